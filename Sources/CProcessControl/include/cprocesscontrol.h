@@ -1,0 +1,25 @@
+#ifndef CPROCESSCONTROL_H
+#define CPROCESSCONTROL_H
+#include <sys/types.h>
+
+/// Asks the kernel to send `signal` to this process when its parent thread exits.
+/// Returns 0 on success, -1 with errno set otherwise (always -1 off Linux).
+int cpc_set_parent_death_signal(int signal);
+
+/// Starts `path` with `argv` and `envp` (NULL-terminated), its stdin, stdout and stderr
+/// connected to the given descriptors and every other descriptor closed, every signal at its
+/// default disposition and unblocked, in a process group of its own (so a terminal's Ctrl-C
+/// reaches only the supervisor, which stops its children in order).
+/// Returns 0 and sets *pid, or an errno value.
+int cpc_spawn(const char *path, char *const argv[], char *const envp[],
+              int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid);
+
+/// waitpid(pid, &status, WNOHANG), decoded: returns the pid when it exited (and sets
+/// *exit_code to its exit status, or *signal to the signal that killed it), 0 when it still
+/// runs, -1 on error.
+pid_t cpc_reap(pid_t pid, int *exit_code, int *signal);
+
+/// pipe2(fds, O_CLOEXEC): a pipe whose ends no child inherits unless handed to it.
+int cpc_pipe_cloexec(int fds[2]);
+
+#endif

@@ -1,0 +1,114 @@
+/// One configuration key: its path in `trader.yaml`, its `TRADER_…` twin, its default, what it
+/// accepts, and where its parsed value goes.
+struct ConfigEntry: Sendable {
+    let path: String
+    let summary: String
+    let apply: @Sendable (inout TraderConfig, String) throws -> Void
+
+    /// `web.port` → `TRADER_WEB_PORT`.
+    var environmentName: String {
+        "TRADER_" + path.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+    }
+
+    /// `web.port` → `--web-port`.
+    var flagName: String {
+        "--" + path.map { $0 == "." || $0 == "_" ? "-" : String($0) }.joined()
+    }
+}
+
+/// Why a value could not be used; the loader adds where it came from.
+public struct ConfigValueError: Error, Sendable {
+    public let reason: String
+}
+
+enum ConfigTable {
+    static let entries: [ConfigEntry] = [
+        ConfigEntry(path: "data_dir", summary: "data directory") { $0.dataDir = try path($1) },
+        ConfigEntry(path: "master_key_file", summary: "Fernet master key file") { $0.masterKeyFile = $1.isEmpty ? nil : try path($1) },
+        ConfigEntry(path: "bin_dir", summary: "folder of the executables") { $0.binDir = $1.isEmpty ? nil : try path($1) },
+        ConfigEntry(path: "web.host", summary: "dashboard address") { $0.webHost = try host($1) },
+        ConfigEntry(path: "web.port", summary: "dashboard port") { $0.webPort = try port($1) },
+        ConfigEntry(path: "exchange", summary: "sim or testnet") { c, v in
+            guard let mode = TraderConfig.ExchangeMode(rawValue: v.lowercased()) else {
+                throw ConfigValueError(reason: "expected one of sim, testnet, got \"\(v)\"")
+            }
+            c.exchange = mode
+        },
+        ConfigEntry(path: "sim.port", summary: "simulator port") { $0.simPort = try port($1) },
+        ConfigEntry(path: "sim.seed", summary: "simulator seed") { $0.simSeed = try integer($1, 0...Int(Int32.max)) },
+        ConfigEntry(path: "testnet.base_url", summary: "testnet REST base URL") { c, v in
+            guard v.hasPrefix("https://") || v.hasPrefix("http://") else {
+                throw ConfigValueError(reason: "expected an http(s) URL, got \"\(v)\"")
+            }
+            c.testnetBaseURL = v.hasSuffix("/") ? String(v.dropLast()) : v
+        },
+        ConfigEntry(path: "supervisor.heartbeat_timeout_ms", summary: "kill a silent worker after") {
+            $0.heartbeatTimeoutMs = try integer($1, 1_000...3_600_000)
+        },
+        ConfigEntry(path: "supervisor.restart_backoff_initial_ms", summary: "first restart delay") {
+            $0.restartBackoffInitialMs = try integer($1, 10...600_000)
+        },
+        ConfigEntry(path: "supervisor.restart_backoff_max_ms", summary: "restart delay cap") {
+            $0.restartBackoffMaxMs = try integer($1, 10...3_600_000)
+        },
+        ConfigEntry(path: "supervisor.healthy_after_ms", summary: "running time that resets the backoff") {
+            $0.healthyAfterMs = try integer($1, 100...86_400_000)
+        },
+        ConfigEntry(path: "supervisor.crash_loop_restarts", summary: "exits that make a crash loop") {
+            $0.crashLoopRestarts = try integer($1, 2...1000)
+        },
+        ConfigEntry(path: "supervisor.crash_loop_window_ms", summary: "window of those exits") {
+            $0.crashLoopWindowMs = try integer($1, 1_000...86_400_000)
+        },
+        ConfigEntry(path: "supervisor.stop_timeout_ms", summary: "grace before SIGKILL at stop") {
+            $0.stopTimeoutMs = try integer($1, 100...8_000)
+        },
+        ConfigEntry(path: "supervisor.key_poll_ms", summary: "how often stored keys are checked") {
+            $0.keyPollMs = try integer($1, 50...1_500)
+        },
+        ConfigEntry(path: "worker.heartbeat_interval_ms", summary: "worker heartbeat period") {
+            $0.workerHeartbeatIntervalMs = try integer($1, 100...2_000)
+        },
+        ConfigEntry(path: "logs.max_bytes", summary: "rotate a log file past this size") {
+            $0.logMaxBytes = try integer($1, 4_096...Int(Int32.max))
+        },
+        ConfigEntry(path: "logs.keep", summary: "rotated files kept") { $0.logKeep = try integer($1, 1...100) },
+        ConfigEntry(path: "logs.level", summary: "trace, debug, info, notice, warning, error") { c, v in
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard levels.contains(v.lowercased()) else {
+                throw ConfigValueError(reason: "expected one of \(levels.joined(separator: ", ")), got \"\(v)\"")
+            }
+            c.logLevel = v.lowercased()
+        },
+    ]
+
+    static func integer(_ text: String, _ range: ClosedRange<Int>) throws(ConfigValueError) -> Int {
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
+            throw ConfigValueError(reason: "expected a whole number, got \"\(text)\"")
+        }
+        guard range.contains(value) else {
+            throw ConfigValueError(reason: "\(value) is outside \(range.lowerBound)...\(range.upperBound)")
+        }
+        return value
+    }
+
+    static func port(_ text: String) throws(ConfigValueError) -> Int {
+        try integer(text, 1...65_535)
+    }
+
+    static func path(_ text: String) throws(ConfigValueError) -> String {
+        guard !text.isEmpty, !text.contains("\0") else {
+            throw ConfigValueError(reason: "expected a path, got an empty value")
+        }
+        return text
+    }
+
+    static func host(_ text: String) throws(ConfigValueError) -> String {
+        guard !text.isEmpty, text.allSatisfy({ $0.isLetter || $0.isNumber || ".:-".contains($0) }) else {
+            throw ConfigValueError(reason: "expected a host name or address, got \"\(text)\"")
+        }
+        return text
+    }
+}
+
+import Foundation

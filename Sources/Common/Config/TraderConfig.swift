@@ -1,0 +1,69 @@
+import Foundation
+
+/// The resolved configuration of one installation: what `etc/trader.yaml`, the `TRADER_…`
+/// environment and the command-line flags say, after defaults and validation.
+public struct TraderConfig: Sendable, Equatable {
+    public enum ExchangeMode: String, Sendable, CaseIterable {
+        case sim
+        case testnet
+    }
+
+    public var dataDir: String
+    public var masterKeyFile: String?
+    public var binDir: String?
+    public var webHost: String
+    public var webPort: Int
+    public var exchange: ExchangeMode
+    public var simPort: Int
+    public var simSeed: Int
+    public var testnetBaseURL: String
+    public var heartbeatTimeoutMs: Int
+    public var restartBackoffInitialMs: Int
+    public var restartBackoffMaxMs: Int
+    public var healthyAfterMs: Int
+    public var crashLoopRestarts: Int
+    public var crashLoopWindowMs: Int
+    public var stopTimeoutMs: Int
+    public var keyPollMs: Int
+    public var workerHeartbeatIntervalMs: Int
+    public var logMaxBytes: Int
+    public var logKeep: Int
+    public var logLevel: String
+
+    public init() {
+        dataDir = "var"
+        masterKeyFile = nil
+        binDir = nil
+        webHost = "127.0.0.1"
+        webPort = 8080
+        exchange = .sim
+        simPort = 9090
+        simSeed = 1
+        testnetBaseURL = "https://testnet.binance.vision"
+        heartbeatTimeoutMs = 10_000
+        restartBackoffInitialMs = 500
+        restartBackoffMaxMs = 30_000
+        healthyAfterMs = 60_000
+        crashLoopRestarts = 5
+        crashLoopWindowMs = 60_000
+        stopTimeoutMs = 5_000
+        keyPollMs = 500
+        workerHeartbeatIntervalMs = 1_000
+        logMaxBytes = 10 * 1024 * 1024
+        logKeep = 5
+        logLevel = "info"
+    }
+
+    /// The data directory as an absolute path.
+    public var absoluteDataDir: String {
+        dataDir.hasPrefix("/") ? dataDir : FileManager.default.currentDirectoryPath + "/" + dataDir
+    }
+
+    /// The URL of the exchange the workers and the supervisor talk to.
+    public var exchangeBaseURL: String {
+        switch exchange {
+        case .sim: "http://127.0.0.1:\(simPort)"
+        case .testnet: testnetBaseURL
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import CProcessControl
+import Foundation
+
+/// Makes a child process end with its supervisor. The kernel sends SIGTERM when the parent
+/// dies (`PR_SET_PDEATHSIG`); because that fires when the spawning *thread* exits, and not on
+/// every system, each child also exits when its stdin reaches end of file.
+public enum ParentWatch {
+    /// - Parameter expectedParent: the supervisor's pid; when it is already gone (the parent is
+    ///   now someone else), the process exits at once.
+    public static func install(expectedParent: pid_t?) {
+        _ = cpc_set_parent_death_signal(SIGTERM)
+        if let expectedParent, getppid() != expectedParent {
+            exit(0)
+        }
+    }
+
+    /// The supervisor's pid, from `TRADER_SUPERVISOR_PID` (not a secret).
+    public static var supervisorPID: pid_t? {
+        ProcessInfo.processInfo.environment["TRADER_SUPERVISOR_PID"].flatMap { pid_t($0) }
+    }
+}
+
+extension ParentWatch {
+    /// For children that take no input: a thread that reads stdin and exits the process at end
+    /// of file, which is how the supervisor's death shows when the death signal did not come.
+    public static func exitOnStandardInputEnd() {
+        let thread = Thread {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(0, &buffer, buffer.count)
+                if count == 0 || (count < 0 && errno != EINTR) { exit(0) }
+            }
+        }
+        thread.start()
+    }
+}
+
+extension ParentWatch {
+    /// Tells the supervisor (on stdout) that this service is listening.
+    public static func reportReady() {
+        FileHandle.standardOutput.write(Data((WorkerReport.heartbeat(state: "ready").line() + "\n").utf8))
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import GRDB
+
+/// The `commands` table: every command the web sent for a user's bot, as the supervisor received
+/// it, and when the worker got and acknowledged it. Written by the supervisor only.
+public protocol CommandStore: Sendable {
+    func record(user: UserID, command: String, payload: String?, at: Date) throws -> Int64
+    func markDelivered(id: Int64, at: Date) throws
+    func markAcknowledged(user: UserID, id: Int64, result: String, at: Date) throws
+    /// Commands recorded for a user that no worker has received yet, oldest first.
+    func undelivered(user: UserID) throws -> [StoredCommand]
+    func command(id: Int64) throws -> StoredCommand?
+}
+
+/// A command as recorded.
+public struct StoredCommand: Sendable, Equatable {
+    public var id: Int64
+    public var userID: UserID
+    public var command: String
+    public var payload: String?
+    public var deliveredAt: Date?
+    public var acknowledgedAt: Date?
+    public var result: String?
+}
+
+public struct SQLiteCommandStore: CommandStore {
+    let db: DatabasePool
+    public init(_ db: DatabasePool) { self.db = db }
+
+    public func record(user: UserID, command: String, payload: String?, at: Date = Date()) throws -> Int64 {
+        try db.write { db in
+            try db.execute(
+                sql: "INSERT INTO commands (user_id, command, payload, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [user.rawValue, command, payload, Timestamp.string(at)]
+            )
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func markDelivered(id: Int64, at: Date = Date()) throws {
+        try db.write { db in
+            try db.execute(sql: "UPDATE commands SET delivered_at = ? WHERE id = ?", arguments: [Timestamp.string(at), id])
+        }
+    }
+
+    public func undelivered(user: UserID) throws -> [StoredCommand] {
+        try db.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM commands WHERE user_id = ? AND delivered_at IS NULL ORDER BY id", arguments: [user.rawValue]
+            ).map(Self.decode)
+        }
+    }
+
+    public func command(id: Int64) throws -> StoredCommand? {
+        try db.read { db in try Row.fetchOne(db, sql: "SELECT * FROM commands WHERE id = ?", arguments: [id]).map(Self.decode) }
+    }
+
+    static func decode(_ row: Row) -> StoredCommand {
+        StoredCommand(
+            id: row["id"], userID: UserID(rawValue: row["user_id"]), command: row["command"], payload: row["payload"],
+            deliveredAt: (row["delivered_at"] as String?).flatMap(Timestamp.date),
+            acknowledgedAt: (row["acknowledged_at"] as String?).flatMap(Timestamp.date), result: row["result"]
+        )
+    }
+
+    /// Scoped by user: a worker can only acknowledge its own user's commands.
+    public func markAcknowledged(user: UserID, id: Int64, result: String, at: Date = Date()) throws {
+        try db.write { db in
+            try db.execute(
+                sql: "UPDATE commands SET acknowledged_at = ?, result = ? WHERE id = ? AND user_id = ?",
+                arguments: [Timestamp.string(at), result, id, user.rawValue]
+            )
+        }
+    }
+}

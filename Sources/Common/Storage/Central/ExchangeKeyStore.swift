@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+
+/// A user's exchange key as stored: only Fernet tokens and a masked form, never the plain key.
+public struct StoredExchangeKey: Sendable, Equatable {
+    public var userID: UserID
+    public var apiKeyToken: String
+    public var apiSecretToken: String
+    public var maskedKey: String
+    public var canTrade: Bool
+    public var verifiedAt: Date?
+    /// Grows at every store, so the supervisor notices a replaced key.
+    public var revision: Int64
+
+    public init(userID: UserID, apiKeyToken: String, apiSecretToken: String, maskedKey: String, canTrade: Bool, verifiedAt: Date?, revision: Int64 = 0) {
+        self.userID = userID
+        self.apiKeyToken = apiKeyToken
+        self.apiSecretToken = apiSecretToken
+        self.maskedKey = maskedKey
+        self.canTrade = canTrade
+        self.verifiedAt = verifiedAt
+        self.revision = revision
+    }
+}
+
+/// The `exchange_keys` table. Written by the supervisor only (the web never sees the master key).
+public protocol ExchangeKeyStore: Sendable {
+    /// Stores or replaces a user's key; returns the new revision.
+    @discardableResult func storeKey(_ key: StoredExchangeKey, at: Date) throws -> Int64
+    /// Erases a user's tokens; `false` when there were none.
+    @discardableResult func deleteKey(for user: UserID) throws -> Bool
+    func key(for user: UserID) throws -> StoredExchangeKey?
+    /// Every user with a stored key, with the key's revision.
+    func keyRevisions() throws -> [UserID: Int64]
+}
+
+public struct SQLiteExchangeKeyStore: ExchangeKeyStore {
+    let db: DatabasePool
+    public init(_ db: DatabasePool) { self.db = db }
+
+    @discardableResult
+    public func storeKey(_ key: StoredExchangeKey, at: Date = Date()) throws -> Int64 {
+        try db.write { db in
+            let revision = (try Int64.fetchOne(db, sql: "SELECT MAX(revision) FROM exchange_keys") ?? 0) + 1
+            try db.execute(
+                sql: """
+                    INSERT INTO exchange_keys (user_id, api_key_token, api_secret_token, masked_key, can_trade, verified_at, revision, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(user_id) DO UPDATE SET api_key_token = excluded.api_key_token,
+                        api_secret_token = excluded.api_secret_token, masked_key = excluded.masked_key,
+                        can_trade = excluded.can_trade, verified_at = excluded.verified_at,
+                        revision = excluded.revision, updated_at = excluded.updated_at
+                    """,
+                arguments: [
+                    key.userID.rawValue, key.apiKeyToken, key.apiSecretToken, key.maskedKey, key.canTrade,
+                    key.verifiedAt.map(Timestamp.string), revision, Timestamp.string(at),
+                ]
+            )
+            return revision
+        }
+    }
+
+    @discardableResult
+    public func deleteKey(for user: UserID) throws -> Bool {
+        try db.write { db in
+            try db.execute(sql: "DELETE FROM exchange_keys WHERE user_id = ?", arguments: [user.rawValue])
+            return db.changesCount > 0
+        }
+    }
+
+    public func key(for user: UserID) throws -> StoredExchangeKey? {
+        try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM exchange_keys WHERE user_id = ?", arguments: [user.rawValue]).map { row in
+                StoredExchangeKey(
+                    userID: UserID(row["user_id"]), apiKeyToken: row["api_key_token"], apiSecretToken: row["api_secret_token"],
+                    maskedKey: row["masked_key"], canTrade: row["can_trade"],
+                    verifiedAt: (row["verified_at"] as String?).flatMap(Timestamp.date), revision: row["revision"]
+                )
+            }
+        }
+    }
+
+    public func keyRevisions() throws -> [UserID: Int64] {
+        try db.read { db in
+            var result: [UserID: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT user_id, revision FROM exchange_keys") {
+                result[UserID(row["user_id"])] = row["revision"]
+            }
+            return result
+        }
+    }
+}

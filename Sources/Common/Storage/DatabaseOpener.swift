@@ -1,0 +1,94 @@
+import Foundation
+import GRDB
+
+/// Opens an SQLite database of ours: refuses a damaged file or one written by a newer version
+/// without modifying it, then opens it in WAL mode with foreign keys on and a busy timeout, and
+/// applies the migrations this version knows.
+public enum DatabaseOpener {
+    public enum Mode: Sendable {
+        /// Create the file if missing and apply pending migrations (the file's one migrating process).
+        case migrate(fileMode: mode_t)
+        /// Open an existing, fully migrated file (every other process).
+        case existing
+    }
+
+    /// How long a writer waits for another process's lock before failing.
+    public static let busyTimeout: TimeInterval = 5
+
+    public static func open(path: String, migrator: DatabaseMigrator, mode: Mode) throws -> DatabasePool {
+        let exists = FileManager.default.fileExists(atPath: path)
+        if exists {
+            try check(path: path, migrator: migrator)
+        } else if case .existing = mode {
+            throw StorageError.unavailable(path, "the file does not exist")
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration())
+        } catch {
+            throw StorageError.unavailable(path, "\(error)")
+        }
+        switch mode {
+        case .migrate(let fileMode):
+            do {
+                try migrator.migrate(pool)
+            } catch {
+                throw StorageError.unavailable(path, "migration failed: \(error)")
+            }
+            for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+                chmod(path + suffix, fileMode)
+            }
+        case .existing:
+            let missing = try pool.read { db in
+                let applied = try migrator.appliedIdentifiers(db)
+                return migrator.migrations.filter { !applied.contains($0) }
+            }
+            if !missing.isEmpty { throw StorageError.olderSchema(path, missing: missing) }
+        }
+        return pool
+    }
+
+    /// WAL, foreign keys, busy timeout: every connection of ours.
+    public static func configuration(readonly: Bool = false) -> Configuration {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(busyTimeout)
+        config.readonly = readonly
+        return config
+    }
+
+    /// Reads the file without writing to it: its header, `PRAGMA quick_check`, and the applied
+    /// migrations against the ones this version knows.
+    public static func check(path: String, migrator: DatabaseMigrator) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw StorageError.unavailable(path, "it cannot be read (permissions?)")
+        }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        try? handle.close()
+        if header.isEmpty { return }
+        guard header == Data("SQLite format 3\0".utf8) else {
+            throw StorageError.notADatabase(path)
+        }
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration(readonly: true))
+            defer { try? queue.close() }
+            try queue.read { db in
+                let result = try String.fetchAll(db, sql: "PRAGMA quick_check")
+                guard result == ["ok"] else {
+                    throw StorageError.damaged(path, result.prefix(3).joined(separator: "; "))
+                }
+                let applied = try migrator.appliedIdentifiers(db)
+                let unknown = applied.subtracting(migrator.migrations).sorted()
+                if !unknown.isEmpty {
+                    throw StorageError.newerSchema(path, unknown: unknown, known: migrator.migrations)
+                }
+            }
+        } catch let error as StorageError {
+            throw error
+        } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
+            throw StorageError.damaged(path, error.message ?? "\(error.resultCode)")
+        } catch {
+            throw StorageError.unavailable(path, "\(error)")
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Common
+import Foundation
+import Hummingbird
+import Logging
+
+/// The control socket (`DIR/run/supervisor.sock`, mode 0600): how the web asks the supervisor
+/// to act. HTTP with JSON bodies over a Unix socket, so only processes that can open the file
+/// can talk to it.
+enum ControlServer {
+    static func build(supervisor: ProcessSupervisor, socketPath: String, logger: Logger) -> some ApplicationProtocol {
+        unlink(socketPath)
+        let router = Router()
+        router.get("/v1/status") { _, _ -> Response in
+            try json(.ok, StatusResponse(pid: getpid(), processes: supervisor.statuses()))
+        }
+        router.post("/v1/users/:user/commands") { request, context -> Response in
+            guard let raw = context.parameters.get("user", as: Int64.self) else {
+                return try errorResponse(.badRequest, "invalid_user", "the user id must be an integer")
+            }
+            let user = UserID(rawValue: raw)
+            guard let body = try? await request.decode(as: CommandRequest.self, context: context) else {
+                return try errorResponse(.badRequest, "invalid_body", "expected {\"command\": …, \"payload\": …}")
+            }
+            guard CommandRequest.known.contains(body.command) else {
+                return try errorResponse(.badRequest, "unknown_command", "command must be one of \(CommandRequest.known.sorted().joined(separator: ", "))")
+            }
+            guard (try? supervisor.database.users.user(user)) != nil else {
+                return try errorResponse(.notFound, "not_found", "no such user")
+            }
+            let outcome = try supervisor.send(command: body.command, payload: body.payload, to: user)
+            switch outcome {
+            case .delivered(let id): return try json(.accepted, CommandResponse(commandId: id, delivered: true))
+            case .queued(let id): return try json(.accepted, CommandResponse(commandId: id, delivered: false))
+            case .noWorker: return try errorResponse(.conflict, "no_key", "this user has no stored API key, so no bot runs")
+            }
+        }
+        router.delete("/v1/users/:user/exchange-key") { _, context -> Response in
+            guard let raw = context.parameters.get("user", as: Int64.self) else {
+                return try errorResponse(.badRequest, "invalid_user", "the user id must be an integer")
+            }
+            let user = UserID(rawValue: raw)
+            _ = try supervisor.database.exchangeKeys.deleteKey(for: user)
+            return Response(status: .noContent)
+        }
+        return Application(
+            router: router,
+            configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: "crypto-trader-supervisor"),
+            onServerRunning: { _ in chmod(socketPath, 0o600) },
+            logger: logger
+        )
+    }
+
+    struct StatusResponse: Encodable {
+        let pid: Int32
+        let processes: [ProcessStatus]
+    }
+
+    struct CommandRequest: Decodable {
+        static let known: Set<String> = ["start", "stop", "emergency_stop", "settings_changed"]
+        let command: String
+        let payload: String?
+    }
+
+    struct CommandResponse: Encodable {
+        let commandId: Int64
+        let delivered: Bool
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Timestamp.string(date))
+        }
+        encoder.outputFormatting = .sortedKeys
+        let data = try encoder.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func errorResponse(_ status: HTTPResponse.Status, _ code: String, _ message: String) throws -> Response {
+        try json(status, ["error": ["code": code, "message": message]])
+    }
+}

@@ -1,0 +1,87 @@
+import CProcessControl
+import Common
+import Foundation
+
+/// A started child: its pid and our ends of its stdin, stdout and stderr.
+struct ChildProcess: Sendable {
+    let pid: pid_t
+    /// Written by the supervisor (credentials, commands); closing it tells the child to exit.
+    let stdinFD: Int32
+    let stdoutFD: Int32
+    let stderrFD: Int32
+
+    struct SpawnError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Starts `executable` with `arguments` and exactly `environment` (nothing of ours leaks),
+    /// from the long-lived spawn thread.
+    static func spawn(executable: String, arguments: [String], environment: [String: String]) throws -> ChildProcess {
+        try SpawnThread.shared.run { try spawnHere(executable: executable, arguments: arguments, environment: environment) }
+    }
+
+    private static func spawnHere(executable: String, arguments: [String], environment: [String: String]) throws -> ChildProcess {
+        let stdinPipe = try makePipe()
+        let stdoutPipe = try makePipe()
+        let stderrPipe = try makePipe()
+        let childEnds = [stdinPipe.read, stdoutPipe.write, stderrPipe.write]
+        defer { childEnds.forEach { close($0) } }
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let rc = cpc_spawn(executable, argv, envp, stdinPipe.read, stdoutPipe.write, stderrPipe.write, &pid)
+        guard rc == 0 else {
+            [stdinPipe.write, stdoutPipe.read, stderrPipe.read].forEach { close($0) }
+            throw SpawnError(description: "cannot start \(executable): \(String(cString: strerror(rc)))")
+        }
+        // Writes to a child that stopped reading must never block the supervisor.
+        _ = fcntl(stdinPipe.write, F_SETFL, fcntl(stdinPipe.write, F_GETFL) | O_NONBLOCK)
+        return ChildProcess(pid: pid, stdinFD: stdinPipe.write, stdoutFD: stdoutPipe.read, stderrFD: stderrPipe.read)
+    }
+
+    private static func makePipe() throws -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        guard cpc_pipe_cloexec(&fds) == 0 else {
+            throw SpawnError(description: "cannot create a pipe: \(String(cString: strerror(errno)))")
+        }
+        return (fds[0], fds[1])
+    }
+
+    /// Writes one line to the child's stdin. `false` when the child cannot take it now (its pipe
+    /// is full because it stopped reading, or it is gone).
+    func send(line: String) -> Bool {
+        let bytes = Array((line + "\n").utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(stdinFD, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += written
+        }
+        return true
+    }
+
+    func signal(_ signal: Int32) {
+        kill(pid, signal)
+    }
+
+    func closeStdin() {
+        close(stdinFD)
+    }
+
+    /// How a child ended, in words for the dashboard: `exit 0`, `exit 3`, `signal 9 (SIGKILL)`.
+    static func describeExit(code: Int32, signal: Int32) -> String {
+        if signal != 0 {
+            let name = [1: "SIGHUP", 2: "SIGINT", 6: "SIGABRT", 9: "SIGKILL", 11: "SIGSEGV", 15: "SIGTERM"][Int(signal)]
+            return "signal \(signal)\(name.map { " (\($0))" } ?? "")"
+        }
+        return "exit \(code)"
+    }
+}

@@ -1,0 +1,41 @@
+import Common
+import Foundation
+
+/// How to start one supervised process.
+struct ChildSpec: Sendable {
+    let name: String
+    let userID: UserID?
+    let executable: String
+    let arguments: [String]
+    let environment: [String: String]
+    /// Where the child's stderr (its JSON log lines) goes.
+    let log: RotatingFile
+
+    var isWorker: Bool { userID != nil }
+}
+
+/// One supervised process and everything the supervisor knows of it.
+struct ChildSlot {
+    var spec: ChildSpec
+    var policy: RestartPolicy
+    var status: ProcessStatus
+    var process: ChildProcess?
+    var readers: [LineReader] = []
+    /// Whether it should be running; `false` once it is being stopped for good.
+    var wanted = true
+    var restartAt: Date?
+    var stopRequestedAt: Date?
+    /// Why the supervisor killed the current process (heartbeat), for the exit status.
+    var killReason: String?
+    /// The exchange-key revision a worker was started with.
+    var keyRevision: Int64?
+    /// Start again at once, without counting a failure (a replaced key).
+    var restartWithoutPenalty = false
+    var dirty = true
+
+    init(spec: ChildSpec, policy: RestartPolicy) {
+        self.spec = spec
+        self.policy = policy
+        status = ProcessStatus(process: spec.name, userID: spec.userID, state: .starting)
+    }
+}

@@ -1,0 +1,88 @@
+import Common
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Builds and runs the supervisor from a resolved configuration. Every failure before the first
+/// child starts is a `StartupError` naming what is wrong; nothing is started then.
+enum SupervisorApp {
+    struct StartupError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func run(config: TraderConfig) async throws {
+        let directory = DataDirectory(root: config.absoluteDataDir, masterKeyFile: config.masterKeyFile)
+        do {
+            try directory.prepare()
+        } catch {
+            throw StartupError(description: "data directory \(directory.root): \(error)")
+        }
+        let lock: InstanceLock
+        do {
+            lock = try InstanceLock(path: directory.lockFile)
+        } catch {
+            throw StartupError(description: "\(error)")
+        }
+        let logFile: RotatingFile
+        do {
+            logFile = try RotatingFile(path: directory.processLog("supervisor"), maxBytes: config.logMaxBytes, keep: config.logKeep)
+        } catch {
+            throw StartupError(description: "cannot open \(directory.processLog("supervisor")): \(error)")
+        }
+        JSONLogHandler.bootstrap(label: "supervisor", sink: .both(logFile), level: config.logLevel)
+        let logger = Logger(label: "supervisor")
+
+        let vault: Fernet
+        do {
+            vault = try MasterKey.loadOrCreate(path: directory.masterKeyFile)
+        } catch {
+            throw StartupError(description: "\(error)")
+        }
+        let database: CentralDatabase
+        do {
+            database = try CentralDatabase.migrate(directory)
+        } catch {
+            throw StartupError(description: "\(error)")
+        }
+        let binDir = try resolveBinDir(config)
+
+        let now = Date()
+        try database.processes.markAllStopped(message: "supervisor restarted", at: now)
+        try database.supervisorInfo.set([
+            "pid": String(getpid()), "started_at": Timestamp.string(now), "exchange": config.exchange.rawValue,
+            "exchange_url": config.exchangeBaseURL, "web_url": "http://\(config.webHost):\(config.webPort)", "state": "running",
+        ])
+        let supervisor = ProcessSupervisor(config: config, directory: directory, database: database, vault: vault, binDir: binDir, logger: logger)
+        let control = ControlServer.build(supervisor: supervisor, socketPath: directory.controlSocket, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: SupervisorService(supervisor: supervisor)), .init(service: control)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        logger.info("supervisor.started", metadata: ["pid": "\(getpid())", "data_dir": "\(directory.root)", "exchange": "\(config.exchange.rawValue)"])
+        print("Crypto Trader Pro: dashboard at http://\(config.webHost):\(config.webPort) — data in \(directory.root) — Ctrl-C stops everything")
+        try await group.run()
+        try? database.supervisorInfo.set(["state": "stopped", "stopped_at": Timestamp.string(Date())])
+        unlink(directory.controlSocket)
+        logger.info("supervisor.stopped")
+        withExtendedLifetime(lock) {}
+    }
+
+    /// The other executables: `bin_dir` / `TRADER_BIN_DIR`, else the folder of this executable.
+    static func resolveBinDir(_ config: TraderConfig) throws -> String {
+        let dir: String
+        if let configured = config.binDir {
+            dir = configured
+        } else {
+            let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            dir = (exe as NSString).deletingLastPathComponent
+        }
+        for name in ["web", "worker", "exchange-sim"] where !FileManager.default.isExecutableFile(atPath: dir + "/" + name) {
+            throw StartupError(description: "executable \(dir)/\(name) not found; build with `make` or set TRADER_BIN_DIR")
+        }
+        return dir
+    }
+}

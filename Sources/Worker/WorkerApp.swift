@@ -1,0 +1,60 @@
+import Common
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Builds and runs one user's worker: reads its credentials from stdin, opens its database,
+/// reports heartbeats and acts on the supervisor's commands until SIGTERM or end of stdin.
+enum WorkerApp {
+    struct StartupError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func run(user: UserID, directory: DataDirectory, heartbeatInterval: Duration, logger: Logger) async throws {
+        let input = StandardInput()
+        guard let first = await input.nextLine(timeout: .seconds(15)) else {
+            throw StartupError(description: "no credentials on stdin")
+        }
+        let credentials: Credentials
+        do {
+            guard case .credentials(let key, let secret, let url) = try SupervisorMessage.parse(first) else {
+                throw StartupError(description: "the first line on stdin must be the credentials")
+            }
+            credentials = Credentials(apiKey: key, apiSecret: secret, exchangeURL: url)
+        } catch let error as ProtocolError {
+            throw StartupError(description: "unreadable credentials: \(error)")
+        }
+        let database: TraderDatabase
+        do {
+            database = try TraderDatabase.open(directory, user: user)
+        } catch {
+            let reporter = Reporter()
+            reporter.send(.event(level: "error", kind: "database", message: "\(error)"))
+            throw StartupError(description: "\(error)")
+        }
+        let reporter = Reporter()
+        let bot = try BotState(database: database)
+        logger.info("worker.started", metadata: ["bot.state": "\(bot.current)", "exchange.url": "\(credentials.exchangeURL)"])
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: HeartbeatService(bot: bot, reporter: reporter, interval: heartbeatInterval)),
+                    .init(service: CommandService(input: input, bot: bot, reporter: reporter, logger: logger)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+        withExtendedLifetime(credentials) {}
+        logger.info("worker.stopped")
+    }
+}
+
+/// The decrypted exchange credentials: held in memory only, never printed.
+struct Credentials: Sendable, CustomStringConvertible {
+    let apiKey: String
+    let apiSecret: String
+    let exchangeURL: String
+    var description: String { "Credentials(key: \(KeyMask.mask(apiKey)), secret: redacted)" }
+}

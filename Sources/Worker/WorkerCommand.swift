@@ -1,0 +1,48 @@
+import ArgumentParser
+import Common
+import Foundation
+import Logging
+
+@main
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "One user's trading bot. Started by the supervisor, which writes its credentials to its stdin.",
+        subcommands: [Run.self],
+        defaultSubcommand: Run.self
+    )
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the bot of one user (the default).")
+
+    @Argument(help: "The user's id.")
+    var userID: Int64
+    @Option(help: "The data directory.")
+    var dataDir: String
+    @Option(help: "How often to report a heartbeat, in milliseconds (100...2000).")
+    var heartbeatIntervalMs: Int = 1_000
+
+    func validate() throws {
+        guard (100...2_000).contains(heartbeatIntervalMs) else {
+            throw ValidationError("--heartbeat-interval-ms must be within 100...2000")
+        }
+        guard userID > 0 else { throw ValidationError("the user id must be a positive integer") }
+    }
+
+    func run() async throws {
+        ParentWatch.install(expectedParent: ParentWatch.supervisorPID)
+        JSONLogHandler.bootstrap(label: "worker", sink: .standardError, level: ProcessInfo.processInfo.environment["TRADER_LOG_LEVEL"] ?? "info")
+        var logger = Logger(label: "worker")
+        logger[metadataKey: "user.id"] = "\(userID)"
+        let user = UserID(rawValue: userID)
+        do {
+            try await WorkerApp.run(
+                user: user, directory: DataDirectory(root: dataDir), heartbeatInterval: .milliseconds(heartbeatIntervalMs), logger: logger
+            )
+        } catch let error as WorkerApp.StartupError {
+            logger.error("worker.startup_failed", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+    }
+}
