@@ -34,13 +34,15 @@ public enum ConfigLoader {
         let filePath = file ?? environment["TRADER_CONFIG"] ?? defaultFile()
         let yaml = try await loadFile(filePath, required: file != nil || environment["TRADER_CONFIG"] != nil)
         var config = TraderConfig()
+        // Every layer's value is validated, even one a higher layer overrides, so that a bad
+        // value in the file is reported rather than waiting for the day the flag is dropped.
         for entry in ConfigTable.entries {
-            let (value, origin) = try lookup(entry, flags: flags, environment: environment, yaml: yaml, filePath: filePath)
-            guard let value else { continue }
-            do {
-                try entry.apply(&config, value)
-            } catch {
-                throw ConfigError("\(origin): \((error as? ConfigValueError)?.reason ?? "\(error)")")
+            for (value, origin) in try lookup(entry, flags: flags, environment: environment, yaml: yaml, filePath: filePath) {
+                do {
+                    try entry.apply(&config, value)
+                } catch {
+                    throw ConfigError("\(origin): \((error as? ConfigValueError)?.reason ?? "\(error)")")
+                }
             }
         }
         if config.restartBackoffMaxMs < config.restartBackoffInitialMs {
@@ -60,28 +62,31 @@ public enum ConfigLoader {
         FileManager.default.fileExists(atPath: "etc/trader.yaml") ? "etc/trader.yaml" : nil
     }
 
+    /// The values a key has in each layer, lowest precedence first (file, environment, flag).
     private static func lookup(
         _ entry: ConfigEntry,
         flags: [String: String],
         environment: [String: String],
         yaml: FileProvider<YAMLSnapshot>?,
         filePath: String?
-    ) throws(ConfigError) -> (String?, String) {
-        if let value = flags[entry.path] {
-            return (value, "flag \(entry.flagName)")
+    ) throws(ConfigError) -> [(String, String)] {
+        var values: [(String, String)] = []
+        if let yaml, let filePath {
+            let origin = "\(filePath): key \(entry.path)"
+            do {
+                let result = try yaml.value(forKey: AbsoluteConfigKey(entry.path.split(separator: ".").map(String.init)), type: .string)
+                if case .string(let text)? = result.value?.content { values.append((text, origin)) }
+            } catch {
+                throw ConfigError("\(origin): expected a single value (\(error))")
+            }
         }
         if let value = environment[entry.environmentName] {
-            return (value, "environment variable \(entry.environmentName)")
+            values.append((value, "environment variable \(entry.environmentName)"))
         }
-        guard let yaml, let filePath else { return (nil, "") }
-        let origin = "\(filePath): key \(entry.path)"
-        do {
-            let result = try yaml.value(forKey: AbsoluteConfigKey(entry.path.split(separator: ".").map(String.init)), type: .string)
-            guard case .string(let text)? = result.value?.content else { return (nil, origin) }
-            return (text, origin)
-        } catch {
-            throw ConfigError("\(origin): expected a single value (\(error))")
+        if let value = flags[entry.path] {
+            values.append((value, "flag \(entry.flagName)"))
         }
+        return values
     }
 
     private static func loadFile(_ path: String?, required: Bool) async throws(ConfigError) -> FileProvider<YAMLSnapshot>? {

@@ -69,6 +69,15 @@ public enum DatabaseOpener {
         guard header == Data("SQLite format 3\0".utf8) else {
             throw StorageError.notADatabase(path)
         }
+        // A read-only connection to a WAL database leaves an empty -wal and -shm behind; remove
+        // the ones this check created, so a refused file is left exactly as it was found.
+        let created = ["-wal", "-shm"].filter { !FileManager.default.fileExists(atPath: path + $0) }
+        defer {
+            for suffix in created {
+                let size = (try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? Int) ?? nil
+                if suffix == "-shm" || size == 0 { unlink(path + suffix) }
+            }
+        }
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration(readonly: true))
             defer { try? queue.close() }

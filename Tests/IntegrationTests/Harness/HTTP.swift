@@ -1,0 +1,35 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// Small HTTP helpers over AsyncHTTPClient: TCP for the web, Unix socket for the control socket.
+enum HTTP {
+    struct Answer {
+        let status: Int
+        let body: String
+        var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] }
+    }
+
+    static func get(_ url: String) async throws -> Answer {
+        try await send(HTTPClientRequest(url: url))
+    }
+
+    static func control(_ socket: String, _ method: NIOHTTP1.HTTPMethod, _ path: String, json: String? = nil) async throws -> Answer {
+        let host = socket.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? socket
+        var request = HTTPClientRequest(url: "http+unix://\(host)\(path)")
+        request.method = method
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: json))
+        }
+        return try await send(request)
+    }
+
+    private static func send(_ request: HTTPClientRequest) async throws -> Answer {
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return Answer(status: Int(response.status.code), body: String(buffer: body))
+    }
+}
+
+import NIOHTTP1
