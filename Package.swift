@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "worker", targets: ["Worker"]),
         .executable(name: "web", targets: ["Web"]),
         .executable(name: "exchange-sim", targets: ["ExchangeSim"]),
+        .executable(name: "trader-bench", targets: ["Bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -80,6 +81,14 @@ let package = Package(
                 "Common",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Bench",
+            dependencies: [
+                "Common",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -53,7 +53,10 @@ enum SupervisorApp {
             "pid": String(getpid()), "started_at": Timestamp.string(now), "exchange": config.exchange.rawValue,
             "exchange_url": config.exchangeBaseURL, "web_url": "http://\(config.webHost):\(config.webPort)", "state": "running",
         ])
-        let supervisor = ProcessSupervisor(config: config, directory: directory, database: database, vault: vault, binDir: binDir, logger: logger)
+        let supervisor = ProcessSupervisor(
+            config: config, directory: directory, database: database,
+            vault: ExchangeKeyVault(fernet: vault, store: database.exchangeKeys), binDir: binDir, logger: logger
+        )
         let control = ControlServer.build(supervisor: supervisor, socketPath: directory.controlSocket, logger: logger)
         let group = ServiceGroup(
             configuration: .init(

@@ -6,27 +6,47 @@ import Synchronization
 /// across restarts until the next start.
 final class BotState: Sendable {
     enum Value: String, Sendable {
-        case stopped, running
+        case stopped, running, error
         case emergencyStopped = "emergency_stopped"
     }
 
-    private let database: TraderDatabase
+    enum Failure: Error, CustomStringConvertible {
+        case unusable(String)
+        var description: String {
+            switch self {
+            case .unusable(let reason): "the bot's database cannot be used: \(reason)"
+            }
+        }
+    }
+
+    private let database: TraderDatabase?
+    private let failure: String?
     private let value: Mutex<Value>
 
     init(database: TraderDatabase) throws {
         self.database = database
+        failure = nil
         value = Mutex(try database.state("bot_state").flatMap(Value.init(rawValue:)) ?? .stopped)
+    }
+
+    /// A bot whose database cannot be used: it stays in `error` and refuses every command.
+    init(failure: String) {
+        database = nil
+        self.failure = failure
+        value = Mutex(.error)
     }
 
     var current: Value { value.withLock { $0 } }
 
     func set(_ new: Value) throws {
+        guard let database else { throw Failure.unusable(failure ?? "unknown") }
         try database.setState("bot_state", new.rawValue)
         value.withLock { $0 = new }
     }
 
     /// Records a command once; `false` for one already handled (resent after a restart).
     func record(commandID: Int64, command: String, payload: String?) throws -> Bool {
-        try database.recordCommand(id: commandID, command: command, payload: payload)
+        guard let database else { throw Failure.unusable(failure ?? "unknown") }
+        return try database.recordCommand(id: commandID, command: command, payload: payload)
     }
 }

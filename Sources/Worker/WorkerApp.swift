@@ -24,22 +24,27 @@ enum WorkerApp {
         } catch let error as ProtocolError {
             throw StartupError(description: "unreadable credentials: \(error)")
         }
-        let database: TraderDatabase
-        do {
-            database = try TraderDatabase.open(directory, user: user)
-        } catch {
-            let reporter = Reporter()
-            reporter.send(.event(level: "error", kind: "database", message: "\(error)"))
-            throw StartupError(description: "\(error)")
-        }
         let reporter = Reporter()
-        let bot = try BotState(database: database)
+        let bot: BotState
+        do {
+            bot = try BotState(database: TraderDatabase.open(directory, user: user))
+        } catch {
+            // A database this worker must not touch (newer, damaged): the bot is in `error`, the
+            // file is left as it is, and the worker stays up to say so rather than crash-looping.
+            logger.error("worker.database_refused", metadata: ["error": "\(error)"])
+            reporter.send(.event(level: "error", kind: "database", message: "\(error)"))
+            bot = BotState(failure: "\(error)")
+        }
         logger.info("worker.started", metadata: ["bot.state": "\(bot.current)", "exchange.url": "\(credentials.exchangeURL)"])
         let group = ServiceGroup(
             configuration: .init(
                 services: [
                     .init(service: HeartbeatService(bot: bot, reporter: reporter, interval: heartbeatInterval)),
-                    .init(service: CommandService(input: input, bot: bot, reporter: reporter, logger: logger)),
+                    // End of stdin (the supervisor is gone or stopping us) ends the worker cleanly.
+                    .init(
+                        service: CommandService(input: input, bot: bot, reporter: reporter, logger: logger),
+                        successTerminationBehavior: .gracefullyShutdownGroup
+                    ),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger

@@ -59,6 +59,8 @@ import Testing
             #expect(ContinuousClock.now - started < .seconds(10))
             #expect(children.allSatisfy { !ProcessTable.isAlive($0) })
             #expect(try database.processes.all().allSatisfy { $0.state == .stopped && $0.pid == nil })
+            // Stopped gracefully, not killed.
+            #expect(try database.processes.all().allSatisfy { $0.lastExitStatus == "exit 0" }, "\(String(describing: try? database.processes.all().map { "\($0.process): \($0.lastExitStatus ?? "nil")" }))")
 
             // Every log line is JSON, and no secret is in any log.
             let logs = try FileManager.default.subpathsOfDirectory(atPath: directory.logsDir).filter { $0.hasSuffix(".log") }

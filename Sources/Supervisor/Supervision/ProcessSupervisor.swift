@@ -16,19 +16,21 @@ final class ProcessSupervisor: Sendable {
         var stopping = false
         var lastKeySync = Date.distantPast
         var lastFlush = Date.distantPast
+        /// A state changed (started, running, exited): write at the next tick, not in 0.5 s.
+        var urgentFlush = false
     }
 
     let config: TraderConfig
     let directory: DataDirectory
     let database: CentralDatabase
-    let vault: Fernet
+    let vault: ExchangeKeyVault
     let binDir: String
     let logger: Logger
     private let state = Mutex(State())
     private let heartbeatTimeout: TimeInterval
     private let stopTimeout: TimeInterval
 
-    init(config: TraderConfig, directory: DataDirectory, database: CentralDatabase, vault: Fernet, binDir: String, logger: Logger) {
+    init(config: TraderConfig, directory: DataDirectory, database: CentralDatabase, vault: ExchangeKeyVault, binDir: String, logger: Logger) {
         self.config = config
         self.directory = directory
         self.database = database
@@ -99,17 +101,15 @@ final class ProcessSupervisor: Sendable {
         var firstLines: [String] = []
         if let user = slot.spec.userID {
             do {
-                guard let key = try database.exchangeKeys.key(for: user) else {
+                guard let key = try vault.credentials(for: user) else {
                     slot.wanted = false
                     slot.status.state = .stopped
                     slot.status.message = "no API key"
                     slot.dirty = true
                     return
                 }
-                let apiKey = try vault.decryptString(key.apiKeyToken)
-                let apiSecret = try vault.decryptString(key.apiSecretToken)
                 slot.keyRevision = key.revision
-                firstLines.append(SupervisorMessage.credentials(apiKey: apiKey, apiSecret: apiSecret, exchangeURL: config.exchangeBaseURL).line())
+                firstLines.append(SupervisorMessage.credentials(apiKey: key.apiKey, apiSecret: key.apiSecret, exchangeURL: config.exchangeBaseURL).line())
                 for command in try database.commands.undelivered(user: user) {
                     firstLines.append(SupervisorMessage.command(id: command.id, name: command.command, payload: command.payload).line())
                 }
@@ -204,7 +204,10 @@ final class ProcessSupervisor: Sendable {
             if case .heartbeat(let reported) = report {
                 slot.status.lastHeartbeatAt = now
                 slot.status.reportedState = reported
-                if slot.status.state == .starting { slot.status.state = .running }
+                if slot.status.state == .starting {
+                    slot.status.state = .running
+                    state.urgentFlush = true
+                }
                 slot.dirty = true
             }
             state.slots[name] = slot
@@ -254,35 +257,32 @@ final class ProcessSupervisor: Sendable {
         if now.timeIntervalSince(state.withLock { $0.lastKeySync }) * 1000 >= Double(config.keyPollMs) {
             syncWorkersWithKeys(now: now)
         }
-        let removed: [String] = state.withLock { state in
-            var removed: [String] = []
+        let (removed, urgent): ([ProcessStatus], Bool) = state.withLock { state in
+            var removed: [ProcessStatus] = []
+            var urgent = state.urgentFlush
             for name in Array(state.slots.keys) {
                 guard var slot = state.slots[name] else { continue }
+                let before = (slot.status.state, slot.status.pid)
                 supervise(&slot, now: now, stopping: state.stopping)
-                if !slot.wanted, slot.process == nil, slot.spec.isWorker {
+                if before != (slot.status.state, slot.status.pid) { urgent = true }
+                if !slot.wanted, slot.process == nil, slot.spec.isWorker, !state.stopping {
+                    // Its key was removed: the worker is gone for good.
+                    slot.status.message = "no API key"
+                    removed.append(slot.status)
                     state.slots[name] = nil
-                    removed.append(name)
                 } else {
                     state.slots[name] = slot
                 }
             }
-            return removed
+            state.urgentFlush = false
+            return (removed, urgent)
         }
-        for name in removed {
-            try? database.processes.save([finalStatus(name)], at: now)
+        if !removed.isEmpty {
+            try? database.processes.save(removed, at: now)
         }
-        if now.timeIntervalSince(state.withLock { $0.lastFlush }) >= 0.5 || !removed.isEmpty {
+        if urgent || now.timeIntervalSince(state.withLock { $0.lastFlush }) >= 0.5 {
             flush(now: now)
         }
-    }
-
-    private func finalStatus(_ name: String) -> ProcessStatus {
-        var status = (try? database.processes.status(process: name)) ?? ProcessStatus(process: name)
-        status.state = .stopped
-        status.pid = nil
-        status.nextRestartAt = nil
-        status.message = "no API key"
-        return status
     }
 
     private func supervise(_ slot: inout ChildSlot, now: Date, stopping: Bool) {

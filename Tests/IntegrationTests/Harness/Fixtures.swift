@@ -19,14 +19,8 @@ enum Fixtures {
     }
 
     static func storeKey(_ database: CentralDatabase, user: UserID, key: (String, String), directory: DataDirectory) throws {
-        let vault = try MasterKey.loadOrCreate(path: directory.masterKeyFile)
-        try database.exchangeKeys.storeKey(
-            StoredExchangeKey(
-                userID: user, apiKeyToken: vault.encrypt(key.0), apiSecretToken: vault.encrypt(key.1),
-                maskedKey: KeyMask.mask(key.0), canTrade: true, verifiedAt: Date()
-            ),
-            at: Date()
-        )
+        let vault = ExchangeKeyVault(fernet: try MasterKey.loadOrCreate(path: directory.masterKeyFile), store: database.exchangeKeys)
+        try vault.store(user: user, apiKey: key.0, apiSecret: key.1, canTrade: true, verifiedAt: Date())
     }
 
     /// A folder of executables with the real `web` and `exchange-sim` and a scripted `worker`.

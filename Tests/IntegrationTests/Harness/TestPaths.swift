@@ -1,3 +1,4 @@
+import Common
 import Foundation
 
 /// Where the executables under test are, and where test artifacts go.
@@ -33,19 +34,7 @@ final class TestDataDir: @unchecked Sendable {
     }
 }
 
-/// A free TCP port on 127.0.0.1, found by binding port 0.
-func freePort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
+func freePort() -> Int { LoopbackPort.free() }
 
 /// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
 func waitUntil(_ timeout: Duration, _ condition: () throws -> Bool) async rethrows -> Bool {

@@ -1,0 +1,66 @@
+# Crypto Trader Pro — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+SWIFT ?= swift
+CONFIG ?= etc/trader.yaml
+# System packages the build and the tests need (Debian names).
+APT_PACKAGES := libsqlite3-dev libssl-dev pkg-config
+# Executables are installed where other uids can reach them: the data directory and the
+# binaries must stay reachable when workers run under their own uids.
+ifeq ($(shell id -u),0)
+BIN_DIR ?= /usr/local/lib/crypto-trader-pro/bin
+else
+BIN_DIR ?= $(CURDIR)/.build/install/bin
+endif
+TEST_BIN_DIR ?= /tmp/crypto-trader-pro-test/bin
+TEST_TIMEOUT ?= 1500
+
+.PHONY: run test bench soak clean deps build-release build-tests install-release install-test-bin
+
+## Install the missing system packages (only those missing; needs root for apt-get).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "missing packages:$$missing — install them as root (apt-get install -y$$missing)"; exit 1; fi; \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build-release: deps
+	$(SWIFT) build -c release
+
+install-release: build-release
+	@install -d -m 0755 $(BIN_DIR)
+	@for exe in supervisor worker web exchange-sim; do install -m 0755 .build/release/$$exe $(BIN_DIR)/$$exe; done
+	@echo "installed the executables in $(BIN_DIR)"
+
+## Build in release mode and run the supervisor with etc/trader.yaml; Ctrl-C stops everything.
+run: install-release
+	@mkdir -p var
+	exec $(BIN_DIR)/supervisor --config $(CONFIG)
+
+build-tests: deps
+	$(SWIFT) build --build-tests
+
+install-test-bin: build-tests
+	@install -d -m 0755 $(TEST_BIN_DIR)
+	@for exe in supervisor worker web exchange-sim trader-bench; do install -m 0755 .build/debug/$$exe $(TEST_BIN_DIR)/$$exe; done
+
+## Every test: unit and integration (real processes, HTTP, SQLite files), serially.
+test: install-test-bin
+	@mkdir -p var/test-artifacts
+	TRADER_BIN_DIR=$(TEST_BIN_DIR) timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build --no-parallel
+
+## Performance figures (README, "Benchmarks").
+bench: deps
+	$(SWIFT) build -c release
+	.build/release/trader-bench bench --bin-dir .build/release
+
+## A long unattended run with a report (SOAK_SECONDS, default 1800).
+soak: deps
+	$(SWIFT) build -c release
+	.build/release/trader-bench soak --bin-dir .build/release --seconds $${SOAK_SECONDS:-1800}
+
+clean:
+	rm -rf .build var/test-artifacts $(TEST_BIN_DIR)

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Common
+import Foundation
+
+@main
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trader-bench",
+        abstract: "Performance figures (`make bench`) and the long unattended run (`make soak`).",
+        subcommands: [Bench.self, Soak.self]
+    )
+}
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Measure the foundation's figures and print them beside their targets.")
+
+    @Option(help: "Folder of the executables to measure (release build).")
+    var binDir: String
+    @Option(help: "Kill-to-heartbeat samples.")
+    var restarts: Int = 15
+    @Option(help: "Idle workers for the load figure.")
+    var workers: Int = 50
+
+    func run() async throws {
+        let cluster = try await Cluster.start(binDir: binDir, name: "bench")
+        defer { cluster.stop() }
+        let first = try cluster.addUsers(1)[0]
+        try await cluster.waitForHeartbeats(of: [first], timeout: 30)
+
+        var samples: [Double] = []
+        for _ in 0..<restarts {
+            try await Task.sleep(for: .milliseconds(700))
+            samples.append(try await cluster.restartTime(of: first))
+        }
+        samples.sort()
+        try await Task.sleep(for: .seconds(5))
+        let rss = cluster.idleRSS(worker: first)
+
+        let more = try cluster.addUsers(workers - 1)
+        let all = [first] + more
+        try await cluster.waitForHeartbeats(of: all, timeout: 120)
+        try await Task.sleep(for: .seconds(5))
+        let load = try await cluster.load(of: all, seconds: 20)
+
+        let figures: [(String, String, String, String)] = [
+            ("worker restart, kill → next heartbeat, median", format(samples[samples.count / 2], "s"), "< 1 s", "backoff starts at 0.5 s"),
+            ("worker restart, p90", format(samples[Int(Double(samples.count - 1) * 0.9)], "s"), "—", "\(samples.count) samples"),
+            ("idle RSS, supervisor", megabytes(rss.supervisor), "—", "—"),
+            ("idle RSS, web", megabytes(rss.web), "—", "—"),
+            ("idle RSS, exchange-sim", megabytes(rss.sim), "—", "—"),
+            ("idle RSS, one worker", megabytes(rss.worker), "< 25 MB", "freqtrade: hundreds of MB per bot (not measured here)"),
+            ("\(all.count) idle workers, total RSS", megabytes(load.totalRSS), "—", "—"),
+            ("\(all.count) idle workers, CPU", String(format: "%.2f %% of one core", load.workersCPU * 100), "< 5 %", "—"),
+            ("supervisor CPU with \(all.count) workers", String(format: "%.2f %% of one core", load.supervisorCPU * 100), "—", "—"),
+        ]
+        print(Report.table(figures))
+        try Report.save(figures, name: "bench")
+    }
+
+    func format(_ seconds: Double, _ unit: String) -> String { String(format: "%.3f %@", seconds, unit) }
+    func megabytes(_ bytes: Int?) -> String { bytes.map { String(format: "%.1f MB", Double($0) / 1_000_000) } ?? "unavailable (process gone)" }
+}
+
+struct Soak: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run workers for a long time, killing some, and report what happened.")
+
+    @Option(help: "Folder of the executables (release build).")
+    var binDir: String
+    @Option(help: "How long to run.")
+    var seconds: Int = 1800
+    @Option(help: "Workers to run.")
+    var workers: Int = 20
+
+    func run() async throws {
+        let cluster = try await Cluster.start(binDir: binDir, name: "soak")
+        defer { cluster.stop() }
+        let users = try cluster.addUsers(workers)
+        try await cluster.waitForHeartbeats(of: users, timeout: 120)
+        let startRSS = ProcessTable.residentBytes(cluster.pid) ?? 0
+        let deadline = Date().addingTimeInterval(TimeInterval(seconds))
+        var kills = 0
+        var slowRestarts: [Double] = []
+        var worst = 0.0
+        while Date() < deadline {
+            try await Task.sleep(for: .seconds(30))
+            guard let user = users.randomElement() else { break }
+            let time = try await cluster.restartTime(of: user)
+            kills += 1
+            worst = max(worst, time)
+            if time > 5 { slowRestarts.append(time) }
+            print(String(format: "soak: %d kills, worst restart %.2f s, supervisor RSS %.1f MB", kills, worst, Double(ProcessTable.residentBytes(cluster.pid) ?? 0) / 1e6))
+        }
+        let endRSS = ProcessTable.residentBytes(cluster.pid) ?? 0
+        let statuses = try cluster.database.processes.all().filter { $0.userID != nil }
+        let figures: [(String, String, String, String)] = [
+            ("duration", "\(seconds) s", "—", "\(workers) workers"),
+            ("workers killed", "\(kills)", "—", "—"),
+            ("restarts slower than 5 s", "\(slowRestarts.count)", "0", "—"),
+            ("worst restart", String(format: "%.2f s", worst), "—", "—"),
+            ("workers running at the end", "\(statuses.filter { $0.state == .running }.count) of \(workers)", "all", "—"),
+            ("supervisor RSS growth", String(format: "%.1f MB", Double(endRSS - startRSS) / 1e6), "—", "—"),
+        ]
+        print(Report.table(figures))
+        try Report.save(figures, name: "soak")
+    }
+}
