@@ -22,14 +22,17 @@ struct Bench: AsyncParsableCommand {
     var workers: Int = 50
 
     func run() async throws {
-        let cluster = try await Cluster.start(binDir: binDir, name: "bench")
+        let cluster = try await Cluster.start(
+            binDir: binDir, name: "bench",
+            environment: ["TRADER_SUPERVISOR_HEALTHY_AFTER_MS": "1000", "TRADER_SUPERVISOR_CRASH_LOOP_RESTARTS": "1000"]
+        )
         defer { cluster.stop() }
         let first = try cluster.addUsers(1)[0]
         try await cluster.waitForHeartbeats(of: [first], timeout: 30)
 
         var samples: [Double] = []
         for _ in 0..<restarts {
-            try await Task.sleep(for: .milliseconds(700))
+            try await Task.sleep(for: .milliseconds(1_500))
             samples.append(try await cluster.restartTime(of: first))
         }
         samples.sort()
@@ -72,7 +75,7 @@ struct Soak: AsyncParsableCommand {
     var workers: Int = 20
 
     func run() async throws {
-        let cluster = try await Cluster.start(binDir: binDir, name: "soak")
+        let cluster = try await Cluster.start(binDir: binDir, name: "soak", environment: ["TRADER_SUPERVISOR_HEALTHY_AFTER_MS": "10000"])
         defer { cluster.stop() }
         let users = try cluster.addUsers(workers)
         try await cluster.waitForHeartbeats(of: users, timeout: 120)

@@ -11,7 +11,10 @@ struct Cluster {
 
     var pid: pid_t { process.processIdentifier }
 
-    static func start(binDir: String, name: String) async throws -> Cluster {
+    /// `environment` adds `TRADER_…` settings (the benchmarks shorten `healthy_after_ms`, so each
+    /// kill is measured as a first failure, with the initial 0.5 s backoff, not as a crash loop).
+    static func start(binDir relativeBinDir: String, name: String, environment extra: [String: String] = [:]) async throws -> Cluster {
+        let binDir = URL(fileURLWithPath: relativeBinDir).standardizedFileURL.path
         let root = "/tmp/ctp-\(name)-\(UUID().uuidString.prefix(6))"
         let directory = DataDirectory(root: root + "/data")
         try directory.prepare()
@@ -23,6 +26,7 @@ struct Cluster {
         process.arguments = ["--data-dir", directory.root, "--web-port", String(freePort()), "--sim-port", String(freePort())]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TRADER_") }
         environment["TRADER_BIN_DIR"] = binDir
+        environment.merge(extra) { $1 }
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: root)
         process.standardInput = FileHandle.nullDevice

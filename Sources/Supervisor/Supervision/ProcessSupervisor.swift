@@ -26,9 +26,9 @@ final class ProcessSupervisor: Sendable {
     let vault: ExchangeKeyVault
     let binDir: String
     let logger: Logger
-    private let state = Mutex(State())
-    private let heartbeatTimeout: TimeInterval
-    private let stopTimeout: TimeInterval
+    let state = Mutex(State())
+    let heartbeatTimeout: TimeInterval
+    let stopTimeout: TimeInterval
 
     init(config: TraderConfig, directory: DataDirectory, database: CentralDatabase, vault: ExchangeKeyVault, binDir: String, logger: Logger) {
         self.config = config
@@ -39,214 +39,6 @@ final class ProcessSupervisor: Sendable {
         self.logger = logger
         heartbeatTimeout = Double(config.heartbeatTimeoutMs) / 1000
         stopTimeout = Double(config.stopTimeoutMs) / 1000
-    }
-
-    // MARK: - Starting
-
-    /// Starts the web, the simulator (in sim mode) and one worker per stored key.
-    func start(now: Date = Date()) throws {
-        var services = [webSpec()]
-        if config.exchange == .sim { services.append(try simSpec()) }
-        state.withLock { state in
-            for spec in services {
-                var slot = ChildSlot(spec: spec, policy: RestartPolicy(settings: .init(config)))
-                spawn(&slot, now: now)
-                state.slots[spec.name] = slot
-            }
-        }
-        syncWorkersWithKeys(now: now)
-    }
-
-    private var childEnvironment: [String: String] {
-        [
-            "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            "LANG": "C.UTF-8",
-            "TRADER_SUPERVISOR_PID": String(getpid()),
-            "TRADER_LOG_LEVEL": config.logLevel,
-        ]
-    }
-
-    private func logFile(_ path: String) -> RotatingFile? {
-        try? RotatingFile(path: path, maxBytes: config.logMaxBytes, keep: config.logKeep)
-    }
-
-    private func webSpec() -> ChildSpec {
-        ChildSpec(
-            name: "web", userID: nil, executable: binDir + "/web",
-            arguments: ["--data-dir", directory.root, "--host", config.webHost, "--port", String(config.webPort), "--exchange", config.exchange.rawValue],
-            environment: childEnvironment, log: logFile(directory.processLog("web"))!
-        )
-    }
-
-    private func simSpec() throws -> ChildSpec {
-        ChildSpec(
-            name: "exchange-sim", userID: nil, executable: binDir + "/exchange-sim",
-            arguments: ["--port", String(config.simPort), "--seed", String(config.simSeed), "--data-dir", directory.simDir],
-            environment: childEnvironment, log: logFile(directory.processLog("exchange-sim"))!
-        )
-    }
-
-    private func workerSpec(_ user: UserID) -> ChildSpec? {
-        guard let log = logFile(directory.userLog(user)) else { return nil }
-        return ChildSpec(
-            name: ProcessStatus.workerName(user), userID: user, executable: binDir + "/worker",
-            arguments: [String(user.rawValue), "--data-dir", directory.root, "--heartbeat-interval-ms", String(config.workerHeartbeatIntervalMs)],
-            environment: childEnvironment, log: log
-        )
-    }
-
-    /// Starts the slot's process. For a worker, its credentials are the first line on its stdin,
-    /// followed by any command it has not received yet.
-    private func spawn(_ slot: inout ChildSlot, now: Date) {
-        var firstLines: [String] = []
-        if let user = slot.spec.userID {
-            do {
-                guard let key = try vault.credentials(for: user) else {
-                    slot.wanted = false
-                    slot.status.state = .stopped
-                    slot.status.message = "no API key"
-                    slot.dirty = true
-                    return
-                }
-                slot.keyRevision = key.revision
-                firstLines.append(SupervisorMessage.credentials(apiKey: key.apiKey, apiSecret: key.apiSecret, exchangeURL: config.exchangeBaseURL).line())
-                for command in try database.commands.undelivered(user: user) {
-                    firstLines.append(SupervisorMessage.command(id: command.id, name: command.command, payload: command.payload).line())
-                }
-            } catch let error as Fernet.Error {
-                refuse(&slot, message: "the stored API key cannot be decrypted with the master key (\(error)); store the key again", now: now)
-                return
-            } catch {
-                refuse(&slot, message: "cannot read the stored API key: \(error)", now: now)
-                return
-            }
-        }
-        let process: ChildProcess
-        do {
-            process = try ChildProcess.spawn(executable: slot.spec.executable, arguments: slot.spec.arguments, environment: slot.spec.environment)
-        } catch {
-            logger.error("child.spawn_failed", metadata: ["process": "\(slot.spec.name)", "error": "\(error)"])
-            let decision = slot.policy.didExit(at: now)
-            slot.restartAt = decision.restartAt
-            slot.status.state = decision.crashLoop ? .crashLoop : .backoff
-            slot.status.crashLoop = decision.crashLoop
-            slot.status.nextRestartAt = decision.restartAt
-            slot.status.message = "\(error)"
-            slot.dirty = true
-            return
-        }
-        for line in firstLines where !process.send(line: line) {
-            logger.warning("child.stdin_full", metadata: ["process": "\(slot.spec.name)"])
-        }
-        if slot.status.startedAt != nil || slot.status.lastExitAt != nil { slot.status.restarts += 1 }
-        slot.process = process
-        slot.policy.didStart(at: now)
-        slot.restartAt = nil
-        slot.stopRequestedAt = nil
-        slot.killReason = nil
-        slot.status.state = .starting
-        slot.status.pid = process.pid
-        slot.status.startedAt = now
-        slot.status.lastHeartbeatAt = nil
-        slot.status.nextRestartAt = nil
-        slot.status.message = nil
-        slot.dirty = true
-        slot.readers = makeReaders(for: slot.spec, process: process)
-        logger.info("child.started", metadata: ["process": "\(slot.spec.name)", "pid": "\(process.pid)", "restarts": "\(slot.status.restarts)"])
-        if let user = slot.spec.userID {
-            // Delivered now: the worker receives them right after its credentials.
-            for line in firstLines.dropFirst() {
-                if case .command(let id, _, _)? = try? SupervisorMessage.parse(line) {
-                    try? database.commands.markDelivered(id: id, at: now)
-                }
-            }
-            _ = user
-        }
-    }
-
-    private func refuse(_ slot: inout ChildSlot, message: String, now: Date) {
-        logger.error("worker.key_unusable", metadata: ["process": "\(slot.spec.name)"])
-        slot.status.state = .stopped
-        slot.status.message = message
-        slot.restartAt = nil
-        slot.dirty = true
-    }
-
-    private func makeReaders(for spec: ChildSpec, process: ChildProcess) -> [LineReader] {
-        let queue = DispatchQueue(label: "child.\(spec.name)")
-        let name = spec.name
-        let pid = process.pid
-        let log = spec.log
-        let user = spec.userID
-        let stderrReader = LineReader(fd: process.stderrFD, queue: queue) { line in
-            log.write(line: LogLine.normalize(line, process: name, user: user))
-        } onEnd: {}
-        let stdoutReader = LineReader(fd: process.stdoutFD, queue: queue) { [weak self] line in
-            self?.handleReport(from: name, pid: pid, line: line)
-        } onEnd: {}
-        return [stdoutReader, stderrReader]
-    }
-
-    // MARK: - Reports
-
-    /// One line a child wrote to its stdout. Rows are tagged with the user this supervisor
-    /// started the worker for; whatever the line claims is ignored.
-    func handleReport(from name: String, pid: pid_t, line: String, now: Date = Date()) {
-        let report: WorkerReport
-        do {
-            report = try WorkerReport.parse(line)
-        } catch {
-            logger.warning("child.bad_report", metadata: ["process": "\(name)", "error": "\(error)"])
-            return
-        }
-        let user: UserID? = state.withLock { state in
-            guard var slot = state.slots[name], slot.process?.pid == pid else { return nil }
-            if case .heartbeat(let reported) = report {
-                slot.status.lastHeartbeatAt = now
-                slot.status.reportedState = reported
-                if slot.status.state == .starting {
-                    slot.status.state = .running
-                    state.urgentFlush = true
-                }
-                slot.dirty = true
-            }
-            state.slots[name] = slot
-            return slot.spec.userID
-        }
-        guard let user else { return }
-        do {
-            switch report {
-            case .heartbeat:
-                break
-            case .acknowledged(let id, let result):
-                try database.commands.markAcknowledged(user: user, id: id, result: result, at: now)
-            case .event(let level, let kind, let message):
-                try database.workerEvents.record([WorkerEvent(userID: user, time: now, level: level, kind: kind, message: message)])
-            }
-        } catch {
-            logger.error("report.write_failed", metadata: ["user.id": "\(user)", "error": "\(error)"])
-        }
-    }
-
-    // MARK: - Commands
-
-    enum CommandOutcome: Equatable {
-        case delivered(Int64)
-        case queued(Int64)
-        case noWorker(Int64)
-    }
-
-    /// Records a command for a user's bot and passes it to the worker's stdin.
-    func send(command: String, payload: String?, to user: UserID, now: Date = Date()) throws -> CommandOutcome {
-        let id = try database.commands.record(user: user, command: command, payload: payload, at: now)
-        let line = SupervisorMessage.command(id: id, name: command, payload: payload).line()
-        let outcome: CommandOutcome = state.withLock { state in
-            guard let slot = state.slots[ProcessStatus.workerName(user)], slot.wanted else { return .noWorker(id) }
-            guard let process = slot.process, process.send(line: line) else { return .queued(id) }
-            return .delivered(id)
-        }
-        if case .delivered = outcome { try database.commands.markDelivered(id: id, at: now) }
-        return outcome
     }
 
     // MARK: - The periodic pass
@@ -285,7 +77,7 @@ final class ProcessSupervisor: Sendable {
         }
     }
 
-    private func supervise(_ slot: inout ChildSlot, now: Date, stopping: Bool) {
+    func supervise(_ slot: inout ChildSlot, now: Date, stopping: Bool) {
         if let process = slot.process {
             var code: Int32 = 0
             var signal: Int32 = 0
@@ -315,7 +107,7 @@ final class ProcessSupervisor: Sendable {
         }
     }
 
-    private func didExit(_ slot: inout ChildSlot, description: String, now: Date, stopping: Bool) {
+    func didExit(_ slot: inout ChildSlot, description: String, now: Date, stopping: Bool) {
         slot.process?.closeStdin()
         slot.process = nil
         let exit = slot.killReason.map { "\(description), killed: \($0)" } ?? description
@@ -349,47 +141,7 @@ final class ProcessSupervisor: Sendable {
 
     /// Starts a worker for every user with a stored key, restarts one whose key changed, and
     /// stops one whose key was removed.
-    private func syncWorkersWithKeys(now: Date) {
-        state.withLock { $0.lastKeySync = now }
-        let revisions: [UserID: Int64]
-        do {
-            revisions = try database.exchangeKeys.keyRevisions()
-        } catch {
-            logger.error("keys.read_failed", metadata: ["error": "\(error)"])
-            return
-        }
-        state.withLock { state in
-            guard !state.stopping else { return }
-            for (user, revision) in revisions {
-                let name = ProcessStatus.workerName(user)
-                if var slot = state.slots[name] {
-                    if slot.keyRevision != revision, slot.wanted {
-                        if slot.process != nil {
-                            slot.restartWithoutPenalty = true
-                            slot.process?.signal(SIGTERM)
-                            slot.process?.closeStdin()
-                            slot.stopRequestedAt = now
-                        } else {
-                            slot.restartAt = now
-                        }
-                        slot.keyRevision = revision
-                        state.slots[name] = slot
-                    }
-                } else if let spec = workerSpec(user) {
-                    var slot = ChildSlot(spec: spec, policy: RestartPolicy(settings: .init(config)))
-                    spawn(&slot, now: now)
-                    state.slots[name] = slot
-                }
-            }
-            for (name, var slot) in state.slots where slot.spec.isWorker && revisions[slot.spec.userID!] == nil && slot.wanted {
-                slot.wanted = false
-                requestStop(&slot, now: now)
-                state.slots[name] = slot
-            }
-        }
-    }
-
-    private func requestStop(_ slot: inout ChildSlot, now: Date) {
+    func requestStop(_ slot: inout ChildSlot, now: Date) {
         guard let process = slot.process, slot.stopRequestedAt == nil else { return }
         slot.status.state = .stopping
         slot.dirty = true
@@ -398,7 +150,7 @@ final class ProcessSupervisor: Sendable {
         process.closeStdin()
     }
 
-    private func flush(now: Date) {
+    func flush(now: Date) {
         let statuses: [ProcessStatus] = state.withLock { state in
             state.lastFlush = now
             var dirty: [ProcessStatus] = []

@@ -1,0 +1,69 @@
+import CProcessControl
+import Common
+import Foundation
+import Logging
+
+extension ProcessSupervisor {
+    // MARK: - Reports
+
+    /// One line a child wrote to its stdout. Rows are tagged with the user this supervisor
+    /// started the worker for; whatever the line claims is ignored.
+    func handleReport(from name: String, pid: pid_t, line: String, now: Date = Date()) {
+        let report: WorkerReport
+        do {
+            report = try WorkerReport.parse(line)
+        } catch {
+            logger.warning("child.bad_report", metadata: ["process": "\(name)", "error": "\(error)"])
+            return
+        }
+        let user: UserID? = state.withLock { state in
+            guard var slot = state.slots[name], slot.process?.pid == pid else { return nil }
+            if case .heartbeat(let reported) = report {
+                slot.status.lastHeartbeatAt = now
+                slot.status.reportedState = reported
+                if slot.status.state == .starting {
+                    slot.status.state = .running
+                    state.urgentFlush = true
+                }
+                slot.dirty = true
+            }
+            state.slots[name] = slot
+            return slot.spec.userID
+        }
+        guard let user else { return }
+        do {
+            switch report {
+            case .heartbeat:
+                break
+            case .acknowledged(let id, let result):
+                try database.commands.markAcknowledged(user: user, id: id, result: result, at: now)
+            case .event(let level, let kind, let message):
+                try database.workerEvents.record([WorkerEvent(userID: user, time: now, level: level, kind: kind, message: message)])
+            }
+        } catch {
+            logger.error("report.write_failed", metadata: ["user.id": "\(user)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: - Commands
+
+    enum CommandOutcome: Equatable {
+        case delivered(Int64)
+        case queued(Int64)
+        case noWorker(Int64)
+    }
+
+    /// Records a command for a user's bot and passes it to the worker's stdin.
+    func send(command: String, payload: String?, to user: UserID, now: Date = Date()) throws -> CommandOutcome {
+        let id = try database.commands.record(user: user, command: command, payload: payload, at: now)
+        let line = SupervisorMessage.command(id: id, name: command, payload: payload).line()
+        let outcome: CommandOutcome = state.withLock { state in
+            guard let slot = state.slots[ProcessStatus.workerName(user)], slot.wanted else { return .noWorker(id) }
+            guard let process = slot.process, process.send(line: line) else { return .queued(id) }
+            return .delivered(id)
+        }
+        if case .delivered = outcome { try database.commands.markDelivered(id: id, at: now) }
+        return outcome
+    }
+
+}

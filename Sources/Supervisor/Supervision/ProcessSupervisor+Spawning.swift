@@ -1,0 +1,153 @@
+import CProcessControl
+import Common
+import Foundation
+import Logging
+
+extension ProcessSupervisor {
+    // MARK: - Starting
+
+    /// Starts the web, the simulator (in sim mode) and one worker per stored key.
+    func start(now: Date = Date()) throws {
+        var services = [webSpec()]
+        if config.exchange == .sim { services.append(try simSpec()) }
+        state.withLock { state in
+            for spec in services {
+                var slot = ChildSlot(spec: spec, policy: RestartPolicy(settings: .init(config)))
+                spawn(&slot, now: now)
+                state.slots[spec.name] = slot
+            }
+        }
+        syncWorkersWithKeys(now: now)
+    }
+
+    var childEnvironment: [String: String] {
+        [
+            "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "LANG": "C.UTF-8",
+            "TRADER_SUPERVISOR_PID": String(getpid()),
+            "TRADER_LOG_LEVEL": config.logLevel,
+        ]
+    }
+
+    func logFile(_ path: String) -> RotatingFile? {
+        try? RotatingFile(path: path, maxBytes: config.logMaxBytes, keep: config.logKeep)
+    }
+
+    func webSpec() -> ChildSpec {
+        ChildSpec(
+            name: "web", userID: nil, executable: binDir + "/web",
+            arguments: ["--data-dir", directory.root, "--host", config.webHost, "--port", String(config.webPort), "--exchange", config.exchange.rawValue],
+            environment: childEnvironment, log: logFile(directory.processLog("web"))!
+        )
+    }
+
+    func simSpec() throws -> ChildSpec {
+        ChildSpec(
+            name: "exchange-sim", userID: nil, executable: binDir + "/exchange-sim",
+            arguments: ["--port", String(config.simPort), "--seed", String(config.simSeed), "--data-dir", directory.simDir],
+            environment: childEnvironment, log: logFile(directory.processLog("exchange-sim"))!
+        )
+    }
+
+    func workerSpec(_ user: UserID) -> ChildSpec? {
+        guard let log = logFile(directory.userLog(user)) else { return nil }
+        return ChildSpec(
+            name: ProcessStatus.workerName(user), userID: user, executable: binDir + "/worker",
+            arguments: [String(user.rawValue), "--data-dir", directory.root, "--heartbeat-interval-ms", String(config.workerHeartbeatIntervalMs)],
+            environment: childEnvironment, log: log
+        )
+    }
+
+    /// Starts the slot's process. For a worker, its credentials are the first line on its stdin,
+    /// followed by any command it has not received yet.
+    func spawn(_ slot: inout ChildSlot, now: Date) {
+        var firstLines: [String] = []
+        if let user = slot.spec.userID {
+            do {
+                guard let key = try vault.credentials(for: user) else {
+                    slot.wanted = false
+                    slot.status.state = .stopped
+                    slot.status.message = "no API key"
+                    slot.dirty = true
+                    return
+                }
+                slot.keyRevision = key.revision
+                firstLines.append(SupervisorMessage.credentials(apiKey: key.apiKey, apiSecret: key.apiSecret, exchangeURL: config.exchangeBaseURL).line())
+                for command in try database.commands.undelivered(user: user) {
+                    firstLines.append(SupervisorMessage.command(id: command.id, name: command.command, payload: command.payload).line())
+                }
+            } catch let error as Fernet.Error {
+                refuse(&slot, message: "the stored API key cannot be decrypted with the master key (\(error)); store the key again", now: now)
+                return
+            } catch {
+                refuse(&slot, message: "cannot read the stored API key: \(error)", now: now)
+                return
+            }
+        }
+        let process: ChildProcess
+        do {
+            process = try ChildProcess.spawn(executable: slot.spec.executable, arguments: slot.spec.arguments, environment: slot.spec.environment)
+        } catch {
+            logger.error("child.spawn_failed", metadata: ["process": "\(slot.spec.name)", "error": "\(error)"])
+            let decision = slot.policy.didExit(at: now)
+            slot.restartAt = decision.restartAt
+            slot.status.state = decision.crashLoop ? .crashLoop : .backoff
+            slot.status.crashLoop = decision.crashLoop
+            slot.status.nextRestartAt = decision.restartAt
+            slot.status.message = "\(error)"
+            slot.dirty = true
+            return
+        }
+        for line in firstLines where !process.send(line: line) {
+            logger.warning("child.stdin_full", metadata: ["process": "\(slot.spec.name)"])
+        }
+        if slot.status.startedAt != nil || slot.status.lastExitAt != nil { slot.status.restarts += 1 }
+        slot.process = process
+        slot.policy.didStart(at: now)
+        slot.restartAt = nil
+        slot.stopRequestedAt = nil
+        slot.killReason = nil
+        slot.status.state = .starting
+        slot.status.pid = process.pid
+        slot.status.startedAt = now
+        slot.status.lastHeartbeatAt = nil
+        slot.status.nextRestartAt = nil
+        slot.status.message = nil
+        slot.dirty = true
+        slot.readers = makeReaders(for: slot.spec, process: process)
+        logger.info("child.started", metadata: ["process": "\(slot.spec.name)", "pid": "\(process.pid)", "restarts": "\(slot.status.restarts)"])
+        if let user = slot.spec.userID {
+            // Delivered now: the worker receives them right after its credentials.
+            for line in firstLines.dropFirst() {
+                if case .command(let id, _, _)? = try? SupervisorMessage.parse(line) {
+                    try? database.commands.markDelivered(id: id, at: now)
+                }
+            }
+            _ = user
+        }
+    }
+
+    func refuse(_ slot: inout ChildSlot, message: String, now: Date) {
+        logger.error("worker.key_unusable", metadata: ["process": "\(slot.spec.name)"])
+        slot.status.state = .stopped
+        slot.status.message = message
+        slot.restartAt = nil
+        slot.dirty = true
+    }
+
+    func makeReaders(for spec: ChildSpec, process: ChildProcess) -> [LineReader] {
+        let queue = DispatchQueue(label: "child.\(spec.name)")
+        let name = spec.name
+        let pid = process.pid
+        let log = spec.log
+        let user = spec.userID
+        let stderrReader = LineReader(fd: process.stderrFD, queue: queue) { line in
+            log.write(line: LogLine.normalize(line, process: name, user: user))
+        } onEnd: {}
+        let stdoutReader = LineReader(fd: process.stdoutFD, queue: queue) { [weak self] line in
+            self?.handleReport(from: name, pid: pid, line: line)
+        } onEnd: {}
+        return [stdoutReader, stderrReader]
+    }
+
+}
