@@ -51,8 +51,13 @@ struct Bench: AsyncParsableCommand {
             ("idle RSS, supervisor", megabytes(rss.supervisor), "—", "—"),
             ("idle RSS, web", megabytes(rss.web), "—", "—"),
             ("idle RSS, exchange-sim", megabytes(rss.sim), "—", "—"),
-            ("idle RSS, one worker", megabytes(rss.worker), "< 25 MB", "freqtrade: hundreds of MB per bot (not measured here)"),
-            ("\(all.count) idle workers, total RSS", megabytes(load.totalRSS), "—", "—"),
+            ("idle RSS, one worker", megabytes(rss.worker), "< 25 MB", "most of it shared library pages"),
+            ("\(all.count) idle workers, total RSS", megabytes(load.totalRSS), "—", "RSS counts shared library pages once per process"),
+            ("\(all.count) idle workers, total PSS", megabytes(load.totalPSS), "—", "shared pages divided among the processes"),
+            (
+                "memory per worker (PSS) with \(all.count) running", megabytes(load.totalPSS / max(all.count, 1)), "< 25 MB",
+                "freqtrade: hundreds of MB per bot (not measured here)"
+            ),
             ("\(all.count) idle workers, CPU", String(format: "%.2f %% of one core", load.workersCPU * 100), "< 5 %", "—"),
             ("supervisor CPU with \(all.count) workers", String(format: "%.2f %% of one core", load.supervisorCPU * 100), "—", "—"),
         ]
@@ -91,7 +96,10 @@ struct Soak: AsyncParsableCommand {
             kills += 1
             worst = max(worst, time)
             if time > 5 { slowRestarts.append(time) }
-            print(String(format: "soak: %d kills, worst restart %.2f s, supervisor RSS %.1f MB", kills, worst, Double(ProcessTable.residentBytes(cluster.pid) ?? 0) / 1e6))
+            print(
+                String(
+                    format: "soak: %d kills, worst restart %.2f s, supervisor RSS %.1f MB", kills, worst,
+                    Double(ProcessTable.residentBytes(cluster.pid) ?? 0) / 1e6))
         }
         let endRSS = ProcessTable.residentBytes(cluster.pid) ?? 0
         let statuses = try cluster.database.processes.all().filter { $0.userID != nil }

@@ -69,7 +69,7 @@ struct Cluster {
         kill(old, SIGKILL)
         while Date().timeIntervalSince(killed) < 30 {
             if let status = try database.processes.status(process: name), let pid = status.pid, pid != old,
-               let beat = status.lastHeartbeatAt, beat > killed
+                let beat = status.lastHeartbeatAt, beat > killed
             {
                 return beat.timeIntervalSince(killed)
             }
@@ -88,7 +88,7 @@ struct Cluster {
     }
 
     /// CPU (fraction of one core) and memory of the workers and the supervisor over `seconds`.
-    func load(of users: [UserID], seconds: Int) async throws -> (workersCPU: Double, supervisorCPU: Double, totalRSS: Int) {
+    func load(of users: [UserID], seconds: Int) async throws -> (workersCPU: Double, supervisorCPU: Double, totalRSS: Int, totalPSS: Int) {
         let workers = ProcessTable.children(of: pid).filter { $0.program == "worker" }.map(\.pid)
         let startWorkers = workers.compactMap(ProcessTable.cpuSeconds).reduce(0, +)
         let startSupervisor = ProcessTable.cpuSeconds(pid) ?? 0
@@ -98,7 +98,8 @@ struct Cluster {
         let endWorkers = workers.compactMap(ProcessTable.cpuSeconds).reduce(0, +)
         let endSupervisor = ProcessTable.cpuSeconds(pid) ?? 0
         let rss = workers.compactMap(ProcessTable.residentBytes).reduce(0, +)
-        return ((endWorkers - startWorkers) / elapsed, (endSupervisor - startSupervisor) / elapsed, rss)
+        let pss = workers.compactMap(ProcessTable.proportionalBytes).reduce(0, +)
+        return ((endWorkers - startWorkers) / elapsed, (endSupervisor - startSupervisor) / elapsed, rss, pss)
     }
 }
 

@@ -10,7 +10,7 @@ struct CommandService: Service {
     let logger: Logger
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while let line = await input.nextLine() {
                 handle(line)
             }

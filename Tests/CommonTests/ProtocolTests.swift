@@ -17,14 +17,18 @@ import Testing
     }
 
     @Test func workerReportsRoundTrip() throws {
-        let reports: [WorkerReport] = [.heartbeat(state: "running"), .acknowledged(commandID: 3, result: "ok"), .event(level: "error", kind: "x", message: "y")]
+        let reports: [WorkerReport] = [
+            .heartbeat(state: "running"), .acknowledged(commandID: 3, result: "ok"), .event(level: "error", kind: "x", message: "y"),
+        ]
         for report in reports {
             #expect(try WorkerReport.parse(report.line()) == report)
         }
     }
 
-    @Test(arguments: ["", "nonsense", "[1,2]", "{\"type\":\"mystery\"}", "{\"type\":\"ack\"}", "{\"type\":\"heartbeat\",\"state\":5}",
-                      "{\"type\":\"event\",\"level\":\"error\",\"kind\":\"k\",\"message\":\"" + String(repeating: "x", count: 3000) + "\"}"])
+    @Test(arguments: [
+        "", "nonsense", "[1,2]", "{\"type\":\"mystery\"}", "{\"type\":\"ack\"}", "{\"type\":\"heartbeat\",\"state\":5}",
+        "{\"type\":\"event\",\"level\":\"error\",\"kind\":\"k\",\"message\":\"" + String(repeating: "x", count: 3000) + "\"}",
+    ])
     func badReportsAreRefusedWithAReason(line: String) {
         #expect(throws: ProtocolError.self) { try WorkerReport.parse(line) }
     }

@@ -1,5 +1,4 @@
 import Common
-
 import Foundation
 import GRDB
 import Testing

@@ -60,7 +60,9 @@ import Testing
             #expect(children.allSatisfy { !ProcessTable.isAlive($0) })
             #expect(try database.processes.all().allSatisfy { $0.state == .stopped && $0.pid == nil })
             // Stopped gracefully, not killed.
-            #expect(try database.processes.all().allSatisfy { $0.lastExitStatus == "exit 0" }, "\(String(describing: try? database.processes.all().map { "\($0.process): \($0.lastExitStatus ?? "nil")" }))")
+            #expect(
+                try database.processes.all().allSatisfy { $0.lastExitStatus == "exit 0" },
+                "\(String(describing: try? database.processes.all().map { "\($0.process): \($0.lastExitStatus ?? "nil")" }))")
 
             // Every log line is JSON, and no secret is in any log.
             let logs = try FileManager.default.subpathsOfDirectory(atPath: directory.logsDir).filter { $0.hasSuffix(".log") }
@@ -90,7 +92,7 @@ import Testing
             kill(first.pid, SIGKILL)
             let back = try await waitUntil(.seconds(5)) {
                 guard let status = try database.processes.status(process: "worker/\(alice)"), let pid = status.pid, pid != first.pid,
-                      let beat = status.lastHeartbeatAt
+                    let beat = status.lastHeartbeatAt
                 else { return false }
                 return beat > killedAt
             }

@@ -55,7 +55,9 @@ import Testing
         }
     }
 
-    static let credentials = SupervisorMessage.credentials(apiKey: "worker-test-key-123456", apiSecret: "worker-test-secret-abcdef", exchangeURL: "http://127.0.0.1:1").line()
+    static let credentials = SupervisorMessage.credentials(
+        apiKey: "worker-test-key-123456", apiSecret: "worker-test-secret-abcdef", exchangeURL: "http://127.0.0.1:1"
+    ).line()
 
     @Test func heartbeatsActsOnCommandsAndExitsWhenStdinCloses() async throws {
         let temp = try TestDataDir("worker-eof")
@@ -103,7 +105,7 @@ import Testing
         do {
             let database = try TraderDatabase.open(directory, user: user)
             try await database.pool.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v77')") }
-            try await database.pool.close()
+            try database.pool.close()
         }
         let before = try Data(contentsOf: URL(fileURLWithPath: directory.userDatabase(user)))
         let worker = try RunningWorker(user: user, dataDir: directory.root)

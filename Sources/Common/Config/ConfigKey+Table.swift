@@ -1,3 +1,5 @@
+import Foundation
+
 /// One configuration key: its path in `trader.yaml`, its `TRADER_…` twin, its default, what it
 /// accepts, and where its parsed value goes.
 struct ConfigEntry: Sendable {
@@ -110,5 +112,3 @@ enum ConfigTable {
         return text
     }
 }
-
-import Foundation

@@ -119,10 +119,11 @@ public enum ConfigLoader {
             throw ConfigError("\(path): the top level must be a mapping of keys to values")
         }
         let known = Set(knownKeys)
-        let prefixes = Set(knownKeys.flatMap { key in
-            let parts = key.split(separator: ".")
-            return (1..<max(parts.count, 1)).map { parts.prefix($0).joined(separator: ".") }
-        })
+        let prefixes = Set(
+            knownKeys.flatMap { key in
+                let parts = key.split(separator: ".")
+                return (1..<max(parts.count, 1)).map { parts.prefix($0).joined(separator: ".") }
+            })
         func walk(_ node: [String: Any], prefix: String) throws(ConfigError) {
             for (key, value) in node.sorted(by: { $0.key < $1.key }) {
                 let full = prefix.isEmpty ? key : "\(prefix).\(key)"

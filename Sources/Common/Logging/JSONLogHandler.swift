@@ -68,7 +68,7 @@ public struct JSONLogHandler: LogHandler {
     /// One JSON object, keys sorted, on one line.
     public static func encode(_ fields: [String: Any]) -> String {
         guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]),
-              let line = String(data: data, encoding: .utf8)
+            let line = String(data: data, encoding: .utf8)
         else { return #"{"level":"error","message":"unencodable log line"}"# }
         return line
     }

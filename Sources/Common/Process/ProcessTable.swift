@@ -15,7 +15,7 @@ public enum ProcessTable {
 
     public static func entry(_ pid: pid_t) -> Entry? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")")
+            let close = stat.lastIndex(of: ")")
         else { return nil }
         let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
         guard fields.count > 2, let state = fields[0].first, let parent = pid_t(fields[1]) else { return nil }
@@ -49,8 +49,18 @@ extension ProcessTable {
     /// Resident memory in bytes (`VmRSS`), nil when the process is gone.
     public static func residentBytes(_ pid: pid_t) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+        else { return nil }
+        return kilobytes * 1024
+    }
+
+    /// Proportional set size in bytes (`Pss` of smaps_rollup): resident memory with each shared
+    /// page divided among the processes that map it — what a process really costs.
+    public static func proportionalBytes(_ pid: pid_t) -> Int? {
+        guard let rollup = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8),
+            let line = rollup.split(separator: "\n").first(where: { $0.hasPrefix("Pss:") }),
+            let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
         else { return nil }
         return kilobytes * 1024
     }

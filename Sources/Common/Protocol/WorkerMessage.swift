@@ -25,7 +25,7 @@ public enum SupervisorMessage: Sendable, Equatable {
         switch fields["type"] as? String {
         case "credentials":
             guard let key = fields["api_key"] as? String, let secret = fields["api_secret"] as? String,
-                  let url = fields["exchange_url"] as? String
+                let url = fields["exchange_url"] as? String
             else { throw ProtocolError(reason: "credentials need api_key, api_secret and exchange_url") }
             return .credentials(apiKey: key, apiSecret: secret, exchangeURL: url)
         case "command":

@@ -22,7 +22,7 @@ public enum Timestamp {
         guard scalars.count >= 20, scalars.last == UInt8(ascii: "Z") else { return nil }
         func number(_ range: Range<Int>) -> Int? { Int(String(decoding: scalars[range], as: UTF8.self)) }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19)
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19)
         else { return nil }
         var fraction = 0.0
         if scalars.count > 20, scalars[19] == UInt8(ascii: ".") {

@@ -55,7 +55,7 @@ public struct RestartPolicy: Sendable, Equatable {
     /// A run that lasted long enough counts as healthy: the backoff and the crash-loop count start over.
     public mutating func didRunHealthily(at now: Date) -> Bool {
         guard let startedAt, now.timeIntervalSince(startedAt) >= settings.healthyAfter,
-              consecutiveFailures > 0 || !recentExits.isEmpty
+            consecutiveFailures > 0 || !recentExits.isEmpty
         else { return false }
         consecutiveFailures = 0
         recentExits = []

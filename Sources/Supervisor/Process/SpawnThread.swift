@@ -36,7 +36,12 @@ final class SpawnThread: Sendable {
     func run<T>(_ body: @escaping () throws -> T) throws -> T {
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: Result<T, any Error>?
-        queue.jobs.withLock { $0.append(Job { result = Result { try body() }; done.signal() }) }
+        queue.jobs.withLock {
+            $0.append(
+                Job {
+                    result = Result { try body() }; done.signal()
+                })
+        }
         queue.available.signal()
         done.wait()
         return try result!.get()

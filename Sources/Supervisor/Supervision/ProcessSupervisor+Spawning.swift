@@ -143,10 +143,12 @@ extension ProcessSupervisor {
         let user = spec.userID
         let stderrReader = LineReader(fd: process.stderrFD, queue: queue) { line in
             log.write(line: LogLine.normalize(line, process: name, user: user))
-        } onEnd: {}
+        } onEnd: {
+        }
         let stdoutReader = LineReader(fd: process.stdoutFD, queue: queue) { [weak self] line in
             self?.handleReport(from: name, pid: pid, line: line)
-        } onEnd: {}
+        } onEnd: {
+        }
         return [stdoutReader, stderrReader]
     }
 

@@ -91,7 +91,7 @@ final class ProcessSupervisor: Sendable {
                 return
             }
             if slot.spec.isWorker, slot.killReason == nil, let since = slot.status.lastHeartbeatAt ?? slot.status.startedAt,
-               now.timeIntervalSince(since) > heartbeatTimeout
+                now.timeIntervalSince(since) > heartbeatTimeout
             {
                 slot.killReason = String(format: "no heartbeat for %.1f s", now.timeIntervalSince(since))
                 logger.warning("worker.heartbeat_missed", metadata: ["process": "\(slot.spec.name)", "pid": "\(process.pid)"])
@@ -132,10 +132,13 @@ final class ProcessSupervisor: Sendable {
         slot.status.state = decision.crashLoop ? .crashLoop : .backoff
         slot.status.crashLoop = decision.crashLoop
         slot.status.nextRestartAt = decision.restartAt
-        slot.status.message = decision.crashLoop ? "crash loop: \(slot.policy.recentExits.count) exits in \(Int(slot.policy.settings.crashLoopWindow)) s; last \(exit)" : nil
+        slot.status.message =
+            decision.crashLoop ? "crash loop: \(slot.policy.recentExits.count) exits in \(Int(slot.policy.settings.crashLoopWindow)) s; last \(exit)" : nil
         logger.warning(
             decision.crashLoop ? "child.crash_loop" : "child.exited",
-            metadata: ["process": "\(slot.spec.name)", "exit": "\(exit)", "restart_in_s": "\(String(format: "%.2f", decision.restartAt.timeIntervalSince(now)))"]
+            metadata: [
+                "process": "\(slot.spec.name)", "exit": "\(exit)", "restart_in_s": "\(String(format: "%.2f", decision.restartAt.timeIntervalSince(now)))",
+            ]
         )
     }
 

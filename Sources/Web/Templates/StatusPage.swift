@@ -13,7 +13,8 @@ enum StatusPage {
         }
         let workers = statuses.filter { $0.userID != nil }
         let counts = Dictionary(grouping: workers, by: \.state.rawValue).mapValues(\.count)
-        let workerLine = workers.isEmpty
+        let workerLine =
+            workers.isEmpty
             ? "No bots: no user has stored an exchange API key yet."
             : counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         let supervisorState = info["state"] ?? "unknown"

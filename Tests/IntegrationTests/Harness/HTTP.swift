@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 
 /// Small HTTP helpers over AsyncHTTPClient: TCP for the web, Unix socket for the control socket.
 enum HTTP {
@@ -31,5 +32,3 @@ enum HTTP {
         return Answer(status: Int(response.status.code), body: String(buffer: body))
     }
 }
-
-import NIOHTTP1

@@ -24,7 +24,7 @@ final class SupervisorProcess: @unchecked Sendable {
         webPort = freePort()
         simPort = freePort()
         outputPath = TestPaths.artifacts + "/\(name)-\(UUID().uuidString.prefix(6)).out"
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.executableURL = URL(fileURLWithPath: TestPaths.binDir + "/supervisor")
         process.arguments = ["--data-dir", dataDir, "--web-port", String(webPort), "--sim-port", String(simPort)] + arguments

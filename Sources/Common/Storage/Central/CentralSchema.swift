@@ -9,65 +9,66 @@ public enum CentralSchema {
     public static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE users (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
-                    password_hash TEXT NOT NULL,
-                    created_at TEXT NOT NULL
-                );
-                CREATE TABLE exchange_keys (
-                    user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
-                    api_key_token TEXT NOT NULL,
-                    api_secret_token TEXT NOT NULL,
-                    masked_key TEXT NOT NULL,
-                    can_trade INTEGER NOT NULL,
-                    verified_at TEXT,
-                    revision INTEGER NOT NULL,
-                    updated_at TEXT NOT NULL
-                );
-                CREATE TABLE process_status (
-                    process TEXT PRIMARY KEY,
-                    user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
-                    state TEXT NOT NULL,
-                    pid INTEGER,
-                    started_at TEXT,
-                    last_heartbeat_at TEXT,
-                    reported_state TEXT,
-                    restarts INTEGER NOT NULL DEFAULT 0,
-                    last_exit_status TEXT,
-                    last_exit_at TEXT,
-                    next_restart_at TEXT,
-                    crash_loop INTEGER NOT NULL DEFAULT 0,
-                    message TEXT,
-                    updated_at TEXT NOT NULL
-                );
-                CREATE INDEX process_status_user ON process_status(user_id);
-                CREATE TABLE commands (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-                    command TEXT NOT NULL,
-                    payload TEXT,
-                    created_at TEXT NOT NULL,
-                    delivered_at TEXT,
-                    acknowledged_at TEXT,
-                    result TEXT
-                );
-                CREATE INDEX commands_user ON commands(user_id, id);
-                CREATE TABLE worker_events (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-                    time TEXT NOT NULL,
-                    level TEXT NOT NULL,
-                    kind TEXT NOT NULL,
-                    message TEXT NOT NULL
-                );
-                CREATE INDEX worker_events_user ON worker_events(user_id, id);
-                CREATE TABLE supervisor_info (
-                    key TEXT PRIMARY KEY,
-                    value TEXT NOT NULL
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE users (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                        password_hash TEXT NOT NULL,
+                        created_at TEXT NOT NULL
+                    );
+                    CREATE TABLE exchange_keys (
+                        user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                        api_key_token TEXT NOT NULL,
+                        api_secret_token TEXT NOT NULL,
+                        masked_key TEXT NOT NULL,
+                        can_trade INTEGER NOT NULL,
+                        verified_at TEXT,
+                        revision INTEGER NOT NULL,
+                        updated_at TEXT NOT NULL
+                    );
+                    CREATE TABLE process_status (
+                        process TEXT PRIMARY KEY,
+                        user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+                        state TEXT NOT NULL,
+                        pid INTEGER,
+                        started_at TEXT,
+                        last_heartbeat_at TEXT,
+                        reported_state TEXT,
+                        restarts INTEGER NOT NULL DEFAULT 0,
+                        last_exit_status TEXT,
+                        last_exit_at TEXT,
+                        next_restart_at TEXT,
+                        crash_loop INTEGER NOT NULL DEFAULT 0,
+                        message TEXT,
+                        updated_at TEXT NOT NULL
+                    );
+                    CREATE INDEX process_status_user ON process_status(user_id);
+                    CREATE TABLE commands (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        command TEXT NOT NULL,
+                        payload TEXT,
+                        created_at TEXT NOT NULL,
+                        delivered_at TEXT,
+                        acknowledged_at TEXT,
+                        result TEXT
+                    );
+                    CREATE INDEX commands_user ON commands(user_id, id);
+                    CREATE TABLE worker_events (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        time TEXT NOT NULL,
+                        level TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        message TEXT NOT NULL
+                    );
+                    CREATE INDEX worker_events_user ON worker_events(user_id, id);
+                    CREATE TABLE supervisor_info (
+                        key TEXT PRIMARY KEY,
+                        value TEXT NOT NULL
+                    );
+                    """)
         }
         return migrator
     }

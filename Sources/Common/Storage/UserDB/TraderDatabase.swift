@@ -8,19 +8,20 @@ public struct TraderDatabase: Sendable {
     public static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE worker_state (
-                    key TEXT PRIMARY KEY,
-                    value TEXT NOT NULL,
-                    updated_at TEXT NOT NULL
-                );
-                CREATE TABLE received_commands (
-                    id INTEGER PRIMARY KEY,
-                    command TEXT NOT NULL,
-                    payload TEXT,
-                    received_at TEXT NOT NULL
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE worker_state (
+                        key TEXT PRIMARY KEY,
+                        value TEXT NOT NULL,
+                        updated_at TEXT NOT NULL
+                    );
+                    CREATE TABLE received_commands (
+                        id INTEGER PRIMARY KEY,
+                        command TEXT NOT NULL,
+                        payload TEXT,
+                        received_at TEXT NOT NULL
+                    );
+                    """)
         }
         return migrator
     }
