@@ -95,6 +95,7 @@ let package = Package(
         .testTarget(
             name: "CommonTests",
             dependencies: ["Common", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

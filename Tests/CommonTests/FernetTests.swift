@@ -2,7 +2,8 @@ import Common
 import Foundation
 import Testing
 
-/// The specification's vectors (../shared/testdata/fernet, from github.com/fernet/spec).
+/// The specification's vectors (from github.com/fernet/spec via ../shared/testdata/fernet; a
+/// copy is kept in Fixtures/ so the tests do not depend on where the checkout sits).
 @Suite struct FernetTests {
     struct Vector: Decodable {
         let token: String
@@ -16,7 +17,7 @@ import Testing
 
     static func vectors(_ name: String) throws -> [Vector] {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../../shared/testdata/fernet/\(name).json").standardized
+            .appendingPathComponent("Fixtures/fernet/\(name).json")
         return try JSONDecoder().decode([Vector].self, from: Data(contentsOf: url))
     }
 
