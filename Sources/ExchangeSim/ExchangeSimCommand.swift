@@ -17,6 +17,8 @@ struct ExchangeSimCommand: AsyncParsableCommand {
     var seed: Int = 1
     @Option(help: "Where accounts, balances and orders are kept.")
     var dataDir: String = "var/exchange-sim"
+    @Option(help: "Request weight allowed per client address and minute (Binance: 6000).")
+    var weightLimit: Int = 6_000
 
     func run() async throws {
         let supervised = ParentWatch.supervisorPID != nil
@@ -25,26 +27,21 @@ struct ExchangeSimCommand: AsyncParsableCommand {
         JSONLogHandler.bootstrap(label: "exchange-sim", sink: .standardError, level: ProcessInfo.processInfo.environment["TRADER_LOG_LEVEL"] ?? "info")
         let logger = Logger(label: "exchange-sim")
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
-        let app = SimApp.build(port: port, logger: logger)
+        let exchange = SimExchange(seed: UInt64(truncatingIfNeeded: seed))
+        let app = SimApp.build(port: port, exchange: exchange, weightLimit: weightLimit, logger: logger)
         try await app.runService()
     }
 }
 
-/// The simulator's HTTP application. This first version answers the connectivity endpoints;
-/// the exchange itself comes with the simulator issue.
+/// The simulator's HTTP application: Binance's REST API and the admin endpoints.
 enum SimApp {
-    static func build(port: Int, logger: Logger) -> some ApplicationProtocol {
-        let router = Router()
-        router.get("/api/v3/ping") { _, _ in json("{}") }
-        router.get("/api/v3/time") { _, _ in json("{\"serverTime\":\(Int64(Date().timeIntervalSince1970 * 1000))}") }
-        router.get("/sim/v1/health") { _, _ in json("{\"status\":\"ok\"}") }
+    static func build(port: Int, exchange: SimExchange, weightLimit: Int, logger: Logger) -> some ApplicationProtocol {
+        let router = Router(context: SimContext.self)
+        SimAPI(exchange: exchange, weights: RequestWeights(limit: weightLimit)).register(on: router)
+        AdminAPI(exchange: exchange).register(on: router)
         return Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "exchange-sim"),
             onServerRunning: { _ in ParentWatch.reportReady() }, logger: logger
         )
-    }
-
-    static func json(_ text: String) -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

@@ -15,6 +15,15 @@ enum HTTP {
         try await send(HTTPClientRequest(url: url))
     }
 
+    static func post(_ url: String, json: String, headers: [(String, String)] = []) async throws -> Answer {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: json))
+        return try await send(request)
+    }
+
     static func control(_ socket: String, _ method: NIOHTTP1.HTTPMethod, _ path: String, json: String? = nil) async throws -> Answer {
         let host = socket.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? socket
         var request = HTTPClientRequest(url: "http+unix://\(host)\(path)")
@@ -23,6 +32,21 @@ enum HTTP {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: json))
         }
+        return try await send(request)
+    }
+
+    struct Request {
+        var url: String
+        var method: NIOHTTP1.HTTPMethod
+        var headers: [(String, String)] = []
+        var body = ""
+    }
+
+    static func execute(_ plain: Request) async throws -> Answer {
+        var request = HTTPClientRequest(url: plain.url)
+        request.method = plain.method
+        for (name, value) in plain.headers { request.headers.add(name: name, value: value) }
+        if !plain.body.isEmpty { request.body = .bytes(ByteBuffer(string: plain.body)) }
         return try await send(request)
     }
 

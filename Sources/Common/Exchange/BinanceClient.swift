@@ -1,0 +1,217 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// A Binance Spot REST client: signs with HMAC-SHA256, keeps the server-time offset, reads the
+/// used request weight, bounds every call with a deadline, and types every failure by what the
+/// caller must do (``ExchangeError``). The same code talks to our simulator, the Spot testnet
+/// and, one day, live Binance: only `baseURL` differs.
+public final class BinanceClient: Sendable {
+    public struct Credentials: Sendable {
+        public let apiKey: String
+        public let secret: String
+        public init(apiKey: String, secret: String) {
+            self.apiKey = apiKey
+            self.secret = secret
+        }
+    }
+
+    struct Clock {
+        var offsetMs: Int64 = 0
+        var usedWeight: Int = 0
+    }
+
+    public let baseURL: String
+    let credentials: Credentials?
+    let localClock: @Sendable () -> Int64
+    let http: HTTPClient
+    let timeout: TimeAmount
+    let recvWindow = 5_000
+    private let clock = Mutex(Clock())
+
+    /// - Parameter localClock: this machine's time in ms (tests inject a skewed one).
+    public init(
+        baseURL: String, credentials: Credentials?, http: HTTPClient = .shared, timeout: TimeAmount = .seconds(10),
+        localClock: @escaping @Sendable () -> Int64 = BinanceClient.localMs
+    ) {
+        self.localClock = localClock
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.credentials = credentials
+        self.http = http
+        self.timeout = timeout
+    }
+
+    /// The weight the exchange says this address used in the current minute.
+    public var usedWeight: Int { clock.withLock { $0.usedWeight } }
+
+    /// Milliseconds to add to the local clock to get the exchange's.
+    public var serverTimeOffsetMs: Int64 { clock.withLock { $0.offsetMs } }
+
+    // MARK: - Market data
+
+    public func ping() async throws(ExchangeError) {
+        _ = try await send(.GET, "/api/v3/ping")
+    }
+
+    /// Reads `/api/v3/time` and keeps the offset between the exchange's clock and ours.
+    @discardableResult
+    public func synchronizeTime() async throws(ExchangeError) -> Int64 {
+        let before = localClock()
+        let object = try await send(.GET, "/api/v3/time")
+        let after = localClock()
+        guard let server = (object as? [String: Any])?["serverTime"] as? NSNumber else { throw .invalidResponse("time without serverTime") }
+        let offset = server.int64Value - (before + after) / 2
+        clock.withLock { $0.offsetMs = offset }
+        return offset
+    }
+
+    public func exchangeInfo(symbols: [String]? = nil) async throws(ExchangeError) -> [SymbolFilters] {
+        var query = QueryString()
+        if let symbols { query.append("symbols", "[" + symbols.map { "\"\($0)\"" }.joined(separator: ",") + "]") }
+        let object = try await send(.GET, "/api/v3/exchangeInfo", query)
+        guard let list = (object as? [String: Any])?["symbols"] as? [[String: Any]] else { throw .invalidResponse("exchangeInfo without symbols") }
+        return try Self.decoding { try list.map(BinanceDecoding.filters) }
+    }
+
+    public func tickerPrices() async throws(ExchangeError) -> [String: Decimal] {
+        let object = try await send(.GET, "/api/v3/ticker/price")
+        guard let list = object as? [[String: Any]] else { throw .invalidResponse("ticker/price is not a list") }
+        var prices: [String: Decimal] = [:]
+        for entry in list {
+            guard let symbol = entry["symbol"] as? String, let text = entry["price"] as? String, let price = DecimalText.parse(text) else {
+                throw .invalidResponse("unreadable ticker entry")
+            }
+            prices[symbol] = price
+        }
+        return prices
+    }
+
+    // MARK: - Account and orders
+
+    public func account() async throws(ExchangeError) -> AccountSnapshot {
+        let object = try await sendSigned(.GET, "/api/v3/account", QueryString())
+        return try Self.decoding { try BinanceDecoding.account(object) }
+    }
+
+    /// Places an order. A timeout or 5xx gives ``ExchangeError/unknownOrderState``: call
+    /// ``resolve(symbol:clientOrderID:)``, never resend blindly.
+    public func place(_ order: NewOrder) async throws(ExchangeError) -> OrderReport {
+        var query: QueryString = ["symbol": order.symbol, "side": order.side.rawValue]
+        switch order.kind {
+        case .market(let quantity):
+            query.append("type", "MARKET")
+            query.append("quantity", DecimalText.plain(quantity))
+        case .marketQuote(let quote):
+            query.append("type", "MARKET")
+            query.append("quoteOrderQty", DecimalText.plain(quote))
+        case .limit(let quantity, let price, let timeInForce):
+            query.append("type", "LIMIT")
+            query.append("timeInForce", timeInForce)
+            query.append("quantity", DecimalText.plain(quantity))
+            query.append("price", DecimalText.plain(price))
+        case .limitMaker(let quantity, let price):
+            query.append("type", "LIMIT_MAKER")
+            query.append("quantity", DecimalText.plain(quantity))
+            query.append("price", DecimalText.plain(price))
+        }
+        query.append("newClientOrderId", order.clientOrderID)
+        query.append("newOrderRespType", "FULL")
+        let object = try await sendSigned(.POST, "/api/v3/order", query, orderClientID: order.clientOrderID)
+        return try Self.decoding { try BinanceDecoding.order(object) }
+    }
+
+    /// The order with this client id, or nil when the exchange has none (it was never placed).
+    public func resolve(symbol: String, clientOrderID: String) async throws(ExchangeError) -> OrderReport? {
+        do {
+            return try await order(symbol: symbol, clientOrderID: clientOrderID)
+        } catch .rejected(let code, _) where code == -2013 {
+            return nil
+        }
+    }
+
+    public func order(symbol: String, clientOrderID: String) async throws(ExchangeError) -> OrderReport {
+        let object = try await sendSigned(.GET, "/api/v3/order", ["symbol": symbol, "origClientOrderId": clientOrderID])
+        return try Self.decoding { try BinanceDecoding.order(object) }
+    }
+
+    public func cancel(symbol: String, clientOrderID: String) async throws(ExchangeError) -> OrderReport {
+        let object = try await sendSigned(.DELETE, "/api/v3/order", ["symbol": symbol, "origClientOrderId": clientOrderID], orderClientID: clientOrderID)
+        return try Self.decoding { try BinanceDecoding.order(object) }
+    }
+
+    public func openOrders(symbol: String? = nil) async throws(ExchangeError) -> [OrderReport] {
+        let object = try await sendSigned(.GET, "/api/v3/openOrders", symbol.map { ["symbol": $0] } ?? QueryString())
+        guard let list = object as? [Any] else { throw .invalidResponse("openOrders is not a list") }
+        return try Self.decoding { try list.map(BinanceDecoding.order) }
+    }
+
+    // MARK: - Transport
+
+    /// Runs a decoder; whatever it throws becomes an ``ExchangeError``.
+    static func decoding<T>(_ body: () throws -> T) throws(ExchangeError) -> T {
+        do {
+            return try body()
+        } catch let error as ExchangeError {
+            throw error
+        } catch {
+            throw .invalidResponse("\(error)")
+        }
+    }
+
+    @Sendable public static func localMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000) }
+
+    /// A signed call: adds `recvWindow`, `timestamp` (with the server offset) and `signature`.
+    /// A -1021 (clock outside the window) resynchronises the clock and tries once more.
+    func sendSigned(_ method: HTTPMethod, _ path: String, _ parameters: QueryString, orderClientID: String? = nil) async throws(ExchangeError) -> Any {
+        guard let credentials else { throw .rejected(code: -2014, message: "no API key configured") }
+        for attempt in 0..<2 {
+            var query = parameters
+            query.append("recvWindow", String(recvWindow))
+            query.append("timestamp", String(localClock() + serverTimeOffsetMs))
+            let encoded = query.encoded
+            let signature = BinanceSigner(secret: credentials.secret).signature(query: encoded)
+            do {
+                return try await send(method, path, rawQuery: encoded + "&signature=" + signature, apiKey: credentials.apiKey, orderClientID: orderClientID)
+            } catch .rejected(let code, _) where code == -1021 && attempt == 0 {
+                try await synchronizeTime()
+            }
+        }
+        throw .invalidResponse("unreachable")
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, _ parameters: QueryString = QueryString()) async throws(ExchangeError) -> Any {
+        try await send(method, path, rawQuery: parameters.encoded, apiKey: nil, orderClientID: nil)
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, rawQuery: String, apiKey: String?, orderClientID: String?) async throws(ExchangeError) -> Any {
+        var request = HTTPClientRequest(url: baseURL + path + (rawQuery.isEmpty ? "" : "?" + rawQuery))
+        request.method = method
+        if let apiKey { request.headers.add(name: "X-MBX-APIKEY", value: apiKey) }
+        let changesState = method != .GET && orderClientID != nil
+        let status: Int
+        let body: String
+        let retryAfter: Int?
+        do {
+            let response = try await http.execute(request, timeout: timeout)
+            let buffer = try await response.body.collect(upTo: 8 << 20)
+            status = Int(response.status.code)
+            body = String(buffer: buffer)
+            retryAfter = response.headers.first(name: "Retry-After").flatMap { Int($0) }
+            if let used = response.headers.first(name: "X-MBX-USED-WEIGHT-1M").flatMap({ Int($0) }) {
+                clock.withLock { $0.usedWeight = used }
+            }
+        } catch {
+            if changesState, let orderClientID { throw .unknownOrderState(clientOrderID: orderClientID, reason: "\(error)") }
+            throw .temporary("\(error)")
+        }
+        guard (200..<300).contains(status) else {
+            throw ExchangeError.from(status: status, body: body, retryAfter: retryAfter, isOrderPlacement: changesState, clientOrderID: orderClientID)
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body.utf8), options: [.fragmentsAllowed]) else {
+            throw .invalidResponse("not JSON: \(body.prefix(120))")
+        }
+        return object
+    }
+}

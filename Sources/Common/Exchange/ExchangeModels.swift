@@ -1,0 +1,61 @@
+import Foundation
+
+/// An account's balances as the exchange reports them.
+public struct AccountSnapshot: Sendable, Equatable {
+    public struct Balance: Sendable, Equatable {
+        public let asset: String
+        public let free: Decimal
+        public let locked: Decimal
+        public var total: Decimal { free + locked }
+    }
+
+    public let canTrade: Bool
+    public let balances: [Balance]
+    public let updateTime: Date
+}
+
+/// An order to send. `clientOrderID` is the idempotency key: derive it deterministically, so
+/// that a retry after a timeout finds the first attempt instead of creating a second order.
+public struct NewOrder: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case market(quantity: Decimal)
+        case marketQuote(quoteQuantity: Decimal)
+        case limit(quantity: Decimal, price: Decimal, timeInForce: String)
+        case limitMaker(quantity: Decimal, price: Decimal)
+    }
+
+    public let symbol: String
+    public let side: SymbolFilters.Side
+    public let kind: Kind
+    public let clientOrderID: String
+
+    public init(symbol: String, side: SymbolFilters.Side, kind: Kind, clientOrderID: String) {
+        self.symbol = symbol
+        self.side = side
+        self.kind = kind
+        self.clientOrderID = clientOrderID
+    }
+}
+
+/// An order as the exchange reports it, with its fills when the answer carries them.
+public struct OrderReport: Sendable, Equatable {
+    public struct Fill: Sendable, Equatable {
+        public let tradeID: Int64
+        public let price: Decimal
+        public let quantity: Decimal
+        public let commission: Decimal
+        public let commissionAsset: String
+    }
+
+    public let symbol: String
+    public let orderID: Int64
+    public let clientOrderID: String
+    public let side: String
+    public let type: String
+    public let status: String
+    public let price: Decimal
+    public let origQty: Decimal
+    public let executedQty: Decimal
+    public let cumulativeQuoteQty: Decimal
+    public let fills: [Fill]
+}

@@ -1,0 +1,90 @@
+import Common
+import Foundation
+
+/// Response bodies in Binance's shapes: amounts as strings with 8 decimals, times in ms.
+enum BinanceJSON {
+    static func d(_ value: Decimal) -> String { DecimalText.format(value) }
+
+    static func order(_ order: SimOrder) -> [String: Any] {
+        [
+            "symbol": order.symbol, "orderId": order.orderID, "orderListId": -1, "clientOrderId": order.clientOrderID,
+            "price": d(order.price), "origQty": d(order.origQty), "executedQty": d(order.executedQty),
+            "cummulativeQuoteQty": d(order.cumulativeQuoteQty), "status": order.status, "timeInForce": order.timeInForce ?? "GTC",
+            "type": order.type, "side": order.side.rawValue, "stopPrice": d(0), "icebergQty": d(0), "time": order.time,
+            "updateTime": order.updateTime, "isWorking": order.type != "MARKET", "workingTime": order.time,
+            "origQuoteOrderQty": d(order.origQuoteOrderQty), "selfTradePreventionMode": "NONE",
+        ]
+    }
+
+    /// `POST /api/v3/order` answer by `newOrderRespType` (MARKET and LIMIT default to FULL).
+    static func placed(_ order: SimOrder, fills: [SimFill], responseType: String) -> [String: Any] {
+        var body: [String: Any] = [
+            "symbol": order.symbol, "orderId": order.orderID, "orderListId": -1, "clientOrderId": order.clientOrderID,
+            "transactTime": order.updateTime,
+        ]
+        guard responseType != "ACK" else { return body }
+        body.merge([
+            "price": d(order.price), "origQty": d(order.origQty), "executedQty": d(order.executedQty),
+            "origQuoteOrderQty": d(order.origQuoteOrderQty), "cummulativeQuoteQty": d(order.cumulativeQuoteQty), "status": order.status,
+            "timeInForce": order.timeInForce ?? "GTC", "type": order.type, "side": order.side.rawValue, "workingTime": order.time,
+            "selfTradePreventionMode": "NONE",
+        ]) { $1 }
+        guard responseType == "FULL" else { return body }
+        body["fills"] = fills.map { fill in
+            ["price": d(fill.price), "qty": d(fill.qty), "commission": d(fill.commission), "commissionAsset": fill.commissionAsset, "tradeId": fill.tradeID]
+                as [String: Any]
+        }
+        return body
+    }
+
+    static func cancelled(_ order: SimOrder) -> [String: Any] {
+        var body = Self.order(order)
+        body["origClientOrderId"] = order.clientOrderID
+        body["clientOrderId"] = "cancel-" + SimExchange.randomToken(16)
+        body["transactTime"] = order.updateTime
+        for key in ["time", "updateTime", "isWorking", "workingTime", "stopPrice", "icebergQty"] { body[key] = nil }
+        return body
+    }
+
+    static func trade(_ fill: SimFill) -> [String: Any] {
+        [
+            "symbol": fill.symbol, "id": fill.tradeID, "orderId": fill.orderID, "orderListId": -1, "price": d(fill.price), "qty": d(fill.qty),
+            "quoteQty": d(fill.quoteQty), "commission": d(fill.commission), "commissionAsset": fill.commissionAsset, "time": fill.time,
+            "isBuyer": fill.isBuyer, "isMaker": fill.isMaker, "isBestMatch": true,
+        ]
+    }
+
+    static func account(_ account: SimAccount, omitZero: Bool, now: Int64) -> [String: Any] {
+        let balances = account.balances.sorted { $0.key < $1.key }
+            .filter { !omitZero || $0.value.free != 0 || $0.value.locked != 0 }
+            .map { ["asset": $0.key, "free": d($0.value.free), "locked": d($0.value.locked)] }
+        let rate = d(SimExchange.commissionRate)
+        return [
+            "makerCommission": 10, "takerCommission": 10, "buyerCommission": 0, "sellerCommission": 0,
+            "commissionRates": ["maker": rate, "taker": rate, "buyer": d(0), "seller": d(0)],
+            "canTrade": true, "canWithdraw": false, "canDeposit": false, "brokered": false, "requireSelfTradePrevention": false,
+            "preventSor": false, "updateTime": now, "accountType": "SPOT", "balances": balances, "permissions": ["SPOT"], "uid": 1,
+        ]
+    }
+
+    static func symbol(_ market: MarketCatalog.Market) -> [String: Any] {
+        let f = market.filters
+        return [
+            "symbol": f.symbol, "status": "TRADING", "baseAsset": f.baseAsset, "baseAssetPrecision": 8, "quoteAsset": f.quoteAsset,
+            "quotePrecision": 8, "quoteAssetPrecision": 8, "baseCommissionPrecision": 8, "quoteCommissionPrecision": 8,
+            "orderTypes": ["LIMIT", "LIMIT_MAKER", "MARKET"], "icebergAllowed": false, "ocoAllowed": false, "otoAllowed": false,
+            "quoteOrderQtyMarketAllowed": true, "allowTrailingStop": false, "cancelReplaceAllowed": false, "isSpotTradingAllowed": true,
+            "isMarginTradingAllowed": false,
+            "filters": [
+                ["filterType": "PRICE_FILTER", "minPrice": d(f.minPrice), "maxPrice": d(f.maxPrice), "tickSize": d(f.tickSize)],
+                ["filterType": "LOT_SIZE", "minQty": d(f.minQty), "maxQty": d(f.maxQty), "stepSize": d(f.stepSize)],
+                [
+                    "filterType": "NOTIONAL", "minNotional": d(f.minNotional), "applyMinToMarket": f.applyMinToMarket,
+                    "maxNotional": d(9_000_000), "applyMaxToMarket": false, "avgPriceMins": 5,
+                ],
+            ] as [[String: Any]],
+            "permissions": [String](), "permissionSets": [["SPOT"]], "defaultSelfTradePreventionMode": "EXPIRE_MAKER",
+            "allowedSelfTradePreventionModes": ["EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"],
+        ]
+    }
+}

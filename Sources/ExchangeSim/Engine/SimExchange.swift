@@ -1,0 +1,130 @@
+import Common
+import Foundation
+import Synchronization
+
+/// The simulated exchange: accounts, prices and matching. All state sits behind one lock; every
+/// operation is short and synchronous.
+///
+/// Liquidity model: around the current price p, level i (from 0) of the ask side is at
+/// p × (1 + 0.0005 (i + 1)), of the bid side at p × (1 − 0.0005 (i + 1)), each holding about
+/// 25,000 USDT (0.5 BTC on BTC-quoted pairs). A market order walks the levels, so its
+/// slippage grows with its size, and each level taken is one fill.
+final class SimExchange: Sendable {
+    struct State {
+        var accounts: [String: SimAccount] = [:]
+        var walks: [String: PriceWalk] = [:]
+        var nextOrderID: Int64 = 1
+        var nextTradeID: Int64 = 1
+        var lastStep: Int64
+    }
+
+    static let commissionRate = Decimal(string: "0.001")!
+    static let levelSpacing = Decimal(string: "0.0005")!
+    let state: Mutex<State>
+    let clock: @Sendable () -> Date
+
+    init(seed: UInt64, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.clock = clock
+        var walks: [String: PriceWalk] = [:]
+        for market in MarketCatalog.markets {
+            walks[market.filters.symbol] = PriceWalk(
+                seed: seed, symbol: market.filters.symbol, start: market.startPrice, volatility: market.volatility, tick: market.filters.tickSize)
+        }
+        state = Mutex(State(walks: walks, lastStep: Int64(clock().timeIntervalSince1970)))
+    }
+
+    var nowMs: Int64 { Int64(clock().timeIntervalSince1970 * 1000) }
+
+    // MARK: - Accounts
+
+    func createAccount(balances: [String: Decimal]?) -> SimAccount {
+        let key = Self.randomToken(64)
+        let secret = Self.randomToken(64)
+        let initial = (balances ?? MarketCatalog.startingBalances).mapValues { Balance(free: $0) }
+        let account = SimAccount(apiKey: key, secret: secret, balances: initial)
+        state.withLock { $0.accounts[key] = account }
+        return account
+    }
+
+    func secret(forKey key: String) -> String? {
+        state.withLock { $0.accounts[key]?.secret }
+    }
+
+    func account(_ key: String) -> SimAccount? {
+        advance()
+        return state.withLock { $0.accounts[key] }
+    }
+
+    static func randomToken(_ length: Int) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })
+    }
+
+    // MARK: - Prices
+
+    func price(_ symbol: String) -> Decimal? {
+        advance()
+        return state.withLock { $0.walks[symbol]?.price }
+    }
+
+    func prices() -> [(String, Decimal)] {
+        advance()
+        return state.withLock { state in MarketCatalog.markets.map { ($0.filters.symbol, state.walks[$0.filters.symbol]!.price) } }
+    }
+
+    func setPrice(_ symbol: String, _ price: Decimal, hold: Bool) throws(SimError) {
+        guard MarketCatalog.bySymbol[symbol] != nil else { throw .badSymbol }
+        state.withLock { state in
+            state.walks[symbol]?.set(price, hold: hold)
+            matchResting(&state, symbol: symbol)
+        }
+    }
+
+    /// Steps every walk once per elapsed second and fills resting orders the prices crossed.
+    func advance() {
+        let now = Int64(clock().timeIntervalSince1970)
+        state.withLock { state in
+            let steps = min(now - state.lastStep, 3_600)
+            guard steps > 0 else { return }
+            state.lastStep = now
+            for symbol in Array(state.walks.keys) {
+                for _ in 0..<steps { state.walks[symbol]?.step() }
+                matchResting(&state, symbol: symbol)
+            }
+        }
+    }
+
+    // MARK: - Liquidity
+
+    struct Level {
+        let price: Decimal
+        let quantity: Decimal
+    }
+
+    static func level(_ index: Int, side: OrderSide, price: Decimal, market: MarketCatalog.Market) -> Level {
+        let filters = market.filters
+        let offset = levelSpacing * Decimal(index + 1)
+        let raw = side == .buy ? price * (1 + offset) : price * (1 - offset)
+        let levelPrice = side == .buy ? SymbolFilters.ceilTo(raw, filters.tickSize) : max(SymbolFilters.floorTo(raw, filters.tickSize), filters.tickSize)
+        let notional: Decimal = filters.quoteAsset == "USDT" ? 25_000 : Decimal(string: "0.5")!
+        let quantity = max(filters.roundQuantity(notional / levelPrice), filters.stepSize)
+        return Level(price: levelPrice, quantity: quantity)
+    }
+}
+
+extension SymbolFilters {
+    static func floorTo(_ value: Decimal, _ step: Decimal) -> Decimal {
+        var quotient = value / step
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &quotient, 0, .down)
+        return rounded * step
+    }
+
+    static func ceilTo(_ value: Decimal, _ step: Decimal) -> Decimal {
+        var quotient = value / step
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &quotient, 0, .up)
+        return rounded * step
+    }
+}

@@ -1,0 +1,51 @@
+import Common
+import Foundation
+
+/// A seeded random walk per symbol, one step per second: the same seed gives the same prices.
+/// Prices are rounded to the symbol's tick and never reach zero.
+struct PriceWalk: Sendable {
+    private var state: UInt64
+    let volatility: Double
+    let tick: Decimal
+    private(set) var price: Decimal
+    /// A price set by `/sim/v1/prices` with `hold`: the walk stands still.
+    var held = false
+
+    init(seed: UInt64, symbol: String, start: Decimal, volatility: Double, tick: Decimal) {
+        state = seed ^ symbol.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+        self.volatility = volatility
+        self.tick = tick
+        price = start
+    }
+
+    /// One second passes.
+    mutating func step() {
+        guard !held else { return }
+        let z = gaussian()
+        let factor = exp(volatility * z)
+        let next = Decimal(NSDecimalNumber(decimal: price).doubleValue * factor)
+        var quotient = next / tick
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &quotient, 0, .plain)
+        price = max(rounded * tick, tick)
+    }
+
+    mutating func set(_ newPrice: Decimal, hold: Bool) {
+        price = newPrice
+        held = hold
+    }
+
+    private mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    private mutating func gaussian() -> Double {
+        let u1 = max(Double(next() >> 11) / Double(1 << 53), 1e-12)
+        let u2 = Double(next() >> 11) / Double(1 << 53)
+        return sqrt(-2 * log(u1)) * cos(2 * .pi * u2)
+    }
+}

@@ -1,0 +1,188 @@
+import Common
+import Foundation
+import Testing
+
+/// Our Binance client against the real simulator over HTTP (issue: client and simulator).
+@Suite(.serialized) struct BinanceClientTests {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    static func d(_ text: String) -> Decimal { DecimalText.parse(text)! }
+
+    static func withSimulator(_ arguments: [String] = [], _ body: (SimulatorProcess) async throws -> Void) async throws {
+        let simulator = try await SimulatorProcess(arguments: arguments)
+        do {
+            try await body(simulator)
+        } catch {
+            simulator.stop()
+            throw error
+        }
+        simulator.stop()
+    }
+
+    @Test func readsMarketsAndAccountsAndFillsAMarketOrderWithCommission() async throws {
+        try await Self.withSimulator { sim in
+            let credentials = try await sim.createAccount(balances: ["USDT": "1000", "ACME": "12.5"])
+            let client = BinanceClient(baseURL: sim.baseURL, credentials: credentials)
+            try await client.ping()
+            let offset = try await client.synchronizeTime()
+            #expect(abs(offset) < 1_000)
+            let markets = try await client.exchangeInfo()
+            #expect(Set(markets.map(\.symbol)).isSuperset(of: ["BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT", "XRPUSDT", "ETHBTC", "ACMEBTC"]))
+            let btc = try #require(markets.first { $0.symbol == "BTCUSDT" })
+            #expect(btc.stepSize == Self.d("0.00001") && btc.tickSize == Self.d("0.01") && btc.minNotional == 5)
+            let prices = try await client.tickerPrices()
+            #expect((prices["BTCUSDT"] ?? 0) > 0)
+            #expect(client.usedWeight > 0)
+
+            let before = try await client.account()
+            #expect(before.canTrade)
+            #expect(before.balances.first { $0.asset == "ACME" }?.free == Self.d("12.5"))
+            let order = try await client.place(NewOrder(symbol: "BTCUSDT", side: .buy, kind: .market(quantity: Self.d("0.01")), clientOrderID: "it-market-1"))
+            #expect(order.status == "FILLED" && order.executedQty == Self.d("0.01") && order.clientOrderID == "it-market-1")
+            #expect(!order.fills.isEmpty)
+            let commission = order.fills.reduce(Decimal(0)) { $0 + $1.commission }
+            #expect(commission == Self.d("0.00001"))
+            #expect(order.fills.allSatisfy { $0.commissionAsset == "BTC" })
+            let after = try await client.account()
+            #expect(after.balances.first { $0.asset == "BTC" }?.free == Self.d("0.01") - commission)
+            #expect(after.balances.first { $0.asset == "USDT" }?.free == Self.d("1000") - order.cumulativeQuoteQty)
+            // Selling everything bought needs the net quantity, as on Binance.
+            await #expect(throws: ExchangeError.self) {
+                try await client.place(NewOrder(symbol: "BTCUSDT", side: .sell, kind: .market(quantity: Self.d("0.01")), clientOrderID: "it-sell-gross"))
+            }
+            let sold = try await client.place(NewOrder(symbol: "BTCUSDT", side: .sell, kind: .market(quantity: Self.d("0.00999")), clientOrderID: "it-sell-net"))
+            #expect(sold.status == "FILLED")
+        }
+    }
+
+    @Test func aLargerMarketOrderSlipsFurther() async throws {
+        try await Self.withSimulator { sim in
+            let credentials = try await sim.createAccount(balances: ["USDT": "10000000"])
+            let client = BinanceClient(baseURL: sim.baseURL, credentials: credentials)
+            try await sim.setPrice("ETHUSDT", "2000", hold: true)
+            let small = try await client.place(NewOrder(symbol: "ETHUSDT", side: .buy, kind: .market(quantity: 1), clientOrderID: "it-small"))
+            let large = try await client.place(NewOrder(symbol: "ETHUSDT", side: .buy, kind: .market(quantity: 100), clientOrderID: "it-large"))
+            let smallAverage = small.cumulativeQuoteQty / small.executedQty
+            let largeAverage = large.cumulativeQuoteQty / large.executedQty
+            #expect(smallAverage > 2000 && largeAverage > smallAverage)
+            #expect(large.fills.count > 1, "partial fills across levels")
+        }
+    }
+
+    @Test func limitOrdersRestLockFundsAndCancelByClientID() async throws {
+        try await Self.withSimulator { sim in
+            let credentials = try await sim.createAccount(balances: ["USDT": "1000"])
+            let client = BinanceClient(baseURL: sim.baseURL, credentials: credentials)
+            try await sim.setPrice("BTCUSDT", "40000", hold: true)
+            let resting = NewOrder(symbol: "BTCUSDT", side: .buy, kind: .limit(quantity: Self.d("0.01"), price: 30_000, timeInForce: "GTC"), clientOrderID: "it-limit-1")
+            let placed = try await client.place(resting)
+            #expect(placed.status == "NEW" && placed.fills.isEmpty)
+            var account = try await client.account()
+            #expect(account.balances.first { $0.asset == "USDT" }?.locked == 300)
+            #expect(try await client.openOrders(symbol: "BTCUSDT").map(\.clientOrderID) == ["it-limit-1"])
+            do {
+                _ = try await client.place(resting)
+                Issue.record("a duplicate client order id was accepted")
+            } catch let error as ExchangeError {
+                #expect(error == .rejected(code: -2010, message: "Duplicate order sent."))
+            }
+            #expect(try await client.resolve(symbol: "BTCUSDT", clientOrderID: "it-limit-1")?.status == "NEW")
+            #expect(try await client.resolve(symbol: "BTCUSDT", clientOrderID: "never-sent") == nil)
+            let cancelled = try await client.cancel(symbol: "BTCUSDT", clientOrderID: "it-limit-1")
+            #expect(cancelled.status == "CANCELED")
+            account = try await client.account()
+            #expect(account.balances.first { $0.asset == "USDT" }?.locked == 0)
+            #expect(account.balances.first { $0.asset == "USDT" }?.free == 1000)
+            do {
+                _ = try await client.cancel(symbol: "BTCUSDT", clientOrderID: "it-limit-1")
+                Issue.record("a cancelled order was cancelled again")
+            } catch let error as ExchangeError {
+                #expect(error == .rejected(code: -2011, message: "Unknown order sent."))
+            }
+        }
+    }
+
+    @Test func aRestingOrderFillsWhenThePriceCrossesIt() async throws {
+        try await Self.withSimulator { sim in
+            let credentials = try await sim.createAccount(balances: ["SOL": "10"])
+            let client = BinanceClient(baseURL: sim.baseURL, credentials: credentials)
+            try await sim.setPrice("SOLUSDT", "100", hold: true)
+            _ = try await client.place(NewOrder(symbol: "SOLUSDT", side: .sell, kind: .limit(quantity: 2, price: 110, timeInForce: "GTC"), clientOrderID: "it-tp"))
+            #expect(try await client.order(symbol: "SOLUSDT", clientOrderID: "it-tp").status == "NEW")
+            try await sim.setPrice("SOLUSDT", "111", hold: true)
+            let filled = try await client.order(symbol: "SOLUSDT", clientOrderID: "it-tp")
+            #expect(filled.status == "FILLED" && filled.cumulativeQuoteQty == 220)
+            let account = try await client.account()
+            #expect(account.balances.first { $0.asset == "USDT" }?.free == Self.d("219.78"), "220 less 0.1 % commission in USDT")
+            #expect(account.balances.first { $0.asset == "SOL" }?.total == 8)
+        }
+    }
+
+    @Test func failuresAreTypedByWhatTheCallerMustDo() async throws {
+        try await Self.withSimulator(["--weight-limit", "150"]) { sim in
+            let credentials = try await sim.createAccount(balances: ["USDT": "10"])
+            let client = BinanceClient(baseURL: sim.baseURL, credentials: credentials)
+            let badSymbol = NewOrder(symbol: "DOGEUSDT", side: .buy, kind: .market(quantity: 1), clientOrderID: "it-bad")
+            await #expect(throws: ExchangeError.rejected(code: -1121, message: "Invalid symbol.")) { try await client.place(badSymbol) }
+            let tooBig = NewOrder(symbol: "BTCUSDT", side: .buy, kind: .market(quantity: 1), clientOrderID: "it-big")
+            await #expect(throws: ExchangeError.rejected(code: -2010, message: "Account has insufficient balance for requested action.")) {
+                try await client.place(tooBig)
+            }
+            let wrongSecret = BinanceClient(baseURL: sim.baseURL, credentials: .init(apiKey: credentials.apiKey, secret: "not-the-secret"))
+            await #expect(throws: ExchangeError.rejected(code: -1022, message: "Signature for this request is not valid.")) { try await wrongSecret.account() }
+            let unknownKey = BinanceClient(baseURL: sim.baseURL, credentials: .init(apiKey: "unknown", secret: "x"))
+            await #expect(throws: ExchangeError.rejected(code: -2015, message: "Invalid API-key, IP, or permissions for action.")) { try await unknownKey.account() }
+            // A clock 20 s behind: -1021, then the client resynchronises and succeeds.
+            let skewed = BinanceClient(baseURL: sim.baseURL, credentials: credentials, localClock: { BinanceClient.localMs() - 20_000 })
+            _ = try await skewed.account()
+            #expect(skewed.serverTimeOffsetMs > 19_000)
+            // Past the weight limit (150 here): 429 with Retry-After.
+            do {
+                for _ in 0..<10 { _ = try await client.exchangeInfo() }
+                Issue.record("no rate limit after 280+ weight")
+            } catch {
+                guard case .rateLimited(let seconds)? = error as? ExchangeError else {
+                    Issue.record("expected rateLimited, got \(error)")
+                    return
+                }
+                #expect(seconds >= 1 && seconds <= 60)
+            }
+        }
+        let nobody = BinanceClient(baseURL: "http://127.0.0.1:\(freePort())", credentials: nil, timeout: .seconds(2))
+        do {
+            try await nobody.ping()
+            Issue.record("a closed port answered")
+        } catch {
+            guard case .temporary? = error as? ExchangeError else {
+                Issue.record("expected temporary, got \(error)")
+                return
+            }
+        }
+    }
+
+    @Test func theSimulatorAcceptsParametersWhereverRealClientsPutThem() async throws {
+        try await Self.withSimulator { sim in
+            let credentials = try await sim.createAccount(balances: ["USDT": "100"])
+            let signer = BinanceSigner(secret: credentials.secret)
+            let now = BinanceClient.localMs()
+            // binance-connector: everything in the query, JSON content type, empty body.
+            let query = "symbol=XRPUSDT&side=BUY&type=MARKET&quantity=10&timestamp=\(now)"
+            let connector = try await HTTP.post(
+                sim.baseURL + "/api/v3/order?" + query + "&signature=" + signer.signature(query: query), json: "",
+                headers: [("X-MBX-APIKEY", credentials.apiKey)])
+            #expect(connector.status == 200, "\(connector.body)")
+            #expect(connector.json?["status"] as? String == "FILLED")
+            // Split: some in the query, the rest in a form body; signed over both as received.
+            let head = "symbol=XRPUSDT&side=BUY"
+            let tail = "type=MARKET&quantity=10&timestamp=\(now)"
+            var request = HTTP.Request(url: sim.baseURL + "/api/v3/order?" + head, method: .POST)
+            request.headers = [("X-MBX-APIKEY", credentials.apiKey), ("Content-Type", "application/x-www-form-urlencoded")]
+            request.body = tail + "&signature=" + signer.signature(query: head, body: tail)
+            let split = try await HTTP.execute(request)
+            #expect(split.status == 200, "\(split.body)")
+        }
+    }
+}

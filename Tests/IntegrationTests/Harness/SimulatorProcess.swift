@@ -1,0 +1,46 @@
+import Common
+import Foundation
+
+/// The real `exchange-sim` on a free port, for client tests.
+final class SimulatorProcess: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    let dataDir: TestDataDir
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    init(arguments: [String] = []) async throws {
+        port = freePort()
+        dataDir = try TestDataDir("sim")
+        process.executableURL = URL(fileURLWithPath: TestPaths.binDir + "/exchange-sim")
+        process.arguments = ["--port", String(port), "--data-dir", dataDir.path] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while (try? await HTTP.get(baseURL + "/sim/v1/health"))?.status != 200 {
+            guard ContinuousClock.now < deadline, process.isRunning else { throw BinanceClientTests.Failure("the simulator did not start") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// A new simulator account: its key and secret.
+    func createAccount(balances: [String: String]? = nil) async throws -> BinanceClient.Credentials {
+        let body = try JSONSerialization.data(withJSONObject: balances.map { ["balances": $0] } ?? [:])
+        let answer = try await HTTP.post(baseURL + "/sim/v1/accounts", json: String(decoding: body, as: UTF8.self))
+        guard answer.status == 201, let key = answer.json?["apiKey"] as? String, let secret = answer.json?["secretKey"] as? String else {
+            throw BinanceClientTests.Failure("account creation answered \(answer.status): \(answer.body)")
+        }
+        return BinanceClient.Credentials(apiKey: key, secret: secret)
+    }
+
+    func setPrice(_ symbol: String, _ price: String, hold: Bool) async throws {
+        let answer = try await HTTP.post(baseURL + "/sim/v1/prices", json: #"{"symbol":"\#(symbol)","price":"\#(price)","hold":\#(hold)}"#)
+        guard answer.status == 200 else { throw BinanceClientTests.Failure("price answered \(answer.status): \(answer.body)") }
+    }
+}
