@@ -37,8 +37,9 @@ struct ExchangeSimCommand: AsyncParsableCommand {
 enum SimApp {
     static func build(port: Int, exchange: SimExchange, weightLimit: Int, logger: Logger) -> some ApplicationProtocol {
         let router = Router(context: SimContext.self)
-        SimAPI(exchange: exchange, weights: RequestWeights(limit: weightLimit)).register(on: router)
-        AdminAPI(exchange: exchange).register(on: router)
+        let faults = Faults()
+        SimAPI(exchange: exchange, weights: RequestWeights(limit: weightLimit), faults: faults).register(on: router)
+        AdminAPI(exchange: exchange, faults: faults).register(on: router)
         return Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "exchange-sim"),
             onServerRunning: { _ in ParentWatch.reportReady() }, logger: logger

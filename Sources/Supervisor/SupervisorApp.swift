@@ -67,6 +67,7 @@ enum SupervisorApp {
         )
         logger.info("supervisor.started", metadata: ["pid": "\(getpid())", "data_dir": "\(directory.root)", "exchange": "\(config.exchange.rawValue)"])
         print("Crypto Trader Pro: dashboard at http://\(config.webHost):\(config.webPort) — data in \(directory.root) — Ctrl-C stops everything")
+        fflush(nil)
         try await group.run()
         try? database.supervisorInfo.set(["state": "stopped", "stopped_at": Timestamp.string(Date())])
         unlink(directory.controlSocket)

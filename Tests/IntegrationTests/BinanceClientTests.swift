@@ -185,4 +185,70 @@ import Testing
             #expect(split.status == 200, "\(split.body)")
         }
     }
+
+    @Test func aTimeoutDuringPlacementResolvesToExactlyOneOrder() async throws {
+        try await Self.withSimulator { sim in
+            let credentials = try await sim.createAccount(balances: ["USDT": "1000"])
+            let client = BinanceClient(baseURL: sim.baseURL, credentials: credentials, timeout: .milliseconds(500))
+            try await sim.setFaults(#"{"latency_ms": 1500}"#)
+            let order = NewOrder(symbol: "BNBUSDT", side: .buy, kind: .market(quantity: 1), clientOrderID: "it-timeout-1")
+            do {
+                _ = try await client.place(order)
+                Issue.record("a 1.5 s answer did not time out at 0.5 s")
+            } catch {
+                guard case .unknownOrderState("it-timeout-1", _)? = error as? ExchangeError else {
+                    Issue.record("a timed-out order must be in an unknown state, got \(error)")
+                    return
+                }
+            }
+            try await sim.setFaults(nil)
+            // Resolution by the client order id finds the one order the exchange made; nothing is resent.
+            let resolved = try await client.resolve(symbol: "BNBUSDT", clientOrderID: "it-timeout-1")
+            #expect(resolved?.status == "FILLED")
+            let all = try await Self.allOrders(sim, credentials, symbol: "BNBUSDT")
+            #expect(all == 1)
+        }
+    }
+
+    @Test func anOutageIsTemporaryAndRecovers() async throws {
+        try await Self.withSimulator { sim in
+            let credentials = try await sim.createAccount()
+            let client = BinanceClient(baseURL: sim.baseURL, credentials: credentials, timeout: .seconds(2))
+            try await sim.setFaults(#"{"outage": true}"#)
+            do {
+                _ = try await client.account()
+                Issue.record("an outage answered")
+            } catch {
+                guard case .temporary? = error as? ExchangeError else {
+                    Issue.record("expected temporary, got \(error)")
+                    return
+                }
+            }
+            try await sim.setFaults(#"{"error_rate": 1.0}"#)
+            await #expect(throws: ExchangeError.temporary("HTTP 503")) { try await client.account() }
+            let placing = NewOrder(symbol: "XRPUSDT", side: .buy, kind: .market(quantity: 10), clientOrderID: "it-503")
+            do {
+                _ = try await client.place(placing)
+                Issue.record("a 503 placed an order")
+            } catch {
+                guard case .unknownOrderState("it-503", _)? = error as? ExchangeError else {
+                    Issue.record("a 5xx on an order must leave its state unknown, got \(error)")
+                    return
+                }
+            }
+            try await sim.setFaults(nil)
+            #expect(try await client.resolve(symbol: "XRPUSDT", clientOrderID: "it-503") == nil, "the 503 came before the order was made")
+            _ = try await client.account()
+        }
+    }
+
+    static func allOrders(_ sim: SimulatorProcess, _ credentials: BinanceClient.Credentials, symbol: String) async throws -> Int {
+        let query = "symbol=\(symbol)&timestamp=\(BinanceClient.localMs())"
+        let signature = BinanceSigner(secret: credentials.secret).signature(query: query)
+        var request = HTTP.Request(url: sim.baseURL + "/api/v3/allOrders?" + query + "&signature=" + signature, method: .GET)
+        request.headers = [("X-MBX-APIKEY", credentials.apiKey)]
+        let answer = try await HTTP.execute(request)
+        let list = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [Any]
+        return list?.count ?? -1
+    }
 }

@@ -185,7 +185,17 @@ public final class BinanceClient: Sendable {
         try await send(method, path, rawQuery: parameters.encoded, apiKey: nil, orderClientID: nil)
     }
 
+    /// A read that fails on the connection (a pooled connection the server closed) is tried
+    /// once more on a new one; a write is never repeated here.
     func send(_ method: HTTPMethod, _ path: String, rawQuery: String, apiKey: String?, orderClientID: String?) async throws(ExchangeError) -> Any {
+        do {
+            return try await sendOnce(method, path, rawQuery: rawQuery, apiKey: apiKey, orderClientID: orderClientID)
+        } catch .temporary(let reason) where method == .GET && !reason.hasPrefix("HTTP ") {
+            return try await sendOnce(method, path, rawQuery: rawQuery, apiKey: apiKey, orderClientID: orderClientID)
+        }
+    }
+
+    private func sendOnce(_ method: HTTPMethod, _ path: String, rawQuery: String, apiKey: String?, orderClientID: String?) async throws(ExchangeError) -> Any {
         var request = HTTPClientRequest(url: baseURL + path + (rawQuery.isEmpty ? "" : "?" + rawQuery))
         request.method = method
         if let apiKey { request.headers.add(name: "X-MBX-APIKEY", value: apiKey) }

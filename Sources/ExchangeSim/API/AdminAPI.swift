@@ -5,6 +5,7 @@ import Hummingbird
 /// The simulator's own endpoints under `/sim/v1/` (not signed): accounts, prices, health.
 struct AdminAPI {
     let exchange: SimExchange
+    let faults: Faults
 
     func register(on router: Router<SimContext>) {
         router.get("/sim/v1/health") { _, _ in SimAPI.json(200, ["status": "ok"], used: nil) }
@@ -36,6 +37,36 @@ struct AdminAPI {
                     "apiKey": account.apiKey, "secretKey": account.secret,
                     "balances": account.balances.mapValues { DecimalText.format($0.free) },
                 ], used: nil)
+        }
+        router.post("/sim/v1/faults") { request, _ in
+            let object: [String: Any]
+            switch await Self.jsonBody(request) {
+            case .success(let value): object = value
+            case .failure(let message): return Self.refuse(message)
+            }
+            var settings = Faults.Settings()  // a POST states the whole set: what it omits is off
+            if let latency = object["latency_ms"] {
+                guard let value = (latency as? NSNumber)?.intValue, (0...120_000).contains(value) else {
+                    return Self.refuse("latency_ms must be a whole number of milliseconds from 0 to 120000")
+                }
+                settings.latencyMs = value
+            }
+            if let rate = object["error_rate"] {
+                guard let value = (rate as? NSNumber)?.doubleValue, (0...1).contains(value) else {
+                    return Self.refuse("error_rate must be a number from 0 to 1")
+                }
+                settings.errorRate = value
+            }
+            if let outage = object["outage"] {
+                guard let value = outage as? Bool else { return Self.refuse("outage must be true or false") }
+                settings.outage = value
+            }
+            faults.set(settings)
+            return SimAPI.json(200, ["latency_ms": settings.latencyMs, "error_rate": settings.errorRate, "outage": settings.outage], used: nil)
+        }
+        router.delete("/sim/v1/faults") { _, _ in
+            faults.set(Faults.Settings())
+            return SimAPI.json(200, ["latency_ms": 0, "error_rate": 0, "outage": false], used: nil)
         }
         router.post("/sim/v1/prices") { request, _ in
             let object: [String: Any]

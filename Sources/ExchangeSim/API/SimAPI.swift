@@ -6,6 +6,7 @@ import Hummingbird
 struct SimAPI {
     let exchange: SimExchange
     let weights: RequestWeights
+    let faults: Faults
 
     func register(on router: Router<SimContext>) {
         router.get("/api/v3/ping") { request, context in await handle(request, context, weight: { _ in 1 }) { _, _ in [String: Any]() } }
@@ -161,6 +162,25 @@ struct SimAPI {
     /// JSON (or error) answer with the weight header.
     func handle(
         _ request: Request, _ context: SimContext, weight: (BinanceRequest) -> Int, signed: Bool = false,
+        _ body: (BinanceRequest, String?) throws -> Any
+    ) async -> Response {
+        let injected = faults.current
+        if injected.outage {
+            context.channel.close(promise: nil)
+            return Self.error(.unavailable, used: nil)
+        }
+        if faults.shouldFail() {
+            return Self.error(SimError(status: 503, code: -1008, message: "Service Unavailable."), used: nil)
+        }
+        let response = await answer(request, context, weight: weight, signed: signed, body)
+        // The exchange has acted; only the answer is late (so a client may time out on an order
+        // that exists, and must look it up).
+        if injected.latencyMs > 0 { try? await Task.sleep(for: .milliseconds(injected.latencyMs)) }
+        return response
+    }
+
+    private func answer(
+        _ request: Request, _ context: SimContext, weight: (BinanceRequest) -> Int, signed: Bool,
         _ body: (BinanceRequest, String?) throws -> Any
     ) async -> Response {
         let binance: BinanceRequest

@@ -39,6 +39,16 @@ final class SimulatorProcess: @unchecked Sendable {
         return BinanceClient.Credentials(apiKey: key, secret: secret)
     }
 
+    func setFaults(_ json: String?) async throws {
+        let answer: HTTP.Answer
+        if let json {
+            answer = try await HTTP.post(baseURL + "/sim/v1/faults", json: json)
+        } else {
+            answer = try await HTTP.execute(HTTP.Request(url: baseURL + "/sim/v1/faults", method: .DELETE))
+        }
+        guard answer.status == 200 else { throw BinanceClientTests.Failure("faults answered \(answer.status): \(answer.body)") }
+    }
+
     func setPrice(_ symbol: String, _ price: String, hold: Bool) async throws {
         let answer = try await HTTP.post(baseURL + "/sim/v1/prices", json: #"{"symbol":"\#(symbol)","price":"\#(price)","hold":\#(hold)}"#)
         guard answer.status == 200 else { throw BinanceClientTests.Failure("price answered \(answer.status): \(answer.body)") }
