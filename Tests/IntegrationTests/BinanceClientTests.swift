@@ -251,4 +251,35 @@ import Testing
         let list = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [Any]
         return list?.count ?? -1
     }
+
+    @Test func klinesHaveAThousandCandlesAtEveryIntervalAndAgreeAcrossIntervals() async throws {
+        try await Self.withSimulator { sim in
+            let client = BinanceClient(baseURL: sim.baseURL, credentials: nil)
+            let intervals: [(String, Int64)] = [("1s", 1_000), ("1m", 60_000), ("5m", 300_000), ("15m", 900_000), ("1h", 3_600_000), ("4h", 14_400_000), ("1d", 86_400_000)]
+            var byInterval: [String: [Kline]] = [:]
+            for (name, step) in intervals {
+                let candles = try await client.klines(symbol: "ETHBTC", interval: name, limit: 1_000)
+                #expect(candles.count == 1_000, "\(name)")
+                #expect(zip(candles, candles.dropFirst()).allSatisfy { $1.openTime - $0.openTime == step }, "\(name) has gaps")
+                #expect(candles.allSatisfy { $0.low <= min($0.open, $0.close) && $0.high >= max($0.open, $0.close) && $0.closeTime == $0.openTime + step - 1 })
+                byInterval[name] = candles
+            }
+            var checked = 0
+            for (fine, coarse) in zip(intervals, intervals.dropFirst()) {
+                let children = Dictionary(byInterval[fine.0]!.map { ($0.openTime, $0) }, uniquingKeysWith: { $1 })
+                // The newest candles move while we read; compare the settled ones.
+                for parent in byInterval[coarse.0]!.dropLast(2) {
+                    let kids = stride(from: parent.openTime, to: parent.openTime + coarse.1, by: Int(fine.1)).compactMap { children[$0] }
+                    guard kids.count == Int(coarse.1 / fine.1) else { continue }
+                    checked += 1
+                    #expect(kids.first!.open == parent.open && kids.last!.close == parent.close, "\(coarse.0) at \(parent.openTime)")
+                    #expect(kids.map(\.high).max() == parent.high && kids.map(\.low).min() == parent.low, "\(coarse.0) at \(parent.openTime)")
+                }
+            }
+            #expect(checked > 500)
+            await #expect(throws: ExchangeError.rejected(code: -1120, message: "Invalid interval.")) {
+                try await client.klines(symbol: "ETHBTC", interval: "7m")
+            }
+        }
+    }
 }

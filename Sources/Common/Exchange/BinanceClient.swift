@@ -88,6 +88,15 @@ public final class BinanceClient: Sendable {
         return prices
     }
 
+    /// Candles, oldest first. `interval` is Binance's name (`1s`, `1m`, … `1d`).
+    public func klines(symbol: String, interval: String, limit: Int = 500, startTime: Int64? = nil) async throws(ExchangeError) -> [Kline] {
+        var query: QueryString = ["symbol": symbol, "interval": interval, "limit": String(limit)]
+        if let startTime { query.append("startTime", String(startTime)) }
+        let object = try await send(.GET, "/api/v3/klines", query)
+        guard let rows = object as? [[Any]] else { throw .invalidResponse("klines is not a list of rows") }
+        return try Self.decoding { try rows.map(BinanceDecoding.kline) }
+    }
+
     // MARK: - Account and orders
 
     public func account() async throws(ExchangeError) -> AccountSnapshot {

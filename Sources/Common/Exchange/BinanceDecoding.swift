@@ -58,4 +58,19 @@ enum BinanceDecoding {
             price: try decimal(order, "price"), origQty: try decimal(order, "origQty"), executedQty: try decimal(order, "executedQty"),
             cumulativeQuoteQty: try decimal(order, "cummulativeQuoteQty"), fills: fills)
     }
+
+    static func kline(_ row: [Any]) throws -> Kline {
+        guard row.count >= 9, let openTime = row[0] as? NSNumber, let closeTime = row[6] as? NSNumber, let trades = row[8] as? NSNumber else {
+            throw ExchangeError.invalidResponse("a kline row has fewer than 9 fields")
+        }
+        func value(_ index: Int, _ name: String) throws -> Decimal {
+            guard let text = row[index] as? String, let decimal = DecimalText.parse(text) else {
+                throw ExchangeError.invalidResponse("kline \(name) is not a decimal")
+            }
+            return decimal
+        }
+        return Kline(
+            openTime: openTime.int64Value, open: try value(1, "open"), high: try value(2, "high"), low: try value(3, "low"),
+            close: try value(4, "close"), volume: try value(5, "volume"), closeTime: closeTime.int64Value, trades: trades.intValue)
+    }
 }

@@ -59,3 +59,15 @@ public struct OrderReport: Sendable, Equatable {
     public let cumulativeQuoteQty: Decimal
     public let fills: [Fill]
 }
+
+/// One candle as the exchange reports it (`/api/v3/klines`).
+public struct Kline: Sendable, Equatable {
+    public let openTime: Int64
+    public let open: Decimal
+    public let high: Decimal
+    public let low: Decimal
+    public let close: Decimal
+    public let volume: Decimal
+    public let closeTime: Int64
+    public let trades: Int
+}

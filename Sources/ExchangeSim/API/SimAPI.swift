@@ -22,6 +22,7 @@ struct SimAPI {
         router.get("/api/v3/ticker/bookTicker") { request, context in
             await handle(request, context, weight: { $0.parameters["symbol"] == nil ? 4 : 2 }) { binance, _ in try bookTicker(binance) }
         }
+        registerMarketData(on: router)
         registerSigned(on: router)
     }
 

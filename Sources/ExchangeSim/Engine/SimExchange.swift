@@ -13,6 +13,7 @@ final class SimExchange: Sendable {
     struct State {
         var accounts: [String: SimAccount] = [:]
         var walks: [String: PriceWalk] = [:]
+        var histories: [String: CandleHistory] = [:]
         var nextOrderID: Int64 = 1
         var nextTradeID: Int64 = 1
         var lastStep: Int64
@@ -26,11 +27,16 @@ final class SimExchange: Sendable {
     init(seed: UInt64, clock: @escaping @Sendable () -> Date = Date.init) {
         self.clock = clock
         var walks: [String: PriceWalk] = [:]
+        var histories: [String: CandleHistory] = [:]
+        let now = clock()
         for market in MarketCatalog.markets {
-            walks[market.filters.symbol] = PriceWalk(
-                seed: seed, symbol: market.filters.symbol, start: market.startPrice, volatility: market.volatility, tick: market.filters.tickSize)
+            let symbol = market.filters.symbol
+            walks[symbol] = PriceWalk(seed: seed, symbol: symbol, start: market.startPrice, volatility: market.volatility, tick: market.filters.tickSize)
+            histories[symbol] = CandleHistory(
+                seed: seed, symbol: symbol, price: Self.double(market.startPrice), volatility: market.volatility,
+                nowMs: Int64(now.timeIntervalSince1970 * 1_000))
         }
-        state = Mutex(State(walks: walks, lastStep: Int64(clock().timeIntervalSince1970)))
+        state = Mutex(State(walks: walks, histories: histories, lastStep: Int64(now.timeIntervalSince1970)))
     }
 
     var nowMs: Int64 { Int64(clock().timeIntervalSince1970 * 1000) }
@@ -75,8 +81,10 @@ final class SimExchange: Sendable {
 
     func setPrice(_ symbol: String, _ price: Decimal, hold: Bool) throws(SimError) {
         guard MarketCatalog.bySymbol[symbol] != nil else { throw .badSymbol }
+        let now = Int64(clock().timeIntervalSince1970) * 1_000
         state.withLock { state in
             state.walks[symbol]?.set(price, hold: hold)
+            state.histories[symbol]?.touch(time: now, price: Self.double(price))
             matchResting(&state, symbol: symbol)
         }
     }
@@ -87,12 +95,24 @@ final class SimExchange: Sendable {
         state.withLock { state in
             let steps = min(now - state.lastStep, 3_600)
             guard steps > 0 else { return }
+            let first = now - steps
             state.lastStep = now
             for symbol in Array(state.walks.keys) {
-                for _ in 0..<steps { state.walks[symbol]?.step() }
+                for second in 0..<steps {
+                    let before = Self.double(state.walks[symbol]!.price)
+                    state.walks[symbol]?.step()
+                    state.histories[symbol]?.record(time: (first + second) * 1_000, from: before, to: Self.double(state.walks[symbol]!.price))
+                }
                 matchResting(&state, symbol: symbol)
             }
         }
+    }
+
+    static func double(_ value: Decimal) -> Double { NSDecimalNumber(decimal: value).doubleValue }
+
+    func klines(_ symbol: String, interval: KlineInterval, start: Int64?, end: Int64?, limit: Int) -> [Candle]? {
+        advance()
+        return state.withLock { $0.histories[symbol]?.klines(interval, start: start, end: end, limit: limit) }
     }
 
     // MARK: - Liquidity

@@ -7,18 +7,18 @@ enum MarketCatalog {
     struct Market: Sendable {
         let filters: SymbolFilters
         let startPrice: Decimal
-        /// Per-second volatility of the price walk.
+        /// Per-second volatility of the price walk (0.0001 is about 3 % a day, like BTC).
         let volatility: Double
     }
 
     static let markets: [Market] = [
-        market("BTCUSDT", "BTC", "USDT", price: "43000", tick: "0.01", step: "0.00001", minNotional: "5", volatility: 0.0004),
-        market("ETHUSDT", "ETH", "USDT", price: "2300", tick: "0.01", step: "0.0001", minNotional: "5", volatility: 0.0005),
-        market("BNBUSDT", "BNB", "USDT", price: "310", tick: "0.01", step: "0.001", minNotional: "5", volatility: 0.0005),
-        market("SOLUSDT", "SOL", "USDT", price: "100", tick: "0.01", step: "0.001", minNotional: "5", volatility: 0.0007),
-        market("XRPUSDT", "XRP", "USDT", price: "0.6", tick: "0.0001", step: "0.1", minNotional: "5", volatility: 0.0006),
-        market("ETHBTC", "ETH", "BTC", price: "0.0535", tick: "0.00001", step: "0.0001", minNotional: "0.0001", volatility: 0.0003),
-        market("ACMEBTC", "ACME", "BTC", price: "0.0002", tick: "0.0000001", step: "0.01", minNotional: "0.0001", volatility: 0.0008),
+        market("BTCUSDT", "BTC", "USDT", price: "43000", tick: "0.01", step: "0.00001", minNotional: "5", volatility: 0.0001),
+        market("ETHUSDT", "ETH", "USDT", price: "2300", tick: "0.01", step: "0.0001", minNotional: "5", volatility: 0.00012),
+        market("BNBUSDT", "BNB", "USDT", price: "310", tick: "0.01", step: "0.001", minNotional: "5", volatility: 0.00012),
+        market("SOLUSDT", "SOL", "USDT", price: "100", tick: "0.01", step: "0.001", minNotional: "5", volatility: 0.00016),
+        market("XRPUSDT", "XRP", "USDT", price: "0.6", tick: "0.0001", step: "0.1", minNotional: "5", volatility: 0.00014),
+        market("ETHBTC", "ETH", "BTC", price: "0.0535", tick: "0.00001", step: "0.0001", minNotional: "0.0001", volatility: 0.00008),
+        market("ACMEBTC", "ACME", "BTC", price: "0.0002", tick: "0.0000001", step: "0.01", minNotional: "0.0001", volatility: 0.0002),
     ]
 
     static let bySymbol: [String: Market] = Dictionary(uniqueKeysWithValues: markets.map { ($0.filters.symbol, $0) })
