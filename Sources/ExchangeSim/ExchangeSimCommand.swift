@@ -3,6 +3,7 @@ import Common
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 @main
 struct ExchangeSimCommand: AsyncParsableCommand {
@@ -27,9 +28,22 @@ struct ExchangeSimCommand: AsyncParsableCommand {
         JSONLogHandler.bootstrap(label: "exchange-sim", sink: .standardError, level: ProcessInfo.processInfo.environment["TRADER_LOG_LEVEL"] ?? "info")
         let logger = Logger(label: "exchange-sim")
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
-        let exchange = SimExchange(seed: UInt64(truncatingIfNeeded: seed))
+        let store = SimStore(directory: dataDir)
+        let restored: SimStore.Snapshot?
+        do {
+            restored = try store.load()
+        } catch {
+            logger.critical("sim.state_unreadable", metadata: ["error": "\(error)"])
+            FileHandle.standardError.write(Data("exchange-sim: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let exchange = SimExchange(seed: UInt64(truncatingIfNeeded: seed), restored: restored)
         let app = SimApp.build(port: port, exchange: exchange, weightLimit: weightLimit, logger: logger)
-        try await app.runService()
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: app), .init(service: SnapshotService(exchange: exchange, store: store, logger: logger))],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }
 

@@ -282,4 +282,24 @@ import Testing
             }
         }
     }
+
+    @Test func aRestartKeepsAccountsBalancesAndOrders() async throws {
+        let first = try await SimulatorProcess()
+        let credentials = try await first.createAccount(balances: ["USDT": "500"])
+        var client = BinanceClient(baseURL: first.baseURL, credentials: credentials)
+        _ = try await client.place(NewOrder(symbol: "XRPUSDT", side: .buy, kind: .market(quantity: 100), clientOrderID: "it-keep-1"))
+        _ = try await client.place(NewOrder(symbol: "BNBUSDT", side: .buy, kind: .limit(quantity: 1, price: 100, timeInForce: "GTC"), clientOrderID: "it-keep-2"))
+        let before = try await client.account()
+        first.stop()
+
+        let second = try await SimulatorProcess(dataDir: first.dataDir)
+        defer { second.stop() }
+        client = BinanceClient(baseURL: second.baseURL, credentials: credentials)
+        let after = try await client.account()
+        #expect(after.balances == before.balances)
+        #expect(try await client.order(symbol: "XRPUSDT", clientOrderID: "it-keep-1").status == "FILLED")
+        #expect(try await client.openOrders().map(\.clientOrderID) == ["it-keep-2"])
+        let next = try await client.place(NewOrder(symbol: "XRPUSDT", side: .buy, kind: .market(quantity: 10), clientOrderID: "it-keep-3"))
+        #expect(next.orderID > 2)
+    }
 }

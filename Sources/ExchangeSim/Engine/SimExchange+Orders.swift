@@ -40,6 +40,7 @@ extension SimExchange {
             account.orders[order.orderID] = order
             account.fills += fills
             state.accounts[key] = account
+            state.revision += 1
             return (order, fills)
         }
     }
@@ -225,7 +226,10 @@ extension SimExchange {
                 account.orders[id] = order
                 changed = true
             }
-            if changed { state.accounts[key] = account }
+            if changed {
+                state.accounts[key] = account
+                state.revision += 1
+            }
         }
     }
 
@@ -252,6 +256,7 @@ extension SimExchange {
             Self.unlock(&account, &order, filters: market.filters)
             account.orders[order.orderID] = order
             state.accounts[key] = account
+            state.revision += 1
             return order
         }
     }

@@ -17,6 +17,8 @@ final class SimExchange: Sendable {
         var nextOrderID: Int64 = 1
         var nextTradeID: Int64 = 1
         var lastStep: Int64
+        /// Grows at every change worth saving.
+        var revision = 0
     }
 
     static let commissionRate = Decimal(string: "0.001")!
@@ -24,19 +26,35 @@ final class SimExchange: Sendable {
     let state: Mutex<State>
     let clock: @Sendable () -> Date
 
-    init(seed: UInt64, clock: @escaping @Sendable () -> Date = Date.init) {
+    /// - Parameter restored: a saved state; its prices are where the walks continue from.
+    init(seed: UInt64, restored: SimStore.Snapshot? = nil, clock: @escaping @Sendable () -> Date = Date.init) {
         self.clock = clock
         var walks: [String: PriceWalk] = [:]
         var histories: [String: CandleHistory] = [:]
         let now = clock()
         for market in MarketCatalog.markets {
             let symbol = market.filters.symbol
-            walks[symbol] = PriceWalk(seed: seed, symbol: symbol, start: market.startPrice, volatility: market.volatility, tick: market.filters.tickSize)
+            let start = restored?.prices[symbol] ?? market.startPrice
+            walks[symbol] = PriceWalk(seed: seed, symbol: symbol, start: start, volatility: market.volatility, tick: market.filters.tickSize)
             histories[symbol] = CandleHistory(
-                seed: seed, symbol: symbol, price: Self.double(market.startPrice), volatility: market.volatility,
-                nowMs: Int64(now.timeIntervalSince1970 * 1_000))
+                seed: seed, symbol: symbol, price: Self.double(start), volatility: market.volatility, nowMs: Int64(now.timeIntervalSince1970 * 1_000))
         }
-        state = Mutex(State(walks: walks, histories: histories, lastStep: Int64(now.timeIntervalSince1970)))
+        var initial = State(walks: walks, histories: histories, lastStep: Int64(now.timeIntervalSince1970))
+        if let restored {
+            initial.accounts = restored.accounts
+            initial.nextOrderID = restored.nextOrderID
+            initial.nextTradeID = restored.nextTradeID
+        }
+        state = Mutex(initial)
+    }
+
+    /// The state to save, and its revision; nil when nothing changed since `revision`.
+    func snapshot(after revision: Int) -> (SimStore.Snapshot, Int)? {
+        state.withLock { state in
+            guard state.revision != revision else { return nil }
+            let prices = state.walks.mapValues(\.price)
+            return (SimStore.Snapshot(accounts: state.accounts, nextOrderID: state.nextOrderID, nextTradeID: state.nextTradeID, prices: prices), state.revision)
+        }
     }
 
     var nowMs: Int64 { Int64(clock().timeIntervalSince1970 * 1000) }
@@ -48,7 +66,10 @@ final class SimExchange: Sendable {
         let secret = Self.randomToken(64)
         let initial = (balances ?? MarketCatalog.startingBalances).mapValues { Balance(free: $0) }
         let account = SimAccount(apiKey: key, secret: secret, balances: initial)
-        state.withLock { $0.accounts[key] = account }
+        state.withLock {
+            $0.accounts[key] = account
+            $0.revision += 1
+        }
         return account
     }
 

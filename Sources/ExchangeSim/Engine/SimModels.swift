@@ -1,13 +1,13 @@
 import Common
 import Foundation
 
-enum OrderSide: String, Sendable {
+enum OrderSide: String, Sendable, Codable {
     case buy = "BUY"
     case sell = "SELL"
 }
 
 /// An order as the simulated exchange keeps it.
-struct SimOrder: Sendable {
+struct SimOrder: Sendable, Codable {
     let orderID: Int64
     let clientOrderID: String
     let symbol: String
@@ -29,7 +29,7 @@ struct SimOrder: Sendable {
 }
 
 /// One trade of an order.
-struct SimFill: Sendable {
+struct SimFill: Sendable, Codable {
     let tradeID: Int64
     let orderID: Int64
     let symbol: String
@@ -43,13 +43,13 @@ struct SimFill: Sendable {
     let isMaker: Bool
 }
 
-struct Balance: Sendable {
+struct Balance: Sendable, Codable {
     var free: Decimal = 0
     var locked: Decimal = 0
 }
 
 /// One simulated exchange account, isolated from the others.
-struct SimAccount: Sendable {
+struct SimAccount: Sendable, Codable {
     let apiKey: String
     let secret: String
     var balances: [String: Balance]

@@ -8,9 +8,9 @@ final class SimulatorProcess: @unchecked Sendable {
     let dataDir: TestDataDir
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init(arguments: [String] = []) async throws {
+    init(arguments: [String] = [], dataDir reused: TestDataDir? = nil) async throws {
         port = freePort()
-        dataDir = try TestDataDir("sim")
+        dataDir = try reused ?? TestDataDir("sim")
         process.executableURL = URL(fileURLWithPath: TestPaths.binDir + "/exchange-sim")
         process.arguments = ["--port", String(port), "--data-dir", dataDir.path] + arguments
         process.standardOutput = FileHandle.nullDevice
