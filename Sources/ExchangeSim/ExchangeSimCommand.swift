@@ -2,6 +2,7 @@ import ArgumentParser
 import Common
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import ServiceLifecycle
 
@@ -54,8 +55,11 @@ enum SimApp {
         let faults = Faults()
         SimAPI(exchange: exchange, weights: RequestWeights(limit: weightLimit), faults: faults).register(on: router)
         AdminAPI(exchange: exchange, faults: faults).register(on: router)
+        let streams = StreamServer(exchange: exchange, faults: faults)
         return Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "exchange-sim"),
+            router: router,
+            server: .http1WebSocketUpgrade { request, _, _ in streams.shouldUpgrade(request) },
+            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "exchange-sim"),
             onServerRunning: { _ in ParentWatch.reportReady() }, logger: logger
         )
     }

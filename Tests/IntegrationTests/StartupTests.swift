@@ -4,7 +4,7 @@ import GRDB
 import Testing
 
 /// What the supervisor refuses before starting anything.
-@Suite(.serialized) struct StartupTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct StartupTests {
     static func digest(_ path: String) throws -> Data {
         try Data(contentsOf: URL(fileURLWithPath: path))
     }

@@ -5,7 +5,7 @@ import Testing
 
 /// The real supervisor, web, simulator and workers, on random ports in temporary data
 /// directories (issue: foundation).
-@Suite(.serialized) struct SupervisorTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct SupervisorTests {
     static let keyA = ("test-key-alice-0123456789abcdef", "test-secret-alice-5f2b9c1e7d3a")
     static let keyB = ("test-key-bob-0123456789abcdef", "test-secret-bob-8e4d2a6c0b1f")
 

@@ -4,7 +4,7 @@ import GRDB
 import Testing
 
 /// The worker executable on its own, driven through its stdin as the supervisor drives it.
-@Suite(.serialized) struct WorkerTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct WorkerTests {
     final class RunningWorker: @unchecked Sendable {
         let process = Process()
         let input = Pipe()

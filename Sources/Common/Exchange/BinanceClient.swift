@@ -156,6 +156,45 @@ public final class BinanceClient: Sendable {
         return try Self.decoding { try list.map(BinanceDecoding.order) }
     }
 
+    // MARK: - Streams
+
+    /// A listenKey for the user data stream (`POST /api/v3/userDataStream`, API key only).
+    public func createListenKey() async throws(ExchangeError) -> String {
+        guard let credentials else { throw .rejected(code: -2014, message: "no API key configured") }
+        let object = try await send(.POST, "/api/v3/userDataStream", rawQuery: "", apiKey: credentials.apiKey, orderClientID: nil)
+        guard let key = (object as? [String: Any])?["listenKey"] as? String else { throw .invalidResponse("no listenKey") }
+        return key
+    }
+
+    /// Keeps a listenKey alive for another 60 minutes; send it about every 30.
+    public func keepAlive(listenKey: String) async throws(ExchangeError) {
+        guard let credentials else { throw .rejected(code: -2014, message: "no API key configured") }
+        _ = try await send(.PUT, "/api/v3/userDataStream", rawQuery: "listenKey=" + QueryString.escape(listenKey), apiKey: credentials.apiKey, orderClientID: nil)
+    }
+
+    /// Where the streams of this exchange are: Binance's stream hosts for the testnet and live,
+    /// the same host and port for our simulator.
+    public var streamBaseURL: String {
+        if baseURL.contains("testnet.binance.vision") { return "wss://stream.testnet.binance.vision" }
+        if baseURL.contains("api.binance.com") { return "wss://stream.binance.com:9443" }
+        return baseURL.replacingOccurrences(of: "https://", with: "wss://").replacingOccurrences(of: "http://", with: "ws://")
+    }
+
+    public var webSocketAPIURL: String {
+        if baseURL.contains("testnet.binance.vision") { return "wss://ws-api.testnet.binance.vision/ws-api/v3" }
+        if baseURL.contains("api.binance.com") { return "wss://ws-api.binance.com:443/ws-api/v3" }
+        return streamBaseURL + "/ws-api/v3"
+    }
+
+    /// The WebSocket API request that subscribes to this account's user data, signed now.
+    public func userDataSubscription(id: Int = 1) -> String? {
+        guard let credentials else { return nil }
+        let timestamp = localClock() + serverTimeOffsetMs
+        let payload = "apiKey=\(credentials.apiKey)&timestamp=\(timestamp)"
+        let signature = BinanceSigner(secret: credentials.secret).signature(query: payload)
+        return #"{"id":\#(id),"method":"userDataStream.subscribe.signature","params":{"apiKey":"\#(credentials.apiKey)","timestamp":\#(timestamp),"signature":"\#(signature)"}}"#
+    }
+
     // MARK: - Transport
 
     /// Runs a decoder; whatever it throws becomes an ``ExchangeError``.

@@ -7,6 +7,12 @@ public struct AccountSnapshot: Sendable, Equatable {
         public let free: Decimal
         public let locked: Decimal
         public var total: Decimal { free + locked }
+
+        public init(asset: String, free: Decimal, locked: Decimal) {
+            self.asset = asset
+            self.free = free
+            self.locked = locked
+        }
     }
 
     public let canTrade: Bool

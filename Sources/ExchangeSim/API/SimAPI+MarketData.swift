@@ -29,8 +29,12 @@ extension SimAPI {
         }
     }
 
-    /// A market-data price as Binance prints it: rounded to the tick, 8 decimals.
     func price(_ value: Double, _ symbol: String, allowNegative: Bool = false) -> String {
+        Self.priceText(value, symbol, allowNegative: allowNegative)
+    }
+
+    /// A market-data price as Binance prints it: rounded to the tick, 8 decimals.
+    static func priceText(_ value: Double, _ symbol: String, allowNegative: Bool = false) -> String {
         let tick = MarketCatalog.bySymbol[symbol]?.filters.tickSize ?? Decimal(string: "0.00000001")!
         var quotient = Decimal(value) / tick
         var rounded = Decimal()

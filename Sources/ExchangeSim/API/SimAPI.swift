@@ -27,6 +27,26 @@ struct SimAPI {
     }
 
     private func registerSigned(on router: Router<SimContext>) {
+        router.post("/api/v3/userDataStream") { request, context in
+            await handle(request, context, weight: { _ in 2 }) { binance, _ in
+                guard let apiKey = binance.apiKey, !apiKey.isEmpty else { throw SimError.badKeyFormat }
+                return ["listenKey": try exchange.listenKey(for: apiKey)]
+            }
+        }
+        router.put("/api/v3/userDataStream") { request, context in
+            await handle(request, context, weight: { _ in 2 }) { binance, _ in
+                guard let apiKey = binance.apiKey, !apiKey.isEmpty else { throw SimError.badKeyFormat }
+                try exchange.keepAlive(listenKey: try binance.string("listenKey"), apiKey: apiKey)
+                return [String: Any]()
+            }
+        }
+        router.delete("/api/v3/userDataStream") { request, context in
+            await handle(request, context, weight: { _ in 2 }) { binance, _ in
+                guard let apiKey = binance.apiKey, !apiKey.isEmpty else { throw SimError.badKeyFormat }
+                try exchange.close(listenKey: try binance.string("listenKey"), apiKey: apiKey)
+                return [String: Any]()
+            }
+        }
         router.get("/api/v3/account") { request, context in
             await handle(request, context, weight: { _ in 20 }, signed: true) { binance, key in
                 guard let account = exchange.account(key!) else { throw SimError.rejectedKey }

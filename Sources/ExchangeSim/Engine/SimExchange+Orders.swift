@@ -41,6 +41,7 @@ extension SimExchange {
             account.fills += fills
             state.accounts[key] = account
             state.revision += 1
+            Self.recordEvents(&state, key: key, order: order, fills: fills, closing: order.status == "EXPIRED" ? "EXPIRED" : nil, now: now, isNew: true)
             return (order, fills)
         }
     }
@@ -225,6 +226,8 @@ extension SimExchange {
                 account.fills.append(fill)
                 account.orders[id] = order
                 changed = true
+                state.accounts[key] = account
+                Self.recordEvents(&state, key: key, order: order, fills: [fill], closing: nil, now: now, isNew: false)
             }
             if changed {
                 state.accounts[key] = account
@@ -257,6 +260,7 @@ extension SimExchange {
             account.orders[order.orderID] = order
             state.accounts[key] = account
             state.revision += 1
+            Self.recordEvents(&state, key: key, order: order, fills: [], closing: "CANCELED", now: now, isNew: false)
             return order
         }
     }

@@ -19,6 +19,9 @@ final class SimExchange: Sendable {
         var lastStep: Int64
         /// Grows at every change worth saving.
         var revision = 0
+        var userEvents = UserEventLog()
+        /// listenKey → (API key, expiry in ms).
+        var listenKeys: [String: (String, Int64)] = [:]
     }
 
     static let commissionRate = Decimal(string: "0.001")!
