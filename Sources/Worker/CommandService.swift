@@ -7,6 +7,8 @@ struct CommandService: Service {
     let input: StandardInput
     let bot: BotState
     let reporter: Reporter
+    /// This worker's share of the host's request weight, as the supervisor says.
+    let budget: WeightBudget
     let logger: Logger
 
     func run() async throws {
@@ -24,6 +26,11 @@ struct CommandService: Service {
             message = try SupervisorMessage.parse(line)
         } catch {
             logger.warning("command.unreadable", metadata: ["error": "\(error)"])
+            return
+        }
+        if case .budget(let weight) = message {
+            budget.setShare(weight)
+            logger.info("budget.updated", metadata: ["weight_per_minute": "\(weight)"])
             return
         }
         guard case .command(let id, let name, let payload) = message else {

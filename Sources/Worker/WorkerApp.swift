@@ -42,7 +42,7 @@ enum WorkerApp {
                     .init(service: HeartbeatService(bot: bot, reporter: reporter, interval: heartbeatInterval)),
                     // End of stdin (the supervisor is gone or stopping us) ends the worker cleanly.
                     .init(
-                        service: CommandService(input: input, bot: bot, reporter: reporter, logger: logger),
+                        service: CommandService(input: input, bot: bot, reporter: reporter, budget: WeightBudget(share: 1), logger: logger),
                         successTerminationBehavior: .gracefullyShutdownGroup
                     ),
                 ],

@@ -302,4 +302,39 @@ import Testing
         let next = try await client.place(NewOrder(symbol: "XRPUSDT", side: .buy, kind: .market(quantity: 10), clientOrderID: "it-keep-3"))
         #expect(next.orderID > 2)
     }
+
+    /// Several processes on one address, each within the share the supervisor would give it,
+    /// stay under the exchange's limit together; without shares they are rate limited.
+    @Test func sharesKeepSeveralProcessesUnderTheHostLimit() async throws {
+        func hammers(_ sim: SimulatorProcess, share: Int) async throws -> [[String: Int]] {
+            let processes = try (0..<3).map { _ in
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: TestPaths.binDir + "/trader-bench")
+                process.arguments = ["hammer", "--base-url", sim.baseURL, "--share", String(share), "--requests", "100"]
+                let output = Pipe()
+                process.standardOutput = output
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                return (process, output)
+            }
+            var results: [[String: Int]] = []
+            for (process, output) in processes {
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                results.append((try JSONSerialization.jsonObject(with: data) as? [String: Int]) ?? [:])
+            }
+            return results
+        }
+        try await Self.withSimulator(["--weight-limit", "200"]) { sim in
+            let share = WeightBudget.share(hostLimit: 200, processes: 3)
+            let shared = try await hammers(sim, share: share)
+            #expect(shared.allSatisfy { $0["rate_limited"] == 0 }, "\(shared)")
+            #expect(shared.map { $0["sent"] ?? 0 }.reduce(0, +) * 4 <= 200, "\(shared)")
+            #expect(shared.allSatisfy { ($0["sent"] ?? 0) >= 1 })
+        }
+        try await Self.withSimulator(["--weight-limit", "200"]) { sim in
+            let unshared = try await hammers(sim, share: 10_000)
+            #expect(unshared.contains { ($0["rate_limited"] ?? 0) > 0 }, "the same load without shares is rate limited: \(unshared)")
+        }
+    }
 }

@@ -322,4 +322,32 @@ import Testing
             #expect(try database.processes.status(process: "worker/999999") == nil)
         }
     }
+
+    @Test func workersAreToldTheirShareOfTheHostsRequestWeight() async throws {
+        let temp = try TestDataDir("budget")
+        let directory = DataDirectory(root: temp.path + "/data")
+        let database = try Fixtures.prepare(directory)
+        let alice = try Fixtures.addUser(database, "alice", key: Self.keyA, directory: directory)
+        let bob = try Fixtures.addUser(database, "bob", key: Self.keyB, directory: directory)
+        // The scripted worker reports every budget it is given as an event.
+        let script = """
+            (while true; do echo '{"type":"heartbeat","state":"stopped"}'; sleep 0.3; done) &
+            while read -r line; do
+              n=$(echo "$line" | sed -n 's/.*"weight_per_minute":\\([0-9]*\\).*/\\1/p')
+              if [ -n "$n" ]; then echo '{"type":"event","level":"info","kind":"budget","message":"'"$n"'"}'; fi
+            done
+            """
+        let bin = try Fixtures.binDir(worker: script, in: temp.path)
+        let supervisor = try SupervisorProcess(dataDir: directory.root, name: "budget", binDir: bin)
+        try await supervisor.use { () async throws in
+            func budgets(_ user: UserID) throws -> [String] { try database.workerEvents.events(for: user, limit: 20).filter { $0.kind == "budget" }.map(\.message) }
+            let told = try await waitUntil(.seconds(10)) { try budgets(alice).contains("2400") && budgets(bob).contains("2400") }
+            #expect(told, "\(String(describing: try? budgets(alice))) \(String(describing: try? budgets(bob)))")
+            let carol = try Fixtures.addUser(database, "carol", key: ("test-key-carol-0123456789", "test-secret-carol-0123456789"), directory: directory)
+            let retold = try await waitUntil(.seconds(10)) {
+                try [alice, bob, carol].allSatisfy { try budgets($0).first == "1600" }
+            }
+            #expect(retold, "\(String(describing: try? budgets(alice))) \(String(describing: try? budgets(carol)))")
+        }
+    }
 }

@@ -68,6 +68,9 @@ enum ConfigTable {
         ConfigEntry(path: "supervisor.key_poll_ms", summary: "how often stored keys are checked") {
             $0.keyPollMs = try integer($1, 50...1_500)
         },
+        ConfigEntry(path: "supervisor.request_weight_limit", summary: "the exchange's request weight per minute for this host") {
+            $0.requestWeightLimit = try integer($1, 10...1_000_000)
+        },
         ConfigEntry(path: "worker.heartbeat_interval_ms", summary: "worker heartbeat period") {
             $0.workerHeartbeatIntervalMs = try integer($1, 100...2_000)
         },

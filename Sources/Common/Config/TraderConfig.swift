@@ -25,6 +25,7 @@ public struct TraderConfig: Sendable, Equatable {
     public var crashLoopWindowMs: Int
     public var stopTimeoutMs: Int
     public var keyPollMs: Int
+    public var requestWeightLimit: Int
     public var workerHeartbeatIntervalMs: Int
     public var logMaxBytes: Int
     public var logKeep: Int
@@ -48,6 +49,7 @@ public struct TraderConfig: Sendable, Equatable {
         crashLoopWindowMs = 60_000
         stopTimeoutMs = 5_000
         keyPollMs = 500
+        requestWeightLimit = 6_000
         workerHeartbeatIntervalMs = 1_000
         logMaxBytes = 10 * 1024 * 1024
         logKeep = 5

@@ -26,6 +26,8 @@ public final class BinanceClient: Sendable {
     public let baseURL: String
     let credentials: Credentials?
     let localClock: @Sendable () -> Int64
+    /// This process's share of the host's request weight; nil: no local limit.
+    public let budget: WeightBudget?
     let http: HTTPClient
     let timeout: TimeAmount
     let recvWindow = 5_000
@@ -34,9 +36,10 @@ public final class BinanceClient: Sendable {
     /// - Parameter localClock: this machine's time in ms (tests inject a skewed one).
     public init(
         baseURL: String, credentials: Credentials?, http: HTTPClient = .shared, timeout: TimeAmount = .seconds(10),
-        localClock: @escaping @Sendable () -> Int64 = BinanceClient.localMs
+        localClock: @escaping @Sendable () -> Int64 = BinanceClient.localMs, budget: WeightBudget? = nil
     ) {
         self.localClock = localClock
+        self.budget = budget
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.credentials = credentials
         self.http = http
@@ -233,9 +236,24 @@ public final class BinanceClient: Sendable {
         try await send(method, path, rawQuery: parameters.encoded, apiKey: nil, orderClientID: nil)
     }
 
+    /// Binance's request weight of a call (BINANCE.md §3), for the budget.
+    static func weight(_ method: HTTPMethod, _ path: String, _ rawQuery: String) -> Int {
+        let hasSymbol = rawQuery.contains("symbol=")
+        switch (method, path) {
+        case (.GET, "/api/v3/exchangeInfo"), (.GET, "/api/v3/account"), (.GET, "/api/v3/allOrders"), (.GET, "/api/v3/myTrades"): return 20
+        case (.GET, "/api/v3/ticker/price"), (.GET, "/api/v3/ticker/bookTicker"): return hasSymbol ? 2 : 4
+        case (.GET, "/api/v3/ticker/24hr"): return hasSymbol ? 2 : 80
+        case (.GET, "/api/v3/openOrders"): return hasSymbol ? 6 : 80
+        case (.GET, "/api/v3/order"): return 4
+        case (.GET, "/api/v3/klines"), (_, "/api/v3/userDataStream"): return 2
+        default: return 1
+        }
+    }
+
     /// A read that fails on the connection (a pooled connection the server closed) is tried
     /// once more on a new one; a write is never repeated here.
     func send(_ method: HTTPMethod, _ path: String, rawQuery: String, apiKey: String?, orderClientID: String?) async throws(ExchangeError) -> Any {
+        if let budget { try await budget.reserve(Self.weight(method, path, rawQuery)) }
         do {
             return try await sendOnce(method, path, rawQuery: rawQuery, apiKey: apiKey, orderClientID: orderClientID)
         } catch .temporary(let reason) where method == .GET && !reason.hasPrefix("HTTP ") {
@@ -259,6 +277,7 @@ public final class BinanceClient: Sendable {
             retryAfter = response.headers.first(name: "Retry-After").flatMap { Int($0) }
             if let used = response.headers.first(name: "X-MBX-USED-WEIGHT-1M").flatMap({ Int($0) }) {
                 clock.withLock { $0.usedWeight = used }
+                budget?.exchangeReported(used)
             }
         } catch {
             if changesState, let orderClientID { throw .unknownOrderState(clientOrderID: orderClientID, reason: "\(error)") }

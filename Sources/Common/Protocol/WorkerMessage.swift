@@ -7,6 +7,8 @@ import Foundation
 public enum SupervisorMessage: Sendable, Equatable {
     case credentials(apiKey: String, apiSecret: String, exchangeURL: String)
     case command(id: Int64, name: String, payload: String?)
+    /// This worker's share of the host's request weight per minute (``WeightBudget``).
+    case budget(weightPerMinute: Int)
 
     public func line() -> String {
         var fields: [String: Any]
@@ -16,6 +18,8 @@ public enum SupervisorMessage: Sendable, Equatable {
         case .command(let id, let name, let payload):
             fields = ["type": "command", "id": id, "command": name]
             if let payload { fields["payload"] = payload }
+        case .budget(let weight):
+            fields = ["type": "budget", "weight_per_minute": weight]
         }
         return JSONLine.encode(fields)
     }
@@ -33,6 +37,11 @@ public enum SupervisorMessage: Sendable, Equatable {
                 throw ProtocolError(reason: "a command needs id and command")
             }
             return .command(id: id, name: name, payload: fields["payload"] as? String)
+        case "budget":
+            guard let weight = (fields["weight_per_minute"] as? NSNumber)?.intValue, weight > 0 else {
+                throw ProtocolError(reason: "a budget needs a positive weight_per_minute")
+            }
+            return .budget(weightPerMinute: weight)
         case let other:
             throw ProtocolError(reason: "unknown message type \(other ?? "none")")
         }

@@ -2,6 +2,7 @@ import CProcessControl
 import Common
 import Foundation
 import Logging
+import Synchronization
 
 extension ProcessSupervisor {
     func syncWorkersWithKeys(now: Date) {
@@ -13,6 +14,7 @@ extension ProcessSupervisor {
             logger.error("keys.read_failed", metadata: ["error": "\(error)"])
             return
         }
+        workerCount.store(revisions.count, ordering: .relaxed)
         state.withLock { state in
             guard !state.stopping else { return }
             for (user, revision) in revisions {
@@ -41,7 +43,26 @@ extension ProcessSupervisor {
                 requestStop(&slot, now: now)
                 state.slots[name] = slot
             }
+            announceBudget(&state, workers: revisions.count)
         }
     }
 
+
+    /// Each worker's share of the host's request weight: 80 % of the limit split among the
+    /// workers that should run, resent to all of them when their number changes.
+    var budgetShare: Int {
+        WeightBudget.share(hostLimit: config.requestWeightLimit, processes: max(workerCount.load(ordering: .relaxed), 1))
+    }
+
+    func announceBudget(_ state: inout State, workers: Int) {
+        workerCount.store(workers, ordering: .relaxed)
+        let share = WeightBudget.share(hostLimit: config.requestWeightLimit, processes: max(workers, 1))
+        guard share != state.announcedShare else { return }
+        state.announcedShare = share
+        let line = SupervisorMessage.budget(weightPerMinute: share).line()
+        for slot in state.slots.values where slot.spec.isWorker && slot.wanted {
+            _ = slot.process?.send(line: line)
+        }
+        logger.info("budget.announced", metadata: ["weight_per_minute": "\(share)", "workers": "\(workers)"])
+    }
 }

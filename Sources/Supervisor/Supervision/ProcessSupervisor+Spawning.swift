@@ -73,6 +73,7 @@ extension ProcessSupervisor {
                 }
                 slot.keyRevision = key.revision
                 firstLines.append(SupervisorMessage.credentials(apiKey: key.apiKey, apiSecret: key.apiSecret, exchangeURL: config.exchangeBaseURL).line())
+                firstLines.append(SupervisorMessage.budget(weightPerMinute: budgetShare).line())
                 for command in try database.commands.undelivered(user: user) {
                     firstLines.append(SupervisorMessage.command(id: command.id, name: command.command, payload: command.payload).line())
                 }
@@ -119,7 +120,7 @@ extension ProcessSupervisor {
         if let user = slot.spec.userID {
             // Delivered now: the worker receives them right after its credentials.
             for line in firstLines.dropFirst() {
-                if case .command(let id, _, _)? = try? SupervisorMessage.parse(line) {
+                if case .command(let id, _, _)? = try? SupervisorMessage.parse(line), line.contains("\"command\"") {
                     try? database.commands.markDelivered(id: id, at: now)
                 }
             }

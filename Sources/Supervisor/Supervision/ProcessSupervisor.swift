@@ -18,6 +18,8 @@ final class ProcessSupervisor: Sendable {
         var lastFlush = Date.distantPast
         /// A state changed (started, running, exited): write at the next tick, not in 0.5 s.
         var urgentFlush = false
+        /// The request-weight share each worker was last told.
+        var announcedShare = 0
     }
 
     let config: TraderConfig
@@ -27,6 +29,8 @@ final class ProcessSupervisor: Sendable {
     let binDir: String
     let logger: Logger
     let state = Mutex(State())
+    /// How many workers should run; read while the state lock is held, so kept apart.
+    let workerCount = Atomic<Int>(1)
     let heartbeatTimeout: TimeInterval
     let stopTimeout: TimeInterval
 
