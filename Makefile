@@ -14,6 +14,8 @@ else
 BIN_DIR ?= $(CURDIR)/.build/install/bin
 endif
 TEST_BIN_DIR ?= /tmp/crypto-trader-pro-test/bin
+# Third-party Binance clients the simulator must satisfy (Tests/compat), from PyPI.
+PY_VENV ?= .build/py-venv
 TEST_TIMEOUT ?= 1500
 
 .PHONY: run test bench soak clean deps build-release build-tests install-release install-test-bin
@@ -47,10 +49,15 @@ install-test-bin: build-tests
 	@install -d -m 0755 $(TEST_BIN_DIR)
 	@for exe in supervisor worker web exchange-sim trader-bench; do install -m 0755 .build/debug/$$exe $(TEST_BIN_DIR)/$$exe; done
 
+$(PY_VENV)/.installed: Tests/compat/requirements.txt
+	@python3 -m venv $(PY_VENV) || (apt-get install -y -qq python3-venv && python3 -m venv $(PY_VENV))
+	$(PY_VENV)/bin/pip install -q --disable-pip-version-check -r Tests/compat/requirements.txt
+	@touch $@
+
 ## Every test: unit and integration (real processes, HTTP, SQLite files), serially.
-test: install-test-bin
+test: install-test-bin $(PY_VENV)/.installed
 	@mkdir -p var/test-artifacts
-	TRADER_BIN_DIR=$(TEST_BIN_DIR) timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build --no-parallel
+	TRADER_BIN_DIR=$(TEST_BIN_DIR) TRADER_TEST_PYTHON=$(CURDIR)/$(PY_VENV)/bin/python timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build --no-parallel
 
 ## Performance figures (README, "Benchmarks").
 bench: deps
