@@ -63,6 +63,7 @@ test: install-test-bin $(PY_VENV)/.installed
 bench: deps
 	$(SWIFT) build -c release
 	.build/release/trader-bench bench --bin-dir .build/release
+	.build/release/trader-bench sim --bin-dir .build/release
 
 ## A long unattended run with a report (SOAK_SECONDS, default 1800).
 soak: deps

@@ -92,7 +92,8 @@ public struct SymbolFilters: Sendable, Equatable {
         return rounded * step == value
     }
 
-    static func floor(_ value: Decimal, step: Decimal) -> Decimal {
+    /// `value` rounded down to a multiple of `step`.
+    public static func floor(_ value: Decimal, step: Decimal) -> Decimal {
         guard step > 0 else { return value }
         var quotient = value / step
         var rounded = Decimal()
@@ -100,7 +101,8 @@ public struct SymbolFilters: Sendable, Equatable {
         return rounded * step
     }
 
-    static func ceil(_ value: Decimal, step: Decimal) -> Decimal {
+    /// `value` rounded up to a multiple of `step`.
+    public static func ceil(_ value: Decimal, step: Decimal) -> Decimal {
         guard step > 0 else { return value }
         var quotient = value / step
         var rounded = Decimal()

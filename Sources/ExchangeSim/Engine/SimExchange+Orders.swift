@@ -14,10 +14,13 @@ extension SimExchange {
         }
         let now = nowMs
         return try state.withLock { (state: inout State) throws(SimError) -> (SimOrder, [SimFill]) in
-            guard var account = state.accounts[key] else { throw .rejectedKey }
+            // Taken out of the dictionary while it changes, so its arrays are not copied.
+            guard var account = state.accounts.removeValue(forKey: key) else { throw .rejectedKey }
+            var putBack = false
+            defer { if !putBack { state.accounts[key] = account } }
             let price = state.walks[request.symbol]!.price
             let plan = try Self.plan(request, market: market, price: price)
-            if let id = request.clientOrderID, account.orders.values.contains(where: { $0.clientOrderID == id && $0.isOpen }) {
+            if let id = request.clientOrderID, account.openOrderIDs.contains(where: { account.orders[$0]?.clientOrderID == id }) {
                 throw .duplicateOrder
             }
             try Self.checkFunds(account, request, plan: plan, filters: filters)
@@ -38,8 +41,10 @@ extension SimExchange {
             }
             Self.settle(&account, &order, plan: plan, filters: filters)
             account.orders[order.orderID] = order
+            if order.isOpen { account.openOrderIDs.insert(order.orderID) }
             account.fills += fills
             state.accounts[key] = account
+            putBack = true
             state.revision += 1
             Self.recordEvents(&state, key: key, order: order, fills: fills, closing: order.status == "EXPIRED" ? "EXPIRED" : nil, now: now, isNew: true)
             return (order, fills)
@@ -214,24 +219,24 @@ extension SimExchange {
     func matchResting(_ state: inout State, symbol: String) {
         guard let price = state.walks[symbol]?.price, let market = MarketCatalog.bySymbol[symbol] else { return }
         let now = nowMs
-        for key in Array(state.accounts.keys) {
-            guard var account = state.accounts[key] else { continue }
-            var changed = false
-            for (id, var order) in account.orders where order.symbol == symbol && order.isOpen && order.type != "MARKET" {
-                let crossed = order.side == .buy ? price <= order.price : price >= order.price
-                guard crossed else { continue }
+        for key in Array(state.accounts.keys) where !(state.accounts[key]?.openOrderIDs.isEmpty ?? true) {
+            for id in state.accounts[key]!.openOrderIDs {
+                guard var account = state.accounts.removeValue(forKey: key) else { break }
+                guard var order = account.orders[id], order.symbol == symbol,
+                    order.side == .buy ? price <= order.price : price >= order.price
+                else {
+                    state.accounts[key] = account
+                    continue
+                }
                 let fill = Self.fill(
                     &account, &order, price: order.price, quantity: order.origQty - order.executedQty, maker: true, filters: market.filters,
                     tradeID: &state.nextTradeID, time: now)
                 account.fills.append(fill)
                 account.orders[id] = order
-                changed = true
-                state.accounts[key] = account
-                Self.recordEvents(&state, key: key, order: order, fills: [fill], closing: nil, now: now, isNew: false)
-            }
-            if changed {
+                if !order.isOpen { account.openOrderIDs.remove(id) }
                 state.accounts[key] = account
                 state.revision += 1
+                Self.recordEvents(&state, key: key, order: order, fills: [fill], closing: nil, now: now, isNew: false)
             }
         }
     }
@@ -258,6 +263,7 @@ extension SimExchange {
             order.updateTime = now
             Self.unlock(&account, &order, filters: market.filters)
             account.orders[order.orderID] = order
+            account.openOrderIDs.remove(order.orderID)
             state.accounts[key] = account
             state.revision += 1
             Self.recordEvents(&state, key: key, order: order, fills: [], closing: "CANCELED", now: now, isNew: false)
@@ -275,7 +281,7 @@ extension SimExchange {
     func openOrders(key: String, symbol: String?) throws(SimError) -> [SimOrder] {
         advance()
         guard let account = state.withLock({ $0.accounts[key] }) else { throw .rejectedKey }
-        return account.orders.values.filter { $0.isOpen && (symbol == nil || $0.symbol == symbol) }.sorted { $0.orderID < $1.orderID }
+        return account.openOrderIDs.compactMap { account.orders[$0] }.filter { symbol == nil || $0.symbol == symbol }.sorted { $0.orderID < $1.orderID }
     }
 
     func allOrders(key: String, symbol: String) throws(SimError) -> [SimOrder] {

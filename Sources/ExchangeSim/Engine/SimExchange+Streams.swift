@@ -46,4 +46,11 @@ extension SimExchange {
     }
 
     var latestUserEvent: Int { state.withLock { $0.userEvents.latest } }
+
+    /// Counts a user-data connection for as long as `body` runs.
+    func listening<T>(to apiKey: String, _ body: () async throws -> T) async rethrows -> T {
+        state.withLock { $0.listeners[apiKey, default: 0] += 1 }
+        defer { state.withLock { $0.listeners[apiKey, default: 1] -= 1 } }
+        return try await body()
+    }
 }

@@ -20,6 +20,9 @@ final class SimExchange: Sendable {
         /// Grows at every change worth saving.
         var revision = 0
         var userEvents = UserEventLog()
+        /// Open user-data connections per account: events are only built for accounts someone
+        /// is listening to (the REST API is the record).
+        var listeners: [String: Int] = [:]
         /// listenKey → (API key, expiry in ms).
         var listenKeys: [String: (String, Int64)] = [:]
     }
@@ -150,25 +153,9 @@ final class SimExchange: Sendable {
         let filters = market.filters
         let offset = levelSpacing * Decimal(index + 1)
         let raw = side == .buy ? price * (1 + offset) : price * (1 - offset)
-        let levelPrice = side == .buy ? SymbolFilters.ceilTo(raw, filters.tickSize) : max(SymbolFilters.floorTo(raw, filters.tickSize), filters.tickSize)
+        let levelPrice = side == .buy ? SymbolFilters.ceil(raw, step: filters.tickSize) : max(SymbolFilters.floor(raw, step: filters.tickSize), filters.tickSize)
         let notional: Decimal = filters.quoteAsset == "USDT" ? 25_000 : Decimal(string: "0.5")!
         let quantity = max(filters.roundQuantity(notional / levelPrice), filters.stepSize)
         return Level(price: levelPrice, quantity: quantity)
-    }
-}
-
-extension SymbolFilters {
-    static func floorTo(_ value: Decimal, _ step: Decimal) -> Decimal {
-        var quotient = value / step
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &quotient, 0, .down)
-        return rounded * step
-    }
-
-    static func ceilTo(_ value: Decimal, _ step: Decimal) -> Decimal {
-        var quotient = value / step
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &quotient, 0, .up)
-        return rounded * step
     }
 }

@@ -55,6 +55,8 @@ struct SimAccount: Sendable, Codable {
     var balances: [String: Balance]
     var orders: [Int64: SimOrder] = [:]
     var fills: [SimFill] = []
+    /// The orders still open, so that matching and duplicate checks never scan history.
+    var openOrderIDs: Set<Int64> = []
 }
 
 /// What an order request says, after parsing.

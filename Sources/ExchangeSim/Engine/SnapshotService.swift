@@ -1,7 +1,7 @@
 import Logging
 import ServiceLifecycle
 
-/// Saves the simulator's state at most every 200 ms when it changed, and once more at shutdown.
+/// Saves the simulator's state at most once a second when it changed, and once more at shutdown.
 struct SnapshotService: Service {
     let exchange: SimExchange
     let store: SimStore
@@ -9,9 +9,11 @@ struct SnapshotService: Service {
 
     func run() async throws {
         var saved = 0
+        var ticks = 0
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            saved = save(after: saved)
-            try? await Task.sleep(for: .milliseconds(200))
+            if ticks % 10 == 0 { saved = save(after: saved) }
+            ticks += 1
+            try? await Task.sleep(for: .milliseconds(100))
         }
         _ = save(after: saved)
     }

@@ -53,7 +53,7 @@ extension SimExchange {
 
     /// Records what an order did: its reports, then the balances it moved.
     static func recordEvents(_ state: inout State, key: String, order: SimOrder, fills: [SimFill], closing: String?, now: Int64, isNew: Bool) {
-        guard let account = state.accounts[key], let market = MarketCatalog.bySymbol[order.symbol] else { return }
+        guard (state.listeners[key] ?? 0) > 0, let account = state.accounts[key], let market = MarketCatalog.bySymbol[order.symbol] else { return }
         var snapshot = order
         if isNew {
             snapshot.status = "NEW"

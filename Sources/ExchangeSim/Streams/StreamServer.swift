@@ -79,6 +79,10 @@ struct UserStream {
     }
 
     func push(_ outbound: WebSocketOutboundWriter, wrap: Int?) async throws {
+        try await exchange.listening(to: apiKey) { try await pushEvents(outbound, wrap: wrap) }
+    }
+
+    private func pushEvents(_ outbound: WebSocketOutboundWriter, wrap: Int?) async throws {
         var cursor = exchange.latestUserEvent
         while !Task.isCancelled {
             if faults.current.outage { return }
