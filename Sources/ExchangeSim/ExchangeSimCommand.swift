@@ -21,6 +21,8 @@ struct ExchangeSimCommand: AsyncParsableCommand {
     var dataDir: String = "var/exchange-sim"
     @Option(help: "Request weight allowed per client address and minute (Binance: 6000).")
     var weightLimit: Int = 6_000
+    @Option(name: .customLong("klines-csv"), help: "A data.binance.vision kline file (SYMBOL-INTERVAL-….csv) whose closes the symbol replays, one per second.")
+    var klinesCSV: [String] = []
 
     func run() async throws {
         let supervised = ParentWatch.supervisorPID != nil
@@ -38,7 +40,14 @@ struct ExchangeSimCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("exchange-sim: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        let exchange = SimExchange(seed: UInt64(truncatingIfNeeded: seed), restored: restored)
+        let replays: [KlineReplay]
+        do {
+            replays = try klinesCSV.map(KlineReplay.load)
+        } catch {
+            FileHandle.standardError.write(Data("exchange-sim: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let exchange = SimExchange(seed: UInt64(truncatingIfNeeded: seed), restored: restored, replays: replays)
         let app = SimApp.build(port: port, exchange: exchange, weightLimit: weightLimit, logger: logger)
         let group = ServiceGroup(
             configuration: .init(

@@ -123,6 +123,7 @@ import Testing
 
     @Test func failuresAreTypedByWhatTheCallerMustDo() async throws {
         try await Self.withSimulator(["--weight-limit", "150"]) { sim in
+            await avoidMinuteBoundary()
             let credentials = try await sim.createAccount(balances: ["USDT": "10"])
             let client = BinanceClient(baseURL: sim.baseURL, credentials: credentials)
             let badSymbol = NewOrder(symbol: "DOGEUSDT", side: .buy, kind: .market(quantity: 1), clientOrderID: "it-bad")
@@ -326,6 +327,7 @@ import Testing
             return results
         }
         try await Self.withSimulator(["--weight-limit", "200"]) { sim in
+            await avoidMinuteBoundary()
             let share = WeightBudget.share(hostLimit: 200, processes: 3)
             let shared = try await hammers(sim, share: share)
             #expect(shared.allSatisfy { $0["rate_limited"] == 0 }, "\(shared)")
@@ -333,8 +335,133 @@ import Testing
             #expect(shared.allSatisfy { ($0["sent"] ?? 0) >= 1 })
         }
         try await Self.withSimulator(["--weight-limit", "200"]) { sim in
+            await avoidMinuteBoundary()
             let unshared = try await hammers(sim, share: 10_000)
             #expect(unshared.contains { ($0["rate_limited"] ?? 0) > 0 }, "the same load without shares is rate limited: \(unshared)")
+        }
+    }
+
+    /// After a 429 the client sends nothing until `Retry-After` has passed; an address that keeps
+    /// sending is banned (418), and then the client sends nothing at all until the ban ends.
+    @Test func aRateLimitedOrBannedClientSendsNothing() async throws {
+        try await Self.withSimulator(["--weight-limit", "40"]) { sim in
+            await avoidMinuteBoundary()
+            let client = BinanceClient(baseURL: sim.baseURL, credentials: nil)
+            _ = try await client.exchangeInfo()
+            _ = try await client.exchangeInfo()
+            do {
+                _ = try await client.exchangeInfo()
+                Issue.record("no 429 past the limit")
+            } catch {
+                guard case .rateLimited? = error as? ExchangeError else {
+                    Issue.record("expected rateLimited, got \(error)")
+                    return
+                }
+            }
+            let used = client.usedWeight
+            // Held back locally: the exchange is not asked again.
+            await #expect(throws: ExchangeError.self) { try await client.ping() }
+            #expect(client.usedWeight == used)
+            // Someone on the same address ignores the 429s: the address is banned.
+            var last = 0
+            for _ in 0..<8 { last = try await HTTP.get(sim.baseURL + "/api/v3/ping").status }
+            #expect(last == 418)
+            let fresh = BinanceClient(baseURL: sim.baseURL, credentials: nil)
+            do {
+                try await fresh.ping()
+                Issue.record("a banned address was answered")
+            } catch {
+                guard case .banned(let seconds)? = error as? ExchangeError else {
+                    Issue.record("expected banned, got \(error)")
+                    return
+                }
+                #expect(seconds > 60 && seconds <= 120)
+            }
+            do {
+                try await fresh.ping()
+            } catch {
+                guard case .banned? = error as? ExchangeError else {
+                    Issue.record("the client sent during the ban: \(error)")
+                    return
+                }
+            }
+        }
+    }
+
+    @Test func aKlineFileIsReplayedAndABadOneIsRefusedByLine() async throws {
+        let dir = try TestDataDir("csv")
+        let file = dir.path + "/ETHUSDT-1m-2024-01.csv"
+        var rows = ["open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore"]
+        for index in 0..<20 {
+            let open = 1_704_067_200_000_000 + Int64(index) * 60_000_000  // microseconds, as newer files have
+            rows.append("\(open),3000,3010,2990,\(3000 + index).5,1.0,\(open + 59_999_999),3000,10,0.5,1500,0")
+        }
+        try rows.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        try await Self.withSimulator(["--klines-csv", file]) { sim in
+            let client = BinanceClient(baseURL: sim.baseURL, credentials: nil)
+            try await Task.sleep(for: .milliseconds(2_200))
+            let price = try await client.tickerPrices()["ETHUSDT"] ?? 0
+            let replayed = (0..<20).map { Decimal(3000 + $0) + Decimal(string: "0.5")! }
+            #expect(replayed.contains(price), "\(price)")
+        }
+        let bad = dir.path + "/ETHUSDT-1m-bad.csv"
+        try "1704067200000,1,1,1,1,1\n1704067260000,1,1,1,oops,1\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestPaths.binDir + "/exchange-sim")
+        process.arguments = ["--port", String(freePort()), "--data-dir", dir.path + "/sim", "--klines-csv", bad]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2)
+        #expect(message.contains("ETHUSDT-1m-bad.csv line 2") && message.contains("oops"), "\(message)")
+    }
+
+    @Test func tradesAndOrderHistoryAndCancellingEverything() async throws {
+        try await Self.withSimulator { sim in
+            let credentials = try await sim.createAccount(balances: ["USDT": "10000"])
+            let client = BinanceClient(baseURL: sim.baseURL, credentials: credentials)
+            let bought = try await client.place(NewOrder(symbol: "BNBUSDT", side: .buy, kind: .marketQuote(quoteQuantity: 100), clientOrderID: "it-hist-1"))
+            #expect(bought.status == "FILLED" && bought.cumulativeQuoteQty <= 100)
+            for index in 0..<3 {
+                _ = try await client.place(NewOrder(symbol: "BNBUSDT", side: .buy, kind: .limit(quantity: 1, price: Decimal(100 + index), timeInForce: "GTC"), clientOrderID: "it-hist-open-\(index)"))
+            }
+            let trades = try await client.myTrades(symbol: "BNBUSDT", orderID: bought.orderID)
+            #expect(trades.count == bought.fills.count && trades.allSatisfy { $0.isBuyer && !$0.isMaker && $0.commissionAsset == "BNB" })
+            #expect(trades.reduce(Decimal(0)) { $0 + $1.quantity } == bought.executedQty)
+            let cancelled = try await client.cancelOpenOrders(symbol: "BNBUSDT")
+            #expect(cancelled.count == 3 && cancelled.allSatisfy { $0.status == "CANCELED" })
+            #expect(try await client.openOrders(symbol: "BNBUSDT").isEmpty)
+            let history = try await client.allOrders(symbol: "BNBUSDT")
+            #expect(history.map(\.status) == ["FILLED", "CANCELED", "CANCELED", "CANCELED"])
+            #expect(try await client.account().balances.first { $0.asset == "USDT" }?.locked == 0)
+        }
+    }
+
+    @Test func ordersAreRoundedToTheFiltersOrRefusedBeforeSending() async throws {
+        try await Self.withSimulator { sim in
+            let credentials = try await sim.createAccount(balances: ["USDT": "1000"])
+            let client = BinanceClient(baseURL: sim.baseURL, credentials: credentials)
+            let filters = try #require(try await client.exchangeInfo(symbols: ["BTCUSDT"]).first)
+            let price = try #require(try await client.tickerPrices()["BTCUSDT"])
+            let rough = NewOrder(symbol: "BTCUSDT", side: .buy, kind: .limit(quantity: Self.d("0.0012345678"), price: Self.d("20000.129"), timeInForce: "GTC"), clientOrderID: "it-round")
+            let prepared = try BinanceClient.prepare(rough, filters: filters, referencePrice: price)
+            #expect(prepared.kind == .limit(quantity: Self.d("0.00123"), price: Self.d("20000.12"), timeInForce: "GTC"))
+            #expect(try await client.place(prepared).status == "NEW")
+            let tiny = NewOrder(symbol: "BTCUSDT", side: .buy, kind: .market(quantity: Self.d("0.00005")), clientOrderID: "it-tiny")
+            do {
+                _ = try BinanceClient.prepare(tiny, filters: filters, referencePrice: price)
+                Issue.record("a 2 USDT order passed a 5 USDT minimum")
+            } catch {
+                guard case .refusedLocally(let reason)? = error as? ExchangeError else {
+                    Issue.record("expected refusedLocally, got \(error)")
+                    return
+                }
+                #expect(reason.contains("NOTIONAL"))
+            }
+            #expect(try await client.resolve(symbol: "BTCUSDT", clientOrderID: "it-tiny") == nil, "nothing was sent")
         }
     }
 }

@@ -21,6 +21,9 @@ public final class BinanceClient: Sendable {
     struct Clock {
         var offsetMs: Int64 = 0
         var usedWeight: Int = 0
+        /// After a 429 or 418: no request at all before this local time (ms), as Binance asks.
+        var blockedUntil: Int64 = 0
+        var banned = false
     }
 
     public let baseURL: String
@@ -107,6 +110,42 @@ public final class BinanceClient: Sendable {
         return try Self.decoding { try BinanceDecoding.account(object) }
     }
 
+    /// Rounds an order to the symbol's filters (quantity down to the step, price to the tick
+    /// in the trader's favour) and checks it as the exchange would; one that cannot meet them is
+    /// refused here, with the reason. `referencePrice` values a MARKET order for the notional.
+    public static func prepare(_ order: NewOrder, filters: SymbolFilters, referencePrice: Decimal) throws(ExchangeError) -> NewOrder {
+        let kind: NewOrder.Kind
+        let quantity: Decimal
+        let price: Decimal
+        var isMarket = false
+        switch order.kind {
+        case .market(let amount):
+            quantity = filters.roundQuantity(amount)
+            price = referencePrice
+            isMarket = true
+            kind = .market(quantity: quantity)
+        case .marketQuote(let quote):
+            guard quote >= filters.minNotional else {
+                throw .refusedLocally("Filter failure: NOTIONAL (order value \(quote) \(filters.quoteAsset) is below the minimum \(filters.minNotional))")
+            }
+            return order
+        case .limit(let amount, let limit, let timeInForce):
+            quantity = filters.roundQuantity(amount)
+            price = filters.roundPrice(limit, side: order.side)
+            kind = .limit(quantity: quantity, price: price, timeInForce: timeInForce)
+        case .limitMaker(let amount, let limit):
+            quantity = filters.roundQuantity(amount)
+            price = filters.roundPrice(limit, side: order.side)
+            kind = .limitMaker(quantity: quantity, price: price)
+        }
+        do {
+            try filters.check(quantity: quantity, price: price, isMarket: isMarket)
+        } catch {
+            throw .refusedLocally(error.description)
+        }
+        return NewOrder(symbol: order.symbol, side: order.side, kind: kind, clientOrderID: order.clientOrderID)
+    }
+
     /// Places an order. A timeout or 5xx gives ``ExchangeError/unknownOrderState``: call
     /// ``resolve(symbol:clientOrderID:)``, never resend blindly.
     public func place(_ order: NewOrder) async throws(ExchangeError) -> OrderReport {
@@ -157,6 +196,28 @@ public final class BinanceClient: Sendable {
         let object = try await sendSigned(.GET, "/api/v3/openOrders", symbol.map { ["symbol": $0] } ?? QueryString())
         guard let list = object as? [Any] else { throw .invalidResponse("openOrders is not a list") }
         return try Self.decoding { try list.map(BinanceDecoding.order) }
+    }
+
+    /// Cancels every open order on a symbol (`DELETE /api/v3/openOrders`).
+    public func cancelOpenOrders(symbol: String) async throws(ExchangeError) -> [OrderReport] {
+        let object = try await sendSigned(.DELETE, "/api/v3/openOrders", ["symbol": symbol], orderClientID: "all-open-\(symbol)")
+        guard let list = object as? [Any] else { throw .invalidResponse("cancelled orders are not a list") }
+        return try Self.decoding { try list.map(BinanceDecoding.order) }
+    }
+
+    public func allOrders(symbol: String) async throws(ExchangeError) -> [OrderReport] {
+        let object = try await sendSigned(.GET, "/api/v3/allOrders", ["symbol": symbol])
+        guard let list = object as? [Any] else { throw .invalidResponse("allOrders is not a list") }
+        return try Self.decoding { try list.map(BinanceDecoding.order) }
+    }
+
+    /// The account's trades on a symbol, oldest first; `orderID` narrows them to one order.
+    public func myTrades(symbol: String, orderID: Int64? = nil) async throws(ExchangeError) -> [TradeReport] {
+        var query: QueryString = ["symbol": symbol]
+        if let orderID { query.append("orderId", String(orderID)) }
+        let object = try await sendSigned(.GET, "/api/v3/myTrades", query)
+        guard let list = object as? [[String: Any]] else { throw .invalidResponse("myTrades is not a list") }
+        return try Self.decoding { try list.map(BinanceDecoding.trade) }
     }
 
     // MARK: - Streams
@@ -253,6 +314,12 @@ public final class BinanceClient: Sendable {
     /// A read that fails on the connection (a pooled connection the server closed) is tried
     /// once more on a new one; a write is never repeated here.
     func send(_ method: HTTPMethod, _ path: String, rawQuery: String, apiKey: String?, orderClientID: String?) async throws(ExchangeError) -> Any {
+        let (blockedUntil, banned) = clock.withLock { ($0.blockedUntil, $0.banned) }
+        let now = localClock()
+        if now < blockedUntil {
+            let seconds = Int((blockedUntil - now + 999) / 1_000)
+            throw banned ? .banned(retryAfter: seconds) : .rateLimited(retryAfter: seconds)
+        }
         if let budget { try await budget.reserve(Self.weight(method, path, rawQuery)) }
         do {
             return try await sendOnce(method, path, rawQuery: rawQuery, apiKey: apiKey, orderClientID: orderClientID)
@@ -284,7 +351,18 @@ public final class BinanceClient: Sendable {
             throw .temporary("\(error)")
         }
         guard (200..<300).contains(status) else {
-            throw ExchangeError.from(status: status, body: body, retryAfter: retryAfter, isOrderPlacement: changesState, clientOrderID: orderClientID)
+            let error = ExchangeError.from(status: status, body: body, retryAfter: retryAfter, isOrderPlacement: changesState, clientOrderID: orderClientID)
+            switch error {
+            case .rateLimited(let seconds), .banned(let seconds):
+                let until = localClock() + Int64(seconds) * 1_000
+                clock.withLock { clock in
+                    clock.blockedUntil = max(clock.blockedUntil, until)
+                    if case .banned = error { clock.banned = true } else if clock.blockedUntil == until { clock.banned = false }
+                }
+            default:
+                break
+            }
+            throw error
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(body.utf8), options: [.fragmentsAllowed]) else {
             throw .invalidResponse("not JSON: \(body.prefix(120))")

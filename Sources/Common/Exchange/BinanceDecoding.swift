@@ -73,4 +73,12 @@ enum BinanceDecoding {
             openTime: openTime.int64Value, open: try value(1, "open"), high: try value(2, "high"), low: try value(3, "low"),
             close: try value(4, "close"), volume: try value(5, "volume"), closeTime: closeTime.int64Value, trades: trades.intValue)
     }
+
+    static func trade(_ object: [String: Any]) throws -> TradeReport {
+        TradeReport(
+            symbol: try string(object, "symbol"), tradeID: try integer(object, "id"), orderID: try integer(object, "orderId"),
+            price: try decimal(object, "price"), quantity: try decimal(object, "qty"), quoteQuantity: try decimal(object, "quoteQty"),
+            commission: try decimal(object, "commission"), commissionAsset: try string(object, "commissionAsset"),
+            time: try integer(object, "time"), isBuyer: object["isBuyer"] as? Bool ?? false, isMaker: object["isMaker"] as? Bool ?? false)
+    }
 }

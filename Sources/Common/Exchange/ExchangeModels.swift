@@ -77,3 +77,18 @@ public struct Kline: Sendable, Equatable {
     public let closeTime: Int64
     public let trades: Int
 }
+
+/// One of the account's trades (`/api/v3/myTrades`).
+public struct TradeReport: Sendable, Equatable {
+    public let symbol: String
+    public let tradeID: Int64
+    public let orderID: Int64
+    public let price: Decimal
+    public let quantity: Decimal
+    public let quoteQuantity: Decimal
+    public let commission: Decimal
+    public let commissionAsset: String
+    public let time: Int64
+    public let isBuyer: Bool
+    public let isMaker: Bool
+}

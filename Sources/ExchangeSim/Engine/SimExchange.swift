@@ -33,15 +33,18 @@ final class SimExchange: Sendable {
     let clock: @Sendable () -> Date
 
     /// - Parameter restored: a saved state; its prices are where the walks continue from.
-    init(seed: UInt64, restored: SimStore.Snapshot? = nil, clock: @escaping @Sendable () -> Date = Date.init) {
+    /// - Parameter replays: symbols whose prices replay kline files.
+    init(seed: UInt64, restored: SimStore.Snapshot? = nil, replays: [KlineReplay] = [], clock: @escaping @Sendable () -> Date = Date.init) {
         self.clock = clock
         var walks: [String: PriceWalk] = [:]
         var histories: [String: CandleHistory] = [:]
         let now = clock()
         for market in MarketCatalog.markets {
             let symbol = market.filters.symbol
-            let start = restored?.prices[symbol] ?? market.startPrice
+            let replay = replays.last { $0.symbol == symbol }
+            let start = replay?.closes.first ?? restored?.prices[symbol] ?? market.startPrice
             walks[symbol] = PriceWalk(seed: seed, symbol: symbol, start: start, volatility: market.volatility, tick: market.filters.tickSize)
+            walks[symbol]?.replay = replay?.closes ?? []
             histories[symbol] = CandleHistory(
                 seed: seed, symbol: symbol, price: Self.double(start), volatility: market.volatility, nowMs: Int64(now.timeIntervalSince1970 * 1_000))
         }

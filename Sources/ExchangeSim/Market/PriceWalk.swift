@@ -10,6 +10,9 @@ struct PriceWalk: Sendable {
     private(set) var price: Decimal
     /// A price set by `/sim/v1/prices` with `hold`: the walk stands still.
     var held = false
+    /// Closes replayed from a kline file instead of the random walk.
+    var replay: [Decimal] = []
+    private var replayIndex = 0
 
     init(seed: UInt64, symbol: String, start: Decimal, volatility: Double, tick: Decimal) {
         state = seed ^ symbol.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
@@ -21,6 +24,14 @@ struct PriceWalk: Sendable {
     /// One second passes.
     mutating func step() {
         guard !held else { return }
+        if !replay.isEmpty {
+            var quotient = replay[replayIndex % replay.count] / tick
+            var rounded = Decimal()
+            NSDecimalRound(&rounded, &quotient, 0, .plain)
+            price = max(rounded * tick, tick)
+            replayIndex += 1
+            return
+        }
         let z = gaussian()
         let factor = exp(volatility * z)
         let next = Decimal(NSDecimalNumber(decimal: price).doubleValue * factor)
