@@ -464,4 +464,40 @@ import Testing
             #expect(try await client.resolve(symbol: "BTCUSDT", clientOrderID: "it-tiny") == nil, "nothing was sent")
         }
     }
+
+    @Test func timeInForceMakerOnlyAndAccountIsolation() async throws {
+        try await Self.withSimulator { sim in
+            let alice = BinanceClient(baseURL: sim.baseURL, credentials: try await sim.createAccount(balances: ["USDT": "1000000"]))
+            let bob = BinanceClient(baseURL: sim.baseURL, credentials: try await sim.createAccount(balances: ["USDT": "1000"]))
+            try await sim.setPrice("SOLUSDT", "100", hold: true)
+            // IOC at a price that takes the first levels only: the rest expires.
+            let ioc = try await alice.place(NewOrder(symbol: "SOLUSDT", side: .buy, kind: .limit(quantity: 600, price: Self.d("100.10"), timeInForce: "IOC"), clientOrderID: "it-ioc"))
+            #expect(ioc.status == "EXPIRED" && ioc.executedQty > 0 && ioc.executedQty < 600, "\(ioc)")
+            // FOK that cannot fill completely: nothing fills.
+            let fok = try await alice.place(NewOrder(symbol: "SOLUSDT", side: .buy, kind: .limit(quantity: 600, price: Self.d("100.10"), timeInForce: "FOK"), clientOrderID: "it-fok"))
+            #expect(fok.status == "EXPIRED" && fok.executedQty == 0 && fok.fills.isEmpty)
+            // A FOK that can fill does, completely.
+            let fokFilled = try await alice.place(NewOrder(symbol: "SOLUSDT", side: .buy, kind: .limit(quantity: 10, price: Self.d("100.10"), timeInForce: "FOK"), clientOrderID: "it-fok-2"))
+            #expect(fokFilled.status == "FILLED" && fokFilled.executedQty == 10)
+            // LIMIT_MAKER that would take is rejected; one below the book rests.
+            do {
+                _ = try await alice.place(NewOrder(symbol: "SOLUSDT", side: .buy, kind: .limitMaker(quantity: 1, price: 101), clientOrderID: "it-maker-take"))
+                Issue.record("a taking LIMIT_MAKER was accepted")
+            } catch let error as ExchangeError {
+                #expect(error == .rejected(code: -2010, message: "Order would immediately match and take."))
+            }
+            let maker = try await alice.place(NewOrder(symbol: "SOLUSDT", side: .buy, kind: .limitMaker(quantity: 1, price: 90), clientOrderID: "it-maker"))
+            #expect(maker.status == "NEW")
+            // Bob sees none of Alice's orders, by either id, and cannot cancel them.
+            #expect(try await bob.resolve(symbol: "SOLUSDT", clientOrderID: "it-maker") == nil)
+            #expect(try await bob.openOrders().isEmpty)
+            do {
+                _ = try await bob.cancel(symbol: "SOLUSDT", clientOrderID: "it-maker")
+                Issue.record("another account's order was cancelled")
+            } catch let error as ExchangeError {
+                #expect(error == .rejected(code: -2011, message: "Unknown order sent."))
+            }
+            #expect(try await alice.order(symbol: "SOLUSDT", clientOrderID: "it-maker").status == "NEW")
+        }
+    }
 }
