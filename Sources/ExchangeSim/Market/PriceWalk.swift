@@ -4,7 +4,7 @@ import Foundation
 /// A seeded random walk per symbol, one step per second: the same seed gives the same prices.
 /// Prices are rounded to the symbol's tick and never reach zero.
 struct PriceWalk: Sendable {
-    private var state: UInt64
+    private var random: SplitMix
     let volatility: Double
     let tick: Decimal
     private(set) var price: Decimal
@@ -15,7 +15,7 @@ struct PriceWalk: Sendable {
     private var replayIndex = 0
 
     init(seed: UInt64, symbol: String, start: Decimal, volatility: Double, tick: Decimal) {
-        state = seed ^ symbol.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+        random = SplitMix(seed: seed ^ symbol.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 })
         self.volatility = volatility
         self.tick = tick
         price = start
@@ -32,7 +32,7 @@ struct PriceWalk: Sendable {
             replayIndex += 1
             return
         }
-        let z = gaussian()
+        let z = random.gaussian()
         let factor = exp(volatility * z)
         let next = Decimal(NSDecimalNumber(decimal: price).doubleValue * factor)
         var quotient = next / tick
@@ -44,19 +44,5 @@ struct PriceWalk: Sendable {
     mutating func set(_ newPrice: Decimal, hold: Bool) {
         price = newPrice
         held = hold
-    }
-
-    private mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    private mutating func gaussian() -> Double {
-        let u1 = max(Double(next() >> 11) / Double(1 << 53), 1e-12)
-        let u2 = Double(next() >> 11) / Double(1 << 53)
-        return sqrt(-2 * log(u1)) * cos(2 * .pi * u2)
     }
 }
