@@ -86,27 +86,21 @@ public struct SymbolFilters: Sendable, Equatable {
     }
 
     static func isMultiple(_ value: Decimal, of step: Decimal) -> Bool {
-        var quotient = value / step
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &quotient, 0, .plain)
-        return rounded * step == value
+        round(value, step: step, .plain) == value
     }
 
     /// `value` rounded down to a multiple of `step`.
-    public static func floor(_ value: Decimal, step: Decimal) -> Decimal {
-        guard step > 0 else { return value }
-        var quotient = value / step
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &quotient, 0, .down)
-        return rounded * step
-    }
+    public static func floor(_ value: Decimal, step: Decimal) -> Decimal { round(value, step: step, .down) }
 
     /// `value` rounded up to a multiple of `step`.
-    public static func ceil(_ value: Decimal, step: Decimal) -> Decimal {
+    public static func ceil(_ value: Decimal, step: Decimal) -> Decimal { round(value, step: step, .up) }
+
+    /// `value` rounded to a multiple of `step` by `mode` (`.plain`: to the nearest).
+    public static func round(_ value: Decimal, step: Decimal, _ mode: NSDecimalNumber.RoundingMode) -> Decimal {
         guard step > 0 else { return value }
         var quotient = value / step
         var rounded = Decimal()
-        NSDecimalRound(&rounded, &quotient, 0, .up)
+        NSDecimalRound(&rounded, &quotient, 0, mode)
         return rounded * step
     }
 }

@@ -36,10 +36,8 @@ extension SimAPI {
     /// A market-data price as Binance prints it: rounded to the tick, 8 decimals.
     static func priceText(_ value: Double, _ symbol: String, allowNegative: Bool = false) -> String {
         let tick = MarketCatalog.bySymbol[symbol]?.filters.tickSize ?? Decimal(string: "0.00000001")!
-        var quotient = Decimal(value) / tick
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &quotient, 0, .plain)
-        return DecimalText.format((allowNegative ? rounded : max(rounded, 1)) * tick)
+        let rounded = SymbolFilters.round(Decimal(value), step: tick, .plain)
+        return DecimalText.format(allowNegative ? rounded : max(rounded, tick))
     }
 
     func klines(_ binance: BinanceRequest) throws(SimError) -> [[Any]] {

@@ -25,20 +25,14 @@ struct PriceWalk: Sendable {
     mutating func step() {
         guard !held else { return }
         if !replay.isEmpty {
-            var quotient = replay[replayIndex % replay.count] / tick
-            var rounded = Decimal()
-            NSDecimalRound(&rounded, &quotient, 0, .plain)
-            price = max(rounded * tick, tick)
+            price = max(SymbolFilters.round(replay[replayIndex % replay.count], step: tick, .plain), tick)
             replayIndex += 1
             return
         }
         let z = random.gaussian()
         let factor = exp(volatility * z)
         let next = Decimal(NSDecimalNumber(decimal: price).doubleValue * factor)
-        var quotient = next / tick
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &quotient, 0, .plain)
-        price = max(rounded * tick, tick)
+        price = max(SymbolFilters.round(next, step: tick, .plain), tick)
     }
 
     mutating func set(_ newPrice: Decimal, hold: Bool) {

@@ -62,6 +62,7 @@ extension ProcessSupervisor {
     /// followed by any command it has not received yet.
     func spawn(_ slot: inout ChildSlot, now: Date) {
         var firstLines: [String] = []
+        var deliveredCommands: [Int64] = []
         if let user = slot.spec.userID {
             do {
                 guard let key = try vault.credentials(for: user) else {
@@ -76,6 +77,7 @@ extension ProcessSupervisor {
                 firstLines.append(SupervisorMessage.budget(weightPerMinute: budgetShare).line())
                 for command in try database.commands.undelivered(user: user) {
                     firstLines.append(SupervisorMessage.command(id: command.id, name: command.command, payload: command.payload).line())
+                    deliveredCommands.append(command.id)
                 }
             } catch let error as Fernet.Error {
                 refuse(&slot, message: "the stored API key cannot be decrypted with the master key (\(error)); store the key again", now: now)
@@ -117,14 +119,9 @@ extension ProcessSupervisor {
         slot.dirty = true
         slot.readers = makeReaders(for: slot.spec, process: process)
         logger.info("child.started", metadata: ["process": "\(slot.spec.name)", "pid": "\(process.pid)", "restarts": "\(slot.status.restarts)"])
-        if let user = slot.spec.userID {
-            // Delivered now: the worker receives them right after its credentials.
-            for line in firstLines.dropFirst() {
-                if case .command(let id, _, _)? = try? SupervisorMessage.parse(line), line.contains("\"command\"") {
-                    try? database.commands.markDelivered(id: id, at: now)
-                }
-            }
-            _ = user
+        // Delivered now: the worker receives them right after its credentials.
+        for id in deliveredCommands {
+            try? database.commands.markDelivered(id: id, at: now)
         }
     }
 
