@@ -33,15 +33,19 @@ enum SupervisorApp {
         JSONLogHandler.bootstrap(label: "supervisor", sink: .both(logFile), level: config.logLevel)
         let logger = Logger(label: "supervisor")
 
-        let vault: Fernet
-        do {
-            vault = try MasterKey.loadOrCreate(path: directory.masterKeyFile)
-        } catch {
-            throw StartupError(description: "\(error)")
-        }
         let database: CentralDatabase
         do {
             database = try CentralDatabase.migrate(directory)
+        } catch {
+            throw StartupError(description: "\(error)")
+        }
+        let vault: Fernet
+        do {
+            let opened = try MasterKeyVault.open(keyFile: directory.masterKeyFile, store: database.exchangeKeys)
+            vault = opened.fernet
+            if opened.undecryptable > 0 {
+                logger.error("vault.undecryptable_tokens", metadata: ["count": "\(opened.undecryptable)", "key_file": "\(directory.masterKeyFile)"])
+            }
         } catch {
             throw StartupError(description: "\(error)")
         }

@@ -7,7 +7,7 @@ struct SupervisorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "supervisor",
         abstract: "Runs Crypto Trader Pro: the dashboard, the exchange simulator and one trading worker per user.",
-        subcommands: [Run.self],
+        subcommands: [Run.self, RotateMasterKey.self],
         defaultSubcommand: Run.self
     )
 }
@@ -44,6 +44,59 @@ struct Run: AsyncParsableCommand {
         } catch let error as SupervisorApp.StartupError {
             FileHandle.standardError.write(Data("supervisor: \(error)\n".utf8))
             throw ExitCode(1)
+        }
+    }
+}
+
+/// `supervisor rotate-master-key`: re-encrypts every stored exchange key with a new master key.
+struct RotateMasterKey: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rotate-master-key",
+        abstract: "Re-encrypt every stored exchange key with a new master key (stop the supervisor first)."
+    )
+
+    @Option(help: "The YAML configuration file (default: etc/trader.yaml when present).")
+    var config: String?
+    @Option(help: "The data directory (default: var).")
+    var dataDir: String?
+
+    func run() async throws {
+        var flags: [String: String] = [:]
+        flags["data_dir"] = dataDir
+        let resolved = try await loadConfig(flags)
+        let directory = DataDirectory(root: resolved.absoluteDataDir, masterKeyFile: resolved.masterKeyFile)
+        do {
+            let count = try Self.rotate(directory)
+            print("rotated the master key \(directory.masterKeyFile): \(count) exchange keys re-encrypted")
+        } catch {
+            FileHandle.standardError.write(Data("supervisor: rotate-master-key: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    func loadConfig(_ flags: [String: String]) async throws -> TraderConfig {
+        do {
+            return try await ConfigLoader.load(file: config, flags: flags)
+        } catch {
+            FileHandle.standardError.write(Data("supervisor: configuration error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    static func rotate(_ directory: DataDirectory) throws -> Int {
+        guard FileManager.default.fileExists(atPath: directory.centralDatabase) else {
+            throw SupervisorApp.StartupError(description: "no database at \(directory.centralDatabase): nothing to rotate")
+        }
+        let lock = try InstanceLock(path: directory.lockFile)
+        defer { withExtendedLifetime(lock) {} }
+        let database = try CentralDatabase.migrate(directory)
+        // A test stops the rotation at a step, to prove that a crash there loses nothing.
+        let stopAt = ProcessInfo.processInfo.environment["TRADER_TEST_ROTATION_PAUSE_AT"].flatMap(MasterKeyVault.Step.init(rawValue:))
+        return try MasterKeyVault.rotate(keyFile: directory.masterKeyFile, store: database.exchangeKeys) { step in
+            guard step == stopAt else { return }
+            print("paused at \(step.rawValue)")
+            fflush(nil)
+            while true { sleep(60) }
         }
     }
 }

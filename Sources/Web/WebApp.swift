@@ -2,19 +2,39 @@ import Common
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// Builds the web application; the tests call this too.
 enum WebApp {
-    static func build(database: CentralDatabase, host: String, port: Int, exchange: String, logger: Logger) -> some ApplicationProtocol {
-        let router = Router()
+    struct Settings: Sendable {
+        var host = "127.0.0.1"
+        var port = 8080
+        var exchange = "sim"
+        /// Set the cookies' `Secure` attribute (the site is served over TLS).
+        var secureCookies = false
+        var sessions = Sessions.Settings()
+    }
+
+    static func build(database: CentralDatabase, directory: DataDirectory, settings: Settings, logger: Logger) -> some ApplicationProtocol {
+        let sessions = Sessions(store: database.sessions, settings: settings.sessions)
+        let accounts = AccountService(database: database, sessions: sessions, throttle: LoginThrottle(), logger: logger)
+        let control = ControlClient(socketPath: directory.controlSocket)
+
+        let router = Router(context: WebContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: APINotFoundMiddleware())
+        router.add(middleware: SessionMiddleware(sessions: sessions, users: database.users, secureCookies: settings.secureCookies))
         HealthController(database: database).register(on: router)
-        StatusController(database: database, exchange: exchange).register(on: router)
+        AccountAPIController(accounts: accounts, control: control, secureCookies: settings.secureCookies, exchange: settings.exchange)
+            .register(on: router)
+        PagesController(accounts: accounts, control: control, secureCookies: settings.secureCookies, exchange: settings.exchange)
+            .register(on: router)
         router.get("/static/app.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: Layout.stylesheet)))
         }
         return Application(
-            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "crypto-trader-web"),
+            router: router, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "crypto-trader-web"),
+            services: [SessionSweeper(sessions: sessions, logger: logger)],
             onServerRunning: { _ in ParentWatch.reportReady() }, logger: logger
         )
     }
@@ -22,11 +42,50 @@ enum WebApp {
 
 /// Headers every response carries.
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var policy: String {
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+            + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var response = try await next(request, context)
-        response.headers[.contentSecurityPolicy] = "default-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        }
+        response.headers[.contentSecurityPolicy] = Self.policy
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.init("Referrer-Policy")!] = "same-origin"
+        response.headers[.init("X-Frame-Options")!] = "DENY"
         return response
+    }
+}
+
+/// Unknown `/api/…` paths and framework errors answer in the API's JSON error shape.
+struct APINotFoundMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch let error as HTTPError {
+            let code = error.status == .notFound ? "not_found" : error.status == .methodNotAllowed ? "method_not_allowed" : "invalid_request"
+            throw APIError(error.status, code, error.status == .notFound ? "No such API endpoint." : (error.body ?? error.status.reasonPhrase))
+        }
+    }
+}
+
+/// Deletes expired sessions every ten minutes.
+struct SessionSweeper: Service {
+    let sessions: Sessions
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled {
+            if let removed = try? sessions.purgeExpired(), removed > 0 { logger.info("sessions.purged", metadata: ["count": "\(removed)"]) }
+            try? await Task.sleep(for: .seconds(600))
+        }
     }
 }

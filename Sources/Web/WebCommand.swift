@@ -19,6 +19,10 @@ struct WebCommand: AsyncParsableCommand {
     var port: Int = 8080
     @Option(help: "The exchange mode the supervisor runs (sim or testnet).")
     var exchange: String = "sim"
+    @Option(help: "Minutes of inactivity that end a session.")
+    var sessionIdleMinutes: Int = 720
+    @Flag(help: "Mark cookies Secure (the site is served over TLS).")
+    var secureCookies = false
 
     func run() async throws {
         let supervised = ParentWatch.supervisorPID != nil
@@ -26,15 +30,18 @@ struct WebCommand: AsyncParsableCommand {
         if supervised { ParentWatch.exitOnStandardInputEnd() }
         JSONLogHandler.bootstrap(label: "web", sink: .standardError, level: ProcessInfo.processInfo.environment["TRADER_LOG_LEVEL"] ?? "info")
         let logger = Logger(label: "web")
+        let directory = DataDirectory(root: dataDir)
         let database: CentralDatabase
         do {
-            database = try CentralDatabase.open(DataDirectory(root: dataDir))
+            database = try CentralDatabase.open(directory)
         } catch {
             logger.critical("web.database_unavailable", metadata: ["error": "\(error)"])
             FileHandle.standardError.write(Data("web: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        let app = WebApp.build(database: database, host: host, port: port, exchange: exchange, logger: logger)
+        var settings = WebApp.Settings(host: host, port: port, exchange: exchange, secureCookies: secureCookies)
+        settings.sessions.idleTimeout = TimeInterval(max(1, sessionIdleMinutes)) * 60
+        let app = WebApp.build(database: database, directory: directory, settings: settings, logger: logger)
         try await app.runService()
     }
 }

@@ -27,7 +27,7 @@ import Testing
         try dir.prepare()
         let db = try CentralDatabase.migrate(dir)
         let alice = try db.users.createUser(username: "alice", passwordHash: "$2b$12$x", at: Date())
-        #expect(throws: DatabaseError.self) { try db.users.createUser(username: "ALICE", passwordHash: "h", at: Date()) }
+        #expect(throws: UsernameTaken.self) { try db.users.createUser(username: "ALICE", passwordHash: "h", at: Date()) }
         let revision = try db.exchangeKeys.storeKey(
             StoredExchangeKey(userID: alice, apiKeyToken: "t1", apiSecretToken: "t2", maskedKey: "abcd…wxyz", canTrade: true, verifiedAt: Date()), at: Date()
         )

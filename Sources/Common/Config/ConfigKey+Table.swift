@@ -30,6 +30,10 @@ enum ConfigTable {
         ConfigEntry(path: "bin_dir", summary: "folder of the executables") { $0.binDir = $1.isEmpty ? nil : try path($1) },
         ConfigEntry(path: "web.host", summary: "dashboard address") { $0.webHost = try host($1) },
         ConfigEntry(path: "web.port", summary: "dashboard port") { $0.webPort = try port($1) },
+        ConfigEntry(path: "web.session_idle_minutes", summary: "inactivity that ends a session") {
+            $0.sessionIdleMinutes = try integer($1, 1...525_600)
+        },
+        ConfigEntry(path: "web.secure_cookies", summary: "the site is served over TLS: cookies get Secure") { $0.secureCookies = try boolean($1) },
         ConfigEntry(path: "exchange", summary: "sim or testnet") { c, v in
             guard let mode = TraderConfig.ExchangeMode(rawValue: v.lowercased()) else {
                 throw ConfigValueError(reason: "expected one of sim, testnet, got \"\(v)\"")
@@ -95,6 +99,14 @@ enum ConfigTable {
             throw ConfigValueError(reason: "\(value) is outside \(range.lowerBound)...\(range.upperBound)")
         }
         return value
+    }
+
+    static func boolean(_ text: String) throws(ConfigValueError) -> Bool {
+        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "true", "yes", "on", "1": return true
+        case "false", "no", "off", "0": return false
+        default: throw ConfigValueError(reason: "expected true or false, got \"\(text)\"")
+        }
     }
 
     static func port(_ text: String) throws(ConfigValueError) -> Int {

@@ -13,6 +13,8 @@ public struct TraderConfig: Sendable, Equatable {
     public var binDir: String?
     public var webHost: String
     public var webPort: Int
+    public var sessionIdleMinutes: Int
+    public var secureCookies: Bool
     public var exchange: ExchangeMode
     public var simPort: Int
     public var simSeed: Int
@@ -37,6 +39,8 @@ public struct TraderConfig: Sendable, Equatable {
         binDir = nil
         webHost = "127.0.0.1"
         webPort = 8080
+        sessionIdleMinutes = 720
+        secureCookies = false
         exchange = .sim
         simPort = 9090
         simSeed = 1

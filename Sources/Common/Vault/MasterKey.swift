@@ -7,12 +7,14 @@ public enum MasterKey {
         case unreadable(String, String)
         case invalid(String)
         case cannotCreate(String, String)
+        case missing(String)
 
         public var description: String {
             switch self {
             case .unreadable(let path, let reason): "master key \(path) cannot be read: \(reason)"
             case .invalid(let path): "master key \(path) is not a Fernet key (32 bytes of url-safe base64); it was left untouched"
             case .cannotCreate(let path, let reason): "master key \(path) cannot be created: \(reason)"
+            case .missing(let path): "master key \(path) does not exist"
             }
         }
     }
@@ -22,6 +24,12 @@ public enum MasterKey {
         if !FileManager.default.fileExists(atPath: path) {
             try create(path: path)
         }
+        return try load(path: path)
+    }
+
+    /// Reads an existing key.
+    public static func load(path: String) throws(Error) -> Fernet {
+        guard FileManager.default.fileExists(atPath: path) else { throw .missing(path) }
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -36,7 +44,7 @@ public enum MasterKey {
     }
 
     /// Writes a new key with `O_EXCL`, so two starts can never overwrite each other's key.
-    static func create(path: String) throws(Error) {
+    static func create(path: String, key: String = Fernet.generateKey()) throws(Error) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             if errno == EEXIST { return }
@@ -44,7 +52,7 @@ public enum MasterKey {
         }
         defer { close(fd) }
         fchmod(fd, 0o600)
-        let bytes = Array((Fernet.generateKey() + "\n").utf8)
+        let bytes = Array((key + "\n").utf8)
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == bytes.count, fsync(fd) == 0 else {
             let reason = String(cString: strerror(errno))

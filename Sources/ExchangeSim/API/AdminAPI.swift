@@ -30,7 +30,12 @@ struct AdminAPI {
                 }
                 balances = parsed
             }
-            let account = exchange.createAccount(balances: balances)
+            var canTrade = true
+            if let given = object["can_trade"] {
+                guard let flag = given as? Bool else { return Self.refuse("can_trade must be true or false") }
+                canTrade = flag
+            }
+            let account = exchange.createAccount(balances: balances, canTrade: canTrade)
             return SimAPI.json(
                 201,
                 [

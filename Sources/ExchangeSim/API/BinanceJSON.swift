@@ -62,7 +62,7 @@ enum BinanceJSON {
         return [
             "makerCommission": 10, "takerCommission": 10, "buyerCommission": 0, "sellerCommission": 0,
             "commissionRates": ["maker": rate, "taker": rate, "buyer": d(0), "seller": d(0)],
-            "canTrade": true, "canWithdraw": false, "canDeposit": false, "brokered": false, "requireSelfTradePrevention": false,
+            "canTrade": account.canTrade ?? true, "canWithdraw": false, "canDeposit": false, "brokered": false, "requireSelfTradePrevention": false,
             "preventSor": false, "updateTime": now, "accountType": "SPOT", "balances": balances, "permissions": ["SPOT"], "uid": 1,
         ]
     }

@@ -18,6 +18,9 @@ extension SimExchange {
             guard var account = state.accounts.removeValue(forKey: key) else { throw .rejectedKey }
             var putBack = false
             defer { if !putBack { state.accounts[key] = account } }
+            guard account.canTrade != false else {
+                throw SimError(status: 400, code: -2010, message: "This action is disabled on this account.")
+            }
             let price = state.walks[request.symbol]!.price
             let plan = try Self.plan(request, market: market, price: price)
             if let id = request.clientOrderID, account.openOrderIDs.contains(where: { account.orders[$0]?.clientOrderID == id }) {

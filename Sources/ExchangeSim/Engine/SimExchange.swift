@@ -70,11 +70,11 @@ final class SimExchange: Sendable {
 
     // MARK: - Accounts
 
-    func createAccount(balances: [String: Decimal]?) -> SimAccount {
+    func createAccount(balances: [String: Decimal]?, canTrade: Bool = true) -> SimAccount {
         let key = Self.randomToken(64)
         let secret = Self.randomToken(64)
         let initial = (balances ?? MarketCatalog.startingBalances).mapValues { Balance(free: $0) }
-        let account = SimAccount(apiKey: key, secret: secret, balances: initial)
+        let account = SimAccount(apiKey: key, secret: secret, balances: initial, canTrade: canTrade ? nil : false)
         state.withLock {
             $0.accounts[key] = account
             $0.revision += 1

@@ -53,6 +53,8 @@ struct SimAccount: Sendable, Codable {
     let apiKey: String
     let secret: String
     var balances: [String: Balance]
+    /// nil (the default, and in state files from before it existed) means true.
+    var canTrade: Bool? = nil
     var orders: [Int64: SimOrder] = [:]
     var fills: [SimFill] = []
     /// The orders still open, so that matching and duplicate checks never scan history.

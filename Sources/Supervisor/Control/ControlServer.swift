@@ -34,12 +34,33 @@ enum ControlServer {
             case .noWorker: return try errorResponse(.conflict, "no_key", "this user has no stored API key, so no bot runs")
             }
         }
-        router.delete("/v1/users/:user/exchange-key") { _, context -> Response in
-            guard let raw = context.parameters.get("user", as: Int64.self) else {
-                return try errorResponse(.badRequest, "invalid_user", "the user id must be an integer")
+        router.put("/v1/users/:user/exchange-key") { request, context -> Response in
+            let user: UserID
+            switch existingUser(context, supervisor) {
+            case .success(let found): user = found
+            case .failure(let response): return response
             }
-            let user = UserID(rawValue: raw)
-            _ = try supervisor.database.exchangeKeys.deleteKey(for: user)
+            guard let body = try? await request.decode(as: KeyRequest.self, context: context) else {
+                return try errorResponse(.badRequest, "invalid_body", "expected {\"api_key\": …, \"api_secret\": …}")
+            }
+            if let problem = KeyRequest.problem(body) { return try errorResponse(.unprocessableContent, "invalid_key", problem) }
+            return try keyResponse(await supervisor.verifyAndStore(user: user, apiKey: body.apiKey, apiSecret: body.apiSecret))
+        }
+        router.post("/v1/users/:user/sim-account") { _, context -> Response in
+            let user: UserID
+            switch existingUser(context, supervisor) {
+            case .success(let found): user = found
+            case .failure(let response): return response
+            }
+            return try keyResponse(await supervisor.createSimAccount(user: user))
+        }
+        router.delete("/v1/users/:user/exchange-key") { _, context -> Response in
+            let user: UserID
+            switch existingUser(context, supervisor) {
+            case .success(let found): user = found
+            case .failure(let response): return response
+            }
+            _ = try supervisor.deleteKey(user: user)
             return Response(status: .noContent)
         }
         return Application(
@@ -48,6 +69,59 @@ enum ControlServer {
             onServerRunning: { _ in chmod(socketPath, 0o600) },
             logger: logger
         )
+    }
+
+    enum Lookup {
+        case success(UserID)
+        case failure(Response)
+    }
+
+    static func existingUser(_ context: BasicRequestContext, _ supervisor: ProcessSupervisor) -> Lookup {
+        guard let raw = context.parameters.get("user", as: Int64.self) else {
+            return .failure((try? errorResponse(.badRequest, "invalid_user", "the user id must be an integer")) ?? Response(status: .badRequest))
+        }
+        let user = UserID(rawValue: raw)
+        guard (try? supervisor.database.users.user(user)) != nil else {
+            return .failure((try? errorResponse(.notFound, "not_found", "no such user")) ?? Response(status: .notFound))
+        }
+        return .success(user)
+    }
+
+    static func keyResponse(_ outcome: ProcessSupervisor.KeyOutcome) throws -> Response {
+        switch outcome {
+        case .stored(let masked, let canTrade, let verifiedAt):
+            return try json(.ok, KeyResponse(maskedKey: masked, canTrade: canTrade, verifiedAt: verifiedAt))
+        case .rejected(let reason): return try errorResponse(.unprocessableContent, "key_rejected", reason)
+        case .exchangeUnavailable(let reason): return try errorResponse(.serviceUnavailable, "exchange_unavailable", reason)
+        }
+    }
+
+    /// A key and its secret, as the web hands them over. Never logged, never echoed.
+    struct KeyRequest: Decodable {
+        let apiKey: String
+        let apiSecret: String
+
+        enum CodingKeys: String, CodingKey {
+            case apiKey = "api_key"
+            case apiSecret = "api_secret"
+        }
+
+        /// What is wrong with the form of the key, before asking the exchange.
+        static func problem(_ body: KeyRequest) -> String? {
+            func printable(_ text: String) -> Bool { text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7f } }
+            if body.apiKey.isEmpty || body.apiSecret.isEmpty { return "the API key and the secret are both required" }
+            if body.apiKey.count > 256 || body.apiSecret.count > 256 { return "the API key and the secret are at most 256 characters each" }
+            if !printable(body.apiKey) || !printable(body.apiSecret) {
+                return "the API key and the secret are printable ASCII without spaces; check what was pasted"
+            }
+            return nil
+        }
+    }
+
+    struct KeyResponse: Encodable {
+        let maskedKey: String
+        let canTrade: Bool
+        let verifiedAt: Date
     }
 
     struct StatusResponse: Encodable {

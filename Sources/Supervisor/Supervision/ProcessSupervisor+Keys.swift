@@ -66,3 +66,77 @@ extension ProcessSupervisor {
         logger.info("budget.announced", metadata: ["weight_per_minute": "\(share)", "workers": "\(workers)"])
     }
 }
+
+// MARK: - Storing a key the exchange accepts
+
+extension ProcessSupervisor {
+    enum KeyOutcome: Sendable {
+        case stored(maskedKey: String, canTrade: Bool, verifiedAt: Date)
+        /// The exchange refused the key, in its words.
+        case rejected(String)
+        case exchangeUnavailable(String)
+    }
+
+    /// Checks a key with the exchange (`/api/v3/account`: reachable, `canTrade`), and stores it
+    /// as Fernet tokens when the exchange accepts it; the user's worker starts (or restarts with
+    /// the new key) at once.
+    func verifyAndStore(user: UserID, apiKey: String, apiSecret: String) async -> KeyOutcome {
+        let client = BinanceClient(
+            baseURL: config.exchangeBaseURL, credentials: .init(apiKey: apiKey, secret: apiSecret), timeout: .seconds(10)
+        )
+        let account: AccountSnapshot
+        do {
+            try await client.synchronizeTime()
+            account = try await client.account()
+        } catch {
+            switch error {
+            case .rejected(let code, let message):
+                logger.info("key.rejected", metadata: ["user_id": "\(user.rawValue)", "code": "\(code)"])
+                return .rejected("the exchange refused this key: \(message) (code \(code))")
+            default:
+                logger.warning("key.check_failed", metadata: ["user_id": "\(user.rawValue)", "error": "\(error)"])
+                return .exchangeUnavailable("the exchange could not be asked about this key: \(error)")
+            }
+        }
+        guard account.canTrade else {
+            return .rejected("the exchange says this key may not trade (canTrade is false); enable spot trading for it")
+        }
+        let now = Date()
+        do {
+            try vault.store(user: user, apiKey: apiKey, apiSecret: apiSecret, canTrade: true, verifiedAt: now, at: now)
+        } catch {
+            logger.error("key.store_failed", metadata: ["user_id": "\(user.rawValue)", "error": "\(error)"])
+            return .exchangeUnavailable("the key could not be stored: \(error)")
+        }
+        logger.info("key.stored", metadata: ["user_id": "\(user.rawValue)", "key": "\(KeyMask.mask(apiKey))"])
+        syncWorkersWithKeys(now: now)
+        return .stored(maskedKey: KeyMask.mask(apiKey), canTrade: true, verifiedAt: now)
+    }
+
+    /// Erases a user's tokens and stops their worker; `false` when there were none.
+    func deleteKey(user: UserID) throws -> Bool {
+        let deleted = try database.exchangeKeys.deleteKey(for: user)
+        if deleted {
+            logger.info("key.deleted", metadata: ["user_id": "\(user.rawValue)"])
+            syncWorkersWithKeys(now: Date())
+        }
+        return deleted
+    }
+
+    /// Sim mode: opens a simulator account with its starting balances and stores its key.
+    func createSimAccount(user: UserID) async -> KeyOutcome {
+        guard config.exchange == .sim else { return .rejected("simulator accounts exist only in sim mode") }
+        let data: Data
+        do {
+            data = try await SimAdmin.post(url: config.exchangeBaseURL + "/sim/v1/accounts", json: "{}")
+        } catch {
+            return .exchangeUnavailable("the simulator did not answer: \(error)")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let key = object["apiKey"] as? String,
+            let secret = object["secretKey"] as? String
+        else {
+            return .exchangeUnavailable("the simulator's answer had no key")
+        }
+        return await verifyAndStore(user: user, apiKey: key, apiSecret: secret)
+    }
+}

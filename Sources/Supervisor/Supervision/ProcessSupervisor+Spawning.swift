@@ -36,7 +36,8 @@ extension ProcessSupervisor {
     func webSpec() -> ChildSpec {
         ChildSpec(
             name: "web", userID: nil, executable: binDir + "/web",
-            arguments: ["--data-dir", directory.root, "--host", config.webHost, "--port", String(config.webPort), "--exchange", config.exchange.rawValue],
+            arguments: ["--data-dir", directory.root, "--host", config.webHost, "--port", String(config.webPort), "--exchange", config.exchange.rawValue,
+                "--session-idle-minutes", String(config.sessionIdleMinutes)] + (config.secureCookies ? ["--secure-cookies"] : []),
             environment: childEnvironment, log: logFile(directory.processLog("web"))!
         )
     }

@@ -6,7 +6,7 @@ import Hummingbird
 struct HealthController {
     let database: CentralDatabase
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<WebContext>) {
         router.get("/healthz") { _, _ -> Response in
             let healthy = database.isHealthy()
             return Response(

@@ -9,12 +9,30 @@ enum Layout {
         let title: String
     }
 
-    static let navigation = [NavItem(path: "/", title: "Status")]
+    /// Who is signed in, for the header: their name and the token the logout form carries.
+    struct Viewer {
+        let username: String
+        let csrfToken: String
+    }
 
-    static func page(title: String, active: String, freshness: String, content: String) -> String {
-        let nav = navigation.map { item in
+    static let signedInNavigation = [
+        NavItem(path: "/", title: "Dashboard"), NavItem(path: "/settings", title: "Settings"), NavItem(path: "/status", title: "System"),
+    ]
+    static let signedOutNavigation = [NavItem(path: "/login", title: "Log in"), NavItem(path: "/signup", title: "Sign up")]
+
+    static func page(title: String, active: String, viewer: Viewer?, freshness: String?, content: String) -> String {
+        let items = viewer == nil ? signedOutNavigation : signedInNavigation
+        let nav = items.map { item in
             "<a href=\"\(item.path)\"\(item.path == active ? " aria-current=\"page\"" : "")>\(escape(item.title))</a>"
         }.joined()
+        let account =
+            viewer.map { viewer in
+                """
+                <form method="post" action="/logout" class="account"><span>Signed in as <strong>\(escape(viewer.username))</strong></span>
+                <input type="hidden" name="csrf_token" value="\(escape(viewer.csrfToken))"><button type="submit">Log out</button></form>
+                """
+            } ?? ""
+        let freshnessLine = freshness.map { "<p class=\"freshness\" id=\"freshness\">\(escape($0))</p>" } ?? ""
         return """
             <!doctype html>
             <html lang="en">
@@ -25,8 +43,8 @@ enum Layout {
             <link rel="stylesheet" href="/static/app.css">
             </head>
             <body>
-            <header><strong>Crypto Trader Pro</strong><nav>\(nav)</nav></header>
-            <p class="freshness" id="freshness">\(escape(freshness))</p>
+            <header><strong>Crypto Trader Pro</strong><nav>\(nav)</nav>\(account)</header>
+            \(freshnessLine)
             <main>
             \(content)
             </main>
@@ -62,6 +80,14 @@ enum Layout {
         table { border-collapse: collapse; background: #fff; }
         th, td { text-align: left; padding: .4rem .8rem; border-bottom: 1px solid #e3e6eb; }
         .unavailable { color: #9a3412; }
+        header .account { margin-left: auto; display: flex; gap: .8rem; align-items: center; color: #cfd6e4; }
+        form.card, section.card { background: #fff; padding: 1rem 1.5rem; margin: 1rem 0; max-width: 34rem; border: 1px solid #e3e6eb; }
+        form.card label { display: block; margin: .6rem 0 .2rem; }
+        form.card input[type=text], form.card input[type=password] { width: 100%; padding: .4rem; box-sizing: border-box; }
+        .error { color: #9a3412; background: #fff4ed; border: 1px solid #f5c7a9; padding: .5rem .8rem; }
+        .notice { color: #166534; background: #effaf1; border: 1px solid #a7e0b5; padding: .5rem .8rem; }
+        button { margin-top: .8rem; padding: .4rem 1rem; }
+        .hint { color: #5b6475; font-size: .85rem; }
         .state-running { color: #166534; } .state-crash_loop, .state-backoff { color: #9a3412; }
         """
 }

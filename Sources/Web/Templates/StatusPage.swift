@@ -3,7 +3,7 @@ import Foundation
 
 /// The system status page: the supervisor, the web, the simulator, and how many bots run.
 enum StatusPage {
-    static func render(statuses: [ProcessStatus], info: [String: String], exchange: String, now: Date) -> String {
+    static func render(statuses: [ProcessStatus], info: [String: String], exchange: String, viewer: Layout.Viewer?, now: Date) -> String {
         let esc = Layout.escape
         var rows = ""
         for status in statuses where status.userID == nil {
@@ -36,12 +36,12 @@ enum StatusPage {
             \(rows.isEmpty ? "<tr><td colspan=\"6\" class=\"unavailable\">No process status recorded yet.</td></tr>" : rows)
             </tbody></table>
             """
-        return Layout.page(title: "Status", active: "/", freshness: "Read from central.sqlite at \(Timestamp.string(now))", content: content)
+        return Layout.page(title: "System", active: "/status", viewer: viewer, freshness: "Read from central.sqlite at \(Timestamp.string(now))", content: content)
     }
 
-    static func unavailable(reason: String, now: Date) -> String {
+    static func unavailable(reason: String, viewer: Layout.Viewer?, now: Date) -> String {
         Layout.page(
-            title: "Status", active: "/", freshness: "Attempted at \(Timestamp.string(now))",
+            title: "System", active: "/status", viewer: viewer, freshness: "Attempted at \(Timestamp.string(now))",
             content: "<h1>System status</h1><p class=\"unavailable\">Unavailable: \(Layout.escape(reason))</p>"
         )
     }

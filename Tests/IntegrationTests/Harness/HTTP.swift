@@ -8,6 +8,7 @@ enum HTTP {
     struct Answer {
         let status: Int
         let body: String
+        var headers: HTTPHeaders = [:]
         var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] }
     }
 
@@ -51,8 +52,8 @@ enum HTTP {
     }
 
     private static func send(_ request: HTTPClientRequest) async throws -> Answer {
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 1 << 20)
-        return Answer(status: Int(response.status.code), body: String(buffer: body))
+        return Answer(status: Int(response.status.code), body: String(buffer: body), headers: response.headers)
     }
 }

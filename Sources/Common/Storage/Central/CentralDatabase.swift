@@ -6,6 +6,7 @@ import GRDB
 public struct CentralDatabase: Sendable {
     public let pool: DatabasePool
     public let users: any UserStore
+    public let sessions: any SessionStore
     public let exchangeKeys: any ExchangeKeyStore
     public let processes: any ProcessStatusStore
     public let commands: any CommandStore
@@ -15,6 +16,7 @@ public struct CentralDatabase: Sendable {
     init(pool: DatabasePool) {
         self.pool = pool
         users = SQLiteUserStore(pool)
+        sessions = SQLiteSessionStore(pool)
         exchangeKeys = SQLiteExchangeKeyStore(pool)
         processes = SQLiteProcessStatusStore(pool)
         commands = SQLiteCommandStore(pool)

@@ -3,7 +3,7 @@ import GRDB
 /// The versioned schema of `central.sqlite`. Only the supervisor runs it, before it starts any
 /// other process, so two migrators never race on a new file.
 ///
-/// Writers, one process per table: the web writes `users` (and, later, sessions and settings);
+/// Writers, one process per table: the web writes `users` and `sessions` (and, later, settings);
 /// the supervisor writes everything else.
 public enum CentralSchema {
     public static var migrator: DatabaseMigrator {
@@ -68,6 +68,23 @@ public enum CentralSchema {
                         key TEXT PRIMARY KEY,
                         value TEXT NOT NULL
                     );
+                    """)
+        }
+        migrator.registerMigration("v2-sessions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE sessions (
+                        id_hash TEXT PRIMARY KEY,
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        csrf_token TEXT NOT NULL,
+                        persistent INTEGER NOT NULL,
+                        created_at TEXT NOT NULL,
+                        last_seen_at TEXT NOT NULL,
+                        expires_at TEXT NOT NULL,
+                        user_agent TEXT
+                    );
+                    CREATE INDEX sessions_user ON sessions(user_id);
+                    ALTER TABLE users ADD COLUMN password_changed_at TEXT;
                     """)
         }
         return migrator

@@ -32,6 +32,10 @@ public protocol ExchangeKeyStore: Sendable {
     func key(for user: UserID) throws -> StoredExchangeKey?
     /// Every user with a stored key, with the key's revision.
     func keyRevisions() throws -> [UserID: Int64]
+    /// Every stored token (keys and secrets), for checks of the master key.
+    func allTokens() throws -> [String]
+    /// Replaces every token by `transform(token)` in one transaction: all or nothing.
+    @discardableResult func reencryptAll(_ transform: (String) throws -> String) throws -> Int
 }
 
 public struct SQLiteExchangeKeyStore: ExchangeKeyStore {
@@ -77,6 +81,28 @@ public struct SQLiteExchangeKeyStore: ExchangeKeyStore {
                     verifiedAt: (row["verified_at"] as String?).flatMap(Timestamp.date), revision: row["revision"]
                 )
             }
+        }
+    }
+
+    public func allTokens() throws -> [String] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT api_key_token, api_secret_token FROM exchange_keys ORDER BY user_id").flatMap {
+                [$0["api_key_token"], $0["api_secret_token"]] as [String]
+            }
+        }
+    }
+
+    @discardableResult
+    public func reencryptAll(_ transform: (String) throws -> String) throws -> Int {
+        try db.write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT user_id, api_key_token, api_secret_token FROM exchange_keys")
+            for row in rows {
+                try db.execute(
+                    sql: "UPDATE exchange_keys SET api_key_token = ?, api_secret_token = ? WHERE user_id = ?",
+                    arguments: [try transform(row["api_key_token"]), try transform(row["api_secret_token"]), row["user_id"] as Int64]
+                )
+            }
+            return rows.count
         }
     }
 

@@ -8,10 +8,20 @@ public struct StoredUser: Sendable, Equatable {
     public let createdAt: Date
 }
 
-/// The `users` table. Written by the web (and by tests, until sign-up exists).
+/// The `users` table. Written by the web.
 public protocol UserStore: Sendable {
+    /// Creates an account; nil when the username is taken (in any letter case).
     func createUser(username: String, passwordHash: String, at: Date) throws -> UserID
     func user(_ id: UserID) throws -> StoredUser?
+    /// The account and its password hash, by username in any letter case.
+    func credentials(username: String) throws -> (user: StoredUser, passwordHash: String)?
+    func passwordHash(_ id: UserID) throws -> String?
+    func setPasswordHash(_ hash: String, for id: UserID, at: Date) throws
+}
+
+/// Thrown by ``UserStore/createUser(username:passwordHash:at:)`` for a taken username.
+public struct UsernameTaken: Error, CustomStringConvertible {
+    public var description: String { "This username is taken." }
 }
 
 public struct SQLiteUserStore: UserStore {
@@ -19,19 +29,46 @@ public struct SQLiteUserStore: UserStore {
     public init(_ db: DatabasePool) { self.db = db }
 
     public func createUser(username: String, passwordHash: String, at: Date = Date()) throws -> UserID {
-        try db.write { db in
-            try db.execute(
-                sql: "INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)",
-                arguments: [username, passwordHash, Timestamp.string(at)]
-            )
-            return UserID(db.lastInsertedRowID)
+        do {
+            return try db.write { db in
+                try db.execute(
+                    sql: "INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)",
+                    arguments: [username, passwordHash, Timestamp.string(at)]
+                )
+                return UserID(db.lastInsertedRowID)
+            }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw UsernameTaken()
         }
     }
 
     public func user(_ id: UserID) throws -> StoredUser? {
         try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, username, created_at FROM users WHERE id = ?", arguments: [id.rawValue])
-                .map { StoredUser(id: UserID($0["id"]), username: $0["username"], createdAt: Timestamp.date($0["created_at"]) ?? .distantPast) }
+            try Row.fetchOne(db, sql: "SELECT id, username, created_at FROM users WHERE id = ?", arguments: [id.rawValue]).map(Self.user)
         }
+    }
+
+    public func credentials(username: String) throws -> (user: StoredUser, passwordHash: String)? {
+        try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT id, username, created_at, password_hash FROM users WHERE username = ?", arguments: [username])
+                .map { (Self.user($0), $0["password_hash"]) }
+        }
+    }
+
+    public func passwordHash(_ id: UserID) throws -> String? {
+        try db.read { db in try String.fetchOne(db, sql: "SELECT password_hash FROM users WHERE id = ?", arguments: [id.rawValue]) }
+    }
+
+    public func setPasswordHash(_ hash: String, for id: UserID, at: Date) throws {
+        try db.write { db in
+            try db.execute(
+                sql: "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?",
+                arguments: [hash, Timestamp.string(at), id.rawValue]
+            )
+        }
+    }
+
+    static func user(_ row: Row) -> StoredUser {
+        StoredUser(id: UserID(row["id"]), username: row["username"], createdAt: Timestamp.date(row["created_at"]) ?? .distantPast)
     }
 }

@@ -1,0 +1,217 @@
+import Common
+import Foundation
+import Hummingbird
+
+/// The HTML pages of accounts and settings, and the dashboard's home. Forms post back here;
+/// every form of a signed-in user carries the session's CSRF token, and the sign-up and login
+/// forms carry a pre-session token matched against a cookie.
+struct PagesController {
+    let accounts: AccountService
+    let control: ControlClient
+    let secureCookies: Bool
+    let exchange: String
+
+    var database: CentralDatabase { accounts.database }
+
+    func register(on router: Router<WebContext>) {
+        router.get("/login") { request, context -> Response in
+            if context.user != nil { return Reply.redirect("/") }
+            let next = Self.safeNext(request.uri.queryParameters.get("next"))
+            return formPage(request) { AccountPages.login(formToken: $0, next: next) }
+        }
+        router.post("/login") { request, context -> Response in
+            let form = await FormBody.read(request)
+            guard Self.formTokenMatches(request, form) else { return Reply.html(AccountPages.formExpired(viewer: nil), status: .forbidden) }
+            let username = form["username"] ?? ""
+            let next = Self.safeNext(form["next"])
+            do throws(APIError) {
+                let (_, opened) = try await accounts.logIn(
+                    username: username, password: form["password"] ?? "", remember: form["remember_me"] != nil,
+                    address: context.remoteAddress, userAgent: request.headers[.userAgent]
+                )
+                if let old = context.session { try? accounts.sessions.close(idHash: old.idHash) }
+                var response = Reply.redirect(next)
+                response.setCookie(SessionCookie.set(opened, secure: secureCookies))
+                return response
+            } catch {
+                var response = formPage(request, status: error.status) {
+                    AccountPages.login(formToken: $0, username: username, error: error.message, next: next)
+                }
+                for field in error.headers { response.headers.append(field) }
+                return response
+            }
+        }
+        router.get("/signup") { request, context -> Response in
+            if context.user != nil { return Reply.redirect("/") }
+            return formPage(request) { AccountPages.signup(formToken: $0) }
+        }
+        router.post("/signup") { request, context -> Response in
+            let form = await FormBody.read(request)
+            guard Self.formTokenMatches(request, form) else { return Reply.html(AccountPages.formExpired(viewer: nil), status: .forbidden) }
+            let username = form["username"] ?? ""
+            let password = form["password"] ?? ""
+            do throws(APIError) {
+                _ = try await accounts.signUp(username: username, password: password)
+                let (_, opened) = try await accounts.logIn(
+                    username: username, password: password, remember: false, address: context.remoteAddress,
+                    userAgent: request.headers[.userAgent]
+                )
+                var response = Reply.redirect("/settings")
+                response.setCookie(SessionCookie.set(opened, secure: secureCookies))
+                return response
+            } catch {
+                return formPage(request, status: error.status) { AccountPages.signup(formToken: $0, username: username, error: error.message) }
+            }
+        }
+        router.post("/logout") { request, context -> Response in
+            let form = await FormBody.read(request)
+            guard let session = context.session else { return Reply.redirect("/login") }
+            guard Self.csrfMatches(form, session) else { return expired(context) }
+            try? accounts.sessions.close(idHash: session.idHash)
+            var response = Reply.redirect("/login")
+            response.setCookie(SessionCookie.clear(secure: secureCookies))
+            return response
+        }
+
+        router.get("/") { request, context -> Response in
+            guard let user = context.user, let viewer = Self.viewer(context) else { return Self.toLogin(request) }
+            let now = Date()
+            do {
+                let key = try database.exchangeKeys.key(for: user.id)
+                let worker = try database.processes.status(process: ProcessStatus.workerName(user.id))
+                return Reply.html(HomePage.render(viewer: viewer, key: key, worker: worker, readError: nil, now: now))
+            } catch {
+                return Reply.html(HomePage.render(viewer: viewer, key: nil, worker: nil, readError: "the central database cannot be read (\(error))", now: now))
+            }
+        }
+        router.get("/status") { request, context -> Response in
+            guard let viewer = Self.viewer(context) else { return Self.toLogin(request) }
+            let now = Date()
+            do {
+                let body = StatusPage.render(
+                    statuses: try database.processes.all(), info: try database.supervisorInfo.all(), exchange: exchange, viewer: viewer, now: now
+                )
+                return Reply.html(body)
+            } catch {
+                return Reply.html(StatusPage.unavailable(reason: "the central database cannot be read: \(error)", viewer: viewer, now: now))
+            }
+        }
+
+        router.get("/settings") { request, context -> Response in
+            guard let viewer = Self.viewer(context), let user = context.user else { return Self.toLogin(request) }
+            let notice = request.uri.queryParameters.get("done").flatMap(Self.notices.index(forKey:)).map { Self.notices[$0].value }
+            return settings(viewer: viewer, user: user.id, notice: notice)
+        }
+        router.post("/settings/exchange-key") { request, context -> Response in
+            let form = await FormBody.read(request)
+            guard let viewer = Self.viewer(context), let user = context.user, let session = context.session else { return Self.toLogin(request) }
+            guard Self.csrfMatches(form, session) else { return expired(context) }
+            let key = (form["api_key"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let secret = (form["api_secret"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            do throws(APIError) {
+                let answer = try await control.send(.PUT, "/v1/users/\(user.id.rawValue)/exchange-key", json: ["api_key": key, "api_secret": secret])
+                guard answer.status == 200 else { throw ControlClient.relay(answer) }
+                return Reply.redirect("/settings?done=key_stored")
+            } catch {
+                return settings(viewer: viewer, user: user.id, error: error.message, status: error.status)
+            }
+        }
+        router.post("/settings/exchange-key/delete") { request, context -> Response in
+            let form = await FormBody.read(request)
+            guard let viewer = Self.viewer(context), let user = context.user, let session = context.session else { return Self.toLogin(request) }
+            guard Self.csrfMatches(form, session) else { return expired(context) }
+            do throws(APIError) {
+                let answer = try await control.send(.DELETE, "/v1/users/\(user.id.rawValue)/exchange-key")
+                guard answer.status == 204 else { throw ControlClient.relay(answer) }
+                return Reply.redirect("/settings?done=key_deleted")
+            } catch {
+                return settings(viewer: viewer, user: user.id, error: error.message, status: error.status)
+            }
+        }
+        router.post("/settings/sim-account") { request, context -> Response in
+            let form = await FormBody.read(request)
+            guard let viewer = Self.viewer(context), let user = context.user, let session = context.session else { return Self.toLogin(request) }
+            guard Self.csrfMatches(form, session) else { return expired(context) }
+            do throws(APIError) {
+                guard exchange == "sim" else { throw APIError(.notFound, "not_found", "Simulator accounts exist only in sim mode.") }
+                let answer = try await control.send(.POST, "/v1/users/\(user.id.rawValue)/sim-account")
+                guard answer.status == 200 else { throw ControlClient.relay(answer) }
+                return Reply.redirect("/settings?done=sim_account")
+            } catch {
+                return settings(viewer: viewer, user: user.id, error: error.message, status: error.status)
+            }
+        }
+        router.post("/settings/password") { request, context -> Response in
+            let form = await FormBody.read(request)
+            guard let viewer = Self.viewer(context), let user = context.user, let session = context.session else { return Self.toLogin(request) }
+            guard Self.csrfMatches(form, session) else { return expired(context) }
+            do throws(APIError) {
+                let opened = try await accounts.changePassword(
+                    user: user, current: form["current_password"] ?? "", new: form["new_password"] ?? "", remember: session.persistent,
+                    userAgent: request.headers[.userAgent]
+                )
+                var response = Reply.redirect("/settings?done=password_changed")
+                response.setCookie(SessionCookie.set(opened, secure: secureCookies))
+                return response
+            } catch {
+                return settings(viewer: viewer, user: user.id, error: error.message, status: error.status)
+            }
+        }
+    }
+
+    static let notices = [
+        "key_stored": "The exchange accepted the key; it is stored encrypted and your bot is starting.",
+        "key_deleted": "The key was deleted and your bot stopped.",
+        "sim_account": "A simulator account was opened and its key stored; your bot is starting.",
+        "password_changed": "The password was changed; every other browser was signed out.",
+    ]
+
+    func settings(viewer: Layout.Viewer, user: UserID, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        var model = SettingsPage.Model(viewer: viewer, exchange: exchange, error: error, notice: notice, now: Date())
+        do {
+            model.key = try database.exchangeKeys.key(for: user)
+        } catch {
+            model.keyReadError = "the central database cannot be read"
+        }
+        return Reply.html(SettingsPage.render(model), status: status)
+    }
+
+    func expired(_ context: WebContext) -> Response {
+        Reply.html(AccountPages.formExpired(viewer: Self.viewer(context)), status: .forbidden)
+    }
+
+    /// A sign-up or login form with its pre-session token (kept from the cookie when present).
+    func formPage(_ request: Request, status: HTTPResponse.Status = .ok, _ render: (String) -> String) -> Response {
+        let existing = request.cookies[SessionCookie.formName]?.value
+        let token = existing.flatMap { $0.utf8.count == 43 ? $0 : nil } ?? SecureToken.random()
+        var response = Reply.html(render(token), status: status)
+        if existing != token { response.setCookie(SessionCookie.form(token, secure: secureCookies)) }
+        return response
+    }
+
+    static func formTokenMatches(_ request: Request, _ form: FormBody) -> Bool {
+        guard let cookie = request.cookies[SessionCookie.formName]?.value, let field = form["form_token"], !cookie.isEmpty else { return false }
+        return SecureToken.constantTimeEquals(cookie, field)
+    }
+
+    static func csrfMatches(_ form: FormBody, _ session: Sessions.Active) -> Bool {
+        guard let field = form["csrf_token"] else { return false }
+        return SecureToken.constantTimeEquals(field, session.csrfToken)
+    }
+
+    static func viewer(_ context: WebContext) -> Layout.Viewer? {
+        guard let user = context.user, let session = context.session else { return nil }
+        return Layout.Viewer(username: user.username, csrfToken: session.csrfToken)
+    }
+
+    static func toLogin(_ request: Request) -> Response {
+        let path = request.uri.path
+        return Reply.redirect(path == "/" ? "/login" : "/login?next=" + (path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+    }
+
+    /// Only a local path may follow a login (no open redirect).
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), next.count < 200 else { return "/" }
+        return next
+    }
+}

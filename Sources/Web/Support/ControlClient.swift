@@ -1,0 +1,46 @@
+import AsyncHTTPClient
+import Common
+import Foundation
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+
+/// The web's side of the control socket (`DIR/run/supervisor.sock`): it asks the supervisor to
+/// store or delete a key and to pass commands to a worker. The web never touches `master.key`.
+struct ControlClient: Sendable {
+    typealias Method = NIOHTTP1.HTTPMethod
+    let socketPath: String
+
+    struct Answer {
+        let status: Int
+        let object: [String: Any]
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, json: [String: Any]? = nil) async throws(APIError) -> Answer {
+        let host = socketPath.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? socketPath
+        var request = HTTPClientRequest(url: "http+unix://\(host)\(path)")
+        request.method = method
+        if let json, let data = try? JSONSerialization.data(withJSONObject: json) {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: data))
+        }
+        do {
+            // Checking a key with the exchange may take the client's 10 s timeout and a retry.
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(25))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+            return Answer(status: Int(response.status.code), object: object)
+        } catch {
+            throw APIError(.serviceUnavailable, "supervisor_unavailable", "The supervisor does not answer on its control socket; try again in a moment.")
+        }
+    }
+
+    /// Turns a supervisor's error answer into the same error for the client.
+    static func relay(_ answer: Answer) -> APIError {
+        let error = answer.object["error"] as? [String: Any]
+        let code = error?["code"] as? String ?? "supervisor_error"
+        let message = error?["message"] as? String ?? "The supervisor refused the request (HTTP \(answer.status))."
+        let status: HTTPResponse.Status = (400..<600).contains(answer.status) ? .init(code: answer.status) : .badGateway
+        return APIError(status.code >= 500 && status != .serviceUnavailable ? .serviceUnavailable : status, code, message)
+    }
+}
