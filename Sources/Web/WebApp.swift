@@ -62,10 +62,17 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// Unknown `/api/…` paths and framework errors answer in the API's JSON error shape.
+/// Unknown `/api/…` paths and framework errors answer in the API's JSON error shape; unknown
+/// pages get a page.
 struct APINotFoundMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
+        guard request.uri.path.hasPrefix("/api/") else {
+            do {
+                return try await next(request, context)
+            } catch let error as HTTPError where error.status == .notFound {
+                return Reply.html(ErrorPages.notFound(), status: .notFound)
+            }
+        }
         do {
             return try await next(request, context)
         } catch let error as APIError {

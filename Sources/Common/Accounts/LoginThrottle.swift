@@ -3,8 +3,8 @@ import Synchronization
 
 /// Slows down and then refuses repeated failed logins, per account and per client address.
 ///
-/// - Per address: after `freeFailures` failures, each further attempt must wait a delay that
-///   doubles with every failure, up to `addressLockCap` (15 min by default). An address that
+/// - Per address: from the `freeFailures`-th failure on, the next attempt must wait a delay that
+///   doubles with every failure (after the held-back answer), up to `addressLockCap` (15 min by default). An address that
 ///   guesses is shut out for long.
 /// - Per account: the same, but capped at `accountLockCap` (1 min), and never applied to an
 ///   address that has signed in to that account before. An attacker spraying one account from
@@ -102,7 +102,8 @@ public final class LoginThrottle: Sendable {
         counter.lastFailure = now
         let excess = counter.failures - settings.freeFailures
         if excess >= 0 {
-            counter.lockedUntil = now.addingTimeInterval(min(cap, pow(2, Double(min(excess, 30)))))
+            // The lock starts after the held-back answer, so the next attempt always meets it.
+            counter.lockedUntil = now.addingTimeInterval(min(cap, settings.failureDelay + pow(2, Double(min(excess, 30)))))
         }
         return counter.failures
     }

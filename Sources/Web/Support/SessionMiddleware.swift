@@ -33,6 +33,11 @@ struct SessionMiddleware: RouterMiddleware {
             }
         }
         let path = request.uri.path
+        if let named = request.uri.queryParameters.get("user_id"), Int64(named) != context.user?.id.rawValue {
+            // Another user's id (or any id without a session): as if it did not exist.
+            guard path.hasPrefix("/api/") else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+            return try APIError.notFound().response(from: request, context: context)
+        }
         if path.hasPrefix("/api/") {
             if let error = guardAPI(request, context: context, path: path) {
                 return try error.response(from: request, context: context)
@@ -46,9 +51,6 @@ struct SessionMiddleware: RouterMiddleware {
     }
 
     func guardAPI(_ request: Request, context: WebContext, path: String) -> APIError? {
-        if let named = request.uri.queryParameters.get("user_id") {
-            guard let user = context.user, Int64(named) == user.id.rawValue else { return .notFound() }
-        }
         let unsafe = ![.get, .head, .options].contains(request.method)
         if unsafe, let session = context.session, !Self.openEndpoints.contains(path) {
             guard let token = request.headers[.init("X-CSRF-Token")!], SecureToken.constantTimeEquals(token, session.csrfToken) else {

@@ -23,6 +23,12 @@ enum Fixtures {
         try vault.store(user: user, apiKey: key.0, apiSecret: key.1, canTrade: true, verifiedAt: Date())
     }
 
+    /// A signed-in session for a user, written as the web writes it at login; returns the
+    /// cookie's value.
+    static func session(_ database: CentralDatabase, user: UserID, remember: Bool = false) throws -> String {
+        try Sessions(store: database.sessions).open(user: user, remember: remember, userAgent: "tests").id
+    }
+
     /// A folder of executables with the real `web` and `exchange-sim` and a scripted `worker`.
     static func binDir(worker script: String, in dir: String) throws -> String {
         let bin = dir + "/bin"

@@ -5,6 +5,13 @@ import NIOHTTP1
 
 /// Small HTTP helpers over AsyncHTTPClient: TCP for the web, Unix socket for the control socket.
 enum HTTP {
+    /// Redirects are answers to check, not to follow (a browser would store their cookies first).
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     struct Answer {
         let status: Int
         let body: String
@@ -52,7 +59,7 @@ enum HTTP {
     }
 
     private static func send(_ request: HTTPClientRequest) async throws -> Answer {
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await client.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 1 << 20)
         return Answer(status: Int(response.status.code), body: String(buffer: body), headers: response.headers)
     }
