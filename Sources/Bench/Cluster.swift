@@ -8,6 +8,7 @@ struct Cluster {
     let database: CentralDatabase
     let vault: ExchangeKeyVault
     let root: String
+    let webPort: Int
 
     var pid: pid_t { process.processIdentifier }
 
@@ -22,8 +23,9 @@ struct Cluster {
         let database = try CentralDatabase.migrate(directory)
         let vault = ExchangeKeyVault(fernet: try MasterKey.loadOrCreate(path: directory.masterKeyFile), store: database.exchangeKeys)
         let process = Process()
+        let webPort = freePort()
         process.executableURL = URL(fileURLWithPath: binDir + "/supervisor")
-        process.arguments = ["--data-dir", directory.root, "--web-port", String(freePort()), "--sim-port", String(freePort())]
+        process.arguments = ["--data-dir", directory.root, "--web-port", String(webPort), "--sim-port", String(freePort())]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TRADER_") }
         environment["TRADER_BIN_DIR"] = binDir
         environment.merge(extra) { $1 }
@@ -33,7 +35,7 @@ struct Cluster {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        return Cluster(directory: directory, process: process, database: database, vault: vault, root: root)
+        return Cluster(directory: directory, process: process, database: database, vault: vault, root: root, webPort: webPort)
     }
 
     func stop() {

@@ -16,6 +16,7 @@ enum WebApp {
     }
 
     static func build(database: CentralDatabase, directory: DataDirectory, settings: Settings, logger: Logger) -> some ApplicationProtocol {
+        _ = PasswordHasher.decoyHash  // computed once at start, not during someone's login
         let sessions = Sessions(store: database.sessions, settings: settings.sessions)
         let accounts = AccountService(database: database, sessions: sessions, throttle: LoginThrottle(), logger: logger)
         let control = ControlClient(socketPath: directory.controlSocket)

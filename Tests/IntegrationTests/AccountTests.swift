@@ -197,6 +197,17 @@ import Testing
         }
     }
 
+    @Test func cookiesAreSecureWhenTheSiteIsServedOverTLS() async throws {
+        try await Self.withSystem("secure", environment: ["TRADER_WEB_SECURE_COOKIES": "true"]) { _, web in
+            try await web.signUp("erin", Self.password)
+            let login = try await web.send(.POST, "/api/v1/login", json: ["username": "erin", "password": Self.password, "remember_me": true])
+            let cookie = try #require(Self.cookieAttributes(login, "ctp_session"))
+            #expect(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"))
+            let form = try await WebClient(port: web.base.split(separator: ":").last.flatMap { Int($0) } ?? 0).get("/login")
+            #expect(Self.cookieAttributes(form, "ctp_form")?.contains("Secure") == true)
+        }
+    }
+
     @Test func anotherUsersIdGivesNotFoundOnEveryRoute() async throws {
         try await Self.withSystem("idor") { supervisor, alice in
             let aliceID = try await alice.signUp("alice", Self.password)
