@@ -28,6 +28,7 @@ enum WebApp {
         HealthController(database: database).register(on: router)
         AccountAPIController(accounts: accounts, control: control, secureCookies: settings.secureCookies, exchange: settings.exchange)
             .register(on: router)
+        PortfolioAPIController(database: database).register(on: router)
         PagesController(accounts: accounts, control: control, secureCookies: settings.secureCookies, exchange: settings.exchange)
             .register(on: router)
         router.get("/static/app.css") { _, _ in

@@ -36,13 +36,20 @@ enum WorkerApp {
             bot = BotState(failure: "\(error)")
         }
         logger.info("worker.started", metadata: ["bot.state": "\(bot.current)", "exchange.url": "\(credentials.exchangeURL)"])
+        // Until the supervisor says (its first lines, within milliseconds): enough for the start.
+        let budget = WeightBudget(share: 100)
+        let client = BinanceClient(
+            baseURL: credentials.exchangeURL, credentials: .init(apiKey: credentials.apiKey, secret: credentials.apiSecret), budget: budget
+        )
+        let portfolio = PortfolioService(client: client, reporter: reporter, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [
                     .init(service: HeartbeatService(bot: bot, reporter: reporter, interval: heartbeatInterval)),
+                    .init(service: portfolio),
                     // End of stdin (the supervisor is gone or stopping us) ends the worker cleanly.
                     .init(
-                        service: CommandService(input: input, bot: bot, reporter: reporter, budget: WeightBudget(share: 1), logger: logger),
+                        service: CommandService(input: input, bot: bot, reporter: reporter, budget: budget, logger: logger),
                         successTerminationBehavior: .gracefullyShutdownGroup
                     ),
                 ],

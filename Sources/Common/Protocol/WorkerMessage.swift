@@ -56,6 +56,12 @@ public enum WorkerReport: Sendable, Equatable {
     case acknowledged(commandID: Int64, result: String)
     /// Something the user should see: an error, a warning, a state change.
     case event(level: String, kind: String, message: String)
+    /// The account valued in USDT, on every change and at least every 5 s.
+    case portfolio(PortfolioValuation)
+    /// Whether the exchange answers; when not, since when and why.
+    case exchange(reachable: Bool, since: Date?, reason: String?)
+    /// One point of the equity curve (sampled every minute).
+    case equity(time: Date, totalUSDT: Decimal)
 
     public func line() -> String {
         switch self {
@@ -65,7 +71,31 @@ public enum WorkerReport: Sendable, Equatable {
             JSONLine.encode(["type": "ack", "command_id": id, "result": result])
         case .event(let level, let kind, let message):
             JSONLine.encode(["type": "event", "level": level, "kind": kind, "message": message])
+        case .portfolio(let valuation):
+            JSONLine.encode([
+                "type": "portfolio", "balances_at": Self.ms(valuation.balancesAt), "prices_at": Self.ms(valuation.pricesAt),
+                "balances": valuation.lines.map { line -> [String: Any] in
+                    var fields: [String: Any] = [
+                        "asset": line.asset, "free": DecimalText.format(line.free), "locked": DecimalText.format(line.locked),
+                    ]
+                    if let price = line.priceUSDT { fields["price_usdt"] = DecimalText.format(price) }
+                    if let route = line.route { fields["route"] = route }
+                    return fields
+                },
+            ])
+        case .exchange(let reachable, let since, let reason):
+            JSONLine.encode(
+                ["type": "exchange", "reachable": reachable, "since": since.map(Self.ms) ?? NSNull(), "reason": reason ?? NSNull()] as [String: Any]
+            )
+        case .equity(let time, let total):
+            JSONLine.encode(["type": "equity", "time": Self.ms(time), "total_usdt": DecimalText.format(total)])
         }
+    }
+
+    static func ms(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+    static func date(_ value: Any?) -> Date? {
+        guard let ms = (value as? NSNumber)?.int64Value, ms > 0, ms < 32_503_680_000_000 else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(ms) / 1000)
     }
 
     public static func parse(_ line: String) throws(ProtocolError) -> WorkerReport {
@@ -83,6 +113,39 @@ public enum WorkerReport: Sendable, Equatable {
                 level: try text(fields, "level", limit: 16), kind: try text(fields, "kind", limit: 64),
                 message: try text(fields, "message", limit: 2_000)
             )
+        case "portfolio":
+            guard let balancesAt = date(fields["balances_at"]), let pricesAt = date(fields["prices_at"]) else {
+                throw ProtocolError(reason: "portfolio needs balances_at and prices_at (ms)")
+            }
+            guard let rows = fields["balances"] as? [[String: Any]], rows.count <= 2_000 else {
+                throw ProtocolError(reason: "portfolio needs balances, at most 2000")
+            }
+            let lines = try rows.map { row throws(ProtocolError) -> PortfolioValuation.Line in
+                let asset = try text(row, "asset", limit: 20)
+                guard asset.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) else { throw ProtocolError(reason: "bad asset \(asset)") }
+                guard let free = DecimalText.parse(try text(row, "free", limit: 64)), let locked = DecimalText.parse(try text(row, "locked", limit: 64)),
+                    free >= 0, locked >= 0
+                else { throw ProtocolError(reason: "bad amounts for \(asset)") }
+                var price: Decimal?
+                if row["price_usdt"] != nil {
+                    guard let parsed = DecimalText.parse(try text(row, "price_usdt", limit: 64)), parsed > 0 else {
+                        throw ProtocolError(reason: "bad price for \(asset)")
+                    }
+                    price = parsed
+                }
+                let route = row["route"] == nil ? nil : try text(row, "route", limit: 40)
+                return PortfolioValuation.Line(asset: asset, free: free, locked: locked, priceUSDT: price, route: route)
+            }
+            return .portfolio(PortfolioValuation(lines: lines, balancesAt: balancesAt, pricesAt: pricesAt))
+        case "exchange":
+            guard let reachable = fields["reachable"] as? Bool else { throw ProtocolError(reason: "exchange needs reachable") }
+            let reason = fields["reason"] is String ? try text(fields, "reason", limit: 500) : nil
+            return .exchange(reachable: reachable, since: date(fields["since"]), reason: reason)
+        case "equity":
+            guard let time = date(fields["time"]), let total = DecimalText.parse(try text(fields, "total_usdt", limit: 64)) else {
+                throw ProtocolError(reason: "equity needs time and total_usdt")
+            }
+            return .equity(time: time, totalUSDT: total)
         case let other:
             throw ProtocolError(reason: "unknown report type \(other ?? "none")")
         }

@@ -39,6 +39,12 @@ extension ProcessSupervisor {
                 try database.commands.markAcknowledged(user: user, id: id, result: result, at: now)
             case .event(let level, let kind, let message):
                 try database.workerEvents.record([WorkerEvent(userID: user, time: now, level: level, kind: kind, message: message)])
+            case .portfolio(let valuation):
+                try database.portfolios.save(valuation, for: user, at: now)
+            case .exchange(let reachable, let since, let reason):
+                try database.portfolios.saveExchangeStatus(reachable: reachable, since: since, reason: reason, for: user, at: now)
+            case .equity(let time, let total):
+                try database.portfolios.addEquity(time: time, totalUSDT: total, for: user)
             }
         } catch {
             logger.error("report.write_failed", metadata: ["user.id": "\(user)", "error": "\(error)"])

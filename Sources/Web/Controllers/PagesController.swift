@@ -76,13 +76,15 @@ struct PagesController {
         router.get("/") { request, context -> Response in
             guard let user = context.user, let viewer = Self.viewer(context) else { return Self.toLogin(request) }
             let now = Date()
+            var model = HomePage.Model(viewer: viewer, now: now)
             do {
-                let key = try database.exchangeKeys.key(for: user.id)
-                let worker = try database.processes.status(process: ProcessStatus.workerName(user.id))
-                return Reply.html(HomePage.render(viewer: viewer, key: key, worker: worker, readError: nil, now: now))
+                model.key = try database.exchangeKeys.key(for: user.id)
+                model.worker = try database.processes.status(process: ProcessStatus.workerName(user.id))
+                model.portfolio = try PortfolioView.load(database, user: user.id, now: now)
             } catch {
-                return Reply.html(HomePage.render(viewer: viewer, key: nil, worker: nil, readError: "the central database cannot be read (\(error))", now: now))
+                model.readError = "the central database cannot be read (\(error))"
             }
+            return Reply.html(HomePage.render(model))
         }
         router.get("/status") { request, context -> Response in
             guard let viewer = Self.viewer(context) else { return Self.toLogin(request) }

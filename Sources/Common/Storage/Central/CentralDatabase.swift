@@ -12,6 +12,7 @@ public struct CentralDatabase: Sendable {
     public let commands: any CommandStore
     public let workerEvents: any WorkerEventStore
     public let supervisorInfo: any SupervisorInfoStore
+    public let portfolios: any PortfolioStore
 
     init(pool: DatabasePool) {
         self.pool = pool
@@ -22,6 +23,7 @@ public struct CentralDatabase: Sendable {
         commands = SQLiteCommandStore(pool)
         workerEvents = SQLiteWorkerEventStore(pool)
         supervisorInfo = SQLiteSupervisorInfoStore(pool)
+        portfolios = SQLitePortfolioStore(pool)
     }
 
     /// Creates or upgrades the file: the supervisor, before it starts anyone.

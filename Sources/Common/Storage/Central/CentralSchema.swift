@@ -87,6 +87,33 @@ public enum CentralSchema {
                     ALTER TABLE users ADD COLUMN password_changed_at TEXT;
                     """)
         }
+        migrator.registerMigration("v3-portfolio") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE portfolios (
+                        user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                        total_usdt TEXT NOT NULL,
+                        unpriced TEXT NOT NULL,
+                        balances TEXT NOT NULL,
+                        balances_at TEXT NOT NULL,
+                        prices_at TEXT NOT NULL,
+                        received_at TEXT NOT NULL
+                    );
+                    CREATE TABLE exchange_status (
+                        user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                        reachable INTEGER NOT NULL,
+                        since TEXT,
+                        reason TEXT,
+                        updated_at TEXT NOT NULL
+                    );
+                    CREATE TABLE equity_points (
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        time TEXT NOT NULL,
+                        total_usdt TEXT NOT NULL,
+                        PRIMARY KEY (user_id, time)
+                    );
+                    """)
+        }
         return migrator
     }
 }

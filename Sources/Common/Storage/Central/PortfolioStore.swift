@@ -1,0 +1,122 @@
+import Foundation
+import GRDB
+
+/// The last valuation a user's worker reported, as stored.
+public struct StoredPortfolio: Sendable, Equatable {
+    public let valuation: PortfolioValuation
+    /// When the supervisor received it.
+    public let receivedAt: Date
+}
+
+/// Whether a user's worker reaches the exchange.
+public struct StoredExchangeStatus: Sendable, Equatable {
+    public let reachable: Bool
+    /// Unreachable since (when not reachable).
+    public let since: Date?
+    public let reason: String?
+    public let updatedAt: Date
+}
+
+/// `portfolios`, `exchange_status` and `equity_points`: written by the supervisor only, from the
+/// reports of the worker it started for that user; read by the web.
+public protocol PortfolioStore: Sendable {
+    func save(_ valuation: PortfolioValuation, for user: UserID, at: Date) throws
+    func portfolio(for user: UserID) throws -> StoredPortfolio?
+    func saveExchangeStatus(reachable: Bool, since: Date?, reason: String?, for user: UserID, at: Date) throws
+    func exchangeStatus(for user: UserID) throws -> StoredExchangeStatus?
+    func addEquity(time: Date, totalUSDT: Decimal, for user: UserID) throws
+    /// Newest first, before `before` when given.
+    func equity(for user: UserID, limit: Int, before: Date?) throws -> [(time: Date, totalUSDT: Decimal)]
+}
+
+public struct SQLitePortfolioStore: PortfolioStore {
+    let db: DatabasePool
+    public init(_ db: DatabasePool) { self.db = db }
+
+    public func save(_ valuation: PortfolioValuation, for user: UserID, at: Date) throws {
+        let balances = valuation.lines.map { line -> [String: Any] in
+            var fields: [String: Any] = ["asset": line.asset, "free": DecimalText.format(line.free), "locked": DecimalText.format(line.locked)]
+            if let price = line.priceUSDT { fields["price_usdt"] = DecimalText.format(price) }
+            if let route = line.route { fields["route"] = route }
+            return fields
+        }
+        let balancesJSON = String(decoding: try JSONSerialization.data(withJSONObject: balances, options: [.sortedKeys]), as: UTF8.self)
+        let unpricedJSON = String(decoding: try JSONSerialization.data(withJSONObject: valuation.unpriced), as: UTF8.self)
+        try db.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO portfolios (user_id, total_usdt, unpriced, balances, balances_at, prices_at, received_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    user.rawValue, DecimalText.format(valuation.totalUSDT), unpricedJSON, balancesJSON, Timestamp.string(valuation.balancesAt),
+                    Timestamp.string(valuation.pricesAt), Timestamp.string(at),
+                ]
+            )
+        }
+    }
+
+    public func portfolio(for user: UserID) throws -> StoredPortfolio? {
+        try db.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM portfolios WHERE user_id = ?", arguments: [user.rawValue]) else { return nil }
+            let text: String = row["balances"]
+            let rows = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]] ?? []
+            let lines = rows.compactMap { fields -> PortfolioValuation.Line? in
+                guard let asset = fields["asset"] as? String, let free = (fields["free"] as? String).flatMap(DecimalText.parse),
+                    let locked = (fields["locked"] as? String).flatMap(DecimalText.parse)
+                else { return nil }
+                return PortfolioValuation.Line(
+                    asset: asset, free: free, locked: locked, priceUSDT: (fields["price_usdt"] as? String).flatMap(DecimalText.parse),
+                    route: fields["route"] as? String
+                )
+            }
+            return StoredPortfolio(
+                valuation: PortfolioValuation(
+                    lines: lines, balancesAt: Timestamp.date(row["balances_at"]) ?? .distantPast, pricesAt: Timestamp.date(row["prices_at"]) ?? .distantPast
+                ),
+                receivedAt: Timestamp.date(row["received_at"]) ?? .distantPast
+            )
+        }
+    }
+
+    public func saveExchangeStatus(reachable: Bool, since: Date?, reason: String?, for user: UserID, at: Date) throws {
+        try db.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO exchange_status (user_id, reachable, since, reason, updated_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [user.rawValue, reachable, since.map(Timestamp.string), reason, Timestamp.string(at)]
+            )
+        }
+    }
+
+    public func exchangeStatus(for user: UserID) throws -> StoredExchangeStatus? {
+        try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM exchange_status WHERE user_id = ?", arguments: [user.rawValue]).map { row in
+                StoredExchangeStatus(
+                    reachable: row["reachable"], since: (row["since"] as String?).flatMap(Timestamp.date), reason: row["reason"],
+                    updatedAt: Timestamp.date(row["updated_at"]) ?? .distantPast
+                )
+            }
+        }
+    }
+
+    public func addEquity(time: Date, totalUSDT: Decimal, for user: UserID) throws {
+        try db.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO equity_points (user_id, time, total_usdt) VALUES (?, ?, ?)",
+                arguments: [user.rawValue, Timestamp.string(time), DecimalText.format(totalUSDT)]
+            )
+        }
+    }
+
+    public func equity(for user: UserID, limit: Int, before: Date?) throws -> [(time: Date, totalUSDT: Decimal)] {
+        try db.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT time, total_usdt FROM equity_points WHERE user_id = ? AND time < ? ORDER BY time DESC LIMIT ?",
+                arguments: [user.rawValue, Timestamp.string(before ?? .distantFuture), limit]
+            ).compactMap { row in
+                guard let time = Timestamp.date(row["time"]), let total = DecimalText.parse(row["total_usdt"]) else { return nil }
+                return (time, total)
+            }
+        }
+    }
+}
