@@ -2,25 +2,28 @@ import Common
 import Logging
 import ServiceLifecycle
 
-/// Acts on the supervisor's commands. Returns at end of stdin, which ends the worker.
+/// Acts on the supervisor's messages: budget, settings and commands, each command once and
+/// acknowledged. Returns at end of stdin, which ends the worker.
 struct CommandService: Service {
     let input: StandardInput
     let bot: BotState
     let reporter: Reporter
     /// This worker's share of the host's request weight, as the supervisor says.
     let budget: WeightBudget
+    /// nil when the bot cannot trade (its database is refused).
+    let trader: Trader?
     let logger: Logger
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while let line = await input.nextLine() {
-                handle(line)
+                await handle(line)
             }
             logger.info("worker.stdin_closed")
         }
     }
 
-    private func handle(_ line: String) {
+    private func handle(_ line: String) async {
         let message: SupervisorMessage
         do {
             message = try SupervisorMessage.parse(line)
@@ -28,43 +31,71 @@ struct CommandService: Service {
             logger.warning("command.unreadable", metadata: ["error": "\(error)"])
             return
         }
-        if case .budget(let weight) = message {
+        switch message {
+        case .budget(let weight):
             budget.setShare(weight)
             logger.info("budget.updated", metadata: ["weight_per_minute": "\(weight)"])
-            return
-        }
-        guard case .command(let id, let name, let payload) = message else {
+        case .settings(let json):
+            if let trader { _ = await trader.apply(settingsJSON: json) }
+        case .credentials:
             logger.warning("command.unexpected_credentials")
-            return
-        }
-        do {
-            guard try bot.record(commandID: id, command: name, payload: payload) else {
-                reporter.send(.acknowledged(commandID: id, result: "duplicate"))
-                return
+        case .command(let id, let name, let payload):
+            do {
+                guard try bot.record(commandID: id, command: name, payload: payload) else {
+                    reporter.send(.acknowledged(commandID: id, result: "duplicate"))
+                    return
+                }
+                let result: String
+                if let trader {
+                    // Acknowledged at once; the work (cancelling, selling) goes on after.
+                    switch name {
+                    case "emergency_stop", "stop":
+                        try bot.set(name == "stop" ? .stopped : .emergencyStopped)
+                        reporter.send(.heartbeat(state: bot.current.rawValue))
+                        reporter.send(.acknowledged(commandID: id, result: "ok"))
+                        result = await trader.command(name, payload: payload)
+                        logger.info("command.done", metadata: ["command.id": "\(id)", "command.name": "\(name)", "result": "\(result)"])
+                        return
+                    default:
+                        result = await trader.command(name, payload: payload)
+                    }
+                } else {
+                    result = try apply(name)
+                }
+                logger.info("command.done", metadata: ["command.id": "\(id)", "command.name": "\(name)", "bot.state": "\(bot.current)"])
+                reporter.send(.acknowledged(commandID: id, result: result))
+            } catch {
+                logger.error("command.failed", metadata: ["command.id": "\(id)", "error": "\(error)"])
+                reporter.send(.acknowledged(commandID: id, result: "error: \(error)"))
             }
-            let result = try apply(name)
-            logger.info("command.done", metadata: ["command.id": "\(id)", "command.name": "\(name)", "bot.state": "\(bot.current)"])
-            reporter.send(.acknowledged(commandID: id, result: result))
-        } catch {
-            logger.error("command.failed", metadata: ["command.id": "\(id)", "error": "\(error)"])
-            reporter.send(.acknowledged(commandID: id, result: "error: \(error)"))
         }
     }
 
+    /// Without a trader (the bot's database is refused): every command is refused by `set`.
     private func apply(_ name: String) throws -> String {
         switch name {
-        case "start":
-            try bot.set(.running)
-        case "stop":
-            try bot.set(.stopped)
-        case "emergency_stop":
-            try bot.set(.emergencyStopped)
-        case "settings_changed":
-            break
-        default:
-            return "unknown command"
+        case "start": try bot.set(.running)
+        case "stop": try bot.set(.stopped)
+        case "emergency_stop": try bot.set(.emergencyStopped)
+        case "settings_changed": break
+        default: return "unknown command"
         }
         reporter.send(.heartbeat(state: bot.current.rawValue))
         return "ok"
+    }
+}
+
+/// Starts the trader and runs its periodic pass every second.
+struct TradingService: Service {
+    let trader: Trader
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await trader.start()
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                await trader.tick()
+            }
+        }
     }
 }

@@ -26,9 +26,12 @@ enum WorkerApp {
         }
         let reporter = Reporter()
         let bot: BotState
+        var database: TraderDatabase?
         do {
-            bot = try BotState(database: TraderDatabase.open(directory, user: user))
+            database = try TraderDatabase.open(directory, user: user)
+            bot = try BotState(database: database!)
         } catch {
+            database = nil
             // A database this worker must not touch (newer, damaged): the bot is in `error`, the
             // file is left as it is, and the worker stays up to say so rather than crash-looping.
             logger.error("worker.database_refused", metadata: ["error": "\(error)"])
@@ -42,6 +45,7 @@ enum WorkerApp {
             baseURL: credentials.exchangeURL, credentials: .init(apiKey: credentials.apiKey, secret: credentials.apiSecret), budget: budget
         )
         let portfolio = PortfolioService(client: client, reporter: reporter, logger: logger)
+        let trader = database.map { Trader(user: user, client: client, reporter: reporter, database: $0, bot: bot, portfolio: portfolio, logger: logger) }
         let group = ServiceGroup(
             configuration: .init(
                 services: [
@@ -49,10 +53,10 @@ enum WorkerApp {
                     .init(service: portfolio),
                     // End of stdin (the supervisor is gone or stopping us) ends the worker cleanly.
                     .init(
-                        service: CommandService(input: input, bot: bot, reporter: reporter, budget: budget, logger: logger),
+                        service: CommandService(input: input, bot: bot, reporter: reporter, budget: budget, trader: trader, logger: logger),
                         successTerminationBehavior: .gracefullyShutdownGroup
                     ),
-                ],
+                ] + (trader.map { [ServiceGroupConfiguration.ServiceConfiguration(service: TradingService(trader: $0))] } ?? []),
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -9,6 +9,8 @@ public enum SupervisorMessage: Sendable, Equatable {
     case command(id: Int64, name: String, payload: String?)
     /// This worker's share of the host's request weight per minute (``WeightBudget``).
     case budget(weightPerMinute: Int)
+    /// The user's bot settings (``BotSettings`` as JSON), at start.
+    case settings(json: String)
 
     public func line() -> String {
         var fields: [String: Any]
@@ -20,6 +22,8 @@ public enum SupervisorMessage: Sendable, Equatable {
             if let payload { fields["payload"] = payload }
         case .budget(let weight):
             fields = ["type": "budget", "weight_per_minute": weight]
+        case .settings(let json):
+            fields = ["type": "settings", "settings": json]
         }
         return JSONLine.encode(fields)
     }
@@ -42,6 +46,9 @@ public enum SupervisorMessage: Sendable, Equatable {
                 throw ProtocolError(reason: "a budget needs a positive weight_per_minute")
             }
             return .budget(weightPerMinute: weight)
+        case "settings":
+            guard let json = fields["settings"] as? String else { throw ProtocolError(reason: "settings needs settings") }
+            return .settings(json: json)
         case let other:
             throw ProtocolError(reason: "unknown message type \(other ?? "none")")
         }
@@ -62,6 +69,12 @@ public enum WorkerReport: Sendable, Equatable {
     case exchange(reachable: Bool, since: Date?, reason: String?)
     /// One point of the equity curve (sampled every minute).
     case equity(time: Date, totalUSDT: Decimal)
+    /// An order of the bot, whenever it changes.
+    case order(OrderRecord)
+    /// A fill of one of the bot's orders, once.
+    case fill(BotFill)
+    /// Every position of the bot (closed ones with their realised PnL) and today's PnL.
+    case positions([PositionRecord], todayPnL: Decimal?)
 
     public func line() -> String {
         switch self {
@@ -89,6 +102,14 @@ public enum WorkerReport: Sendable, Equatable {
             )
         case .equity(let time, let total):
             JSONLine.encode(["type": "equity", "time": Self.ms(time), "total_usdt": DecimalText.format(total)])
+        case .order(let order):
+            JSONLine.encode(["type": "order", "order": order.json])
+        case .fill(let fill):
+            JSONLine.encode(["type": "fill", "fill": fill.json])
+        case .positions(let positions, let today):
+            JSONLine.encode(
+                ["type": "positions", "positions": positions.map(\.json), "today_pnl_usdt": today.map { DecimalText.format($0) } ?? NSNull()] as [String: Any]
+            )
         }
     }
 
@@ -146,6 +167,16 @@ public enum WorkerReport: Sendable, Equatable {
                 throw ProtocolError(reason: "equity needs time and total_usdt")
             }
             return .equity(time: time, totalUSDT: total)
+        case "order":
+            guard let order = fields["order"] as? [String: Any] else { throw ProtocolError(reason: "order needs order") }
+            return .order(try OrderRecord(json: order))
+        case "fill":
+            guard let fill = fields["fill"] as? [String: Any] else { throw ProtocolError(reason: "fill needs fill") }
+            return .fill(try BotFill(json: fill))
+        case "positions":
+            guard let rows = fields["positions"] as? [[String: Any]], rows.count <= 100 else { throw ProtocolError(reason: "positions needs at most 100 positions") }
+            let today = fields["today_pnl_usdt"] is String ? try Fields.amount(fields, "today_pnl_usdt", signed: true) : nil
+            return .positions(try rows.map { row throws(ProtocolError) in try PositionRecord(json: row) }, todayPnL: today)
         case let other:
             throw ProtocolError(reason: "unknown report type \(other ?? "none")")
         }

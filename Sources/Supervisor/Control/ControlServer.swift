@@ -130,7 +130,7 @@ enum ControlServer {
     }
 
     struct CommandRequest: Decodable {
-        static let known: Set<String> = ["start", "stop", "emergency_stop", "settings_changed"]
+        static let known: Set<String> = ["start", "stop", "emergency_stop", "settings_changed", "cancel_order"]
         let command: String
         let payload: String?
     }

@@ -45,6 +45,12 @@ extension ProcessSupervisor {
                 try database.portfolios.saveExchangeStatus(reachable: reachable, since: since, reason: reason, for: user, at: now)
             case .equity(let time, let total):
                 try database.portfolios.addEquity(time: time, totalUSDT: total, for: user)
+            case .order(let order):
+                try database.trading.saveOrder(order, for: user)
+            case .fill(let fill):
+                try database.trading.saveFill(fill, for: user)
+            case .positions(let positions, let today):
+                try database.trading.savePositions(positions, todayPnL: today, for: user, at: now)
             }
         } catch {
             logger.error("report.write_failed", metadata: ["user.id": "\(user)", "error": "\(error)"])

@@ -76,6 +76,8 @@ extension ProcessSupervisor {
                 slot.keyRevision = key.revision
                 firstLines.append(SupervisorMessage.credentials(apiKey: key.apiKey, apiSecret: key.apiSecret, exchangeURL: config.exchangeBaseURL).line())
                 firstLines.append(SupervisorMessage.budget(weightPerMinute: budgetShare).line())
+                let settings = try database.trading.settings(for: user) ?? .defaults
+                firstLines.append(SupervisorMessage.settings(json: String(decoding: settings.encoded(), as: UTF8.self)).line())
                 for command in try database.commands.undelivered(user: user) {
                     firstLines.append(SupervisorMessage.command(id: command.id, name: command.command, payload: command.payload).line())
                     deliveredCommands.append(command.id)

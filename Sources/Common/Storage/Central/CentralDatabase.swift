@@ -13,6 +13,7 @@ public struct CentralDatabase: Sendable {
     public let workerEvents: any WorkerEventStore
     public let supervisorInfo: any SupervisorInfoStore
     public let portfolios: any PortfolioStore
+    public let trading: any TradingStore
 
     init(pool: DatabasePool) {
         self.pool = pool
@@ -24,6 +25,7 @@ public struct CentralDatabase: Sendable {
         workerEvents = SQLiteWorkerEventStore(pool)
         supervisorInfo = SQLiteSupervisorInfoStore(pool)
         portfolios = SQLitePortfolioStore(pool)
+        trading = SQLiteTradingStore(pool)
     }
 
     /// Creates or upgrades the file: the supervisor, before it starts anyone.

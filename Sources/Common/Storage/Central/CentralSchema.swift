@@ -114,6 +114,61 @@ public enum CentralSchema {
                     );
                     """)
         }
+        migrator.registerMigration("v4-trading") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE bot_settings (
+                        user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                        settings TEXT NOT NULL,
+                        updated_at TEXT NOT NULL
+                    );
+                    CREATE TABLE orders (
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        client_order_id TEXT NOT NULL,
+                        order_id INTEGER,
+                        symbol TEXT NOT NULL,
+                        side TEXT NOT NULL,
+                        type TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        price TEXT,
+                        orig_qty TEXT NOT NULL,
+                        executed_qty TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        reason TEXT,
+                        PRIMARY KEY (user_id, client_order_id)
+                    );
+                    CREATE INDEX orders_user_time ON orders(user_id, created_at);
+                    CREATE TABLE fills (
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        symbol TEXT NOT NULL,
+                        trade_id INTEGER NOT NULL,
+                        order_id INTEGER NOT NULL,
+                        client_order_id TEXT NOT NULL,
+                        side TEXT NOT NULL,
+                        price TEXT NOT NULL,
+                        qty TEXT NOT NULL,
+                        quote_qty TEXT NOT NULL,
+                        commission TEXT NOT NULL,
+                        commission_asset TEXT NOT NULL,
+                        time TEXT NOT NULL,
+                        PRIMARY KEY (user_id, symbol, trade_id)
+                    );
+                    CREATE INDEX fills_user_time ON fills(user_id, time);
+                    CREATE TABLE positions (
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        symbol TEXT NOT NULL,
+                        position TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        PRIMARY KEY (user_id, symbol)
+                    );
+                    CREATE TABLE bot_summary (
+                        user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                        today_pnl_usdt TEXT,
+                        updated_at TEXT NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -23,7 +23,122 @@ public struct TraderDatabase: Sendable {
                     );
                     """)
         }
+        migrator.registerMigration("v2-trading") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE orders (
+                        client_order_id TEXT PRIMARY KEY,
+                        order_id INTEGER,
+                        symbol TEXT NOT NULL,
+                        side TEXT NOT NULL,
+                        type TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        price TEXT,
+                        orig_qty TEXT NOT NULL,
+                        executed_qty TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        reason TEXT
+                    );
+                    CREATE TABLE fills (
+                        symbol TEXT NOT NULL,
+                        trade_id INTEGER NOT NULL,
+                        order_id INTEGER NOT NULL,
+                        client_order_id TEXT NOT NULL,
+                        side TEXT NOT NULL,
+                        price TEXT NOT NULL,
+                        qty TEXT NOT NULL,
+                        quote_qty TEXT NOT NULL,
+                        commission TEXT NOT NULL,
+                        commission_asset TEXT NOT NULL,
+                        time TEXT NOT NULL,
+                        PRIMARY KEY (symbol, trade_id)
+                    );
+                    """)
+        }
         return migrator
+    }
+
+    /// Stores an order intent before it is sent; `false` when this client order id exists
+    /// already (the decision was taken before: it is never sent twice).
+    public func insertIntent(_ order: OrderRecord) throws -> Bool {
+        try pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO orders (client_order_id, order_id, symbol, side, type, status, price, orig_qty, executed_qty, created_at, updated_at, reason)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: Self.orderArguments(order)
+            )
+            return db.changesCount > 0
+        }
+    }
+
+    public func updateOrder(_ order: OrderRecord) throws {
+        try pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE orders SET order_id = COALESCE(?, order_id), status = ?, price = ?, orig_qty = ?, executed_qty = ?, updated_at = ?,
+                        reason = COALESCE(?, reason) WHERE client_order_id = ?
+                    """,
+                arguments: [
+                    order.orderID, order.status, order.price.map { DecimalText.format($0) }, DecimalText.format(order.origQty),
+                    DecimalText.format(order.executedQty), Timestamp.string(order.updatedAt), order.reason, order.clientOrderID,
+                ]
+            )
+        }
+    }
+
+    static func orderArguments(_ o: OrderRecord) -> StatementArguments {
+        [
+            o.clientOrderID, o.orderID, o.symbol, o.side, o.type, o.status, o.price.map { DecimalText.format($0) }, DecimalText.format(o.origQty),
+            DecimalText.format(o.executedQty), Timestamp.string(o.createdAt), Timestamp.string(o.updatedAt), o.reason,
+        ]
+    }
+
+    public func orders(where statuses: Set<String>? = nil) throws -> [OrderRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM orders ORDER BY created_at").map { row in
+                OrderRecord(
+                    clientOrderID: row["client_order_id"], orderID: row["order_id"], symbol: row["symbol"], side: row["side"], type: row["type"],
+                    status: row["status"], price: (row["price"] as String?).flatMap(DecimalText.parse),
+                    origQty: DecimalText.parse(row["orig_qty"]) ?? 0, executedQty: DecimalText.parse(row["executed_qty"]) ?? 0,
+                    createdAt: Timestamp.date(row["created_at"]) ?? .distantPast, updatedAt: Timestamp.date(row["updated_at"]) ?? .distantPast,
+                    reason: row["reason"]
+                )
+            }.filter { statuses?.contains($0.status) ?? true }
+        }
+    }
+
+    /// Records a fill once; `false` when it was recorded before.
+    public func insertFill(_ f: BotFill) throws -> Bool {
+        try pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO fills (symbol, trade_id, order_id, client_order_id, side, price, qty, quote_qty, commission, commission_asset, time)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    f.symbol, f.tradeID, f.orderID, f.clientOrderID, f.side, DecimalText.format(f.price), DecimalText.format(f.qty),
+                    DecimalText.format(f.quoteQty), DecimalText.format(f.commission), f.commissionAsset, Timestamp.string(f.time),
+                ]
+            )
+            return db.changesCount > 0
+        }
+    }
+
+    /// Every fill, oldest first (positions are rebuilt from them).
+    public func fills() throws -> [BotFill] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM fills ORDER BY time, trade_id").map { row in
+                BotFill(
+                    symbol: row["symbol"], tradeID: row["trade_id"], orderID: row["order_id"], clientOrderID: row["client_order_id"], side: row["side"],
+                    price: DecimalText.parse(row["price"]) ?? 0, qty: DecimalText.parse(row["qty"]) ?? 0, quoteQty: DecimalText.parse(row["quote_qty"]) ?? 0,
+                    commission: DecimalText.parse(row["commission"]) ?? 0, commissionAsset: row["commission_asset"],
+                    time: Timestamp.date(row["time"]) ?? .distantPast
+                )
+            }
+        }
     }
 
     /// Opens (creating and migrating) the user's database: folder 0700, file 0600.

@@ -1,0 +1,155 @@
+import Foundation
+import GRDB
+
+/// `bot_settings` (written by the web), and `orders`, `fills`, `positions`, `bot_summary`
+/// (written by the supervisor from the reports of the worker it started for that user).
+public protocol TradingStore: Sendable {
+    func settings(for user: UserID) throws -> BotSettings?
+    func saveSettings(_ settings: BotSettings, for user: UserID, at: Date) throws
+    func saveOrder(_ order: OrderRecord, for user: UserID) throws
+    /// `false` when this fill was recorded before.
+    @discardableResult func saveFill(_ fill: BotFill, for user: UserID) throws -> Bool
+    func savePositions(_ positions: [PositionRecord], todayPnL: Decimal?, for user: UserID, at: Date) throws
+    func orders(for user: UserID, symbol: String?, before: Date?, limit: Int) throws -> [OrderRecord]
+    func order(for user: UserID, orderID: Int64) throws -> OrderRecord?
+    func fills(for user: UserID, symbol: String?, before: Date?, limit: Int) throws -> [BotFill]
+    func positions(for user: UserID) throws -> [PositionRecord]
+    func todayPnL(for user: UserID) throws -> (value: Decimal?, updatedAt: Date)?
+}
+
+public struct SQLiteTradingStore: TradingStore {
+    let db: DatabasePool
+    public init(_ db: DatabasePool) { self.db = db }
+
+    public func settings(for user: UserID) throws -> BotSettings? {
+        let text = try db.read { db in try String.fetchOne(db, sql: "SELECT settings FROM bot_settings WHERE user_id = ?", arguments: [user.rawValue]) }
+        return try text.map { try BotSettings.decode(Data($0.utf8)) }
+    }
+
+    public func saveSettings(_ settings: BotSettings, for user: UserID, at: Date) throws {
+        let json = String(decoding: settings.encoded(), as: UTF8.self)
+        try db.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO bot_settings (user_id, settings, updated_at) VALUES (?, ?, ?)",
+                arguments: [user.rawValue, json, Timestamp.string(at)]
+            )
+        }
+    }
+
+    public func saveOrder(_ o: OrderRecord, for user: UserID) throws {
+        try db.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO orders (user_id, client_order_id, order_id, symbol, side, type, status, price, orig_qty, executed_qty, created_at, updated_at, reason)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(user_id, client_order_id) DO UPDATE SET order_id = COALESCE(excluded.order_id, order_id), status = excluded.status,
+                        price = excluded.price, orig_qty = excluded.orig_qty, executed_qty = excluded.executed_qty, updated_at = excluded.updated_at,
+                        reason = COALESCE(excluded.reason, reason)
+                    """,
+                arguments: [
+                    user.rawValue, o.clientOrderID, o.orderID, o.symbol, o.side, o.type, o.status, o.price.map { DecimalText.format($0) },
+                    DecimalText.format(o.origQty), DecimalText.format(o.executedQty), Timestamp.string(o.createdAt), Timestamp.string(o.updatedAt), o.reason,
+                ]
+            )
+        }
+    }
+
+    @discardableResult
+    public func saveFill(_ f: BotFill, for user: UserID) throws -> Bool {
+        try db.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO fills (user_id, symbol, trade_id, order_id, client_order_id, side, price, qty, quote_qty, commission, commission_asset, time)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    user.rawValue, f.symbol, f.tradeID, f.orderID, f.clientOrderID, f.side, DecimalText.format(f.price), DecimalText.format(f.qty),
+                    DecimalText.format(f.quoteQty), DecimalText.format(f.commission), f.commissionAsset, Timestamp.string(f.time),
+                ]
+            )
+            return db.changesCount > 0
+        }
+    }
+
+    public func savePositions(_ positions: [PositionRecord], todayPnL: Decimal?, for user: UserID, at: Date) throws {
+        try db.write { db in
+            try db.execute(sql: "DELETE FROM positions WHERE user_id = ?", arguments: [user.rawValue])
+            for position in positions {
+                let json = String(decoding: try JSONSerialization.data(withJSONObject: position.json, options: [.sortedKeys]), as: UTF8.self)
+                try db.execute(
+                    sql: "INSERT INTO positions (user_id, symbol, position, updated_at) VALUES (?, ?, ?, ?)",
+                    arguments: [user.rawValue, position.symbol, json, Timestamp.string(at)]
+                )
+            }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO bot_summary (user_id, today_pnl_usdt, updated_at) VALUES (?, ?, ?)",
+                arguments: [user.rawValue, todayPnL.map { DecimalText.format($0) }, Timestamp.string(at)]
+            )
+        }
+    }
+
+    public func orders(for user: UserID, symbol: String?, before: Date?, limit: Int) throws -> [OrderRecord] {
+        try db.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM orders WHERE user_id = ? AND (? IS NULL OR symbol = ?) AND created_at < ?
+                    ORDER BY created_at DESC, client_order_id DESC LIMIT ?
+                    """,
+                arguments: [user.rawValue, symbol, symbol, Timestamp.string(before ?? .distantFuture), limit]
+            ).map(Self.order)
+        }
+    }
+
+    public func order(for user: UserID, orderID: Int64) throws -> OrderRecord? {
+        try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM orders WHERE user_id = ? AND order_id = ?", arguments: [user.rawValue, orderID]).map(Self.order)
+        }
+    }
+
+    static func order(_ row: Row) -> OrderRecord {
+        OrderRecord(
+            clientOrderID: row["client_order_id"], orderID: row["order_id"], symbol: row["symbol"], side: row["side"], type: row["type"],
+            status: row["status"], price: (row["price"] as String?).flatMap(DecimalText.parse), origQty: DecimalText.parse(row["orig_qty"]) ?? 0,
+            executedQty: DecimalText.parse(row["executed_qty"]) ?? 0, createdAt: Timestamp.date(row["created_at"]) ?? .distantPast,
+            updatedAt: Timestamp.date(row["updated_at"]) ?? .distantPast, reason: row["reason"]
+        )
+    }
+
+    public func fills(for user: UserID, symbol: String?, before: Date?, limit: Int) throws -> [BotFill] {
+        try db.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM fills WHERE user_id = ? AND (? IS NULL OR symbol = ?) AND time < ?
+                    ORDER BY time DESC, trade_id DESC LIMIT ?
+                    """,
+                arguments: [user.rawValue, symbol, symbol, Timestamp.string(before ?? .distantFuture), limit]
+            ).map { row in
+                BotFill(
+                    symbol: row["symbol"], tradeID: row["trade_id"], orderID: row["order_id"], clientOrderID: row["client_order_id"], side: row["side"],
+                    price: DecimalText.parse(row["price"]) ?? 0, qty: DecimalText.parse(row["qty"]) ?? 0, quoteQty: DecimalText.parse(row["quote_qty"]) ?? 0,
+                    commission: DecimalText.parse(row["commission"]) ?? 0, commissionAsset: row["commission_asset"],
+                    time: Timestamp.date(row["time"]) ?? .distantPast
+                )
+            }
+        }
+    }
+
+    public func positions(for user: UserID) throws -> [PositionRecord] {
+        try db.read { db in
+            try String.fetchAll(db, sql: "SELECT position FROM positions WHERE user_id = ? ORDER BY symbol", arguments: [user.rawValue]).compactMap { text in
+                guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { return nil }
+                return try? PositionRecord(json: object)
+            }
+        }
+    }
+
+    public func todayPnL(for user: UserID) throws -> (value: Decimal?, updatedAt: Date)? {
+        try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT today_pnl_usdt, updated_at FROM bot_summary WHERE user_id = ?", arguments: [user.rawValue]).map { row in
+                ((row["today_pnl_usdt"] as String?).flatMap(DecimalText.parse), Timestamp.date(row["updated_at"]) ?? .distantPast)
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// A closed candle, as strategies see it (Double: indicators compute in Double, CONTRACT §7).
+public struct StrategyCandle: Sendable, Equatable {
+    public let openTime: Int64
+    public let open: Double
+    public let high: Double
+    public let low: Double
+    public let close: Double
+    public let volume: Double
+    public let closeTime: Int64
+
+    public init(openTime: Int64, open: Double, high: Double, low: Double, close: Double, volume: Double, closeTime: Int64) {
+        self.openTime = openTime
+        self.open = open
+        self.high = high
+        self.low = low
+        self.close = close
+        self.volume = volume
+        self.closeTime = closeTime
+    }
+}
+
+/// What a strategy says at the close of a candle.
+public enum StrategySignal: String, Sendable, Equatable {
+    case buy, sell, hold
+}
+
+/// A strategy: fed closed candles one at a time, in order; it never sees a later candle. The live
+/// worker and the backtester drive the same implementations.
+public protocol TradingStrategy: Sendable {
+    mutating func onClose(_ candle: StrategyCandle) -> StrategySignal
+    /// Candles needed before the first signal can come.
+    var warmUp: Int { get }
+}
+
+/// `sma_cross` exactly as CONTRACT §7: SMA(n) at t is the mean of the n closes ending at t
+/// (sum / n over the window); buy when SMA(fast) crosses above SMA(slow), sell when it crosses
+/// below. Constant work per candle.
+public struct SMACross: TradingStrategy {
+    public let fast: Int
+    public let slow: Int
+    private var closes: [Double]
+    private var next = 0
+    private var count = 0
+    private var previous: (fast: Double, slow: Double)?
+
+    public init(fast: Int, slow: Int) {
+        self.fast = fast
+        self.slow = slow
+        closes = Array(repeating: 0, count: slow)
+    }
+
+    public var warmUp: Int { slow + 1 }
+
+    /// SMA over the last `n` closes of the ring buffer.
+    private func mean(_ n: Int) -> Double {
+        var sum = 0.0
+        for back in 1...n { sum += closes[(next - back + slow) % slow] }
+        return sum / Double(n)
+    }
+
+    public mutating func onClose(_ candle: StrategyCandle) -> StrategySignal {
+        closes[next] = candle.close
+        next = (next + 1) % slow
+        count += 1
+        guard count >= slow else { return .hold }
+        let now = (fast: mean(fast), slow: mean(slow))
+        defer { previous = now }
+        guard let before = previous else { return .hold }
+        if now.fast > now.slow, before.fast <= before.slow { return .buy }
+        if now.fast < now.slow, before.fast >= before.slow { return .sell }
+        return .hold
+    }
+}

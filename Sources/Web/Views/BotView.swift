@@ -1,0 +1,74 @@
+import Common
+import Foundation
+
+/// `GET /api/v1/bot`: what the bot does, as the supervisor and the worker's reports say.
+struct BotView {
+    let state: String
+    let stateReason: String?
+    let worker: ProcessStatus?
+    let alive: Bool
+    let positions: [PositionRecord]
+    let todayPnL: (value: Decimal?, updatedAt: Date)?
+
+    /// A heartbeat older than this means the worker is not alive (the supervisor kills it at 10 s).
+    static let heartbeatLimit: TimeInterval = 10
+
+    static func load(_ database: CentralDatabase, user: UserID, now: Date) throws -> BotView {
+        guard try database.exchangeKeys.key(for: user) != nil else {
+            return BotView(state: "no_key", stateReason: "no API key is stored", worker: nil, alive: false, positions: [], todayPnL: nil)
+        }
+        let worker = try database.processes.status(process: ProcessStatus.workerName(user))
+        let alive = worker.map { $0.pid != nil && ($0.lastHeartbeatAt.map { now.timeIntervalSince($0) < heartbeatLimit } ?? false) } ?? false
+        let (state, reason) = Self.state(worker, alive: alive)
+        return BotView(
+            state: state, stateReason: reason, worker: worker, alive: alive, positions: try database.trading.positions(for: user),
+            todayPnL: try database.trading.todayPnL(for: user)
+        )
+    }
+
+    static func state(_ worker: ProcessStatus?, alive: Bool) -> (String, String?) {
+        guard let worker else { return ("starting", "the supervisor has not started the bot's process yet") }
+        switch worker.state {
+        case .starting: return ("starting", nil)
+        case .running:
+            let reported = worker.reportedState ?? ""
+            if ["stopped", "running", "emergency_stopped", "error"].contains(reported) {
+                return (reported, reported == "error" ? worker.message ?? "the bot reported an error" : nil)
+            }
+            return ("starting", nil)
+        case .backoff: return ("error", "the bot's process exited and is being restarted\(worker.lastExitStatus.map { " (\($0))" } ?? "")")
+        case .crashLoop: return ("error", "the bot's process keeps crashing\(worker.message.map { ": \($0)" } ?? "")")
+        case .stopping, .stopped: return ("error", worker.message ?? "the bot's process is not running")
+        }
+    }
+
+    var json: [String: Any] {
+        let open = positions.filter { $0.qty > 0 }
+        var object: [String: Any] = [
+            "state": state,
+            "worker": [
+                "alive": alive, "pid": worker?.pid.map { Int($0) } ?? NSNull(),
+                "last_heartbeat": worker?.lastHeartbeatAt.map(Timestamp.string) ?? NSNull(), "restarts": worker?.restarts ?? 0,
+            ] as [String: Any],
+            "positions": open.map(\.json),
+        ]
+        if let stateReason { object["state_reason"] = stateReason }
+        if state == "no_key" {
+            object["open_positions"] = NSNull()
+            object["open_positions_reason"] = "no_key"
+            object["today_pnl_usdt"] = NSNull()
+            object["today_pnl_usdt_reason"] = "no_key"
+        } else if let todayPnL {
+            object["open_positions"] = open.count
+            object["today_pnl_usdt"] = todayPnL.value.map { DecimalText.format($0) } ?? NSNull()
+            if todayPnL.value == nil { object["today_pnl_usdt_reason"] = "not_reported_yet" }
+            if !alive { object["stale_since"] = Timestamp.string(todayPnL.updatedAt) }
+        } else {
+            object["open_positions"] = NSNull()
+            object["open_positions_reason"] = "not_reported_yet"
+            object["today_pnl_usdt"] = NSNull()
+            object["today_pnl_usdt_reason"] = "not_reported_yet"
+        }
+        return object
+    }
+}
