@@ -27,6 +27,9 @@ actor Trader {
     var equityPeak: Decimal = 0
     var streamTask: Task<Void, Never>?
     var started = false
+    /// Grows with every change of symbols, interval or strategy; market data started for an
+    /// older generation is started again.
+    var marketGeneration = 0
     /// When each unresolved order was last sent or looked up.
     var unknownSince: [String: Date] = [:]
 
@@ -66,7 +69,10 @@ actor Trader {
         settings = new
         try? database.setState("settings", settingsJSON)
         logger.info("settings.applied", metadata: ["symbols": "\(new.symbols.joined(separator: ","))", "interval": "\(new.interval)"])
-        if marketChanged, started { await restartMarketData() }
+        if marketChanged {
+            marketGeneration += 1
+            if started { await restartMarketData() }
+        }
         return "ok"
     }
 
@@ -93,6 +99,13 @@ actor Trader {
     // MARK: - Market data and the strategy
 
     func restartMarketData() async {
+        let generation = marketGeneration
+        await startMarketData()
+        // Settings that changed while it started (it awaits the exchange) start it again.
+        if generation != marketGeneration { await restartMarketData() }
+    }
+
+    private func startMarketData() async {
         streamTask?.cancel()
         strategies = [:]
         lastCandle = [:]
