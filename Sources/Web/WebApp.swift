@@ -29,7 +29,9 @@ enum WebApp {
         AccountAPIController(accounts: accounts, control: control, secureCookies: settings.secureCookies, exchange: settings.exchange)
             .register(on: router)
         PortfolioAPIController(database: database).register(on: router)
-        TradingAPIController(database: database, control: control, catalog: ExchangeCatalog(database: database)).register(on: router)
+        let catalog = ExchangeCatalog(database: database)
+        TradingAPIController(database: database, control: control, catalog: catalog).register(on: router)
+        TradingPagesController(database: database, control: control, catalog: catalog).register(on: router)
         PagesController(accounts: accounts, control: control, secureCookies: settings.secureCookies, exchange: settings.exchange)
             .register(on: router)
         router.get("/static/app.css") { _, _ in

@@ -48,15 +48,18 @@ enum WorkerApp {
         let trader = database.map { Trader(user: user, client: client, reporter: reporter, database: $0, bot: bot, portfolio: portfolio, logger: logger) }
         let group = ServiceGroup(
             configuration: .init(
+                // Shut down in reverse order: the command reader first, so that the end of stdin
+                // during a SIGTERM is the expected end of the service being stopped.
                 services: [
                     .init(service: HeartbeatService(bot: bot, reporter: reporter, interval: heartbeatInterval)),
                     .init(service: portfolio),
+                ] + (trader.map { [ServiceGroupConfiguration.ServiceConfiguration(service: TradingService(trader: $0))] } ?? []) + [
                     // End of stdin (the supervisor is gone or stopping us) ends the worker cleanly.
                     .init(
                         service: CommandService(input: input, bot: bot, reporter: reporter, budget: budget, trader: trader, logger: logger),
                         successTerminationBehavior: .gracefullyShutdownGroup
-                    ),
-                ] + (trader.map { [ServiceGroupConfiguration.ServiceConfiguration(service: TradingService(trader: $0))] } ?? []),
+                    )
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

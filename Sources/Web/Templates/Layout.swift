@@ -16,7 +16,8 @@ enum Layout {
     }
 
     static let signedInNavigation = [
-        NavItem(path: "/", title: "Dashboard"), NavItem(path: "/settings", title: "Settings"), NavItem(path: "/status", title: "System"),
+        NavItem(path: "/", title: "Portfolio"), NavItem(path: "/trading", title: "Trading"), NavItem(path: "/settings", title: "Settings"),
+        NavItem(path: "/status", title: "System"),
     ]
     static let signedOutNavigation = [NavItem(path: "/login", title: "Log in"), NavItem(path: "/signup", title: "Sign up")]
 
@@ -88,6 +89,9 @@ enum Layout {
         .notice { color: #166534; background: #effaf1; border: 1px solid #a7e0b5; padding: .5rem .8rem; }
         button { margin-top: .8rem; padding: .4rem 1rem; }
         .hint { color: #5b6475; font-size: .85rem; }
+        form.inline { display: inline-block; margin-right: .5rem; }
+        button.danger { background: #b91c1c; color: #fff; border: 1px solid #7f1d1d; }
+        form.card select { display: block; padding: .3rem; }
         .state-running { color: #166534; } .state-crash_loop, .state-backoff { color: #9a3412; }
         """
 }

@@ -1,0 +1,123 @@
+import Common
+import Foundation
+import Hummingbird
+
+/// `/trading` and its forms.
+struct TradingPagesController {
+    let database: CentralDatabase
+    let control: ControlClient
+    let catalog: ExchangeCatalog
+
+    func register(on router: Router<WebContext>) {
+        router.get("/trading") { request, context -> Response in
+            guard let viewer = PagesController.viewer(context), let user = context.user else { return PagesController.toLogin(request) }
+            let notice = request.uri.queryParameters.get("done").flatMap { Self.notices[$0] }
+            return page(viewer: viewer, user: user.id, notice: notice)
+        }
+        for (path, command) in [("/trading/start", "start"), ("/trading/stop", "stop"), ("/trading/emergency-stop", "emergency_stop")] {
+            router.post(RouterPath(stringLiteral: path)) { request, context -> Response in
+                let form = await FormBody.read(request)
+                guard let viewer = PagesController.viewer(context), let user = context.user, let session = context.session else { return PagesController.toLogin(request) }
+                guard PagesController.csrfMatches(form, session) else { return Reply.html(AccountPages.formExpired(viewer: viewer), status: .forbidden) }
+                let payload = command == "stop" ? #"{"close_positions":\#(form["close_positions"] != nil)}"# : nil
+                do throws(APIError) {
+                    var json: [String: Any] = ["command": command]
+                    if let payload { json["payload"] = payload }
+                    let answer = try await control.send(.POST, "/v1/users/\(user.id.rawValue)/commands", json: json)
+                    guard answer.status == 202 else { throw ControlClient.relay(answer) }
+                    return Reply.redirect("/trading?done=\(command)")
+                } catch {
+                    return page(viewer: viewer, user: user.id, error: error.message, status: error.status)
+                }
+            }
+        }
+        router.post("/trading/orders/:order_id/cancel") { request, context -> Response in
+            let form = await FormBody.read(request)
+            guard let viewer = PagesController.viewer(context), let user = context.user, let session = context.session else { return PagesController.toLogin(request) }
+            guard PagesController.csrfMatches(form, session) else { return Reply.html(AccountPages.formExpired(viewer: viewer), status: .forbidden) }
+            guard let id = context.parameters.get("order_id", as: Int64.self), let order = try? database.trading.order(for: user.id, orderID: id) else {
+                return Reply.html(ErrorPages.notFound(), status: .notFound)
+            }
+            do throws(APIError) {
+                guard order.isOpen else { throw APIError(.conflict, "order_not_open", "This order is \(order.status); only open orders can be cancelled.") }
+                let answer = try await control.send(.POST, "/v1/users/\(user.id.rawValue)/commands", json: ["command": "cancel_order", "payload": #"{"order_id":\#(id)}"#])
+                guard answer.status == 202 else { throw ControlClient.relay(answer) }
+                return Reply.redirect("/trading?done=cancel_order")
+            } catch {
+                return page(viewer: viewer, user: user.id, error: error.message, status: error.status)
+            }
+        }
+        router.post("/trading/settings") { request, context -> Response in
+            let form = await FormBody.read(request)
+            guard let viewer = PagesController.viewer(context), let user = context.user, let session = context.session else { return PagesController.toLogin(request) }
+            guard PagesController.csrfMatches(form, session) else { return Reply.html(AccountPages.formExpired(viewer: viewer), status: .forbidden) }
+            do throws(APIError) {
+                let settings = try await TradingAPIController.check(try Self.settingsFields(form), catalog: catalog)
+                try write { try database.trading.saveSettings(settings, for: user.id, at: Date()) }
+                let payload = String(decoding: settings.encoded(), as: UTF8.self)
+                _ = try? await control.send(.POST, "/v1/users/\(user.id.rawValue)/commands", json: ["command": "settings_changed", "payload": payload])
+                return Reply.redirect("/trading?done=settings")
+            } catch {
+                return page(viewer: viewer, user: user.id, error: error.message, status: error.status)
+            }
+        }
+    }
+
+    static let notices = [
+        "start": "Start sent; the bot acknowledges within a second.",
+        "stop": "Stop sent: no new entries; positions stay protected by their exits unless you asked to sell them.",
+        "emergency_stop": "Emergency stop sent: every open order is being cancelled.",
+        "cancel_order": "Cancellation sent to the exchange.",
+        "settings": "Settings saved; a running bot applies them at once.",
+    ]
+
+    /// The form's fields as the settings JSON (numbers stay text until checked).
+    static func settingsFields(_ form: FormBody) throws(APIError) -> [String: Any] {
+        func number(_ name: String) throws(APIError) -> Double {
+            guard let value = Double((form[name] ?? "").trimmingCharacters(in: .whitespaces)), value.isFinite else {
+                throw APIError(.unprocessableContent, "invalid_settings", "\(name.replacingOccurrences(of: "_", with: " ")) must be a number")
+            }
+            return value
+        }
+        func whole(_ name: String) throws(APIError) -> Int {
+            let value = try number(name)
+            guard value == value.rounded(), abs(value) < 1e9 else {
+                throw APIError(.unprocessableContent, "invalid_settings", "\(name.replacingOccurrences(of: "_", with: " ")) must be a whole number")
+            }
+            return Int(value)
+        }
+        let symbols = (form["symbols"] ?? "").uppercased().split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+        return [
+            "symbols": symbols, "interval": form["interval"] ?? "", "strategy": ["name": "sma_cross", "params": ["fast": try whole("fast"), "slow": try whole("slow")]],
+            "risk": [
+                "max_position_pct": try number("max_position_pct"), "max_position_usdt": (form["max_position_usdt"] ?? "").trimmingCharacters(in: .whitespaces),
+                "max_open_positions": try whole("max_open_positions"), "stop_loss_pct": try number("stop_loss_pct"),
+                "take_profit_pct": try number("take_profit_pct"), "trailing_stop_pct": try number("trailing_stop_pct"),
+                "daily_loss_limit_usdt": (form["daily_loss_limit_usdt"] ?? "").trimmingCharacters(in: .whitespaces),
+                "max_drawdown_pct": try number("max_drawdown_pct"), "cooldown_minutes": try whole("cooldown_minutes"),
+            ] as [String: Any],
+            "emergency_close_positions": form["emergency_close_positions"] != nil, "unknown_orders": form["unknown_orders"] ?? "",
+            "timezone": (form["timezone"] ?? "").trimmingCharacters(in: .whitespaces),
+        ]
+    }
+
+    func page(viewer: Layout.Viewer, user: UserID, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        let now = Date()
+        do {
+            let stored = try database.trading.settings(for: user)
+            let model = TradingPage.Model(
+                viewer: viewer, bot: try BotView.load(database, user: user, now: now), settings: stored ?? .defaults, settingsAreDefault: stored == nil,
+                orders: try database.trading.orders(for: user, symbol: nil, before: nil, limit: 50),
+                fills: try database.trading.fills(for: user, symbol: nil, before: nil, limit: 50),
+                events: try database.workerEvents.events(for: user, limit: 30), error: error, notice: notice, now: now
+            )
+            return Reply.html(TradingPage.render(model), status: status)
+        } catch {
+            let body = Layout.page(
+                title: "Trading", active: "/trading", viewer: viewer, freshness: "Attempted at \(Timestamp.string(now))",
+                content: "<h1>Trading</h1><p class=\"unavailable\">Unavailable: the central database cannot be read (\(Layout.escape("\(error)"))).</p>"
+            )
+            return Reply.html(body, status: .serviceUnavailable)
+        }
+    }
+}
