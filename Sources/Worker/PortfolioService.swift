@@ -98,6 +98,7 @@ final class PortfolioService: Service, Sendable {
             }
             reachable()
         } catch {
+            if Task.isCancelled { return }  // stopping, not an outage
             unreachable(error, now: now)
             return
         }

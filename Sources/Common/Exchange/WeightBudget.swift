@@ -66,7 +66,12 @@ public final class WeightBudget: Sendable {
             guard ContinuousClock.now + .milliseconds(wait) <= deadline else {
                 throw .rateLimited(retryAfter: Int((wait + 999) / 1_000))
             }
-            try? await Task.sleep(for: .milliseconds(wait))
+            do {
+                try await Task.sleep(for: .milliseconds(wait))
+            } catch {
+                // The caller is being cancelled (the worker stops): give up, do not spin.
+                throw .temporary("cancelled while waiting for request weight")
+            }
         }
     }
 
