@@ -23,6 +23,13 @@ struct CommandService: Service {
         }
     }
 
+    /// The history lines of the start, until `history_end`.
+    final class History: @unchecked Sendable {
+        var orders: [OrderRecord] = []
+        var fills: [BotFill] = []
+    }
+    let history = History()
+
     private func handle(_ line: String) async {
         let message: SupervisorMessage
         do {
@@ -39,6 +46,14 @@ struct CommandService: Service {
             if let trader { _ = await trader.apply(settingsJSON: json) }
         case .credentials:
             logger.warning("command.unexpected_credentials")
+        case .historyOrder(let order):
+            history.orders.append(order)
+        case .historyFill(let fill):
+            history.fills.append(fill)
+        case .historyEnd:
+            if let trader { await trader.restore(orders: history.orders, fills: history.fills) }
+            history.orders = []
+            history.fills = []
         case .command(let id, let name, let payload):
             do {
                 guard try bot.record(commandID: id, command: name, payload: payload) else {

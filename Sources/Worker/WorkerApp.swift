@@ -28,7 +28,7 @@ enum WorkerApp {
         let bot: BotState
         var database: TraderDatabase?
         do {
-            database = try TraderDatabase.open(directory, user: user)
+            database = try openOrRebuild(directory, user: user, logger: logger, reporter: reporter)
             bot = try BotState(database: database!)
         } catch {
             database = nil
@@ -67,6 +67,29 @@ enum WorkerApp {
         try await group.run()
         withExtendedLifetime(credentials) {}
         logger.info("worker.stopped")
+    }
+}
+
+/// Opens the worker's database. A damaged file (or one that is not SQLite) is moved aside
+/// unchanged and a new one started: the supervisor's copy of the history fills it again. A
+/// newer one is refused, untouched.
+func openOrRebuild(_ directory: DataDirectory, user: UserID, logger: Logger, reporter: Reporter) throws -> TraderDatabase {
+    do {
+        return try TraderDatabase.open(directory, user: user)
+    } catch let error as StorageError {
+        switch error {
+        case .damaged, .notADatabase:
+            let path = directory.userDatabase(user)
+            let aside = path + ".damaged-" + Timestamp.string(Date()).replacingOccurrences(of: ":", with: "")
+            for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+                try FileManager.default.moveItem(atPath: path + suffix, toPath: aside + suffix)
+            }
+            logger.warning("worker.database_moved_aside", metadata: ["error": "\(error)", "moved_to": "\(aside)"])
+            reporter.send(.event(level: "warning", kind: "database", message: "trader.sqlite was damaged (\(error)); moved aside to \(aside) and rebuilt"))
+            return try TraderDatabase.open(directory, user: user)
+        default:
+            throw error
+        }
     }
 }
 

@@ -178,3 +178,56 @@ extension Decimal {
         return result
     }
 }
+
+/// A worker whose trader.sqlite is lost or damaged rebuilds from central.sqlite.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct TraderDatabaseRecoveryTests {
+    @Test(arguments: ["deleted", "damaged"])
+    func aLostOrDamagedTraderDatabaseIsRebuiltFromCentral(how: String) async throws {
+        try await AccountTests.withSystem("rebuild-\(how)") { supervisor, web in
+            let (user, _) = try await TradingTests.user(supervisor, web)
+            #expect(try await web.send(.PUT, "/api/v1/settings", json: TradingTests.settings(symbols: ["BTCUSDT"])).status == 200)
+            #expect(try await web.send(.POST, "/api/v1/bot/start").status == 202)
+            let traded = try await waitUntilAsync(.seconds(60)) { try await TradingTests.items(web, "/api/v1/fills?limit=500").count >= 2 }
+            try #require(traded)
+            #expect(try await web.send(.POST, "/api/v1/bot/emergency-stop").status == 202)
+            try await Task.sleep(for: .seconds(2))
+            let fillsBefore = try await TradingTests.items(web, "/api/v1/fills?limit=500").count
+            let positionsBefore = try await TradingTests.items(web, "/api/v1/positions").map { "\($0["symbol"] ?? "") \($0["qty"] ?? "") \($0["realized_pnl_usdt"] ?? "")" }
+
+            // The file goes while the worker is down.
+            let worker = try #require(supervisor.child("worker", user: user))
+            kill(worker.pid, SIGSTOP)
+            let path = supervisor.directory.userDatabase(user)
+            for suffix in ["-wal", "-shm"] { unlink(path + suffix) }
+            if how == "deleted" {
+                unlink(path)
+            } else {
+                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+                try handle.seek(toOffset: 0)
+                handle.write(Data(repeating: 0x5A, count: 4096))
+                try handle.close()
+            }
+            kill(worker.pid, SIGKILL)
+            kill(worker.pid, SIGCONT)
+            let back = await waitUntil(.seconds(10)) { (supervisor.child("worker", user: user)?.pid).map { $0 != worker.pid } ?? false }
+            #expect(back)
+            let rebuilt = try await waitUntilAsync(.seconds(15)) { try await web.get("/trading").body.contains("rebuilt them from central.sqlite") }
+            #expect(rebuilt)
+            let positionsAfter = try await TradingTests.items(web, "/api/v1/positions").map { "\($0["symbol"] ?? "") \($0["qty"] ?? "") \($0["realized_pnl_usdt"] ?? "")" }
+            #expect(positionsAfter == positionsBefore)
+            #expect(try await TradingTests.items(web, "/api/v1/fills?limit=500").count == fillsBefore)
+            let database = try TraderDatabase.open(supervisor.directory, user: user)
+            #expect(try database.fills().count == fillsBefore, "the worker's own file has the history again")
+            let log = try String(contentsOfFile: supervisor.directory.userLog(user), encoding: .utf8)
+            #expect(log.contains("worker.history_restored"))
+            if how == "damaged" {
+                #expect(log.contains("worker.database_moved_aside"))
+                let aside = try FileManager.default.contentsOfDirectory(atPath: supervisor.directory.userDir(user)).filter { $0.contains(".damaged-") }
+                #expect(!aside.isEmpty, "the damaged file is kept, unchanged")
+            }
+            // Still emergency-stopped? The state lived in the lost file: the bot is stopped, not running.
+            let state = try await web.get("/api/v1/bot").json?["state"] as? String
+            #expect(state != "running")
+        }
+    }
+}

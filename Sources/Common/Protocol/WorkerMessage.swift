@@ -11,6 +11,11 @@ public enum SupervisorMessage: Sendable, Equatable {
     case budget(weightPerMinute: Int)
     /// The user's bot settings (``BotSettings`` as JSON), at start.
     case settings(json: String)
+    /// At start, the bot's orders and fills as central.sqlite has them, one per line, then
+    /// `historyEnd`: a worker whose own database was lost or damaged rebuilds from them.
+    case historyOrder(OrderRecord)
+    case historyFill(BotFill)
+    case historyEnd
 
     public func line() -> String {
         var fields: [String: Any]
@@ -24,6 +29,12 @@ public enum SupervisorMessage: Sendable, Equatable {
             fields = ["type": "budget", "weight_per_minute": weight]
         case .settings(let json):
             fields = ["type": "settings", "settings": json]
+        case .historyOrder(let order):
+            fields = ["type": "history_order", "order": order.json]
+        case .historyFill(let fill):
+            fields = ["type": "history_fill", "fill": fill.json]
+        case .historyEnd:
+            fields = ["type": "history_end"]
         }
         return JSONLine.encode(fields)
     }
@@ -49,6 +60,14 @@ public enum SupervisorMessage: Sendable, Equatable {
         case "settings":
             guard let json = fields["settings"] as? String else { throw ProtocolError(reason: "settings needs settings") }
             return .settings(json: json)
+        case "history_order":
+            guard let order = fields["order"] as? [String: Any] else { throw ProtocolError(reason: "history_order needs order") }
+            return .historyOrder(try OrderRecord(json: order))
+        case "history_fill":
+            guard let fill = fields["fill"] as? [String: Any] else { throw ProtocolError(reason: "history_fill needs fill") }
+            return .historyFill(try BotFill(json: fill))
+        case "history_end":
+            return .historyEnd
         case let other:
             throw ProtocolError(reason: "unknown message type \(other ?? "none")")
         }

@@ -78,6 +78,15 @@ extension ProcessSupervisor {
                 firstLines.append(SupervisorMessage.budget(weightPerMinute: budgetShare).line())
                 let settings = try database.trading.settings(for: user) ?? .defaults
                 firstLines.append(SupervisorMessage.settings(json: String(decoding: settings.encoded(), as: UTF8.self)).line())
+                // The bot's history as central.sqlite has it: the worker fills in what its own
+                // database lacks (a lost or damaged file), so that file is never the only copy.
+                for order in try database.trading.orders(for: user, symbol: nil, before: nil, limit: 2_000).reversed() {
+                    firstLines.append(SupervisorMessage.historyOrder(order).line())
+                }
+                for fill in try database.trading.fills(for: user, symbol: nil, before: nil, limit: 10_000).reversed() {
+                    firstLines.append(SupervisorMessage.historyFill(fill).line())
+                }
+                firstLines.append(SupervisorMessage.historyEnd.line())
                 for command in try database.commands.undelivered(user: user) {
                     firstLines.append(SupervisorMessage.command(id: command.id, name: command.command, payload: command.payload).line())
                     deliveredCommands.append(command.id)

@@ -76,6 +76,19 @@ actor Trader {
         return "ok"
     }
 
+    /// Adds what this worker's database lacks from central.sqlite's copy of its history.
+    func restore(orders: [OrderRecord], fills: [BotFill]) {
+        var addedOrders = 0
+        var addedFills = 0
+        for order in orders where (try? database.insertIntent(order)) == true { addedOrders += 1 }
+        for fill in fills where (try? database.insertFill(fill)) == true { addedFills += 1 }
+        guard addedOrders + addedFills > 0 else { return }
+        rebuildPositions()
+        logger.warning("worker.history_restored", metadata: ["orders": "\(addedOrders)", "fills": "\(addedFills)"])
+        event("warning", "database", "trader.sqlite lacked \(addedFills) fills and \(addedOrders) orders; rebuilt them from central.sqlite")
+        reportPositions()
+    }
+
     func rebuildPositions() {
         positions = [:]
         realizedByDay = [:]
