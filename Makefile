@@ -65,6 +65,7 @@ bench: deps
 	.build/release/trader-bench bench --bin-dir .build/release
 	.build/release/trader-bench sim --bin-dir .build/release
 	.build/release/trader-bench accounts --bin-dir .build/release
+	.build/release/trader-bench trading --bin-dir .build/release
 
 ## A long unattended run with a report (SOAK_SECONDS, default 1800).
 soak: deps

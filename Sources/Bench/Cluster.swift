@@ -9,6 +9,7 @@ struct Cluster {
     let vault: ExchangeKeyVault
     let root: String
     let webPort: Int
+    let simPort: Int
 
     var pid: pid_t { process.processIdentifier }
 
@@ -24,8 +25,9 @@ struct Cluster {
         let vault = ExchangeKeyVault(fernet: try MasterKey.loadOrCreate(path: directory.masterKeyFile), store: database.exchangeKeys)
         let process = Process()
         let webPort = freePort()
+        let simPort = freePort()
         process.executableURL = URL(fileURLWithPath: binDir + "/supervisor")
-        process.arguments = ["--data-dir", directory.root, "--web-port", String(webPort), "--sim-port", String(freePort())]
+        process.arguments = ["--data-dir", directory.root, "--web-port", String(webPort), "--sim-port", String(simPort)]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TRADER_") }
         environment["TRADER_BIN_DIR"] = binDir
         environment.merge(extra) { $1 }
@@ -35,7 +37,7 @@ struct Cluster {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        return Cluster(directory: directory, process: process, database: database, vault: vault, root: root, webPort: webPort)
+        return Cluster(directory: directory, process: process, database: database, vault: vault, root: root, webPort: webPort, simPort: simPort)
     }
 
     func stop() {

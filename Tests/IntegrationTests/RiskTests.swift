@@ -91,7 +91,7 @@ import Testing
         }
     }
 
-    @Test func takeProfitOpenPositionsLimitAndTheDrawdownKillSwitchFire() async throws {
+    @Test func takeProfitOpenPositionsTrailingStopAndTheDrawdownKillSwitchFire() async throws {
         try await AccountTests.withSystem("risk2") { supervisor, web in
             let (_, _) = try await TradingTests.user(supervisor, web, balances: #"{"USDT":"10000","ETH":"5"}"#)
             let market = Market(sim: "http://127.0.0.1:\(supervisor.simPort)", web: web)
@@ -119,8 +119,29 @@ import Testing
             }
             #expect(took)
 
+            // A trailing stop: a new entry, a new peak 2 % higher, then 1.5 % down from it.
+            let trailing = Self.settings { _, risk in
+                risk["max_open_positions"] = 1
+                risk["trailing_stop_pct"] = 1
+            }
+            #expect(try await web.send(.PUT, "/api/v1/settings", json: trailing).status == 200)
+            try await market.crossAbove("BTCUSDT", from: 42_420)
+            let again = try await waitUntilAsync(.seconds(10)) { try await market.fills().filter { $0["side"] as? String == "BUY" }.count == 2 }
+            try #require(again)
+            try await Task.sleep(for: .milliseconds(1_200))
+            try await market.price("BTCUSDT", 43_700)
+            try await Task.sleep(for: .milliseconds(1_200))
+            try await market.price("BTCUSDT", 43_045)
+            let trailed = try await waitUntilAsync(.seconds(10)) {
+                try await TradingTests.items(web, "/api/v1/orders?limit=50").contains { ($0["reason"] as? String ?? "").contains("trailing stop") }
+            }
+            #expect(trailed)
+
             // Equity far under its peak with a 0.5 % drawdown limit: the emergency stop.
-            let strict = Self.settings { _, risk in risk["max_drawdown_pct"] = 0.5 }
+            let strict = Self.settings { _, risk in
+                risk["max_open_positions"] = 1
+                risk["max_drawdown_pct"] = 0.5
+            }
             #expect(try await web.send(.PUT, "/api/v1/settings", json: strict).status == 200)
             // The account holds 5 ETH besides its USDT: ETH at half price is a 25 % drawdown.
             try await market.price("ETHUSDT", 1_000)

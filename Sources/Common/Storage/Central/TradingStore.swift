@@ -107,6 +107,7 @@ public struct SQLiteTradingStore: TradingStore {
         }
     }
 
+    /// A row of `orders` (in central.sqlite or a worker's trader.sqlite: the same columns).
     static func order(_ row: Row) -> OrderRecord {
         OrderRecord(
             clientOrderID: row["client_order_id"], orderID: row["order_id"], symbol: row["symbol"], side: row["side"], type: row["type"],
@@ -125,15 +126,18 @@ public struct SQLiteTradingStore: TradingStore {
                     ORDER BY time DESC, trade_id DESC LIMIT ?
                     """,
                 arguments: [user.rawValue, symbol, symbol, Timestamp.string(before ?? .distantFuture), limit]
-            ).map { row in
-                BotFill(
-                    symbol: row["symbol"], tradeID: row["trade_id"], orderID: row["order_id"], clientOrderID: row["client_order_id"], side: row["side"],
-                    price: DecimalText.parse(row["price"]) ?? 0, qty: DecimalText.parse(row["qty"]) ?? 0, quoteQty: DecimalText.parse(row["quote_qty"]) ?? 0,
-                    commission: DecimalText.parse(row["commission"]) ?? 0, commissionAsset: row["commission_asset"],
-                    time: Timestamp.date(row["time"]) ?? .distantPast
-                )
-            }
+            ).map(Self.fill)
         }
+    }
+
+    /// A row of `fills` (in central.sqlite or a worker's trader.sqlite: the same columns).
+    static func fill(_ row: Row) -> BotFill {
+        BotFill(
+            symbol: row["symbol"], tradeID: row["trade_id"], orderID: row["order_id"], clientOrderID: row["client_order_id"], side: row["side"],
+            price: DecimalText.parse(row["price"]) ?? 0, qty: DecimalText.parse(row["qty"]) ?? 0, quoteQty: DecimalText.parse(row["quote_qty"]) ?? 0,
+            commission: DecimalText.parse(row["commission"]) ?? 0, commissionAsset: row["commission_asset"],
+            time: Timestamp.date(row["time"]) ?? .distantPast
+        )
     }
 
     public func positions(for user: UserID) throws -> [PositionRecord] {

@@ -98,15 +98,8 @@ public struct TraderDatabase: Sendable {
 
     public func orders(where statuses: Set<String>? = nil) throws -> [OrderRecord] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM orders ORDER BY created_at").map { row in
-                OrderRecord(
-                    clientOrderID: row["client_order_id"], orderID: row["order_id"], symbol: row["symbol"], side: row["side"], type: row["type"],
-                    status: row["status"], price: (row["price"] as String?).flatMap(DecimalText.parse),
-                    origQty: DecimalText.parse(row["orig_qty"]) ?? 0, executedQty: DecimalText.parse(row["executed_qty"]) ?? 0,
-                    createdAt: Timestamp.date(row["created_at"]) ?? .distantPast, updatedAt: Timestamp.date(row["updated_at"]) ?? .distantPast,
-                    reason: row["reason"]
-                )
-            }.filter { statuses?.contains($0.status) ?? true }
+            try Row.fetchAll(db, sql: "SELECT * FROM orders ORDER BY created_at").map(SQLiteTradingStore.order)
+                .filter { statuses?.contains($0.status) ?? true }
         }
     }
 
@@ -130,14 +123,7 @@ public struct TraderDatabase: Sendable {
     /// Every fill, oldest first (positions are rebuilt from them).
     public func fills() throws -> [BotFill] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM fills ORDER BY time, trade_id").map { row in
-                BotFill(
-                    symbol: row["symbol"], tradeID: row["trade_id"], orderID: row["order_id"], clientOrderID: row["client_order_id"], side: row["side"],
-                    price: DecimalText.parse(row["price"]) ?? 0, qty: DecimalText.parse(row["qty"]) ?? 0, quoteQty: DecimalText.parse(row["quote_qty"]) ?? 0,
-                    commission: DecimalText.parse(row["commission"]) ?? 0, commissionAsset: row["commission_asset"],
-                    time: Timestamp.date(row["time"]) ?? .distantPast
-                )
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM fills ORDER BY time, trade_id").map(SQLiteTradingStore.fill)
         }
     }
 
