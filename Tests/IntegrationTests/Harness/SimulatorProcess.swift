@@ -13,8 +13,12 @@ final class SimulatorProcess: @unchecked Sendable {
         dataDir = try reused ?? TestDataDir("sim")
         process.executableURL = URL(fileURLWithPath: TestPaths.binDir + "/exchange-sim")
         process.arguments = ["--port", String(port), "--data-dir", dataDir.path] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        // Its output is kept, so that a simulator that dies in a test says why.
+        let log = TestPaths.artifacts + "/exchange-sim-\(port).log"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = output
+        process.standardError = output
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let deadline = ContinuousClock.now + .seconds(10)
