@@ -1,0 +1,149 @@
+import Foundation
+
+/// The backtester (CONTRACT §7): one strategy path with the live worker (``TradingStrategy``),
+/// signals on closed candles, an order decided on candle t filled at candle t+1's open;
+/// long-only, all-in, fractional quantities; in `Double`.
+public struct Backtest: Sendable {
+    public struct Trade: Sendable, Equatable {
+        public let entryTime: Int64
+        public let exitTime: Int64
+        public let entryPrice: Double
+        public let exitPrice: Double
+        public let qty: Double
+        public let pnl: Double
+    }
+
+    public struct Metrics: Sendable, Equatable {
+        public let totalReturn: Double
+        public let buyAndHoldReturn: Double
+        public let maxDrawdown: Double
+        public let sharpe: Double?
+        public let sortino: Double?
+        public let winRate: Double?
+        public let profitFactor: Double?
+        public let trades: Int
+    }
+
+    public struct Result: Sendable {
+        public let metrics: Metrics
+        public let trades: [Trade]
+        public let equity: [Double]
+    }
+
+    public let fee: Double
+    public let cash: Double
+
+    public init(fee: Double = 0.001, cash: Double = 10_000) {
+        self.fee = fee
+        self.cash = cash
+    }
+
+    public func run<S: TradingStrategy>(_ candles: [StrategyCandle], strategy: S) -> Result {
+        var strategy = strategy
+        var cash = self.cash
+        var qty = 0.0
+        var pending: StrategySignal = .hold
+        var entry: (time: Int64, price: Double, cost: Double, qty: Double)?
+        var trades: [Trade] = []
+        var equity: [Double] = []
+        equity.reserveCapacity(candles.count)
+        let last = candles.count - 1
+        for (t, candle) in candles.enumerated() {
+            // The decision of candle t−1 fills at this candle's open.
+            if pending == .buy, qty == 0, cash > 0 {
+                let spent = cash
+                qty = cash / (candle.open * (1 + fee))
+                cash = 0
+                entry = (candle.openTime, candle.open, spent, qty)
+            } else if pending == .sell, qty > 0, let opened = entry {
+                cash = qty * candle.open * (1 - fee)
+                trades.append(Trade(entryTime: opened.time, exitTime: candle.openTime, entryPrice: opened.price, exitPrice: candle.open, qty: opened.qty, pnl: cash - opened.cost))
+                qty = 0
+                entry = nil
+            }
+            pending = .hold
+            let signal = strategy.onClose(candle)
+            if t < last { pending = signal }  // a signal on the last candle is ignored
+            if t == last, qty > 0, let opened = entry {
+                cash = qty * candle.close * (1 - fee)
+                trades.append(Trade(entryTime: opened.time, exitTime: candle.closeTime, entryPrice: opened.price, exitPrice: candle.close, qty: opened.qty, pnl: cash - opened.cost))
+                qty = 0
+                entry = nil
+            }
+            equity.append(cash + qty * candle.close)
+        }
+        return Result(metrics: metrics(candles, equity: equity, trades: trades, finalCash: cash), trades: trades, equity: equity)
+    }
+
+    func metrics(_ candles: [StrategyCandle], equity: [Double], trades: [Trade], finalCash: Double) -> Metrics {
+        guard let first = candles.first, let lastCandle = candles.last else {
+            return Metrics(totalReturn: 0, buyAndHoldReturn: 0, maxDrawdown: 0, sharpe: nil, sortino: nil, winRate: nil, profitFactor: nil, trades: 0)
+        }
+        // Buy and hold: all in at the first open, out at the last close, with the same fee.
+        let buyAndHold = lastCandle.close * (1 - fee) / (first.open * (1 + fee)) - 1
+        var peak = cash
+        var drawdown = 0.0
+        for value in equity {
+            peak = max(peak, value)
+            if peak > 0 { drawdown = max(drawdown, (peak - value) / peak) }
+        }
+        let wins = trades.filter { $0.pnl > 0 }
+        let losses = trades.filter { $0.pnl < 0 }
+        let grossLoss = -losses.reduce(0) { $0 + $1.pnl }
+        let (sharpe, sortino) = Self.ratios(candles, equity: equity, initial: cash)
+        return Metrics(
+            totalReturn: finalCash / cash - 1, buyAndHoldReturn: buyAndHold, maxDrawdown: drawdown, sharpe: sharpe, sortino: sortino,
+            winRate: trades.isEmpty ? nil : Double(wins.count) / Double(trades.count),
+            profitFactor: losses.isEmpty ? nil : wins.reduce(0) { $0 + $1.pnl } / grossLoss, trades: trades.count
+        )
+    }
+
+    /// Sharpe and Sortino from daily returns of the equity (the last value of each UTC day,
+    /// the day before the first starting at the initial cash), annualised with √365; nil with
+    /// under two days of candles or no variation.
+    static func ratios(_ candles: [StrategyCandle], equity: [Double], initial: Double) -> (Double?, Double?) {
+        guard let first = candles.first, let last = candles.last, last.closeTime - first.openTime >= 2 * 86_400_000 else { return (nil, nil) }
+        var closes: [Double] = [initial]
+        var day = first.openTime / 86_400_000
+        for (index, candle) in candles.enumerated() {
+            let candleDay = candle.openTime / 86_400_000
+            if candleDay != day {
+                closes.append(equity[index - 1])
+                day = candleDay
+            }
+        }
+        closes.append(equity[equity.count - 1])
+        var returns: [Double] = []
+        for i in 1..<closes.count where closes[i - 1] > 0 { returns.append(closes[i] / closes[i - 1] - 1) }
+        guard returns.count >= 2 else { return (nil, nil) }
+        let mean = returns.reduce(0, +) / Double(returns.count)
+        let variance = returns.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(returns.count - 1)
+        let downside = (returns.reduce(0) { $0 + min($1, 0) * min($1, 0) } / Double(returns.count)).squareRoot()
+        let annual = Double(365).squareRoot()
+        let sharpe = variance > 0 ? mean / variance.squareRoot() * annual : nil
+        let sortino = downside > 0 ? mean / downside * annual : nil
+        return (sharpe, sortino)
+    }
+}
+
+extension Backtest.Result {
+    /// CONTRACT §7's JSON: metrics as numbers (null where undefined), trades, equity.
+    public var json: [String: Any] {
+        let m = metrics
+        func number(_ value: Double?) -> Any { value.map { $0.isFinite ? $0 as Any : NSNull() } ?? NSNull() }
+        return [
+            "metrics": [
+                "total_return": m.totalReturn, "buy_and_hold_return": m.buyAndHoldReturn, "max_drawdown": m.maxDrawdown, "sharpe": number(m.sharpe),
+                "sortino": number(m.sortino), "win_rate": number(m.winRate), "profit_factor": number(m.profitFactor), "trades": m.trades,
+            ] as [String: Any],
+            "trades": trades.map { trade in
+                [
+                    "entry_time": Timestamp.string(Date(timeIntervalSince1970: TimeInterval(trade.entryTime) / 1000)),
+                    "exit_time": Timestamp.string(Date(timeIntervalSince1970: TimeInterval(trade.exitTime) / 1000)), "entry_price": trade.entryPrice,
+                    "exit_price": trade.exitPrice, "qty": trade.qty, "pnl": trade.pnl,
+                ] as [String: Any]
+            },
+            "equity": equity,
+        ]
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Common
+import Foundation
+
+/// `worker backtest` (CONTRACT §7): a strategy over a kline CSV, the same strategy code as live.
+struct BacktestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backtest", abstract: "Backtest a strategy over a Binance kline CSV file and print the result."
+    )
+
+    @Option(help: "A Binance kline CSV (data.binance.vision layout, with or without a header).")
+    var candles: String
+    @Option(help: "The symbol the candles are of (for the record).")
+    var symbol: String
+    @Option(help: "sma_cross (params fast, slow).")
+    var strategy: String
+    @Option(name: .customLong("param"), help: "A strategy parameter, k=v; repeat for several.")
+    var params: [String] = []
+    @Option(help: "The fee per trade, as a fraction.")
+    var fee: Double = 0.001
+    @Option(help: "The starting cash.")
+    var cash: Double = 10_000
+    @Flag(help: "Print JSON (the only format for now).")
+    var json = false
+
+    func validate() throws {
+        guard fee >= 0, fee < 0.5 else { throw ValidationError("--fee must be a fraction from 0 to 0.5, such as 0.001") }
+        guard cash > 0, cash.isFinite else { throw ValidationError("--cash must be positive") }
+        guard symbol.count <= 20, symbol.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            throw ValidationError("--symbol must be a symbol such as BTCUSDT")
+        }
+    }
+
+    func run() throws {
+        var values: [String: Double] = [:]
+        for param in params {
+            let parts = param.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let value = Double(parts[1]) else { throw ValidationError("--param \(param): expected k=v with a number") }
+            values[parts[0]] = value
+        }
+        let strategy: SMACross
+        switch self.strategy {
+        case "sma_cross":
+            let fast = values["fast"] ?? 9
+            let slow = values["slow"] ?? 21
+            guard Set(values.keys).isSubset(of: ["fast", "slow"]) else { throw ValidationError("sma_cross takes only fast and slow") }
+            guard fast >= 1, slow <= 100_000, fast == fast.rounded(), slow == slow.rounded(), fast < slow else {
+                throw ValidationError("sma_cross needs whole numbers with 1 ≤ fast < slow")
+            }
+            strategy = SMACross(fast: Int(fast), slow: Int(slow))
+        default:
+            throw ValidationError("--strategy must be sma_cross (ml comes with the signals)")
+        }
+        let data: [StrategyCandle]
+        do {
+            data = try KlineCSV.read(path: candles)
+        } catch {
+            FileHandle.standardError.write(Data("worker backtest: \(candles): \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let result = Backtest(fee: fee, cash: cash).run(data, strategy: strategy)
+        var object = result.json
+        object["symbol"] = symbol
+        let output = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        FileHandle.standardOutput.write(output)
+        FileHandle.standardOutput.write(Data("\n".utf8))
+    }
+}

@@ -1,0 +1,66 @@
+import Common
+import Foundation
+import Testing
+
+/// `sma_cross` exactly as CONTRACT §7, against a plain-Python implementation of the contract
+/// run once on a committed CSV (Fixtures/backtest/make_reference.py).
+@Suite struct BacktestTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/backtest")
+
+    static func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 * max(1, abs(b)) }
+
+    @Test func smaCrossMatchesTheReferenceOnTheCommittedCandles() throws {
+        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.folder.appendingPathComponent("expected.json"))) as! [String: Any]
+        let candles = try KlineCSV.read(path: Self.folder.appendingPathComponent("candles.csv").path)
+        #expect(candles.count == 864)
+        let result = Backtest(fee: expected["fee"] as! Double, cash: expected["cash"] as! Double)
+            .run(candles, strategy: SMACross(fast: expected["fast"] as! Int, slow: expected["slow"] as! Int))
+        let metrics = expected["metrics"] as! [String: Any]
+        let json = result.json["metrics"] as! [String: Any]
+        for key in ["total_return", "buy_and_hold_return", "max_drawdown", "sharpe", "sortino", "win_rate", "profit_factor"] {
+            let want = try #require(metrics[key] as? Double, "\(key)")
+            let got = try #require(json[key] as? Double, "\(key)")
+            #expect(Self.close(got, want), "\(key): \(got) vs \(want)")
+        }
+        #expect(result.metrics.trades == metrics["trades"] as? Int)
+        let trades = expected["trades"] as! [[String: Any]]
+        #expect(result.trades.count == trades.count)
+        let ours = result.json["trades"] as! [[String: Any]]
+        for (mine, theirs) in zip(ours, trades) {
+            #expect(mine["entry_time"] as? String == theirs["entry_time"] as? String)
+            #expect(mine["exit_time"] as? String == theirs["exit_time"] as? String)
+            for key in ["entry_price", "exit_price", "qty", "pnl"] {
+                #expect(Self.close(mine[key] as! Double, theirs[key] as! Double), "\(key)")
+            }
+        }
+        let equity = expected["equity"] as! [Double]
+        #expect(result.equity.count == candles.count)
+        #expect(zip(result.equity, equity).allSatisfy { Self.close($0, $1) })
+    }
+
+    @Test func microsecondTimesAndAHeaderReadTheSame() throws {
+        let ms = try KlineCSV.read(path: Self.folder.appendingPathComponent("candles.csv").path)
+        let us = try KlineCSV.read(path: Self.folder.appendingPathComponent("candles_us.csv").path)
+        #expect(ms.map(\.openTime) == us.map(\.openTime))
+        #expect(ms.map(\.close) == us.map(\.close))
+    }
+
+    @Test func badFilesAreRefusedWithTheLine() {
+        #expect(throws: KlineCSV.Failure(line: 2, reason: "field 5 is not a number")) {
+            try KlineCSV.parse(Data("1,2,3,1,2,5,60000\n60000,2,3,1,x,5,119999\n".utf8))
+        }
+        #expect(throws: KlineCSV.Failure(line: 0, reason: "the file holds no klines")) { try KlineCSV.parse(Data("open_time,open\n".utf8)) }
+        #expect { try KlineCSV.parse(Data("60000,2,3,1,2,5,119999\n1,2,3,1,2,5,59999\n".utf8)) } throws: { "\($0)".contains("must increase") }
+        #expect { try KlineCSV.parse(Data("1,2,3\n".utf8)) } throws: { "\($0)".contains("at least 7 fields") }
+    }
+
+    @Test func noLookahead_appendingFutureCandlesNeverChangesAPastSignal() throws {
+        let candles = try KlineCSV.read(path: Self.folder.appendingPathComponent("candles.csv").path)
+        func signals(_ count: Int) -> [StrategySignal] {
+            var strategy = SMACross(fast: 5, slow: 13)
+            return candles.prefix(count).map { strategy.onClose($0) }
+        }
+        let all = signals(candles.count)
+        for cut in [20, 100, 433, 800] { #expect(Array(all.prefix(cut)) == signals(cut)) }
+    }
+}

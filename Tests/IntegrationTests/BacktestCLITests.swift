@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// `worker backtest` as CONTRACT §7 states it.
+@Suite(.serialized) struct BacktestCLITests {
+    static func run(_ arguments: [String]) throws -> (Int32, String, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestPaths.binDir + "/worker")
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+
+    @Test func theCommandPrintsTheContractsJSON() throws {
+        let folder = TestPaths.packageRoot + "/Tests/CommonTests/Fixtures/backtest"
+        let (status, out, err) = try Self.run([
+            "backtest", "--candles", folder + "/candles_us.csv", "--symbol", "BTCUSDT", "--strategy", "sma_cross", "--param", "fast=5",
+            "--param", "slow=13", "--fee", "0.001", "--cash", "10000", "--json",
+        ])
+        #expect(status == 0, "\(err)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/expected.json"))) as! [String: Any]
+        let metrics = try #require(object["metrics"] as? [String: Any])
+        let want = expected["metrics"] as! [String: Any]
+        #expect(metrics["trades"] as? Int == want["trades"] as? Int)
+        let got = try #require(metrics["total_return"] as? Double)
+        #expect(abs(got - (want["total_return"] as! Double)) < 1e-9)
+        #expect((object["equity"] as? [Double])?.count == 864)
+        #expect((object["trades"] as? [[String: Any]])?.first?["entry_time"] as? String == (expected["trades"] as! [[String: Any]]).first?["entry_time"] as? String)
+    }
+
+    @Test func badInputIsAClearErrorNotACrash() throws {
+        let missing = try Self.run(["backtest", "--candles", "/nonexistent.csv", "--symbol", "BTCUSDT", "--strategy", "sma_cross", "--json"])
+        #expect(missing.0 != 0 && missing.2.contains("cannot read /nonexistent.csv"), "\(missing.2)")
+        let badParam = try Self.run(["backtest", "--candles", "/dev/null", "--symbol", "BTCUSDT", "--strategy", "sma_cross", "--param", "fast=9", "--param", "slow=3"])
+        #expect(badParam.0 != 0 && badParam.2.contains("fast < slow"), "\(badParam.2)")
+        let unknown = try Self.run(["backtest", "--candles", "/dev/null", "--symbol", "BTCUSDT", "--strategy", "martingale"])
+        #expect(unknown.0 != 0 && unknown.2.contains("--strategy must be"), "\(unknown.2)")
+        let header = TestPaths.artifacts + "/header-only.csv"
+        try "open_time,open,high,low,close,volume,close_time\n".write(toFile: header, atomically: true, encoding: .utf8)
+        let empty = try Self.run(["backtest", "--candles", header, "--symbol", "BTCUSDT", "--strategy", "sma_cross"])
+        #expect(empty.0 == 2 && empty.2.contains("holds no klines"), "\(empty.2)")
+    }
+}
