@@ -170,6 +170,37 @@ import Testing
     }
 }
 
+/// Open orders on the exchange that the bot did not place: adopted or cancelled at its start.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct UnknownOrderTests {
+    @Test(arguments: ["adopt", "cancel"])
+    func unknownOrdersAreAdoptedOrCancelledAsTheSettingsSay(mode: String) async throws {
+        try await AccountTests.withSystem("unknown-\(mode)") { supervisor, web in
+            let (user, client) = try await TradingTests.user(supervisor, web)
+            var settings = TradingTests.settings(symbols: ["BTCUSDT"], fast: 50, slow: 100)
+            settings["unknown_orders"] = mode
+            #expect(try await web.send(.PUT, "/api/v1/settings", json: settings).status == 200)
+            let price = try #require(try await client.tickerPrices()["ETHUSDT"])
+            _ = try await client.place(
+                NewOrder(symbol: "ETHUSDT", side: .buy, kind: .limit(quantity: Decimal(string: "0.01")!, price: (price / 2).rounded(places: 2), timeInForce: "GTC"), clientOrderID: "by-hand-1")
+            )
+            // The worker meets it at its next start.
+            let pid = try #require(supervisor.child("worker", user: user)).pid
+            kill(pid, SIGKILL)
+            if mode == "cancel" {
+                let cancelled = try await waitUntilAsync(.seconds(15)) { try await client.openOrders().isEmpty }
+                #expect(cancelled)
+                #expect(try await waitUntilAsync(.seconds(5)) { try await web.get("/trading").body.contains("which the bot did not place") })
+            } else {
+                let adopted = try await waitUntilAsync(.seconds(15)) {
+                    try await TradingTests.items(web, "/api/v1/orders").contains { $0["client_order_id"] as? String == "by-hand-1" && ($0["reason"] as? String ?? "").hasPrefix("adopted") }
+                }
+                #expect(adopted)
+                #expect(try await client.openOrders().count == 1, "adopted, left open")
+            }
+        }
+    }
+}
+
 extension Decimal {
     func rounded(places: Int) -> Decimal {
         var value = self
