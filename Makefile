@@ -66,6 +66,7 @@ bench: deps
 	.build/release/trader-bench sim --bin-dir .build/release
 	.build/release/trader-bench accounts --bin-dir .build/release
 	.build/release/trader-bench trading --bin-dir .build/release
+	.build/release/trader-bench models --bin-dir .build/release
 
 ## A long unattended run with a report (SOAK_SECONDS, default 1800).
 soak: deps

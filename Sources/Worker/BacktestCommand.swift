@@ -12,7 +12,7 @@ struct BacktestCommand: ParsableCommand {
     var candles: String
     @Option(help: "The symbol the candles are of (for the record).")
     var symbol: String
-    @Option(help: "sma_cross (params fast, slow).")
+    @Option(help: "sma_cross (params fast, slow) or ml (params training_window, retrain_every, trees, depth, horizon, fee, seed).")
     var strategy: String
     @Option(name: .customLong("param"), help: "A strategy parameter, k=v; repeat for several.")
     var params: [String] = []
@@ -38,7 +38,8 @@ struct BacktestCommand: ParsableCommand {
             guard parts.count == 2, let value = Double(parts[1]) else { throw ValidationError("--param \(param): expected k=v with a number") }
             values[parts[0]] = value
         }
-        let strategy: SMACross
+        var sma: SMACross?
+        var ml: MLStrategy?
         switch self.strategy {
         case "sma_cross":
             let fast = values["fast"] ?? 9
@@ -47,9 +48,17 @@ struct BacktestCommand: ParsableCommand {
             guard fast >= 1, slow <= 100_000, fast == fast.rounded(), slow == slow.rounded(), fast < slow else {
                 throw ValidationError("sma_cross needs whole numbers with 1 ≤ fast < slow")
             }
-            strategy = SMACross(fast: Int(fast), slow: Int(slow))
+            sma = SMACross(fast: Int(fast), slow: Int(slow))
+        case "ml":
+            var params = values
+            if params["fee"] == nil { params["fee"] = fee }
+            do {
+                ml = MLStrategy(settings: try MLStrategy.Settings(params: params))
+            } catch {
+                throw ValidationError("\(error)")
+            }
         default:
-            throw ValidationError("--strategy must be sma_cross (ml comes with the signals)")
+            throw ValidationError("--strategy must be sma_cross or ml")
         }
         let data: [StrategyCandle]
         do {
@@ -58,11 +67,9 @@ struct BacktestCommand: ParsableCommand {
             FileHandle.standardError.write(Data("worker backtest: \(candles): \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let result = Backtest(fee: fee, cash: cash).run(data, strategy: strategy)
-        var object = result.json
-        object["symbol"] = symbol
-        let output = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        FileHandle.standardOutput.write(output)
+        let backtest = Backtest(fee: fee, cash: cash)
+        let result = sma.map { backtest.run(data, strategy: $0) } ?? backtest.run(data, strategy: ml!)
+        FileHandle.standardOutput.write(Data(result.jsonText(symbol: symbol).utf8))
         FileHandle.standardOutput.write(Data("\n".utf8))
     }
 }

@@ -64,3 +64,50 @@ import Testing
         for cut in [20, 100, 433, 800] { #expect(Array(all.prefix(cut)) == signals(cut)) }
     }
 }
+
+@Suite struct MLStrategyTests {
+    static func candles() throws -> [StrategyCandle] {
+        try KlineCSV.read(path: BacktestTests.folder.appendingPathComponent("candles.csv").path)
+    }
+
+    static func small() throws -> MLStrategy.Settings {
+        try MLStrategy.Settings(params: ["training_window": 400, "retrain_every": 50, "trees": 10, "depth": 4, "horizon": 6])
+    }
+
+    /// Appending future candles never changes a past signal: the strategy only learns from
+    /// samples whose outcome has closed.
+    @Test func noLookahead() throws {
+        let candles = try Self.candles()
+        let settings = try Self.small()
+        func signals(_ count: Int) -> [StrategySignal] {
+            var strategy = MLStrategy(settings: settings)
+            return candles.prefix(count).map { strategy.onClose($0) }
+        }
+        let all = signals(candles.count)
+        #expect(all.contains { $0 != .hold }, "the model trades at all on these candles")
+        for cut in [350, 500, 700] { #expect(Array(all.prefix(cut)) == signals(cut), "cut at \(cut)") }
+    }
+
+    @Test func theRecordIsOutOfSampleAndReproducible() throws {
+        let candles = try Self.candles()
+        var a = MLStrategy(settings: try Self.small())
+        var b = MLStrategy(settings: try Self.small())
+        for candle in candles {
+            #expect(a.onClose(candle) == b.onClose(candle))
+        }
+        let insight = a.insight
+        #expect(insight.trainedAt != nil && insight.importances.count == MLStrategy.featureNames.count)
+        #expect(abs(insight.importances.reduce(0, +) - 1) < 1e-9)
+        let accuracy = try #require(insight.accuracy)
+        #expect((0...1).contains(accuracy))
+        #expect(throws: SettingsError.self) { try MLStrategy.Settings(params: ["trees": 0]) }
+        #expect(throws: SettingsError.self) { try MLStrategy.Settings(params: ["lookahead": 1]) }
+    }
+
+    @Test func theBacktesterRunsTheSameStrategy() throws {
+        let candles = try Self.candles()
+        let result = Backtest().run(candles, strategy: MLStrategy(settings: try Self.small()))
+        #expect(result.equity.count == candles.count)
+        #expect(result.metrics.maxDrawdown >= 0)
+    }
+}

@@ -147,3 +147,40 @@ extension Backtest.Result {
         ]
     }
 }
+
+extension Backtest.Result {
+    /// The same JSON as ``json``, written directly: a million-point equity curve in a fraction
+    /// of the time JSONSerialization takes. Keys sorted, numbers in round-trip precision.
+    public func jsonText(symbol: String) -> String {
+        var out = ""
+        out.reserveCapacity(equity.count * 20 + trades.count * 200 + 512)
+        func number(_ value: Double?) -> String {
+            guard let value, value.isFinite else { return "null" }
+            return value == value.rounded() && abs(value) < 1e15 ? String(format: "%.1f", value) : "\(value)"
+        }
+        func string(_ text: String) -> String {
+            "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        out += "{\"equity\":["
+        var first = true
+        for value in equity {
+            if !first { out += "," }
+            first = false
+            out += number(value)
+        }
+        let m = metrics
+        out += "],\"metrics\":{\"buy_and_hold_return\":\(number(m.buyAndHoldReturn)),\"max_drawdown\":\(number(m.maxDrawdown))"
+        out += ",\"profit_factor\":\(number(m.profitFactor)),\"sharpe\":\(number(m.sharpe)),\"sortino\":\(number(m.sortino))"
+        out += ",\"total_return\":\(number(m.totalReturn)),\"trades\":\(m.trades),\"win_rate\":\(number(m.winRate))}"
+        out += ",\"symbol\":\(string(symbol)),\"trades\":["
+        for (index, trade) in trades.enumerated() {
+            if index > 0 { out += "," }
+            let entry = Timestamp.string(Date(timeIntervalSince1970: TimeInterval(trade.entryTime) / 1000))
+            let exit = Timestamp.string(Date(timeIntervalSince1970: TimeInterval(trade.exitTime) / 1000))
+            out += "{\"entry_price\":\(number(trade.entryPrice)),\"entry_time\":\"\(entry)\",\"exit_price\":\(number(trade.exitPrice))"
+            out += ",\"exit_time\":\"\(exit)\",\"pnl\":\(number(trade.pnl)),\"qty\":\(number(trade.qty))}"
+        }
+        out += "]}"
+        return out
+    }
+}

@@ -6,7 +6,7 @@ import Foundation
 /// pandas (the reference: Tests/CommonTests/Fixtures/indicators/make_reference.py).
 public enum Indicators {
     /// A window sum with compensation, so that adding and removing for a long time does not drift.
-    struct WindowSum {
+    struct WindowSum: Sendable {
         let size: Int
         private var values: [Double]
         private var next = 0
@@ -38,7 +38,7 @@ public enum Indicators {
     }
 
     /// SMA(n): the mean of the last n values.
-    public struct SMA {
+    public struct SMA: Sendable {
         var window: WindowSum
         public init(_ n: Int) { window = WindowSum(size: n) }
         public mutating func next(_ value: Double) -> Double {
@@ -48,7 +48,7 @@ public enum Indicators {
     }
 
     /// EMA(n) as pandas' `ewm(span=n, adjust=False)`: α = 2/(n+1), starting at the first value.
-    public struct EMA {
+    public struct EMA: Sendable {
         let alpha: Double
         var value: Double?
         public init(_ n: Int) { alpha = 2 / Double(n + 1) }
@@ -62,7 +62,7 @@ public enum Indicators {
 
     /// A rolling standard deviation (`ddof` 1 as pandas' default, or 0), from window sums of
     /// the values and their squares taken about the first value (which keeps it accurate).
-    public struct RollingStd {
+    public struct RollingStd: Sendable {
         let ddof: Int
         var sums: WindowSum
         var squares: WindowSum
@@ -86,7 +86,7 @@ public enum Indicators {
 
     /// RSI(n), Wilder's: gains and losses smoothed with α = 1/n (pandas `ewm(alpha=1/n,
     /// adjust=False)` from the first change); defined from the n-th change on.
-    public struct RSI {
+    public struct RSI: Sendable {
         let n: Int
         var previous: Double?
         var gains: EMA
@@ -111,7 +111,7 @@ public enum Indicators {
     }
 
     /// MACD(fast, slow, signal): EMA(fast) − EMA(slow), its EMA(signal), and their difference.
-    public struct MACD {
+    public struct MACD: Sendable {
         var fast: EMA
         var slow: EMA
         var signal: EMA
@@ -128,7 +128,7 @@ public enum Indicators {
     }
 
     /// Bollinger bands(n, k): SMA(n) ± k × the population standard deviation over n.
-    public struct Bollinger {
+    public struct Bollinger: Sendable {
         var mean: SMA
         var std: RollingStd
         let k: Double
@@ -146,7 +146,7 @@ public enum Indicators {
 
     /// ATR(n), Wilder's: the true range smoothed with α = 1/n from the first candle (whose true
     /// range is high − low); defined from the n-th candle on.
-    public struct ATR {
+    public struct ATR: Sendable {
         let n: Int
         var previousClose: Double?
         var average: EMA
@@ -165,7 +165,7 @@ public enum Indicators {
     }
 
     /// The simple return close / previous close − 1.
-    public struct Returns {
+    public struct Returns: Sendable {
         var previous: Double?
         public init() {}
         public mutating func next(_ close: Double) -> Double {
@@ -175,7 +175,7 @@ public enum Indicators {
     }
 
     /// Volatility(n): the standard deviation (ddof 1) of the last n returns.
-    public struct Volatility {
+    public struct Volatility: Sendable {
         var returns = Returns()
         var std: RollingStd
         public init(_ n: Int = 20) { std = RollingStd(n) }
@@ -186,7 +186,7 @@ public enum Indicators {
     }
 
     /// Volume z-score(n): (volume − its n-mean) / its n-standard deviation (ddof 1).
-    public struct VolumeZScore {
+    public struct VolumeZScore: Sendable {
         var mean: SMA
         var std: RollingStd
         public init(_ n: Int = 20) {

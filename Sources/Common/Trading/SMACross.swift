@@ -53,11 +53,18 @@ public struct SMACross: TradingStrategy {
 
     public var warmUp: Int { slow + 1 }
 
-    /// SMA over the last `n` closes of the ring buffer.
+    /// SMA over the last `n` closes of the ring buffer (sum / n, newest first).
     private func mean(_ n: Int) -> Double {
-        var sum = 0.0
-        for back in 1...n { sum += closes[(next - back + slow) % slow] }
-        return sum / Double(n)
+        closes.withUnsafeBufferPointer { buffer in
+            var sum = 0.0
+            var index = next - 1
+            if index < 0 { index += slow }
+            for _ in 0..<n {
+                sum += buffer[index]
+                index = index == 0 ? slow - 1 : index - 1
+            }
+            return sum / Double(n)
+        }
     }
 
     public mutating func onClose(_ candle: StrategyCandle) -> StrategySignal {
