@@ -262,3 +262,31 @@ extension Decimal {
         }
     }
 }
+
+/// The ml strategy live: trained on the symbol's history, its signals reported with the record.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct LiveSignalTests {
+    @Test func theMLStrategyReportsSignalsWithItsRecord() async throws {
+        try await AccountTests.withSystem("signals") { supervisor, web in
+            _ = try await TradingTests.user(supervisor, web)
+            var settings = TradingTests.settings(symbols: ["BTCUSDT"])
+            settings["strategy"] = ["name": "ml", "params": ["training_window": 600, "retrain_every": 60, "trees": 10, "depth": 4, "horizon": 3]]
+            let put = try await web.send(.PUT, "/api/v1/settings", json: settings)
+            #expect(put.status == 200, "\(put.body)")
+            let bad = try await web.send(.PUT, "/api/v1/settings", json: { var s = settings; s["strategy"] = ["name": "ml", "params": ["trees": 0]]; return s }())
+            #expect(bad.status == 422 && bad.body.contains("trees"))
+            #expect(try await web.send(.POST, "/api/v1/bot/start").status == 202)
+            var signal: [String: Any]?
+            let reported = try await waitUntilAsync(.seconds(30)) {
+                signal = try await TradingTests.items(web, "/api/v1/signals").first
+                return signal != nil
+            }
+            try #require(reported)
+            #expect(["buy", "sell", "hold"].contains(signal?["action"] as? String ?? ""))
+            #expect(signal?["trained_at"] is String, "\(signal ?? [:])")
+            #expect((signal?["feature_importances"] as? [String: Any])?.count == MLStrategy.featureNames.count)
+            #expect(signal?["symbol"] as? String == "BTCUSDT")
+            let page = try await web.get("/signals")
+            #expect(page.status == 200 && page.body.contains("Last trained") && page.body.contains("return_1"))
+        }
+    }
+}

@@ -94,6 +94,8 @@ public enum WorkerReport: Sendable, Equatable {
     case fill(BotFill)
     /// Every position of the bot (closed ones with their realised PnL) and today's PnL.
     case positions([PositionRecord], todayPnL: Decimal?)
+    /// A strategy signal, for the signals page.
+    case signal(SignalRecord)
 
     public func line() -> String {
         switch self {
@@ -125,6 +127,8 @@ public enum WorkerReport: Sendable, Equatable {
             JSONLine.encode(["type": "order", "order": order.json])
         case .fill(let fill):
             JSONLine.encode(["type": "fill", "fill": fill.json])
+        case .signal(let signal):
+            JSONLine.encode(["type": "signal", "signal": signal.json])
         case .positions(let positions, let today):
             JSONLine.encode(
                 ["type": "positions", "positions": positions.map(\.json), "today_pnl_usdt": today.map { DecimalText.format($0) } ?? NSNull()] as [String: Any]
@@ -192,6 +196,9 @@ public enum WorkerReport: Sendable, Equatable {
         case "fill":
             guard let fill = fields["fill"] as? [String: Any] else { throw ProtocolError(reason: "fill needs fill") }
             return .fill(try BotFill(json: fill))
+        case "signal":
+            guard let signal = fields["signal"] as? [String: Any] else { throw ProtocolError(reason: "signal needs signal") }
+            return .signal(try SignalRecord(json: signal))
         case "positions":
             guard let rows = fields["positions"] as? [[String: Any]], rows.count <= 100 else { throw ProtocolError(reason: "positions needs at most 100 positions") }
             let today = fields["today_pnl_usdt"] is String ? try Fields.amount(fields, "today_pnl_usdt", signed: true) : nil

@@ -116,7 +116,7 @@ public struct BotSettings: Sendable, Equatable, Codable {
     )
 
     public static let intervals = ["1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d"]
-    public static let strategies = ["sma_cross"]
+    public static let strategies = ["sma_cross", "ml"]
 
     /// Reads settings from JSON, checking every field; the message names the field.
     public static func decode(_ data: Data) throws(SettingsError) -> BotSettings {
@@ -163,6 +163,8 @@ public struct BotSettings: Sendable, Equatable, Codable {
             guard Set(strategy.params.keys).isSubset(of: ["fast", "slow"]) else {
                 throw SettingsError(field: "strategy.params", "sma_cross takes only fast and slow")
             }
+        } else if strategy.name == "ml" {
+            _ = try MLStrategy.Settings(params: strategy.params)
         }
         guard risk.maxPositionPct > 0, risk.maxPositionPct <= 100 else { throw SettingsError(field: "risk.max_position_pct", "must be above 0 and at most 100") }
         guard risk.maxPositionUsdt > 0 else { throw SettingsError(field: "risk.max_position_usdt", "must be above 0") }

@@ -171,3 +171,63 @@ enum Fields {
         return value
     }
 }
+
+/// A signal of the bot's strategy (CONTRACT §6), with the model's record when it has one.
+public struct SignalRecord: Sendable, Equatable {
+    public var symbol: String
+    public var time: Date
+    public var action: String
+    public var confidence: Double?
+    public var expectedReturn: Double?
+    public var modelAccuracy: Double?
+    public var modelPrecision: Double?
+    public var trainedAt: Date?
+    public var strategy: String
+    /// Feature name → share of the forest's impurity decrease.
+    public var importances: [String: Double]
+
+    public init(
+        symbol: String, time: Date, action: String, confidence: Double?, expectedReturn: Double?, modelAccuracy: Double?, modelPrecision: Double?,
+        trainedAt: Date?, strategy: String, importances: [String: Double]
+    ) {
+        self.symbol = symbol
+        self.time = time
+        self.action = action
+        self.confidence = confidence
+        self.expectedReturn = expectedReturn
+        self.modelAccuracy = modelAccuracy
+        self.modelPrecision = modelPrecision
+        self.trainedAt = trainedAt
+        self.strategy = strategy
+        self.importances = importances
+    }
+
+    public var json: [String: Any] {
+        func n(_ value: Double?) -> Any { value.flatMap { $0.isFinite ? $0 : nil } ?? NSNull() }
+        return [
+            "symbol": symbol, "time": Timestamp.string(time), "action": action, "confidence": n(confidence), "expected_return": n(expectedReturn),
+            "model_accuracy": n(modelAccuracy), "model_precision": n(modelPrecision), "trained_at": trainedAt.map(Timestamp.string) ?? NSNull(),
+            "strategy": strategy, "feature_importances": importances,
+        ]
+    }
+
+    public init(json f: [String: Any]) throws(ProtocolError) {
+        func n(_ key: String) throws(ProtocolError) -> Double? {
+            guard let raw = f[key], !(raw is NSNull) else { return nil }
+            guard let value = (raw as? NSNumber)?.doubleValue, value.isFinite else { throw ProtocolError(reason: "\(key) must be a number") }
+            return value
+        }
+        symbol = try Fields.symbol(f, "symbol")
+        time = try Fields.time(f, "time")
+        action = try Fields.oneOf(f, "action", ["buy", "sell", "hold"])
+        confidence = try n("confidence")
+        expectedReturn = try n("expected_return")
+        modelAccuracy = try n("model_accuracy")
+        modelPrecision = try n("model_precision")
+        trainedAt = f["trained_at"] is String ? try Fields.time(f, "trained_at") : nil
+        strategy = try Fields.text(f, "strategy", limit: 32)
+        let raw = f["feature_importances"] as? [String: Any] ?? [:]
+        guard raw.count <= 50 else { throw ProtocolError(reason: "too many feature importances") }
+        importances = raw.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+    }
+}

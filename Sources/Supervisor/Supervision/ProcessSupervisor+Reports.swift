@@ -51,6 +51,8 @@ extension ProcessSupervisor {
                 try database.trading.saveFill(fill, for: user)
             case .positions(let positions, let today):
                 try database.trading.savePositions(positions, todayPnL: today, for: user, at: now)
+            case .signal(let signal):
+                try database.trading.saveSignal(signal, for: user)
             }
         } catch {
             logger.error("report.write_failed", metadata: ["user.id": "\(user)", "error": "\(error)"])

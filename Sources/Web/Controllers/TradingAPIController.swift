@@ -69,6 +69,13 @@ struct TradingAPIController {
             let next: Any = rows.count > page.limit ? Timestamp.string(rows[page.limit - 1].createdAt) : NSNull()
             return Reply.json(.ok, ["items": rows.prefix(page.limit).map(\.json), "next_before": next])
         }
+        api.get("signals") { request, context -> Response in
+            let (user, _) = try context.requireUser()
+            let page = try ListPage(request)
+            let rows = try read { try database.trading.signals(for: user.id, symbol: try Self.symbolFilter(request), before: page.before, limit: page.limit + 1) }
+            let next: Any = rows.count > page.limit ? Timestamp.string(rows[page.limit - 1].time) : NSNull()
+            return Reply.json(.ok, ["items": rows.prefix(page.limit).map(\.json), "next_before": next])
+        }
         api.get("fills") { request, context -> Response in
             let (user, _) = try context.requireUser()
             let page = try ListPage(request)

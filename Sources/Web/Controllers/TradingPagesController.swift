@@ -9,6 +9,10 @@ struct TradingPagesController {
     let catalog: ExchangeCatalog
 
     func register(on router: Router<WebContext>) {
+        router.get("/signals") { request, context -> Response in
+            guard let viewer = PagesController.viewer(context), let user = context.user else { return PagesController.toLogin(request) }
+            return signalsPage(viewer: viewer, user: user.id)
+        }
         router.get("/trading") { request, context -> Response in
             guard let viewer = PagesController.viewer(context), let user = context.user else { return PagesController.toLogin(request) }
             let notice = request.uri.queryParameters.get("done").flatMap { Self.notices[$0] }
@@ -88,7 +92,9 @@ struct TradingPagesController {
         }
         let symbols = (form["symbols"] ?? "").uppercased().split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
         return [
-            "symbols": symbols, "interval": form["interval"] ?? "", "strategy": ["name": "sma_cross", "params": ["fast": try whole("fast"), "slow": try whole("slow")]],
+            "symbols": symbols, "interval": form["interval"] ?? "",
+            "strategy": form["strategy"] == "ml"
+                ? ["name": "ml", "params": [String: Double]()] : ["name": "sma_cross", "params": ["fast": try whole("fast"), "slow": try whole("slow")]],
             "risk": [
                 "max_position_pct": try number("max_position_pct"), "max_position_usdt": (form["max_position_usdt"] ?? "").trimmingCharacters(in: .whitespaces),
                 "max_open_positions": try whole("max_open_positions"), "stop_loss_pct": try number("stop_loss_pct"),
@@ -99,6 +105,20 @@ struct TradingPagesController {
             "emergency_close_positions": form["emergency_close_positions"] != nil, "unknown_orders": form["unknown_orders"] ?? "",
             "timezone": (form["timezone"] ?? "").trimmingCharacters(in: .whitespaces),
         ]
+    }
+
+    func signalsPage(viewer: Layout.Viewer, user: UserID) -> Response {
+        let now = Date()
+        do {
+            let signals = try database.trading.signals(for: user, symbol: nil, before: nil, limit: 100)
+            let settings = try database.trading.settings(for: user) ?? .defaults
+            return Reply.html(SignalsPage.render(viewer: viewer, signals: signals, strategy: settings.strategy.name, now: now))
+        } catch {
+            return Reply.html(
+                Layout.page(title: "Signals", active: "/signals", viewer: viewer, freshness: nil, content: "<h1>Signals</h1><p class=\"unavailable\">Unavailable: the central database cannot be read.</p>"),
+                status: .serviceUnavailable
+            )
+        }
     }
 
     func page(viewer: Layout.Viewer, user: UserID, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {

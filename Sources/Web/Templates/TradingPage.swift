@@ -111,7 +111,9 @@ enum TradingPage {
             <h2>Settings\(m.settingsAreDefault ? " <span class=\"hint\">(defaults: not saved yet)</span>" : "")</h2>
             \(number("symbols", "Symbols (…USDT pairs the exchange lists, comma separated)", s.symbols.joined(separator: ", ")))
             <label for="interval">Candle interval</label><select id="interval" name="interval">\(intervals)</select>
-            <p class="hint">Strategy: sma_cross — buy when the fast SMA crosses above the slow one, sell when it crosses below, on closed candles.</p>
+            <label for="strategy">Strategy</label>
+            <select id="strategy" name="strategy"><option value="sma_cross"\(s.strategy.name == "sma_cross" ? " selected" : "")>sma_cross</option><option value="ml"\(s.strategy.name == "ml" ? " selected" : "")>ml</option></select>
+            <p class="hint">sma_cross: buy when the fast SMA crosses above the slow one, sell when it crosses below. ml: a random forest and a linear regression trained walk-forward on the closed candles; it acts when both agree and the expected return beats the fees (see Signals).</p>
             \(number("fast", "Fast SMA (candles)", plain(s.strategy.params["fast"] ?? 9)))
             \(number("slow", "Slow SMA (candles)", plain(s.strategy.params["slow"] ?? 21)))
             \(number("max_position_pct", "Largest position (% of equity)", plain(s.risk.maxPositionPct)))

@@ -16,7 +16,9 @@ actor Trader {
     let logger: Logger
 
     var settings: BotSettings
-    var strategies: [String: SMACross] = [:]
+    var strategies: [String: LiveStrategy] = [:]
+    /// When a `hold` was last reported per symbol (holds are reported once a minute at most).
+    var lastHoldReport: [String: Date] = [:]
     var lastCandle: [String: Int64] = [:]
     var prices: [String: Decimal] = [:]
     var filters: [String: SymbolFilters] = [:]
@@ -131,13 +133,11 @@ actor Trader {
         for symbol in symbols where filters[symbol] == nil {
             event("error", "settings", "\(symbol) is not listed by the exchange; it is not traded")
         }
-        let fast = Int(settings.strategy.params["fast"] ?? 9)
-        let slow = Int(settings.strategy.params["slow"] ?? 21)
         let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
         for symbol in symbols where filters[symbol] != nil {
-            var strategy = SMACross(fast: fast, slow: slow)
+            var strategy = LiveStrategy(settings.strategy, fee: 0.001)
             // Warm up on closed history, so the first live candle can already give a signal.
-            if let history = try? await client.klines(symbol: symbol, interval: settings.interval, limit: min(1000, slow + 2)) {
+            if let history = try? await client.klines(symbol: symbol, interval: settings.interval, limit: strategy.history) {
                 for kline in history where kline.closeTime < nowMs {
                     _ = strategy.onClose(Self.candle(kline))
                     lastCandle[symbol] = kline.openTime
@@ -171,17 +171,39 @@ actor Trader {
         lastCandle[symbol] = kline.openTime
         let signal = strategy.onClose(Self.candle(kline))
         strategies[symbol] = strategy
+        reportSignal(symbol: symbol, signal: signal, strategy: strategy, closeTime: kline.closeTime)
         guard signal != .hold else { return }
         logger.info("strategy.signal", metadata: ["symbol": "\(symbol)", "signal": "\(signal.rawValue)", "candle": "\(kline.openTime)"])
         guard bot.current == .running else { return }
         switch signal {
-        case .buy: await enter(symbol: symbol, candle: kline.openTime)
+        case .buy: await enter(symbol: symbol, candle: kline.openTime, reason: "strategy: \(strategy.buyReason)")
         case .sell:
             if let position = positions[symbol], isActive(position) {
-                await exit(symbol: symbol, purpose: "X", reason: "strategy: SMA cross below", key: kline.openTime / 1000)
+                await exit(symbol: symbol, purpose: "X", reason: "strategy: \(strategy.sellReason)", key: kline.openTime / 1000)
             }
         case .hold: break
         }
+    }
+
+    func reportSignal(symbol: String, signal: StrategySignal, strategy: LiveStrategy, closeTime: Int64) {
+        let now = Date()
+        if signal == .hold {
+            guard strategy.insight != nil, now.timeIntervalSince(lastHoldReport[symbol] ?? .distantPast) >= 60 else { return }
+            lastHoldReport[symbol] = now
+        }
+        let insight = strategy.insight
+        var importances: [String: Double] = [:]
+        for (name, value) in zip(MLStrategy.featureNames, insight?.importances ?? []) { importances[name] = value }
+        reporter.send(
+            .signal(
+                SignalRecord(
+                    symbol: symbol, time: Date(timeIntervalSince1970: TimeInterval(closeTime + 1) / 1000), action: signal.rawValue,
+                    confidence: insight?.confidence, expectedReturn: insight?.expectedReturn, modelAccuracy: insight?.accuracy,
+                    modelPrecision: insight?.precision, trainedAt: insight?.trainedAt.map { Date(timeIntervalSince1970: TimeInterval($0 + 1) / 1000) },
+                    strategy: settings.strategy.name, importances: importances
+                )
+            )
+        )
     }
 
     // MARK: - Entries, exits, risk
@@ -195,7 +217,7 @@ actor Trader {
         return qty >= filter.minQty && qty > 0 && qty * (prices[position.symbol] ?? 0) >= filter.minNotional
     }
 
-    func enter(symbol: String, candle: Int64) async {
+    func enter(symbol: String, candle: Int64, reason: String) async {
         guard !(positions[symbol].map(isActive) ?? false) else { return }
         guard let filter = filters[symbol], let price = prices[symbol], price > 0 else { return }
         if let until = cooldownUntil[symbol], until > Date() {
@@ -219,7 +241,7 @@ actor Trader {
             return refuse(symbol, "too little balance: \(DecimalText.format(free, places: 2)) USDT free allows no order above the minimum of \(filter.minNotional) USDT")
         }
         let id = clientOrderID(symbol: symbol, key: candle / 1000, purpose: "BE")
-        await place(symbol: symbol, side: .buy, qty: qty, clientOrderID: id, reason: "strategy: SMA cross above")
+        await place(symbol: symbol, side: .buy, qty: qty, clientOrderID: id, reason: reason)
     }
 
     /// Sells the whole position at market.
@@ -531,5 +553,61 @@ actor Trader {
 
     func event(_ level: String, _ kind: String, _ message: String) {
         reporter.send(.event(level: level, kind: kind, message: message))
+    }
+}
+
+/// The strategy a worker runs for one symbol.
+enum LiveStrategy: Sendable {
+    case sma(SMACross)
+    case ml(MLStrategy)
+
+    init(_ settings: BotSettings.Strategy, fee: Double) {
+        if settings.name == "ml" {
+            var ml = (try? MLStrategy.Settings(params: settings.params)) ?? MLStrategy.Settings()
+            if settings.params["fee"] == nil { ml.fee = fee }
+            self = .ml(MLStrategy(settings: ml))
+        } else {
+            self = .sma(SMACross(fast: Int(settings.params["fast"] ?? 9), slow: Int(settings.params["slow"] ?? 21)))
+        }
+    }
+
+    /// Candles of history to warm up on (one page of klines).
+    var history: Int {
+        switch self {
+        case .sma(let s): min(1_000, s.slow + 2)
+        case .ml: 1_000
+        }
+    }
+
+    mutating func onClose(_ candle: StrategyCandle) -> StrategySignal {
+        switch self {
+        case .sma(var s):
+            let signal = s.onClose(candle)
+            self = .sma(s)
+            return signal
+        case .ml(var s):
+            let signal = s.onClose(candle)
+            self = .ml(s)
+            return signal
+        }
+    }
+
+    var insight: MLStrategy.Insight? {
+        if case .ml(let s) = self { return s.insight }
+        return nil
+    }
+
+    var buyReason: String {
+        switch self {
+        case .sma: "SMA cross above"
+        case .ml(let s): String(format: "ml: rise %.0f %% likely, %.2f %% expected", (s.insight.confidence ?? 0) * 100, (s.insight.expectedReturn ?? 0) * 100)
+        }
+    }
+
+    var sellReason: String {
+        switch self {
+        case .sma: "SMA cross below"
+        case .ml(let s): String(format: "ml: fall %.0f %% likely", (s.insight.confidence ?? 0) * 100)
+        }
     }
 }

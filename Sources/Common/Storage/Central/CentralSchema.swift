@@ -169,6 +169,19 @@ public enum CentralSchema {
                     );
                     """)
         }
+        migrator.registerMigration("v5-signals") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE signals (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        symbol TEXT NOT NULL,
+                        time TEXT NOT NULL,
+                        signal TEXT NOT NULL
+                    );
+                    CREATE INDEX signals_user_time ON signals(user_id, time);
+                    """)
+        }
         return migrator
     }
 }

@@ -15,6 +15,8 @@ public protocol TradingStore: Sendable {
     func fills(for user: UserID, symbol: String?, before: Date?, limit: Int) throws -> [BotFill]
     func positions(for user: UserID) throws -> [PositionRecord]
     func todayPnL(for user: UserID) throws -> (value: Decimal?, updatedAt: Date)?
+    func saveSignal(_ signal: SignalRecord, for user: UserID) throws
+    func signals(for user: UserID, symbol: String?, before: Date?, limit: Int) throws -> [SignalRecord]
 }
 
 public struct SQLiteTradingStore: TradingStore {
@@ -145,6 +147,28 @@ public struct SQLiteTradingStore: TradingStore {
             try String.fetchAll(db, sql: "SELECT position FROM positions WHERE user_id = ? ORDER BY symbol", arguments: [user.rawValue]).compactMap { text in
                 guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { return nil }
                 return try? PositionRecord(json: object)
+            }
+        }
+    }
+
+    public func saveSignal(_ signal: SignalRecord, for user: UserID) throws {
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: signal.json, options: [.sortedKeys]), as: UTF8.self)
+        try db.write { db in
+            try db.execute(
+                sql: "INSERT INTO signals (user_id, symbol, time, signal) VALUES (?, ?, ?, ?)",
+                arguments: [user.rawValue, signal.symbol, Timestamp.string(signal.time), json]
+            )
+        }
+    }
+
+    public func signals(for user: UserID, symbol: String?, before: Date?, limit: Int) throws -> [SignalRecord] {
+        try db.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT signal FROM signals WHERE user_id = ? AND (? IS NULL OR symbol = ?) AND time < ? ORDER BY time DESC, id DESC LIMIT ?",
+                arguments: [user.rawValue, symbol, symbol, Timestamp.string(before ?? .distantFuture), limit]
+            ).compactMap { text in
+                guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { return nil }
+                return try? SignalRecord(json: object)
             }
         }
     }
