@@ -21,6 +21,14 @@ public struct StrategyCandle: Sendable, Equatable {
     }
 }
 
+extension StrategyCandle {
+    /// A kline from the exchange, as strategies see it.
+    public init(_ k: Kline) {
+        func d(_ v: Decimal) -> Double { NSDecimalNumber(decimal: v).doubleValue }
+        self.init(openTime: k.openTime, open: d(k.open), high: d(k.high), low: d(k.low), close: d(k.close), volume: d(k.volume), closeTime: k.closeTime)
+    }
+}
+
 /// What a strategy says at the close of a candle.
 public enum StrategySignal: String, Sendable, Equatable {
     case buy, sell, hold

@@ -139,7 +139,7 @@ actor Trader {
             // Warm up on closed history, so the first live candle can already give a signal.
             if let history = try? await client.klines(symbol: symbol, interval: settings.interval, limit: strategy.history) {
                 for kline in history where kline.closeTime < nowMs {
-                    _ = strategy.onClose(Self.candle(kline))
+                    _ = strategy.onClose(StrategyCandle(kline))
                     lastCandle[symbol] = kline.openTime
                     prices[symbol] = kline.close
                 }
@@ -159,17 +159,12 @@ actor Trader {
         }
     }
 
-    static func candle(_ k: Kline) -> StrategyCandle {
-        func d(_ v: Decimal) -> Double { NSDecimalNumber(decimal: v).doubleValue }
-        return StrategyCandle(openTime: k.openTime, open: d(k.open), high: d(k.high), low: d(k.low), close: d(k.close), volume: d(k.volume), closeTime: k.closeTime)
-    }
-
     func onKline(symbol: String, kline: Kline, closed: Bool) async {
         prices[symbol] = kline.close
         await checkExits(symbol: symbol)
         guard closed, kline.openTime > (lastCandle[symbol] ?? 0), var strategy = strategies[symbol] else { return }
         lastCandle[symbol] = kline.openTime
-        let signal = strategy.onClose(Self.candle(kline))
+        let signal = strategy.onClose(StrategyCandle(kline))
         strategies[symbol] = strategy
         reportSignal(symbol: symbol, signal: signal, strategy: strategy, closeTime: kline.closeTime)
         guard signal != .hold else { return }
