@@ -33,6 +33,7 @@ enum WebApp {
         TradingAPIController(database: database, control: control, catalog: catalog).register(on: router)
         TradingPagesController(database: database, control: control, catalog: catalog).register(on: router)
         BacktestController(database: database).register(on: router)
+        ReportsController(database: database).register(on: router)
         PagesController(accounts: accounts, control: control, secureCookies: settings.secureCookies, exchange: settings.exchange)
             .register(on: router)
         router.get("/static/app.css") { _, _ in

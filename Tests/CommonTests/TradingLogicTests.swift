@@ -102,3 +102,27 @@ import Testing
         #expect(throws: ProtocolError.self) { try WorkerReport.parse(#"{"type":"order","order":{"client_order_id":"x","symbol":"BTCUSDT","side":"HOLD"}}"#) }
     }
 }
+
+@Suite struct PnLReportTests {
+    @Test func periodsInTheUsersTimeZoneWithFeesAndWins() {
+        // Buy 0.1 BTC at 40,000 (fee 0.0001 BTC = 4 USDT) on 1 Nov 23:30 UTC; sell at 42,000
+        // (fee 4.1958 USDT) on 2 Nov 00:30 UTC: realised 191.6042. In Seoul (UTC+9) both are on
+        // 2 November; in UTC the sale is on the 2nd and the buy on the 1st.
+        let buyTime = Timestamp.date("2026-11-01T23:30:00Z")!
+        let sellTime = Timestamp.date("2026-11-02T00:30:00Z")!
+        let fills = [
+            BotFill(symbol: "BTCUSDT", tradeID: 2, orderID: 2, clientOrderID: "s", side: "SELL", price: 42_000, qty: TradingLogicTests.d("0.0999"), quoteQty: TradingLogicTests.d("4195.8"), commission: TradingLogicTests.d("4.1958"), commissionAsset: "USDT", time: sellTime),
+            BotFill(symbol: "BTCUSDT", tradeID: 1, orderID: 1, clientOrderID: "b", side: "BUY", price: 40_000, qty: TradingLogicTests.d("0.1"), quoteQty: 4_000, commission: TradingLogicTests.d("0.0001"), commissionAsset: "BTC", time: buyTime),
+        ]
+        let utc = PnLReport.rows(fills, period: .day, timeZone: .gmt)
+        #expect(utc.count == 2)
+        #expect(utc[0].fees == 4 && utc[0].trades == 0)
+        #expect(utc[1].realizedPnL == TradingLogicTests.d("191.6042") && utc[1].fees == TradingLogicTests.d("4.1958") && utc[1].wins == 1 && utc[1].winRate == 1)
+        let seoul = PnLReport.rows(fills, period: .day, timeZone: TimeZone(identifier: "Asia/Seoul")!)
+        #expect(seoul.count == 1 && seoul[0].fees == TradingLogicTests.d("8.1958"))
+        #expect(Timestamp.string(seoul[0].start) == "2026-11-01T15:00:00.000Z", "midnight in Seoul")
+        let month = PnLReport.rows(fills, period: .month, timeZone: .gmt)
+        #expect(month.count == 1 && month[0].realizedPnL == TradingLogicTests.d("191.6042"))
+        #expect(PnLReport.csv(month, period: .month).contains("month,2026-11-01T00:00:00.000Z,191.60420000,8.19580000,1,1,1.0000"))
+    }
+}

@@ -81,6 +81,17 @@ import Testing
                 #expect((position["realized_pnl_usdt"] as? String).flatMap(DecimalText.parse) == book.realizedPnL.rounded(places: 8), "\(symbol)")
             }
             #expect(try await web.get("/api/v1/bot").json?["today_pnl_usdt"] is String)
+
+            // The reports add up the same realised PnL, and download as CSV.
+            let report = try await web.get("/api/v1/reports?period=month")
+            let months = report.json?["items"] as? [[String: Any]] ?? []
+            let reported = months.compactMap { ($0["realized_pnl_usdt"] as? String).flatMap(DecimalText.parse) }.reduce(0, +)
+            let realized = positions.compactMap { ($0["realized_pnl_usdt"] as? String).flatMap(DecimalText.parse) }.reduce(0, +)
+            #expect(abs(reported - realized) < Decimal(string: "0.00001")!, "\(reported) vs \(realized)")
+            let csv = try await web.get("/api/v1/reports.csv?period=day")
+            #expect(csv.status == 200 && csv.body.hasPrefix("period,start,realized_pnl_usdt") && csv.headers.first(name: "Content-Type")?.hasPrefix("text/csv") == true)
+            #expect(try await web.get("/reports?period=week").body.contains("Realised PnL over all periods"))
+            #expect(try await web.get("/api/v1/reports?period=year").status == 400)
         }
     }
 

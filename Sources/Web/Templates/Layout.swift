@@ -17,7 +17,7 @@ enum Layout {
 
     static let signedInNavigation = [
         NavItem(path: "/", title: "Portfolio"), NavItem(path: "/trading", title: "Trading"), NavItem(path: "/signals", title: "Signals"),
-        NavItem(path: "/backtest", title: "Backtest"), NavItem(path: "/settings", title: "Settings"),
+        NavItem(path: "/backtest", title: "Backtest"), NavItem(path: "/reports", title: "Reports"), NavItem(path: "/settings", title: "Settings"),
         NavItem(path: "/status", title: "System"),
     ]
     static let signedOutNavigation = [NavItem(path: "/login", title: "Log in"), NavItem(path: "/signup", title: "Sign up")]

@@ -1,0 +1,51 @@
+import Common
+import Foundation
+import Hummingbird
+
+/// `/reports`, `GET /api/v1/reports` and the CSV download: PnL per day, week or month from the
+/// user's real fills.
+struct ReportsController {
+    let database: CentralDatabase
+
+    func register(on router: Router<WebContext>) {
+        router.get("/api/v1/reports") { request, context -> Response in
+            let (user, _) = try context.requireUser()
+            let (period, rows) = try report(request, user: user.id)
+            return Reply.json(.ok, [
+                "period": period.rawValue,
+                "items": rows.reversed().map { row -> [String: Any] in
+                    [
+                        "start": Timestamp.string(row.start), "realized_pnl_usdt": DecimalText.format(row.realizedPnL), "fees_usdt": DecimalText.format(row.fees),
+                        "trades": row.trades, "wins": row.wins, "win_rate": row.winRate ?? NSNull(),
+                    ]
+                },
+            ])
+        }
+        router.get("/api/v1/reports.csv") { request, context -> Response in
+            let (user, _) = try context.requireUser()
+            let (period, rows) = try report(request, user: user.id)
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"pnl-\(period.rawValue).csv\"", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: PnLReport.csv(rows, period: period)))
+            )
+        }
+        router.get("/reports") { request, context -> Response in
+            guard let viewer = PagesController.viewer(context), let user = context.user else { return PagesController.toLogin(request) }
+            do throws(APIError) {
+                let (period, rows) = try report(request, user: user.id)
+                return Reply.html(ReportsPage.render(viewer: viewer, period: period, rows: rows))
+            } catch {
+                return Reply.html(Layout.page(title: "Reports", active: "/reports", viewer: viewer, freshness: nil, content: "<h1>Reports</h1><p class=\"error\">\(Layout.escape(error.message))</p>"), status: error.status)
+            }
+        }
+    }
+
+    func report(_ request: Request, user: UserID) throws(APIError) -> (PnLReport.Period, [PnLReport.Row]) {
+        let name = request.uri.queryParameters.get("period") ?? "day"
+        guard let period = PnLReport.Period(rawValue: name) else { throw APIError.invalid("period must be day, week or month.") }
+        let fills = try read { try database.trading.fills(for: user, symbol: nil, before: nil, limit: 1_000_000) }
+        let zone = (try? database.trading.settings(for: user)).flatMap { $0.flatMap { TimeZone(identifier: $0.timezone) } } ?? .gmt
+        return (period, PnLReport.rows(fills, period: period, timeZone: zone))
+    }
+}
