@@ -20,12 +20,20 @@ struct BacktestCommand: ParsableCommand {
     var fee: Double = 0.001
     @Option(help: "The starting cash.")
     var cash: Double = 10_000
-    @Flag(help: "Print JSON (the only format for now).")
+    @Option(help: "Fills this fraction worse than the open (0.0005 = 5 basis points).")
+    var slippage: Double = 0
+    @Option(help: "Floor quantities to this lot size (default: fractional quantities).")
+    var lotSize: Double?
+    @Option(help: "Also write PREFIX-trades.csv and PREFIX-equity.csv.")
+    var csv: String?
+    @Flag(help: "Print JSON (the only format on stdout; --csv exports CSV files).")
     var json = false
 
     func validate() throws {
         guard fee >= 0, fee < 0.5 else { throw ValidationError("--fee must be a fraction from 0 to 0.5, such as 0.001") }
         guard cash > 0, cash.isFinite else { throw ValidationError("--cash must be positive") }
+        guard slippage >= 0, slippage < 0.1 else { throw ValidationError("--slippage must be a fraction from 0 to 0.1") }
+        if let lotSize { guard lotSize > 0, lotSize.isFinite else { throw ValidationError("--lot-size must be positive") } }
         guard symbol.count <= 20, symbol.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
             throw ValidationError("--symbol must be a symbol such as BTCUSDT")
         }
@@ -67,8 +75,17 @@ struct BacktestCommand: ParsableCommand {
             FileHandle.standardError.write(Data("worker backtest: \(candles): \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let backtest = Backtest(fee: fee, cash: cash)
+        let backtest = Backtest(fee: fee, cash: cash, slippage: slippage, lotSize: lotSize)
         let result = sma.map { backtest.run(data, strategy: $0) } ?? backtest.run(data, strategy: ml!)
+        if let csv {
+            do {
+                try result.tradesCSV().write(toFile: csv + "-trades.csv", atomically: true, encoding: .utf8)
+                try result.equityCSV(data).write(toFile: csv + "-equity.csv", atomically: true, encoding: .utf8)
+            } catch {
+                FileHandle.standardError.write(Data("worker backtest: cannot write \(csv)-…csv: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
         FileHandle.standardOutput.write(Data(result.jsonText(symbol: symbol).utf8))
         FileHandle.standardOutput.write(Data("\n".utf8))
     }

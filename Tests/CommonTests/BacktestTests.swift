@@ -111,3 +111,30 @@ import Testing
         #expect(result.metrics.maxDrawdown >= 0)
     }
 }
+
+@Suite struct BacktestOptionTests {
+    /// SMA 1/2 on closes 10, 9, 11, 12, 8, 8 (each open the previous close): a cross above at
+    /// t2 buys at t3's open (11), a cross below at t4 sells at t5's open (8).
+    @Test func slippageAndLotSizeAreAppliedAtTheFills() {
+        let closes: [Double] = [10, 9, 11, 12, 8, 8]
+        let opens: [Double] = [10, 10, 9, 11, 12, 8]
+        let day: Int64 = 86_400_000
+        let candles = closes.indices.map { i in
+            StrategyCandle(openTime: Int64(i) * day, open: opens[i], high: max(opens[i], closes[i]), low: min(opens[i], closes[i]), close: closes[i], volume: 1, closeTime: Int64(i + 1) * day - 1)
+        }
+        let result = Backtest(fee: 0.001, cash: 1_000, slippage: 0.01, lotSize: 0.5).run(candles, strategy: SMACross(fast: 1, slow: 2))
+        let buyPrice = 11 * 1.01
+        let qty = ((1_000 / (buyPrice * 1.001)) / 0.5).rounded(.down) * 0.5
+        let spent = qty * buyPrice * 1.001
+        let proceeds = qty * 8 * 0.99 * 0.999
+        #expect(qty == 89.5)
+        #expect(result.trades.count == 1)
+        #expect(abs(result.trades[0].pnl - (proceeds - spent)) < 1e-9)
+        #expect(abs(result.equity.last! - (1_000 - spent + proceeds)) < 1e-9)
+        #expect(abs(result.metrics.exposure - 2.0 / 6.0) < 1e-12, "a position during candles 3 and 4")
+        #expect(result.metrics.expectancy.map { abs($0 - (proceeds - spent)) < 1e-9 } == true)
+        #expect(result.metrics.cagr != nil && result.metrics.maxDrawdownDuration > 0)
+        #expect(result.tradesCSV().hasPrefix("entry_time,exit_time,entry_price,exit_price,qty,pnl\n1970-01-04T00:00:00.000Z,1970-01-06T00:00:00.000Z,"))
+        #expect(result.equityCSV(candles).split(separator: "\n").count == 7)
+    }
+}

@@ -22,6 +22,16 @@ public struct Backtest: Sendable {
         public let winRate: Double?
         public let profitFactor: Double?
         public let trades: Int
+        /// Compound annual growth over the period (365-day years); nil under a day.
+        public var cagr: Double? = nil
+        /// The longest time under a previous equity peak, in seconds.
+        public var maxDrawdownDuration: Double = 0
+        /// CAGR / maximum drawdown; nil without a drawdown.
+        public var calmar: Double? = nil
+        /// The mean PnL of a trade.
+        public var expectancy: Double? = nil
+        /// The share of candles with a position open.
+        public var exposure: Double = 0
     }
 
     public struct Result: Sendable {
@@ -32,10 +42,16 @@ public struct Backtest: Sendable {
 
     public let fee: Double
     public let cash: Double
+    /// Fills this fraction worse than the open (a buy higher, a sale lower); 0 by default.
+    public let slippage: Double
+    /// Quantities floored to this lot size; nil: fractional, as CONTRACT §7.
+    public let lotSize: Double?
 
-    public init(fee: Double = 0.001, cash: Double = 10_000) {
+    public init(fee: Double = 0.001, cash: Double = 10_000, slippage: Double = 0, lotSize: Double? = nil) {
         self.fee = fee
         self.cash = cash
+        self.slippage = slippage
+        self.lotSize = lotSize
     }
 
     public func run<S: TradingStrategy>(_ candles: [StrategyCandle], strategy: S) -> Result {
@@ -45,34 +61,48 @@ public struct Backtest: Sendable {
         var pending: StrategySignal = .hold
         var entry: (time: Int64, price: Double, cost: Double, qty: Double)?
         var trades: [Trade] = []
+        var exposed = 0
         var equity: [Double] = []
         equity.reserveCapacity(candles.count)
         let last = candles.count - 1
         for (t, candle) in candles.enumerated() {
             // The decision of candle t−1 fills at this candle's open.
             if pending == .buy, qty == 0, cash > 0 {
-                let spent = cash
-                qty = cash / (candle.open * (1 + fee))
-                cash = 0
-                entry = (candle.openTime, candle.open, spent, qty)
+                let price = candle.open * (1 + slippage)
+                var bought = cash / (price * (1 + fee))
+                if let lotSize, lotSize > 0 { bought = (bought / lotSize).rounded(.down) * lotSize }
+                if bought > 0 {
+                    let spent = lotSize == nil ? cash : bought * price * (1 + fee)
+                    qty = bought
+                    cash -= spent
+                    if lotSize == nil { cash = 0 }
+                    entry = (candle.openTime, price, spent, qty)
+                }
             } else if pending == .sell, qty > 0, let opened = entry {
-                cash = qty * candle.open * (1 - fee)
-                trades.append(Trade(entryTime: opened.time, exitTime: candle.openTime, entryPrice: opened.price, exitPrice: candle.open, qty: opened.qty, pnl: cash - opened.cost))
+                let price = candle.open * (1 - slippage)
+                let proceeds = qty * price * (1 - fee)
+                cash += proceeds
+                trades.append(Trade(entryTime: opened.time, exitTime: candle.openTime, entryPrice: opened.price, exitPrice: price, qty: opened.qty, pnl: proceeds - opened.cost))
                 qty = 0
                 entry = nil
             }
+            if qty > 0 { exposed += 1 }
             pending = .hold
             let signal = strategy.onClose(candle)
             if t < last { pending = signal }  // a signal on the last candle is ignored
             if t == last, qty > 0, let opened = entry {
-                cash = qty * candle.close * (1 - fee)
-                trades.append(Trade(entryTime: opened.time, exitTime: candle.closeTime, entryPrice: opened.price, exitPrice: candle.close, qty: opened.qty, pnl: cash - opened.cost))
+                let price = candle.close * (1 - slippage)
+                let proceeds = qty * price * (1 - fee)
+                cash += proceeds
+                trades.append(Trade(entryTime: opened.time, exitTime: candle.closeTime, entryPrice: opened.price, exitPrice: price, qty: opened.qty, pnl: proceeds - opened.cost))
                 qty = 0
                 entry = nil
             }
             equity.append(cash + qty * candle.close)
         }
-        return Result(metrics: metrics(candles, equity: equity, trades: trades, finalCash: cash), trades: trades, equity: equity)
+        var metrics = metrics(candles, equity: equity, trades: trades, finalCash: cash)
+        metrics.exposure = candles.isEmpty ? 0 : Double(exposed) / Double(candles.count)
+        return Result(metrics: metrics, trades: trades, equity: equity)
     }
 
     func metrics(_ candles: [StrategyCandle], equity: [Double], trades: [Trade], finalCash: Double) -> Metrics {
@@ -91,11 +121,29 @@ public struct Backtest: Sendable {
         let losses = trades.filter { $0.pnl < 0 }
         let grossLoss = -losses.reduce(0) { $0 + $1.pnl }
         let (sharpe, sortino) = Self.ratios(candles, equity: equity, initial: cash)
-        return Metrics(
+        var metrics = Metrics(
             totalReturn: finalCash / cash - 1, buyAndHoldReturn: buyAndHold, maxDrawdown: drawdown, sharpe: sharpe, sortino: sortino,
             winRate: trades.isEmpty ? nil : Double(wins.count) / Double(trades.count),
             profitFactor: losses.isEmpty ? nil : wins.reduce(0) { $0 + $1.pnl } / grossLoss, trades: trades.count
         )
+        let years = Double(lastCandle.closeTime + 1 - first.openTime) / 1000 / (365 * 86_400)
+        if years >= 1.0 / 365, finalCash > 0 { metrics.cagr = pow(finalCash / cash, 1 / years) - 1 }
+        if let cagr = metrics.cagr, drawdown > 0 { metrics.calmar = cagr / drawdown }
+        metrics.expectancy = trades.isEmpty ? nil : trades.reduce(0) { $0 + $1.pnl } / Double(trades.count)
+        // The longest stretch under a previous peak, from the peak's candle to the recovery (or the end).
+        var peakValue = cash
+        var peakTime = first.openTime
+        var longest: Int64 = 0
+        for (index, value) in equity.enumerated() {
+            if value >= peakValue {
+                longest = max(longest, candles[index].closeTime - peakTime)
+                peakValue = value
+                peakTime = candles[index].closeTime
+            }
+        }
+        longest = max(longest, lastCandle.closeTime - peakTime)
+        metrics.maxDrawdownDuration = peakValue == cash && drawdown == 0 ? 0 : Double(longest) / 1000
+        return metrics
     }
 
     /// Sharpe and Sortino from daily returns of the equity (the last value of each UTC day,
@@ -135,6 +183,8 @@ extension Backtest.Result {
             "metrics": [
                 "total_return": m.totalReturn, "buy_and_hold_return": m.buyAndHoldReturn, "max_drawdown": m.maxDrawdown, "sharpe": number(m.sharpe),
                 "sortino": number(m.sortino), "win_rate": number(m.winRate), "profit_factor": number(m.profitFactor), "trades": m.trades,
+                "cagr": number(m.cagr), "max_drawdown_duration_seconds": m.maxDrawdownDuration, "calmar": number(m.calmar),
+                "expectancy": number(m.expectancy), "exposure": m.exposure,
             ] as [String: Any],
             "trades": trades.map { trade in
                 [
@@ -171,7 +221,9 @@ extension Backtest.Result {
         let m = metrics
         out += "],\"metrics\":{\"buy_and_hold_return\":\(number(m.buyAndHoldReturn)),\"max_drawdown\":\(number(m.maxDrawdown))"
         out += ",\"profit_factor\":\(number(m.profitFactor)),\"sharpe\":\(number(m.sharpe)),\"sortino\":\(number(m.sortino))"
-        out += ",\"total_return\":\(number(m.totalReturn)),\"trades\":\(m.trades),\"win_rate\":\(number(m.winRate))}"
+        out += ",\"total_return\":\(number(m.totalReturn)),\"trades\":\(m.trades),\"win_rate\":\(number(m.winRate))"
+        out += ",\"cagr\":\(number(m.cagr)),\"max_drawdown_duration_seconds\":\(number(m.maxDrawdownDuration)),\"calmar\":\(number(m.calmar))"
+        out += ",\"expectancy\":\(number(m.expectancy)),\"exposure\":\(number(m.exposure))}"
         out += ",\"symbol\":\(string(symbol)),\"trades\":["
         for (index, trade) in trades.enumerated() {
             if index > 0 { out += "," }
@@ -182,5 +234,26 @@ extension Backtest.Result {
         }
         out += "]}"
         return out
+    }
+}
+
+extension Backtest.Result {
+    /// The trades and the equity curve as CSV (the export of `--csv`).
+    public func tradesCSV() -> String {
+        var text = "entry_time,exit_time,entry_price,exit_price,qty,pnl\n"
+        for t in trades {
+            let entry = Timestamp.string(Date(timeIntervalSince1970: TimeInterval(t.entryTime) / 1000))
+            let exit = Timestamp.string(Date(timeIntervalSince1970: TimeInterval(t.exitTime) / 1000))
+            text += "\(entry),\(exit),\(t.entryPrice),\(t.exitPrice),\(t.qty),\(t.pnl)\n"
+        }
+        return text
+    }
+
+    public func equityCSV(_ candles: [StrategyCandle]) -> String {
+        var text = "time,equity\n"
+        for (candle, value) in zip(candles, equity) {
+            text += "\(Timestamp.string(Date(timeIntervalSince1970: TimeInterval(candle.closeTime + 1) / 1000))),\(value)\n"
+        }
+        return text
     }
 }
