@@ -40,6 +40,13 @@ public struct Backtest: Sendable {
         public let equity: [Double]
     }
 
+    /// What all-in at the first open would be worth at each close (for the chart).
+    public func buyAndHold(_ candles: [StrategyCandle]) -> [Double] {
+        guard let first = candles.first else { return [] }
+        let held = cash / (first.open * (1 + fee))
+        return candles.map { held * $0.close }
+    }
+
     public let fee: Double
     public let cash: Double
     /// Fills this fraction worse than the open (a buy higher, a sale lower); 0 by default.

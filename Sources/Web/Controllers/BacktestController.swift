@@ -25,10 +25,11 @@ struct BacktestController {
         router.post("/api/v1/backtests") { request, context -> Response in
             let (user, _) = try context.requireUser()
             let parsed = try await Self.parse(request, user: user.id)
-            let result = try await run(parsed)
+            let (result, hold) = try await run(parsed)
             var object = result.json
             object["symbol"] = parsed.symbol
             object["candles"] = result.equity.count
+            object["buy_and_hold_equity"] = hold
             return Reply.json(.ok, object)
         }
         router.get("/backtest") { request, context -> Response in
@@ -41,15 +42,15 @@ struct BacktestController {
             guard PagesController.csrfMatches(form, session) else { return Reply.html(AccountPages.formExpired(viewer: viewer), status: .forbidden) }
             do throws(APIError) {
                 let parsed = try Self.parse(fields: form.fields, csv: nil)
-                let result = try await run(parsed)
-                return Reply.html(BacktestPage.render(viewer: viewer, form: form.fields, result: (parsed, result), error: nil))
+                let (result, hold) = try await run(parsed)
+                return Reply.html(BacktestPage.render(viewer: viewer, form: form.fields, result: (parsed, result, hold), error: nil))
             } catch {
                 return Reply.html(BacktestPage.render(viewer: viewer, form: form.fields, result: nil, error: error.message), status: error.status)
             }
         }
     }
 
-    func run(_ r: Request) async throws(APIError) -> Backtest.Result {
+    func run(_ r: Request) async throws(APIError) -> (Backtest.Result, [Double]) {
         let candles: [StrategyCandle]
         if let csv = r.csv {
             do {
@@ -62,17 +63,18 @@ struct BacktestController {
         }
         guard candles.count <= Self.maxCandles else { throw APIError(.unprocessableContent, "too_many_candles", "At most \(Self.maxCandles) candles per backtest.") }
         let backtest = Backtest(fee: r.fee, cash: r.cash)
+        let hold = backtest.buyAndHold(candles)
         switch r.strategy.name {
         case "ml":
             var params = r.strategy.params
             if params["fee"] == nil { params["fee"] = r.fee }
             do {
-                return backtest.run(candles, strategy: MLStrategy(settings: try MLStrategy.Settings(params: params)))
+                return (backtest.run(candles, strategy: MLStrategy(settings: try MLStrategy.Settings(params: params))), hold)
             } catch {
                 throw APIError(.unprocessableContent, "invalid_strategy", "\(error)")
             }
         default:
-            return backtest.run(candles, strategy: SMACross(fast: Int(r.strategy.params["fast"] ?? 9), slow: Int(r.strategy.params["slow"] ?? 21)))
+            return (backtest.run(candles, strategy: SMACross(fast: Int(r.strategy.params["fast"] ?? 9), slow: Int(r.strategy.params["slow"] ?? 21))), hold)
         }
     }
 

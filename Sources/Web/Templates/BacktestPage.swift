@@ -4,7 +4,7 @@ import Foundation
 /// `/backtest`: a form, and the result: metrics, the equity curve against buy-and-hold (an SVG
 /// drawn here, so it shows without JavaScript), and the trades.
 enum BacktestPage {
-    static func render(viewer: Layout.Viewer, form: [String: String], result: (BacktestController.Request, Backtest.Result)?, error: String?) -> String {
+    static func render(viewer: Layout.Viewer, form: [String: String], result: (BacktestController.Request, Backtest.Result, [Double])?, error: String?) -> String {
         let esc = Layout.escape
         func value(_ key: String, _ fallback: String) -> String { esc(form[key] ?? fallback) }
         let intervals = BotSettings.intervals.map { "<option\($0 == (form["interval"] ?? "1h") ? " selected" : "")>\($0)</option>" }.joined()
@@ -26,7 +26,7 @@ enum BacktestPage {
             <label for="cash">Starting cash (USDT)</label><input type="text" id="cash" name="cash" value="\(value("cash", "10000"))">
             <button type="submit">Run</button></form>
             """
-        if let (request, result) = result {
+        if let (request, result, hold) = result {
             let m = result.metrics
             func pct(_ v: Double?) -> String { v.map { String(format: "%.2f %%", $0 * 100) } ?? "—" }
             func num(_ v: Double?) -> String { v.map { String(format: "%.2f", $0) } ?? "— (undefined)" }
@@ -38,7 +38,7 @@ enum BacktestPage {
                 <tr><th>Sharpe</th><td>\(num(m.sharpe))</td><th>Sortino</th><td>\(num(m.sortino))</td></tr>
                 <tr><th>Win rate</th><td>\(pct(m.winRate))</td><th>Profit factor</th><td>\(num(m.profitFactor))</td></tr>
                 </tbody></table>
-                \(chart(result.equity, cash: request.cash, buyAndHold: nil))
+                \(chart(result.equity, cash: request.cash, buyAndHold: hold))
                 """
             var rows = ""
             for t in result.trades.suffix(200) {
@@ -56,21 +56,25 @@ enum BacktestPage {
 
     /// The equity curve as an SVG polyline (at most 1000 points).
     static func chart(_ equity: [Double], cash: Double, buyAndHold: [Double]?) -> String {
-        guard equity.count > 1, let low = equity.min(), let high = equity.max() else { return "" }
+        let other = buyAndHold ?? []
+        guard equity.count > 1, let low = (equity + other).min(), let high = (equity + other).max() else { return "" }
         let span = max(high - low, 1e-9)
-        let step = max(1, equity.count / 1000)
-        let last = Double(equity.count - 1)
-        var coordinates: [String] = []
-        for i in stride(from: 0, to: equity.count, by: step) {
-            let x: Double = Double(i) / last * 800
-            let y: Double = 195 - (equity[i] - low) / span * 190
-            coordinates.append(String(format: "%.1f,%.1f", x, y))
+        func line(_ series: [Double]) -> String {
+            let step = max(1, series.count / 1000)
+            let last = Double(series.count - 1)
+            var coordinates: [String] = []
+            for i in stride(from: 0, to: series.count, by: step) {
+                let x: Double = Double(i) / last * 800
+                let y: Double = 195 - (series[i] - low) / span * 190
+                coordinates.append(String(format: "%.1f,%.1f", x, y))
+            }
+            return coordinates.joined(separator: " ")
         }
-        let points = coordinates.joined(separator: " ")
+        let hold = other.count == equity.count ? "<polyline fill=\"none\" stroke=\"#9ca3af\" stroke-width=\"1\" stroke-dasharray=\"4 3\" points=\"\(line(other))\"/>" : ""
         return """
             <figure><svg id="equity" viewBox="0 0 800 200" width="800" height="200" role="img" aria-label="Equity from \(String(format: "%.2f", equity.first!)) to \(String(format: "%.2f", equity.last!)) USDT">
-            <rect width="800" height="200" fill="#fff" stroke="#e3e6eb"/><polyline fill="none" stroke="#2563eb" stroke-width="1.5" points="\(points)"/></svg>
-            <figcaption>Equity, \(String(format: "%.2f", low)) to \(String(format: "%.2f", high)) USDT</figcaption></figure>
+            <rect width="800" height="200" fill="#fff" stroke="#e3e6eb"/>\(hold)<polyline fill="none" stroke="#2563eb" stroke-width="1.5" points="\(line(equity))"/></svg>
+            <figcaption>Equity (blue) against buy and hold (grey, dashed), \(String(format: "%.2f", low)) to \(String(format: "%.2f", high)) USDT</figcaption></figure>
             """
     }
 }
