@@ -36,6 +36,23 @@ import Testing
         #expect((object["trades"] as? [[String: Any]])?.first?["entry_time"] as? String == (expected["trades"] as! [[String: Any]]).first?["entry_time"] as? String)
     }
 
+    @Test func theMLStrategyRunsThroughTheSameCommand() throws {
+        let folder = TestPaths.packageRoot + "/Tests/CommonTests/Fixtures/backtest"
+        let prefix = TestPaths.artifacts + "/ml-backtest"
+        let (status, out, err) = try Self.run([
+            "backtest", "--candles", folder + "/candles.csv", "--symbol", "BTCUSDT", "--strategy", "ml", "--param", "training_window=400",
+            "--param", "retrain_every=50", "--param", "trees=10", "--param", "horizon=6", "--slippage", "0.0005", "--csv", prefix, "--json",
+        ])
+        #expect(status == 0, "\(err)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        let metrics = try #require(object["metrics"] as? [String: Any])
+        #expect(metrics["trades"] is Int && metrics["exposure"] is Double && metrics["max_drawdown"] is Double)
+        #expect((object["equity"] as? [Double])?.count == 864)
+        #expect(try String(contentsOfFile: prefix + "-equity.csv", encoding: .utf8).split(separator: "\n").count == 865)
+        let bad = try Self.run(["backtest", "--candles", folder + "/candles.csv", "--symbol", "BTCUSDT", "--strategy", "ml", "--param", "depth=0"])
+        #expect(bad.0 != 0 && bad.2.contains("depth"), "\(bad.2)")
+    }
+
     @Test func badInputIsAClearErrorNotACrash() throws {
         let missing = try Self.run(["backtest", "--candles", "/nonexistent.csv", "--symbol", "BTCUSDT", "--strategy", "sma_cross", "--json"])
         #expect(missing.0 != 0 && missing.2.contains("cannot read /nonexistent.csv"), "\(missing.2)")
