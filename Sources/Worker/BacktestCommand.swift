@@ -40,12 +40,7 @@ struct BacktestCommand: ParsableCommand {
     }
 
     func run() throws {
-        var values: [String: Double] = [:]
-        for param in params {
-            let parts = param.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let value = Double(parts[1]) else { throw ValidationError("--param \(param): expected k=v with a number") }
-            values[parts[0]] = value
-        }
+        let values = try Self.parameters(params)
         var sma: SMACross?
         var ml: MLStrategy?
         switch self.strategy {
@@ -88,5 +83,18 @@ struct BacktestCommand: ParsableCommand {
         }
         FileHandle.standardOutput.write(Data(result.jsonText(symbol: symbol).utf8))
         FileHandle.standardOutput.write(Data("\n".utf8))
+    }
+}
+
+extension ParsableCommand {
+    /// `--param k=v` values: numbers by name.
+    static func parameters(_ params: [String]) throws -> [String: Double] {
+        var values: [String: Double] = [:]
+        for param in params {
+            let parts = param.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let value = Double(parts[1]), value.isFinite else { throw ValidationError("--param \(param): expected k=v with a number") }
+            values[parts[0]] = value
+        }
+        return values
     }
 }

@@ -18,12 +18,7 @@ struct MLEvalCommand: ParsableCommand {
     var params: [String] = []
 
     func run() throws {
-        var values: [String: Double] = [:]
-        for param in params {
-            let parts = param.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let value = Double(parts[1]), value.isFinite else { throw ValidationError("--param \(param): expected k=v with a number") }
-            values[parts[0]] = value
-        }
+        let values = try Self.parameters(params)
         let (trainX, trainY) = try load(train)
         let (testX, _) = try load(test)
         guard trainX.first?.count == testX.first?.count else { throw ValidationError("the two files do not have the same columns") }

@@ -72,6 +72,15 @@ public struct Backtest: Sendable {
         var equity: [Double] = []
         equity.reserveCapacity(candles.count)
         let last = candles.count - 1
+        /// Sells the whole position at `price` (less slippage and the fee).
+        func sell(at reference: Double, time: Int64, _ opened: (time: Int64, price: Double, cost: Double, qty: Double)) {
+            let price = reference * (1 - slippage)
+            let proceeds = qty * price * (1 - fee)
+            cash += proceeds
+            trades.append(Trade(entryTime: opened.time, exitTime: time, entryPrice: opened.price, exitPrice: price, qty: opened.qty, pnl: proceeds - opened.cost))
+            qty = 0
+            entry = nil
+        }
         for (t, candle) in candles.enumerated() {
             // The decision of candle t−1 fills at this candle's open.
             if pending == .buy, qty == 0, cash > 0 {
@@ -86,24 +95,14 @@ public struct Backtest: Sendable {
                     entry = (candle.openTime, price, spent, qty)
                 }
             } else if pending == .sell, qty > 0, let opened = entry {
-                let price = candle.open * (1 - slippage)
-                let proceeds = qty * price * (1 - fee)
-                cash += proceeds
-                trades.append(Trade(entryTime: opened.time, exitTime: candle.openTime, entryPrice: opened.price, exitPrice: price, qty: opened.qty, pnl: proceeds - opened.cost))
-                qty = 0
-                entry = nil
+                sell(at: candle.open, time: candle.openTime, opened)
             }
             if qty > 0 { exposed += 1 }
             pending = .hold
             let signal = strategy.onClose(candle)
             if t < last { pending = signal }  // a signal on the last candle is ignored
             if t == last, qty > 0, let opened = entry {
-                let price = candle.close * (1 - slippage)
-                let proceeds = qty * price * (1 - fee)
-                cash += proceeds
-                trades.append(Trade(entryTime: opened.time, exitTime: candle.closeTime, entryPrice: opened.price, exitPrice: price, qty: opened.qty, pnl: proceeds - opened.cost))
-                qty = 0
-                entry = nil
+                sell(at: candle.close, time: candle.closeTime, opened)
             }
             equity.append(cash + qty * candle.close)
         }
