@@ -16,6 +16,8 @@ endif
 TEST_BIN_DIR ?= /tmp/crypto-trader-pro-test/bin
 # Third-party Binance clients the simulator must satisfy (Tests/compat), from PyPI.
 PY_VENV ?= .build/py-venv
+# numpy, pandas, scikit-learn and backtesting.py: the references `make bench` measures beside ours.
+BENCH_VENV ?= .build/bench-venv
 TEST_TIMEOUT ?= 1500
 
 .PHONY: run test bench soak clean deps build-release build-tests install-release install-test-bin
@@ -66,7 +68,11 @@ bench: deps
 	.build/release/trader-bench sim --bin-dir .build/release
 	.build/release/trader-bench accounts --bin-dir .build/release
 	.build/release/trader-bench trading --bin-dir .build/release
-	.build/release/trader-bench models --bin-dir .build/release
+	@python3 -m venv $(BENCH_VENV) 2>/dev/null || (apt-get install -y -qq python3-venv && python3 -m venv $(BENCH_VENV))
+	@$(BENCH_VENV)/bin/pip install -q --disable-pip-version-check -r Tests/bench/requirements.txt
+	@mkdir -p var/bench
+	$(BENCH_VENV)/bin/python Tests/bench/references.py > var/bench/references.json || echo '{}' > var/bench/references.json
+	.build/release/trader-bench models --bin-dir .build/release --references var/bench/references.json
 
 ## A long unattended run with a report (SOAK_SECONDS, default 1800).
 soak: deps

@@ -8,6 +8,8 @@ struct ModelsBench: AsyncParsableCommand {
 
     @Option(help: "Folder of the executables to measure (release build).")
     var binDir: String
+    @Option(help: "The references measured in the same run (Tests/bench/references.py's JSON).")
+    var references: String?
 
     func run() async throws {
         // 1,000,000 one-minute candles of a seeded walk.
@@ -70,12 +72,22 @@ struct ModelsBench: AsyncParsableCommand {
         settings.maxDepth = 8
         let fit = clock.measure { _ = RandomForest.fit(rows, labels, settings: settings) }
 
+        let measured = references.flatMap { FileManager.default.contents(atPath: $0) }.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
+        func reference(_ key: String, _ format: String, _ scale: Double, _ fallback: String) -> String {
+            guard let value = (measured[key] as? NSNumber)?.doubleValue else {
+                return fallback + (measured.isEmpty ? " (not measured: run make bench)" : " (not measured: \(measured[key.replacingOccurrences(of: "_candles_per_second", with: "_error").replacingOccurrences(of: "_forest_seconds", with: "_error")] ?? "missing"))")
+            }
+            return String(format: format, value * scale)
+        }
+        let backtestingPy = reference("backtesting_py_candles_per_second", "backtesting.py %.2f million/s", 1e-6, "backtesting.py")
+        let numpy = reference("numpy_candles_per_second", "numpy vectorised %.1f million/s", 1e-6, "numpy")
+        let sklearn = reference("sklearn_forest_seconds", "scikit-learn %.2f s (n_jobs=-1)", 1, "scikit-learn")
         let figures: [(String, String, String, String)] = [
             ("sma_cross over 1,000,000 1-minute candles: simulation", String(format: "%.1f million candles/s", simulation / 1e6), "≥ 20 million/s",
-             "backtesting.py ~0.15 million/s, numpy vectorised ~23 million/s (issue's figures)"),
+             "\(backtestingPy), \(numpy) (measured now)"),
             ("the whole command, reading the 1,000,000-line CSV", String(format: "%.2f s", SimBench.ms(command) / 1000), "< 1 s", "—"),
             ("ml backtest, walk-forward, 100,000 candles (window 5000, retrain every 1000, 50 trees of depth 6)", String(format: "%.2f s", SimBench.ms(ml) / 1000), "< 10 s", "—"),
-            ("random forest fit, 50,000 × 10, 100 trees of depth 8", String(format: "%.2f s", SimBench.ms(fit) / 1000), "< 4 s", "scikit-learn ~8.5 s (issue's figure)"),
+            ("random forest fit, 50,000 × 10, 100 trees of depth 8", String(format: "%.2f s", SimBench.ms(fit) / 1000), "< 4 s", "\(sklearn) (measured now)"),
         ]
         print(Report.table(figures))
         try Report.save(figures, name: "models")
