@@ -97,11 +97,17 @@ public struct PositionRecord: Sendable, Equatable {
     public var realizedPnLUSDT: Decimal
     public var stopLoss: Decimal?
     public var takeProfit: Decimal?
+    /// What is left below the lot size or the minimum order value: held, but not a position.
+    public var dust = false
+
+    /// Held and large enough to trade.
+    public var isOpen: Bool { qty > 0 && !dust }
 
     public init(
         symbol: String, qty: Decimal, avgEntryPrice: Decimal?, currentPrice: Decimal?, unrealizedPnLUSDT: Decimal?, realizedPnLUSDT: Decimal,
-        stopLoss: Decimal?, takeProfit: Decimal?
+        stopLoss: Decimal?, takeProfit: Decimal?, dust: Bool = false
     ) {
+        self.dust = dust
         self.symbol = symbol
         self.qty = qty
         self.avgEntryPrice = avgEntryPrice
@@ -117,7 +123,7 @@ public struct PositionRecord: Sendable, Equatable {
         return [
             "symbol": symbol, "qty": DecimalText.format(qty), "avg_entry_price": d(avgEntryPrice), "current_price": d(currentPrice),
             "unrealized_pnl_usdt": d(unrealizedPnLUSDT), "realized_pnl_usdt": DecimalText.format(realizedPnLUSDT), "stop_loss": d(stopLoss),
-            "take_profit": d(takeProfit),
+            "take_profit": d(takeProfit), "dust": dust,
         ]
     }
 
@@ -130,6 +136,7 @@ public struct PositionRecord: Sendable, Equatable {
         realizedPnLUSDT = try Fields.amount(f, "realized_pnl_usdt", signed: true)
         stopLoss = try Fields.optionalAmount(f, "stop_loss")
         takeProfit = try Fields.optionalAmount(f, "take_profit")
+        dust = f["dust"] as? Bool ?? false
     }
 }
 

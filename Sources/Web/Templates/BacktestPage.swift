@@ -8,7 +8,7 @@ enum BacktestPage {
         let esc = Layout.escape
         func value(_ key: String, _ fallback: String) -> String { esc(form[key] ?? fallback) }
         let intervals = BotSettings.intervals.map { "<option\($0 == (form["interval"] ?? "1h") ? " selected" : "")>\($0)</option>" }.joined()
-        let today = Timestamp.string(Date()).prefix(10)
+        let now = String(Timestamp.string(Date()).prefix(19)) + "Z"
         let weekAgo = Timestamp.string(Date().addingTimeInterval(-7 * 86_400)).prefix(10)
         var content = """
             <h1>Backtest</h1>
@@ -18,7 +18,7 @@ enum BacktestPage {
             <label for="symbol">Symbol</label><input type="text" id="symbol" name="symbol" value="\(value("symbol", "BTCUSDT"))">
             <label for="interval">Interval</label><select id="interval" name="interval">\(intervals)</select>
             <label for="start">From (UTC date or time)</label><input type="text" id="start" name="start" value="\(value("start", String(weekAgo)))">
-            <label for="end">To</label><input type="text" id="end" name="end" value="\(value("end", String(today)))">
+            <label for="end">To</label><input type="text" id="end" name="end" value="\(value("end", now))">
             <label for="strategy">Strategy</label><select id="strategy" name="strategy"><option value="sma_cross">sma_cross</option><option value="ml"\(form["strategy"] == "ml" ? " selected" : "")>ml</option></select>
             <label for="fast">Fast SMA</label><input type="text" id="fast" name="fast" value="\(value("fast", "9"))">
             <label for="slow">Slow SMA</label><input type="text" id="slow" name="slow" value="\(value("slow", "21"))">

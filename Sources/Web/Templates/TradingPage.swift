@@ -45,7 +45,7 @@ enum TradingPage {
         c += "</section>"
 
         // Positions
-        let open = m.bot.positions
+        let open = m.bot.positions.filter(\.isOpen)
         var rows = ""
         for p in open {
             func d(_ v: Decimal?, _ places: Int = 8) -> String { v.map { esc(DecimalText.format($0, places: places)) } ?? "<span class=\"unavailable\">unavailable</span>" }

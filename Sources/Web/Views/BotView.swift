@@ -43,7 +43,7 @@ struct BotView {
     }
 
     var json: [String: Any] {
-        let open = positions.filter { $0.qty > 0 }
+        let open = positions.filter(\.isOpen)
         var object: [String: Any] = [
             "state": state,
             "worker": [

@@ -526,13 +526,15 @@ actor Trader {
     func reportPositions() {
         let records = positions.values.sorted { $0.symbol < $1.symbol }.map { position -> PositionRecord in
             let price = prices[position.symbol]
+            let active = isActive(position)
             let entry = position.avgEntryPrice
             let risk = settings.risk
             return PositionRecord(
                 symbol: position.symbol, qty: position.qty, avgEntryPrice: entry, currentPrice: price,
                 unrealizedPnLUSDT: position.isOpen ? price.map { position.unrealizedPnL(at: $0) } : 0, realizedPnLUSDT: position.realizedPnL,
-                stopLoss: entry.flatMap { risk.stopLossPct > 0 ? $0 * Decimal(1 - risk.stopLossPct / 100) : nil },
-                takeProfit: entry.flatMap { risk.takeProfitPct > 0 ? $0 * Decimal(1 + risk.takeProfitPct / 100) : nil }
+                stopLoss: active ? entry.flatMap { risk.stopLossPct > 0 ? $0 * Decimal(1 - risk.stopLossPct / 100) : nil } : nil,
+                takeProfit: active ? entry.flatMap { risk.takeProfitPct > 0 ? $0 * Decimal(1 + risk.takeProfitPct / 100) : nil } : nil,
+                dust: position.isOpen && !active
             )
         }
         reporter.send(.positions(records, todayPnL: todayPnL()))
