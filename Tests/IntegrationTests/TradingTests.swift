@@ -301,3 +301,32 @@ extension Decimal {
         }
     }
 }
+
+/// A long history does not crowd out the worker's credentials and commands at its start.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct LongHistoryTests {
+    @Test func aLongHistoryStillLetsTheCommandsThrough() async throws {
+        let temp = try TestDataDir("history")
+        let directory = DataDirectory(root: temp.path + "/data")
+        let database = try Fixtures.prepare(directory)
+        let user = try Fixtures.addUser(database, "busy", key: ("history-key-0123456789ab", "history-secret-0123456789"), directory: directory)
+        let start = Date().addingTimeInterval(-86_400)
+        for index in 0..<4_000 {
+            try database.trading.saveFill(
+                BotFill(symbol: "BTCUSDT", tradeID: Int64(index + 1), orderID: Int64(index + 1), clientOrderID: "u\(user.rawValue)-old-\(index)",
+                        side: index % 2 == 0 ? "BUY" : "SELL", price: 40_000, qty: Decimal(string: "0.001")!, quoteQty: 40, commission: Decimal(string: "0.04")!,
+                        commissionAsset: "USDT", time: start.addingTimeInterval(Double(index))), for: user)
+        }
+        let command = try database.commands.record(user: user, command: "start", payload: nil, at: Date())
+        let supervisor = try SupervisorProcess(dataDir: directory.root, name: "history")
+        try await supervisor.use { () async throws in
+            let acknowledged = try await waitUntil(.seconds(20)) { try database.commands.command(id: command)?.acknowledgedAt != nil }
+            #expect(acknowledged, "the pending command reached the worker behind the history")
+            let restored = try await waitUntil(.seconds(10)) {
+                (try? String(contentsOfFile: directory.userLog(user), encoding: .utf8))?.contains("worker.history_restored") == true
+            }
+            #expect(restored)
+            let fills = try TraderDatabase.open(directory, user: user).fills().count
+            #expect(fills >= 2_500 && fills <= 4_000, "the newest fills that fit: \(fills)")
+        }
+    }
+}

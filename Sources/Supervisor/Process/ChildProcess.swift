@@ -39,8 +39,10 @@ struct ChildProcess: Sendable {
             [stdinPipe.write, stdoutPipe.read, stderrPipe.read].forEach { close($0) }
             throw SpawnError(description: "cannot start \(executable): \(String(cString: strerror(rc)))")
         }
-        // Writes to a child that stopped reading must never block the supervisor.
+        // Writes to a child that stopped reading must never block the supervisor; a 1 MiB pipe
+        // (F_SETPIPE_SZ) holds a worker's first lines, its history included.
         _ = fcntl(stdinPipe.write, F_SETFL, fcntl(stdinPipe.write, F_GETFL) | O_NONBLOCK)
+        _ = fcntl(stdinPipe.write, 1031 /* F_SETPIPE_SZ */, Int32(ChildProcess.stdinCapacity))
         return ChildProcess(pid: pid, stdinFD: stdinPipe.write, stdoutFD: stdoutPipe.read, stderrFD: stderrPipe.read)
     }
 
@@ -51,6 +53,8 @@ struct ChildProcess: Sendable {
         }
         return (fds[0], fds[1])
     }
+
+    static let stdinCapacity = 1 << 20
 
     /// Writes one line to the child's stdin. `false` when the child cannot take it now (its pipe
     /// is full because it stopped reading, or it is gone).

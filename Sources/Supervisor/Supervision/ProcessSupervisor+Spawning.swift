@@ -78,19 +78,29 @@ extension ProcessSupervisor {
                 firstLines.append(SupervisorMessage.budget(weightPerMinute: budgetShare).line())
                 let settings = try database.trading.settings(for: user) ?? .defaults
                 firstLines.append(SupervisorMessage.settings(json: String(decoding: settings.encoded(), as: UTF8.self)).line())
-                // The bot's history as central.sqlite has it: the worker fills in what its own
-                // database lacks (a lost or damaged file), so that file is never the only copy.
-                for order in try database.trading.orders(for: user, symbol: nil, before: nil, limit: 2_000).reversed() {
-                    firstLines.append(SupervisorMessage.historyOrder(order).line())
-                }
-                for fill in try database.trading.fills(for: user, symbol: nil, before: nil, limit: 10_000).reversed() {
-                    firstLines.append(SupervisorMessage.historyFill(fill).line())
-                }
-                firstLines.append(SupervisorMessage.historyEnd.line())
                 for command in try database.commands.undelivered(user: user) {
                     firstLines.append(SupervisorMessage.command(id: command.id, name: command.command, payload: command.payload).line())
                     deliveredCommands.append(command.id)
                 }
+                // Then the bot's history as central.sqlite has it: the worker fills in what its own
+                // database lacks (a lost or damaged file), so that file is never the only copy.
+                // The newest fills that fit in the stdin pipe, sent oldest first.
+                var budget = ChildProcess.stdinCapacity - firstLines.reduce(0) { $0 + $1.utf8.count + 1 } - 64 * 1024
+                // Orders whose outcome is open first (they must be looked up), then the fills.
+                for order in try database.trading.orders(for: user, symbol: nil, before: nil, limit: 2_000) where order.isOpen {
+                    let line = SupervisorMessage.historyOrder(order).line()
+                    budget -= line.utf8.count + 1
+                    firstLines.append(line)
+                }
+                var history: [String] = []
+                for fill in try database.trading.fills(for: user, symbol: nil, before: nil, limit: 10_000) {
+                    let line = SupervisorMessage.historyFill(fill).line()
+                    budget -= line.utf8.count + 1
+                    guard budget > 0 else { break }
+                    history.append(line)
+                }
+                firstLines += history.reversed()
+                firstLines.append(SupervisorMessage.historyEnd.line())
             } catch let error as Fernet.Error {
                 refuse(&slot, message: "the stored API key cannot be decrypted with the master key (\(error)); store the key again", now: now)
                 return
