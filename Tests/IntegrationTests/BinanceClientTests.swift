@@ -318,6 +318,12 @@ import Testing
                 try process.run()
                 return (process, output)
             }
+            // A hammer that hangs must not hang the suite: each gets 45 s.
+            let deadline = Date().addingTimeInterval(45)
+            Thread.detachNewThread {
+                while Date() < deadline, processes.contains(where: { $0.0.isRunning }) { Thread.sleep(forTimeInterval: 0.2) }
+                for (process, _) in processes where process.isRunning { process.terminate() }
+            }
             var results: [[String: Int]] = []
             for (process, output) in processes {
                 let data = output.fileHandleForReading.readDataToEndOfFile()
