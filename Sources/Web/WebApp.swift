@@ -32,7 +32,7 @@ enum WebApp {
         let catalog = ExchangeCatalog(database: database)
         TradingAPIController(database: database, control: control, catalog: catalog).register(on: router)
         TradingPagesController(database: database, control: control, catalog: catalog).register(on: router)
-        BacktestController(database: database).register(on: router)
+        BacktestController(catalog: catalog).register(on: router)
         ReportsController(database: database).register(on: router)
         PagesController(accounts: accounts, control: control, secureCookies: settings.secureCookies, exchange: settings.exchange)
             .register(on: router)

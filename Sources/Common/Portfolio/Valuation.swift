@@ -66,3 +66,27 @@ public struct PortfolioValuation: Sendable, Equatable {
         return (nil, nil)
     }
 }
+
+extension PortfolioValuation.Line {
+    /// A balance line as reports and the central database carry it (decimals as strings).
+    public var json: [String: Any] {
+        var fields: [String: Any] = ["asset": asset, "free": DecimalText.format(free), "locked": DecimalText.format(locked)]
+        if let priceUSDT { fields["price_usdt"] = DecimalText.format(priceUSDT) }
+        if let route { fields["route"] = route }
+        return fields
+    }
+
+    public init(json row: [String: Any]) throws(ProtocolError) {
+        let asset = try Fields.text(row, "asset", limit: 20)
+        guard asset.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) else { throw ProtocolError(reason: "bad asset \(asset)") }
+        let free = try Fields.amount(row, "free")
+        let locked = try Fields.amount(row, "locked")
+        var price: Decimal?
+        if row["price_usdt"] != nil {
+            guard let parsed = try Fields.optionalAmount(row, "price_usdt"), parsed > 0 else { throw ProtocolError(reason: "bad price for \(asset)") }
+            price = parsed
+        }
+        let route = row["route"] == nil ? nil : try Fields.text(row, "route", limit: 40)
+        self.init(asset: asset, free: free, locked: locked, priceUSDT: price, route: route)
+    }
+}

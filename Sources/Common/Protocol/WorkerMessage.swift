@@ -108,14 +108,7 @@ public enum WorkerReport: Sendable, Equatable {
         case .portfolio(let valuation):
             JSONLine.encode([
                 "type": "portfolio", "balances_at": Self.ms(valuation.balancesAt), "prices_at": Self.ms(valuation.pricesAt),
-                "balances": valuation.lines.map { line -> [String: Any] in
-                    var fields: [String: Any] = [
-                        "asset": line.asset, "free": DecimalText.format(line.free), "locked": DecimalText.format(line.locked),
-                    ]
-                    if let price = line.priceUSDT { fields["price_usdt"] = DecimalText.format(price) }
-                    if let route = line.route { fields["route"] = route }
-                    return fields
-                },
+                "balances": valuation.lines.map(\.json),
             ])
         case .exchange(let reachable, let since, let reason):
             JSONLine.encode(
@@ -164,22 +157,7 @@ public enum WorkerReport: Sendable, Equatable {
             guard let rows = fields["balances"] as? [[String: Any]], rows.count <= 2_000 else {
                 throw ProtocolError(reason: "portfolio needs balances, at most 2000")
             }
-            let lines = try rows.map { row throws(ProtocolError) -> PortfolioValuation.Line in
-                let asset = try text(row, "asset", limit: 20)
-                guard asset.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) else { throw ProtocolError(reason: "bad asset \(asset)") }
-                guard let free = DecimalText.parse(try text(row, "free", limit: 64)), let locked = DecimalText.parse(try text(row, "locked", limit: 64)),
-                    free >= 0, locked >= 0
-                else { throw ProtocolError(reason: "bad amounts for \(asset)") }
-                var price: Decimal?
-                if row["price_usdt"] != nil {
-                    guard let parsed = DecimalText.parse(try text(row, "price_usdt", limit: 64)), parsed > 0 else {
-                        throw ProtocolError(reason: "bad price for \(asset)")
-                    }
-                    price = parsed
-                }
-                let route = row["route"] == nil ? nil : try text(row, "route", limit: 40)
-                return PortfolioValuation.Line(asset: asset, free: free, locked: locked, priceUSDT: price, route: route)
-            }
+            let lines = try rows.map { row throws(ProtocolError) in try PortfolioValuation.Line(json: row) }
             return .portfolio(PortfolioValuation(lines: lines, balancesAt: balancesAt, pricesAt: pricesAt))
         case "exchange":
             guard let reachable = fields["reachable"] as? Bool else { throw ProtocolError(reason: "exchange needs reachable") }

@@ -6,7 +6,7 @@ import Hummingbird
 /// path with live trading) on candles fetched from the exchange (paged klines) or an uploaded
 /// Binance kline CSV.
 struct BacktestController {
-    let database: CentralDatabase
+    let catalog: ExchangeCatalog
     /// At most this many candles per backtest (paged 1000 at a time from the exchange).
     static let maxCandles = 100_000
 
@@ -80,10 +80,7 @@ struct BacktestController {
 
     /// Candles from the exchange's public klines, 1000 a page.
     func fetch(_ r: Request) async throws(APIError) -> [StrategyCandle] {
-        guard let url = (try? database.supervisorInfo.all())?["exchange_url"] else {
-            throw APIError(.serviceUnavailable, "supervisor_unavailable", "The supervisor has not said which exchange it uses.")
-        }
-        let client = BinanceClient(baseURL: url, credentials: nil, timeout: .seconds(10))
+        let client = try catalog.publicClient()
         var candles: [StrategyCandle] = []
         var from = Int64((r.start ?? Date().addingTimeInterval(-86_400)).timeIntervalSince1970 * 1000)
         let until = Int64((r.end ?? Date()).timeIntervalSince1970 * 1000)

@@ -34,12 +34,7 @@ public struct SQLitePortfolioStore: PortfolioStore {
     public init(_ db: DatabasePool) { self.db = db }
 
     public func save(_ valuation: PortfolioValuation, for user: UserID, at: Date) throws {
-        let balances = valuation.lines.map { line -> [String: Any] in
-            var fields: [String: Any] = ["asset": line.asset, "free": DecimalText.format(line.free), "locked": DecimalText.format(line.locked)]
-            if let price = line.priceUSDT { fields["price_usdt"] = DecimalText.format(price) }
-            if let route = line.route { fields["route"] = route }
-            return fields
-        }
+        let balances = valuation.lines.map(\.json)
         let balancesJSON = String(decoding: try JSONSerialization.data(withJSONObject: balances, options: [.sortedKeys]), as: UTF8.self)
         let unpricedJSON = String(decoding: try JSONSerialization.data(withJSONObject: valuation.unpriced), as: UTF8.self)
         try db.write { db in
@@ -61,15 +56,7 @@ public struct SQLitePortfolioStore: PortfolioStore {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM portfolios WHERE user_id = ?", arguments: [user.rawValue]) else { return nil }
             let text: String = row["balances"]
             let rows = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]] ?? []
-            let lines = rows.compactMap { fields -> PortfolioValuation.Line? in
-                guard let asset = fields["asset"] as? String, let free = (fields["free"] as? String).flatMap(DecimalText.parse),
-                    let locked = (fields["locked"] as? String).flatMap(DecimalText.parse)
-                else { return nil }
-                return PortfolioValuation.Line(
-                    asset: asset, free: free, locked: locked, priceUSDT: (fields["price_usdt"] as? String).flatMap(DecimalText.parse),
-                    route: fields["route"] as? String
-                )
-            }
+            let lines = rows.compactMap { try? PortfolioValuation.Line(json: $0) }
             return StoredPortfolio(
                 valuation: PortfolioValuation(
                     lines: lines, balancesAt: Timestamp.date(row["balances_at"]) ?? .distantPast, pricesAt: Timestamp.date(row["prices_at"]) ?? .distantPast

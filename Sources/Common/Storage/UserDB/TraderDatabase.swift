@@ -96,10 +96,17 @@ public struct TraderDatabase: Sendable {
         ]
     }
 
+    /// The orders, oldest first; only those in `statuses` when given (filtered by SQLite, since
+    /// the open ones are asked for on every price update).
     public func orders(where statuses: Set<String>? = nil) throws -> [OrderRecord] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM orders ORDER BY created_at").map(SQLiteTradingStore.order)
-                .filter { statuses?.contains($0.status) ?? true }
+            guard let statuses else {
+                return try Row.fetchAll(db, sql: "SELECT * FROM orders ORDER BY created_at").map(SQLiteTradingStore.order)
+            }
+            let marks = Array(repeating: "?", count: statuses.count).joined(separator: ", ")
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM orders WHERE status IN (\(marks)) ORDER BY created_at", arguments: StatementArguments(Array(statuses))
+            ).map(SQLiteTradingStore.order)
         }
     }
 
