@@ -53,7 +53,7 @@ public struct RandomForest: Sendable {
         let tryFeatures = max(1, min(p, settings.maxFeatures ?? Int(Double(p).squareRoot())))
         let results = Mutex([(Tree, [Double])?](repeating: nil, count: settings.trees))
         DispatchQueue.concurrentPerform(iterations: settings.trees) { index in
-            var random = SeededRandom(seed: settings.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index) &+ 1)
+            var random = SplitMix(seed: settings.seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index) &+ 1)
             var weights = [Double](repeating: 0, count: n)
             for _ in 0..<n { weights[random.next(below: n)] += 1 }
             var builder = TreeBuilder(binned: binned, labels: labels, weights: weights, settings: settings, tryFeatures: tryFeatures, random: random)
@@ -127,11 +127,11 @@ struct TreeBuilder {
     let weights: [Double]
     let settings: RandomForest.Settings
     let tryFeatures: Int
-    var random: SeededRandom
+    var random: SplitMix
     var nodes: [RandomForest.Node] = []
     var importances: [Double]
 
-    init(binned: Binned, labels: [Double], weights: [Double], settings: RandomForest.Settings, tryFeatures: Int, random: SeededRandom) {
+    init(binned: Binned, labels: [Double], weights: [Double], settings: RandomForest.Settings, tryFeatures: Int, random: SplitMix) {
         self.binned = binned
         self.labels = labels
         self.weights = weights
@@ -210,18 +210,27 @@ struct TreeBuilder {
     }
 }
 
-/// SplitMix64: small, fast, and the same on every platform for a seed.
-struct SeededRandom: Sendable {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
+/// SplitMix64: small, fast, and the same on every platform for a seed (the forest's bootstraps
+/// and feature draws, and the simulator's market data).
+public struct SplitMix: Sendable {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
 
-    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
+    public mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
+
+    /// Uniform in [0, 1).
+    public mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+
+    /// Standard normal (Box–Muller).
+    public mutating func gaussian() -> Double {
+        sqrt(-2 * log(max(uniform(), 1e-12))) * cos(2 * .pi * uniform())
+    }
 }

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 
 /// The klines of one symbol at every interval, consistent across intervals.
@@ -142,25 +143,8 @@ struct CandleHistory: Sendable {
     }
 }
 
-/// A small deterministic generator (SplitMix64) for the market data.
-struct SplitMix: Sendable {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-
-    mutating func gaussian() -> Double {
-        sqrt(-2 * log(max(uniform(), 1e-12))) * cos(2 * .pi * uniform())
-    }
-
+/// The market data's own uses of the shared generator.
+extension SplitMix {
     mutating func volume(_ interval: KlineInterval) -> Double {
         (0.5 + uniform()) * Double(interval.milliseconds) / 1_000 * 0.02
     }
