@@ -167,8 +167,8 @@ import Testing
             let forgedForm = try await browser.send(.POST, "/settings/password", form: ["current_password": Self.password, "new_password": "hijacked password"])
             #expect(forgedForm.status == 403)
             // One character changed, never to itself (the token is random: it may start with any letter).
-            let forged = (csrf.first == "x" ? "y" : "x") + csrf.dropFirst()
-            let wrongForm = try await browser.send(.POST, "/logout", form: ["csrf_token": forged])
+            let forgedToken = (csrf.first == "x" ? "y" : "x") + csrf.dropFirst()
+            let wrongForm = try await browser.send(.POST, "/logout", form: ["csrf_token": forgedToken])
             #expect(wrongForm.status == 403)
             #expect(try await browser.get("/api/v1/me").status == 200)
             let logout = try await browser.send(.POST, "/logout", form: ["csrf_token": csrf])
