@@ -13,6 +13,9 @@ enum WebApp {
         /// Set the cookies' `Secure` attribute (the site is served over TLS).
         var secureCookies = false
         var sessions = Sessions.Settings()
+        /// Where the system's JavaScript libraries are (Debian's `libjs-*` packages), served
+        /// under `/javascript/`: Chart.js for the charts.
+        var javascriptRoot = "/usr/share/javascript"
     }
 
     static func build(database: CentralDatabase, directory: DataDirectory, settings: Settings, logger: Logger) -> some ApplicationProtocol {
@@ -34,14 +37,15 @@ enum WebApp {
         TradingPagesController(database: database, control: control, catalog: catalog).register(on: router)
         BacktestController(catalog: catalog).register(on: router)
         ReportsController(database: database).register(on: router)
+        MonitoringController(database: database).register(on: router)
         PagesController(accounts: accounts, control: control, secureCookies: settings.secureCookies, exchange: settings.exchange)
             .register(on: router)
-        router.get("/static/app.css") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: Layout.stylesheet)))
-        }
+        let hub = EventHub(database: database)
+        EventsController(hub: hub, sessions: sessions).register(on: router)
+        StaticFilesController(javascriptRoot: settings.javascriptRoot).register(on: router)
         return Application(
             router: router, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "crypto-trader-web"),
-            services: [SessionSweeper(sessions: sessions, logger: logger)],
+            services: [SessionSweeper(sessions: sessions, logger: logger), EventHubService(hub: hub, databasePath: directory.centralDatabase, logger: logger)],
             onServerRunning: { _ in ParentWatch.reportReady() }, logger: logger
         )
     }

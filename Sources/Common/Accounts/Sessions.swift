@@ -58,6 +58,14 @@ public struct Sessions: Sendable {
     }
 
     /// The session a cookie names, if it is still valid; an expired one is deleted.
+    /// `true` while the session is valid; unlike `resolve` it does not count as activity (a
+    /// live-updates stream left open does not keep a session from its idle expiry).
+    public func isAlive(idHash: String) throws -> Bool {
+        guard let stored = try store.session(idHash: idHash) else { return false }
+        let now = clock()
+        return stored.expiresAt > now && now.timeIntervalSince(stored.lastSeenAt) <= settings.idleTimeout
+    }
+
     public func resolve(_ id: String) throws -> Active? {
         guard id.utf8.count == 43 else { return nil }
         let hash = SecureToken.storedForm(id)

@@ -77,10 +77,13 @@ struct PagesController {
             guard let user = context.user, let viewer = Self.viewer(context) else { return Self.toLogin(request) }
             let now = Date()
             var model = HomePage.Model(viewer: viewer, now: now)
+            model.range = request.uri.queryParameters.get("range").flatMap(HomePage.EquityRange.init(rawValue:)) ?? .day
             do {
                 model.key = try database.exchangeKeys.key(for: user.id)
-                model.worker = try database.processes.status(process: ProcessStatus.workerName(user.id))
+                model.bot = try BotView.load(database, user: user.id, now: now)
                 model.portfolio = try PortfolioView.load(database, user: user.id, now: now)
+                model.equity = try database.portfolios.equity(for: user.id, since: model.range.since(now), points: 400)
+                model.timeZone = try database.trading.settings(for: user.id).flatMap { TimeZone(identifier: $0.timezone) } ?? .gmt
             } catch {
                 model.readError = "the central database cannot be read (\(error))"
             }

@@ -16,13 +16,20 @@ enum Layout {
     }
 
     static let signedInNavigation = [
-        NavItem(path: "/", title: "Portfolio"), NavItem(path: "/trading", title: "Trading"), NavItem(path: "/signals", title: "Signals"),
+        NavItem(path: "/", title: "Portfolio"), NavItem(path: "/trading", title: "Trading"), NavItem(path: "/monitoring", title: "Monitoring"),
+        NavItem(path: "/signals", title: "Signals"),
         NavItem(path: "/backtest", title: "Backtest"), NavItem(path: "/reports", title: "Reports"), NavItem(path: "/settings", title: "Settings"),
         NavItem(path: "/status", title: "System"),
     ]
     static let signedOutNavigation = [NavItem(path: "/login", title: "Log in"), NavItem(path: "/signup", title: "Sign up")]
 
-    static func page(title: String, active: String, viewer: Viewer?, freshness: String?, content: String) -> String {
+    /// `live`: the events of `/api/v1/events` that refresh this page's live regions (elements
+    /// with `data-live-region` and an id) without a reload; `scripts`: more scripts to load
+    /// (Chart.js for the charts). Neither is needed to read the page.
+    static func page(
+        title: String, active: String, viewer: Viewer?, freshness: String?, content: String, live: [String] = [], scripts: [String] = [],
+        freshnessAt: Date? = nil
+    ) -> String {
         let items = viewer == nil ? signedOutNavigation : signedInNavigation
         let nav = items.map { item in
             "<a href=\"\(item.path)\"\(item.path == active ? " aria-current=\"page\"" : "")>\(escape(item.title))</a>"
@@ -34,7 +41,11 @@ enum Layout {
                 <input type="hidden" name="csrf_token" value="\(escape(viewer.csrfToken))"><button type="submit">Log out</button></form>
                 """
             } ?? ""
-        let freshnessLine = freshness.map { "<p class=\"freshness\" id=\"freshness\">\(escape($0))</p>" } ?? ""
+        // The age of the data, counted on in the browser ("3 s ago"); the text already has the time.
+        let age = freshnessAt.map { " <span class=\"ago\" data-ago-from=\"\(Timestamp.string($0))\"></span>" } ?? ""
+        let freshnessLine = freshness.map { "<p class=\"freshness\" id=\"freshness\" data-live-region role=\"status\">\(escape($0))\(age)</p>" } ?? ""
+        let liveAttribute = viewer != nil && !live.isEmpty ? " data-live=\"\(escape(live.joined(separator: " ")))\"" : ""
+        let scriptTags = (scripts + ["/static/app.js"]).map { "<script src=\"\(escape($0))\" defer></script>" }.joined()
         return """
             <!doctype html>
             <html lang="en">
@@ -43,8 +54,9 @@ enum Layout {
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(escape(title)) · Crypto Trader Pro</title>
             <link rel="stylesheet" href="/static/app.css">
+            \(scriptTags)
             </head>
-            <body>
+            <body\(liveAttribute)>
             <header><strong>Crypto Trader Pro</strong><nav>\(nav)</nav>\(account)</header>
             \(freshnessLine)
             <main>
@@ -93,6 +105,29 @@ enum Layout {
         form.inline { display: inline-block; margin-right: .5rem; }
         button.danger { background: #b91c1c; color: #fff; border: 1px solid #7f1d1d; }
         form.card select { display: block; padding: .3rem; }
-        .state-running { color: #166534; } .state-crash_loop, .state-backoff { color: #9a3412; }
+        .state-running { color: #166534; } .state-crash_loop, .state-backoff, .state-error, .state-emergency_stopped { color: #9a3412; }
+        header { flex-wrap: wrap; row-gap: .4rem; }
+        header nav { display: flex; flex-wrap: wrap; gap: .2rem .9rem; }
+        header nav a { margin-right: 0; }
+        .scroll { overflow-x: auto; max-width: 100%; }
+        td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+        caption { text-align: left; font-weight: 600; padding: .3rem 0; }
+        figure.chart { margin: .5rem 0 1rem; max-width: 60rem; }
+        .chart-box { position: relative; height: 240px; background: #fff; border: 1px solid #e3e6eb; }
+        .chart-box canvas, .chart-box svg { width: 100%; height: 100%; display: block; }
+        figcaption { font-size: .85rem; color: #5b6475; }
+        nav.ranges a { margin-right: .6rem; } nav.ranges a[aria-current] { font-weight: 700; }
+        form.filters { display: flex; flex-wrap: wrap; gap: .6rem 1rem; align-items: end; background: #fff; padding: .8rem 1rem; border: 1px solid #e3e6eb; margin: 1rem 0; }
+        form.filters label { display: flex; flex-direction: column; font-size: .85rem; gap: .2rem; }
+        a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible { outline: 3px solid #4e9af1; outline-offset: 2px; }
+        .pager a { margin-right: 1rem; }
+        @media (max-width: 600px) {
+          header { padding: .6rem .8rem; gap: .6rem; }
+          main { padding: 0 .8rem 1.5rem; }
+          .freshness { margin: .5rem .8rem; }
+          header .account { margin-left: 0; }
+          th, td { padding: .3rem .5rem; }
+          .chart-box { height: 200px; }
+        }
         """
 }

@@ -23,7 +23,7 @@ enum TradingPage {
         var c = "<h1>Trading</h1>"
         if let error = m.error { c += "<p class=\"error\" role=\"alert\">\(esc(error))</p>" }
         if let notice = m.notice { c += "<p class=\"notice\" role=\"status\">\(esc(notice))</p>" }
-        c += "<section class=\"card\"><h2>Bot</h2><p id=\"bot-state\" class=\"state-\(esc(m.bot.state))\">State: <strong>\(esc(m.bot.state.replacingOccurrences(of: "_", with: " ")))</strong>"
+        c += "<section class=\"card\" id=\"bot\" data-live-region><h2>Bot</h2><p id=\"bot-state\" class=\"state-\(esc(m.bot.state))\">State: <strong>\(esc(m.bot.state.replacingOccurrences(of: "_", with: " ")))</strong>"
         if let reason = m.bot.stateReason { c += " — \(esc(reason))" }
         c += "</p>"
         if m.bot.state != "no_key" {
@@ -36,7 +36,7 @@ enum TradingPage {
                 <form method="post" action="/trading/start" class="inline">\(csrf)<button type="submit">Start</button></form>
                 <form method="post" action="/trading/stop" class="inline">\(csrf)<button type="submit">Stop (keep positions)</button></form>
                 <form method="post" action="/trading/stop" class="inline">\(csrf)<input type="hidden" name="close_positions" value="1"><button type="submit">Stop and sell positions</button></form>
-                <form method="post" action="/trading/emergency-stop" class="inline">\(csrf)<button type="submit" class="danger">Emergency stop</button></form>
+                <form method="post" action="/trading/emergency-stop" class="inline">\(csrf)<button type="submit" class="danger" data-confirm="Emergency stop: cancel every open order\(m.settings.emergencyClosePositions ? ", sell the positions" : "") and keep the bot stopped?">Emergency stop</button></form>
                 <p class="hint">Emergency stop cancels every open order of the account on every symbol\(m.settings.emergencyClosePositions ? ", sells the positions into USDT" : "") and keeps the bot stopped until you start it again.</p>
                 """
         } else {
@@ -54,8 +54,8 @@ enum TradingPage {
         }
         c += """
             <h2>Open positions</h2>
-            <table id="positions"><thead><tr><th>Symbol</th><th>Quantity</th><th>Entry (avg, fees in)</th><th>Price</th><th>Unrealised PnL</th><th>Realised PnL</th><th>Stop-loss</th><th>Take-profit</th></tr></thead>
-            <tbody>\(rows.isEmpty ? "<tr><td colspan=\"8\">The bot holds no position.</td></tr>" : rows)</tbody></table>
+            <div class="scroll" id="positions-region" data-live-region><table id="positions"><thead><tr><th>Symbol</th><th>Quantity</th><th>Entry (avg, fees in)</th><th>Price</th><th>Unrealised PnL</th><th>Realised PnL</th><th>Stop-loss</th><th>Take-profit</th></tr></thead>
+            <tbody>\(rows.isEmpty ? "<tr><td colspan=\"8\">The bot holds no position.</td></tr>" : rows)</tbody></table></div>
             """
 
         // Orders
@@ -68,9 +68,9 @@ enum TradingPage {
             rows += "<td>\(esc(o.reason ?? ""))</td><td>\(cancel)</td></tr>"
         }
         c += """
-            <h2>Orders</h2>
-            <table id="orders"><thead><tr><th>Created</th><th>Symbol</th><th>Side</th><th>Type</th><th>Status</th><th>Avg price</th><th>Filled</th><th>Why</th><th></th></tr></thead>
-            <tbody>\(rows.isEmpty ? "<tr><td colspan=\"9\">No orders yet.</td></tr>" : rows)</tbody></table>
+            <h2>Orders <a class="hint" href="/monitoring">all orders and fills</a></h2>
+            <div class="scroll" id="orders-region" data-live-region><table id="orders"><thead><tr><th>Created</th><th>Symbol</th><th>Side</th><th>Type</th><th>Status</th><th>Avg price</th><th>Filled</th><th>Why</th><th></th></tr></thead>
+            <tbody>\(rows.isEmpty ? "<tr><td colspan=\"9\">No orders yet.</td></tr>" : rows)</tbody></table></div>
             """
 
         // Fills
@@ -81,8 +81,8 @@ enum TradingPage {
         }
         c += """
             <h2>Fills</h2>
-            <table id="fills"><thead><tr><th>Time</th><th>Symbol</th><th>Side</th><th>Price</th><th>Quantity</th><th>Commission</th></tr></thead>
-            <tbody>\(rows.isEmpty ? "<tr><td colspan=\"6\">No fills yet.</td></tr>" : rows)</tbody></table>
+            <div class="scroll" id="fills-region" data-live-region><table id="fills"><thead><tr><th>Time</th><th>Symbol</th><th>Side</th><th>Price</th><th>Quantity</th><th>Commission</th></tr></thead>
+            <tbody>\(rows.isEmpty ? "<tr><td colspan=\"6\">No fills yet.</td></tr>" : rows)</tbody></table></div>
             """
 
         // Events
@@ -91,11 +91,14 @@ enum TradingPage {
         }.joined()
         c += """
             <h2>What the bot reported</h2>
-            <table id="events"><thead><tr><th>Time</th><th>Level</th><th>Kind</th><th>Message</th></tr></thead>
-            <tbody>\(rows.isEmpty ? "<tr><td colspan=\"4\">Nothing reported yet.</td></tr>" : rows)</tbody></table>
+            <div class="scroll" id="events-region" data-live-region><table id="events"><thead><tr><th>Time</th><th>Level</th><th>Kind</th><th>Message</th></tr></thead>
+            <tbody>\(rows.isEmpty ? "<tr><td colspan=\"4\">Nothing reported yet.</td></tr>" : rows)</tbody></table></div>
             """
         c += settingsForm(m, csrf: csrf)
-        return Layout.page(title: "Trading", active: "/trading", viewer: m.viewer, freshness: "Read from central.sqlite at \(Timestamp.string(m.now))", content: c)
+        return Layout.page(
+            title: "Trading", active: "/trading", viewer: m.viewer, freshness: "Read from central.sqlite at \(Timestamp.string(m.now))", content: c,
+            live: ["fill", "order", "bot", "heartbeat"], freshnessAt: m.now
+        )
     }
 
     static func settingsForm(_ m: Model, csrf: String) -> String {

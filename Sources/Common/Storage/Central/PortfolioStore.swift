@@ -27,6 +27,9 @@ public protocol PortfolioStore: Sendable {
     func addEquity(time: Date, totalUSDT: Decimal, for user: UserID) throws
     /// Newest first, before `before` when given.
     func equity(for user: UserID, limit: Int, before: Date?) throws -> [(time: Date, totalUSDT: Decimal)]
+    /// Every point at or after `since` (all with `nil`), oldest first, thinned to at most
+    /// `points` (the last point of each of that many equal time slices).
+    func equity(for user: UserID, since: Date?, points: Int) throws -> [(time: Date, totalUSDT: Decimal)]
 }
 
 public struct SQLitePortfolioStore: PortfolioStore {
@@ -104,6 +107,30 @@ public struct SQLitePortfolioStore: PortfolioStore {
                 guard let time = Timestamp.date(row["time"]), let total = DecimalText.parse(row["total_usdt"]) else { return nil }
                 return (time, total)
             }
+        }
+    }
+
+    public func equity(for user: UserID, since: Date?, points: Int) throws -> [(time: Date, totalUSDT: Decimal)] {
+        try db.read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT time, total_usdt FROM equity_points WHERE user_id = ? AND time >= ? ORDER BY time",
+                arguments: [user.rawValue, Timestamp.string(since ?? .distantPast)]
+            ).compactMap { row -> (time: Date, totalUSDT: Decimal)? in
+                guard let time = Timestamp.date(row["time"]), let total = DecimalText.parse(row["total_usdt"]) else { return nil }
+                return (time, total)
+            }
+            guard rows.count > points, points > 1, let first = rows.first?.time, let last = rows.last?.time else { return rows }
+            let slice = last.timeIntervalSince(first) / Double(points)
+            var thinned: [(time: Date, totalUSDT: Decimal)] = []
+            for row in rows {
+                let bucket = Int(row.time.timeIntervalSince(first) / max(slice, 1e-9))
+                if let previous = thinned.last, Int(previous.time.timeIntervalSince(first) / max(slice, 1e-9)) == bucket {
+                    thinned[thinned.count - 1] = row
+                } else {
+                    thinned.append(row)
+                }
+            }
+            return thinned
         }
     }
 }

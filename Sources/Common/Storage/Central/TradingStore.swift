@@ -11,12 +11,26 @@ public protocol TradingStore: Sendable {
     @discardableResult func saveFill(_ fill: BotFill, for user: UserID) throws -> Bool
     func savePositions(_ positions: [PositionRecord], todayPnL: Decimal?, for user: UserID, at: Date) throws
     func orders(for user: UserID, symbol: String?, before: Date?, limit: Int) throws -> [OrderRecord]
+    /// Newest first, by creation time, filtered (the monitoring page and the API).
+    func orders(for user: UserID, matching filter: TradeFilter) throws -> [OrderRecord]
+    /// Orders written at or after `since` (their `updated_at`), oldest first: what changed.
+    func orders(for user: UserID, updatedSince since: Date, limit: Int) throws -> [OrderRecord]
     func order(for user: UserID, orderID: Int64) throws -> OrderRecord?
     func fills(for user: UserID, symbol: String?, before: Date?, limit: Int) throws -> [BotFill]
+    /// Newest first, by trade time, filtered.
+    func fills(for user: UserID, matching filter: TradeFilter) throws -> [BotFill]
+    /// Fills recorded after the row `rowID` (0: all), in the order they were recorded, with
+    /// their row ids: the live feed's cursor.
+    func fills(for user: UserID, recordedAfter rowID: Int64, limit: Int) throws -> [(rowID: Int64, fill: BotFill)]
+    /// The row id of the user's latest recorded fill (0 when none).
+    func lastFillRowID(for user: UserID) throws -> Int64
     func positions(for user: UserID) throws -> [PositionRecord]
     func todayPnL(for user: UserID) throws -> (value: Decimal?, updatedAt: Date)?
     func saveSignal(_ signal: SignalRecord, for user: UserID) throws
     func signals(for user: UserID, symbol: String?, before: Date?, limit: Int) throws -> [SignalRecord]
+    /// Signals recorded after the row `id`, oldest first, with their ids.
+    func signals(for user: UserID, recordedAfter id: Int64, limit: Int) throws -> [(id: Int64, signal: SignalRecord)]
+    func lastSignalID(for user: UserID) throws -> Int64
 }
 
 public struct SQLiteTradingStore: TradingStore {

@@ -1,0 +1,79 @@
+import Common
+import Foundation
+
+/// Charts: a Chart.js canvas (drawn by `/static/app.js` when the system's Chart.js loaded) over
+/// a server-drawn SVG that stays when it did not, so the page reads the same without scripts.
+enum Charts {
+    static let chartJS = "/javascript/chart.js/chart.min.js"
+
+    /// A line of values over time; `labels` are the times as the reader should see them.
+    static func line(id: String, caption: String, labels: [String], values: [Double], seriesLabel: String) -> String {
+        let spec: [String: Any] = [
+            "type": "line",
+            "data": ["labels": labels, "datasets": [["label": seriesLabel, "data": values, "borderColor": "#2563eb", "borderWidth": 1.5, "pointRadius": 0, "tension": 0]]],
+            "options": [
+                "animation": false, "responsive": true, "maintainAspectRatio": false,
+                "plugins": ["legend": ["display": false]], "scales": ["x": ["ticks": ["maxTicksLimit": 8, "maxRotation": 0]]],
+            ] as [String: Any],
+        ]
+        return figure(id: id, caption: caption, spec: spec, fallback: svgLine(values, caption: caption))
+    }
+
+    /// Candles as floating bars (the wick from low to high, the body from open to close, green
+    /// up and red down) with the signals marked: ▲ buy below the low, ▼ sell above the high.
+    struct Candle {
+        let label: String
+        let open, high, low, close: Double
+    }
+
+    static func candles(id: String, caption: String, candles: [Candle], buys: [Int], sells: [Int]) -> String {
+        let labels = candles.map(\.label)
+        let colours = candles.map { $0.close >= $0.open ? "#16a34a" : "#dc2626" }
+        let buyPoints: [Any] = candles.indices.map { buys.contains($0) ? candles[$0].low as Any : NSNull() }
+        let sellPoints: [Any] = candles.indices.map { sells.contains($0) ? candles[$0].high as Any : NSNull() }
+        let spec: [String: Any] = [
+            "type": "bar",
+            "data": [
+                "labels": labels,
+                "datasets": [
+                    ["type": "bar", "label": "high–low", "data": candles.map { [$0.low, $0.high] }, "backgroundColor": colours, "barPercentage": 0.15, "grouped": false],
+                    ["type": "bar", "label": "open–close", "data": candles.map { [min($0.open, $0.close), max($0.open, $0.close)] }, "backgroundColor": colours, "barPercentage": 0.7, "grouped": false],
+                    ["type": "line", "label": "buy", "data": buyPoints, "showLine": false, "pointStyle": "triangle", "pointRadius": 7, "borderColor": "#1d4ed8", "backgroundColor": "#1d4ed8"],
+                    ["type": "line", "label": "sell", "data": sellPoints, "showLine": false, "pointStyle": "triangle", "rotation": 180, "pointRadius": 7, "borderColor": "#b45309", "backgroundColor": "#b45309"],
+                ] as [Any],
+            ] as [String: Any],
+            "options": [
+                "animation": false, "responsive": true, "maintainAspectRatio": false,
+                "plugins": ["legend": ["display": true]], "scales": ["x": ["ticks": ["maxTicksLimit": 8, "maxRotation": 0]]],
+            ] as [String: Any],
+        ]
+        return figure(id: id, caption: caption, spec: spec, fallback: svgLine(candles.map(\.close), caption: caption))
+    }
+
+    static func figure(id: String, caption: String, spec: [String: Any], fallback: String) -> String {
+        let json = (try? JSONSerialization.data(withJSONObject: spec, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        // Inside <script>, "<" must not open a tag: JSON allows it escaped.
+        let safe = json.replacingOccurrences(of: "<", with: "\\u003c")
+        let esc = Layout.escape
+        return """
+            <figure class="chart" id="\(esc(id))" data-live-region><div class="chart-box"><canvas data-chart="\(esc(id))-data" role="img" aria-label="\(esc(caption))" hidden></canvas>\
+            <div class="chart-fallback">\(fallback)</div></div>\
+            <script type="application/json" id="\(esc(id))-data">\(safe)</script><figcaption>\(esc(caption))</figcaption></figure>
+            """
+    }
+
+    /// The series as an SVG polyline, for readers without scripts.
+    static func svgLine(_ values: [Double], caption: String) -> String {
+        guard values.count > 1, let low = values.min(), let high = values.max() else { return "" }
+        let span = max(high - low, 1e-9)
+        let step = max(1, values.count / 800)
+        var coordinates: [String] = []
+        for i in stride(from: 0, to: values.count, by: step) {
+            coordinates.append(String(format: "%.1f,%.1f", Double(i) / Double(values.count - 1) * 800, 195 - (values[i] - low) / span * 190))
+        }
+        return """
+            <svg viewBox="0 0 800 200" preserveAspectRatio="none" role="img" aria-label="\(Layout.escape(caption))">\
+            <rect width="800" height="200" fill="#fff" stroke="#e3e6eb"/><polyline fill="none" stroke="#2563eb" stroke-width="1.5" points="\(coordinates.joined(separator: " "))"/></svg>
+            """
+    }
+}
