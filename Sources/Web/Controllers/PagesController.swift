@@ -169,12 +169,27 @@ struct PagesController {
         "key_deleted": "The key was deleted and your bot stopped.",
         "sim_account": "A simulator account was opened and its key stored; your bot is starting.",
         "password_changed": "The password was changed; every other browser was signed out.",
+        "bot_settings": "Settings saved; a running bot applies them at once (the line above the form says when).",
     ]
 
     func settings(viewer: Layout.Viewer, user: UserID, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        Self.settings(database, exchange: exchange, viewer: viewer, user: user, notice: notice, error: error, status: status)
+    }
+
+    /// `/settings`: the key, the bot's settings (the same form as on `/trading`) and the password.
+    static func settings(
+        _ database: CentralDatabase, exchange: String, viewer: Layout.Viewer, user: UserID, notice: String? = nil, error: String? = nil,
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
         var model = SettingsPage.Model(viewer: viewer, exchange: exchange, error: error, notice: notice, now: Date())
         do {
             model.key = try database.exchangeKeys.key(for: user)
+            let stored = try database.trading.settings(for: user)
+            let csrf = "<input type=\"hidden\" name=\"csrf_token\" value=\"\(Layout.escape(viewer.csrfToken))\">"
+            model.botSettings = TradingPage.settingsForm(
+                stored ?? .defaults, isDefault: stored == nil, command: try database.commands.latest(user: user, command: "settings_changed"), csrf: csrf,
+                returnTo: "/settings"
+            )
         } catch {
             model.keyReadError = "the central database cannot be read"
         }

@@ -7,11 +7,12 @@ struct TradingPagesController {
     let database: CentralDatabase
     let control: ControlClient
     let catalog: ExchangeCatalog
+    let exchange: String
 
     func register(on router: Router<WebContext>) {
         router.get("/signals") { request, context -> Response in
             guard let viewer = PagesController.viewer(context), let user = context.user else { return PagesController.toLogin(request) }
-            return signalsPage(viewer: viewer, user: user.id)
+            return await signalsPage(viewer: viewer, user: user.id)
         }
         router.get("/trading") { request, context -> Response in
             guard let viewer = PagesController.viewer(context), let user = context.user else { return PagesController.toLogin(request) }
@@ -60,8 +61,9 @@ struct TradingPagesController {
                 try write { try database.trading.saveSettings(settings, for: user.id, at: Date()) }
                 let payload = String(decoding: settings.encoded(), as: UTF8.self)
                 _ = try? await control.send(.POST, "/v1/users/\(user.id.rawValue)/commands", json: ["command": "settings_changed", "payload": payload])
-                return Reply.redirect("/trading?done=settings")
+                return Reply.redirect(form["return_to"] == "/settings" ? "/settings?done=bot_settings#settings" : "/trading?done=settings")
             } catch {
+                if form["return_to"] == "/settings" { return PagesController.settings(database, exchange: exchange, viewer: viewer, user: user.id, error: error.message, status: error.status) }
                 return page(viewer: viewer, user: user.id, error: error.message, status: error.status)
             }
         }
@@ -107,18 +109,36 @@ struct TradingPagesController {
         ]
     }
 
-    func signalsPage(viewer: Layout.Viewer, user: UserID) -> Response {
+    func signalsPage(viewer: Layout.Viewer, user: UserID) async -> Response {
         let now = Date()
+        let signals: [SignalRecord]
+        let settings: BotSettings
         do {
-            let signals = try database.trading.signals(for: user, symbol: nil, before: nil, limit: 100)
-            let settings = try database.trading.settings(for: user) ?? .defaults
-            return Reply.html(SignalsPage.render(viewer: viewer, signals: signals, strategy: settings.strategy.name, now: now))
+            signals = try database.trading.signals(for: user, symbol: nil, before: nil, limit: 100)
+            settings = try database.trading.settings(for: user) ?? .defaults
         } catch {
             return Reply.html(
                 Layout.page(title: "Signals", active: "/signals", viewer: viewer, freshness: nil, content: "<h1>Signals</h1><p class=\"unavailable\">Unavailable: the central database cannot be read.</p>"),
                 status: .serviceUnavailable
             )
         }
+        // Candles from the exchange's public market data, for the chart of each configured symbol.
+        var charts: [SignalsPage.SymbolChart] = []
+        for symbol in settings.symbols.prefix(5) {
+            do {
+                let client = try catalog.publicClient()
+                charts.append(.init(symbol: symbol, candles: try await client.klines(symbol: symbol, interval: settings.interval, limit: 60), error: nil))
+            } catch let error as APIError {
+                charts.append(.init(symbol: symbol, candles: [], error: error.message))
+            } catch {
+                charts.append(.init(symbol: symbol, candles: [], error: "the exchange did not answer (\(error))"))
+            }
+        }
+        let model = SignalsPage.Model(
+            viewer: viewer, signals: signals, strategy: settings.strategy.name, interval: settings.interval, charts: charts,
+            timeZone: TimeZone(identifier: settings.timezone) ?? .gmt, now: now
+        )
+        return Reply.html(SignalsPage.render(model))
     }
 
     func page(viewer: Layout.Viewer, user: UserID, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
@@ -129,7 +149,8 @@ struct TradingPagesController {
                 viewer: viewer, bot: try BotView.load(database, user: user, now: now), settings: stored ?? .defaults, settingsAreDefault: stored == nil,
                 orders: try database.trading.orders(for: user, symbol: nil, before: nil, limit: 50),
                 fills: try database.trading.fills(for: user, symbol: nil, before: nil, limit: 50),
-                events: try database.workerEvents.events(for: user, limit: 30), error: error, notice: notice, now: now
+                events: try database.workerEvents.events(for: user, limit: 30),
+                settingsCommand: try database.commands.latest(user: user, command: "settings_changed"), error: error, notice: notice, now: now
             )
             return Reply.html(TradingPage.render(model), status: status)
         } catch {

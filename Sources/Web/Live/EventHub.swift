@@ -5,7 +5,7 @@ import Logging
 import ServiceLifecycle
 
 /// One message of `GET /api/v1/events`: its name (`fill`, `order`, `bot`, `heartbeat`,
-/// `portfolio`, `signal`, `ping`) and its data, the JSON the API gives for that resource.
+/// `portfolio`, `signal`, `command` (one was acknowledged), `ping`) and its data, the JSON the API gives for that resource.
 struct LiveEvent: Sendable, Equatable {
     let name: String
     let data: String
@@ -33,6 +33,7 @@ actor EventHub {
         var bot: String
         var heartbeat: String
         var portfolio: String
+        var acknowledged: Int64
     }
 
     init(database: CentralDatabase) {
@@ -93,7 +94,8 @@ actor EventHub {
         return Cursor(
             fillRow: try database.trading.lastFillRowID(for: user), signalID: try database.trading.lastSignalID(for: user), ordersSince: now,
             orderSignatures: [:], bot: Self.text(Self.withoutHeartbeat(bot)), heartbeat: Self.heartbeat(bot),
-            portfolio: Self.text(try PortfolioView.load(database, user: user, now: now).json)
+            portfolio: Self.text(try PortfolioView.load(database, user: user, now: now).json),
+            acknowledged: try database.commands.lastAcknowledgedID(user: user)
         )
     }
 
@@ -120,6 +122,17 @@ actor EventHub {
         for (id, signal) in try database.trading.signals(for: user, recordedAfter: cursor.signalID, limit: 200) {
             events.append(LiveEvent(name: "signal", data: Self.text(signal.json)))
             cursor.signalID = id
+        }
+        let acknowledged = try database.commands.lastAcknowledgedID(user: user)
+        if acknowledged != cursor.acknowledged, let command = try database.commands.command(id: acknowledged) {
+            cursor.acknowledged = acknowledged
+            events.append(
+                LiveEvent(
+                    name: "command",
+                    data: Self.text([
+                        "command_id": command.id, "command": command.command, "acknowledged_at": command.acknowledgedAt as Any, "result": command.result as Any,
+                    ])
+                ))
         }
         let bot = try BotView.load(database, user: user, now: now).json
         let botText = Self.text(Self.withoutHeartbeat(bot))

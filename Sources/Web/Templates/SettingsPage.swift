@@ -12,6 +12,8 @@ enum SettingsPage {
         var exchange: String
         var error: String?
         var notice: String?
+        /// The bot settings form, as on `/trading`.
+        var botSettings: String?
         var now: Date
     }
 
@@ -66,11 +68,12 @@ enum SettingsPage {
             \(m.error.map { "<p class=\"error\" role=\"alert\">\(esc($0))</p>" } ?? "")
             \(m.notice.map { "<p class=\"notice\" role=\"status\">\(esc($0))</p>" } ?? "")
             \(keySection)
+            \(m.botSettings ?? "")
             \(passwordSection)
             """
         return Layout.page(
             title: "Settings", active: "/settings", viewer: m.viewer, freshness: "Read from central.sqlite at \(Timestamp.string(m.now))",
-            content: content
+            content: content, live: ["command"], freshnessAt: m.now
         )
     }
 }

@@ -12,6 +12,8 @@ enum TradingPage {
         var orders: [OrderRecord]
         var fills: [BotFill]
         var events: [WorkerEvent]
+        /// The newest `settings_changed` command: when the bot applied the saved settings.
+        var settingsCommand: StoredCommand? = nil
         var error: String?
         var notice: String?
         var now: Date
@@ -94,16 +96,38 @@ enum TradingPage {
             <div class="scroll" id="events-region" data-live-region><table id="events"><thead><tr><th>Time</th><th>Level</th><th>Kind</th><th>Message</th></tr></thead>
             <tbody>\(rows.isEmpty ? "<tr><td colspan=\"4\">Nothing reported yet.</td></tr>" : rows)</tbody></table></div>
             """
-        c += settingsForm(m, csrf: csrf)
+        c += settingsForm(m.settings, isDefault: m.settingsAreDefault, command: m.settingsCommand, csrf: csrf, returnTo: "/trading")
         return Layout.page(
             title: "Trading", active: "/trading", viewer: m.viewer, freshness: "Read from central.sqlite at \(Timestamp.string(m.now))", content: c,
-            live: ["fill", "order", "bot", "heartbeat"], freshnessAt: m.now
+            live: ["fill", "order", "bot", "heartbeat", "command"], freshnessAt: m.now
         )
     }
 
-    static func settingsForm(_ m: Model, csrf: String) -> String {
+    /// Whether the bot has the saved settings: applied (when), waiting for it, or read at its start.
+    static func appliedLine(isDefault: Bool, command: StoredCommand?) -> String {
         let esc = Layout.escape
-        let s = m.settings
+        var text: String
+        if isDefault {
+            text = "These are the defaults; nothing is saved yet."
+        } else if let command {
+            let saved = command.createdAt.map { "Saved at \(Timestamp.string($0))" } ?? "Saved"
+            if let applied = command.acknowledgedAt {
+                text = "\(saved); applied by the bot at \(Timestamp.string(applied))"
+                if let result = command.result, result != "ok" { text += " (\(result))" }
+                text += "."
+            } else if command.deliveredAt != nil {
+                text = "\(saved); sent to the bot, waiting for it to apply them."
+            } else {
+                text = "\(saved); the bot is not running and applies them when it starts."
+            }
+        } else {
+            text = "Saved; the bot reads them when it starts."
+        }
+        return "<p class=\"hint\" id=\"settings-applied\" data-live-region role=\"status\">\(esc(text))</p>"
+    }
+
+    static func settingsForm(_ s: BotSettings, isDefault: Bool, command: StoredCommand?, csrf: String, returnTo: String) -> String {
+        let esc = Layout.escape
         func number(_ name: String, _ label: String, _ value: String, _ hint: String = "") -> String {
             "<label for=\"\(name)\">\(esc(label))</label><input type=\"text\" id=\"\(name)\" name=\"\(name)\" value=\"\(esc(value))\" inputmode=\"decimal\">\(hint.isEmpty ? "" : "<p class=\"hint\">\(esc(hint))</p>")"
         }
@@ -111,7 +135,9 @@ enum TradingPage {
         let intervals = BotSettings.intervals.map { "<option\($0 == s.interval ? " selected" : "")>\($0)</option>" }.joined()
         return """
             <form method="post" action="/trading/settings" class="card" id="settings">\(csrf)
-            <h2>Settings\(m.settingsAreDefault ? " <span class=\"hint\">(defaults: not saved yet)</span>" : "")</h2>
+            <input type="hidden" name="return_to" value="\(esc(returnTo))">
+            <h2>Bot settings</h2>
+            \(appliedLine(isDefault: isDefault, command: command))
             \(number("symbols", "Symbols (…USDT pairs the exchange lists, comma separated)", s.symbols.joined(separator: ", ")))
             <label for="interval">Candle interval</label><select id="interval" name="interval">\(intervals)</select>
             <label for="strategy">Strategy</label>
@@ -131,7 +157,7 @@ enum TradingPage {
             <label><input type="checkbox" name="emergency_close_positions" value="1"\(s.emergencyClosePositions ? " checked" : "")> Emergency stop also sells the positions into USDT</label>
             <label for="unknown_orders">Open orders the bot did not place</label>
             <select id="unknown_orders" name="unknown_orders"><option value="adopt"\(s.unknownOrders == "adopt" ? " selected" : "")>adopt (show them)</option><option value="cancel"\(s.unknownOrders == "cancel" ? " selected" : "")>cancel them</option></select>
-            \(number("timezone", "Time zone (for today's PnL)", s.timezone))
+            \(number("timezone", "Time zone (IANA name such as Asia/Seoul: days of today's PnL, reports and times shown)", s.timezone))
             <button type="submit">Save and apply</button>
             </form>
             """

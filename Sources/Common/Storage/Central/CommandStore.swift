@@ -10,6 +10,10 @@ public protocol CommandStore: Sendable {
     /// Commands recorded for a user that no worker has received yet, oldest first.
     func undelivered(user: UserID) throws -> [StoredCommand]
     func command(id: Int64) throws -> StoredCommand?
+    /// The user's newest command of that name (`settings_changed`, …), if any.
+    func latest(user: UserID, command: String) throws -> StoredCommand?
+    /// The id of the user's most recently acknowledged command (0 when none): the live feed's mark.
+    func lastAcknowledgedID(user: UserID) throws -> Int64
 }
 
 /// A command as recorded.
@@ -18,6 +22,7 @@ public struct StoredCommand: Sendable, Equatable {
     public var userID: UserID
     public var command: String
     public var payload: String?
+    public var createdAt: Date?
     public var deliveredAt: Date?
     public var acknowledgedAt: Date?
     public var result: String?
@@ -55,10 +60,27 @@ public struct SQLiteCommandStore: CommandStore {
         try db.read { db in try Row.fetchOne(db, sql: "SELECT * FROM commands WHERE id = ?", arguments: [id]).map(Self.decode) }
     }
 
+    public func latest(user: UserID, command: String) throws -> StoredCommand? {
+        try db.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM commands WHERE user_id = ? AND command = ? ORDER BY id DESC LIMIT 1", arguments: [user.rawValue, command]
+            ).map(Self.decode)
+        }
+    }
+
+    public func lastAcknowledgedID(user: UserID) throws -> Int64 {
+        try db.read { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT id FROM commands WHERE user_id = ? AND acknowledged_at IS NOT NULL ORDER BY acknowledged_at DESC, id DESC LIMIT 1",
+                arguments: [user.rawValue]
+            ) ?? 0
+        }
+    }
+
     static func decode(_ row: Row) -> StoredCommand {
         StoredCommand(
             id: row["id"], userID: UserID(rawValue: row["user_id"]), command: row["command"], payload: row["payload"],
-            deliveredAt: (row["delivered_at"] as String?).flatMap(Timestamp.date),
+            createdAt: (row["created_at"] as String?).flatMap(Timestamp.date), deliveredAt: (row["delivered_at"] as String?).flatMap(Timestamp.date),
             acknowledgedAt: (row["acknowledged_at"] as String?).flatMap(Timestamp.date), result: row["result"]
         )
     }
