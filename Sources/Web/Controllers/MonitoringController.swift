@@ -97,7 +97,7 @@ struct MonitoringController {
             guard let text = q.get(name)?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
             let parts = text.split(separator: "-").compactMap { Int($0) }
             guard text.count == 10, parts.count == 3, let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
-                calendar.component(.day, from: date) == parts[2]
+                calendar.dateComponents([.year, .month, .day], from: date) == DateComponents(year: parts[0], month: parts[1], day: parts[2])
             else { throw APIError.invalid("\(label) must be a date such as 2026-11-25.") }
             if name == "from" { query.fromText = text } else { query.toText = text }
             return date

@@ -10,6 +10,7 @@ struct StaticFilesController {
     func register(on router: Router<WebContext>) {
         router.get("/static/app.css") { _, _ in Self.asset(Layout.stylesheet, type: "text/css; charset=utf-8") }
         router.get("/static/app.js") { _, _ in Self.asset(Scripts.app, type: "text/javascript; charset=utf-8") }
+        router.get("/api/v1/openapi.json") { _, _ in Self.asset(OpenAPIDocument.json, type: "application/json; charset=utf-8") }
         router.get("/javascript/**") { request, _ -> Response in
             guard let path = Self.safePath(request.uri.path, under: javascriptRoot),
                 let data = FileManager.default.contents(atPath: path)

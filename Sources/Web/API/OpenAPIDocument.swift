@@ -1,0 +1,278 @@
+import Foundation
+
+/// The OpenAPI 3.1 document of the JSON API (CONTRACT §6), served at `/api/v1/openapi.json`.
+/// A test calls every operation it lists and checks the answer against it.
+/// (The constants are immutable dictionaries built once; `nonisolated(unsafe)` because `Any` is
+/// not `Sendable`.)
+enum OpenAPIDocument {
+    static let json: String = {
+        let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }()
+
+    // MARK: - Schema helpers
+
+    static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
+    nonisolated(unsafe) static let string: [String: Any] = ["type": "string"]
+    nonisolated(unsafe) static let nullableString: [String: Any] = ["type": ["string", "null"]]
+    /// Amounts are decimal strings.
+    nonisolated(unsafe) static let decimal: [String: Any] = ["type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$"]
+    nonisolated(unsafe) static let nullableDecimal: [String: Any] = ["type": ["string", "null"], "pattern": "^-?[0-9]+(\\.[0-9]+)?$"]
+    nonisolated(unsafe) static let time: [String: Any] = ["type": "string", "format": "date-time"]
+    nonisolated(unsafe) static let nullableTime: [String: Any] = ["type": ["string", "null"], "format": "date-time"]
+    nonisolated(unsafe) static let integer: [String: Any] = ["type": "integer"]
+    nonisolated(unsafe) static let number: [String: Any] = ["type": "number"]
+    nonisolated(unsafe) static let boolean: [String: Any] = ["type": "boolean"]
+
+    static func object(_ properties: [String: Any], required: [String]? = nil) -> [String: Any] {
+        ["type": "object", "properties": properties, "required": required ?? Array(properties.keys).sorted()]
+    }
+
+    static func list(_ item: String) -> [String: Any] {
+        object(["items": ["type": "array", "items": ref(item)], "next_before": nullableTime])
+    }
+
+    static func json(_ schema: [String: Any], _ description: String) -> [String: Any] {
+        ["description": description, "content": ["application/json": ["schema": schema]]]
+    }
+
+    static func error(_ description: String) -> [String: Any] { json(ref("Error"), description) }
+
+    static func body(_ schema: [String: Any], example: [String: Any], required: Bool = true) -> [String: Any] {
+        ["required": required, "content": ["application/json": ["schema": schema, "example": example]]]
+    }
+
+    /// An operation behind the session cookie; state-changing ones also need `X-CSRF-Token`.
+    static func operation(
+        _ summary: String, tag: String, responses: [String: Any], body: [String: Any]? = nil, parameters: [[String: Any]] = [], session: Bool = true,
+        unsafe: Bool = false
+    ) -> [String: Any] {
+        var responses = responses
+        var parameters = parameters
+        if session { responses["401"] = error("Not signed in.") }
+        if unsafe && session {
+            responses["403"] = error("The X-CSRF-Token header is missing or wrong.")
+            parameters.append(["$ref": "#/components/parameters/csrf"])
+        }
+        if body != nil { responses["400"] = error("The body is not the JSON described.") }
+        responses["503"] = error("A dependency (the central database, the supervisor or the exchange) is down.")
+        var op: [String: Any] = ["summary": summary, "tags": [tag], "responses": responses, "security": session ? [["session": []]] : []]
+        if let body { op["requestBody"] = body }
+        if !parameters.isEmpty { op["parameters"] = parameters }
+        return op
+    }
+
+    nonisolated(unsafe) static let listParameters: [[String: Any]] = [
+        ["$ref": "#/components/parameters/limit"], ["$ref": "#/components/parameters/before"], ["$ref": "#/components/parameters/symbol"],
+    ]
+
+    static func listOperation(_ summary: String, _ item: String) -> [String: Any] {
+        operation(summary, tag: "trading", responses: ["200": json(list(item), "The user's own rows, newest first."), "400": error("A bad query parameter.")], parameters: listParameters)
+    }
+
+    nonisolated(unsafe) static let accepted = json(object(["command_id": ["type": ["integer", "null"]], "delivered": boolean]), "Recorded; the worker acts within a second.")
+
+    // MARK: - Schemas
+
+    nonisolated(unsafe) static let schemas: [String: Any] = [
+        "Error": object(["error": object(["code": string, "message": string])]),
+        "Fill": object([
+            "trade_id": integer, "order_id": integer, "client_order_id": string, "symbol": string, "side": ["enum": ["BUY", "SELL"]], "price": decimal,
+            "qty": decimal, "quote_qty": decimal, "commission": decimal, "commission_asset": string, "time": time,
+        ]),
+        "Order": object(
+            [
+                "order_id": ["type": ["integer", "null"]], "client_order_id": string, "symbol": string, "side": ["enum": ["BUY", "SELL"]], "type": string,
+                "status": string, "price": nullableDecimal, "orig_qty": decimal, "executed_qty": decimal, "created_at": time, "updated_at": time,
+                "reason": nullableString,
+            ], required: ["order_id", "client_order_id", "symbol", "side", "type", "status", "orig_qty", "executed_qty", "created_at", "updated_at"]),
+        "Position": object(
+            [
+                "symbol": string, "qty": decimal, "avg_entry_price": nullableDecimal, "current_price": nullableDecimal, "unrealized_pnl_usdt": nullableDecimal,
+                "realized_pnl_usdt": nullableDecimal, "stop_loss": nullableDecimal, "take_profit": nullableDecimal,
+            ], required: ["symbol", "qty", "avg_entry_price", "current_price", "unrealized_pnl_usdt", "realized_pnl_usdt"]),
+        "Signal": object(
+            [
+                "symbol": string, "time": time, "action": ["enum": ["buy", "sell", "hold"]], "confidence": ["type": ["number", "null"]],
+                "expected_return": ["type": ["number", "null"]], "model_accuracy": ["type": ["number", "null"]], "trained_at": nullableTime,
+            ], required: ["symbol", "time", "action"]),
+        "EquityPoint": object(["time": time, "total_usdt": decimal]),
+        "Settings": object(
+            [
+                "symbols": ["type": "array", "items": string], "interval": string,
+                "strategy": object(["name": ["enum": ["sma_cross", "ml"]], "params": ["type": "object"]]),
+                "risk": object([
+                    "max_position_pct": number, "max_position_usdt": decimal, "max_open_positions": integer, "stop_loss_pct": number,
+                    "take_profit_pct": number, "trailing_stop_pct": number, "daily_loss_limit_usdt": decimal, "max_drawdown_pct": number,
+                    "cooldown_minutes": integer,
+                ]),
+                "emergency_close_positions": boolean, "unknown_orders": ["enum": ["adopt", "cancel"]], "timezone": string,
+            ], required: ["symbols", "interval", "strategy", "risk", "emergency_close_positions", "unknown_orders", "timezone"]),
+        "Portfolio": object(
+            [
+                "quote_asset": ["const": "USDT"], "total_usdt": nullableDecimal, "unpriced_assets": ["type": "array", "items": string],
+                "balances": [
+                    "type": "array",
+                    "items": object(
+                        [
+                            "asset": string, "free": decimal, "locked": decimal, "total": decimal, "price_usdt": nullableDecimal,
+                            "value_usdt": nullableDecimal,
+                        ]),
+                ],
+                "updated_at": nullableTime, "stale_since": nullableTime,
+            ], required: ["quote_asset", "total_usdt", "balances", "updated_at"]),
+        "Bot": object(
+            [
+                "state": ["enum": ["no_key", "stopped", "starting", "running", "emergency_stopped", "error"]],
+                "worker": object(["alive": boolean, "pid": ["type": ["integer", "null"]], "last_heartbeat": nullableTime, "restarts": integer]),
+                "open_positions": ["type": ["integer", "null"]], "today_pnl_usdt": nullableDecimal, "positions": ["type": "array", "items": ref("Position")],
+            ], required: ["state", "worker", "open_positions", "today_pnl_usdt", "positions"]),
+        "ExchangeKey": object(["masked_key": string, "can_trade": boolean, "verified_at": nullableTime]),
+        "BacktestResult": object(
+            [
+                "metrics": object(
+                    [
+                        "total_return": number, "buy_and_hold_return": number, "max_drawdown": number, "sharpe": ["type": ["number", "null"]],
+                        "sortino": ["type": ["number", "null"]], "win_rate": ["type": ["number", "null"]], "profit_factor": ["type": ["number", "null"]],
+                        "trades": integer,
+                    ], required: ["total_return", "max_drawdown", "trades"]),
+                "trades": ["type": "array"], "equity": ["type": "array", "items": number],
+            ]),
+    ]
+
+    // MARK: - Paths
+
+    nonisolated(unsafe) static let credentials = object(["username": string, "password": string])
+
+    nonisolated(unsafe) static let paths: [String: Any] = [
+        "/api/v1/signup": [
+            "post": operation(
+                "Create an account.", tag: "accounts",
+                responses: [
+                    "201": json(object(["user_id": integer]), "Created."), "409": error("The username is taken."), "422": error("The password or username breaks a rule."),
+                    "429": error("Too many attempts."),
+                ], body: body(credentials, example: ["username": "openapi-new", "password": "correct horse battery"]), session: false)
+        ],
+        "/api/v1/login": [
+            "post": operation(
+                "Sign in; sets the session cookie (persistent with remember_me).", tag: "accounts",
+                responses: [
+                    "200": json(object(["user_id": integer, "csrf_token": string]), "Signed in."), "401": error("Unknown user or wrong password."),
+                    "429": error("Too many failures: wait Retry-After seconds."),
+                ],
+                body: body(
+                    object(["username": string, "password": string, "remember_me": boolean], required: ["username", "password"]),
+                    example: ["username": "openapi-nobody", "password": "not the password", "remember_me": false]), session: false)
+        ],
+        "/api/v1/logout": ["post": operation("End this session on the server.", tag: "accounts", responses: ["204": ["description": "Signed out."]], unsafe: true)],
+        "/api/v1/me": ["get": operation("Who is signed in, and the CSRF token.", tag: "accounts", responses: ["200": json(object(["user_id": integer, "username": string, "csrf_token": string]), "The user.")])],
+        "/api/v1/password": [
+            "post": operation(
+                "Change the password; every other session ends.", tag: "accounts",
+                responses: ["200": json(object(["csrf_token": string]), "Changed; a new session."), "401": error("The current password is wrong."), "422": error("The new password breaks a rule.")],
+                body: body(object(["current_password": string, "new_password": string]), example: ["current_password": "wrong password here", "new_password": "another good password"]),
+                unsafe: true)
+        ],
+        "/api/v1/exchange-key": [
+            "get": operation("The stored key, masked.", tag: "accounts", responses: ["200": json(ref("ExchangeKey"), "The key."), "404": error("No key is stored.")]),
+            "put": operation(
+                "Check a key with the exchange, store it encrypted, start the bot.", tag: "accounts",
+                responses: ["200": json(ref("ExchangeKey"), "Stored."), "422": error("The exchange refused the key, or it is malformed.")],
+                body: body(object(["api_key": string, "api_secret": string]), example: ["api_key": "not-a-real-key", "api_secret": "not-a-real-secret"]), unsafe: true),
+            "delete": operation("Erase the key and stop the bot.", tag: "accounts", responses: ["204": ["description": "Erased."], "404": error("No key is stored.")], unsafe: true),
+        ],
+        "/api/v1/sim-account": [
+            "post": operation(
+                "Sim mode: open a simulator account and store its key.", tag: "accounts",
+                responses: ["200": json(ref("ExchangeKey"), "Stored."), "404": error("Not in sim mode.")], unsafe: true)
+        ],
+        "/api/v1/portfolio": ["get": operation("Balances valued in USDT, from the exchange.", tag: "portfolio", responses: ["200": json(ref("Portfolio"), "The portfolio.")])],
+        "/api/v1/equity": [
+            "get": operation(
+                "Total in USDT once a minute, newest first.", tag: "portfolio", responses: ["200": json(list("EquityPoint"), "Points."), "400": error("A bad query parameter.")],
+                parameters: [["$ref": "#/components/parameters/limit"], ["$ref": "#/components/parameters/before"]])
+        ],
+        "/api/v1/settings": [
+            "get": operation("The bot's settings (the defaults until saved).", tag: "trading", responses: ["200": json(ref("Settings"), "Settings.")]),
+            "put": operation(
+                "Save the settings; a running bot applies them within a second.", tag: "trading",
+                responses: ["200": json(ref("Settings"), "Saved."), "422": error("A field is invalid, or the exchange does not list a symbol.")],
+                body: body(ref("Settings"), example: ["symbols": ["NOSUCHUSDT"]]), unsafe: true),
+        ],
+        "/api/v1/bot": ["get": operation("The bot's state, worker and positions.", tag: "trading", responses: ["200": json(ref("Bot"), "The bot.")])],
+        "/api/v1/bot/start": ["post": operation("Start trading.", tag: "trading", responses: ["202": accepted, "409": error("No key is stored.")], unsafe: true)],
+        "/api/v1/bot/stop": [
+            "post": operation(
+                "Stop entries (optionally selling positions).", tag: "trading", responses: ["202": accepted, "409": error("No key is stored.")],
+                body: body(object(["close_positions": boolean]), example: ["close_positions": false], required: false), unsafe: true)
+        ],
+        "/api/v1/bot/emergency-stop": [
+            "post": operation("Cancel every open order, optionally sell, stay stopped.", tag: "trading", responses: ["202": accepted, "409": error("No key is stored.")], unsafe: true)
+        ],
+        "/api/v1/orders/{order_id}": [
+            "delete": operation(
+                "Cancel one of the user's open orders.", tag: "trading",
+                responses: ["202": accepted, "404": error("No such order of this user."), "409": error("The order is not open.")],
+                parameters: [["name": "order_id", "in": "path", "required": true, "schema": integer, "example": 987_654_321]], unsafe: true)
+        ],
+        "/api/v1/positions": ["get": listOperation("Positions.", "Position")],
+        "/api/v1/orders": ["get": listOperation("Orders.", "Order")],
+        "/api/v1/fills": ["get": listOperation("Fills.", "Fill")],
+        "/api/v1/signals": ["get": listOperation("Signals.", "Signal")],
+        "/api/v1/backtests": [
+            "post": operation(
+                "Run a backtest on exchange candles (or a multipart `candles` CSV).", tag: "backtests",
+                responses: ["200": json(ref("BacktestResult"), "The result (CONTRACT §7)."), "422": error("A field is invalid.")],
+                body: body(
+                    object(
+                        [
+                            "symbol": string, "interval": string, "start": time, "end": time,
+                            "strategy": object(["name": string, "params": ["type": "object"]]), "fee": number, "cash": number,
+                        ], required: ["symbol", "interval", "strategy"]),
+                    example: ["symbol": "NOSUCHUSDT", "interval": "1h", "strategy": ["name": "sma_cross", "params": ["fast": 9, "slow": 21]]]),
+                unsafe: true)
+        ],
+        "/api/v1/reports": [
+            "get": operation(
+                "PnL per day, week or month from the fills.", tag: "reports",
+                responses: ["200": json(object(["period": string, "items": ["type": "array"]]), "The report."), "400": error("A bad period.")],
+                parameters: [["name": "period", "in": "query", "schema": ["enum": ["day", "week", "month"]]]])
+        ],
+        "/api/v1/reports.csv": [
+            "get": operation(
+                "The same report as CSV.", tag: "reports",
+                responses: ["200": ["description": "CSV.", "content": ["text/csv": ["schema": string]]], "400": error("A bad period.")],
+                parameters: [["name": "period", "in": "query", "schema": ["enum": ["day", "week", "month"]]]])
+        ],
+        "/api/v1/events": [
+            "get": operation(
+                "Server-sent events: fill, order, bot, heartbeat, portfolio, signal, command; the data is the JSON of that resource.", tag: "live",
+                responses: ["200": ["description": "An endless event stream.", "content": ["text/event-stream": ["schema": string]]]])
+        ],
+        "/api/v1/openapi.json": [
+            "get": operation(
+                "This document.", tag: "meta", responses: ["200": ["description": "OpenAPI 3.1.", "content": ["application/json": ["schema": ["type": "object"]]]]],
+                session: false)
+        ],
+    ]
+
+    nonisolated(unsafe) static let document: [String: Any] = [
+        "openapi": "3.1.0",
+        "info": [
+            "title": "Crypto Trader Pro API", "version": "1",
+            "description": "The dashboard's JSON API. Amounts are decimal strings, times ISO-8601 UTC. A value that is not known is null with a sibling <field>_reason.",
+        ],
+        "servers": [["url": "/"]],
+        "paths": paths,
+        "components": [
+            "schemas": schemas,
+            "securitySchemes": ["session": ["type": "apiKey", "in": "cookie", "name": "ctp_session"]],
+            "parameters": [
+                "csrf": ["name": "X-CSRF-Token", "in": "header", "required": true, "schema": string, "description": "From login or GET /api/v1/me."],
+                "limit": ["name": "limit", "in": "query", "schema": ["type": "integer", "minimum": 1, "maximum": 500, "default": 100]],
+                "before": ["name": "before", "in": "query", "schema": time, "description": "Rows strictly older than this (the previous page's next_before)."],
+                "symbol": ["name": "symbol", "in": "query", "schema": ["type": "string", "pattern": "^[A-Z0-9]{1,20}$"]],
+            ],
+        ],
+    ]
+}
