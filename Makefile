@@ -4,8 +4,10 @@ SHELL := /bin/bash
 
 SWIFT ?= swift
 CONFIG ?= etc/trader.yaml
-# System packages the build and the tests need (Debian names).
-APT_PACKAGES := libsqlite3-dev libssl-dev pkg-config
+# System packages the build and the tests need (Debian names). chromium and chromium-driver run
+# the browser test (Tests/browser/dashboard.py, driven by Selenium from the test venv);
+# libjs-chart.js draws the dashboard's charts.
+APT_PACKAGES := libsqlite3-dev libssl-dev pkg-config chromium chromium-driver libjs-chart.js
 # Executables are installed where other uids can reach them: the data directory and the
 # binaries must stay reachable when workers run under their own uids.
 ifeq ($(shell id -u),0)
@@ -14,7 +16,8 @@ else
 BIN_DIR ?= $(CURDIR)/.build/install/bin
 endif
 TEST_BIN_DIR ?= /tmp/crypto-trader-pro-test/bin
-# Third-party Binance clients the simulator must satisfy (Tests/compat), from PyPI.
+# Third-party Binance clients the simulator must satisfy (Tests/compat) and Selenium for the
+# browser test (Tests/browser), from PyPI.
 PY_VENV ?= .build/py-venv
 # numpy, pandas, scikit-learn and backtesting.py: the references `make bench` measures beside ours.
 BENCH_VENV ?= .build/bench-venv

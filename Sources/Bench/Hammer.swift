@@ -19,17 +19,24 @@ struct Hammer: AsyncParsableCommand {
         let client = BinanceClient(baseURL: baseURL, credentials: nil, timeout: .seconds(5))
         var sent = 0
         var limited = 0
-        for _ in 0..<requests {
+        var failures = 0
+        var attempt = 0
+        while attempt < requests {
             guard budget.tryReserve(4) == nil else { break }
             do {
                 _ = try await client.tickerPrices()
                 sent += 1
+                attempt += 1
             } catch .rateLimited {
                 limited += 1
                 break  // what the test wants to see; the client holds everything back now
             } catch {
+                // A failed connection is said and tried again (three times in all), as a client
+                // would; anything else ends the run.
+                failures += 1
                 FileHandle.standardError.write(Data("hammer: \(error)\n".utf8))
-                break
+                guard failures < 3 else { break }
+                try? await Task.sleep(for: .milliseconds(200))
             }
         }
         print("{\"sent\":\(sent),\"rate_limited\":\(limited)}")

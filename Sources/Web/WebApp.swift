@@ -26,8 +26,9 @@ enum WebApp {
 
         let router = Router(context: WebContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
-        router.add(middleware: APINotFoundMiddleware())
         router.add(middleware: SessionMiddleware(sessions: sessions, users: database.users, secureCookies: settings.secureCookies))
+        router.add(middleware: LanguageMiddleware())
+        router.add(middleware: APINotFoundMiddleware())
         HealthController(database: database).register(on: router)
         AccountAPIController(accounts: accounts, control: control, secureCookies: settings.secureCookies, exchange: settings.exchange)
             .register(on: router)

@@ -314,7 +314,10 @@ import Testing
                 process.arguments = ["hammer", "--base-url", sim.baseURL, "--share", String(share), "--requests", "100"]
                 let output = Pipe()
                 process.standardOutput = output
-                process.standardError = FileHandle.nullDevice
+                // What went wrong, if anything, is kept with the test artifacts.
+                let log = TestPaths.packageRoot + "/var/test-artifacts/hammer-\(share)-\(UUID().uuidString.prefix(6)).err"
+                FileManager.default.createFile(atPath: log, contents: nil)
+                process.standardError = FileHandle(forWritingAtPath: log) ?? FileHandle.nullDevice
                 try process.run()
                 return (process, output)
             }
@@ -338,7 +341,7 @@ import Testing
             let shared = try await hammers(sim, share: share)
             #expect(shared.allSatisfy { $0["rate_limited"] == 0 }, "\(shared)")
             #expect(shared.map { $0["sent"] ?? 0 }.reduce(0, +) * 4 <= 200, "\(shared)")
-            #expect(shared.allSatisfy { ($0["sent"] ?? 0) >= 1 })
+            #expect(shared.allSatisfy { ($0["sent"] ?? 0) >= 1 }, "\(shared); errors in var/test-artifacts/hammer-*.err")
         }
         try await Self.withSimulator(["--weight-limit", "200"]) { sim in
             await avoidMinuteBoundary()

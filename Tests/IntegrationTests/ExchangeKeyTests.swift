@@ -74,7 +74,7 @@ import Testing
                 try database.processes.status(process: ProcessStatus.workerName(alice))?.lastHeartbeatAt != nil
             }
             #expect(running)
-            #expect(try await web.get("/").body.contains("Bot process: running"))
+            #expect(try await waitUntilAsync(.seconds(5)) { try await web.get("/").body.contains("Bot: <strong>") })
 
             // Replaced through the settings form (a simulator account in one click): the worker
             // restarts with the new key.

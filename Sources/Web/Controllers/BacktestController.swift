@@ -45,7 +45,7 @@ struct BacktestController {
                 let (result, hold) = try await run(parsed)
                 return Reply.html(BacktestPage.render(viewer: viewer, form: form.fields, result: (parsed, result, hold), error: nil))
             } catch {
-                return Reply.html(BacktestPage.render(viewer: viewer, form: form.fields, result: nil, error: error.message), status: error.status)
+                return Reply.html(BacktestPage.render(viewer: viewer, form: form.fields, result: nil, error: error.pageMessage), status: error.status)
             }
         }
     }

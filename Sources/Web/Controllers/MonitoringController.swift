@@ -78,17 +78,17 @@ struct MonitoringController {
         let q = request.uri.queryParameters
         var query = Query()
         if let show = q.get("show"), !show.isEmpty {
-            guard let value = Query.Show(rawValue: show) else { throw APIError.invalid("show must be fills or orders.") }
+            guard let value = Query.Show(rawValue: show) else { throw APIError.invalid(t("monitoring.err.show")) }
             query.show = value
         }
         if let symbol = q.get("symbol")?.trimmingCharacters(in: .whitespaces).uppercased(), !symbol.isEmpty {
             guard symbol.count <= 20, symbol.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-                throw APIError.invalid("Symbol: letters and digits only, such as BTCUSDT.")
+                throw APIError.invalid(t("monitoring.err.symbol"))
             }
             query.symbol = symbol
         }
         if let side = q.get("side")?.uppercased(), !side.isEmpty {
-            guard side == "BUY" || side == "SELL" else { throw APIError.invalid("Side must be BUY or SELL.") }
+            guard side == "BUY" || side == "SELL" else { throw APIError.invalid(t("monitoring.err.side")) }
             query.side = side
         }
         var calendar = Calendar(identifier: .gregorian)
@@ -98,16 +98,16 @@ struct MonitoringController {
             let parts = text.split(separator: "-").compactMap { Int($0) }
             guard text.count == 10, parts.count == 3, let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
                 calendar.dateComponents([.year, .month, .day], from: date) == DateComponents(year: parts[0], month: parts[1], day: parts[2])
-            else { throw APIError.invalid("\(label) must be a date such as 2026-11-25.") }
+            else { throw APIError.invalid(t("monitoring.err.date", ["field": label])) }
             if name == "from" { query.fromText = text } else { query.toText = text }
             return date
         }
-        let from = try day("from", "From")
-        let to = try day("to", "To")
-        if let from, let to, to < from { throw APIError.invalid("To must not be before From.") }
+        let from = try day("from", t("monitoring.from"))
+        let to = try day("to", t("monitoring.to"))
+        if let from, let to, to < from { throw APIError.invalid(t("monitoring.err.order")) }
         var before = to.flatMap { calendar.date(byAdding: .day, value: 1, to: $0) }
         if let text = q.get("before"), !text.isEmpty {
-            guard let cursor = Timestamp.date(text) else { throw APIError.invalid("before must be an ISO-8601 time.") }
+            guard let cursor = Timestamp.date(text) else { throw APIError.invalid(t("monitoring.err.before")) }
             before = min(cursor, before ?? cursor)
             query.isFirstPage = false
         }

@@ -35,7 +35,7 @@ struct PagesController {
                 return response
             } catch {
                 var response = formPage(request, status: error.status) {
-                    AccountPages.login(formToken: $0, username: username, error: error.message, next: next)
+                    AccountPages.login(formToken: $0, username: username, error: error.pageMessage, next: next)
                 }
                 for field in error.headers { response.headers.append(field) }
                 return response
@@ -60,8 +60,21 @@ struct PagesController {
                 response.setCookie(SessionCookie.set(opened, secure: secureCookies))
                 return response
             } catch {
-                return formPage(request, status: error.status) { AccountPages.signup(formToken: $0, username: username, error: error.message) }
+                return formPage(request, status: error.status) { AccountPages.signup(formToken: $0, username: username, error: error.pageMessage) }
             }
+        }
+        // The language switcher in the header: remembered for the account when signed in, and in
+        // a cookie for this browser either way.
+        router.post("/language") { request, context -> Response in
+            let form = await FormBody.read(request)
+            guard let language = form["language"].flatMap(Language.init(rawValue:)) else { return Reply.redirect(Self.safeNext(form["next"])) }
+            if let session = context.session, let user = context.user {
+                guard Self.csrfMatches(form, session) else { return expired(context) }
+                try? database.users.setLanguage(language.rawValue, for: user.id)
+            }
+            var response = Reply.redirect(Self.safeNext(form["next"]))
+            response.setCookie(Cookie(name: LanguageMiddleware.cookie, value: language.rawValue, maxAge: 365 * 86_400, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax))
+            return response
         }
         router.post("/logout") { request, context -> Response in
             let form = await FormBody.read(request)
@@ -94,17 +107,18 @@ struct PagesController {
             let now = Date()
             do {
                 let body = StatusPage.render(
-                    statuses: try database.processes.all(), info: try database.supervisorInfo.all(), exchange: exchange, viewer: viewer, now: now
+                    statuses: try database.processes.all(), info: try database.supervisorInfo.all(), exchange: exchange, viewer: viewer,
+                    user: context.user?.id, now: now
                 )
                 return Reply.html(body)
             } catch {
-                return Reply.html(StatusPage.unavailable(reason: "the central database cannot be read: \(error)", viewer: viewer, now: now))
+                return Reply.html(StatusPage.unavailable(reason: t("error.database_unavailable"), viewer: viewer, now: now))
             }
         }
 
         router.get("/settings") { request, context -> Response in
             guard let viewer = Self.viewer(context), let user = context.user else { return Self.toLogin(request) }
-            let notice = request.uri.queryParameters.get("done").flatMap(Self.notices.index(forKey:)).map { Self.notices[$0].value }
+            let notice = request.uri.queryParameters.get("done").flatMap { Self.notices.contains($0) ? t("notice.\($0)") : nil }
             return settings(viewer: viewer, user: user.id, notice: notice)
         }
         router.post("/settings/exchange-key") { request, context -> Response in
@@ -118,7 +132,7 @@ struct PagesController {
                 guard answer.status == 200 else { throw ControlClient.relay(answer) }
                 return Reply.redirect("/settings?done=key_stored")
             } catch {
-                return settings(viewer: viewer, user: user.id, error: error.message, status: error.status)
+                return settings(viewer: viewer, user: user.id, error: error.pageMessage, status: error.status)
             }
         }
         router.post("/settings/exchange-key/delete") { request, context -> Response in
@@ -130,7 +144,7 @@ struct PagesController {
                 guard answer.status == 204 else { throw ControlClient.relay(answer) }
                 return Reply.redirect("/settings?done=key_deleted")
             } catch {
-                return settings(viewer: viewer, user: user.id, error: error.message, status: error.status)
+                return settings(viewer: viewer, user: user.id, error: error.pageMessage, status: error.status)
             }
         }
         router.post("/settings/sim-account") { request, context -> Response in
@@ -138,12 +152,12 @@ struct PagesController {
             guard let viewer = Self.viewer(context), let user = context.user, let session = context.session else { return Self.toLogin(request) }
             guard Self.csrfMatches(form, session) else { return expired(context) }
             do throws(APIError) {
-                guard exchange == "sim" else { throw APIError(.notFound, "not_found", "Simulator accounts exist only in sim mode.") }
+                guard exchange == "sim" else { throw APIError(.notFound, "not_found", t("key.sim_only")) }
                 let answer = try await control.send(.POST, "/v1/users/\(user.id.rawValue)/sim-account")
                 guard answer.status == 200 else { throw ControlClient.relay(answer) }
                 return Reply.redirect("/settings?done=sim_account")
             } catch {
-                return settings(viewer: viewer, user: user.id, error: error.message, status: error.status)
+                return settings(viewer: viewer, user: user.id, error: error.pageMessage, status: error.status)
             }
         }
         router.post("/settings/password") { request, context -> Response in
@@ -159,18 +173,13 @@ struct PagesController {
                 response.setCookie(SessionCookie.set(opened, secure: secureCookies))
                 return response
             } catch {
-                return settings(viewer: viewer, user: user.id, error: error.message, status: error.status)
+                return settings(viewer: viewer, user: user.id, error: error.pageMessage, status: error.status)
             }
         }
     }
 
-    static let notices = [
-        "key_stored": "The exchange accepted the key; it is stored encrypted and your bot is starting.",
-        "key_deleted": "The key was deleted and your bot stopped.",
-        "sim_account": "A simulator account was opened and its key stored; your bot is starting.",
-        "password_changed": "The password was changed; every other browser was signed out.",
-        "bot_settings": "Settings saved; a running bot applies them at once (the line above the form says when).",
-    ]
+    /// The notices a redirect after a form asks for (`?done=`), as catalog keys.
+    static let notices: Set<String> = ["key_stored", "key_deleted", "sim_account", "password_changed", "bot_settings"]
 
     func settings(viewer: Layout.Viewer, user: UserID, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
         Self.settings(database, exchange: exchange, viewer: viewer, user: user, notice: notice, error: error, status: status)
@@ -186,9 +195,10 @@ struct PagesController {
             model.key = try database.exchangeKeys.key(for: user)
             let stored = try database.trading.settings(for: user)
             let csrf = "<input type=\"hidden\" name=\"csrf_token\" value=\"\(Layout.escape(viewer.csrfToken))\">"
+            model.timeZone = stored.flatMap { TimeZone(identifier: $0.timezone) } ?? .gmt
             model.botSettings = TradingPage.settingsForm(
                 stored ?? .defaults, isDefault: stored == nil, command: try database.commands.latest(user: user, command: "settings_changed"), csrf: csrf,
-                returnTo: "/settings"
+                returnTo: "/settings", timeZone: model.timeZone
             )
         } catch {
             model.keyReadError = "the central database cannot be read"

@@ -34,9 +34,11 @@ struct ReportsController {
             guard let viewer = PagesController.viewer(context), let user = context.user else { return PagesController.toLogin(request) }
             do throws(APIError) {
                 let (period, rows) = try report(request, user: user.id)
-                return Reply.html(ReportsPage.render(viewer: viewer, period: period, rows: rows))
+                let zone = ((try? database.trading.settings(for: user.id)) ?? nil).flatMap { TimeZone(identifier: $0.timezone) } ?? .gmt
+                return Reply.html(ReportsPage.render(viewer: viewer, period: period, rows: rows, timeZone: zone))
             } catch {
-                return Reply.html(Layout.page(title: "Reports", active: "/reports", viewer: viewer, freshness: nil, content: "<h1>Reports</h1><p class=\"error\">\(Layout.escape(error.message))</p>"), status: error.status)
+                let content = "<h1>\(Layout.escape(t("reports.title")))</h1><p class=\"error\" role=\"alert\">\(Layout.escape(error.pageMessage))</p>"
+                return Reply.html(Layout.page(title: t("reports.title"), active: "/reports", viewer: viewer, freshness: nil, content: content), status: error.status)
             }
         }
     }

@@ -16,7 +16,7 @@ struct TradingPagesController {
         }
         router.get("/trading") { request, context -> Response in
             guard let viewer = PagesController.viewer(context), let user = context.user else { return PagesController.toLogin(request) }
-            let notice = request.uri.queryParameters.get("done").flatMap { Self.notices[$0] }
+            let notice = request.uri.queryParameters.get("done").flatMap { Self.notices.contains($0) ? t("notice.\($0)") : nil }
             return page(viewer: viewer, user: user.id, notice: notice)
         }
         for (path, command) in [("/trading/start", "start"), ("/trading/stop", "stop"), ("/trading/emergency-stop", "emergency_stop")] {
@@ -32,7 +32,7 @@ struct TradingPagesController {
                     guard answer.status == 202 else { throw ControlClient.relay(answer) }
                     return Reply.redirect("/trading?done=\(command)")
                 } catch {
-                    return page(viewer: viewer, user: user.id, error: error.message, status: error.status)
+                    return page(viewer: viewer, user: user.id, error: error.pageMessage, status: error.status)
                 }
             }
         }
@@ -49,7 +49,7 @@ struct TradingPagesController {
                 guard answer.status == 202 else { throw ControlClient.relay(answer) }
                 return Reply.redirect("/trading?done=cancel_order")
             } catch {
-                return page(viewer: viewer, user: user.id, error: error.message, status: error.status)
+                return page(viewer: viewer, user: user.id, error: error.pageMessage, status: error.status)
             }
         }
         router.post("/trading/settings") { request, context -> Response in
@@ -63,19 +63,14 @@ struct TradingPagesController {
                 _ = try? await control.send(.POST, "/v1/users/\(user.id.rawValue)/commands", json: ["command": "settings_changed", "payload": payload])
                 return Reply.redirect(form["return_to"] == "/settings" ? "/settings?done=bot_settings#settings" : "/trading?done=settings")
             } catch {
-                if form["return_to"] == "/settings" { return PagesController.settings(database, exchange: exchange, viewer: viewer, user: user.id, error: error.message, status: error.status) }
-                return page(viewer: viewer, user: user.id, error: error.message, status: error.status)
+                if form["return_to"] == "/settings" { return PagesController.settings(database, exchange: exchange, viewer: viewer, user: user.id, error: error.pageMessage, status: error.status) }
+                return page(viewer: viewer, user: user.id, error: error.pageMessage, status: error.status)
             }
         }
     }
 
-    static let notices = [
-        "start": "Start sent; the bot acknowledges within a second.",
-        "stop": "Stop sent: no new entries; positions stay protected by their exits unless you asked to sell them.",
-        "emergency_stop": "Emergency stop sent: every open order is being cancelled.",
-        "cancel_order": "Cancellation sent to the exchange.",
-        "settings": "Settings saved; a running bot applies them at once.",
-    ]
+    /// The notices a redirect after a command asks for (`?done=`), as catalog keys.
+    static let notices: Set<String> = ["start", "stop", "emergency_stop", "cancel_order", "settings"]
 
     /// The form's fields as the settings JSON (numbers stay text until checked).
     static func settingsFields(_ form: FormBody) throws(APIError) -> [String: Any] {
@@ -118,7 +113,10 @@ struct TradingPagesController {
             settings = try database.trading.settings(for: user) ?? .defaults
         } catch {
             return Reply.html(
-                Layout.page(title: "Signals", active: "/signals", viewer: viewer, freshness: nil, content: "<h1>Signals</h1><p class=\"unavailable\">Unavailable: the central database cannot be read.</p>"),
+                Layout.page(
+                    title: t("signals.title"), active: "/signals", viewer: viewer, freshness: nil,
+                    content: "<h1>\(Layout.escape(t("signals.title")))</h1><p class=\"unavailable\">\(Layout.escape(t("error.database_unavailable")))</p>"
+                ),
                 status: .serviceUnavailable
             )
         }
@@ -129,9 +127,9 @@ struct TradingPagesController {
                 let client = try catalog.publicClient()
                 charts.append(.init(symbol: symbol, candles: try await client.klines(symbol: symbol, interval: settings.interval, limit: 60), error: nil))
             } catch let error as APIError {
-                charts.append(.init(symbol: symbol, candles: [], error: error.message))
+                charts.append(.init(symbol: symbol, candles: [], error: error.pageMessage))
             } catch {
-                charts.append(.init(symbol: symbol, candles: [], error: "the exchange did not answer (\(error))"))
+                charts.append(.init(symbol: symbol, candles: [], error: t("signals.exchange_silent", ["detail": "\(error)"])))
             }
         }
         let model = SignalsPage.Model(
@@ -150,13 +148,14 @@ struct TradingPagesController {
                 orders: try database.trading.orders(for: user, symbol: nil, before: nil, limit: 50),
                 fills: try database.trading.fills(for: user, symbol: nil, before: nil, limit: 50),
                 events: try database.workerEvents.events(for: user, limit: 30),
-                settingsCommand: try database.commands.latest(user: user, command: "settings_changed"), error: error, notice: notice, now: now
+                settingsCommand: try database.commands.latest(user: user, command: "settings_changed"), error: error, notice: notice,
+                timeZone: TimeZone(identifier: (stored ?? .defaults).timezone) ?? .gmt, now: now
             )
             return Reply.html(TradingPage.render(model), status: status)
         } catch {
             let body = Layout.page(
-                title: "Trading", active: "/trading", viewer: viewer, freshness: "Attempted at \(Timestamp.string(now))",
-                content: "<h1>Trading</h1><p class=\"unavailable\">Unavailable: the central database cannot be read (\(Layout.escape("\(error)"))).</p>"
+                title: t("trading.title"), active: "/trading", viewer: viewer, freshness: t("fresh.attempted_at", ["time": DisplayTime.text(now, .gmt)]),
+                content: "<h1>\(Layout.escape(t("trading.title")))</h1><p class=\"unavailable\">\(Layout.escape(t("error.database_unavailable")))</p>"
             )
             return Reply.html(body, status: .serviceUnavailable)
         }

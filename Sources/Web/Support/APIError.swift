@@ -26,3 +26,13 @@ struct APIError: Error, HTTPResponseError, CustomStringConvertible {
     static func notFound(_ what: String = "No such resource.") -> APIError { APIError(.notFound, "not_found", what) }
     static func invalid(_ message: String) -> APIError { APIError(.badRequest, "invalid_request", message) }
 }
+
+extension APIError {
+    /// The message for a page, in the reader's language: the catalog's `error.<code>` text, with
+    /// `{detail}` filled by the English message (a field's problem) and `{seconds}` by
+    /// `Retry-After`; the message itself for a code the catalog does not know.
+    var pageMessage: String {
+        guard Localizer.current.language.catalog["error.\(code)"] != nil else { return message }
+        return t("error.\(code)", ["detail": message, "seconds": headers[.retryAfter] ?? "?"])
+    }
+}

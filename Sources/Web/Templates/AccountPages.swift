@@ -7,48 +7,49 @@ enum AccountPages {
     static func login(formToken: String, username: String = "", error: String? = nil, next: String = "/", notice: String? = nil) -> String {
         let esc = Layout.escape
         let content = """
-            <h1>Log in</h1>
+            <h1>\(esc(t("login.title")))</h1>
             \(error.map { "<p class=\"error\" role=\"alert\">\(esc($0))</p>" } ?? "")
             \(notice.map { "<p class=\"notice\">\(esc($0))</p>" } ?? "")
             <form method="post" action="/login" class="card">
             <input type="hidden" name="form_token" value="\(esc(formToken))">
             <input type="hidden" name="next" value="\(esc(next))">
-            <label for="username">Username</label>
+            <label for="username">\(esc(t("account.username")))</label>
             <input type="text" id="username" name="username" value="\(esc(username))" autocomplete="username" required>
-            <label for="password">Password</label>
+            <label for="password">\(esc(t("account.password")))</label>
             <input type="password" id="password" name="password" autocomplete="current-password" required>
-            <label><input type="checkbox" name="remember_me" value="1"> Keep me signed in (30 days)</label>
-            <button type="submit">Log in</button>
+            <label><input type="checkbox" name="remember_me" value="1"> \(esc(t("login.remember")))</label>
+            <button type="submit">\(esc(t("login.submit")))</button>
             </form>
-            <p>No account yet? <a href="/signup">Sign up</a>.</p>
+            <p>\(esc(t("login.no_account"))) <a href="/signup">\(esc(t("nav.signup")))</a></p>
             """
-        return Layout.page(title: "Log in", active: "/login", viewer: nil, freshness: nil, content: content)
+        return Layout.page(title: t("login.title"), active: "/login", viewer: nil, freshness: nil, content: content)
     }
 
     static func signup(formToken: String, username: String = "", error: String? = nil) -> String {
         let esc = Layout.escape
+        let minimum = String(CredentialRules.minimumPasswordLength)
         let content = """
-            <h1>Sign up</h1>
+            <h1>\(esc(t("signup.title")))</h1>
             \(error.map { "<p class=\"error\" role=\"alert\">\(esc($0))</p>" } ?? "")
             <form method="post" action="/signup" class="card">
             <input type="hidden" name="form_token" value="\(esc(formToken))">
-            <label for="username">Username</label>
-            <input type="text" id="username" name="username" value="\(esc(username))" autocomplete="username" required minlength="3" maxlength="32">
-            <p class="hint">3 to 32 letters, digits, dots, dashes or underscores.</p>
-            <label for="password">Password</label>
-            <input type="password" id="password" name="password" autocomplete="new-password" required minlength="\(CredentialRules.minimumPasswordLength)">
-            <p class="hint">At least \(CredentialRules.minimumPasswordLength) characters, and not your username.</p>
-            <button type="submit">Create the account</button>
+            <label for="username">\(esc(t("account.username")))</label>
+            <input type="text" id="username" name="username" value="\(esc(username))" autocomplete="username" required minlength="3" maxlength="32" aria-describedby="username-hint">
+            <p class="hint" id="username-hint">\(esc(t("signup.username_hint")))</p>
+            <label for="password">\(esc(t("account.password")))</label>
+            <input type="password" id="password" name="password" autocomplete="new-password" required minlength="\(minimum)" aria-describedby="password-hint">
+            <p class="hint" id="password-hint">\(esc(t("signup.password_hint", ["n": minimum])))</p>
+            <button type="submit">\(esc(t("signup.submit")))</button>
             </form>
-            <p>Already have an account? <a href="/login">Log in</a>.</p>
+            <p>\(esc(t("signup.have_account"))) <a href="/login">\(esc(t("nav.login")))</a></p>
             """
-        return Layout.page(title: "Sign up", active: "/signup", viewer: nil, freshness: nil, content: content)
+        return Layout.page(title: t("signup.title"), active: "/signup", viewer: nil, freshness: nil, content: content)
     }
 
     static func formExpired(viewer: Layout.Viewer?) -> String {
         Layout.page(
-            title: "Form expired", active: "", viewer: viewer, freshness: nil,
-            content: "<h1>This form has expired</h1><p class=\"error\">The form's security token is missing or out of date. Go back, reload the page and submit it again.</p>"
+            title: t("expired.title"), active: "", viewer: viewer, freshness: nil,
+            content: "<h1>\(Layout.escape(t("expired.title")))</h1><p class=\"error\">\(Layout.escape(t("expired.text")))</p>"
         )
     }
 }

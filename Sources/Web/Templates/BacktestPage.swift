@@ -11,32 +11,32 @@ enum BacktestPage {
         let now = String(Timestamp.string(Date()).prefix(19)) + "Z"
         let weekAgo = Timestamp.string(Date().addingTimeInterval(-7 * 86_400)).prefix(10)
         var content = """
-            <h1>Backtest</h1>
+            <h1>\(esc(t("backtest.title")))</h1>
             \(error.map { "<p class=\"error\" role=\"alert\">\(esc($0))</p>" } ?? "")
             <form method="post" action="/backtest" class="card"><input type="hidden" name="csrf_token" value="\(esc(viewer.csrfToken))">
-            <p class="hint">Candles come from the exchange's public klines. The same strategy code as the live bot: signals on closed candles, orders filled at the next candle's open.</p>
-            <label for="symbol">Symbol</label><input type="text" id="symbol" name="symbol" value="\(value("symbol", "BTCUSDT"))">
-            <label for="interval">Interval</label><select id="interval" name="interval">\(intervals)</select>
-            <label for="start">From (UTC date or time)</label><input type="text" id="start" name="start" value="\(value("start", String(weekAgo)))">
-            <label for="end">To</label><input type="text" id="end" name="end" value="\(value("end", now))">
-            <label for="strategy">Strategy</label><select id="strategy" name="strategy"><option value="sma_cross">sma_cross</option><option value="ml"\(form["strategy"] == "ml" ? " selected" : "")>ml</option></select>
-            <label for="fast">Fast SMA</label><input type="text" id="fast" name="fast" value="\(value("fast", "9"))">
-            <label for="slow">Slow SMA</label><input type="text" id="slow" name="slow" value="\(value("slow", "21"))">
-            <label for="fee">Fee (fraction)</label><input type="text" id="fee" name="fee" value="\(value("fee", "0.001"))">
-            <label for="cash">Starting cash (USDT)</label><input type="text" id="cash" name="cash" value="\(value("cash", "10000"))">
-            <button type="submit">Run</button></form>
+            <p class="hint">\(esc(t("backtest.hint")))</p>
+            <label for="symbol">\(esc(t("col.symbol")))</label><input type="text" id="symbol" name="symbol" value="\(value("symbol", "BTCUSDT"))">
+            <label for="interval">\(esc(t("field.interval")))</label><select id="interval" name="interval">\(intervals)</select>
+            <label for="start">\(esc(t("backtest.from")))</label><input type="text" id="start" name="start" value="\(value("start", String(weekAgo)))">
+            <label for="end">\(esc(t("monitoring.to")))</label><input type="text" id="end" name="end" value="\(value("end", now))">
+            <label for="strategy">\(esc(t("field.strategy")))</label><select id="strategy" name="strategy"><option value="sma_cross">sma_cross</option><option value="ml"\(form["strategy"] == "ml" ? " selected" : "")>ml</option></select>
+            <label for="fast">\(esc(t("field.fast")))</label><input type="text" id="fast" name="fast" value="\(value("fast", "9"))">
+            <label for="slow">\(esc(t("field.slow")))</label><input type="text" id="slow" name="slow" value="\(value("slow", "21"))">
+            <label for="fee">\(esc(t("backtest.fee")))</label><input type="text" id="fee" name="fee" value="\(value("fee", "0.001"))">
+            <label for="cash">\(esc(t("backtest.cash")))</label><input type="text" id="cash" name="cash" value="\(value("cash", "10000"))">
+            <button type="submit">\(esc(t("backtest.run")))</button></form>
             """
         if let (request, result, hold) = result {
             let m = result.metrics
             func pct(_ v: Double?) -> String { v.map { String(format: "%.2f %%", $0 * 100) } ?? "—" }
-            func num(_ v: Double?) -> String { v.map { String(format: "%.2f", $0) } ?? "— (undefined)" }
+            func num(_ v: Double?) -> String { v.map { String(format: "%.2f", $0) } ?? "— (\(esc(t("backtest.undefined"))))" }
             content += """
-                <h2>\(esc(request.symbol)) \(esc(request.interval)), \(result.equity.count) candles, \(esc(request.strategy.name))</h2>
+                <h2>\(esc(t("backtest.heading", ["symbol": request.symbol, "interval": request.interval, "n": String(result.equity.count), "strategy": request.strategy.name])))</h2>
                 <table id="metrics"><tbody>
-                <tr><th>Total return</th><td>\(pct(m.totalReturn))</td><th>Buy and hold</th><td>\(pct(m.buyAndHoldReturn))</td></tr>
-                <tr><th>Maximum drawdown</th><td>\(pct(m.maxDrawdown))</td><th>Trades</th><td>\(m.trades)</td></tr>
-                <tr><th>Sharpe</th><td>\(num(m.sharpe))</td><th>Sortino</th><td>\(num(m.sortino))</td></tr>
-                <tr><th>Win rate</th><td>\(pct(m.winRate))</td><th>Profit factor</th><td>\(num(m.profitFactor))</td></tr>
+                <tr><th scope="row">\(esc(t("metric.total_return")))</th><td class="num">\(pct(m.totalReturn))</td><th scope="row">\(esc(t("metric.buy_and_hold")))</th><td class="num">\(pct(m.buyAndHoldReturn))</td></tr>
+                <tr><th scope="row">\(esc(t("metric.max_drawdown")))</th><td class="num">\(pct(m.maxDrawdown))</td><th scope="row">\(esc(t("metric.trades")))</th><td class="num">\(m.trades)</td></tr>
+                <tr><th scope="row">Sharpe</th><td class="num">\(num(m.sharpe))</td><th scope="row">Sortino</th><td class="num">\(num(m.sortino))</td></tr>
+                <tr><th scope="row">\(esc(t("col.win_rate")))</th><td class="num">\(pct(m.winRate))</td><th scope="row">\(esc(t("metric.profit_factor")))</th><td class="num">\(num(m.profitFactor))</td></tr>
                 </tbody></table>
                 \(chart(result.equity, cash: request.cash, buyAndHold: hold))
                 """
@@ -47,11 +47,11 @@ enum BacktestPage {
                 rows += "<td>\(String(format: "%.2f", t.entryPrice))</td><td>\(String(format: "%.2f", t.exitPrice))</td><td>\(String(format: "%.6f", t.qty))</td><td>\(String(format: "%.2f", t.pnl))</td></tr>"
             }
             content += """
-                <h2>Trades</h2><table id="trades"><thead><tr><th>Entry</th><th>Exit</th><th>Entry price</th><th>Exit price</th><th>Quantity</th><th>PnL (USDT)</th></tr></thead>
-                <tbody>\(rows.isEmpty ? "<tr><td colspan=\"6\">No trade in this period.</td></tr>" : rows)</tbody></table>
+                <h2>\(esc(t("metric.trades")))</h2><div class="scroll"><table id="trades"><thead><tr><th scope="col">\(esc(t("col.entry_time")))</th><th scope="col">\(esc(t("col.exit_time")))</th><th scope="col" class="num">\(esc(t("col.entry_price")))</th><th scope="col" class="num">\(esc(t("col.exit_price")))</th><th scope="col" class="num">\(esc(t("col.quantity")))</th><th scope="col" class="num">\(esc(t("col.pnl_usdt")))</th></tr></thead>
+                <tbody>\(rows.isEmpty ? "<tr><td colspan=\"6\">\(esc(t("backtest.no_trade")))</td></tr>" : rows)</tbody></table></div>
                 """
         }
-        return Layout.page(title: "Backtest", active: "/backtest", viewer: viewer, freshness: nil, content: content)
+        return Layout.page(title: t("backtest.title"), active: "/backtest", viewer: viewer, freshness: nil, content: content)
     }
 
     /// The equity curve as an SVG polyline (at most 1000 points).
@@ -72,9 +72,9 @@ enum BacktestPage {
         }
         let hold = other.count == equity.count ? "<polyline fill=\"none\" stroke=\"#9ca3af\" stroke-width=\"1\" stroke-dasharray=\"4 3\" points=\"\(line(other))\"/>" : ""
         return """
-            <figure><svg id="equity" viewBox="0 0 800 200" width="800" height="200" role="img" aria-label="Equity from \(String(format: "%.2f", equity.first!)) to \(String(format: "%.2f", equity.last!)) USDT">
+            <figure><svg id="equity" viewBox="0 0 800 200" width="800" height="200" role="img" aria-label="\(Layout.escape(t("backtest.chart_label", ["from": String(format: "%.2f", equity.first!), "to": String(format: "%.2f", equity.last!)])))">
             <rect width="800" height="200" fill="#fff" stroke="#e3e6eb"/>\(hold)<polyline fill="none" stroke="#2563eb" stroke-width="1.5" points="\(line(equity))"/></svg>
-            <figcaption>Equity (blue) against buy and hold (grey, dashed), \(String(format: "%.2f", low)) to \(String(format: "%.2f", high)) USDT</figcaption></figure>
+            <figcaption>\(Layout.escape(t("backtest.chart_caption", ["low": String(format: "%.2f", low), "high": String(format: "%.2f", high)])))</figcaption></figure>
             """
     }
 }

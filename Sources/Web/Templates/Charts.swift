@@ -36,10 +36,10 @@ enum Charts {
             "data": [
                 "labels": labels,
                 "datasets": [
-                    ["type": "bar", "label": "high–low", "data": candles.map { [$0.low, $0.high] }, "backgroundColor": colours, "barPercentage": 0.15, "grouped": false],
-                    ["type": "bar", "label": "open–close", "data": candles.map { [min($0.open, $0.close), max($0.open, $0.close)] }, "backgroundColor": colours, "barPercentage": 0.7, "grouped": false],
-                    ["type": "line", "label": "buy", "data": buyPoints, "showLine": false, "pointStyle": "triangle", "pointRadius": 7, "borderColor": "#1d4ed8", "backgroundColor": "#1d4ed8"],
-                    ["type": "line", "label": "sell", "data": sellPoints, "showLine": false, "pointStyle": "triangle", "rotation": 180, "pointRadius": 7, "borderColor": "#b45309", "backgroundColor": "#b45309"],
+                    ["type": "bar", "label": t("chart.high_low"), "data": candles.map { [$0.low, $0.high] }, "backgroundColor": colours, "barPercentage": 0.15, "grouped": false],
+                    ["type": "bar", "label": t("chart.open_close"), "data": candles.map { [min($0.open, $0.close), max($0.open, $0.close)] }, "backgroundColor": colours, "barPercentage": 0.7, "grouped": false],
+                    ["type": "line", "label": t("action.buy"), "data": buyPoints, "showLine": false, "pointStyle": "triangle", "pointRadius": 7, "borderColor": "#1d4ed8", "backgroundColor": "#1d4ed8"],
+                    ["type": "line", "label": t("action.sell"), "data": sellPoints, "showLine": false, "pointStyle": "triangle", "rotation": 180, "pointRadius": 7, "borderColor": "#b45309", "backgroundColor": "#b45309"],
                 ] as [Any],
             ] as [String: Any],
             "options": [

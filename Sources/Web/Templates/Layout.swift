@@ -6,7 +6,8 @@ import Foundation
 enum Layout {
     struct NavItem {
         let path: String
-        let title: String
+        /// The catalog key of its title.
+        let key: String
     }
 
     /// Who is signed in, for the header: their name and the token the logout form carries.
@@ -16,31 +17,40 @@ enum Layout {
     }
 
     static let signedInNavigation = [
-        NavItem(path: "/", title: "Portfolio"), NavItem(path: "/trading", title: "Trading"), NavItem(path: "/monitoring", title: "Monitoring"),
-        NavItem(path: "/signals", title: "Signals"),
-        NavItem(path: "/backtest", title: "Backtest"), NavItem(path: "/reports", title: "Reports"), NavItem(path: "/settings", title: "Settings"),
-        NavItem(path: "/status", title: "System"),
+        NavItem(path: "/", key: "nav.portfolio"), NavItem(path: "/trading", key: "nav.trading"), NavItem(path: "/monitoring", key: "nav.monitoring"),
+        NavItem(path: "/signals", key: "nav.signals"), NavItem(path: "/backtest", key: "nav.backtest"), NavItem(path: "/reports", key: "nav.reports"),
+        NavItem(path: "/settings", key: "nav.settings"), NavItem(path: "/status", key: "nav.system"),
     ]
-    static let signedOutNavigation = [NavItem(path: "/login", title: "Log in"), NavItem(path: "/signup", title: "Sign up")]
+    static let signedOutNavigation = [NavItem(path: "/login", key: "nav.login"), NavItem(path: "/signup", key: "nav.signup")]
 
-    /// `live`: the events of `/api/v1/events` that refresh this page's live regions (elements
-    /// with `data-live-region` and an id) without a reload; `scripts`: more scripts to load
-    /// (Chart.js for the charts). Neither is needed to read the page.
+    /// `title` and `freshness` are text (escaped here), `content` is HTML. `live`: the events of
+    /// `/api/v1/events` that refresh this page's live regions (elements with `data-live-region`
+    /// and an id) without a reload; `scripts`: more scripts to load (Chart.js for the charts).
+    /// Neither is needed to read the page. `freshnessAt`: the time the data is from, whose age
+    /// the script counts on.
     static func page(
         title: String, active: String, viewer: Viewer?, freshness: String?, content: String, live: [String] = [], scripts: [String] = [],
         freshnessAt: Date? = nil
     ) -> String {
+        let language = Localizer.current.language
         let items = viewer == nil ? signedOutNavigation : signedInNavigation
         let nav = items.map { item in
-            "<a href=\"\(item.path)\"\(item.path == active ? " aria-current=\"page\"" : "")>\(escape(item.title))</a>"
+            "<a href=\"\(item.path)\"\(item.path == active ? " aria-current=\"page\"" : "")>\(escape(t(item.key)))</a>"
         }.joined()
         let account =
             viewer.map { viewer in
                 """
-                <form method="post" action="/logout" class="account"><span>Signed in as <strong>\(escape(viewer.username))</strong></span>
-                <input type="hidden" name="csrf_token" value="\(escape(viewer.csrfToken))"><button type="submit">Log out</button></form>
+                <form method="post" action="/logout" class="account"><span>\(escape(t("layout.signed_in_as", ["name": viewer.username])))</span>
+                <input type="hidden" name="csrf_token" value="\(escape(viewer.csrfToken))"><button type="submit">\(escape(t("layout.logout")))</button></form>
                 """
             } ?? ""
+        let options = Language.allCases.map { "<option value=\"\($0.rawValue)\"\($0 == language ? " selected" : "")>\($0.name)</option>" }.joined()
+        let switcher = """
+            <form method="post" action="/language" class="language">\(viewer.map { "<input type=\"hidden\" name=\"csrf_token\" value=\"\(escape($0.csrfToken))\">" } ?? "")\
+            <input type="hidden" name="next" value="\(escape(active.isEmpty ? "/" : active))">\
+            <label for="language">\(escape(t("layout.language")))</label> <select id="language" name="language">\(options)</select> \
+            <button type="submit">\(escape(t("layout.language_apply")))</button></form>
+            """
         // The age of the data, counted on in the browser ("3 s ago"); the text already has the time.
         let age = freshnessAt.map { " <span class=\"ago\" data-ago-from=\"\(Timestamp.string($0))\"></span>" } ?? ""
         let freshnessLine = freshness.map { "<p class=\"freshness\" id=\"freshness\" data-live-region role=\"status\">\(escape($0))\(age)</p>" } ?? ""
@@ -48,7 +58,7 @@ enum Layout {
         let scriptTags = (scripts + ["/static/app.js"]).map { "<script src=\"\(escape($0))\" defer></script>" }.joined()
         return """
             <!doctype html>
-            <html lang="en">
+            <html lang="\(language.rawValue)">
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -56,10 +66,11 @@ enum Layout {
             <link rel="stylesheet" href="/static/app.css">
             \(scriptTags)
             </head>
-            <body\(liveAttribute)>
-            <header><strong>Crypto Trader Pro</strong><nav>\(nav)</nav>\(account)</header>
+            <body\(liveAttribute) data-ago="\(escape(t("layout.ago_units")))">
+            <a class="skip" href="#main">\(escape(t("layout.skip")))</a>
+            <header><strong>Crypto Trader Pro</strong><nav aria-label="\(escape(t("layout.navigation")))">\(nav)</nav>\(account)\(switcher)</header>
             \(freshnessLine)
-            <main>
+            <main id="main">
             \(content)
             </main>
             </body>
@@ -95,6 +106,9 @@ enum Layout {
         th, td { text-align: left; padding: .4rem .8rem; border-bottom: 1px solid #e3e6eb; }
         .unavailable { color: #9a3412; }
         header .account { margin-left: auto; display: flex; gap: .8rem; align-items: center; color: #cfd6e4; }
+        header form.language { display: flex; gap: .4rem; align-items: center; color: #cfd6e4; font-size: .85rem; }
+        header form.language button, header .account button { margin-top: 0; }
+        .skip { position: absolute; left: -999px; } .skip:focus { left: .5rem; top: .5rem; background: #fff; padding: .3rem .6rem; z-index: 10; }
         form.card, section.card { background: #fff; padding: 1rem 1.5rem; margin: 1rem 0; max-width: 34rem; border: 1px solid #e3e6eb; }
         form.card label { display: block; margin: .6rem 0 .2rem; }
         form.card input[type=text], form.card input[type=password] { width: 100%; padding: .4rem; box-sizing: border-box; }

@@ -16,20 +16,20 @@ enum MonitoringPage {
     static func render(_ m: Model) -> String {
         let esc = Layout.escape
         let q = m.query
-        var c = "<h1>Monitoring</h1>"
+        var c = "<h1>\(esc(t("monitoring.title")))</h1>"
         if let error = m.error { c += "<p class=\"error\" role=\"alert\">\(esc(error))</p>" }
         func option(_ value: String, _ label: String, _ current: String?) -> String {
-            "<option value=\"\(value)\"\(value == (current ?? "") ? " selected" : "")>\(label)</option>"
+            "<option value=\"\(value)\"\(value == (current ?? "") ? " selected" : "")>\(esc(label))</option>"
         }
         c += """
-            <form method="get" action="/monitoring" class="filters" aria-label="Filters">
-            <label for="show">Show<select id="show" name="show">\(option("fills", "Fills", q.show.rawValue))\(option("orders", "Orders", q.show.rawValue))</select></label>
-            <label for="symbol">Symbol<input type="text" id="symbol" name="symbol" value="\(esc(q.symbol ?? ""))" placeholder="any" size="10" autocapitalize="characters"></label>
-            <label for="side">Side<select id="side" name="side">\(option("", "any", q.side))\(option("BUY", "BUY", q.side))\(option("SELL", "SELL", q.side))</select></label>
-            <label for="from">From (\(esc(m.timeZone.identifier)))<input type="date" id="from" name="from" value="\(esc(q.fromText))"></label>
-            <label for="to">To<input type="date" id="to" name="to" value="\(esc(q.toText))"></label>
-            <button type="submit">Apply</button>
-            <a href="/monitoring.csv?\(esc(q.parameters))" download>Export CSV</a>
+            <form method="get" action="/monitoring" class="filters" aria-label="\(esc(t("monitoring.filters")))">
+            <label for="show">\(esc(t("monitoring.show")))<select id="show" name="show">\(option("fills", t("trading.fills"), q.show.rawValue))\(option("orders", t("trading.orders"), q.show.rawValue))</select></label>
+            <label for="symbol">\(esc(t("col.symbol")))<input type="text" id="symbol" name="symbol" value="\(esc(q.symbol ?? ""))" placeholder="\(esc(t("monitoring.any")))" size="10" autocapitalize="characters"></label>
+            <label for="side">\(esc(t("col.side")))<select id="side" name="side">\(option("", t("monitoring.any"), q.side))\(option("BUY", "BUY", q.side))\(option("SELL", "SELL", q.side))</select></label>
+            <label for="from">\(esc(t("monitoring.from"))) (\(esc(m.timeZone.identifier)))<input type="date" id="from" name="from" value="\(esc(q.fromText))"></label>
+            <label for="to">\(esc(t("monitoring.to")))<input type="date" id="to" name="to" value="\(esc(q.toText))"></label>
+            <button type="submit">\(esc(t("monitoring.apply")))</button>
+            <a href="/monitoring.csv?\(esc(q.parameters))" download>\(esc(t("monitoring.export")))</a>
             </form>
             """
         let size = MonitoringController.pageSize
@@ -45,10 +45,10 @@ enum MonitoringPage {
             }
             if m.fills.count > size { nextCursor = m.fills[size - 1].time }
             c += """
-                <div class="scroll" id="rows" data-live-region><table id="fills"><caption>Fills, newest first</caption><thead><tr><th scope="col">Time</th><th scope="col">Symbol</th>\
-                <th scope="col">Side</th><th scope="col" class="num">Price</th><th scope="col" class="num">Quantity</th><th scope="col" class="num">Value (quote)</th>\
-                <th scope="col" class="num">Commission</th><th scope="col">Trade id</th></tr></thead>
-                <tbody>\(rows.isEmpty ? "<tr><td colspan=\"8\">No fills match.</td></tr>" : rows)</tbody></table></div>
+                <div class="scroll" id="rows" data-live-region><table id="fills"><caption>\(esc(t("monitoring.fills_caption")))</caption><thead><tr><th scope="col">\(esc(t("col.time")))</th><th scope="col">\(esc(t("col.symbol")))</th>\
+                <th scope="col">\(esc(t("col.side")))</th><th scope="col" class="num">\(esc(t("col.price")))</th><th scope="col" class="num">\(esc(t("col.quantity")))</th><th scope="col" class="num">\(esc(t("col.quote_value")))</th>\
+                <th scope="col" class="num">\(esc(t("col.commission")))</th><th scope="col">\(esc(t("col.trade_id")))</th></tr></thead>
+                <tbody>\(rows.isEmpty ? "<tr><td colspan=\"8\">\(esc(t("monitoring.no_fills")))</td></tr>" : rows)</tbody></table></div>
                 """
         case .orders:
             for o in m.orders.prefix(size) {
@@ -58,23 +58,23 @@ enum MonitoringPage {
             }
             if m.orders.count > size { nextCursor = m.orders[size - 1].createdAt }
             c += """
-                <div class="scroll" id="rows" data-live-region><table id="orders"><caption>Orders, newest first</caption><thead><tr><th scope="col">Created</th>\
-                <th scope="col">Symbol</th><th scope="col">Side</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col" class="num">Price</th>\
-                <th scope="col" class="num">Filled / ordered</th><th scope="col">Why</th></tr></thead>
-                <tbody>\(rows.isEmpty ? "<tr><td colspan=\"8\">No orders match.</td></tr>" : rows)</tbody></table></div>
+                <div class="scroll" id="rows" data-live-region><table id="orders"><caption>\(esc(t("monitoring.orders_caption")))</caption><thead><tr><th scope="col">\(esc(t("col.created")))</th>\
+                <th scope="col">\(esc(t("col.symbol")))</th><th scope="col">\(esc(t("col.side")))</th><th scope="col">\(esc(t("col.type")))</th><th scope="col">\(esc(t("col.status")))</th><th scope="col" class="num">\(esc(t("col.price")))</th>\
+                <th scope="col" class="num">\(esc(t("col.filled")))</th><th scope="col">\(esc(t("col.why")))</th></tr></thead>
+                <tbody>\(rows.isEmpty ? "<tr><td colspan=\"8\">\(esc(t("monitoring.no_orders")))</td></tr>" : rows)</tbody></table></div>
                 """
         }
         var pager = ""
-        if !q.isFirstPage { pager += "<a href=\"/monitoring?\(esc(q.parameters))\">Newest</a>" }
+        if !q.isFirstPage { pager += "<a href=\"/monitoring?\(esc(q.parameters))\">\(esc(t("monitoring.newest")))</a>" }
         if let nextCursor {
             let cursor = Timestamp.string(nextCursor).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-            pager += "<a href=\"/monitoring?\(esc(q.parameters))&amp;before=\(cursor)\" rel=\"next\">Older</a>"
+            pager += "<a href=\"/monitoring?\(esc(q.parameters))&amp;before=\(cursor)\" rel=\"next\">\(esc(t("monitoring.older")))</a>"
         }
-        if !pager.isEmpty { c += "<nav class=\"pager\" aria-label=\"Pages\">\(pager)</nav>" }
+        if !pager.isEmpty { c += "<nav class=\"pager\" aria-label=\"\(esc(t("monitoring.pages")))\">\(pager)</nav>" }
         // Only the first page takes new rows as they arrive; older pages stay where the reader is.
         let live = q.isFirstPage && m.error == nil ? [q.show == .fills ? "fill" : "order"] : []
         return Layout.page(
-            title: "Monitoring", active: "/monitoring", viewer: m.viewer, freshness: "Read from central.sqlite at \(DisplayTime.text(m.now, m.timeZone))",
+            title: t("monitoring.title"), active: "/monitoring", viewer: m.viewer, freshness: t("fresh.read_at", ["time": DisplayTime.text(m.now, m.timeZone)]),
             content: c, live: live, freshnessAt: m.now
         )
     }

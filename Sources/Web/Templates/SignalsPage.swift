@@ -23,26 +23,26 @@ enum SignalsPage {
     }
 
     static func percent(_ value: Double?) -> String {
-        value.map { String(format: "%.1f %%", $0 * 100) } ?? "<span class=\"unavailable\">not known yet</span>"
+        value.map { String(format: "%.1f %%", $0 * 100) } ?? "<span class=\"unavailable\">\(Layout.escape(t("signals.not_known")))</span>"
     }
 
     static func render(_ m: Model) -> String {
         let esc = Layout.escape
-        var content = "<h1>Signals</h1><p>Strategy: <strong>\(esc(m.strategy))</strong>, candles of \(esc(m.interval)).</p>"
+        var content = "<h1>\(esc(t("signals.title")))</h1><p>\(esc(t("signals.strategy", ["strategy": m.strategy, "interval": m.interval])))</p>"
         var live = ""
         for chart in m.charts {
             live += "<section class=\"card wide\" id=\"symbol-\(esc(chart.symbol))\"><h2>\(esc(chart.symbol))</h2>"
             if let latest = m.signals.first(where: { $0.symbol == chart.symbol }) {
-                live += "<p>Latest signal (\(esc(DisplayTime.text(latest.time, m.timeZone)))): <strong>\(esc(latest.action))</strong>"
-                live += "; confidence \(percent(latest.confidence)); expected return \(latest.expectedReturn.map { String(format: "%.3f %%", $0 * 100) } ?? "<span class=\"unavailable\">none (this strategy does not estimate it)</span>")"
-                live += "; model accuracy \(percent(latest.modelAccuracy)).</p>"
+                live += "<p>\(esc(t("signals.latest", ["time": DisplayTime.text(latest.time, m.timeZone)]))) <strong>\(esc(t("action.\(latest.action)")))</strong>"
+                live += "; \(esc(t("signals.confidence"))) \(percent(latest.confidence)); \(esc(t("signals.expected_return"))) \(latest.expectedReturn.map { String(format: "%.3f %%", $0 * 100) } ?? "<span class=\"unavailable\">\(esc(t("signals.no_estimate")))</span>")"
+                live += "; \(esc(t("signals.accuracy"))) \(percent(latest.modelAccuracy)).</p>"
             } else {
-                live += "<p class=\"unavailable\">No signal for \(esc(chart.symbol)) yet.</p>"
+                live += "<p class=\"unavailable\">\(esc(t("signals.none_for", ["symbol": chart.symbol])))</p>"
             }
             if let error = chart.error {
-                live += "<p class=\"unavailable\">Candle chart unavailable: \(esc(error)).</p>"
+                live += "<p class=\"unavailable\">\(esc(t("signals.chart_unavailable", ["reason": error])))</p>"
             } else if chart.candles.count < 2 {
-                live += "<p class=\"unavailable\">Candle chart: the exchange returned no candles.</p>"
+                live += "<p class=\"unavailable\">\(esc(t("signals.no_candles")))</p>"
             } else {
                 var buys: [Int] = []
                 var sells: [Int] = []
@@ -58,7 +58,7 @@ enum SignalsPage {
                         low: NSDecimalNumber(decimal: k.low).doubleValue, close: NSDecimalNumber(decimal: k.close).doubleValue
                     )
                 }
-                let caption = "\(chart.symbol): the last \(candles.count) candles of \(m.interval) from the exchange; ▲ buy, ▼ sell signals (\(buys.count) and \(sells.count) here)"
+                let caption = t("signals.chart_caption", ["symbol": chart.symbol, "n": String(candles.count), "interval": m.interval, "buys": String(buys.count), "sells": String(sells.count)])
                 live += Charts.candles(id: "candles-\(chart.symbol)", caption: caption, candles: candles, buys: buys, sells: sells)
             }
             live += "</section>"
@@ -66,9 +66,9 @@ enum SignalsPage {
         content += "<div id=\"symbols\" data-live-region>\(live)</div>"
         var model = ""
         if let latest = m.signals.first(where: { !$0.importances.isEmpty }) {
-            model += "<section class=\"card\"><h2>The model</h2><p>Last trained \(latest.trainedAt.map { esc(DisplayTime.text($0, m.timeZone)) } ?? "not yet");"
-            model += " out-of-sample accuracy \(percent(latest.modelAccuracy)), precision \(percent(latest.modelPrecision)).</p>"
-            model += "<table id=\"importances\"><caption>Feature importances</caption><thead><tr><th scope=\"col\">Feature</th><th scope=\"col\" class=\"num\">Importance</th></tr></thead><tbody>"
+            model += "<section class=\"card\"><h2>\(esc(t("signals.model")))</h2><p>\(esc(t("signals.trained", ["time": latest.trainedAt.map { DisplayTime.text($0, m.timeZone) } ?? t("signals.not_yet")])))"
+            model += " \(esc(t("signals.oos_accuracy"))) \(percent(latest.modelAccuracy)), \(esc(t("signals.precision"))) \(percent(latest.modelPrecision)).</p>"
+            model += "<table id=\"importances\"><caption>\(esc(t("signals.importances")))</caption><thead><tr><th scope=\"col\">\(esc(t("col.feature")))</th><th scope=\"col\" class=\"num\">\(esc(t("col.importance")))</th></tr></thead><tbody>"
             for (name, value) in latest.importances.sorted(by: { $0.value > $1.value }) {
                 model += "<tr><td>\(esc(name))</td><td class=\"num\">\(String(format: "%.1f %%", value * 100))</td></tr>"
             }
@@ -77,17 +77,17 @@ enum SignalsPage {
         content += "<div id=\"model\" data-live-region>\(model)</div>"
         var rows = ""
         for s in m.signals {
-            rows += "<tr><td>\(esc(DisplayTime.text(s.time, m.timeZone)))</td><td>\(esc(s.symbol))</td><td>\(esc(s.action))</td><td class=\"num\">\(percent(s.confidence))</td>"
+            rows += "<tr><td>\(esc(DisplayTime.text(s.time, m.timeZone)))</td><td>\(esc(s.symbol))</td><td>\(esc(t("action.\(s.action)")))</td><td class=\"num\">\(percent(s.confidence))</td>"
             rows += "<td class=\"num\">\(s.expectedReturn.map { String(format: "%.3f %%", $0 * 100) } ?? "—")</td><td class=\"num\">\(percent(s.modelAccuracy))</td></tr>"
         }
         content += """
-            <h2>Recent signals</h2>
-            <div class="scroll" id="signals-region" data-live-region><table id="signals"><thead><tr><th scope="col">Candle closed</th><th scope="col">Symbol</th><th scope="col">Action</th>\
-            <th scope="col" class="num">Confidence</th><th scope="col" class="num">Expected return</th><th scope="col" class="num">Model accuracy</th></tr></thead>
-            <tbody>\(rows.isEmpty ? "<tr><td colspan=\"6\">No signal yet: the bot reports one when its strategy acts (and, for ml, its view once a minute).</td></tr>" : rows)</tbody></table></div>
+            <h2>\(esc(t("signals.recent")))</h2>
+            <div class="scroll" id="signals-region" data-live-region><table id="signals"><thead><tr><th scope="col">\(esc(t("col.candle_closed")))</th><th scope="col">\(esc(t("col.symbol")))</th><th scope="col">\(esc(t("col.action")))</th>\
+            <th scope="col" class="num">\(esc(t("col.confidence")))</th><th scope="col" class="num">\(esc(t("col.expected_return")))</th><th scope="col" class="num">\(esc(t("col.model_accuracy")))</th></tr></thead>
+            <tbody>\(rows.isEmpty ? "<tr><td colspan=\"6\">\(esc(t("signals.none")))</td></tr>" : rows)</tbody></table></div>
             """
         return Layout.page(
-            title: "Signals", active: "/signals", viewer: m.viewer, freshness: "Read from central.sqlite at \(DisplayTime.text(m.now, m.timeZone))",
+            title: t("signals.title"), active: "/signals", viewer: m.viewer, freshness: t("fresh.read_at", ["time": DisplayTime.text(m.now, m.timeZone)]),
             content: content, live: ["signal"], scripts: [Charts.chartJS], freshnessAt: m.now
         )
     }

@@ -26,20 +26,48 @@ struct BotView {
         )
     }
 
+    /// The state, why (in English, for the API), and why as a catalog key with its detail (for pages).
     static func state(_ worker: ProcessStatus?, alive: Bool) -> (String, String?) {
-        guard let worker else { return ("starting", "the supervisor has not started the bot's process yet") }
+        let (state, reason) = explained(worker)
+        return (state, reason?.english)
+    }
+
+    struct Reason {
+        let key: String
+        let detail: String?
+        var english: String {
+            switch key {
+            case "no_key": "no API key is stored"
+            case "not_started": "the supervisor has not started the bot's process yet"
+            case "reported_error": detail ?? "the bot reported an error"
+            case "restarting": "the bot's process exited and is being restarted\(detail.map { " (\($0))" } ?? "")"
+            case "crashing": "the bot's process keeps crashing\(detail.map { ": \($0)" } ?? "")"
+            default: detail ?? "the bot's process is not running"
+            }
+        }
+    }
+
+    static func explained(_ worker: ProcessStatus?) -> (String, Reason?) {
+        guard let worker else { return ("starting", Reason(key: "not_started", detail: nil)) }
         switch worker.state {
         case .starting: return ("starting", nil)
         case .running:
             let reported = worker.reportedState ?? ""
             if ["stopped", "running", "emergency_stopped", "error"].contains(reported) {
-                return (reported, reported == "error" ? worker.message ?? "the bot reported an error" : nil)
+                return (reported, reported == "error" ? Reason(key: "reported_error", detail: worker.message) : nil)
             }
             return ("starting", nil)
-        case .backoff: return ("error", "the bot's process exited and is being restarted\(worker.lastExitStatus.map { " (\($0))" } ?? "")")
-        case .crashLoop: return ("error", "the bot's process keeps crashing\(worker.message.map { ": \($0)" } ?? "")")
-        case .stopping, .stopped: return ("error", worker.message ?? "the bot's process is not running")
+        case .backoff: return ("error", Reason(key: "restarting", detail: worker.lastExitStatus))
+        case .crashLoop: return ("error", Reason(key: "crashing", detail: worker.message))
+        case .stopping, .stopped: return ("error", Reason(key: "not_running", detail: worker.message))
         }
+    }
+
+    /// Why, in the reader's language (the worker's own message stays as it wrote it).
+    var localizedReason: String? {
+        if state == "no_key" { return t("reason.no_key") }
+        guard let reason = Self.explained(worker).1 else { return nil }
+        return t("botreason.\(reason.key)", ["detail": reason.detail ?? ""]).trimmingCharacters(in: CharacterSet(charactersIn: " :()"))
     }
 
     var json: [String: Any] {

@@ -80,15 +80,4 @@ struct PortfolioView {
         }
         return object
     }
-
-    /// Words for a reason code.
-    static func explain(_ reason: String) -> String {
-        switch reason {
-        case "no_key": "no API key is stored for this account"
-        case "exchange_unreachable": "the exchange does not answer"
-        case "not_reported_yet": "the bot has not read the account from the exchange yet"
-        case "no_price_route": "no USDT or BTC market for this asset"
-        default: reason
-        }
-    }
 }

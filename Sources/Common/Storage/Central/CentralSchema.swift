@@ -182,6 +182,9 @@ public enum CentralSchema {
                     CREATE INDEX signals_user_time ON signals(user_id, time);
                     """)
         }
+        migrator.registerMigration("v6-language") { db in
+            try db.execute(sql: "ALTER TABLE users ADD COLUMN language TEXT")
+        }
         return migrator
     }
 }

@@ -6,6 +6,8 @@ public struct StoredUser: Sendable, Equatable {
     public let id: UserID
     public let username: String
     public let createdAt: Date
+    /// The dashboard language the user chose (`en`, `ko`), or nil: the browser's.
+    public var language: String? = nil
 }
 
 /// The `users` table. Written by the web.
@@ -17,6 +19,7 @@ public protocol UserStore: Sendable {
     func credentials(username: String) throws -> (user: StoredUser, passwordHash: String)?
     func passwordHash(_ id: UserID) throws -> String?
     func setPasswordHash(_ hash: String, for id: UserID, at: Date) throws
+    func setLanguage(_ language: String?, for id: UserID) throws
 }
 
 /// Thrown by ``UserStore/createUser(username:passwordHash:at:)`` for a taken username.
@@ -44,13 +47,13 @@ public struct SQLiteUserStore: UserStore {
 
     public func user(_ id: UserID) throws -> StoredUser? {
         try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, username, created_at FROM users WHERE id = ?", arguments: [id.rawValue]).map(Self.user)
+            try Row.fetchOne(db, sql: "SELECT id, username, created_at, language FROM users WHERE id = ?", arguments: [id.rawValue]).map(Self.user)
         }
     }
 
     public func credentials(username: String) throws -> (user: StoredUser, passwordHash: String)? {
         try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, username, created_at, password_hash FROM users WHERE username = ?", arguments: [username])
+            try Row.fetchOne(db, sql: "SELECT id, username, created_at, language, password_hash FROM users WHERE username = ?", arguments: [username])
                 .map { (Self.user($0), $0["password_hash"]) }
         }
     }
@@ -68,7 +71,13 @@ public struct SQLiteUserStore: UserStore {
         }
     }
 
+    public func setLanguage(_ language: String?, for id: UserID) throws {
+        try db.write { db in try db.execute(sql: "UPDATE users SET language = ? WHERE id = ?", arguments: [language, id.rawValue]) }
+    }
+
     static func user(_ row: Row) -> StoredUser {
-        StoredUser(id: UserID(row["id"]), username: row["username"], createdAt: Timestamp.date(row["created_at"]) ?? .distantPast)
+        StoredUser(
+            id: UserID(row["id"]), username: row["username"], createdAt: Timestamp.date(row["created_at"]) ?? .distantPast, language: row["language"]
+        )
     }
 }
