@@ -28,6 +28,7 @@ enum WebApp {
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: SessionMiddleware(sessions: sessions, users: database.users, secureCookies: settings.secureCookies))
         router.add(middleware: LanguageMiddleware())
+        router.add(middleware: PageStatusMiddleware(database: database))
         router.add(middleware: APINotFoundMiddleware())
         HealthController(database: database).register(on: router)
         AccountAPIController(accounts: accounts, control: control, secureCookies: settings.secureCookies, exchange: settings.exchange)

@@ -65,6 +65,11 @@ import Testing
             let during = try await Self.portfolio(web)
             #expect(during["exchange_unreachable_since"] is String && during["total_usdt"] is String)
             #expect(try await web.get("/").body.contains("Exchange unreachable since"))
+            // Every page says it in its freshness line, not only the overview.
+            for path in ["/trading", "/monitoring", "/reports", "/backtest"] {
+                let page = try await web.get(path).body
+                #expect(page.contains("<strong class=\"unavailable\">Exchange unreachable since"), "\(path)")
+            }
             #expect(try await HTTP.execute(.init(url: sim + "/sim/v1/faults", method: .DELETE)).status == 200)
             let recovered = try await waitUntilAsync(.seconds(20)) {
                 let now = try await Self.portfolio(web)

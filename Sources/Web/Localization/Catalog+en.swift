@@ -329,5 +329,11 @@ enum Catalog {
         "botreason.restarting": "the bot's process exited and is being restarted ({detail})",
         "botreason.crashing": "the bot's process keeps crashing: {detail}",
         "botreason.not_running": "the bot's process is not running: {detail}",
+        "fresh.exchange_unreachable": "Exchange unreachable since {since}: the figures are the last known.",
+        "fresh.worker_starting": "The bot's process is starting.",
+        "fresh.worker_restarting": "The bot's process is restarting.",
+        "fresh.worker_crashing": "The bot's process keeps crashing (see System).",
+        "fresh.worker_silent": "The bot's process has been silent since {since}.",
+        "fresh.worker_not_running": "The bot's process is not running.",
     ]
 }

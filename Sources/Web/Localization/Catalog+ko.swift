@@ -328,5 +328,11 @@ extension Catalog {
         "botreason.restarting": "봇 프로세스가 종료되어 다시 시작하는 중입니다 ({detail})",
         "botreason.crashing": "봇 프로세스가 계속 비정상 종료됩니다: {detail}",
         "botreason.not_running": "봇 프로세스가 실행 중이 아닙니다: {detail}",
+        "fresh.exchange_unreachable": "{since}부터 거래소에 연결할 수 없습니다. 수치는 마지막으로 확인된 값입니다.",
+        "fresh.worker_starting": "봇 프로세스를 시작하는 중입니다.",
+        "fresh.worker_restarting": "봇 프로세스를 다시 시작하는 중입니다.",
+        "fresh.worker_crashing": "봇 프로세스가 계속 비정상 종료됩니다 (시스템 참조).",
+        "fresh.worker_silent": "봇 프로세스가 {since}부터 응답하지 않습니다.",
+        "fresh.worker_not_running": "봇 프로세스가 실행 중이 아닙니다.",
     ]
 }

@@ -53,7 +53,10 @@ enum Layout {
             """
         // The age of the data, counted on in the browser ("3 s ago"); the text already has the time.
         let age = freshnessAt.map { " <span class=\"ago\" data-ago-from=\"\(Timestamp.string($0))\"></span>" } ?? ""
-        let freshnessLine = freshness.map { "<p class=\"freshness\" id=\"freshness\" data-live-region role=\"status\">\(escape($0))\(age)</p>" } ?? ""
+        let notes = viewer == nil ? "" : PageStatus.current.notes.map { " <strong class=\"unavailable\">\(escape($0))</strong>" }.joined()
+        let freshnessLine =
+            freshness == nil && notes.isEmpty
+            ? "" : "<p class=\"freshness\" id=\"freshness\" data-live-region role=\"status\">\(escape(freshness ?? ""))\(age)\(notes)</p>"
         let liveAttribute = viewer != nil && !live.isEmpty ? " data-live=\"\(escape(live.joined(separator: " ")))\"" : ""
         let scriptTags = (scripts + ["/static/app.js"]).map { "<script src=\"\(escape($0))\" defer></script>" }.joined()
         return """
