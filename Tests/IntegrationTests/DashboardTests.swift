@@ -29,6 +29,17 @@ import Testing
             #expect(await waitUntil(.seconds(5)) { mine.named("bot").contains { $0.json?["state"] as? String == "running" } }, "\(mine.events.map(\.name))")
             #expect(await waitUntil(.seconds(5)) { !mine.named("command").isEmpty })
 
+            // A saved change reaches the running bot within a second, and the pages say when.
+            let change = TradingTests.settings(symbols: ["BTCUSDT"], fast: 2, slow: 3, maxPositionUSDT: "400")
+            let saved = Date()
+            #expect(try await web.send(.PUT, "/api/v1/settings", json: change).status == 200)
+            let applied = await waitUntil(.seconds(1)) { mine.named("command").contains { $0.json?["command"] as? String == "settings_changed" && $0.receivedAt > saved } }
+            #expect(applied, "settings acknowledged within a second: \(mine.named("command").map(\.data))")
+            for path in ["/trading", "/settings"] {
+                let page = try await web.get(path).body
+                #expect(page.contains("applied by the bot at"), "\(path) says when the bot applied the settings")
+            }
+
             // Trades on 1 s candles; each fill reaches the stream within a second of its time on the exchange.
             let filled = await waitUntil(.seconds(60)) { mine.named("fill").count >= 3 }
             #expect(filled, "events: \(mine.events.map(\.name))")

@@ -1,0 +1,155 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Common
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// The dashboard under load: page and API latency with 50 concurrent clients (wrk, from Debian's
+/// packages), and how long a fill takes from the exchange to a browser's event stream.
+struct DashboardBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dashboard", abstract: "Page, API and live-update latency figures.")
+
+    @Option(help: "Folder of the executables to measure (release build).")
+    var binDir: String
+    @Option(help: "Seconds of load per path.")
+    var seconds: Int = 10
+    @Option(help: "Concurrent connections.")
+    var connections: Int = 50
+    @Option(help: "Fills to time from the exchange to the event stream.")
+    var fills: Int = 30
+
+    func run() async throws {
+        let cluster = try await Cluster.start(binDir: binDir, name: "dashboard")
+        defer { cluster.stop() }
+        let base = "http://127.0.0.1:\(cluster.webPort)"
+        let deadline = Date().addingTimeInterval(30)
+        while (try? await AccountsBench.send(.GET, base + "/healthz"))?.status != 200 {
+            guard Date() < deadline else { throw BenchError("the web did not start") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        // A user with a simulator account, trading BTCUSDT on 1 s candles: pages with real rows.
+        let password = "a benchmark password"
+        _ = try await AccountsBench.send(.POST, base + "/api/v1/signup", json: #"{"username":"watcher","password":"\#(password)"}"#)
+        let session = try await Self.logIn(base, "watcher", password)
+        try await Self.call(base, .POST, "/api/v1/sim-account", session: session)
+        let settings = #"{"symbols":["BTCUSDT"],"interval":"1s","strategy":{"name":"sma_cross","params":{"fast":2,"slow":3}},"#
+            + #""risk":{"max_position_pct":5,"max_position_usdt":"500","max_open_positions":3,"stop_loss_pct":0,"take_profit_pct":0,"#
+            + #""trailing_stop_pct":0,"daily_loss_limit_usdt":"0","max_drawdown_pct":0,"cooldown_minutes":0},"#
+            + #""emergency_close_positions":false,"unknown_orders":"adopt","timezone":"UTC"}"#
+        try await Self.call(base, .PUT, "/api/v1/settings", session: session, json: settings)
+        try await Self.call(base, .POST, "/api/v1/bot/start", session: session)
+
+        // Fill → event stream: every fill event's arrival against the trade's time on the exchange.
+        let latencies = try await Self.fillLatencies(base, session: session, count: fills, timeout: 180)
+        var figures: [(String, String, String, String)] = []
+        let sorted = latencies.sorted()
+        if sorted.isEmpty {
+            figures.append(("fill → browser event stream, p50 / p95", "no fill in 180 s", "p95 < 1 s", "the old system: 30 s"))
+        } else {
+            let p95 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.95))]
+            figures.append(
+                (
+                    "fill → browser event stream, p50 / p95 (\(sorted.count) fills)", String(format: "%.0f ms / %.0f ms", sorted[sorted.count / 2] * 1000, p95 * 1000),
+                    "p95 < 1 s", "the old system: 30 s"
+                ))
+        }
+
+        // Pages and API under wrk, the bot still trading.
+        for (path, target) in [("/", "50 ms"), ("/trading", "50 ms"), ("/monitoring", "50 ms"), ("/api/v1/portfolio", "20 ms"), ("/api/v1/fills?limit=100", "20 ms"), ("/api/v1/bot", "20 ms")] {
+            let result = Self.wrk(base + path, cookie: session.cookie, seconds: seconds, connections: connections)
+            figures.append(("GET \(path), \(connections) clients: p50 / p99 (requests/s)", result, "p99 < \(target)", "wrk -t2"))
+        }
+        print(Report.table(figures))
+        try Report.save(figures, name: "dashboard")
+    }
+
+    struct Session {
+        let cookie: String
+        let csrf: String
+    }
+
+    static func logIn(_ base: String, _ username: String, _ password: String) async throws -> Session {
+        var request = HTTPClientRequest(url: base + "/api/v1/login")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: #"{"username":"\#(username)","password":"\#(password)"}"#))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        let object = (try? JSONSerialization.jsonObject(with: Data(String(buffer: body).utf8))) as? [String: Any]
+        guard let cookie = response.headers["Set-Cookie"].first(where: { $0.hasPrefix("ctp_session=") }).map({ String($0.split(separator: ";")[0]) }),
+            let csrf = object?["csrf_token"] as? String
+        else { throw BenchError("login failed (\(response.status))") }
+        return Session(cookie: cookie, csrf: csrf)
+    }
+
+    static func call(_ base: String, _ method: HTTPMethod, _ path: String, session: Session, json: String? = nil) async throws {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        request.headers.add(name: "Cookie", value: session.cookie)
+        request.headers.add(name: "X-CSRF-Token", value: session.csrf)
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: json))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        guard response.status.code < 300 else { throw BenchError("\(method) \(path) answered \(response.status): \(String(buffer: body))") }
+    }
+
+    /// Seconds from each fill's time on the exchange to its event on `/api/v1/events`.
+    static func fillLatencies(_ base: String, session: Session, count: Int, timeout: TimeInterval) async throws -> [Double] {
+        var request = HTTPClientRequest(url: base + "/api/v1/events")
+        request.headers.add(name: "Cookie", value: session.cookie)
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(Int64(timeout) + 10))
+        let deadline = Date().addingTimeInterval(timeout)
+        // Read until enough fills or the deadline (the stream never ends by itself).
+        let reader = Task { () -> [Double] in
+            var found: [Double] = []
+            var pending = ""
+            for try await buffer in response.body {
+                pending += String(buffer: buffer)
+                while let end = pending.range(of: "\n\n") {
+                    let block = String(pending[..<end.lowerBound])
+                    pending = String(pending[end.upperBound...])
+                    guard block.contains("event: fill"), let line = block.split(separator: "\n").first(where: { $0.hasPrefix("data: ") }),
+                        let object = (try? JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8))) as? [String: Any],
+                        let time = (object["time"] as? String).flatMap(Timestamp.date)
+                    else { continue }
+                    found.append(Date().timeIntervalSince(time))
+                }
+                if found.count >= count || Date() > deadline { break }
+            }
+            return found
+        }
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(timeout))
+            reader.cancel()
+        }
+        let latencies = (try? await reader.value) ?? []
+        watchdog.cancel()
+        return latencies
+    }
+
+    /// `wrk` against one URL: "p50 / p99 (requests/s)", or why there is no figure.
+    static func wrk(_ url: String, cookie: String, seconds: Int, connections: Int) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
+        process.arguments = ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-H", "Cookie: \(cookie)", url]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        do { try process.run() } catch { return "wrk is not installed (apt-get install wrk)" }
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        func value(after label: String) -> String? {
+            text.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }
+                .map { String($0.trimmingCharacters(in: .whitespaces).dropFirst(label.count)).trimmingCharacters(in: .whitespaces) }
+        }
+        guard let p50 = value(after: "50%"), let p99 = value(after: "99%"), let rate = value(after: "Requests/sec:") else {
+            return "wrk failed: \(text.suffix(200))"
+        }
+        let errors = text.contains("Non-2xx") ? ", some non-2xx!" : ""
+        return "\(p50) / \(p99) (\(rate)/s\(errors))"
+    }
+}
