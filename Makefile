@@ -40,6 +40,8 @@ build-release: deps
 install-release: build-release
 	@install -d -m 0755 $(BIN_DIR)
 	@for exe in supervisor worker web exchange-sim; do install -m 0755 .build/release/$$exe $(BIN_DIR)/$$exe; done
+	@# The web's page templates travel with it.
+	@rm -rf $(BIN_DIR)/crypto-trader-pro_Web.resources && cp -R .build/release/crypto-trader-pro_Web.resources $(BIN_DIR)/ && chmod -R a+rX $(BIN_DIR)/crypto-trader-pro_Web.resources
 	@echo "installed the executables in $(BIN_DIR)"
 
 ## Build in release mode and run the supervisor with etc/trader.yaml; Ctrl-C stops everything.
@@ -53,6 +55,7 @@ build-tests: deps
 install-test-bin: build-tests
 	@install -d -m 0755 $(TEST_BIN_DIR)
 	@for exe in supervisor worker web exchange-sim trader-bench; do install -m 0755 .build/debug/$$exe $(TEST_BIN_DIR)/$$exe; done
+	@rm -rf $(TEST_BIN_DIR)/crypto-trader-pro_Web.resources && cp -R .build/debug/crypto-trader-pro_Web.resources $(TEST_BIN_DIR)/ && chmod -R a+rX $(TEST_BIN_DIR)/crypto-trader-pro_Web.resources
 
 $(PY_VENV)/.installed: Tests/compat/requirements.txt
 	@python3 -m venv $(PY_VENV) || (apt-get install -y -qq python3-venv && python3 -m venv $(PY_VENV))

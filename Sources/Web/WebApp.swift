@@ -103,9 +103,12 @@ struct SessionSweeper: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isCancelled {
-            if let removed = try? sessions.purgeExpired(), removed > 0 { logger.info("sessions.purged", metadata: ["count": "\(removed)"]) }
-            try? await Task.sleep(for: .seconds(600))
+        // Sleeping ten minutes must not hold up a graceful shutdown.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                if let removed = try? sessions.purgeExpired(), removed > 0 { logger.info("sessions.purged", metadata: ["count": "\(removed)"]) }
+                try await Task.sleep(for: .seconds(600))
+            }
         }
     }
 }

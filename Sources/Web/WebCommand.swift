@@ -31,6 +31,13 @@ struct WebCommand: AsyncParsableCommand {
         JSONLogHandler.bootstrap(label: "web", sink: .standardError, level: ProcessInfo.processInfo.environment["TRADER_LOG_LEVEL"] ?? "info")
         let logger = Logger(label: "web")
         let directory = DataDirectory(root: dataDir)
+        do {
+            try Views.load()
+        } catch {
+            logger.critical("web.templates_missing", metadata: ["error": "\(error)"])
+            FileHandle.standardError.write(Data("web: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
         let database: CentralDatabase
         do {
             database = try CentralDatabase.open(directory)

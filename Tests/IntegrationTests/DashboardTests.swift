@@ -98,6 +98,24 @@ import Testing
         }
     }
 
+    /// An open event stream does not hold up a stop: the web ends its streams at SIGTERM, well
+    /// before the supervisor's 5 s stop timeout would kill it.
+    @Test func anOpenEventStreamDoesNotHoldUpAStop() async throws {
+        try await AccountTests.withSystem("stop-stream") { supervisor, web in
+            _ = try await web.signUp("reader", AccountTests.password)
+            try await web.logIn("reader", AccountTests.password)
+            let stream = EventStream.open(web)
+            defer { stream.close() }
+            #expect(await waitUntil(.seconds(5)) { stream.status == 200 })
+            let started = ContinuousClock.now
+            supervisor.signal(SIGTERM)
+            let status = await supervisor.waitForExit(.seconds(10))
+            #expect(status == 0, "\(supervisor.output.suffix(2_000))")
+            #expect(ContinuousClock.now - started < .seconds(4), "stopped after \(ContinuousClock.now - started)")
+            #expect(await waitUntil(.seconds(2)) { stream.ended })
+        }
+    }
+
     @Test func scriptsChartsAndStaticFilesAreServedSafely() async throws {
         try await AccountTests.withSystem("static") { supervisor, web in
             let script = try await web.get("/static/app.js")

@@ -63,6 +63,21 @@ import Testing
                 rest = tail[end...]
             }
         }
+        // And every `{{t.…}}` of the Mustache templates.
+        let templates = TestPaths.packageRoot + "/Sources/Web/Mustache"
+        var inTemplates = 0
+        for file in try FileManager.default.contentsOfDirectory(atPath: templates) where file.hasSuffix(".mustache") {
+            let text = try String(contentsOfFile: templates + "/" + file, encoding: .utf8)
+            var rest = Substring(text)
+            while let range = rest.range(of: "{{t.") {
+                let tail = rest[range.upperBound...]
+                guard let end = tail.range(of: "}}") else { break }
+                used.insert(String(tail[..<end.lowerBound]))
+                inTemplates += 1
+                rest = tail[end.upperBound...]
+            }
+        }
+        #expect(inTemplates > 100, "\(inTemplates) catalog texts in the templates")
         #expect(used.count > 200, "\(used.count) keys used")
         #expect(used.subtracting(en.keys).isEmpty, "keys missing from the catalogs: \(used.subtracting(en.keys).sorted())")
         // And the keys made from values.

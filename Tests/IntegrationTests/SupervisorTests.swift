@@ -186,10 +186,10 @@ import Testing
                 supervisor.child("worker", user: alice) != nil && supervisor.child("web") != nil && supervisor.child("exchange-sim") != nil
             }
             try #require(complete)
-            let children = supervisor.children().map(\.pid)
+            let children = supervisor.children()
             supervisor.signal(SIGKILL)
-            let gone = await waitUntil(.seconds(5)) { children.allSatisfy { !ProcessTable.isAlive($0) } }
-            #expect(gone, "still alive: \(children.filter(ProcessTable.isAlive))")
+            let gone = await waitUntil(.seconds(5)) { children.allSatisfy { !ProcessTable.isAlive($0.pid) } }
+            #expect(gone, "still alive: \(children.filter { ProcessTable.isAlive($0.pid) }.map { "\($0.program) \($0.pid)" })")
         }
     }
 

@@ -28,7 +28,9 @@ extension ParentWatch {
             var buffer = [UInt8](repeating: 0, count: 4096)
             while true {
                 let count = read(0, &buffer, buffer.count)
-                if count == 0 || (count < 0 && errno != EINTR) { exit(0) }
+                // `_exit`, not `exit`: no atexit handler or stdio flush that another thread could
+                // hold up; the supervisor is gone and every file is crash-safe.
+                if count == 0 || (count < 0 && errno != EINTR) { _exit(0) }
             }
         }
         thread.start()

@@ -194,11 +194,10 @@ struct PagesController {
         do {
             model.key = try database.exchangeKeys.key(for: user)
             let stored = try database.trading.settings(for: user)
-            let csrf = "<input type=\"hidden\" name=\"csrf_token\" value=\"\(Layout.escape(viewer.csrfToken))\">"
             model.timeZone = stored.flatMap { TimeZone(identifier: $0.timezone) } ?? .gmt
-            model.botSettings = TradingPage.settingsForm(
-                stored ?? .defaults, isDefault: stored == nil, command: try database.commands.latest(user: user, command: "settings_changed"), csrf: csrf,
-                returnTo: "/settings", timeZone: model.timeZone
+            model.botSettings = TradingPage.settingsContext(
+                stored ?? .defaults, isDefault: stored == nil, command: try database.commands.latest(user: user, command: "settings_changed"),
+                csrf: viewer.csrfToken, returnTo: "/settings", timeZone: model.timeZone
             )
         } catch {
             model.keyReadError = "the central database cannot be read"

@@ -37,7 +37,7 @@ struct ReportsController {
                 let zone = ((try? database.trading.settings(for: user.id)) ?? nil).flatMap { TimeZone(identifier: $0.timezone) } ?? .gmt
                 return Reply.html(ReportsPage.render(viewer: viewer, period: period, rows: rows, timeZone: zone))
             } catch {
-                let content = "<h1>\(Layout.escape(t("reports.title")))</h1><p class=\"error\" role=\"alert\">\(Layout.escape(error.pageMessage))</p>"
+                let content = AccountPages.message(heading: t("reports.title"), error: error.pageMessage)
                 return Reply.html(Layout.page(title: t("reports.title"), active: "/reports", viewer: viewer, freshness: nil, content: content), status: error.status)
             }
         }

@@ -115,7 +115,7 @@ struct TradingPagesController {
             return Reply.html(
                 Layout.page(
                     title: t("signals.title"), active: "/signals", viewer: viewer, freshness: nil,
-                    content: "<h1>\(Layout.escape(t("signals.title")))</h1><p class=\"unavailable\">\(Layout.escape(t("error.database_unavailable")))</p>"
+                    content: AccountPages.message(heading: t("signals.title"), unavailable: t("error.database_unavailable"))
                 ),
                 status: .serviceUnavailable
             )
@@ -155,7 +155,7 @@ struct TradingPagesController {
         } catch {
             let body = Layout.page(
                 title: t("trading.title"), active: "/trading", viewer: viewer, freshness: t("fresh.attempted_at", ["time": DisplayTime.text(now, .gmt)]),
-                content: "<h1>\(Layout.escape(t("trading.title")))</h1><p class=\"unavailable\">\(Layout.escape(t("error.database_unavailable")))</p>"
+                content: AccountPages.message(heading: t("trading.title"), unavailable: t("error.database_unavailable"))
             )
             return Reply.html(body, status: .serviceUnavailable)
         }

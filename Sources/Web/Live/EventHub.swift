@@ -80,6 +80,13 @@ actor EventHub {
         }
     }
 
+    /// Ends every stream (the web is stopping).
+    func closeAll() {
+        for continuation in subscribers.values.flatMap(\.values) { continuation.finish() }
+        subscribers = [:]
+        cursors = [:]
+    }
+
     /// A keep-alive comment for every stream (proxies close idle connections).
     func ping(now: Date = Date()) {
         for user in subscribers.keys { send(LiveEvent(name: "ping", data: #"{"time":"\#(Timestamp.string(now))"}"#), to: user) }
@@ -182,13 +189,23 @@ struct EventHubService: Service {
     var interval: Duration = .milliseconds(200)
 
     func run() async throws {
+        // At a graceful shutdown the streams end (an open stream would keep the server waiting)
+        // and so does the poller.
+        try await withGracefulShutdownHandler {
+            try await poll()
+        } onGracefulShutdown: {
+            Task { await hub.closeAll() }
+        }
+    }
+
+    func poll() async throws {
         var configuration = Configuration()
         configuration.readonly = true
         let watcher = try? DatabaseQueue(path: databasePath, configuration: configuration)
         var version = -1
         var lastFull = ContinuousClock.now
         var lastPing = ContinuousClock.now
-        while !Task.isCancelled {
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
             try? await Task.sleep(for: interval)
             let now = ContinuousClock.now
             guard await hub.subscriberCount > 0 else { continue }

@@ -7,7 +7,7 @@ enum Charts {
     static let chartJS = "/javascript/chart.js/chart.min.js"
 
     /// A line of values over time; `labels` are the times as the reader should see them.
-    static func line(id: String, caption: String, labels: [String], values: [Double], seriesLabel: String) -> String {
+    static func line(id: String, caption: String, labels: [String], values: [Double], seriesLabel: String) -> [String: Any] {
         let spec: [String: Any] = [
             "type": "line",
             "data": ["labels": labels, "datasets": [["label": seriesLabel, "data": values, "borderColor": "#2563eb", "borderWidth": 1.5, "pointRadius": 0, "tension": 0]]],
@@ -26,7 +26,7 @@ enum Charts {
         let open, high, low, close: Double
     }
 
-    static func candles(id: String, caption: String, candles: [Candle], buys: [Int], sells: [Int]) -> String {
+    static func candles(id: String, caption: String, candles: [Candle], buys: [Int], sells: [Int]) -> [String: Any] {
         let labels = candles.map(\.label)
         let colours = candles.map { $0.close >= $0.open ? "#16a34a" : "#dc2626" }
         let buyPoints: [Any] = candles.indices.map { buys.contains($0) ? candles[$0].low as Any : NSNull() }
@@ -50,30 +50,28 @@ enum Charts {
         return figure(id: id, caption: caption, spec: spec, fallback: svgLine(candles.map(\.close), caption: caption))
     }
 
-    static func figure(id: String, caption: String, spec: [String: Any], fallback: String) -> String {
+    /// The chart's context for `chart.mustache`: its id, caption, the Chart.js specification
+    /// (JSON made safe inside `<script>`) and the SVG for readers without scripts.
+    static func figure(id: String, caption: String, spec: [String: Any], fallback: String) -> [String: Any] {
         let json = (try? JSONSerialization.data(withJSONObject: spec, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         // Inside <script>, "<" must not open a tag: JSON allows it escaped.
-        let safe = json.replacingOccurrences(of: "<", with: "\\u003c")
-        let esc = Layout.escape
-        return """
-            <figure class="chart" id="\(esc(id))" data-live-region><div class="chart-box"><canvas data-chart="\(esc(id))-data" role="img" aria-label="\(esc(caption))" hidden></canvas>\
-            <div class="chart-fallback">\(fallback)</div></div>\
-            <script type="application/json" id="\(esc(id))-data">\(safe)</script><figcaption>\(esc(caption))</figcaption></figure>
-            """
+        return ["id": id, "caption": caption, "json": json.replacingOccurrences(of: "<", with: "\\u003c"), "fallback": fallback]
     }
 
-    /// The series as an SVG polyline, for readers without scripts.
-    static func svgLine(_ values: [Double], caption: String) -> String {
-        guard values.count > 1, let low = values.min(), let high = values.max() else { return "" }
+    /// The series as an SVG polyline (`svg_line.mustache`), for readers without scripts; `other`
+    /// (same length) is drawn grey and dashed on the same scale.
+    static func svgLine(_ values: [Double], caption: String, other: [Double]? = nil) -> String {
+        let all = values + (other ?? [])
+        guard values.count > 1, let low = all.min(), let high = all.max() else { return "" }
         let span = max(high - low, 1e-9)
-        let step = max(1, values.count / 800)
-        var coordinates: [String] = []
-        for i in stride(from: 0, to: values.count, by: step) {
-            coordinates.append(String(format: "%.1f,%.1f", Double(i) / Double(values.count - 1) * 800, 195 - (values[i] - low) / span * 190))
+        func points(_ series: [Double]) -> String {
+            let step = max(1, series.count / 800)
+            return stride(from: 0, to: series.count, by: step).map {
+                String(format: "%.1f,%.1f", Double($0) / Double(series.count - 1) * 800, 195 - (series[$0] - low) / span * 190)
+            }.joined(separator: " ")
         }
-        return """
-            <svg viewBox="0 0 800 200" preserveAspectRatio="none" role="img" aria-label="\(Layout.escape(caption))">\
-            <rect width="800" height="200" fill="#fff" stroke="#e3e6eb"/><polyline fill="none" stroke="#2563eb" stroke-width="1.5" points="\(coordinates.joined(separator: " "))"/></svg>
-            """
+        var context: [String: Any] = ["caption": caption, "points": points(values)]
+        if let other, other.count == values.count { context["other"] = points(other) }
+        return Views.render("svg_line", context)
     }
 }

@@ -34,68 +34,22 @@ enum Layout {
     ) -> String {
         let language = Localizer.current.language
         let items = viewer == nil ? signedOutNavigation : signedInNavigation
-        let nav = items.map { item in
-            "<a href=\"\(item.path)\"\(item.path == active ? " aria-current=\"page\"" : "")>\(escape(t(item.key)))</a>"
-        }.joined()
-        let account =
-            viewer.map { viewer in
-                """
-                <form method="post" action="/logout" class="account"><span>\(escape(t("layout.signed_in_as", ["name": viewer.username])))</span>
-                <input type="hidden" name="csrf_token" value="\(escape(viewer.csrfToken))"><button type="submit">\(escape(t("layout.logout")))</button></form>
-                """
-            } ?? ""
-        let options = Language.allCases.map { "<option value=\"\($0.rawValue)\"\($0 == language ? " selected" : "")>\($0.name)</option>" }.joined()
-        let switcher = """
-            <form method="post" action="/language" class="language">\(viewer.map { "<input type=\"hidden\" name=\"csrf_token\" value=\"\(escape($0.csrfToken))\">" } ?? "")\
-            <input type="hidden" name="next" value="\(escape(active.isEmpty ? "/" : active))">\
-            <label for="language">\(escape(t("layout.language")))</label> <select id="language" name="language">\(options)</select> \
-            <button type="submit">\(escape(t("layout.language_apply")))</button></form>
-            """
-        // The age of the data, counted on in the browser ("3 s ago"); the text already has the time.
-        let age = freshnessAt.map { " <span class=\"ago\" data-ago-from=\"\(Timestamp.string($0))\"></span>" } ?? ""
-        let notes = viewer == nil ? "" : PageStatus.current.notes.map { " <strong class=\"unavailable\">\(escape($0))</strong>" }.joined()
-        let freshnessLine =
-            freshness == nil && notes.isEmpty
-            ? "" : "<p class=\"freshness\" id=\"freshness\" data-live-region role=\"status\">\(escape(freshness ?? ""))\(age)\(notes)</p>"
-        let liveAttribute = viewer != nil && !live.isEmpty ? " data-live=\"\(escape(live.joined(separator: " ")))\"" : ""
-        let scriptTags = (scripts + ["/static/app.js"]).map { "<script src=\"\(escape($0))\" defer></script>" }.joined()
-        return """
-            <!doctype html>
-            <html lang="\(language.rawValue)">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(escape(title)) · Crypto Trader Pro</title>
-            <link rel="stylesheet" href="/static/app.css">
-            \(scriptTags)
-            </head>
-            <body\(liveAttribute) data-ago="\(escape(t("layout.ago_units")))">
-            <a class="skip" href="#main">\(escape(t("layout.skip")))</a>
-            <header><strong>Crypto Trader Pro</strong><nav aria-label="\(escape(t("layout.navigation")))">\(nav)</nav>\(account)\(switcher)</header>
-            \(freshnessLine)
-            <main id="main">
-            \(content)
-            </main>
-            </body>
-            </html>
-            """
-    }
-
-    /// HTML-escapes text for element content and quoted attributes.
-    static func escape(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
-            }
+        let notes = viewer == nil ? [] : PageStatus.current.notes
+        var context: [String: Any] = [
+            "lang": language.rawValue, "title": title, "content": content, "scripts": scripts + ["/static/app.js"],
+            "nav": items.map { ["path": $0.path, "title": t($0.key), "current": $0.path == active] as [String: Any] },
+            "languages": Language.allCases.map { ["code": $0.rawValue, "name": $0.name, "selected": $0 == language] as [String: Any] },
+            "next": active.isEmpty ? "/" : active,
+        ]
+        if let viewer { context["viewer"] = ["signedInAs": t("layout.signed_in_as", ["name": viewer.username]), "csrf": viewer.csrfToken] }
+        if viewer != nil && !live.isEmpty { context["live"] = live.joined(separator: " ") }
+        if freshness != nil || !notes.isEmpty {
+            // The age of the data is counted on in the browser ("3 s ago"); the text already has the time.
+            var line: [String: Any] = ["text": freshness ?? "", "notes": notes]
+            if let freshnessAt { line["agoFrom"] = Timestamp.string(freshnessAt) }
+            context["freshness"] = line
         }
-        return result
+        return Views.render("layout", context)
     }
 
     static let stylesheet = """

@@ -14,68 +14,50 @@ enum MonitoringPage {
     }
 
     static func render(_ m: Model) -> String {
-        let esc = Layout.escape
         let q = m.query
-        var c = "<h1>\(esc(t("monitoring.title")))</h1>"
-        if let error = m.error { c += "<p class=\"error\" role=\"alert\">\(esc(error))</p>" }
-        func option(_ value: String, _ label: String, _ current: String?) -> String {
-            "<option value=\"\(value)\"\(value == (current ?? "") ? " selected" : "")>\(esc(label))</option>"
-        }
-        c += """
-            <form method="get" action="/monitoring" class="filters" aria-label="\(esc(t("monitoring.filters")))">
-            <label for="show">\(esc(t("monitoring.show")))<select id="show" name="show">\(option("fills", t("trading.fills"), q.show.rawValue))\(option("orders", t("trading.orders"), q.show.rawValue))</select></label>
-            <label for="symbol">\(esc(t("col.symbol")))<input type="text" id="symbol" name="symbol" value="\(esc(q.symbol ?? ""))" placeholder="\(esc(t("monitoring.any")))" size="10" autocapitalize="characters"></label>
-            <label for="side">\(esc(t("col.side")))<select id="side" name="side">\(option("", t("monitoring.any"), q.side))\(option("BUY", "BUY", q.side))\(option("SELL", "SELL", q.side))</select></label>
-            <label for="from">\(esc(t("monitoring.from"))) (\(esc(m.timeZone.identifier)))<input type="date" id="from" name="from" value="\(esc(q.fromText))"></label>
-            <label for="to">\(esc(t("monitoring.to")))<input type="date" id="to" name="to" value="\(esc(q.toText))"></label>
-            <button type="submit">\(esc(t("monitoring.apply")))</button>
-            <a href="/monitoring.csv?\(esc(q.parameters))" download>\(esc(t("monitoring.export")))</a>
-            </form>
-            """
+        let zone = m.timeZone
         let size = MonitoringController.pageSize
-        var rows = ""
+        func options(_ choices: [(String, String)], _ current: String?) -> [[String: Any]] {
+            choices.map { ["value": $0.0, "label": $0.1, "selected": $0.0 == (current ?? "")] }
+        }
+        var c: [String: Any] = [
+            "shows": options([("fills", t("trading.fills")), ("orders", t("trading.orders"))], q.show.rawValue),
+            "sides": options([("", t("monitoring.any")), ("BUY", "BUY"), ("SELL", "SELL")], q.side),
+            "symbol": q.symbol ?? "", "zone": zone.identifier, "from": q.fromText, "to": q.toText, "parameters": q.parameters,
+        ]
+        if let error = m.error { c["error"] = error }
         var nextCursor: Date?
         switch q.show {
         case .fills:
-            for f in m.fills.prefix(size) {
-                rows += "<tr><td>\(esc(DisplayTime.text(f.time, m.timeZone)))</td><td>\(esc(f.symbol))</td><td>\(esc(f.side))</td>"
-                rows += "<td class=\"num\">\(esc(DecimalText.format(f.price)))</td><td class=\"num\">\(esc(DecimalText.format(f.qty)))</td>"
-                rows += "<td class=\"num\">\(esc(DecimalText.format(f.quoteQty, places: 2)))</td><td class=\"num\">\(esc(DecimalText.format(f.commission))) \(esc(f.commissionAsset))</td>"
-                rows += "<td>\(f.tradeID)</td></tr>"
+            c["showFills"] = true
+            c["fills"] = m.fills.prefix(size).map { f -> [String: Any] in
+                [
+                    "time": DisplayTime.text(f.time, zone), "symbol": f.symbol, "side": f.side, "price": DecimalText.format(f.price), "qty": DecimalText.format(f.qty),
+                    "quote": DecimalText.format(f.quoteQty, places: 2), "commission": "\(DecimalText.format(f.commission)) \(f.commissionAsset)", "tradeID": String(f.tradeID),
+                ]
             }
             if m.fills.count > size { nextCursor = m.fills[size - 1].time }
-            c += """
-                <div class="scroll" id="rows" data-live-region><table id="fills"><caption>\(esc(t("monitoring.fills_caption")))</caption><thead><tr><th scope="col">\(esc(t("col.time")))</th><th scope="col">\(esc(t("col.symbol")))</th>\
-                <th scope="col">\(esc(t("col.side")))</th><th scope="col" class="num">\(esc(t("col.price")))</th><th scope="col" class="num">\(esc(t("col.quantity")))</th><th scope="col" class="num">\(esc(t("col.quote_value")))</th>\
-                <th scope="col" class="num">\(esc(t("col.commission")))</th><th scope="col">\(esc(t("col.trade_id")))</th></tr></thead>
-                <tbody>\(rows.isEmpty ? "<tr><td colspan=\"8\">\(esc(t("monitoring.no_fills")))</td></tr>" : rows)</tbody></table></div>
-                """
         case .orders:
-            for o in m.orders.prefix(size) {
-                rows += "<tr><td>\(esc(DisplayTime.text(o.createdAt, m.timeZone)))</td><td>\(esc(o.symbol))</td><td>\(esc(o.side))</td><td>\(esc(o.type))</td><td>\(esc(o.status))</td>"
-                rows += "<td class=\"num\">\(o.price.map { esc(DecimalText.format($0)) } ?? "—")</td>"
-                rows += "<td class=\"num\">\(esc(DecimalText.format(o.executedQty))) / \(esc(DecimalText.format(o.origQty)))</td><td>\(esc(o.reason ?? ""))</td></tr>"
+            c["showOrders"] = true
+            c["orders"] = m.orders.prefix(size).map { o -> [String: Any] in
+                [
+                    "created": DisplayTime.text(o.createdAt, zone), "symbol": o.symbol, "side": o.side, "type": o.type, "status": o.status,
+                    "price": o.price.map { DecimalText.format($0) } ?? "—", "filled": "\(DecimalText.format(o.executedQty)) / \(DecimalText.format(o.origQty))",
+                    "reason": o.reason ?? "",
+                ]
             }
             if m.orders.count > size { nextCursor = m.orders[size - 1].createdAt }
-            c += """
-                <div class="scroll" id="rows" data-live-region><table id="orders"><caption>\(esc(t("monitoring.orders_caption")))</caption><thead><tr><th scope="col">\(esc(t("col.created")))</th>\
-                <th scope="col">\(esc(t("col.symbol")))</th><th scope="col">\(esc(t("col.side")))</th><th scope="col">\(esc(t("col.type")))</th><th scope="col">\(esc(t("col.status")))</th><th scope="col" class="num">\(esc(t("col.price")))</th>\
-                <th scope="col" class="num">\(esc(t("col.filled")))</th><th scope="col">\(esc(t("col.why")))</th></tr></thead>
-                <tbody>\(rows.isEmpty ? "<tr><td colspan=\"8\">\(esc(t("monitoring.no_orders")))</td></tr>" : rows)</tbody></table></div>
-                """
         }
-        var pager = ""
-        if !q.isFirstPage { pager += "<a href=\"/monitoring?\(esc(q.parameters))\">\(esc(t("monitoring.newest")))</a>" }
-        if let nextCursor {
-            let cursor = Timestamp.string(nextCursor).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-            pager += "<a href=\"/monitoring?\(esc(q.parameters))&amp;before=\(cursor)\" rel=\"next\">\(esc(t("monitoring.older")))</a>"
+        if !q.isFirstPage || nextCursor != nil {
+            var pager: [String: Any] = ["newest": !q.isFirstPage]
+            if let nextCursor { pager["older"] = Timestamp.string(nextCursor).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
+            c["pager"] = pager
         }
-        if !pager.isEmpty { c += "<nav class=\"pager\" aria-label=\"\(esc(t("monitoring.pages")))\">\(pager)</nav>" }
         // Only the first page takes new rows as they arrive; older pages stay where the reader is.
         let live = q.isFirstPage && m.error == nil ? [q.show == .fills ? "fill" : "order"] : []
         return Layout.page(
-            title: t("monitoring.title"), active: "/monitoring", viewer: m.viewer, freshness: t("fresh.read_at", ["time": DisplayTime.text(m.now, m.timeZone)]),
-            content: c, live: live, freshnessAt: m.now
+            title: t("monitoring.title"), active: "/monitoring", viewer: m.viewer, freshness: t("fresh.read_at", ["time": DisplayTime.text(m.now, zone)]),
+            content: Views.render("monitoring", c), live: live, freshnessAt: m.now
         )
     }
 }

@@ -1,38 +1,27 @@
 import Common
 import Foundation
 
-/// `/reports`: realised PnL, fees and win rate per period, from the bot's fills.
+/// `/reports` (`reports.mustache`): realised PnL, fees and win rate per period, from the bot's
+/// fills. Without fills there is no total, not a zero.
 enum ReportsPage {
     static func render(viewer: Layout.Viewer, period: PnLReport.Period, rows: [PnLReport.Row], timeZone: TimeZone) -> String {
-        let esc = Layout.escape
-        let tabs = PnLReport.Period.allCases.map { p in
-            "<a href=\"/reports?period=\(p.rawValue)\"\(p == period ? " aria-current=\"page\"" : "")>\(esc(t("reports.period.\(p.rawValue)")))</a>"
-        }.joined(separator: " · ")
-        var body = ""
-        for row in rows.reversed() {
-            body += "<tr><td>\(esc(DisplayTime.format(row.start, timeZone, "yyyy-MM-dd")))</td><td class=\"num\">\(esc(DecimalText.format(row.realizedPnL, places: 2)))</td>"
-            body += "<td class=\"num\">\(esc(DecimalText.format(row.fees, places: 4)))</td><td class=\"num\">\(row.trades)</td>"
-            body += "<td class=\"num\">\(row.winRate.map { String(format: "%.1f %%", $0 * 100) } ?? "—")</td></tr>"
-        }
-        var summary: String
-        if rows.isEmpty {
-            // No fill: no figure to show, not a zero.
-            summary = "<p class=\"unavailable\" id=\"realized-total\">\(esc(t("reports.no_total")))</p>"
-        } else {
-            let total = rows.reduce(Decimal(0)) { $0 + $1.realizedPnL }
-            summary = "<p id=\"realized-total\">\(esc(t("reports.total"))) <strong>\(esc(DecimalText.format(total, places: 2))) USDT</strong> <span class=\"hint\">\(esc(t("reports.total_hint")))</span></p>"
-        }
-        let content = """
-            <h1>\(esc(t("reports.title")))</h1><p>\(tabs) — <a href="/api/v1/reports.csv?period=\(period.rawValue)">\(esc(t("reports.csv")))</a></p>
-            \(summary)
-            <div class="scroll"><table id="report"><thead><tr><th scope="col">\(esc(t("col.period_start", ["zone": timeZone.identifier])))</th><th scope="col" class="num">\(esc(t("col.realized_usdt")))</th>\
-            <th scope="col" class="num">\(esc(t("col.fees_usdt")))</th><th scope="col" class="num">\(esc(t("col.sales")))</th><th scope="col" class="num">\(esc(t("col.win_rate")))</th></tr></thead>
-            <tbody>\(body.isEmpty ? "<tr><td colspan=\"5\">\(esc(t("reports.none")))</td></tr>" : body)</tbody></table></div>
-            """
+        var c: [String: Any] = [
+            "period": period.rawValue, "periodStart": t("col.period_start", ["zone": timeZone.identifier]),
+            "tabs": PnLReport.Period.allCases.enumerated().map { index, p -> [String: Any] in
+                ["code": p.rawValue, "title": t("reports.period.\(p.rawValue)"), "current": p == period, "first": index == 0]
+            },
+            "rows": rows.reversed().map { row -> [String: Any] in
+                [
+                    "start": DisplayTime.format(row.start, timeZone, "yyyy-MM-dd"), "pnl": DecimalText.format(row.realizedPnL, places: 2),
+                    "fees": DecimalText.format(row.fees, places: 4), "trades": String(row.trades), "winRate": row.winRate.map { String(format: "%.1f %%", $0 * 100) } ?? "—",
+                ]
+            },
+        ]
+        if !rows.isEmpty { c["total"] = DecimalText.format(rows.reduce(Decimal(0)) { $0 + $1.realizedPnL }, places: 2) }
         let now = Date()
         return Layout.page(
             title: t("reports.title"), active: "/reports", viewer: viewer, freshness: t("fresh.from_fills", ["time": DisplayTime.text(now, timeZone)]),
-            content: content, live: ["fill"], freshnessAt: now
+            content: Views.render("reports", c), live: ["fill"], freshnessAt: now
         )
     }
 }

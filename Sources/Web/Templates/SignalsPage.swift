@@ -1,9 +1,9 @@
 import Common
 import Foundation
 
-/// `/signals`: per symbol the latest signal with its confidence and expected return, a candle
-/// chart from the exchange with the signals marked; the model's out-of-sample record, its
-/// feature importances and when it was last trained; every recent signal.
+/// `/signals` (`signals.mustache`): per symbol the latest signal with its confidence and
+/// expected return, a candle chart from the exchange with the signals marked; the model's
+/// out-of-sample record, its feature importances and when it was last trained; recent signals.
 enum SignalsPage {
     /// One symbol's candles as the exchange gave them, or why there are none.
     struct SymbolChart {
@@ -22,27 +22,29 @@ enum SignalsPage {
         var now: Date
     }
 
-    static func percent(_ value: Double?) -> String {
-        value.map { String(format: "%.1f %%", $0 * 100) } ?? "<span class=\"unavailable\">\(Layout.escape(t("signals.not_known")))</span>"
+    /// A share as "61.2 %", or "not known yet" marked unavailable (`percent.mustache`).
+    static func percent(_ value: Double?) -> [String: Any] {
+        value.map { ["known": true, "text": String(format: "%.1f %%", $0 * 100)] } ?? ["known": false]
     }
 
+    static func expected(_ value: Double?) -> String? { value.map { String(format: "%.3f %%", $0 * 100) } }
+
     static func render(_ m: Model) -> String {
-        let esc = Layout.escape
-        var content = "<h1>\(esc(t("signals.title")))</h1><p>\(esc(t("signals.strategy", ["strategy": m.strategy, "interval": m.interval])))</p>"
-        var live = ""
-        for chart in m.charts {
-            live += "<section class=\"card wide\" id=\"symbol-\(esc(chart.symbol))\"><h2>\(esc(chart.symbol))</h2>"
+        var c: [String: Any] = ["strategyLine": t("signals.strategy", ["strategy": m.strategy, "interval": m.interval])]
+        c["charts"] = m.charts.map { chart -> [String: Any] in
+            var entry: [String: Any] = ["symbol": chart.symbol, "noSignal": t("signals.none_for", ["symbol": chart.symbol])]
             if let latest = m.signals.first(where: { $0.symbol == chart.symbol }) {
-                live += "<p>\(esc(t("signals.latest", ["time": DisplayTime.text(latest.time, m.timeZone)]))) <strong>\(esc(t("action.\(latest.action)")))</strong>"
-                live += "; \(esc(t("signals.confidence"))) \(percent(latest.confidence)); \(esc(t("signals.expected_return"))) \(latest.expectedReturn.map { String(format: "%.3f %%", $0 * 100) } ?? "<span class=\"unavailable\">\(esc(t("signals.no_estimate")))</span>")"
-                live += "; \(esc(t("signals.accuracy"))) \(percent(latest.modelAccuracy)).</p>"
-            } else {
-                live += "<p class=\"unavailable\">\(esc(t("signals.none_for", ["symbol": chart.symbol])))</p>"
+                var line: [String: Any] = [
+                    "heading": t("signals.latest", ["time": DisplayTime.text(latest.time, m.timeZone)]), "action": t("action.\(latest.action)"),
+                    "confidence": percent(latest.confidence), "accuracy": percent(latest.modelAccuracy),
+                ]
+                if let value = expected(latest.expectedReturn) { line["expected"] = value }
+                entry["latest"] = line
             }
             if let error = chart.error {
-                live += "<p class=\"unavailable\">\(esc(t("signals.chart_unavailable", ["reason": error])))</p>"
+                entry["error"] = t("signals.chart_unavailable", ["reason": error])
             } else if chart.candles.count < 2 {
-                live += "<p class=\"unavailable\">\(esc(t("signals.no_candles")))</p>"
+                entry["noCandles"] = true
             } else {
                 var buys: [Int] = []
                 var sells: [Int] = []
@@ -58,37 +60,29 @@ enum SignalsPage {
                         low: NSDecimalNumber(decimal: k.low).doubleValue, close: NSDecimalNumber(decimal: k.close).doubleValue
                     )
                 }
-                let caption = t("signals.chart_caption", ["symbol": chart.symbol, "n": String(candles.count), "interval": m.interval, "buys": String(buys.count), "sells": String(sells.count)])
-                live += Charts.candles(id: "candles-\(chart.symbol)", caption: caption, candles: candles, buys: buys, sells: sells)
+                let caption = t(
+                    "signals.chart_caption",
+                    ["symbol": chart.symbol, "n": String(candles.count), "interval": m.interval, "buys": String(buys.count), "sells": String(sells.count)])
+                entry["chart"] = Charts.candles(id: "candles-\(chart.symbol)", caption: caption, candles: candles, buys: buys, sells: sells)
             }
-            live += "</section>"
+            return entry
         }
-        content += "<div id=\"symbols\" data-live-region>\(live)</div>"
-        var model = ""
         if let latest = m.signals.first(where: { !$0.importances.isEmpty }) {
-            model += "<section class=\"card\"><h2>\(esc(t("signals.model")))</h2><p>\(esc(t("signals.trained", ["time": latest.trainedAt.map { DisplayTime.text($0, m.timeZone) } ?? t("signals.not_yet")])))"
-            model += " \(esc(t("signals.oos_accuracy"))) \(percent(latest.modelAccuracy)), \(esc(t("signals.precision"))) \(percent(latest.modelPrecision)).</p>"
-            model += "<table id=\"importances\"><caption>\(esc(t("signals.importances")))</caption><thead><tr><th scope=\"col\">\(esc(t("col.feature")))</th><th scope=\"col\" class=\"num\">\(esc(t("col.importance")))</th></tr></thead><tbody>"
-            for (name, value) in latest.importances.sorted(by: { $0.value > $1.value }) {
-                model += "<tr><td>\(esc(name))</td><td class=\"num\">\(String(format: "%.1f %%", value * 100))</td></tr>"
-            }
-            model += "</tbody></table></section>"
+            c["model"] = [
+                "trained": t("signals.trained", ["time": latest.trainedAt.map { DisplayTime.text($0, m.timeZone) } ?? t("signals.not_yet")]),
+                "accuracy": percent(latest.modelAccuracy), "precision": percent(latest.modelPrecision),
+                "importances": latest.importances.sorted { $0.value > $1.value }.map { ["name": $0.key, "value": String(format: "%.1f %%", $0.value * 100)] },
+            ] as [String: Any]
         }
-        content += "<div id=\"model\" data-live-region>\(model)</div>"
-        var rows = ""
-        for s in m.signals {
-            rows += "<tr><td>\(esc(DisplayTime.text(s.time, m.timeZone)))</td><td>\(esc(s.symbol))</td><td>\(esc(t("action.\(s.action)")))</td><td class=\"num\">\(percent(s.confidence))</td>"
-            rows += "<td class=\"num\">\(s.expectedReturn.map { String(format: "%.3f %%", $0 * 100) } ?? "—")</td><td class=\"num\">\(percent(s.modelAccuracy))</td></tr>"
+        c["signals"] = m.signals.map { s -> [String: Any] in
+            [
+                "time": DisplayTime.text(s.time, m.timeZone), "symbol": s.symbol, "action": t("action.\(s.action)"), "confidence": percent(s.confidence),
+                "expected": expected(s.expectedReturn) ?? "—", "accuracy": percent(s.modelAccuracy),
+            ]
         }
-        content += """
-            <h2>\(esc(t("signals.recent")))</h2>
-            <div class="scroll" id="signals-region" data-live-region><table id="signals"><thead><tr><th scope="col">\(esc(t("col.candle_closed")))</th><th scope="col">\(esc(t("col.symbol")))</th><th scope="col">\(esc(t("col.action")))</th>\
-            <th scope="col" class="num">\(esc(t("col.confidence")))</th><th scope="col" class="num">\(esc(t("col.expected_return")))</th><th scope="col" class="num">\(esc(t("col.model_accuracy")))</th></tr></thead>
-            <tbody>\(rows.isEmpty ? "<tr><td colspan=\"6\">\(esc(t("signals.none")))</td></tr>" : rows)</tbody></table></div>
-            """
         return Layout.page(
             title: t("signals.title"), active: "/signals", viewer: m.viewer, freshness: t("fresh.read_at", ["time": DisplayTime.text(m.now, m.timeZone)]),
-            content: content, live: ["signal"], scripts: [Charts.chartJS], freshnessAt: m.now
+            content: Views.render("signals", c), live: ["signal"], scripts: [Charts.chartJS], freshnessAt: m.now
         )
     }
 }
