@@ -357,3 +357,38 @@ import Testing
         }
     }
 }
+
+/// The parent-death signal follows the *thread* that spawned a process. A process started by
+/// hand or by a test (no supervisor) must not take one: the test's thread may retire while the
+/// process is still wanted (this killed simulators in the middle of client tests).
+@Suite struct ParentWatchTests {
+    @Test func aSimulatorStartedByHandOutlivesTheThreadThatStartedIt() async throws {
+        let port = freePort()
+        let data = try TestDataDir("orphan-thread")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestPaths.binDir + "/exchange-sim")
+        process.arguments = ["--port", String(port), "--data-dir", data.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        let spawned = DispatchSemaphore(value: 0)
+        let retire = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            try? process.run()
+            spawned.signal()
+            retire.wait()  // the thread lives until the simulator is up, then ends
+        }
+        thread.start()
+        spawned.wait()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        let healthy = try await waitUntilAsync(.seconds(10)) { (try? await HTTP.get("http://127.0.0.1:\(port)/sim/v1/health"))?.status == 200 }
+        #expect(healthy)
+        retire.signal()
+        try await Task.sleep(for: .seconds(1))
+        #expect(process.isRunning, "the simulator died with the thread that started it")
+        #expect((try? await HTTP.get("http://127.0.0.1:\(port)/sim/v1/health"))?.status == 200)
+    }
+}

@@ -7,9 +7,13 @@ import Foundation
 public enum ParentWatch {
     /// - Parameter expectedParent: the supervisor's pid; when it is already gone (the parent is
     ///   now someone else), the process exits at once.
+    ///   Without one (started by hand or by a test) nothing is installed: the death signal follows
+    ///   the *thread* that spawned the process, and a test's or a shell's threads come and go (a
+    ///   simulator started from a test's thread pool was killed when that thread retired).
     public static func install(expectedParent: pid_t?) {
+        guard let expectedParent else { return }
         _ = cpc_set_parent_death_signal(SIGTERM)
-        if let expectedParent, getppid() != expectedParent {
+        if getppid() != expectedParent {
             exit(0)
         }
     }
