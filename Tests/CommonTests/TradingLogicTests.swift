@@ -55,6 +55,20 @@ import Testing
         #expect(signals == [.hold, .hold, .hold, .hold, .buy, .hold, .hold, .sell])
     }
 
+    /// A price that stops moving is no cross: at 50504.61 three equal closes sum to a mean one
+    /// unit in the last place above the price, which a plain `<` read as "SMA2 below SMA3" and
+    /// sold after a rise (seen in the browser test with the price frozen).
+    @Test func aFlatPriceAfterARiseIsNotACross() {
+        let flat = 50504.61
+        #expect((flat + flat + flat) / 3 != flat, "the rounding this test is about")
+        var strategy = SMACross(fast: 2, slow: 3)
+        let closes: [Double] = [50490, 50495, 50500, flat, flat, flat, flat, flat]
+        let signals = closes.enumerated().map { index, close in
+            strategy.onClose(StrategyCandle(openTime: Int64(index), open: close, high: close, low: close, close: close, volume: 1, closeTime: Int64(index) + 1))
+        }
+        #expect(!signals.contains(.sell), "\(signals)")
+    }
+
     @Test func settingsAreCheckedFieldByField() throws {
         var json = try JSONSerialization.jsonObject(with: BotSettings.defaults.encoded()) as! [String: Any]
         #expect(try BotSettings.decode(JSONSerialization.data(withJSONObject: json)) == BotSettings.defaults)

@@ -83,8 +83,15 @@ public struct SMACross: TradingStrategy {
         let now = (fast: mean(fast), slow: mean(slow))
         defer { previous = now }
         guard let before = previous else { return .hold }
-        if now.fast > now.slow, before.fast <= before.slow { return .buy }
-        if now.fast < now.slow, before.fast >= before.slow { return .sell }
+        if Self.above(now.fast, now.slow), !Self.above(before.fast, before.slow) { return .buy }
+        if Self.above(now.slow, now.fast), !Self.above(before.slow, before.fast) { return .sell }
         return .hold
+    }
+
+    /// `a > b` beyond rounding: on a flat market the two means are equal in exact arithmetic,
+    /// but the slow one's sum can land a unit in the last place away, which read as a cross
+    /// would trade on a price that did not move. Differences under 1e-12 of the price are equal.
+    static func above(_ a: Double, _ b: Double) -> Bool {
+        a - b > 1e-12 * max(abs(a), abs(b))
     }
 }
