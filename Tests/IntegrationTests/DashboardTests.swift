@@ -141,7 +141,7 @@ import Testing
             #expect(home.body.contains("Equity chart: no data — no API key is stored"))
             #expect(!home.body.contains("<canvas"))
             #expect(home.body.contains("<script src=\"/static/app.js\" defer>"))
-            #expect(home.body.contains("data-live=\"portfolio bot heartbeat fill\""))
+            #expect(home.body.contains("data-live=\"portfolio bot fill\""))
             for range in ["day", "week", "month", "all"] {
                 #expect(try await web.get("/?range=\(range)").body.contains("aria-current=\"true\">\(range.capitalized)</a>"))
             }

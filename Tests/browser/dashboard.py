@@ -56,6 +56,7 @@ from selenium.common.exceptions import (  # noqa: E402
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -390,6 +391,22 @@ class Browser:
         check(buttons, f"the form {form.get_attribute('action')} on {self.path()} has no submit button")
         self.click_and_wait(buttons[0])
 
+    def press_and_wait(self, element, key):
+        """Presses a key in `element` (Enter in a field submits its form) and waits for the next page."""
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        element.send_keys(key)
+        self.wait_replaced(old)
+
+    def wait_replaced(self, old):
+        def replaced():
+            try:
+                old.tag_name  # raises once the old document is gone
+                return False
+            except WebDriverException:
+                return self.driver.execute_script("return document.readyState") == "complete"
+
+        wait_for("the next page after submitting", 30, replaced, 0.1)
+
     def click_and_wait(self, element, accept_confirm=False):
         old = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
@@ -506,8 +523,16 @@ class Scenario:
             browser.open("/login")
         browser.fill(username, label=r"^\s*user ?name", name="username")
         password_field = browser.fill(password, label=r"^\s*password", name="password")
-        browser.tick(label=r"keep me signed in|remember", name="remember_me", checked=remember)
-        browser.submit(password_field)
+        if remember:
+            # By keyboard alone: Space ticks "keep me signed in", Enter in the password submits.
+            box = browser.field(label=r"keep me signed in|remember", name="remember_me")
+            if not box.is_selected():
+                box.send_keys(Keys.SPACE)
+            check(box.is_selected(), "Space did not tick \"keep me signed in\"")
+            browser.press_and_wait(password_field, Keys.ENTER)
+        else:
+            browser.tick(label=r"keep me signed in|remember", name="remember_me", checked=remember)
+            browser.submit(password_field)
         check(browser.signed_in(), f"not signed in after login (at {browser.path()}): {browser.main_text()[:300]}")
 
     def sign_up_log_out_log_in(self):
@@ -780,6 +805,7 @@ class Scenario:
         b = self.browser
         pages = self.page_list(b)
         count = 0
+        overflowing = []
         for width, height in (WIDE, NARROW):
             b.resize(width, height)
             for path in pages:
@@ -808,8 +834,10 @@ class Scenario:
                         }
                         return out.slice(0, 6);
                         """)
-                    self.warn(f"{path} at {width} px is {overflow[0]} px wide (horizontal scrolling): {', '.join(wide)}")
+                    overflowing.append(f"{path} at {width} px is {overflow[0]} px wide (horizontal scrolling): {', '.join(wide)}")
         log(f"  {count} pages at {WIDE[0]} and {NARROW[0]} px saved in {self.artifacts}")
+        # A page works at both widths: wide tables scroll in their own box, the page does not.
+        check(not overflowing, "pages wider than the window:\n    " + "\n    ".join(overflowing))
         b.resize(*WIDE)
 
     # 8 ------------------------------------------------------------------------------------

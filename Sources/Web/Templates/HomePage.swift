@@ -92,7 +92,7 @@ enum HomePage {
         if let key = m.key { c["key"] = key.maskedKey }
         return Layout.page(
             title: t("home.title"), active: "/", viewer: m.viewer, freshness: freshness, content: Views.render("home", c),
-            live: ["portfolio", "bot", "heartbeat", "fill"], scripts: [Charts.chartJS], freshnessAt: freshnessAt
+            live: ["portfolio", "bot", "fill"], scripts: [Charts.chartJS], freshnessAt: freshnessAt
         )
     }
 

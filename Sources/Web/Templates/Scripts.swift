@@ -70,9 +70,11 @@ enum Scripts {
                 for (var i = 0; i < regions.length; i++) {
                   var old = regions[i];
                   var active = document.activeElement;
-                  if (active && old.contains(active) && /INPUT|SELECT|TEXTAREA/.test(active.tagName)) continue;
+                  // Never under the reader's hands: a region holding the focus stays as it is.
+                  if (active && active !== document.body && old.contains(active)) continue;
                   var replacement = old.id && fresh.getElementById(old.id);
-                  if (replacement) old.replaceWith(document.importNode(replacement, true));
+                  // Unchanged regions stay too (a button about to be clicked is not swapped).
+                  if (replacement && replacement.outerHTML !== old.outerHTML) old.replaceWith(document.importNode(replacement, true));
                 }
                 tick();
                 drawCharts(document);

@@ -26,7 +26,7 @@ enum StatusPage {
         ]
         return Layout.page(
             title: t("status.title"), active: "/status", viewer: viewer, freshness: t("fresh.read_at", ["time": DisplayTime.text(now, .gmt)]),
-            content: Views.render("status", context), live: ["bot", "heartbeat"], freshnessAt: now
+            content: Views.render("status", context), live: ["bot"], freshnessAt: now
         )
     }
 

@@ -69,7 +69,7 @@ enum TradingPage {
         c["settings"] = settingsContext(m.settings, isDefault: m.settingsAreDefault, command: m.settingsCommand, csrf: m.viewer.csrfToken, returnTo: "/trading", timeZone: zone)
         return Layout.page(
             title: t("trading.title"), active: "/trading", viewer: m.viewer, freshness: t("fresh.read_at", ["time": DisplayTime.text(m.now, zone)]),
-            content: Views.render("trading", c), live: ["fill", "order", "bot", "heartbeat", "command"], freshnessAt: m.now
+            content: Views.render("trading", c), live: ["fill", "order", "bot", "command"], freshnessAt: m.now
         )
     }
 
