@@ -43,7 +43,7 @@ enum HomePage {
         }
         if let view = m.portfolio {
             if let exchange = view.exchange, !exchange.reachable {
-                let since = (exchange.since ?? exchange.updatedAt).map { DisplayTime.text($0, m.timeZone) } ?? t("common.unknown")
+                let since = DisplayTime.text(exchange.since ?? exchange.updatedAt, m.timeZone)
                 c["exchangeDown"] = t("home.exchange_unreachable", ["since": since, "reason": exchange.reason ?? t("common.no_answer")])
             }
             switch view.availability {
