@@ -62,9 +62,14 @@ enum SupervisorApp {
             vault: ExchangeKeyVault(fernet: vault, store: database.exchangeKeys), binDir: binDir, logger: logger
         )
         let control = ControlServer.build(supervisor: supervisor, socketPath: directory.controlSocket, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: SupervisorService(supervisor: supervisor)), .init(service: control)]
+        if config.backupIntervalHours > 0 {
+            let backups = BackupService(directory: directory, interval: .seconds(config.backupIntervalHours * 3600), keep: config.backupKeep, logger: logger)
+            services.append(.init(service: backups))
+        }
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: SupervisorService(supervisor: supervisor)), .init(service: control)],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -82,6 +82,10 @@ enum ConfigTable {
             $0.logMaxBytes = try integer($1, 4_096...Int(Int32.max))
         },
         ConfigEntry(path: "logs.keep", summary: "rotated files kept") { $0.logKeep = try integer($1, 1...100) },
+        ConfigEntry(path: "backups.interval_hours", summary: "hours between automatic backups (0 = none)") {
+            $0.backupIntervalHours = try integer($1, 0...8_760)
+        },
+        ConfigEntry(path: "backups.keep", summary: "automatic backups kept") { $0.backupKeep = try integer($1, 1...1_000) },
         ConfigEntry(path: "logs.level", summary: "trace, debug, info, notice, warning, error") { c, v in
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard levels.contains(v.lowercased()) else {

@@ -32,6 +32,9 @@ public struct TraderConfig: Sendable, Equatable {
     public var logMaxBytes: Int
     public var logKeep: Int
     public var logLevel: String
+    /// Hours between the supervisor's automatic backups (0: none) and how many it keeps.
+    public var backupIntervalHours: Int
+    public var backupKeep: Int
 
     public init() {
         dataDir = "var"
@@ -58,6 +61,8 @@ public struct TraderConfig: Sendable, Equatable {
         logMaxBytes = 10 * 1024 * 1024
         logKeep = 5
         logLevel = "info"
+        backupIntervalHours = 24
+        backupKeep = 7
     }
 
     /// The data directory as an absolute path.

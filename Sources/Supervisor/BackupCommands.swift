@@ -1,0 +1,96 @@
+import ArgumentParser
+import Common
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `supervisor backup`: an online backup now, while the supervisor and the bots run.
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup", abstract: "Copy central.sqlite and every user's trader.sqlite into DIR/backups/<time>/ (online, checked)."
+    )
+
+    @Option(help: "The YAML configuration file (default: etc/trader.yaml when present).")
+    var config: String?
+    @Option(help: "The data directory (default: var).")
+    var dataDir: String?
+
+    func run() async throws {
+        let directory = try await Self.directory(config: config, dataDir: dataDir)
+        do {
+            let (folder, manifest) = try Backups.make(directory)
+            let bytes = manifest.files.reduce(0) { $0 + $1.bytes }
+            print("backup made in \(folder): \(manifest.files.count) databases, \(bytes) bytes, each passed the integrity check")
+        } catch {
+            FileHandle.standardError.write(Data("supervisor: backup: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    static func directory(config: String?, dataDir: String?) async throws -> DataDirectory {
+        var flags: [String: String] = [:]
+        flags["data_dir"] = dataDir
+        do {
+            let resolved = try await ConfigLoader.load(file: config, flags: flags)
+            return DataDirectory(root: resolved.absoluteDataDir, masterKeyFile: resolved.masterKeyFile)
+        } catch {
+            FileHandle.standardError.write(Data("supervisor: configuration error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// `supervisor restore PATH`: puts a backup back, with the supervisor stopped.
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Put a backup (a DIR/backups/<time> folder) in place of the databases; the current files are moved aside. Stop the supervisor first."
+    )
+
+    @Argument(help: "The backup folder.")
+    var path: String
+    @Option(help: "The YAML configuration file (default: etc/trader.yaml when present).")
+    var config: String?
+    @Option(help: "The data directory (default: var).")
+    var dataDir: String?
+
+    func run() async throws {
+        let directory = try await BackupCommand.directory(config: config, dataDir: dataDir)
+        do {
+            try FileManager.default.createDirectory(atPath: directory.runDir, withIntermediateDirectories: true)
+            // Holding the supervisor's lock: no supervisor can start (or be running) meanwhile.
+            let lock = try InstanceLock(path: directory.lockFile)
+            defer { withExtendedLifetime(lock) {} }
+            let folder = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+            let restored = try Backups.restore(folder, into: directory)
+            print("restored \(restored.count) databases from \(folder) (\(restored.joined(separator: ", "))); the files they replace were moved aside as *.before-restore-*")
+        } catch {
+            FileHandle.standardError.write(Data("supervisor: restore: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// The supervisor's own backups: one every `backups.interval_hours`, the newest
+/// `backups.keep` kept.
+struct BackupService: Service {
+    let directory: DataDirectory
+    let interval: Duration
+    let keep: Int
+    let logger: Logger
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: interval)
+                do {
+                    let (folder, manifest) = try Backups.make(directory)
+                    let removed = try Backups.prune(directory, keep: keep)
+                    logger.info("backup.made", metadata: ["folder": "\(folder)", "databases": "\(manifest.files.count)", "pruned": "\(removed.count)"])
+                } catch {
+                    logger.error("backup.failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+}
