@@ -26,6 +26,14 @@ enum Reply {
 
     /// Dates to ISO-8601 text and absent optionals to `null`, all the way down.
     static func normalise(_ value: Any) -> Any {
+        // Plain leaves as they are, by their exact type (no bridging cast, which would turn a
+        // true into a 1): reflecting every value of a 100-row list cost the API most of its time.
+        let kind = type(of: value)
+        if kind == String.self || kind == Int.self || kind == Int64.self || kind == Double.self || kind == Bool.self || kind == NSNull.self
+            || kind is NSNumber.Type
+        {
+            return value
+        }
         let mirror = Mirror(reflecting: value)
         if mirror.displayStyle == .optional {
             guard let wrapped = mirror.children.first else { return NSNull() }

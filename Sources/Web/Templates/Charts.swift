@@ -44,7 +44,9 @@ enum Charts {
             ] as [String: Any],
             "options": [
                 "animation": false, "responsive": true, "maintainAspectRatio": false,
-                "plugins": ["legend": ["display": true]], "scales": ["x": ["ticks": ["maxTicksLimit": 8, "maxRotation": 0]]],
+                "plugins": ["legend": ["display": true]],
+                // Bars start at zero by default, which would flatten candles near a price of 43,000.
+                "scales": ["x": ["ticks": ["maxTicksLimit": 8, "maxRotation": 0]], "y": ["beginAtZero": false]],
             ] as [String: Any],
         ]
         return figure(id: id, caption: caption, spec: spec, fallback: svgLine(candles.map(\.close), caption: caption))
