@@ -82,15 +82,25 @@ struct BackupService: Service {
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                try await Task.sleep(for: interval)
+                // Due one interval after the newest backup (a minute after start when that is
+                // past), so that a supervisor restarted more often than the interval still backs up.
+                try await Task.sleep(for: delay(now: Date()))
                 do {
                     let (folder, manifest) = try Backups.make(directory)
                     let removed = try Backups.prune(directory, keep: keep)
                     logger.info("backup.made", metadata: ["folder": "\(folder)", "databases": "\(manifest.files.count)", "pruned": "\(removed.count)"])
                 } catch {
                     logger.error("backup.failed", metadata: ["error": "\(error)"])
+                    try await Task.sleep(for: .seconds(3600))  // not again at once
                 }
             }
         }
+    }
+
+    func delay(now: Date) -> Duration {
+        let newest = Backups.list(directory).last.flatMap { try? FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date }
+        guard let newest else { return .seconds(60) }
+        let due = newest.addingTimeInterval(Double(interval.components.seconds))
+        return .seconds(max(60, due.timeIntervalSince(now)))
     }
 }

@@ -49,7 +49,9 @@ enum Views {
         if library.withLock({ $0 == nil }) { try? load() }
         var context = context
         context["t"] = CatalogLookup(catalog: Localizer.current.language.catalog, prefix: "")
-        return library.withLock { $0?.render(context, withTemplate: name) } ?? "<!-- the template \(name) is missing -->"
+        // Rendered outside the lock: pages render in parallel.
+        let templates = library.withLock { $0 }
+        return templates?.render(context, withTemplate: name) ?? "<!-- the template \(name) is missing -->"
     }
 }
 
