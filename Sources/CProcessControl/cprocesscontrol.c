@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <sys/resource.h>
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
@@ -60,4 +61,14 @@ pid_t cpc_reap(pid_t pid, int *exit_code, int *signal) {
 
 int cpc_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
+}
+
+int cpc_set_open_files_limit(pid_t pid, unsigned long limit) {
+#ifdef __linux__
+    struct rlimit value = { .rlim_cur = limit, .rlim_max = limit };
+    return prlimit(pid, RLIMIT_NOFILE, &value, NULL);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
 }

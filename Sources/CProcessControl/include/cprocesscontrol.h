@@ -22,4 +22,8 @@ pid_t cpc_reap(pid_t pid, int *exit_code, int *signal);
 /// pipe2(fds, O_CLOEXEC): a pipe whose ends no child inherits unless handed to it.
 int cpc_pipe_cloexec(int fds[2]);
 
+/// prlimit(pid, RLIMIT_NOFILE): sets another process's open-files limit (soft and hard).
+/// Returns 0, or -1 with errno set.
+int cpc_set_open_files_limit(pid_t pid, unsigned long limit);
+
 #endif

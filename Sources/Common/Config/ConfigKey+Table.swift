@@ -78,6 +78,10 @@ enum ConfigTable {
         ConfigEntry(path: "worker.heartbeat_interval_ms", summary: "worker heartbeat period") {
             $0.workerHeartbeatIntervalMs = try integer($1, 100...2_000)
         },
+        ConfigEntry(path: "worker.memory_limit_mb", summary: "resident memory that gets a worker restarted (0 = none)") {
+            $0.workerMemoryLimitMB = try integer($1, 0...1_048_576)
+        },
+        ConfigEntry(path: "worker.open_files", summary: "open files a worker may hold") { $0.workerOpenFiles = try integer($1, 64...1_048_576) },
         ConfigEntry(path: "logs.max_bytes", summary: "rotate a log file past this size") {
             $0.logMaxBytes = try integer($1, 4_096...Int(Int32.max))
         },

@@ -29,6 +29,10 @@ public struct TraderConfig: Sendable, Equatable {
     public var keyPollMs: Int
     public var requestWeightLimit: Int
     public var workerHeartbeatIntervalMs: Int
+    /// A worker whose resident memory passes this is killed and started again (0: no limit).
+    public var workerMemoryLimitMB: Int
+    /// The most files a worker may have open (its RLIMIT_NOFILE).
+    public var workerOpenFiles: Int
     public var logMaxBytes: Int
     public var logKeep: Int
     public var logLevel: String
@@ -58,6 +62,8 @@ public struct TraderConfig: Sendable, Equatable {
         keyPollMs = 500
         requestWeightLimit = 6_000
         workerHeartbeatIntervalMs = 1_000
+        workerMemoryLimitMB = 512
+        workerOpenFiles = 1_024
         logMaxBytes = 10 * 1024 * 1024
         logKeep = 5
         logLevel = "info"

@@ -31,6 +31,8 @@ struct ChildSlot {
     var keyRevision: Int64?
     /// Start again at once, without counting a failure (a replaced key).
     var restartWithoutPenalty = false
+    /// When a worker's resident memory was last read.
+    var memoryCheckedAt: Date?
     var dirty = true
 
     init(spec: ChildSpec, policy: RestartPolicy) {

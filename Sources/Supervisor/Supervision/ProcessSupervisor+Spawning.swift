@@ -128,6 +128,7 @@ extension ProcessSupervisor {
         }
         if slot.status.startedAt != nil || slot.status.lastExitAt != nil { slot.status.restarts += 1 }
         slot.process = process
+        if slot.spec.isWorker { limitOpenFiles(process.pid) }
         slot.policy.didStart(at: now)
         slot.restartAt = nil
         slot.stopRequestedAt = nil

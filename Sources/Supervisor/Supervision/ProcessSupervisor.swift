@@ -102,6 +102,7 @@ final class ProcessSupervisor: Sendable {
                 process.signal(SIGKILL)
                 process.signal(SIGCONT)
             }
+            if slot.spec.isWorker, slot.killReason == nil { checkMemory(&slot, pid: process.pid, now: now) }
             if slot.policy.didRunHealthily(at: now) {
                 slot.status.crashLoop = false
                 slot.dirty = true
