@@ -20,12 +20,7 @@ struct AccountsBench: AsyncParsableCommand {
     func run() async throws {
         let cluster = try await Cluster.start(binDir: binDir, name: "accounts")
         defer { cluster.stop() }
-        let base = "http://127.0.0.1:\(cluster.webPort)"
-        let deadline = Date().addingTimeInterval(30)
-        while (try? await Self.send(.GET, base + "/healthz"))?.status != 200 {
-            guard Date() < deadline else { throw BenchError("the web did not start") }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        let base = try await cluster.webBase()
         let password = "a benchmark password"
         let users = 8
         for index in 0..<users {

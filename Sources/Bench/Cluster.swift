@@ -40,6 +40,17 @@ struct Cluster {
         return Cluster(directory: directory, process: process, database: database, vault: vault, root: root, webPort: webPort, simPort: simPort)
     }
 
+    /// The dashboard's base URL, once `/healthz` answers (30 s at most).
+    func webBase() async throws -> String {
+        let base = "http://127.0.0.1:\(webPort)"
+        let deadline = Date().addingTimeInterval(30)
+        while (try? await AccountsBench.send(.GET, base + "/healthz"))?.status != 200 {
+            guard Date() < deadline else { throw BenchError("the web did not start") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return base
+    }
+
     func stop() {
         process.terminate()
         process.waitUntilExit()

@@ -22,12 +22,7 @@ struct DashboardBench: AsyncParsableCommand {
     func run() async throws {
         let cluster = try await Cluster.start(binDir: binDir, name: "dashboard")
         defer { cluster.stop() }
-        let base = "http://127.0.0.1:\(cluster.webPort)"
-        let deadline = Date().addingTimeInterval(30)
-        while (try? await AccountsBench.send(.GET, base + "/healthz"))?.status != 200 {
-            guard Date() < deadline else { throw BenchError("the web did not start") }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        let base = try await cluster.webBase()
         // A user with a simulator account, trading BTCUSDT on 1 s candles: pages with real rows.
         let password = "a benchmark password"
         _ = try await AccountsBench.send(.POST, base + "/api/v1/signup", json: #"{"username":"watcher","password":"\#(password)"}"#)

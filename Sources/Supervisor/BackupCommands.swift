@@ -10,13 +10,10 @@ struct BackupCommand: AsyncParsableCommand {
         commandName: "backup", abstract: "Copy central.sqlite and every user's trader.sqlite into DIR/backups/<time>/ (online, checked)."
     )
 
-    @Option(help: "The YAML configuration file (default: etc/trader.yaml when present).")
-    var config: String?
-    @Option(help: "The data directory (default: var).")
-    var dataDir: String?
+    @OptionGroup var options: DataDirectoryOptions
 
     func run() async throws {
-        let directory = try await Self.directory(config: config, dataDir: dataDir)
+        let directory = try await options.directory()
         do {
             let (folder, manifest) = try Backups.make(directory)
             let bytes = manifest.files.reduce(0) { $0 + $1.bytes }
@@ -26,8 +23,17 @@ struct BackupCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
     }
+}
 
-    static func directory(config: String?, dataDir: String?) async throws -> DataDirectory {
+/// `--config` and `--data-dir` of the subcommands that work on a data directory (backup,
+/// restore, rotate-master-key): the configuration resolved as the supervisor's own is.
+struct DataDirectoryOptions: ParsableArguments {
+    @Option(help: "The YAML configuration file (default: etc/trader.yaml when present).")
+    var config: String?
+    @Option(help: "The data directory (default: var).")
+    var dataDir: String?
+
+    func directory() async throws -> DataDirectory {
         var flags: [String: String] = [:]
         flags["data_dir"] = dataDir
         do {
@@ -49,13 +55,10 @@ struct RestoreCommand: AsyncParsableCommand {
 
     @Argument(help: "The backup folder.")
     var path: String
-    @Option(help: "The YAML configuration file (default: etc/trader.yaml when present).")
-    var config: String?
-    @Option(help: "The data directory (default: var).")
-    var dataDir: String?
+    @OptionGroup var options: DataDirectoryOptions
 
     func run() async throws {
-        let directory = try await BackupCommand.directory(config: config, dataDir: dataDir)
+        let directory = try await options.directory()
         do {
             try FileManager.default.createDirectory(atPath: directory.runDir, withIntermediateDirectories: true)
             // Holding the supervisor's lock: no supervisor can start (or be running) meanwhile.

@@ -55,31 +55,16 @@ struct RotateMasterKey: AsyncParsableCommand {
         abstract: "Re-encrypt every stored exchange key with a new master key (stop the supervisor first)."
     )
 
-    @Option(help: "The YAML configuration file (default: etc/trader.yaml when present).")
-    var config: String?
-    @Option(help: "The data directory (default: var).")
-    var dataDir: String?
+    @OptionGroup var options: DataDirectoryOptions
 
     func run() async throws {
-        var flags: [String: String] = [:]
-        flags["data_dir"] = dataDir
-        let resolved = try await loadConfig(flags)
-        let directory = DataDirectory(root: resolved.absoluteDataDir, masterKeyFile: resolved.masterKeyFile)
+        let directory = try await options.directory()
         do {
             let count = try Self.rotate(directory)
             print("rotated the master key \(directory.masterKeyFile): \(count) exchange keys re-encrypted")
         } catch {
             FileHandle.standardError.write(Data("supervisor: rotate-master-key: \(error)\n".utf8))
             throw ExitCode(1)
-        }
-    }
-
-    func loadConfig(_ flags: [String: String]) async throws -> TraderConfig {
-        do {
-            return try await ConfigLoader.load(file: config, flags: flags)
-        } catch {
-            FileHandle.standardError.write(Data("supervisor: configuration error: \(error)\n".utf8))
-            throw ExitCode(2)
         }
     }
 

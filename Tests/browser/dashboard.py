@@ -417,15 +417,7 @@ class Browser:
                 alert.accept()
             except NoAlertPresentException:
                 pass
-
-        def replaced():
-            try:
-                old.tag_name  # raises once the old document is gone
-                return False
-            except WebDriverException:
-                return self.driver.execute_script("return document.readyState") == "complete"
-
-        wait_for("the next page after submitting", 30, replaced, 0.1)
+        self.wait_replaced(old)
 
     def button(self, text, scope=None):
         scope = scope or self.driver

@@ -180,6 +180,11 @@ public struct BotSettings: Sendable, Equatable, Codable {
     }
 }
 
+extension BotSettings {
+    /// The user's time zone (the field is checked to name one; UTC should it not).
+    public var timeZone: TimeZone { TimeZone(identifier: timezone) ?? .gmt }
+}
+
 public struct SettingsError: Error, Equatable, CustomStringConvertible {
     public let field: String
     public let problem: String

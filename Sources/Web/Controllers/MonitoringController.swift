@@ -35,7 +35,7 @@ struct MonitoringController {
     func register(on router: Router<WebContext>) {
         router.get("/monitoring") { request, context -> Response in
             guard let viewer = PagesController.viewer(context), let user = context.user else { return PagesController.toLogin(request) }
-            let zone = timeZone(user.id)
+            let zone = database.timeZone(of: user.id)
             var model = MonitoringPage.Model(viewer: viewer, query: Query(), timeZone: zone, now: Date())
             do throws(APIError) {
                 model.query = try Self.query(request, zone: zone, limit: Self.pageSize + 1)
@@ -51,7 +51,7 @@ struct MonitoringController {
         }
         router.get("/monitoring.csv") { request, context -> Response in
             guard let user = context.user else { return PagesController.toLogin(request) }
-            let zone = timeZone(user.id)
+            let zone = database.timeZone(of: user.id)
             do throws(APIError) {
                 let query = try Self.query(request, zone: zone, limit: Self.csvLimit)
                 let text: String
@@ -68,10 +68,6 @@ struct MonitoringController {
                 return Response(status: error.status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: error.message + "\n")))
             }
         }
-    }
-
-    func timeZone(_ user: UserID) -> TimeZone {
-        ((try? database.trading.settings(for: user)) ?? nil).flatMap { TimeZone(identifier: $0.timezone) } ?? .gmt
     }
 
     static func query(_ request: Request, zone: TimeZone, limit: Int) throws(APIError) -> Query {

@@ -96,7 +96,7 @@ struct PagesController {
                 model.bot = try BotView.load(database, user: user.id, now: now)
                 model.portfolio = try PortfolioView.load(database, user: user.id, now: now)
                 model.equity = try database.portfolios.equity(for: user.id, since: model.range.since(now), points: 400)
-                model.timeZone = try database.trading.settings(for: user.id).flatMap { TimeZone(identifier: $0.timezone) } ?? .gmt
+                model.timeZone = try database.trading.settings(for: user.id)?.timeZone ?? .gmt
             } catch {
                 model.readError = "the central database cannot be read (\(error))"
             }
@@ -194,7 +194,7 @@ struct PagesController {
         do {
             model.key = try database.exchangeKeys.key(for: user)
             let stored = try database.trading.settings(for: user)
-            model.timeZone = stored.flatMap { TimeZone(identifier: $0.timezone) } ?? .gmt
+            model.timeZone = stored?.timeZone ?? .gmt
             model.botSettings = TradingPage.settingsContext(
                 stored ?? .defaults, isDefault: stored == nil, command: try database.commands.latest(user: user, command: "settings_changed"),
                 csrf: viewer.csrfToken, returnTo: "/settings", timeZone: model.timeZone

@@ -10,7 +10,7 @@ struct ReportsController {
     func register(on router: Router<WebContext>) {
         router.get("/api/v1/reports") { request, context -> Response in
             let (user, _) = try context.requireUser()
-            let (period, rows) = try report(request, user: user.id)
+            let (period, rows, _) = try report(request, user: user.id)
             return Reply.json(.ok, [
                 "period": period.rawValue,
                 "items": rows.reversed().map { row -> [String: Any] in
@@ -23,7 +23,7 @@ struct ReportsController {
         }
         router.get("/api/v1/reports.csv") { request, context -> Response in
             let (user, _) = try context.requireUser()
-            let (period, rows) = try report(request, user: user.id)
+            let (period, rows, _) = try report(request, user: user.id)
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"pnl-\(period.rawValue).csv\"", .cacheControl: "no-store"],
@@ -33,8 +33,7 @@ struct ReportsController {
         router.get("/reports") { request, context -> Response in
             guard let viewer = PagesController.viewer(context), let user = context.user else { return PagesController.toLogin(request) }
             do throws(APIError) {
-                let (period, rows) = try report(request, user: user.id)
-                let zone = ((try? database.trading.settings(for: user.id)) ?? nil).flatMap { TimeZone(identifier: $0.timezone) } ?? .gmt
+                let (period, rows, zone) = try report(request, user: user.id)
                 return Reply.html(ReportsPage.render(viewer: viewer, period: period, rows: rows, timeZone: zone))
             } catch {
                 let content = AccountPages.message(heading: t("reports.title"), error: error.pageMessage)
@@ -43,11 +42,11 @@ struct ReportsController {
         }
     }
 
-    func report(_ request: Request, user: UserID) throws(APIError) -> (PnLReport.Period, [PnLReport.Row]) {
+    func report(_ request: Request, user: UserID) throws(APIError) -> (PnLReport.Period, [PnLReport.Row], TimeZone) {
         let name = request.uri.queryParameters.get("period") ?? "day"
         guard let period = PnLReport.Period(rawValue: name) else { throw APIError.invalid("period must be day, week or month.") }
         let fills = try read { try database.trading.fills(for: user, symbol: nil, before: nil, limit: 1_000_000) }
-        let zone = (try? database.trading.settings(for: user)).flatMap { $0.flatMap { TimeZone(identifier: $0.timezone) } } ?? .gmt
-        return (period, PnLReport.rows(fills, period: period, timeZone: zone))
+        let zone = database.timeZone(of: user)
+        return (period, PnLReport.rows(fills, period: period, timeZone: zone), zone)
     }
 }

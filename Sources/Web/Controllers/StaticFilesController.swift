@@ -5,7 +5,12 @@ import Hummingbird
 /// packages installed (`/javascript/chart.js/chart.min.js` from Debian's `libjs-chart.js`). No
 /// third-party script is part of this repository.
 struct StaticFilesController {
+    /// The folder, its links resolved once (not at every request).
     let javascriptRoot: String
+
+    init(javascriptRoot: String) {
+        self.javascriptRoot = URL(fileURLWithPath: javascriptRoot).resolvingSymlinksInPath().path
+    }
 
     func register(on router: Router<WebContext>) {
         router.get("/static/app.css") { _, _ in Self.asset(Layout.stylesheet, type: "text/css; charset=utf-8") }
@@ -28,7 +33,7 @@ struct StaticFilesController {
 
     /// The file a `/javascript/…` path names, or `nil` for anything that could leave the root:
     /// every component must be a plain name (letters, digits, `.`, `-`, `_`, not starting with a
-    /// dot), and the resolved path, links followed, must stay under the root.
+    /// dot), and the resolved path, links followed, must stay under the root (given resolved).
     static func safePath(_ uriPath: String, under root: String) -> String? {
         guard uriPath.hasPrefix("/javascript/") else { return nil }
         let components = uriPath.dropFirst("/javascript/".count).split(separator: "/", omittingEmptySubsequences: false)
@@ -40,11 +45,10 @@ struct StaticFilesController {
         }
         let path = root + "/" + components.joined(separator: "/")
         let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        let resolvedRoot = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory), !isDirectory.boolValue else { return nil }
         // Debian's packages link into /usr/share/nodejs; allow links that stay in /usr/share.
-        guard resolved.hasPrefix(resolvedRoot + "/") || resolved.hasPrefix("/usr/share/nodejs/") else { return nil }
+        guard resolved.hasPrefix(root + "/") || resolved.hasPrefix("/usr/share/nodejs/") else { return nil }
         return resolved
     }
 }

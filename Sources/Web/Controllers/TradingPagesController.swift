@@ -134,7 +134,7 @@ struct TradingPagesController {
         }
         let model = SignalsPage.Model(
             viewer: viewer, signals: signals, strategy: settings.strategy.name, interval: settings.interval, charts: charts,
-            timeZone: TimeZone(identifier: settings.timezone) ?? .gmt, now: now
+            timeZone: settings.timeZone, now: now
         )
         return Reply.html(SignalsPage.render(model))
     }
@@ -149,7 +149,7 @@ struct TradingPagesController {
                 fills: try database.trading.fills(for: user, symbol: nil, before: nil, limit: 50),
                 events: try database.workerEvents.events(for: user, limit: 30),
                 settingsCommand: try database.commands.latest(user: user, command: "settings_changed"), error: error, notice: notice,
-                timeZone: TimeZone(identifier: (stored ?? .defaults).timezone) ?? .gmt, now: now
+                timeZone: (stored ?? .defaults).timeZone, now: now
             )
             return Reply.html(TradingPage.render(model), status: status)
         } catch {

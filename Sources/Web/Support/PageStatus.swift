@@ -12,7 +12,7 @@ struct PageStatus: Sendable {
     static func load(_ database: CentralDatabase, user: UserID, now: Date) -> PageStatus {
         var status = PageStatus()
         guard (try? database.exchangeKeys.key(for: user)) != nil else { return status }
-        let zone = ((try? database.trading.settings(for: user)) ?? nil).flatMap { TimeZone(identifier: $0.timezone) } ?? .gmt
+        let zone = database.timeZone(of: user)
         if let exchange = try? database.portfolios.exchangeStatus(for: user), !exchange.reachable {
             let since = DisplayTime.text(exchange.since ?? exchange.updatedAt, zone)
             status.notes.append(t("fresh.exchange_unreachable", ["since": since]))

@@ -106,7 +106,7 @@ actor Trader {
 
     func day(of date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: settings.timezone) ?? .gmt
+        calendar.timeZone = settings.timeZone
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
         return "\(parts.year ?? 0)-\(parts.month ?? 0)-\(parts.day ?? 0)"
     }
