@@ -169,7 +169,8 @@ import Testing
             // A hash Python made lets its user log in here.
             let pythonHash = try #require(try Self.runPython(["op": "bcrypt_hash", "password": "python made this one"])["hash"] as? String)
             #expect(pythonHash.hasPrefix("$2b$12$"))
-            let pool = try DatabasePool(path: supervisor.directory.centralDatabase)
+            // The web writes sessions meanwhile: wait for its lock like every connection of ours.
+            let pool = try DatabasePool(path: supervisor.directory.centralDatabase, configuration: DatabaseOpener.configuration())
             try await pool.write { db in
                 try db.execute(sql: "UPDATE users SET password_hash = ? WHERE id = ?", arguments: [pythonHash, alice.rawValue])
             }
