@@ -7,6 +7,9 @@
 #include <spawn.h>
 #include <sys/wait.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <pthread.h>
+#include <string.h>
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
@@ -47,6 +50,88 @@ int cpc_spawn(const char *path, char *const argv[], char *const envp[],
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
     return rc;
+}
+
+#ifdef __linux__
+/// Closes every descriptor from `first` up, except `keep`.
+static void close_all_from(int first, int keep) {
+#ifdef SYS_close_range
+    if (keep >= first) {
+        if (keep > first && syscall(SYS_close_range, first, keep - 1, 0) != 0) goto fallback;
+        if (syscall(SYS_close_range, keep + 1, ~0U, 0) != 0) goto fallback;
+    } else if (syscall(SYS_close_range, first, ~0U, 0) != 0) {
+        goto fallback;
+    }
+    return;
+fallback:
+#endif
+    for (int fd = first; fd < 65536; fd++) {
+        if (fd != keep) close(fd);
+    }
+}
+#endif
+
+int cpc_spawn_as(const char *path, char *const argv[], char *const envp[],
+                 int stdin_fd, int stdout_fd, int stderr_fd, uid_t uid, gid_t gid, pid_t *pid) {
+#ifdef __linux__
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) return errno;
+    // No handler of ours may run in the child: block everything across fork, reset, unblock.
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    pid_t child = fork();
+    if (child == 0) {
+        struct sigaction fallback;
+        memset(&fallback, 0, sizeof fallback);
+        fallback.sa_handler = SIG_DFL;
+        for (int s = 1; s < NSIG; s++) sigaction(s, &fallback, NULL);
+        setpgid(0, 0);
+        int fds[3] = { stdin_fd, stdout_fd, stderr_fd };
+        for (int i = 0; i < 3; i++) {
+            if (dup2(fds[i], i) < 0) goto failed;
+        }
+        close_all_from(3, report[1]);
+        // Raw system calls: the child has one thread, and glibc's wrappers would signal the
+        // parent's others to change their ids too.
+        if (syscall(SYS_setgroups, 0, NULL) != 0) goto failed;
+        if (syscall(SYS_setresgid, gid, gid, gid) != 0) goto failed;
+        if (syscall(SYS_setresuid, uid, uid, uid) != 0) goto failed;
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        execve(path, argv, envp);
+    failed: {
+            int error = errno;
+            ssize_t ignored = write(report[1], &error, sizeof error);
+            (void)ignored;
+            _exit(127);
+        }
+    }
+    int forkError = errno;
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    close(report[1]);
+    if (child < 0) {
+        close(report[0]);
+        return forkError;
+    }
+    int childError = 0;
+    ssize_t n;
+    do {
+        n = read(report[0], &childError, sizeof childError);
+    } while (n < 0 && errno == EINTR);
+    close(report[0]);
+    if (n == (ssize_t)sizeof childError) {
+        int status;
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+        return childError != 0 ? childError : EIO;
+    }
+    *pid = child;
+    return 0;
+#else
+    (void)path; (void)argv; (void)envp; (void)stdin_fd; (void)stdout_fd; (void)stderr_fd; (void)uid; (void)gid; (void)pid;
+    return ENOSYS;
+#endif
 }
 
 pid_t cpc_reap(pid_t pid, int *exit_code, int *signal) {

@@ -50,6 +50,13 @@ enum SupervisorApp {
             throw StartupError(description: "\(error)")
         }
         let binDir = try resolveBinDir(config)
+        let isolation = Isolation.resolve(config: config, directory: directory, binDir: binDir, logger: logger)
+        isolation.announce()
+        do {
+            try isolation.prepareShared(directory)
+        } catch {
+            throw StartupError(description: "isolation: \(error)")
+        }
 
         let now = Date()
         try database.processes.markAllStopped(message: "supervisor restarted", at: now)
@@ -59,9 +66,11 @@ enum SupervisorApp {
         ])
         let supervisor = ProcessSupervisor(
             config: config, directory: directory, database: database,
-            vault: ExchangeKeyVault(fernet: vault, store: database.exchangeKeys), binDir: binDir, logger: logger
+            vault: ExchangeKeyVault(fernet: vault, store: database.exchangeKeys), binDir: binDir, isolation: isolation, logger: logger
         )
-        let control = ControlServer.build(supervisor: supervisor, socketPath: directory.controlSocket, logger: logger)
+        let control = ControlServer.build(supervisor: supervisor, socketPath: directory.controlSocket, logger: logger) {
+            isolation.prepareSocket(directory.controlSocket)
+        }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: SupervisorService(supervisor: supervisor)), .init(service: control)]
         if config.backupIntervalHours > 0 {
             let backups = BackupService(directory: directory, interval: .seconds(config.backupIntervalHours * 3600), keep: config.backupKeep, logger: logger)

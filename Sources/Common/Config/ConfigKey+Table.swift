@@ -90,6 +90,19 @@ enum ConfigTable {
             $0.backupIntervalHours = try integer($1, 0...8_760)
         },
         ConfigEntry(path: "backups.keep", summary: "automatic backups kept") { $0.backupKeep = try integer($1, 1...1_000) },
+        ConfigEntry(path: "isolation.uids", summary: "auto: children under uids of their own when root; off: file modes only") { c, v in
+            switch v.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "auto": c.isolationUIDs = true
+            case "off": c.isolationUIDs = false
+            default: throw ConfigValueError(reason: "expected auto or off, got \"\(v)\"")
+            }
+        },
+        ConfigEntry(path: "isolation.first_uid", summary: "first uid (and gid) of the range given to the children") {
+            $0.isolationFirstUID = try integer($1, 1_000...2_000_000_000)
+        },
+        ConfigEntry(path: "isolation.uid_count", summary: "size of that range (web, simulator, then one per user)") {
+            $0.isolationUIDCount = try integer($1, 12...1_000_000)
+        },
         ConfigEntry(path: "logs.level", summary: "trace, debug, info, notice, warning, error") { c, v in
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard levels.contains(v.lowercased()) else {

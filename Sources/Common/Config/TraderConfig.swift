@@ -39,6 +39,12 @@ public struct TraderConfig: Sendable, Equatable {
     /// Hours between the supervisor's automatic backups (0: none) and how many it keeps.
     public var backupIntervalHours: Int
     public var backupKeep: Int
+    /// Whether children run under uids of their own when the supervisor is root (`auto`), or
+    /// never (`off`: file modes only).
+    public var isolationUIDs: Bool
+    /// The uid range the web, the simulator and the workers are given, when they are.
+    public var isolationFirstUID: Int
+    public var isolationUIDCount: Int
 
     public init() {
         dataDir = "var"
@@ -69,6 +75,9 @@ public struct TraderConfig: Sendable, Equatable {
         logLevel = "info"
         backupIntervalHours = 24
         backupKeep = 7
+        isolationUIDs = true
+        isolationFirstUID = 70_000
+        isolationUIDCount = 10_000
     }
 
     /// The data directory as an absolute path.

@@ -2,8 +2,9 @@ import Foundation
 
 /// The layout of the data directory (CONTRACT §3), and its creation with the stated modes.
 ///
-/// Folders other processes' uids must reach (the root, `users/`, `logs/`, `run/`) are 0755;
-/// what only the supervisor reads (`secrets/`, `backups/`) is 0700, and so is each user's folder.
+/// Folders other processes' uids pass through are 0755 (the root) or 0711 (`users/`, `run/`: no
+/// listing); what only the supervisor reads (`logs/`, `secrets/`, `backups/`) is 0700, and so is
+/// each user's folder and the simulator's (owned by their uids when the supervisor is root).
 public struct DataDirectory: Sendable, Equatable {
     public let root: String
     public let masterKeyFile: String
@@ -33,19 +34,19 @@ public struct DataDirectory: Sendable, Equatable {
     /// Creates every folder that is missing and sets the modes of all of them.
     public func prepare() throws {
         try Self.makeDirectory(root, mode: 0o755)
-        for dir in [usersDir, logsDir, runDir, simDir] {
-            try Self.makeDirectory(dir, mode: 0o755)
+        try Self.makeDirectory(usersDir, mode: 0o711)
+        try Self.makeDirectory(runDir, mode: 0o711)
+        for dir in [logsDir, userLogsDir, simDir, secretsDir, backupsDir] {
+            try Self.makeDirectory(dir, mode: 0o700)
         }
-        try Self.makeDirectory(userLogsDir, mode: 0o700)
-        try Self.makeDirectory(secretsDir, mode: 0o700)
-        try Self.makeDirectory(backupsDir, mode: 0o700)
         let keyDir = (masterKeyFile as NSString).deletingLastPathComponent
         if keyDir != secretsDir { try Self.makeDirectory(keyDir, mode: 0o700) }
     }
 
-    /// Creates a user's folder, mode 0700.
+    /// Creates a user's folder, mode 0700 (and `users/` when missing). The worker calls it too,
+    /// under its own uid: a folder already right is left alone.
     public func prepareUser(_ user: UserID) throws {
-        try Self.makeDirectory(usersDir, mode: 0o755)
+        if !FileManager.default.fileExists(atPath: usersDir) { try Self.makeDirectory(usersDir, mode: 0o711) }
         try Self.makeDirectory(userDir(user), mode: 0o700)
     }
 
@@ -58,6 +59,8 @@ public struct DataDirectory: Sendable, Equatable {
         } else {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         }
+        var info = stat()
+        if stat(path, &info) == 0 && info.st_mode & 0o7777 == mode { return }
         guard chmod(path, mode) == 0 else {
             throw StorageError.cannotSetMode(path, String(cString: strerror(errno)))
         }

@@ -3,11 +3,13 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// The control socket (`DIR/run/supervisor.sock`, mode 0600): how the web asks the supervisor
+/// The control socket (`DIR/run/supervisor.sock`, mode 0600; 0660 with the web's group when
+/// the web has a uid of its own): how the web asks the supervisor
 /// to act. HTTP with JSON bodies over a Unix socket, so only processes that can open the file
 /// can talk to it.
 enum ControlServer {
-    static func build(supervisor: ProcessSupervisor, socketPath: String, logger: Logger) -> some ApplicationProtocol {
+    /// `onListening` sets the socket's owner and mode (``Isolation/prepareSocket(_:)``).
+    static func build(supervisor: ProcessSupervisor, socketPath: String, logger: Logger, onListening: @escaping @Sendable () -> Void) -> some ApplicationProtocol {
         unlink(socketPath)
         let router = Router()
         router.get("/v1/status") { _, _ -> Response in
@@ -66,7 +68,7 @@ enum ControlServer {
         return Application(
             router: router,
             configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: "crypto-trader-supervisor"),
-            onServerRunning: { _ in chmod(socketPath, 0o600) },
+            onServerRunning: { _ in onListening() },
             logger: logger
         )
     }

@@ -15,12 +15,12 @@ struct ChildProcess: Sendable {
     }
 
     /// Starts `executable` with `arguments` and exactly `environment` (nothing of ours leaks),
-    /// from the long-lived spawn thread.
-    static func spawn(executable: String, arguments: [String], environment: [String: String]) throws -> ChildProcess {
-        try SpawnThread.shared.run { try spawnHere(executable: executable, arguments: arguments, environment: environment) }
+    /// under `identity`'s uid and gid when given, from the long-lived spawn thread.
+    static func spawn(executable: String, arguments: [String], environment: [String: String], identity: Identity? = nil) throws -> ChildProcess {
+        try SpawnThread.shared.run { try spawnHere(executable: executable, arguments: arguments, environment: environment, identity: identity) }
     }
 
-    private static func spawnHere(executable: String, arguments: [String], environment: [String: String]) throws -> ChildProcess {
+    private static func spawnHere(executable: String, arguments: [String], environment: [String: String], identity: Identity?) throws -> ChildProcess {
         let stdinPipe = try makePipe()
         let stdoutPipe = try makePipe()
         let stderrPipe = try makePipe()
@@ -34,10 +34,15 @@ struct ChildProcess: Sendable {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let rc = cpc_spawn(executable, argv, envp, stdinPipe.read, stdoutPipe.write, stderrPipe.write, &pid)
+        let rc = if let identity {
+            cpc_spawn_as(executable, argv, envp, stdinPipe.read, stdoutPipe.write, stderrPipe.write, identity.uid, identity.gid, &pid)
+        } else {
+            cpc_spawn(executable, argv, envp, stdinPipe.read, stdoutPipe.write, stderrPipe.write, &pid)
+        }
         guard rc == 0 else {
             [stdinPipe.write, stdoutPipe.read, stderrPipe.read].forEach { close($0) }
-            throw SpawnError(description: "cannot start \(executable): \(String(cString: strerror(rc)))")
+            let who = identity.map { " as \($0)" } ?? ""
+            throw SpawnError(description: "cannot start \(executable)\(who): \(String(cString: strerror(rc)))")
         }
         // Writes to a child that stopped reading must never block the supervisor; a 1 MiB pipe
         // (F_SETPIPE_SZ) holds a worker's first lines, its history included.

@@ -8,6 +8,8 @@ struct ChildSpec: Sendable {
     let executable: String
     let arguments: [String]
     let environment: [String: String]
+    /// The uid and gid it runs under; nil: the supervisor's.
+    let identity: Identity?
     /// Where the child's stderr (its JSON log lines) goes.
     let log: RotatingFile
 

@@ -8,7 +8,7 @@ extension ProcessSupervisor {
 
     /// Starts the web, the simulator (in sim mode) and one worker per stored key.
     func start(now: Date = Date()) throws {
-        var services = [webSpec()]
+        var services = [try webSpec()]
         if config.exchange == .sim { services.append(try simSpec()) }
         state.withLock { state in
             for spec in services {
@@ -33,12 +33,12 @@ extension ProcessSupervisor {
         try? RotatingFile(path: path, maxBytes: config.logMaxBytes, keep: config.logKeep)
     }
 
-    func webSpec() -> ChildSpec {
+    func webSpec() throws -> ChildSpec {
         ChildSpec(
             name: "web", userID: nil, executable: binDir + "/web",
             arguments: ["--data-dir", directory.root, "--host", config.webHost, "--port", String(config.webPort), "--exchange", config.exchange.rawValue,
                 "--session-idle-minutes", String(config.sessionIdleMinutes)] + (config.secureCookies ? ["--secure-cookies"] : []),
-            environment: childEnvironment, log: logFile(directory.processLog("web"))!
+            environment: childEnvironment, identity: try isolation.web(), log: logFile(directory.processLog("web"))!
         )
     }
 
@@ -46,16 +46,17 @@ extension ProcessSupervisor {
         ChildSpec(
             name: "exchange-sim", userID: nil, executable: binDir + "/exchange-sim",
             arguments: ["--port", String(config.simPort), "--seed", String(config.simSeed), "--data-dir", directory.simDir],
-            environment: childEnvironment, log: logFile(directory.processLog("exchange-sim"))!
+            environment: childEnvironment, identity: try isolation.sim(), log: logFile(directory.processLog("exchange-sim"))!
         )
     }
 
+    /// A worker's spec; its identity is looked up at each start (``spawn(_:now:)``).
     func workerSpec(_ user: UserID) -> ChildSpec? {
         guard let log = logFile(directory.userLog(user)) else { return nil }
         return ChildSpec(
             name: ProcessStatus.workerName(user), userID: user, executable: binDir + "/worker",
             arguments: [String(user.rawValue), "--data-dir", directory.root, "--heartbeat-interval-ms", String(config.workerHeartbeatIntervalMs)],
-            environment: childEnvironment, log: log
+            environment: childEnvironment, identity: nil, log: log
         )
     }
 
@@ -64,7 +65,15 @@ extension ProcessSupervisor {
     func spawn(_ slot: inout ChildSlot, now: Date) {
         var firstLines: [String] = []
         var deliveredCommands: [Int64] = []
+        var identity = slot.spec.identity
         if let user = slot.spec.userID {
+            do {
+                identity = try isolation.worker(user)
+                try isolation.prepareUser(directory, user: user, identity: identity)
+            } catch {
+                refuse(&slot, message: "cannot prepare the worker's uid and folder: \(error)", now: now)
+                return
+            }
             do {
                 guard let key = try vault.credentials(for: user) else {
                     slot.wanted = false
@@ -111,7 +120,7 @@ extension ProcessSupervisor {
         }
         let process: ChildProcess
         do {
-            process = try ChildProcess.spawn(executable: slot.spec.executable, arguments: slot.spec.arguments, environment: slot.spec.environment)
+            process = try ChildProcess.spawn(executable: slot.spec.executable, arguments: slot.spec.arguments, environment: slot.spec.environment, identity: identity)
         } catch {
             logger.error("child.spawn_failed", metadata: ["process": "\(slot.spec.name)", "error": "\(error)"])
             let decision = slot.policy.didExit(at: now)
@@ -141,7 +150,9 @@ extension ProcessSupervisor {
         slot.status.message = nil
         slot.dirty = true
         slot.readers = makeReaders(for: slot.spec, process: process)
-        logger.info("child.started", metadata: ["process": "\(slot.spec.name)", "pid": "\(process.pid)", "restarts": "\(slot.status.restarts)"])
+        logger.info("child.started", metadata: [
+            "process": "\(slot.spec.name)", "pid": "\(process.pid)", "restarts": "\(slot.status.restarts)", "uid": "\(identity.map { String($0.uid) } ?? String(geteuid()))",
+        ])
         // Delivered now: the worker receives them right after its credentials.
         for id in deliveredCommands {
             try? database.commands.markDelivered(id: id, at: now)
@@ -149,7 +160,7 @@ extension ProcessSupervisor {
     }
 
     func refuse(_ slot: inout ChildSlot, message: String, now: Date) {
-        logger.error("worker.key_unusable", metadata: ["process": "\(slot.spec.name)"])
+        logger.error("worker.not_started", metadata: ["process": "\(slot.spec.name)", "reason": "\(message)"])
         slot.status.state = .stopped
         slot.status.message = message
         slot.restartAt = nil

@@ -27,6 +27,7 @@ final class ProcessSupervisor: Sendable {
     let database: CentralDatabase
     let vault: ExchangeKeyVault
     let binDir: String
+    let isolation: Isolation
     let logger: Logger
     let state = Mutex(State())
     /// How many workers should run; read while the state lock is held, so kept apart.
@@ -34,12 +35,13 @@ final class ProcessSupervisor: Sendable {
     let heartbeatTimeout: TimeInterval
     let stopTimeout: TimeInterval
 
-    init(config: TraderConfig, directory: DataDirectory, database: CentralDatabase, vault: ExchangeKeyVault, binDir: String, logger: Logger) {
+    init(config: TraderConfig, directory: DataDirectory, database: CentralDatabase, vault: ExchangeKeyVault, binDir: String, isolation: Isolation, logger: Logger) {
         self.config = config
         self.directory = directory
         self.database = database
         self.vault = vault
         self.binDir = binDir
+        self.isolation = isolation
         self.logger = logger
         heartbeatTimeout = Double(config.heartbeatTimeoutMs) / 1000
         stopTimeout = Double(config.stopTimeoutMs) / 1000

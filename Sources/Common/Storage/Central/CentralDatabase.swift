@@ -30,7 +30,7 @@ public struct CentralDatabase: Sendable {
 
     /// Creates or upgrades the file: the supervisor, before it starts anyone.
     public static func migrate(_ directory: DataDirectory) throws -> CentralDatabase {
-        CentralDatabase(pool: try DatabaseOpener.open(path: directory.centralDatabase, migrator: CentralSchema.migrator, mode: .migrate(fileMode: 0o640)))
+        CentralDatabase(pool: try DatabaseOpener.open(path: directory.centralDatabase, migrator: CentralSchema.migrator, mode: .migrate(fileMode: 0o600)))
     }
 
     /// Opens a file the supervisor has migrated: every other process.
