@@ -2,6 +2,7 @@ import Common
 import Foundation
 import Hummingbird
 import Logging
+import Prometheus
 import ServiceLifecycle
 
 /// Builds the web application; the tests call this too.
@@ -18,19 +19,24 @@ enum WebApp {
         var javascriptRoot = "/usr/share/javascript"
     }
 
-    static func build(database: CentralDatabase, directory: DataDirectory, settings: Settings, logger: Logger) -> some ApplicationProtocol {
+    /// `metrics`: the registry `/metrics` shows (bootstrapped into swift-metrics by the web's `main`).
+    static func build(
+        database: CentralDatabase, directory: DataDirectory, settings: Settings, metrics: PrometheusCollectorRegistry = .init(), logger: Logger
+    ) -> some ApplicationProtocol {
         _ = PasswordHasher.decoyHash  // computed once at start, not during someone's login
         let sessions = Sessions(store: database.sessions, settings: settings.sessions)
         let accounts = AccountService(database: database, sessions: sessions, throttle: LoginThrottle(), logger: logger)
         let control = ControlClient(socketPath: directory.controlSocket)
 
         let router = Router(context: WebContext.self)
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: SessionMiddleware(sessions: sessions, users: database.users, secureCookies: settings.secureCookies))
         router.add(middleware: LanguageMiddleware())
         router.add(middleware: PageStatusMiddleware(database: database))
         router.add(middleware: APINotFoundMiddleware())
         HealthController(database: database).register(on: router)
+        MetricsController(database: database, collector: MetricsCollector(registry: metrics)).register(on: router)
         AccountAPIController(accounts: accounts, control: control, secureCookies: settings.secureCookies, exchange: settings.exchange)
             .register(on: router)
         PortfolioAPIController(database: database).register(on: router)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Common
 import Foundation
 import Hummingbird
+import Prometheus
 import Logging
 
 @main
@@ -48,7 +49,9 @@ struct WebCommand: AsyncParsableCommand {
         }
         var settings = WebApp.Settings(host: host, port: port, exchange: exchange, secureCookies: secureCookies)
         settings.sessions.idleTimeout = TimeInterval(max(1, sessionIdleMinutes)) * 60
-        let app = WebApp.build(database: database, directory: directory, settings: settings, logger: logger)
+        let metrics = PrometheusCollectorRegistry()
+        MetricsCollector.bootstrap(metrics)
+        let app = WebApp.build(database: database, directory: directory, settings: settings, metrics: metrics, logger: logger)
         try await app.runService()
     }
 }

@@ -51,7 +51,7 @@ enum WorkerApp {
                 // Shut down in reverse order: the command reader first, so that the end of stdin
                 // during a SIGTERM is the expected end of the service being stopped.
                 services: [
-                    .init(service: HeartbeatService(bot: bot, reporter: reporter, interval: heartbeatInterval)),
+                    .init(service: HeartbeatService(bot: bot, reporter: reporter, client: client, interval: heartbeatInterval)),
                     .init(service: portfolio),
                 ] + (trader.map { [ServiceGroupConfiguration.ServiceConfiguration(service: TradingService(trader: $0))] } ?? []) + [
                     // End of stdin (the supervisor is gone or stopping us) ends the worker cleanly.

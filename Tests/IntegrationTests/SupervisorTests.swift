@@ -44,7 +44,7 @@ import Testing
             let alicePage = try await HTTP.execute(.init(url: "http://127.0.0.1:\(supervisor.webPort)/status", method: .GET, headers: [("Cookie", "ctp_session=\(aliceSession)")]))
             #expect(alicePage.body.components(separatedBy: "<td>your bot</td>").count == 2, "alice sees her bot, once")
             let metrics = try await HTTP.get("http://127.0.0.1:\(supervisor.webPort)/metrics")
-            #expect(metrics.body.contains("trader_workers{state=\"running\"} 2"))
+            #expect(metrics.body.contains("trader_workers{state=\"running\"} 2"), "\(metrics.body)")
             let sim = try await HTTP.get("http://127.0.0.1:\(supervisor.simPort)/api/v3/ping")
             #expect(sim.status == 200)
 

@@ -24,6 +24,8 @@ public final class BinanceClient: Sendable {
         /// After a 429 or 418: no request at all before this local time (ms), as Binance asks.
         var blockedUntil: Int64 = 0
         var banned = false
+        /// Failed calls since start, by cause: Binance's error code (`-2010`), `http_503`, `network`.
+        var errors: [String: Int] = [:]
     }
 
     public let baseURL: String
@@ -51,6 +53,14 @@ public final class BinanceClient: Sendable {
 
     /// The weight the exchange says this address used in the current minute.
     public var usedWeight: Int { clock.withLock { $0.usedWeight } }
+
+    /// Failed calls since this client started, by Binance's error code, `http_<status>` when the
+    /// answer had none, or `network` (no answer): for the metrics.
+    public var errorCounts: [String: Int] { clock.withLock { $0.errors } }
+
+    private func countError(_ cause: String) {
+        clock.withLock { $0.errors[cause, default: 0] += 1 }
+    }
 
     /// Milliseconds to add to the local clock to get the exchange's.
     public var serverTimeOffsetMs: Int64 { clock.withLock { $0.offsetMs } }
@@ -347,11 +357,13 @@ public final class BinanceClient: Sendable {
                 budget?.exchangeReported(used)
             }
         } catch {
+            countError("network")
             if changesState, let orderClientID { throw .unknownOrderState(clientOrderID: orderClientID, reason: "\(error)") }
             throw .temporary("\(error)")
         }
         guard (200..<300).contains(status) else {
             let error = ExchangeError.from(status: status, body: body, retryAfter: retryAfter, isOrderPlacement: changesState, clientOrderID: orderClientID)
+            if case .rejected(let code, _) = error { countError(String(code)) } else { countError("http_\(status)") }
             switch error {
             case .rateLimited(let seconds), .banned(let seconds):
                 let until = localClock() + Int64(seconds) * 1_000

@@ -96,6 +96,9 @@ public enum WorkerReport: Sendable, Equatable {
     case positions([PositionRecord], todayPnL: Decimal?)
     /// A strategy signal, for the signals page.
     case signal(SignalRecord)
+    /// The exchange's count of this host's request weight in the current minute, and this
+    /// worker's failed exchange calls since it started by cause (sent with the heartbeat).
+    case usage(weightUsed: Int, errors: [String: Int])
 
     public func line() -> String {
         switch self {
@@ -122,6 +125,8 @@ public enum WorkerReport: Sendable, Equatable {
             JSONLine.encode(["type": "fill", "fill": fill.json])
         case .signal(let signal):
             JSONLine.encode(["type": "signal", "signal": signal.json])
+        case .usage(let weight, let errors):
+            JSONLine.encode(["type": "usage", "weight_used": weight, "errors": errors] as [String: Any])
         case .positions(let positions, let today):
             JSONLine.encode(
                 ["type": "positions", "positions": positions.map(\.json), "today_pnl_usdt": today.map { DecimalText.format($0) } ?? NSNull()] as [String: Any]
@@ -140,6 +145,20 @@ public enum WorkerReport: Sendable, Equatable {
         switch fields["type"] as? String {
         case "heartbeat":
             return .heartbeat(state: try text(fields, "state", limit: 64))
+        case "usage":
+            guard let weight = (fields["weight_used"] as? NSNumber)?.intValue, weight >= 0,
+                let raw = fields["errors"] as? [String: Any], raw.count <= 100
+            else {
+                throw ProtocolError(reason: "usage needs weight_used and errors (at most 100 causes)")
+            }
+            var errors: [String: Int] = [:]
+            for (cause, count) in raw {
+                guard cause.utf8.count <= 32, cause.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }),
+                    let value = (count as? NSNumber)?.intValue, value >= 0
+                else { throw ProtocolError(reason: "usage errors: a cause is a short name and its count a whole number") }
+                errors[cause] = value
+            }
+            return .usage(weightUsed: weight, errors: errors)
         case "ack":
             guard let id = (fields["command_id"] as? NSNumber)?.int64Value else {
                 throw ProtocolError(reason: "ack needs command_id")

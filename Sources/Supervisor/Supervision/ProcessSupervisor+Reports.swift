@@ -27,13 +27,18 @@ extension ProcessSupervisor {
                 }
                 slot.dirty = true
             }
+            if case .usage(let weight, let errors) = report, slot.status.weightUsed != weight || slot.status.exchangeErrors != errors {
+                slot.status.weightUsed = weight
+                slot.status.exchangeErrors = errors
+                slot.dirty = true
+            }
             state.slots[name] = slot
             return slot.spec.userID
         }
         guard let user else { return }
         do {
             switch report {
-            case .heartbeat:
+            case .heartbeat, .usage:
                 break
             case .acknowledged(let id, let result):
                 try database.commands.markAcknowledged(user: user, id: id, result: result, at: now)

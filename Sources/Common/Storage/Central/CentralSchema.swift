@@ -185,6 +185,11 @@ public enum CentralSchema {
         migrator.registerMigration("v6-language") { db in
             try db.execute(sql: "ALTER TABLE users ADD COLUMN language TEXT")
         }
+        // A worker's exchange usage, for the metrics: weight used this minute, failed calls by cause (JSON).
+        migrator.registerMigration("v7-exchange-usage") { db in
+            try db.execute(sql: "ALTER TABLE process_status ADD COLUMN weight_used INTEGER")
+            try db.execute(sql: "ALTER TABLE process_status ADD COLUMN exchange_errors TEXT")
+        }
         return migrator
     }
 }

@@ -21,6 +21,10 @@ public struct ProcessStatus: Sendable, Equatable, Codable {
     public var nextRestartAt: Date?
     public var crashLoop: Bool
     public var message: String?
+    /// The exchange's request weight count this minute, as the worker last saw it.
+    public var weightUsed: Int?
+    /// The worker's failed exchange calls since it started, by cause (Binance's code, `http_503`, `network`).
+    public var exchangeErrors: [String: Int] = [:]
 
     public init(process: String, userID: UserID? = nil, state: State = .starting) {
         self.process = process
@@ -55,14 +59,16 @@ public struct SQLiteProcessStatusStore: ProcessStatusStore {
                 try db.execute(
                     sql: """
                         INSERT OR REPLACE INTO process_status (process, user_id, state, pid, started_at, last_heartbeat_at,
-                            reported_state, restarts, last_exit_status, last_exit_at, next_restart_at, crash_loop, message, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            reported_state, restarts, last_exit_status, last_exit_at, next_restart_at, crash_loop, message, updated_at,
+                            weight_used, exchange_errors)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         status.process, status.userID?.rawValue, status.state.rawValue, status.pid.map { Int64($0) },
                         status.startedAt.map(Timestamp.string), status.lastHeartbeatAt.map(Timestamp.string),
                         status.reportedState, status.restarts, status.lastExitStatus, status.lastExitAt.map(Timestamp.string),
                         status.nextRestartAt.map(Timestamp.string), status.crashLoop, status.message, Timestamp.string(at),
+                        status.weightUsed, status.exchangeErrors.isEmpty ? nil : JSONLine.encode(status.exchangeErrors),
                     ]
                 )
             }
@@ -107,6 +113,10 @@ public struct SQLiteProcessStatusStore: ProcessStatusStore {
         status.nextRestartAt = (row["next_restart_at"] as String?).flatMap(Timestamp.date)
         status.crashLoop = row["crash_loop"]
         status.message = row["message"]
+        status.weightUsed = (row["weight_used"] as Int64?).map { Int($0) }
+        if let text = row["exchange_errors"] as String?, let object = try? JSONLine.decode(text) {
+            status.exchangeErrors = object.compactMapValues { ($0 as? NSNumber)?.intValue }
+        }
         return status
     }
 }

@@ -94,3 +94,27 @@ extension SQLiteTradingStore {
         try db.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM signals WHERE user_id = ?", arguments: [user.rawValue]) ?? 0 }
     }
 }
+
+/// Every user's orders and fills, counted: for the metrics.
+public struct TradingTotals: Sendable, Equatable {
+    public var orders: Int
+    public var openOrders: Int
+    public var fills: Int
+}
+
+extension SQLiteTradingStore {
+    public func totals() throws -> TradingTotals {
+        let open = OrderRecord.openStatuses.sorted().map { "'\($0)'" }.joined(separator: ", ")
+        return try db.read { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT (SELECT count(*) FROM orders) AS orders,
+                           (SELECT count(*) FROM orders WHERE status IN (\(open))) AS open_orders,
+                           (SELECT count(*) FROM fills) AS fills
+                    """
+            )
+            return TradingTotals(orders: row?["orders"] ?? 0, openOrders: row?["open_orders"] ?? 0, fills: row?["fills"] ?? 0)
+        }
+    }
+}

@@ -6,6 +6,8 @@ import GRDB
 public protocol TradingStore: Sendable {
     func settings(for user: UserID) throws -> BotSettings?
     func saveSettings(_ settings: BotSettings, for user: UserID, at: Date) throws
+    /// Every user's orders (and the open ones) and fills, counted: for the metrics.
+    func totals() throws -> TradingTotals
     func saveOrder(_ order: OrderRecord, for user: UserID) throws
     /// `false` when this fill was recorded before.
     @discardableResult func saveFill(_ fill: BotFill, for user: UserID) throws -> Bool
