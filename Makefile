@@ -62,10 +62,12 @@ $(PY_VENV)/.installed: Tests/compat/requirements.txt
 	$(PY_VENV)/bin/pip install -q --disable-pip-version-check -r Tests/compat/requirements.txt
 	@touch $@
 
-## Every test: unit and integration (real processes, HTTP, SQLite files), serially.
+## Every test: unit and integration (real processes, HTTP, SQLite files), serially; then every
+## log and output of the run is searched for every secret the tests used (Tests/scan_logs.py).
 test: install-test-bin $(PY_VENV)/.installed
-	@mkdir -p var/test-artifacts
+	@mkdir -p var/test-artifacts && rm -rf var/test-artifacts/run-logs var/test-artifacts/secrets-seen.txt
 	TRADER_BIN_DIR=$(TEST_BIN_DIR) TRADER_TEST_PYTHON=$(CURDIR)/$(PY_VENV)/bin/python timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build --no-parallel
+	python3 Tests/scan_logs.py var/test-artifacts
 
 ## Performance figures (README, "Benchmarks").
 bench: deps

@@ -19,6 +19,7 @@ enum Fixtures {
     }
 
     static func storeKey(_ database: CentralDatabase, user: UserID, key: (String, String), directory: DataDirectory) throws {
+        SecretsSeen.record(key.1)
         let vault = ExchangeKeyVault(fernet: try MasterKey.loadOrCreate(path: directory.masterKeyFile), store: database.exchangeKeys)
         try vault.store(user: user, apiKey: key.0, apiSecret: key.1, canTrade: true, verifiedAt: Date())
     }

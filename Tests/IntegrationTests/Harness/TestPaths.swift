@@ -18,6 +18,28 @@ enum TestPaths {
     }
 }
 
+/// Every secret the tests hand to the system (API secrets, master keys, passwords), one per line
+/// in `var/test-artifacts/secrets-seen.txt`: after the run, `make test` greps every log and
+/// output the run left (Tests/scan_logs.py) for each of them.
+enum SecretsSeen {
+    static let file = TestPaths.artifacts + "/secrets-seen.txt"
+    private static let lock = NSLock()
+
+    static func record(_ secret: String) {
+        guard secret.count >= 8 else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if let handle = FileHandle(forWritingAtPath: file) ?? {
+            FileManager.default.createFile(atPath: file, contents: nil, attributes: [.posixPermissions: 0o600])
+            return FileHandle(forWritingAtPath: file)
+        }() {
+            handle.seekToEndOfFile()
+            handle.write(Data((secret + "\n").utf8))
+            try? handle.close()
+        }
+    }
+}
+
 /// A data directory for one test under /tmp, mode 0755, removed unless the test failed.
 final class TestDataDir: @unchecked Sendable {
     let path: String
@@ -29,7 +51,22 @@ final class TestDataDir: @unchecked Sendable {
         chmod(path, 0o755)
     }
 
+    /// Keeps the logs for the scan of the whole run (``SecretsSeen``), with the master key the
+    /// directory had, then removes the directory unless the test failed.
     deinit {
+        let name = (path as NSString).lastPathComponent
+        for data in [path, path + "/data"] {
+            if let key = try? String(contentsOfFile: data + "/secrets/master.key", encoding: .utf8) {
+                SecretsSeen.record(key.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            let logs = data + "/logs"
+            if FileManager.default.fileExists(atPath: logs) {
+                let target = TestPaths.artifacts + "/run-logs/\(name)\(data == path ? "" : "-data")"
+                try? FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try? FileManager.default.removeItem(atPath: target)
+                try? FileManager.default.copyItem(atPath: logs, toPath: target)
+            }
+        }
         if !keep { try? FileManager.default.removeItem(atPath: path) }
     }
 }

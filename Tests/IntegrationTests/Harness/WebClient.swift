@@ -54,6 +54,7 @@ final class WebClient: @unchecked Sendable {
 
     @discardableResult
     func signUp(_ username: String, _ password: String) async throws -> UserID {
+        SecretsSeen.record(password)
         let answer = try await send(.POST, "/api/v1/signup", json: ["username": username, "password": password])
         guard answer.status == 201, let id = (answer.json?["user_id"] as? NSNumber)?.int64Value else {
             throw Failure("signup of \(username): \(answer.status) \(answer.body)")
