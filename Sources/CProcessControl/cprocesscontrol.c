@@ -72,7 +72,7 @@ fallback:
 #endif
 
 int cpc_spawn_as(const char *path, char *const argv[], char *const envp[],
-                 int stdin_fd, int stdout_fd, int stderr_fd, uid_t uid, gid_t gid, pid_t *pid) {
+                 int stdin_fd, int stdout_fd, int stderr_fd, uid_t uid, gid_t gid, unsigned long open_files, pid_t *pid) {
 #ifdef __linux__
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) return errno;
@@ -92,6 +92,14 @@ int cpc_spawn_as(const char *path, char *const argv[], char *const envp[],
             if (dup2(fds[i], i) < 0) goto failed;
         }
         close_all_from(3, report[1]);
+        if (open_files > 0) {
+            // Lowering needs no privilege; a value above the hard limit is left at the hard limit.
+            struct rlimit value = { .rlim_cur = open_files, .rlim_max = open_files };
+            if (setrlimit(RLIMIT_NOFILE, &value) != 0 && getrlimit(RLIMIT_NOFILE, &value) == 0) {
+                value.rlim_cur = value.rlim_max;
+                setrlimit(RLIMIT_NOFILE, &value);
+            }
+        }
         // Raw system calls: the child has one thread, and glibc's wrappers would signal the
         // parent's others to change their ids too.
         if (syscall(SYS_setgroups, 0, NULL) != 0) goto failed;
@@ -129,7 +137,7 @@ int cpc_spawn_as(const char *path, char *const argv[], char *const envp[],
     *pid = child;
     return 0;
 #else
-    (void)path; (void)argv; (void)envp; (void)stdin_fd; (void)stdout_fd; (void)stderr_fd; (void)uid; (void)gid; (void)pid;
+    (void)path; (void)argv; (void)envp; (void)stdin_fd; (void)stdout_fd; (void)stderr_fd; (void)uid; (void)gid; (void)open_files; (void)pid;
     return ENOSYS;
 #endif
 }

@@ -15,11 +15,12 @@ int cpc_spawn(const char *path, char *const argv[], char *const envp[],
               int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid);
 
 /// Like `cpc_spawn`, and the child drops to `uid` and `gid` (no supplementary groups) before
-/// it executes `path`, so `path` must be reachable by that uid. fork + exec: the child calls only
+/// it executes `path`, so `path` must be reachable by that uid. `open_files` > 0 sets its
+/// RLIMIT_NOFILE first (prlimit on another uid's process needs CAP_SYS_RESOURCE; this does not). fork + exec: the child calls only
 /// async-signal-safe functions, and reports a failure before exec (errno) through a pipe.
 /// Returns 0 and sets *pid, or an errno value.
 int cpc_spawn_as(const char *path, char *const argv[], char *const envp[],
-                 int stdin_fd, int stdout_fd, int stderr_fd, uid_t uid, gid_t gid, pid_t *pid);
+                 int stdin_fd, int stdout_fd, int stderr_fd, uid_t uid, gid_t gid, unsigned long open_files, pid_t *pid);
 
 /// waitpid(pid, &status, WNOHANG), decoded: returns the pid when it exited (and sets
 /// *exit_code to its exit status, or *signal to the signal that killed it), 0 when it still

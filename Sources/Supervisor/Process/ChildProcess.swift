@@ -16,11 +16,15 @@ struct ChildProcess: Sendable {
 
     /// Starts `executable` with `arguments` and exactly `environment` (nothing of ours leaks),
     /// under `identity`'s uid and gid when given, from the long-lived spawn thread.
-    static func spawn(executable: String, arguments: [String], environment: [String: String], identity: Identity? = nil) throws -> ChildProcess {
-        try SpawnThread.shared.run { try spawnHere(executable: executable, arguments: arguments, environment: environment, identity: identity) }
+    /// `openFiles` > 0 limits its open files (RLIMIT_NOFILE) when it starts under `identity`
+    /// (otherwise the caller sets it with `prlimit`).
+    static func spawn(executable: String, arguments: [String], environment: [String: String], identity: Identity? = nil, openFiles: Int = 0) throws -> ChildProcess {
+        try SpawnThread.shared.run {
+            try spawnHere(executable: executable, arguments: arguments, environment: environment, identity: identity, openFiles: openFiles)
+        }
     }
 
-    private static func spawnHere(executable: String, arguments: [String], environment: [String: String], identity: Identity?) throws -> ChildProcess {
+    private static func spawnHere(executable: String, arguments: [String], environment: [String: String], identity: Identity?, openFiles: Int) throws -> ChildProcess {
         let stdinPipe = try makePipe()
         let stdoutPipe = try makePipe()
         let stderrPipe = try makePipe()
@@ -35,10 +39,11 @@ struct ChildProcess: Sendable {
         }
         var pid: pid_t = 0
         let rc = if let identity {
-            cpc_spawn_as(executable, argv, envp, stdinPipe.read, stdoutPipe.write, stderrPipe.write, identity.uid, identity.gid, &pid)
+            cpc_spawn_as(executable, argv, envp, stdinPipe.read, stdoutPipe.write, stderrPipe.write, identity.uid, identity.gid, UInt(max(0, openFiles)), &pid)
         } else {
             cpc_spawn(executable, argv, envp, stdinPipe.read, stdoutPipe.write, stderrPipe.write, &pid)
         }
+
         guard rc == 0 else {
             [stdinPipe.write, stdoutPipe.read, stderrPipe.read].forEach { close($0) }
             let who = identity.map { " as \($0)" } ?? ""

@@ -30,7 +30,8 @@ extension ProcessSupervisor {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
-    /// The open-files limit of a just-started worker (`prlimit` on its pid).
+    /// The open-files limit of a just-started worker of the supervisor's own uid (`prlimit` on its
+    /// pid; a worker under a uid of its own gets it before it executes, see ``ChildProcess``).
     func limitOpenFiles(_ pid: pid_t) {
         if cpc_set_open_files_limit(pid, UInt(config.workerOpenFiles)) != 0 {
             logger.warning("worker.limit_failed", metadata: ["pid": "\(pid)", "errno": "\(errno)"])

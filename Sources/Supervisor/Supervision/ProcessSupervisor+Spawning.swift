@@ -120,7 +120,9 @@ extension ProcessSupervisor {
         }
         let process: ChildProcess
         do {
-            process = try ChildProcess.spawn(executable: slot.spec.executable, arguments: slot.spec.arguments, environment: slot.spec.environment, identity: identity)
+            process = try ChildProcess.spawn(executable: slot.spec.executable, arguments: slot.spec.arguments, environment: slot.spec.environment, identity: identity,
+                openFiles: slot.spec.isWorker ? config.workerOpenFiles : 0
+            )
         } catch {
             logger.error("child.spawn_failed", metadata: ["process": "\(slot.spec.name)", "error": "\(error)"])
             let decision = slot.policy.didExit(at: now)
@@ -137,7 +139,7 @@ extension ProcessSupervisor {
         }
         if slot.status.startedAt != nil || slot.status.lastExitAt != nil { slot.status.restarts += 1 }
         slot.process = process
-        if slot.spec.isWorker { limitOpenFiles(process.pid) }
+        if slot.spec.isWorker, identity == nil { limitOpenFiles(process.pid) }
         slot.policy.didStart(at: now)
         slot.restartAt = nil
         slot.stopRequestedAt = nil
