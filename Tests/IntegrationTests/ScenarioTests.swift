@@ -1,0 +1,147 @@
+import Common
+import Foundation
+import Testing
+
+/// End-to-end scenarios (issue: end-to-end, faults, security and soak): the real supervisor, web,
+/// simulator and workers, driven as people would drive them, checked against the exchange's own
+/// account data.
+@Suite(.serialized, .timeLimit(.minutes(5))) struct ScenarioTests {
+    /// One person: their browser-like client, their id, and their own exchange account.
+    struct Person {
+        let name: String
+        let id: UserID
+        let web: WebClient
+        let client: BinanceClient
+        let symbols: [String]
+    }
+
+    static func person(_ supervisor: SupervisorProcess, _ name: String, balances: String, symbols: [String], fast: Int, slow: Int) async throws -> Person {
+        let web = WebClient(port: supervisor.webPort)
+        let id = try await web.signUp(name, AccountTests.password)
+        try await web.logIn(name, AccountTests.password)
+        let created = try await HTTP.post("http://127.0.0.1:\(supervisor.simPort)/sim/v1/accounts", json: #"{"balances":\#(balances)}"#)
+        let key = try #require(created.json?["apiKey"] as? String)
+        let secret = try #require(created.json?["secretKey"] as? String)
+        let stored = try await web.send(.PUT, "/api/v1/exchange-key", json: ["api_key": key, "api_secret": secret])
+        #expect(stored.status == 200, "\(name): \(stored.body)")
+        let settings = TradingTests.settings(symbols: symbols, fast: fast, slow: slow, maxPositionUSDT: "200")
+        let saved = try await web.send(.PUT, "/api/v1/settings", json: settings)
+        #expect(saved.status == 200, "\(name): \(saved.body)")
+        let client = BinanceClient(baseURL: "http://127.0.0.1:\(supervisor.simPort)", credentials: .init(apiKey: key, secret: secret))
+        return Person(name: name, id: id, web: web, client: client, symbols: symbols)
+    }
+
+    /// The trade ids the exchange has for this person's account on their symbols (the bots share
+    /// the host's request weight with these calls: 20 each).
+    static func exchangeTradeIDs(_ person: Person) async throws -> Set<Int64> {
+        var ids: Set<Int64> = []
+        for symbol in person.symbols {
+            for trade in try await person.client.myTrades(symbol: symbol) { ids.insert(trade.tradeID) }
+        }
+        return ids
+    }
+
+    static func exchangeClientOrderIDs(_ person: Person) async throws -> Set<String> {
+        var ids: Set<String> = []
+        for symbol in person.symbols {
+            for order in try await person.client.allOrders(symbol: symbol) { ids.insert(order.clientOrderID) }
+        }
+        return ids
+    }
+
+    @Test func tenUsersTradeApartAndOneEmergencyStopTouchesNoOneElse() async throws {
+        try await AccountTests.withSystem("ten-users") { supervisor, _ in
+            let symbolSets = [["BTCUSDT", "ETHUSDT"], ["BNBUSDT"], ["SOLUSDT", "XRPUSDT"], ["ETHUSDT"], ["BTCUSDT", "SOLUSDT"]]
+            var people: [Person] = []
+            for index in 0..<10 {
+                let usdt = 5_000 + index * 500
+                people.append(
+                    try await Self.person(
+                        supervisor, "user\(index)", balances: #"{"USDT":"\#(usdt)","BNB":"1"}"#, symbols: symbolSets[index % symbolSets.count],
+                        fast: index % 2 == 0 ? 2 : 3, slow: index % 2 == 0 ? 3 : 5))
+            }
+            // Each also has a resting order far from the market, placed by hand on the exchange.
+            for person in people {
+                _ = try await person.client.place(
+                    NewOrder(symbol: "BNBUSDT", side: .buy, kind: .limit(quantity: 1, price: 100, timeInForce: "GTC"), clientOrderID: "manual-\(person.name)"))
+            }
+            for person in people {
+                #expect(try await person.web.send(.POST, "/api/v1/bot/start").status == 202)
+            }
+            // All of them trade.
+            var quiet: [String] = []
+            let allTraded = try await waitUntilAsync(.seconds(120)) {
+                quiet = []
+                for person in people where try await TradingTests.items(person.web, "/api/v1/fills?limit=1").isEmpty {
+                    quiet.append(person.name)
+                }
+                return quiet.isEmpty
+            }
+            #expect(allTraded, "no fill yet for \(quiet)")
+
+            // Each one sees their own fills and orders, all of them from their own exchange account.
+            for person in people {
+                let fills = try await TradingTests.items(person.web, "/api/v1/fills?limit=500")
+                let orders = try await TradingTests.items(person.web, "/api/v1/orders?limit=500")
+                let trades = try await Self.exchangeTradeIDs(person)
+                let clientIDs = try await Self.exchangeClientOrderIDs(person)
+                let shownTrades = Set(fills.compactMap { ($0["trade_id"] as? NSNumber)?.int64Value })
+                let shownOrders = Set(orders.compactMap { $0["client_order_id"] as? String })
+                #expect(!shownTrades.isEmpty && shownTrades.isSubset(of: trades), "\(person.name): fills not on their account: \(shownTrades.subtracting(trades))")
+                #expect(shownOrders.isSubset(of: clientIDs), "\(person.name): orders not on their account: \(shownOrders.subtracting(clientIDs))")
+                #expect(fills.allSatisfy { person.symbols.contains($0["symbol"] as? String ?? "") }, "\(person.name) trades only their symbols")
+                let me = try await person.web.get("/api/v1/me").json
+                #expect((me?["user_id"] as? NSNumber)?.int64Value == person.id.rawValue)
+            }
+
+            // user0's emergency stop cancels user0's orders only; everyone else keeps trading.
+            let first = people[0]
+            #expect(try await first.web.send(.POST, "/api/v1/bot/emergency-stop").status == 202)
+            let stopped = try await waitUntilAsync(.seconds(5)) {
+                let state = try await first.web.get("/api/v1/bot").json?["state"] as? String
+                let open = try await first.client.openOrders()
+                return state == "emergency_stopped" && open.isEmpty
+            }
+            #expect(stopped)
+            try await Task.sleep(for: .seconds(2))
+            for person in people.dropFirst() {
+                #expect(try await person.web.get("/api/v1/bot").json?["state"] as? String == "running", "\(person.name)")
+                let open = try await person.client.openOrders(symbol: "BNBUSDT")
+                #expect(open.contains { $0.clientOrderID == "manual-\(person.name)" }, "\(person.name)'s resting order survived user0's emergency stop")
+            }
+            func othersFills() async throws -> Int {
+                try await people.dropFirst().asyncMap { try await TradingTests.items($0.web, "/api/v1/fills?limit=500").count }.reduce(0, +)
+            }
+            let fillsBefore = try await othersFills()
+            let others = try await waitUntilAsync(.seconds(60)) { try await othersFills() > fillsBefore }
+            #expect(others, "the other bots still trade")
+
+            // Stopped and closed: every exchange trade of each account is exactly one fill of its owner.
+            for person in people.dropFirst() {
+                _ = try await person.web.send(.POST, "/api/v1/bot/stop", json: ["close_positions": true])
+            }
+            try await Task.sleep(for: .seconds(3))
+            for person in people {
+                let trades = try await Self.exchangeTradeIDs(person)
+                var fills: [[String: Any]] = []
+                var settled = false
+                for _ in 0..<20 where !settled {
+                    fills = try await TradingTests.items(person.web, "/api/v1/fills?limit=500")
+                    settled = Set(fills.compactMap { ($0["trade_id"] as? NSNumber)?.int64Value }) == trades
+                    if !settled { try await Task.sleep(for: .milliseconds(500)) }
+                }
+                let recorded = fills.compactMap { ($0["trade_id"] as? NSNumber)?.int64Value }
+                #expect(settled, "\(person.name): fills \(recorded.sorted()) vs exchange \(trades.sorted())")
+                #expect(recorded.count == Set(recorded).count, "\(person.name): no fill twice")
+            }
+        }
+    }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}
