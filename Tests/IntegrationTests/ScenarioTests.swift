@@ -136,6 +136,88 @@ import Testing
             }
         }
     }
+
+    /// Every number on the overview, trading and monitoring pages is the exchange's: balances
+    /// valued in USDT at the exchange's prices, the total, every fill, the open orders.
+    @Test func everyNumberOnThePagesIsTheExchanges() async throws {
+        try await AccountTests.withSystem("real-data") { supervisor, _ in
+            let sim = "http://127.0.0.1:\(supervisor.simPort)"
+            let person = try await Self.person(
+                supervisor, "realdata", balances: #"{"USDT":"8000","ETH":"2.5","SOL":"12"}"#, symbols: ["BTCUSDT", "ETHUSDT"], fast: 2, slow: 3)
+            #expect(try await person.web.send(.POST, "/api/v1/bot/start").status == 202)
+            let traded = try await waitUntilAsync(.seconds(60)) { try await TradingTests.items(person.web, "/api/v1/fills?limit=10").count >= 2 }
+            #expect(traded)
+            #expect(try await person.web.send(.POST, "/api/v1/bot/stop").status == 202)
+            // Prices held still, so that the exchange and the pages can be compared.
+            for (symbol, price) in [("BTCUSDT", "43210.55"), ("ETHUSDT", "2345.67"), ("SOLUSDT", "101.23")] {
+                #expect(try await HTTP.post(sim + "/sim/v1/prices", json: #"{"symbol":"\#(symbol)","price":"\#(price)","hold":true}"#).status == 200)
+            }
+            let account = try await person.client.account()
+            let prices = try await person.client.tickerPrices()
+            var expected: [String: (free: Decimal, locked: Decimal, value: Decimal)] = [:]
+            for balance in account.balances where balance.free + balance.locked > 0 {
+                let price: Decimal = balance.asset == "USDT" ? 1 : (prices[balance.asset + "USDT"] ?? 0)
+                expected[balance.asset] = (balance.free, balance.locked, (balance.free + balance.locked) * price)
+            }
+            let total = expected.values.reduce(Decimal(0)) { $0 + $1.value }
+            // The worker values the account on every change and at least every 5 s.
+            var rows: [[String]] = []
+            var page = ""
+            let shown = try await waitUntilAsync(.seconds(15)) {
+                page = try await person.web.get("/").body
+                rows = tableRows(page, id: "balances")
+                return rows.count == expected.count && rows.allSatisfy { row in
+                    guard row.count >= 5, let want = expected[row[0]], let value = pageNumber(row[4]) else { return false }
+                    return pageNumber(row[1]) == want.free && pageNumber(row[2]) == want.locked && abs(value - want.value) <= Decimal(string: "0.01")!
+                }
+            }
+            #expect(shown, "page \(rows) vs exchange \(expected)")
+            let totalText = page.range(of: #"id="total" class="total">[^<]*<strong>([^<]+) USDT"#, options: .regularExpression).map { String(page[$0]) } ?? ""
+            let shownTotal = totalText.components(separatedBy: "<strong>").last.flatMap(pageNumber)
+            #expect(shownTotal.map { abs($0 - total) <= Decimal(string: "0.01")! } == true, "total \(totalText) vs \(total)")
+
+            // Monitoring: every fill is an exchange trade of the account, price and quantity as the exchange has them.
+            var trades: [(symbol: String, price: Decimal, qty: Decimal)] = []
+            for symbol in person.symbols {
+                trades += try await person.client.myTrades(symbol: symbol).map { ($0.symbol, $0.price, $0.quantity) }
+            }
+            let fillRows = tableRows(try await person.web.get("/monitoring").body, id: "fills")
+            #expect(fillRows.count == trades.count, "\(fillRows.count) rows, \(trades.count) trades")
+            var unmatched = trades
+            for row in fillRows where row.count >= 5 {
+                if let index = unmatched.firstIndex(where: { $0.symbol == row[1] && $0.price == pageNumber(row[3]) && $0.qty == pageNumber(row[4]) }) {
+                    unmatched.remove(at: index)
+                }
+            }
+            #expect(unmatched.isEmpty, "trades not shown as on the exchange: \(unmatched), rows \(fillRows)")
+
+            // Trading: the open orders shown are the account's open orders of the bot (none while stopped).
+            let open = try await person.client.openOrders()
+            let orderRows = tableRows(try await person.web.get("/trading").body, id: "orders").filter { $0.count > 4 && ["NEW", "PARTIALLY_FILLED"].contains($0[4]) }
+            #expect(orderRows.count == open.filter { !$0.clientOrderID.hasPrefix("manual") }.count, "\(orderRows) vs \(open)")
+        }
+    }
+
+}
+
+/// The rows of `<table id="ID">` in a page: each cell's text, tags removed.
+func tableRows(_ html: String, id: String) -> [[String]] {
+    guard let start = html.range(of: "<table id=\"\(id)\""), let end = html.range(of: "</table>", range: start.upperBound..<html.endIndex),
+        let body = html.range(of: "<tbody>", range: start.upperBound..<end.lowerBound)
+    else { return [] }
+    let table = String(html[body.upperBound..<end.lowerBound])
+    return table.components(separatedBy: "</tr>").compactMap { row in
+        let cells = row.components(separatedBy: "</td>").dropLast().map { cell -> String in
+            let text = cell.replacingOccurrences(of: "<[^>]+>", with: "", options: .regularExpression)
+            return text.replacingOccurrences(of: "&amp;", with: "&").trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return cells.isEmpty ? nil : cells
+    }
+}
+
+/// A number as a page shows it ("5,400.00", "0.00100"), or nil.
+func pageNumber(_ text: String) -> Decimal? {
+    Decimal(string: text.replacingOccurrences(of: ",", with: "").components(separatedBy: " ").first ?? "", locale: Locale(identifier: "en_US_POSIX"))
 }
 
 extension Sequence {
