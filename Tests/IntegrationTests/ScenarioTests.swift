@@ -13,6 +13,13 @@ import Testing
         let web: WebClient
         let client: BinanceClient
         let symbols: [String]
+        let key: String
+        let secret: String
+
+        /// Their exchange account through a simulator on another port (a restarted system).
+        func client(port: Int) -> BinanceClient {
+            BinanceClient(baseURL: "http://127.0.0.1:\(port)", credentials: .init(apiKey: key, secret: secret))
+        }
     }
 
     static func person(_ supervisor: SupervisorProcess, _ name: String, balances: String, symbols: [String], fast: Int, slow: Int) async throws -> Person {
@@ -28,7 +35,7 @@ import Testing
         let saved = try await web.send(.PUT, "/api/v1/settings", json: settings)
         #expect(saved.status == 200, "\(name): \(saved.body)")
         let client = BinanceClient(baseURL: "http://127.0.0.1:\(supervisor.simPort)", credentials: .init(apiKey: key, secret: secret))
-        return Person(name: name, id: id, web: web, client: client, symbols: symbols)
+        return Person(name: name, id: id, web: web, client: client, symbols: symbols, key: key, secret: secret)
     }
 
     /// The trade ids the exchange has for this person's account on their symbols (the bots share

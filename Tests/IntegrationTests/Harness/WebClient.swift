@@ -46,6 +46,16 @@ final class WebClient: @unchecked Sendable {
 
     func setCookie(_ name: String, _ value: String?) { lock.withLock { cookies[name] = value } }
 
+    /// The same browser (cookies, CSRF token) talking to a web on another port: a restarted system.
+    func moved(to port: Int) -> WebClient {
+        let copy = WebClient(port: port)
+        lock.withLock {
+            copy.cookies = cookies
+            copy.csrf = csrf
+        }
+        return copy
+    }
+
     static func encode(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
     }
