@@ -63,6 +63,7 @@ enum SupervisorApp {
         try database.supervisorInfo.set([
             "pid": String(getpid()), "started_at": Timestamp.string(now), "exchange": config.exchange.rawValue,
             "exchange_url": config.exchangeBaseURL, "web_url": "http://\(config.webHost):\(config.webPort)", "state": "running",
+            "request_weight_limit": String(config.requestWeightLimit),
         ])
         let supervisor = ProcessSupervisor(
             config: config, directory: directory, database: database,

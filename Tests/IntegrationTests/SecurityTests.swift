@@ -138,6 +138,42 @@ import Testing
             #expect(try await web.get("/api/v1/me").status == 200, "the session survived all of it")
         }
     }
+
+    /// Schemathesis (PyPI, installed by `make test`) fuzzes every operation of the OpenAPI
+    /// document with a signed-in session: no answer may be a 5xx. Capped (examples per operation,
+    /// time) for `make test`; its output is kept under `var/test-artifacts/schemathesis.txt`.
+    @Test(.enabled(if: ExchangeKeyTests.python != nil, "run through `make test`, which installs schemathesis"))
+    func schemathesisFindsNoServerErrorInTheJSONAPI() async throws {
+        try await AccountTests.withSystem("fuzz") { supervisor, web in
+            _ = try await TradingTests.user(supervisor, web)
+            #expect(try await web.send(.PUT, "/api/v1/settings", json: TradingTests.settings(symbols: ["BTCUSDT"])).status == 200)
+            let python = try #require(ExchangeKeyTests.python)
+            let st = (python as NSString).deletingLastPathComponent + "/st"
+            let output = TestPaths.artifacts + "/schemathesis.txt"
+            FileManager.default.createFile(atPath: output, contents: nil)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: st)
+            process.arguments = [
+                "run", "http://127.0.0.1:\(supervisor.webPort)/api/v1/openapi.json", "--checks", "not_a_server_error",
+                "--header", "Cookie: \(web.cookieHeader)", "--header", "X-CSRF-Token: \(web.csrf ?? "")",
+                // The event stream never ends; logout and a password change would end the session the rest needs.
+                "--exclude-path", "/api/v1/events", "--exclude-path", "/api/v1/logout", "--exclude-path", "/api/v1/password",
+                "--max-examples", "30", "--max-time", "90", "--seed", "7", "--generation-database", "none", "--request-timeout", "20",
+                "--phases", "examples,coverage,fuzzing", "--no-color",
+            ]
+            process.environment = ProcessInfo.processInfo.environment.merging(["SCHEMATHESIS_HOOKS": "", "NO_COLOR": "1"]) { $1 }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+            process.standardOutput = handle
+            process.standardError = handle
+            try process.run()
+            let finished = await waitUntil(.seconds(240)) { !process.isRunning }
+            if !finished { process.terminate() }
+            let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+            #expect(finished && process.terminationStatus == 0, "schemathesis: \(text.suffix(3_000))")
+            #expect(text.contains("/api/v1/settings") || text.contains("operations"), "it tested the API: \(text.suffix(1_000))")
+        }
+    }
+
 }
 
 /// The methods these tests send, as NIO's.

@@ -33,6 +33,8 @@ public final class BinanceClient: Sendable {
     let localClock: @Sendable () -> Int64
     /// This process's share of the host's request weight; nil: no local limit.
     public let budget: WeightBudget?
+    /// How long a call may wait for its budget before it is refused (``WeightBudget/reserve(_:maxWait:)``).
+    let budgetWait: Duration
     let http: HTTPClient
     let timeout: TimeAmount
     let recvWindow = 5_000
@@ -41,10 +43,11 @@ public final class BinanceClient: Sendable {
     /// - Parameter localClock: this machine's time in ms (tests inject a skewed one).
     public init(
         baseURL: String, credentials: Credentials?, http: HTTPClient = .shared, timeout: TimeAmount = .seconds(10),
-        localClock: @escaping @Sendable () -> Int64 = BinanceClient.localMs, budget: WeightBudget? = nil
+        localClock: @escaping @Sendable () -> Int64 = BinanceClient.localMs, budget: WeightBudget? = nil, budgetWait: Duration = .seconds(61)
     ) {
         self.localClock = localClock
         self.budget = budget
+        self.budgetWait = budgetWait
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.credentials = credentials
         self.http = http
@@ -330,7 +333,7 @@ public final class BinanceClient: Sendable {
             let seconds = Int((blockedUntil - now + 999) / 1_000)
             throw banned ? .banned(retryAfter: seconds) : .rateLimited(retryAfter: seconds)
         }
-        if let budget { try await budget.reserve(Self.weight(method, path, rawQuery)) }
+        if let budget { try await budget.reserve(Self.weight(method, path, rawQuery), maxWait: budgetWait) }
         do {
             return try await sendOnce(method, path, rawQuery: rawQuery, apiKey: apiKey, orderClientID: orderClientID)
         } catch .temporary(let reason) where method == .GET && !reason.hasPrefix("HTTP ") {

@@ -95,6 +95,8 @@ enum ControlServer {
             return try json(.ok, KeyResponse(maskedKey: masked, canTrade: canTrade, verifiedAt: verifiedAt))
         case .rejected(let reason): return try errorResponse(.unprocessableContent, "key_rejected", reason)
         case .exchangeUnavailable(let reason): return try errorResponse(.serviceUnavailable, "exchange_unavailable", reason)
+        case .rateLimited(let reason, let seconds):
+            return try json(.tooManyRequests, ["error": ["code": "exchange_rate_limited", "message": reason, "retry_after": String(seconds)]])
         }
     }
 

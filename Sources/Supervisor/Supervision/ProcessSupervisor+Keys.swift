@@ -75,6 +75,8 @@ extension ProcessSupervisor {
         /// The exchange refused the key, in its words.
         case rejected(String)
         case exchangeUnavailable(String)
+        /// The exchange asks this address to wait (429 or 418): the caller may try again then.
+        case rateLimited(String, retryAfter: Int)
     }
 
     /// Checks a key with the exchange (`/api/v3/account`: reachable, `canTrade`), and stores it
@@ -93,6 +95,9 @@ extension ProcessSupervisor {
             case .rejected(let code, let message):
                 logger.info("key.rejected", metadata: ["user_id": "\(user.rawValue)", "code": "\(code)"])
                 return .rejected("the exchange refused this key: \(message) (code \(code))")
+            case .rateLimited(let seconds), .banned(let seconds):
+                logger.warning("key.check_rate_limited", metadata: ["user_id": "\(user.rawValue)", "retry_after": "\(seconds)"])
+                return .rateLimited("the exchange asks this server to wait \(seconds) s before the key can be checked", retryAfter: seconds)
             default:
                 logger.warning("key.check_failed", metadata: ["user_id": "\(user.rawValue)", "error": "\(error)"])
                 return .exchangeUnavailable("the exchange could not be asked about this key: \(error)")

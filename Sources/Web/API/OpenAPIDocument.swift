@@ -177,14 +177,14 @@ enum OpenAPIDocument {
             "get": operation("The stored key, masked.", tag: "accounts", responses: ["200": json(ref("ExchangeKey"), "The key."), "404": error("No key is stored.")]),
             "put": operation(
                 "Check a key with the exchange, store it encrypted, start the bot.", tag: "accounts",
-                responses: ["200": json(ref("ExchangeKey"), "Stored."), "422": error("The exchange refused the key, or it is malformed.")],
+                responses: ["200": json(ref("ExchangeKey"), "Stored."), "422": error("The exchange refused the key, or it is malformed."), "429": error("The exchange asks this server to wait (its request limit for the address, or our share of it): try again after Retry-After seconds.")],
                 body: body(object(["api_key": string, "api_secret": string]), example: ["api_key": "not-a-real-key", "api_secret": "not-a-real-secret"]), unsafe: true),
             "delete": operation("Erase the key and stop the bot.", tag: "accounts", responses: ["204": ["description": "Erased."], "404": error("No key is stored.")], unsafe: true),
         ],
         "/api/v1/sim-account": [
             "post": operation(
                 "Sim mode: open a simulator account and store its key.", tag: "accounts",
-                responses: ["200": json(ref("ExchangeKey"), "Stored."), "404": error("Not in sim mode.")], unsafe: true)
+                responses: ["200": json(ref("ExchangeKey"), "Stored."), "404": error("Not in sim mode."), "429": error("The exchange asks this server to wait (its request limit for the address, or our share of it): try again after Retry-After seconds.")], unsafe: true)
         ],
         "/api/v1/portfolio": ["get": operation("Balances valued in USDT, from the exchange.", tag: "portfolio", responses: ["200": json(ref("Portfolio"), "The portfolio.")])],
         "/api/v1/equity": [
@@ -196,7 +196,7 @@ enum OpenAPIDocument {
             "get": operation("The bot's settings (the defaults until saved).", tag: "trading", responses: ["200": json(ref("Settings"), "Settings.")]),
             "put": operation(
                 "Save the settings; a running bot applies them within a second.", tag: "trading",
-                responses: ["200": json(ref("Settings"), "Saved."), "422": error("A field is invalid, or the exchange does not list a symbol.")],
+                responses: ["200": json(ref("Settings"), "Saved."), "422": error("A field is invalid, or the exchange does not list a symbol."), "429": error("The exchange asks this server to wait (its request limit for the address, or our share of it): try again after Retry-After seconds.")],
                 body: body(ref("Settings"), example: ["symbols": ["NOSUCHUSDT"]]), unsafe: true),
         ],
         "/api/v1/bot": ["get": operation("The bot's state, worker and positions.", tag: "trading", responses: ["200": json(ref("Bot"), "The bot.")])],
@@ -222,7 +222,7 @@ enum OpenAPIDocument {
         "/api/v1/backtests": [
             "post": operation(
                 "Run a backtest on exchange candles (or a multipart `candles` CSV).", tag: "backtests",
-                responses: ["200": json(ref("BacktestResult"), "The result (CONTRACT §7)."), "422": error("A field is invalid.")],
+                responses: ["200": json(ref("BacktestResult"), "The result (CONTRACT §7)."), "422": error("A field is invalid."), "429": error("The exchange asks this server to wait (its request limit for the address, or our share of it): try again after Retry-After seconds.")],
                 body: body(
                     object(
                         [

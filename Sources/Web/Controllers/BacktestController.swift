@@ -90,7 +90,7 @@ struct BacktestController {
                 page = try await client.klines(symbol: r.symbol, interval: r.interval, limit: 1000, startTime: from)
             } catch {
                 if case .rejected(_, let message) = error { throw APIError(.unprocessableContent, "invalid_request", "The exchange refused: \(message)") }
-                throw APIError(.serviceUnavailable, "exchange_unavailable", "The exchange does not answer: \(error).")
+                throw ExchangeCatalog.apiError(error, "the backtest")
             }
             let usable = page.filter { $0.openTime >= from && $0.closeTime <= until }
             candles += usable.map(StrategyCandle.init)

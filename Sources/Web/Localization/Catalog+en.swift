@@ -335,5 +335,6 @@ enum Catalog {
         "fresh.worker_crashing": "The bot's process keeps crashing (see System).",
         "fresh.worker_silent": "The bot's process has been silent since {since}.",
         "fresh.worker_not_running": "The bot's process is not running.",
+        "error.exchange_rate_limited": "The exchange asks this server to wait; try again in {seconds} s.",
     ]
 }

@@ -334,5 +334,6 @@ extension Catalog {
         "fresh.worker_crashing": "봇 프로세스가 계속 비정상 종료됩니다 (시스템 참조).",
         "fresh.worker_silent": "봇 프로세스가 {since}부터 응답하지 않습니다.",
         "fresh.worker_not_running": "봇 프로세스가 실행 중이 아닙니다.",
+        "error.exchange_rate_limited": "거래소가 이 서버에 잠시 기다리라고 요청했습니다. {seconds}초 후에 다시 시도하세요.",
     ]
 }

@@ -54,6 +54,8 @@ struct ControlClient: Sendable {
         let code = error?["code"] as? String ?? "supervisor_error"
         let message = error?["message"] as? String ?? "The supervisor refused the request (HTTP \(answer.status))."
         let status: HTTPResponse.Status = (400..<600).contains(answer.status) ? .init(code: answer.status) : .badGateway
-        return APIError(status.code >= 500 && status != .serviceUnavailable ? .serviceUnavailable : status, code, message)
+        var headers: HTTPFields = [:]
+        if let seconds = (error?["retry_after"] as? String).flatMap(Int.init) { headers[.retryAfter] = String(seconds) }
+        return APIError(status.code >= 500 && status != .serviceUnavailable ? .serviceUnavailable : status, code, message, headers: headers)
     }
 }
