@@ -84,10 +84,10 @@ bench: deps
 	$(BENCH_VENV)/bin/python Tests/bench/references.py > var/bench/references.json || echo '{}' > var/bench/references.json
 	.build/release/trader-bench models --bin-dir .build/release --references var/bench/references.json
 
-## A long unattended run with a report (SOAK_SECONDS, default 1800).
-soak: deps
-	$(SWIFT) build -c release
-	.build/release/trader-bench soak --bin-dir .build/release --seconds $${SOAK_SECONDS:-1800}
+## A long unattended run with faults and its report under var/soak/ (SOAK_SECONDS, default 1800;
+## SOAK_USERS, default 20). The executables are installed where the workers' uids reach them.
+soak: install-release
+	.build/release/trader-bench soak --bin-dir $(BIN_DIR) --seconds $${SOAK_SECONDS:-1800} --users $${SOAK_USERS:-20} --out var/soak
 
 clean:
 	rm -rf .build var/test-artifacts $(TEST_BIN_DIR)
