@@ -76,6 +76,7 @@ bench: deps
 	.build/release/trader-bench sim --bin-dir .build/release
 	.build/release/trader-bench accounts --bin-dir .build/release
 	.build/release/trader-bench trading --bin-dir .build/release
+	.build/release/trader-bench scale --bin-dir .build/release --users 100
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk
 	.build/release/trader-bench dashboard --bin-dir .build/release
 	@python3 -m venv $(BENCH_VENV) 2>/dev/null || (apt-get install -y -qq python3-venv && python3 -m venv $(BENCH_VENV))
