@@ -20,7 +20,7 @@ TEST_BIN_DIR ?= /tmp/crypto-trader-pro-test/bin
 # browser test (Tests/browser), from PyPI.
 PY_VENV ?= .build/py-venv
 # numpy, pandas, scikit-learn and backtesting.py: the references `make bench` measures beside ours.
-BENCH_VENV ?= .build/bench-venv
+BENCH_VENV ?= var/bench-venv
 TEST_TIMEOUT ?= 1500
 
 .PHONY: run test bench soak clean deps build-release build-tests install-release install-test-bin
@@ -69,21 +69,15 @@ test: install-test-bin $(PY_VENV)/.installed
 	TRADER_BIN_DIR=$(TEST_BIN_DIR) TRADER_TEST_PYTHON=$(CURDIR)/$(PY_VENV)/bin/python timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build --no-parallel
 	python3 Tests/scan_logs.py var/test-artifacts
 
-## Performance figures (README, "Benchmarks").
+## Performance figures (README, "Benchmarks"): every benchmark BENCH_RUNS times (3), one table of
+## medians with their spreads, the references (numpy, pandas, scikit-learn, backtesting.py from
+## PyPI, in a virtual environment under var/) measured in the same runs; kept in var/bench/.
 bench: deps
 	$(SWIFT) build -c release
-	.build/release/trader-bench bench --bin-dir .build/release
-	.build/release/trader-bench sim --bin-dir .build/release
-	.build/release/trader-bench accounts --bin-dir .build/release
-	.build/release/trader-bench trading --bin-dir .build/release
-	.build/release/trader-bench scale --bin-dir .build/release --users 100
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk
-	.build/release/trader-bench dashboard --bin-dir .build/release
-	@python3 -m venv $(BENCH_VENV) 2>/dev/null || (apt-get install -y -qq python3-venv && python3 -m venv $(BENCH_VENV))
+	@test -x $(BENCH_VENV)/bin/python || python3 -m venv $(BENCH_VENV) || (apt-get install -y -qq python3-venv && python3 -m venv $(BENCH_VENV))
 	@$(BENCH_VENV)/bin/pip install -q --disable-pip-version-check -r Tests/bench/requirements.txt
-	@mkdir -p var/bench
-	$(BENCH_VENV)/bin/python Tests/bench/references.py > var/bench/references.json || echo '{}' > var/bench/references.json
-	.build/release/trader-bench models --bin-dir .build/release --references var/bench/references.json
+	.build/release/trader-bench all --bin-dir .build/release --python $(BENCH_VENV)/bin/python --runs $${BENCH_RUNS:-3}
 
 ## A long unattended run with faults and its report under var/soak/ (SOAK_SECONDS, default 1800;
 ## SOAK_USERS, default 20). The executables are installed where the workers' uids reach them.

@@ -8,8 +8,31 @@ struct ModelsBench: AsyncParsableCommand {
 
     @Option(help: "Folder of the executables to measure (release build).")
     var binDir: String
-    @Option(help: "The references measured in the same run (Tests/bench/references.py's JSON).")
-    var references: String?
+    @Option(help: "Python with numpy, pandas, scikit-learn and backtesting.py: the references, measured between our own timings.")
+    var python: String?
+    @Option(help: "Timings of each figure, ours and the reference's alternating.")
+    var repeats: Int = 3
+
+    /// One run of Tests/bench/references.py measuring `only`; its JSON.
+    func measureReference(_ only: String) -> [String: Any] {
+        guard let python else { return [:] }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["Tests/bench/references.py", "--only", only]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return ["error": "cannot run \(python)"] }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? ["error": "no JSON from references.py"]
+    }
+
+    static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
 
     func run() async throws {
         // 1,000,000 one-minute candles of a seeded walk.
@@ -35,24 +58,17 @@ struct ModelsBench: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: file) }
 
         let clock = ContinuousClock()
-        var best = Duration.seconds(1_000)
-        for _ in 0..<5 {
-            let elapsed = clock.measure { _ = Backtest().run(candles, strategy: SMACross(fast: 10, slow: 30)) }
-            best = min(best, elapsed)
+        var simulations: [Double] = []
+        var commands: [Double] = []
+        var mls: [Double] = []
+        var fits: [Double] = []
+        var measured: [String: [Double]] = [:]
+        var errors: [String: String] = [:]
+        func keep(_ answer: [String: Any]) {
+            for (key, value) in answer {
+                if let number = (value as? NSNumber)?.doubleValue { measured[key, default: []].append(number) } else { errors[key] = "\(value)" }
+            }
         }
-        let simulation = 1_000_000 / SimBench.ms(best) * 1_000
-
-        let command = clock.measure {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binDir + "/worker")
-            process.arguments = ["backtest", "--candles", file, "--symbol", "BTCUSDT", "--strategy", "sma_cross", "--param", "fast=10", "--param", "slow=30", "--json"]
-            process.standardOutput = FileHandle.nullDevice
-            try? process.run()
-            process.waitUntilExit()
-        }
-
-        let ml = clock.measure { _ = Backtest().run(Array(candles.prefix(100_000)), strategy: MLStrategy()) }
-
         // Random forest: 50,000 rows × 10 features, 100 trees of depth 8.
         var rows: [[Double]] = []
         var labels: [Double] = []
@@ -70,24 +86,40 @@ struct ModelsBench: AsyncParsableCommand {
         var settings = RandomForest.Settings()
         settings.trees = 100
         settings.maxDepth = 8
-        let fit = clock.measure { _ = RandomForest.fit(rows, labels, settings: settings) }
 
-        let measured = references.flatMap { FileManager.default.contents(atPath: $0) }.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
+        // Ours and the reference's, alternating, so that the machine's drift falls on both.
+        for _ in 0..<max(1, repeats) {
+            simulations.append(1_000_000 / SimBench.ms(clock.measure { _ = Backtest().run(candles, strategy: SMACross(fast: 10, slow: 30)) }) * 1_000)
+            keep(measureReference("numpy,backtesting"))
+            commands.append(SimBench.ms(clock.measure {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: binDir + "/worker")
+                process.arguments = ["backtest", "--candles", file, "--symbol", "BTCUSDT", "--strategy", "sma_cross", "--param", "fast=10", "--param", "slow=30", "--json"]
+                process.standardOutput = FileHandle.nullDevice
+                try? process.run()
+                process.waitUntilExit()
+            }) / 1000)
+            mls.append(SimBench.ms(clock.measure { _ = Backtest().run(Array(candles.prefix(100_000)), strategy: MLStrategy()) }) / 1000)
+            fits.append(SimBench.ms(clock.measure { _ = RandomForest.fit(rows, labels, settings: settings) }) / 1000)
+            keep(measureReference("sklearn"))
+        }
         func reference(_ key: String, _ format: String, _ scale: Double, _ fallback: String) -> String {
-            guard let value = (measured[key] as? NSNumber)?.doubleValue else {
-                return fallback + (measured.isEmpty ? " (not measured: run make bench)" : " (not measured: \(measured[key.replacingOccurrences(of: "_candles_per_second", with: "_error").replacingOccurrences(of: "_forest_seconds", with: "_error")] ?? "missing"))")
+            guard let value = Self.median(measured[key] ?? []) else {
+                let why = python == nil ? "not measured: run make bench" : errors.first { $0.key.hasSuffix("error") && key.hasPrefix($0.key.components(separatedBy: "_").first ?? "") }?.value ?? "not measured"
+                return fallback + " (\(why))"
             }
             return String(format: format, value * scale)
         }
+        let simulation = Self.median(simulations) ?? 0
         let backtestingPy = reference("backtesting_py_candles_per_second", "backtesting.py %.2f million/s", 1e-6, "backtesting.py")
         let numpy = reference("numpy_candles_per_second", "numpy vectorised %.1f million/s", 1e-6, "numpy")
         let sklearn = reference("sklearn_forest_seconds", "scikit-learn %.2f s (n_jobs=-1)", 1, "scikit-learn")
         let figures: [(String, String, String, String)] = [
             ("sma_cross over 1,000,000 1-minute candles: simulation", String(format: "%.1f million candles/s", simulation / 1e6), "≥ 20 million/s",
              "\(backtestingPy), \(numpy) (measured now)"),
-            ("the whole command, reading the 1,000,000-line CSV", String(format: "%.2f s", SimBench.ms(command) / 1000), "< 1 s", "—"),
-            ("ml backtest, walk-forward, 100,000 candles (window 5000, retrain every 1000, 50 trees of depth 6)", String(format: "%.2f s", SimBench.ms(ml) / 1000), "< 10 s", "—"),
-            ("random forest fit, 50,000 × 10, 100 trees of depth 8", String(format: "%.2f s", SimBench.ms(fit) / 1000), "< 4 s", "\(sklearn) (measured now)"),
+            ("the whole command, reading the 1,000,000-line CSV", String(format: "%.2f s", Self.median(commands) ?? 0), "< 1 s", "—"),
+            ("ml backtest, walk-forward, 100,000 candles (window 5000, retrain every 1000, 50 trees of depth 6)", String(format: "%.2f s", Self.median(mls) ?? 0), "< 10 s", "—"),
+            ("random forest fit, 50,000 × 10, 100 trees of depth 8", String(format: "%.2f s", Self.median(fits) ?? 0), "< 4 s", "\(sklearn) (measured now)"),
         ]
         print(Report.table(figures))
         try Report.save(figures, name: "models")

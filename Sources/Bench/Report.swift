@@ -1,7 +1,8 @@
 import Common
 import Foundation
 
-/// Prints figures as a table and keeps them under `var/bench/`.
+/// Prints figures as a table and keeps them under `var/bench/`: as text, and as the JSON the
+/// whole-bench driver (``AllBench``) gathers from every run.
 enum Report {
     static func table(_ rows: [(String, String, String, String)]) -> String {
         let header = ("figure", "measured", "target", "reference")
@@ -15,6 +16,8 @@ enum Report {
         try FileManager.default.createDirectory(atPath: "var/bench", withIntermediateDirectories: true)
         let path = "var/bench/\(name)-\(Timestamp.string(Date())).txt"
         try (table(rows) + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let json = rows.map { ["figure": $0.0, "measured": $0.1, "target": $0.2, "reference": $0.3] }
+        try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: "var/bench/\(name)-latest.json"))
         print("saved \(path)")
     }
 }
