@@ -162,6 +162,8 @@ import Testing
                 "--phases", "examples,coverage,fuzzing", "--no-color",
             ]
             process.environment = ProcessInfo.processInfo.environment.merging(["SCHEMATHESIS_HOOKS": "", "NO_COLOR": "1"]) { $1 }
+            // It keeps a cache (.schemathesis/) in its working directory: the artifacts', not the repository's.
+            process.currentDirectoryURL = URL(fileURLWithPath: TestPaths.artifacts)
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
             process.standardOutput = handle
             process.standardError = handle
