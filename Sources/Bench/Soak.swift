@@ -226,8 +226,12 @@ struct Soak: AsyncParsableCommand {
             let span = (steady.last ?? 0) - (steady.first ?? 0)
             let growth = mean > 0 ? slope(points) * span / mean : 0
             let ok = growth <= 0.05
-            if group == "all" { passed = passed && ok }
-            trendLines.append(String(format: "| %@ | %.1f MB | %.1f MB | %+.1f %% | %@ |", group, (points.first?.1 ?? 0) / 1e6, (points.last?.1 ?? 0) / 1e6, growth * 100, ok ? "pass" : "**fail**"))
+            // The simulator plays the exchange, which keeps every order and trade: its memory grows
+            // with the trading by design, so it is shown, not judged.
+            let judged = group != "exchange-sim"
+            if judged { passed = passed && ok }
+            let verdict = !judged ? "not judged (the exchange's history)" : ok ? "pass" : "**fail**"
+            trendLines.append(String(format: "| %@ | %.1f MB | %.1f MB | %+.1f %% | %@ |", group, (points.first?.1 ?? 0) / 1e6, (points.last?.1 ?? 0) / 1e6, growth * 100, verdict))
         }
         // Open files: the last third of the steady samples against the first third.
         let third = max(1, steady.count / 3)
