@@ -20,6 +20,7 @@ struct AllBench: AsyncParsableCommand {
     var only: String = "bench,sim,accounts,trading,scale,dashboard,models"
 
     func run() async throws {
+        setvbuf(stdout, nil, _IOLBF, 0)  // progress lines as they happen, into a log too
         let names = only.split(separator: ",").map(String.init)
         let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var results: [String: [[String: String]]] = [:]
