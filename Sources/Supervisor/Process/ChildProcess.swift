@@ -43,7 +43,6 @@ struct ChildProcess: Sendable {
         } else {
             cpc_spawn(executable, argv, envp, stdinPipe.read, stdoutPipe.write, stderrPipe.write, &pid)
         }
-
         guard rc == 0 else {
             [stdinPipe.write, stdoutPipe.read, stderrPipe.read].forEach { close($0) }
             let who = identity.map { " as \($0)" } ?? ""

@@ -120,9 +120,9 @@ extension ProcessSupervisor {
         }
         let process: ChildProcess
         do {
-            process = try ChildProcess.spawn(executable: slot.spec.executable, arguments: slot.spec.arguments, environment: slot.spec.environment, identity: identity,
-                openFiles: slot.spec.isWorker ? config.workerOpenFiles : 0
-            )
+            process = try ChildProcess.spawn(
+                executable: slot.spec.executable, arguments: slot.spec.arguments, environment: slot.spec.environment, identity: identity,
+                openFiles: slot.spec.isWorker ? config.workerOpenFiles : 0)
         } catch {
             logger.error("child.spawn_failed", metadata: ["process": "\(slot.spec.name)", "error": "\(error)"])
             let decision = slot.policy.didExit(at: now)
