@@ -20,7 +20,6 @@ struct AllBench: AsyncParsableCommand {
     var only: String = "bench,sim,accounts,trading,scale,dashboard,models"
 
     func run() async throws {
-        setvbuf(stdout, nil, _IOLBF, 0)  // progress lines as they happen, into a log too
         let names = only.split(separator: ",").map(String.init)
         let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var results: [String: [[String: String]]] = [:]
@@ -30,6 +29,7 @@ struct AllBench: AsyncParsableCommand {
             let rotated = Array(names[(run - 1) % names.count..<names.count] + names[0..<(run - 1) % names.count])
             for name in rotated {
                 print("== \(name), run \(run) of \(runs)")
+                fflush(nil)  // before the child's own output, also into a log
                 var arguments = [name, "--bin-dir", binDir]
                 if name == "models", let python { arguments += ["--python", python] }
                 let process = Process()
