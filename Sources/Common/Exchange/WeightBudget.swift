@@ -67,7 +67,8 @@ public final class WeightBudget: Sendable {
                 throw .rateLimited(retryAfter: Int((wait + 999) / 1_000))
             }
             do {
-                try await Task.sleep(for: .milliseconds(wait))
+                // In short steps: a new share (the supervisor's, just after start) counts at once.
+                try await Task.sleep(for: .milliseconds(min(wait, 200)))
             } catch {
                 // The caller is being cancelled (the worker stops): give up, do not spin.
                 throw .temporary("cancelled while waiting for request weight")
