@@ -1,3 +1,4 @@
+import Foundation
 import Common
 import Logging
 import ServiceLifecycle
@@ -20,6 +21,13 @@ struct CommandService: Service {
                 await handle(line)
             }
             logger.info("worker.stdin_closed")
+            // The supervisor is gone (or stops us): the group shuts down gracefully, but a service
+            // in the middle of a slow exchange call must not keep this process alive for long.
+            // Every file is crash-safe, and a new supervisor starts a new worker.
+            Task.detached {
+                try? await Task.sleep(for: .seconds(2))
+                _exit(0)
+            }
         }
     }
 

@@ -48,9 +48,11 @@ import Testing
         return ids
     }
 
+    /// The client order ids of the account's orders on their symbols and BNBUSDT (where each
+    /// person's hand-placed order rests, which a bot set to adopt unknown orders shows too).
     static func exchangeClientOrderIDs(_ person: Person) async throws -> Set<String> {
         var ids: Set<String> = []
-        for symbol in person.symbols {
+        for symbol in Set(person.symbols + ["BNBUSDT"]) {
             for order in try await person.client.allOrders(symbol: symbol) { ids.insert(order.clientOrderID) }
         }
         return ids

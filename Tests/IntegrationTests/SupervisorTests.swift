@@ -189,7 +189,8 @@ import Testing
             try #require(complete)
             let children = supervisor.children()
             supervisor.signal(SIGKILL)
-            let gone = await waitUntil(.seconds(5)) { children.allSatisfy { !ProcessTable.isAlive($0.pid) } }
+            // The death signal, or end of stdin and at most 2 s of graceful shutdown.
+            let gone = await waitUntil(.seconds(8)) { children.allSatisfy { !ProcessTable.isAlive($0.pid) } }
             #expect(gone, "still alive: \(children.filter { ProcessTable.isAlive($0.pid) }.map { "\($0.program) \($0.pid)" })")
         }
     }
