@@ -150,6 +150,14 @@ public final class BinanceClient: Sendable {
             quantity = filters.roundQuantity(amount)
             price = filters.roundPrice(limit, side: order.side)
             kind = .limitMaker(quantity: quantity, price: price)
+        case .conditional(var conditional):
+            quantity = filters.roundQuantity(conditional.quantity)
+            conditional.quantity = quantity
+            conditional.stopPrice = conditional.stopPrice.map { filters.roundPrice($0, side: order.side) }
+            conditional.limitPrice = conditional.limitPrice.map { filters.roundPrice($0, side: order.side) }
+            price = conditional.limitPrice ?? conditional.stopPrice ?? referencePrice
+            isMarket = !conditional.trigger.isLimit
+            kind = .conditional(conditional)
         }
         do {
             try filters.check(quantity: quantity, price: price, isMarket: isMarket)
@@ -179,6 +187,13 @@ public final class BinanceClient: Sendable {
             query.append("type", "LIMIT_MAKER")
             query.append("quantity", DecimalText.plain(quantity))
             query.append("price", DecimalText.plain(price))
+        case .conditional(let conditional):
+            query.append("type", conditional.trigger.rawValue)
+            query.append("quantity", DecimalText.plain(conditional.quantity))
+            if let stop = conditional.stopPrice { query.append("stopPrice", DecimalText.plain(stop)) }
+            if let delta = conditional.trailingDelta { query.append("trailingDelta", String(delta)) }
+            if let limit = conditional.limitPrice { query.append("price", DecimalText.plain(limit)) }
+            if conditional.trigger.isLimit { query.append("timeInForce", conditional.timeInForce ?? "GTC") }
         }
         query.append("newClientOrderId", order.clientOrderID)
         query.append("newOrderRespType", "FULL")

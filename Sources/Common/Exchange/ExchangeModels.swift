@@ -28,6 +28,8 @@ public struct NewOrder: Sendable, Equatable {
         case marketQuote(quoteQuantity: Decimal)
         case limit(quantity: Decimal, price: Decimal, timeInForce: String)
         case limitMaker(quantity: Decimal, price: Decimal)
+        /// STOP_LOSS, STOP_LOSS_LIMIT, TAKE_PROFIT, TAKE_PROFIT_LIMIT.
+        case conditional(ConditionalOrder)
     }
 
     public let symbol: String
@@ -51,6 +53,14 @@ public struct OrderReport: Sendable, Equatable {
         public let quantity: Decimal
         public let commission: Decimal
         public let commissionAsset: String
+
+        public init(tradeID: Int64, price: Decimal, quantity: Decimal, commission: Decimal, commissionAsset: String) {
+            self.tradeID = tradeID
+            self.price = price
+            self.quantity = quantity
+            self.commission = commission
+            self.commissionAsset = commissionAsset
+        }
     }
 
     public let symbol: String
@@ -64,6 +74,32 @@ public struct OrderReport: Sendable, Equatable {
     public let executedQty: Decimal
     public let cumulativeQuoteQty: Decimal
     public let fills: [Fill]
+    /// The order list it belongs to; -1 outside lists (Binance's convention).
+    public var orderListID: Int64 = -1
+    /// A conditional order's trigger price, when it has one.
+    public var stopPrice: Decimal? = nil
+    /// When the exchange took it (ms), when the answer says.
+    public var time: Int64? = nil
+
+    public init(
+        symbol: String, orderID: Int64, clientOrderID: String, side: String, type: String, status: String, price: Decimal, origQty: Decimal,
+        executedQty: Decimal, cumulativeQuoteQty: Decimal, fills: [Fill], orderListID: Int64 = -1, stopPrice: Decimal? = nil, time: Int64? = nil
+    ) {
+        self.symbol = symbol
+        self.orderID = orderID
+        self.clientOrderID = clientOrderID
+        self.side = side
+        self.type = type
+        self.status = status
+        self.price = price
+        self.origQty = origQty
+        self.executedQty = executedQty
+        self.cumulativeQuoteQty = cumulativeQuoteQty
+        self.fills = fills
+        self.orderListID = orderListID
+        self.stopPrice = stopPrice
+        self.time = time
+    }
 }
 
 /// One candle as the exchange reports it (`/api/v3/klines`).

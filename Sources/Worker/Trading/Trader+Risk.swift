@@ -96,8 +96,7 @@ extension Trader {
 
     /// ≤ 36 characters, the same for the same decision: `u<user>-<symbol>-<key>-<purpose>`.
     func clientOrderID(symbol: String, key: Int64, purpose: String) -> String {
-        let name = symbol.count <= 12 ? symbol : String(symbol.prefix(8)) + String(UInt32(truncatingIfNeeded: symbol.hashValue) % 10_000)
-        return String("u\(user.rawValue)-\(name)-\(key)-\(purpose)".prefix(36))
+        ClientOrderID.make(user: user.rawValue, symbol: symbol, key: key, purpose: purpose)
     }
 
     func todayPnL() -> Decimal {
