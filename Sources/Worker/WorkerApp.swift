@@ -47,7 +47,9 @@ enum WorkerApp {
             baseURL: credentials.exchangeURL, credentials: .init(apiKey: credentials.apiKey, secret: credentials.apiSecret), budget: budget
         )
         let portfolio = PortfolioService(client: client, reporter: reporter, logger: logger)
-        let trader = database.map { Trader(user: user, client: client, reporter: reporter, database: $0, bot: bot, portfolio: portfolio, logger: logger) }
+        let trader = database.map {
+            Trader(user: user, client: client, streamBaseURL: client.streamBaseURL, reporter: reporter, database: $0, bot: bot, portfolio: portfolio, logger: logger)
+        }
         let group = ServiceGroup(
             configuration: .init(
                 // Shut down in reverse order: the command reader first, so that the end of stdin

@@ -103,8 +103,8 @@ import Testing
     @Test func tradingReportsSurviveTheLineProtocol() throws {
         let now = Date(timeIntervalSince1970: 1_800_000_000.25)
         let order = OrderRecord(
-            clientOrderID: "u1-BTCUSDT-1800000000-BE", orderID: 7, symbol: "BTCUSDT", side: "BUY", type: "MARKET", status: "FILLED",
-            price: Self.d("40000.5"), origQty: Self.d("0.01"), executedQty: Self.d("0.01"), createdAt: now, updatedAt: now, reason: "strategy"
+            clientOrderID: "u1-BTCUSDT-1800000000-BE", orderID: 7, symbol: "BTCUSDT", side: "BUY", type: "MARKET", status: .filled,
+            price: Self.d("40000.5"), origQty: Self.d("0.01"), executedQty: Self.d("0.01"), createdAt: now, updatedAt: now, reason: "strategy", orderListID: 12, stopPrice: Self.d("39000")
         )
         #expect(try WorkerReport.parse(WorkerReport.order(order).line()) == .order(order))
         let fill = Self.fill("SELL", price: "42000", qty: "0.0999", commission: "4.1958", asset: "USDT", id: 2)

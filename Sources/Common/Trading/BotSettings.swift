@@ -98,11 +98,40 @@ public struct BotSettings: Sendable, Equatable, Codable {
     /// `adopt` or `cancel`: what to do with open orders on the exchange the bot did not place.
     public var unknownOrders: String
     public var timezone: String
+    /// How entries are sent and where exits live.
+    public var execution: Execution = .defaults
 
     enum CodingKeys: String, CodingKey {
-        case symbols, interval, strategy, risk, timezone
+        case symbols, interval, strategy, risk, timezone, execution
         case emergencyClosePositions = "emergency_close_positions"
         case unknownOrders = "unknown_orders"
+    }
+
+    public init(
+        symbols: [String], interval: String, strategy: Strategy, risk: Risk, emergencyClosePositions: Bool, unknownOrders: String, timezone: String,
+        execution: Execution = .defaults
+    ) {
+        self.symbols = symbols
+        self.interval = interval
+        self.strategy = strategy
+        self.risk = risk
+        self.emergencyClosePositions = emergencyClosePositions
+        self.unknownOrders = unknownOrders
+        self.timezone = timezone
+        self.execution = execution
+    }
+
+    /// Settings stored before `execution` existed read as its defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        symbols = try c.decode([String].self, forKey: .symbols)
+        interval = try c.decode(String.self, forKey: .interval)
+        strategy = try c.decode(Strategy.self, forKey: .strategy)
+        risk = try c.decode(Risk.self, forKey: .risk)
+        emergencyClosePositions = try c.decode(Bool.self, forKey: .emergencyClosePositions)
+        unknownOrders = try c.decode(String.self, forKey: .unknownOrders)
+        timezone = try c.decode(String.self, forKey: .timezone)
+        execution = try c.decodeIfPresent(Execution.self, forKey: .execution) ?? .defaults
     }
 
     /// What a new account starts with: one symbol, SMA 9/21 on 1-minute candles, cautious limits.
@@ -176,6 +205,7 @@ public struct BotSettings: Sendable, Equatable, Codable {
         guard risk.maxDrawdownPct >= 0, risk.maxDrawdownPct <= 100 else { throw SettingsError(field: "risk.max_drawdown_pct", "must be 0 (off) to 100") }
         guard (0...10_080).contains(risk.cooldownMinutes) else { throw SettingsError(field: "risk.cooldown_minutes", "must be 0 to 10080") }
         guard ["adopt", "cancel"].contains(unknownOrders) else { throw SettingsError(field: "unknown_orders", "must be adopt or cancel") }
+        try execution.validate()
         guard TimeZone(identifier: timezone) != nil else { throw SettingsError(field: "timezone", "\(timezone.prefix(60)) is not a time zone name such as UTC or Asia/Seoul") }
     }
 }

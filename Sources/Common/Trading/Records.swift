@@ -10,7 +10,7 @@ public struct OrderRecord: Sendable, Equatable {
     public var type: String
     /// Binance's status, or `INTENT` (stored, not yet answered), `UNKNOWN` (no answer: being
     /// looked up), `NOT_PLACED` (the exchange never received it).
-    public var status: String
+    public var status: OrderStatus
     public var price: Decimal?
     public var origQty: Decimal
     public var executedQty: Decimal
@@ -18,11 +18,17 @@ public struct OrderRecord: Sendable, Equatable {
     public var updatedAt: Date
     /// Why it was placed, refused or cancelled.
     public var reason: String?
+    /// The exchange's order list (an OCO's two legs share it); nil outside lists.
+    public var orderListID: Int64?
+    /// A conditional order's trigger price.
+    public var stopPrice: Decimal?
 
     public init(
-        clientOrderID: String, orderID: Int64?, symbol: String, side: String, type: String, status: String, price: Decimal?, origQty: Decimal,
-        executedQty: Decimal, createdAt: Date, updatedAt: Date, reason: String?
+        clientOrderID: String, orderID: Int64?, symbol: String, side: String, type: String, status: OrderStatus, price: Decimal?, origQty: Decimal,
+        executedQty: Decimal, createdAt: Date, updatedAt: Date, reason: String?, orderListID: Int64? = nil, stopPrice: Decimal? = nil
     ) {
+        self.orderListID = orderListID
+        self.stopPrice = stopPrice
         self.clientOrderID = clientOrderID
         self.orderID = orderID
         self.symbol = symbol
@@ -37,12 +43,13 @@ public struct OrderRecord: Sendable, Equatable {
         self.reason = reason
     }
 
-    public static let openStatuses: Set<String> = ["INTENT", "UNKNOWN", "NEW", "PARTIALLY_FILLED", "PENDING_NEW"]
-    public var isOpen: Bool { Self.openStatuses.contains(status) }
+    public static let openStatuses: Set<OrderStatus> = Set(OrderStatus.allCases.filter(\.isOpen))
+    public var isOpen: Bool { status.isOpen }
 
     public var json: [String: Any] {
         [
-            "client_order_id": clientOrderID, "order_id": orderID ?? NSNull(), "symbol": symbol, "side": side, "type": type, "status": status,
+            "client_order_id": clientOrderID, "order_id": orderID ?? NSNull(), "symbol": symbol, "side": side, "type": type, "status": status.rawValue,
+            "order_list_id": orderListID ?? NSNull(), "stop_price": stopPrice.map { DecimalText.format($0) } ?? NSNull(),
             "price": price.map { DecimalText.format($0) } ?? NSNull(), "orig_qty": DecimalText.format(origQty),
             "executed_qty": DecimalText.format(executedQty), "created_at": Timestamp.string(createdAt), "updated_at": Timestamp.string(updatedAt),
             "reason": reason ?? NSNull(),
@@ -55,7 +62,12 @@ public struct OrderRecord: Sendable, Equatable {
         symbol = try Fields.symbol(f, "symbol")
         side = try Fields.oneOf(f, "side", ["BUY", "SELL"])
         type = try Fields.text(f, "type", limit: 32)
-        status = try Fields.text(f, "status", limit: 32)
+        guard let status = (f["status"] as? String).flatMap(OrderStatus.init(rawValue:)) else {
+            throw ProtocolError(reason: "status must be one of \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        self.status = status
+        orderListID = (f["order_list_id"] as? NSNumber)?.int64Value
+        stopPrice = try Fields.optionalAmount(f, "stop_price")
         price = try Fields.optionalAmount(f, "price")
         origQty = try Fields.amount(f, "orig_qty")
         executedQty = try Fields.amount(f, "executed_qty")

@@ -123,7 +123,7 @@ struct MonitoringController {
     static func csv(orders: [OrderRecord]) -> String {
         var text = "created_at,updated_at,symbol,side,type,status,price,orig_qty,executed_qty,order_id,client_order_id,reason\n"
         for o in orders {
-            text += "\(Timestamp.string(o.createdAt)),\(Timestamp.string(o.updatedAt)),\(o.symbol),\(o.side),\(csvField(o.type)),\(csvField(o.status)),"
+            text += "\(Timestamp.string(o.createdAt)),\(Timestamp.string(o.updatedAt)),\(o.symbol),\(o.side),\(csvField(o.type)),\(csvField(o.status.rawValue)),"
             text += "\(o.price.map { DecimalText.format($0) } ?? ""),\(DecimalText.format(o.origQty)),\(DecimalText.format(o.executedQty)),"
             text += "\(o.orderID.map(String.init) ?? ""),\(csvField(o.clientOrderID)),\(csvField(o.reason ?? ""))\n"
         }

@@ -15,13 +15,15 @@ extension Trader {
                 try bot.set(.stopped)
                 let close = payload.flatMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }?["close_positions"] as? Bool ?? false
                 event("info", "bot", close ? "stopped; closing positions" : "stopped; positions kept, still protected by their exits")
-                await cancelOpenOrders(onlyConfigured: true)
+                await cancelOpenOrders(onlyConfigured: true, keepExits: !close)
                 if close { await closeAll(purpose: "C", reason: "stop and close") }
             case "emergency_stop":
                 return await emergencyStop(reason: "requested by the user")
             case "settings_changed":
                 guard let payload else { return "ok" }
                 return await apply(settingsJSON: payload)
+            case "place_order":
+                return await placeManual(payload: payload)
             case "cancel_order":
                 guard let id = payload.flatMap({ (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] })?["order_id"] as? NSNumber
                 else { return "refused: cancel_order needs order_id" }
@@ -51,8 +53,11 @@ extension Trader {
         return "ok"
     }
 
+    /// Cancels the account's open orders (on the configured symbols, or on all), an order list
+    /// as a whole; `keepExits` leaves the positions' exits resting (a plain stop keeps them
+    /// protected).
     @discardableResult
-    func cancelOpenOrders(onlyConfigured: Bool) async -> Int {
+    func cancelOpenOrders(onlyConfigured: Bool, keepExits: Bool = false) async -> Int {
         var count = 0
         for attempt in 0..<3 {
             guard let open = try? await client.openOrders() else {
@@ -60,35 +65,47 @@ extension Trader {
                 try? await Task.sleep(for: .milliseconds(300))
                 continue
             }
-            let targets = open.filter { !onlyConfigured || settings.symbols.contains($0.symbol) }
+            let targets = open.filter { order in
+                (!onlyConfigured || settings.symbols.contains(order.symbol)) && !(keepExits && OrderPurpose(order.clientOrderID).isExitLeg)
+            }
             if targets.isEmpty { break }
-            await withTaskGroup(of: Bool.self) { group in
-                for order in targets {
-                    group.addTask { [client] in (try? await client.cancel(symbol: order.symbol, clientOrderID: order.clientOrderID)) != nil }
+            // One cancel per list: cancelling a list ends all its orders.
+            var seenLists: Set<Int64> = []
+            let unique = targets.filter { $0.orderListID < 0 || seenLists.insert($0.orderListID).inserted }
+            await withTaskGroup(of: Int.self) { group in
+                for order in unique {
+                    group.addTask { [client] in
+                        if order.orderListID >= 0 {
+                            return (try? await client.cancelOrderList(symbol: order.symbol, orderListID: order.orderListID))?.orders.count ?? 0
+                        }
+                        return (try? await client.cancel(symbol: order.symbol, clientOrderID: order.clientOrderID)) != nil ? 1 : 0
+                    }
                 }
-                for await ok in group where ok { count += 1 }
+                for await cancelled in group { count += cancelled }
             }
         }
-        _ = await resolveUnknown()
+        await resolveUnknown(force: true)
         return count
     }
 
     func closeAll(purpose: String, reason: String) async {
         let key = Int64(Date().timeIntervalSince1970)
         for symbol in positions.keys.sorted() where positions[symbol]?.isOpen == true {
-            if filters[symbol] == nil, let info = try? await client.exchangeInfo(symbols: [symbol]).first { filters[symbol] = info }
-            if prices[symbol] == nil { prices[symbol] = try? await client.tickerPrices()[symbol] }
+            await knowSymbol(symbol)
             guard let position = positions[symbol], isActive(position) else { continue }
             await exit(symbol: symbol, purpose: purpose, reason: reason, key: key)
         }
     }
 
     func cancel(orderID: Int64) async -> String {
-        guard let order = ((try? database.orders()) ?? []).first(where: { $0.orderID == orderID }) else { return "refused: not an order of this bot" }
+        let orders = (try? database.orders()) ?? []
+        guard let order = orders.first(where: { $0.orderID == orderID }) else { return "refused: not an order of this bot" }
         do {
-            let report = try await client.cancel(symbol: order.symbol, clientOrderID: order.clientOrderID)
-            var updated = order
-            await absorb(report, into: &updated)
+            for report in try await cancelOnExchange(symbol: order.symbol, clientOrderID: order.clientOrderID, orderListID: order.orderListID) {
+                guard var updated = orders.first(where: { $0.clientOrderID == report.clientOrderID }) else { continue }
+                await absorb(report, into: &updated)
+            }
+            if order.orderListID != nil { await resolveUnknown(force: true) }
             return "ok"
         } catch {
             return "refused: \(error)"

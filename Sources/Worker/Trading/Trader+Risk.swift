@@ -3,7 +3,7 @@ import Foundation
 import Logging
 
 extension Trader {
-    // MARK: - Entries, exits, risk
+    // MARK: - Intents, entries, risk
 
     /// A position large enough to sell: what is left below the lot size or the minimum order
     /// value after a sale (commission taken in the asset) is dust, not a position.
@@ -14,61 +14,110 @@ extension Trader {
         return qty >= filter.minQty && qty > 0 && qty * (prices[position.symbol] ?? 0) >= filter.minNotional
     }
 
-    func enter(symbol: String, candle: Int64, reason: String) async {
-        guard !(positions[symbol].map(isActive) ?? false) else { return }
-        guard let filter = filters[symbol], let price = prices[symbol], price > 0 else { return }
-        if let until = cooldownUntil[symbol], until > Date() {
-            return refuse(symbol, "cooldown after a stop-loss until \(Timestamp.string(until))")
+    /// Carries out what a strategy decided.
+    func carryOut(_ intent: OrderIntent) async {
+        let id = { (purpose: String) in self.clientOrderID(symbol: intent.symbol, key: intent.key, purpose: purpose) }
+        switch intent.action {
+        case .enter(let quantity):
+            await enter(symbol: intent.symbol, key: intent.key, quantity: quantity, reason: intent.reason)
+        case .exit:
+            await exit(symbol: intent.symbol, purpose: "X", reason: intent.reason, key: intent.key)
+        case .limit(let side, let quantity, let price, let timeInForce):
+            await send(NewOrder(symbol: intent.symbol, side: side, kind: .limit(quantity: quantity, price: price, timeInForce: timeInForce), clientOrderID: id("LM")), reason: intent.reason)
+        case .stopLimit(let side, let quantity, let stop, let limit):
+            let conditional = ConditionalOrder(trigger: .stopLossLimit, quantity: quantity, stopPrice: stop, limitPrice: limit, timeInForce: "GTC")
+            await send(NewOrder(symbol: intent.symbol, side: side, kind: .conditional(conditional), clientOrderID: id("SLL")), reason: intent.reason)
+        case .exitPair:
+            await ensureExits(symbol: intent.symbol)
+        case .cancel(let clientOrderID):
+            guard let order = ((try? database.orders()) ?? []).first(where: { $0.clientOrderID == clientOrderID }), let orderID = order.orderID else { return }
+            _ = await cancel(orderID: orderID)
         }
-        let open = positions.values.filter(isActive).count
-        guard open < settings.risk.maxOpenPositions else {
-            return refuse(symbol, "maximum open positions (\(settings.risk.maxOpenPositions)) reached")
-        }
-        let today = todayPnL()
-        if settings.risk.dailyLossLimitUsdt > 0, today <= -settings.risk.dailyLossLimitUsdt {
-            return refuse(symbol, "daily loss limit reached (today \(DecimalText.format(today, places: 2)) USDT); no new entries until tomorrow")
-        }
-        guard let valuation = portfolio.current else { return refuse(symbol, "the portfolio is not known yet") }
-        let equity = valuation.totalUSDT
-        let free = valuation.lines.first { $0.asset == "USDT" }?.free ?? 0
-        var budget = min(equity * Decimal(settings.risk.maxPositionPct) / 100, settings.risk.maxPositionUsdt)
-        budget = min(budget, free * Decimal(string: "0.995")!)
-        let qty = filter.roundQuantity(budget / (price * Decimal(string: "1.002")!))
-        guard qty > 0, qty * price >= filter.minNotional else {
-            return refuse(symbol, "too little balance: \(DecimalText.format(free, places: 2)) USDT free allows no order above the minimum of \(filter.minNotional) USDT")
-        }
-        let id = clientOrderID(symbol: symbol, key: candle / 1000, purpose: "BE")
-        await place(symbol: symbol, side: .buy, qty: qty, clientOrderID: id, reason: reason)
     }
 
-    /// Sells the whole position at market.
+    /// Rounds an order to the symbol's filters and places it; one the filters refuse is
+    /// reported with the filter's name and never sent.
+    @discardableResult
+    func send(_ order: NewOrder, reason: String) async -> OrderRecord? {
+        guard let filter = filters[order.symbol], let price = prices[order.symbol] else {
+            refuse(order.symbol, "the symbol's filters or price are not known yet")
+            return nil
+        }
+        do {
+            return await place(try BinanceClient.prepare(order, filters: filter, referencePrice: price), reason: reason)
+        } catch {
+            refuse(order.symbol, "\(error)")
+            return nil
+        }
+    }
+
+    func enter(symbol: String, key: Int64, quantity: Decimal?, reason: String) async {
+        guard let filter = filters[symbol], let price = prices[symbol], price > 0 else { return }
+        guard !hasOpenEntry(symbol: symbol) else { return }
+        let valuation = portfolio.current
+        let context = RiskCheck.Context(
+            now: Date(), price: price, filters: filter, equityUSDT: valuation?.totalUSDT,
+            freeUSDT: valuation?.lines.first { $0.asset == "USDT" }?.free ?? 0, openPositions: positions.values.filter(isActive).count,
+            todayPnL: todayPnL(), cooldownUntil: cooldownUntil[symbol], hasActivePosition: positions[symbol].map(isActive) ?? false)
+        let decision = RiskCheck(limits: settings.risk).entry(context, requested: quantity)
+        switch decision {
+        case .refuse(let why): return refuse(symbol, why)
+        case .reduce(_, let why): event("info", "risk", "\(symbol): \(why)")
+        case .allow: break
+        }
+        guard let qty = decision.quantity else { return }
+        let order = EntryPlan.order(
+            symbol: symbol, quantity: qty, bestPrice: price, execution: settings.execution, filters: filter,
+            clientOrderID: clientOrderID(symbol: symbol, key: key, purpose: "BE"))
+        await send(order, reason: reason)
+    }
+
+    /// Sells the whole position at market, after taking its exits off the exchange (they hold
+    /// the coins it sells).
     func exit(symbol: String, purpose: String, reason: String, key: Int64) async {
+        await cancelExits(symbol: symbol)
         guard let position = positions[symbol], position.isOpen, let filter = filters[symbol] else { return }
         let held = portfolio.current?.lines.first { $0.asset == position.baseAsset }?.free ?? position.qty
         let qty = filter.roundQuantity(min(position.qty, held))
         guard qty > 0 else { return refuse(symbol, "the position (\(position.qty)) is below the lot size; nothing to sell") }
-        await place(symbol: symbol, side: .sell, qty: qty, clientOrderID: clientOrderID(symbol: symbol, key: key, purpose: "S" + purpose), reason: reason)
+        await place(NewOrder(symbol: symbol, side: .sell, kind: .market(quantity: qty), clientOrderID: clientOrderID(symbol: symbol, key: key, purpose: "S" + purpose)), reason: reason)
     }
 
-    func checkExits(symbol: String) async {
-        guard var position = positions[symbol], isActive(position), let price = prices[symbol], let entry = position.avgEntryPrice else { return }
-        if price > position.peakPrice {
-            position.peakPrice = price
-            positions[symbol] = position
+    /// A limit entry not filled in time is cancelled, or re-priced to the market (settings).
+    func checkEntryTimeouts() async {
+        guard let open = try? database.orders(where: [.new, .partiallyFilled]) else { return }
+        for var order in open where order.type == "LIMIT" && OrderPurpose(order.clientOrderID).isEntry && !OrderPurpose(order.clientOrderID).isManual {
+            guard let filter = filters[order.symbol], let price = prices[order.symbol], let limit = order.price else { continue }
+            switch EntryPlan.onTimeout(placedAt: order.createdAt, now: Date(), currentLimit: limit, bestPrice: price, execution: settings.execution, filters: filter) {
+            case .wait:
+                continue
+            case .cancel(let why):
+                event("info", "orders", "\(order.symbol): limit entry \(order.clientOrderID) \(why); cancelled")
+                if let report = try? await client.cancel(symbol: order.symbol, clientOrderID: order.clientOrderID) { await absorb(report, into: &order) }
+            case .reprice(let newPrice):
+                await reprice(&order, to: newPrice, filter: filter)
+            }
         }
-        guard !hasOpenOrder(symbol: symbol) else { return }
-        let key = Int64((position.openedAt ?? Date()).timeIntervalSince1970)
-        let risk = settings.risk
-        if risk.stopLossPct > 0, price <= entry * Decimal(1 - risk.stopLossPct / 100) {
-            if risk.cooldownMinutes > 0 { cooldownUntil[symbol] = Date().addingTimeInterval(TimeInterval(risk.cooldownMinutes * 60)) }
-            event("warning", "risk", "\(symbol): stop-loss at \(price) (entry \(DecimalText.format(entry, places: 2)), -\(risk.stopLossPct) %)")
-            await exit(symbol: symbol, purpose: "L", reason: "stop-loss", key: key)
-        } else if risk.takeProfitPct > 0, price >= entry * Decimal(1 + risk.takeProfitPct / 100) {
-            event("info", "risk", "\(symbol): take-profit at \(price) (+\(risk.takeProfitPct) %)")
-            await exit(symbol: symbol, purpose: "P", reason: "take-profit", key: key)
-        } else if risk.trailingStopPct > 0, price <= position.peakPrice * Decimal(1 - risk.trailingStopPct / 100) {
-            event("info", "risk", "\(symbol): trailing stop at \(price) (peak \(position.peakPrice), -\(risk.trailingStopPct) %)")
-            await exit(symbol: symbol, purpose: "T", reason: "trailing stop", key: key)
+    }
+
+    /// Cancel-replace of a limit entry: the rest of its quantity at the new price, under the next
+    /// client id of the same decision (`…-BE`, `…-B1`, … `…-B9`, then it is only cancelled).
+    func reprice(_ order: inout OrderRecord, to price: Decimal, filter: SymbolFilters) async {
+        let purpose = OrderPurpose(order.clientOrderID)
+        let rest = filter.roundQuantity(order.origQty - order.executedQty)
+        guard let nextID = purpose.nextReprice, rest >= filter.minQty, rest * price >= filter.minNotional else {
+            if let report = try? await client.cancel(symbol: order.symbol, clientOrderID: order.clientOrderID) { await absorb(report, into: &order) }
+            return
+        }
+        let new = NewOrder(symbol: order.symbol, side: .buy, kind: .limit(quantity: rest, price: price, timeInForce: "GTC"), clientOrderID: nextID)
+        var replacement = OrderRecord(new, at: Date(), reason: "limit entry re-priced from \(order.price.map { DecimalText.format($0) } ?? "?") to \(price)")
+        guard recordIntent(replacement) else { return }
+        do {
+            let result = try await client.cancelReplace(symbol: order.symbol, cancelClientOrderID: order.clientOrderID, with: new)
+            if let cancelled = result.cancelled { await absorb(cancelled, into: &order) }
+            if let placed = result.placed { await absorb(placed, into: &replacement) } else { failed(&replacement, .rejected(code: -2021, message: "not placed"), reason: "re-price") }
+        } catch {
+            failed(&replacement, error, reason: "re-price")
         }
     }
 
@@ -94,7 +143,11 @@ extension Trader {
         ((try? database.orders(where: OrderRecord.openStatuses)) ?? []).contains { $0.symbol == symbol }
     }
 
-    /// ≤ 36 characters, the same for the same decision: `u<user>-<symbol>-<key>-<purpose>`.
+    func hasOpenEntry(symbol: String) -> Bool {
+        ((try? database.orders(where: OrderRecord.openStatuses)) ?? []).contains { $0.symbol == symbol && OrderPurpose($0.clientOrderID).isEntry }
+    }
+
+    /// ≤ 36 characters, the same for the same decision in every process (``ClientOrderID``).
     func clientOrderID(symbol: String, key: Int64, purpose: String) -> String {
         ClientOrderID.make(user: user.rawValue, symbol: symbol, key: key, purpose: purpose)
     }

@@ -8,7 +8,9 @@ import Logging
 /// limits, and carries out start, stop and emergency stop.
 actor Trader {
     let user: UserID
-    let client: BinanceClient
+    let client: any ExchangeClient
+    /// Where the exchange's market streams are.
+    let streamBaseURL: String
     let reporter: Reporter
     let database: TraderDatabase
     let bot: BotState
@@ -34,10 +36,20 @@ actor Trader {
     var marketGeneration = 0
     /// When each unresolved order was last sent or looked up.
     var unknownSince: [String: Date] = [:]
+    /// Symbols whose exits the exchange cannot hold (refused, or their list ended with the
+    /// position still open): the bot watches them itself.
+    var exitsInBot: Set<String> = []
+    /// When the orders resting on the exchange were last compared with its open orders.
+    var restingCheckedAt = Date.distantPast
+    static let restingCheckSeconds: TimeInterval = 3
 
-    init(user: UserID, client: BinanceClient, reporter: Reporter, database: TraderDatabase, bot: BotState, portfolio: PortfolioService, logger: Logger) {
+    init(
+        user: UserID, client: any ExchangeClient, streamBaseURL: String, reporter: Reporter, database: TraderDatabase, bot: BotState,
+        portfolio: PortfolioService, logger: Logger
+    ) {
         self.user = user
         self.client = client
+        self.streamBaseURL = streamBaseURL
         self.reporter = reporter
         self.database = database
         self.bot = bot
@@ -56,6 +68,7 @@ actor Trader {
         await reconcile()
         await restartMarketData()
         started = true
+        await ensureExits()
         reportPositions()
     }
 
@@ -137,7 +150,7 @@ actor Trader {
         for symbol in symbols where filters[symbol] != nil {
             var strategy = LiveStrategy(settings.strategy, fee: 0.001)
             // Warm up on closed history, so the first live candle can already give a signal.
-            if let history = try? await client.klines(symbol: symbol, interval: settings.interval, limit: strategy.history) {
+            if let history = try? await client.klines(symbol: symbol, interval: settings.interval, limit: strategy.history, startTime: nil) {
                 for kline in history where kline.closeTime < nowMs {
                     _ = strategy.onClose(StrategyCandle(kline))
                     lastCandle[symbol] = kline.openTime
@@ -148,7 +161,7 @@ actor Trader {
         }
         let streams = symbols.filter { filters[$0] != nil }.map { "\($0.lowercased())@kline_\(settings.interval)" }.joined(separator: "/")
         guard !streams.isEmpty else { return }
-        let stream = BinanceStream(url: client.streamBaseURL + "/stream?streams=" + streams, logger: logger)
+        let stream = BinanceStream(url: streamBaseURL + "/stream?streams=" + streams, logger: logger)
         streamTask = Task { [weak self] in
             for await event in stream.events() {
                 guard let self, !Task.isCancelled else { break }
@@ -170,13 +183,11 @@ actor Trader {
         guard signal != .hold else { return }
         logger.info("strategy.signal", metadata: ["symbol": "\(symbol)", "signal": "\(signal.rawValue)", "candle": "\(kline.openTime)"])
         guard bot.current == .running else { return }
-        switch signal {
-        case .buy: await enter(symbol: symbol, candle: kline.openTime, reason: "strategy: \(strategy.buyReason)")
-        case .sell:
-            if let position = positions[symbol], isActive(position) {
-                await exit(symbol: symbol, purpose: "X", reason: "strategy: \(strategy.sellReason)", key: kline.openTime / 1000)
-            }
-        case .hold: break
+        let holding = positions[symbol].map(isActive) ?? false
+        for intent in SignalIntents.on(
+            signal, symbol: symbol, candleOpenTime: kline.openTime, holding: holding, buyReason: strategy.buyReason, sellReason: strategy.sellReason)
+        {
+            await carryOut(intent)
         }
     }
 
@@ -208,13 +219,11 @@ actor Trader {
             let price = prices[position.symbol]
             let active = isActive(position)
             let entry = position.avgEntryPrice
-            let risk = settings.risk
+            let exits: (stopLoss: Decimal?, takeProfit: Decimal?) = active ? exitPrices(symbol: position.symbol, averageEntry: entry) : (nil, nil)
             return PositionRecord(
                 symbol: position.symbol, qty: position.qty, avgEntryPrice: entry, currentPrice: price,
                 unrealizedPnLUSDT: position.isOpen ? price.map { position.unrealizedPnL(at: $0) } : 0, realizedPnLUSDT: position.realizedPnL,
-                stopLoss: active ? entry.flatMap { risk.stopLossPct > 0 ? $0 * Decimal(1 - risk.stopLossPct / 100) : nil } : nil,
-                takeProfit: active ? entry.flatMap { risk.takeProfitPct > 0 ? $0 * Decimal(1 + risk.takeProfitPct / 100) : nil } : nil,
-                dust: position.isOpen && !active
+                stopLoss: exits.stopLoss, takeProfit: exits.takeProfit, dust: position.isOpen && !active
             )
         }
         reporter.send(.positions(records, todayPnL: todayPnL()))
@@ -224,6 +233,8 @@ actor Trader {
     func tick() async {
         guard started else { return }
         await resolveUnknown()
+        await checkEntryTimeouts()
+        await ensureExits()
         await checkDrawdown()
         reportPositions()
     }

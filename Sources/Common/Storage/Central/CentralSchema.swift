@@ -190,6 +190,11 @@ public enum CentralSchema {
             try db.execute(sql: "ALTER TABLE process_status ADD COLUMN weight_used INTEGER")
             try db.execute(sql: "ALTER TABLE process_status ADD COLUMN exchange_errors TEXT")
         }
+        // Order lists (an OCO's legs share an id) and conditional orders' trigger prices.
+        migrator.registerMigration("v8-order-lists") { db in
+            try db.execute(sql: "ALTER TABLE orders ADD COLUMN order_list_id INTEGER")
+            try db.execute(sql: "ALTER TABLE orders ADD COLUMN stop_price TEXT")
+        }
         return migrator
     }
 }

@@ -104,7 +104,7 @@ public struct TradingTotals: Sendable, Equatable {
 
 extension SQLiteTradingStore {
     public func totals() throws -> TradingTotals {
-        let open = OrderRecord.openStatuses.sorted().map { "'\($0)'" }.joined(separator: ", ")
+        let open = OrderRecord.openStatuses.map(\.rawValue).sorted().map { "'\($0)'" }.joined(separator: ", ")
         return try db.read { db in
             let row = try Row.fetchOne(
                 db,

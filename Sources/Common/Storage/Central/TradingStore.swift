@@ -58,15 +58,18 @@ public struct SQLiteTradingStore: TradingStore {
         try db.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO orders (user_id, client_order_id, order_id, symbol, side, type, status, price, orig_qty, executed_qty, created_at, updated_at, reason)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO orders (user_id, client_order_id, order_id, symbol, side, type, status, price, orig_qty, executed_qty, created_at, updated_at, reason,
+                        order_list_id, stop_price)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(user_id, client_order_id) DO UPDATE SET order_id = COALESCE(excluded.order_id, order_id), status = excluded.status,
                         price = excluded.price, orig_qty = excluded.orig_qty, executed_qty = excluded.executed_qty, updated_at = excluded.updated_at,
-                        reason = COALESCE(excluded.reason, reason)
+                        reason = COALESCE(excluded.reason, reason), order_list_id = COALESCE(excluded.order_list_id, order_list_id),
+                        stop_price = COALESCE(excluded.stop_price, stop_price)
                     """,
                 arguments: [
-                    user.rawValue, o.clientOrderID, o.orderID, o.symbol, o.side, o.type, o.status, o.price.map { DecimalText.format($0) },
+                    user.rawValue, o.clientOrderID, o.orderID, o.symbol, o.side, o.type, o.status.rawValue, o.price.map { DecimalText.format($0) },
                     DecimalText.format(o.origQty), DecimalText.format(o.executedQty), Timestamp.string(o.createdAt), Timestamp.string(o.updatedAt), o.reason,
+                    o.orderListID, o.stopPrice.map { DecimalText.format($0) },
                 ]
             )
         }
@@ -129,9 +132,10 @@ public struct SQLiteTradingStore: TradingStore {
     static func order(_ row: Row) -> OrderRecord {
         OrderRecord(
             clientOrderID: row["client_order_id"], orderID: row["order_id"], symbol: row["symbol"], side: row["side"], type: row["type"],
-            status: row["status"], price: (row["price"] as String?).flatMap(DecimalText.parse), origQty: DecimalText.parse(row["orig_qty"]) ?? 0,
+            status: OrderStatus(rawValue: row["status"]) ?? .unknown, price: (row["price"] as String?).flatMap(DecimalText.parse), origQty: DecimalText.parse(row["orig_qty"]) ?? 0,
             executedQty: DecimalText.parse(row["executed_qty"]) ?? 0, createdAt: Timestamp.date(row["created_at"]) ?? .distantPast,
-            updatedAt: Timestamp.date(row["updated_at"]) ?? .distantPast, reason: row["reason"]
+            updatedAt: Timestamp.date(row["updated_at"]) ?? .distantPast, reason: row["reason"], orderListID: row["order_list_id"],
+            stopPrice: (row["stop_price"] as String?).flatMap(DecimalText.parse)
         )
     }
 

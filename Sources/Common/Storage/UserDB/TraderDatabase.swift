@@ -56,6 +56,10 @@ public struct TraderDatabase: Sendable {
                     );
                     """)
         }
+        migrator.registerMigration("v3-order-lists") { db in
+            try db.execute(sql: "ALTER TABLE orders ADD COLUMN order_list_id INTEGER")
+            try db.execute(sql: "ALTER TABLE orders ADD COLUMN stop_price TEXT")
+        }
         return migrator
     }
 
@@ -65,8 +69,9 @@ public struct TraderDatabase: Sendable {
         try pool.write { db in
             try db.execute(
                 sql: """
-                    INSERT OR IGNORE INTO orders (client_order_id, order_id, symbol, side, type, status, price, orig_qty, executed_qty, created_at, updated_at, reason)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR IGNORE INTO orders (client_order_id, order_id, symbol, side, type, status, price, orig_qty, executed_qty, created_at, updated_at, reason,
+                        order_list_id, stop_price)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: Self.orderArguments(order)
             )
@@ -79,11 +84,13 @@ public struct TraderDatabase: Sendable {
             try db.execute(
                 sql: """
                     UPDATE orders SET order_id = COALESCE(?, order_id), status = ?, price = ?, orig_qty = ?, executed_qty = ?, updated_at = ?,
-                        reason = COALESCE(?, reason) WHERE client_order_id = ?
+                        reason = COALESCE(?, reason), order_list_id = COALESCE(?, order_list_id), stop_price = COALESCE(?, stop_price)
+                    WHERE client_order_id = ?
                     """,
                 arguments: [
-                    order.orderID, order.status, order.price.map { DecimalText.format($0) }, DecimalText.format(order.origQty),
-                    DecimalText.format(order.executedQty), Timestamp.string(order.updatedAt), order.reason, order.clientOrderID,
+                    order.orderID, order.status.rawValue, order.price.map { DecimalText.format($0) }, DecimalText.format(order.origQty),
+                    DecimalText.format(order.executedQty), Timestamp.string(order.updatedAt), order.reason, order.orderListID,
+                    order.stopPrice.map { DecimalText.format($0) }, order.clientOrderID,
                 ]
             )
         }
@@ -91,21 +98,22 @@ public struct TraderDatabase: Sendable {
 
     static func orderArguments(_ o: OrderRecord) -> StatementArguments {
         [
-            o.clientOrderID, o.orderID, o.symbol, o.side, o.type, o.status, o.price.map { DecimalText.format($0) }, DecimalText.format(o.origQty),
-            DecimalText.format(o.executedQty), Timestamp.string(o.createdAt), Timestamp.string(o.updatedAt), o.reason,
+            o.clientOrderID, o.orderID, o.symbol, o.side, o.type, o.status.rawValue, o.price.map { DecimalText.format($0) }, DecimalText.format(o.origQty),
+            DecimalText.format(o.executedQty), Timestamp.string(o.createdAt), Timestamp.string(o.updatedAt), o.reason, o.orderListID,
+            o.stopPrice.map { DecimalText.format($0) },
         ]
     }
 
     /// The orders, oldest first; only those in `statuses` when given (filtered by SQLite, since
     /// the open ones are asked for on every price update).
-    public func orders(where statuses: Set<String>? = nil) throws -> [OrderRecord] {
+    public func orders(where statuses: Set<OrderStatus>? = nil) throws -> [OrderRecord] {
         try pool.read { db in
             guard let statuses else {
                 return try Row.fetchAll(db, sql: "SELECT * FROM orders ORDER BY created_at").map(SQLiteTradingStore.order)
             }
             let marks = Array(repeating: "?", count: statuses.count).joined(separator: ", ")
             return try Row.fetchAll(
-                db, sql: "SELECT * FROM orders WHERE status IN (\(marks)) ORDER BY created_at", arguments: StatementArguments(Array(statuses))
+                db, sql: "SELECT * FROM orders WHERE status IN (\(marks)) ORDER BY created_at", arguments: StatementArguments(statuses.map(\.rawValue))
             ).map(SQLiteTradingStore.order)
         }
     }
