@@ -125,6 +125,12 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
+        // The executables' own code, unit-tested (`@testable import Worker`): fast, no processes.
+        .testTarget(
+            name: "WorkerTests",
+            dependencies: ["Worker", "Common"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -19,6 +19,8 @@ enum MarketCatalog {
         market("XRPUSDT", "XRP", "USDT", price: "0.6", tick: "0.0001", step: "0.1", minNotional: "5", volatility: 0.00014),
         market("ETHBTC", "ETH", "BTC", price: "0.0535", tick: "0.00001", step: "0.0001", minNotional: "0.0001", volatility: 0.00008),
         market("ACMEBTC", "ACME", "BTC", price: "0.0002", tick: "0.0000001", step: "0.01", minNotional: "0.0001", volatility: 0.0002),
+        // A symbol of more than 12 characters, as Binance lists some: client order ids shorten it.
+        market("1000CHEEMSUSDT", "1000CHEEMS", "USDT", price: "0.0015", tick: "0.0000001", step: "1", minNotional: "5", volatility: 0.0002),
     ]
 
     static let bySymbol: [String: Market] = Dictionary(uniqueKeysWithValues: markets.map { ($0.filters.symbol, $0) })
