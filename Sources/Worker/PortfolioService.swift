@@ -10,7 +10,12 @@ import Synchronization
 ///
 /// An exchange that does not answer is a state, reported with the time it began and the reason;
 /// reads are retried with backoff and everything resumes by itself.
-final class PortfolioService: Service, Sendable {
+/// The latest valuation of the account, for the trader's risk checks and exits.
+protocol PortfolioSource: Sendable {
+    var current: PortfolioValuation? { get }
+}
+
+final class PortfolioService: Service, PortfolioSource {
     struct Settings: Sendable {
         var priceEvery: Duration = .seconds(5)
         var reconcileEvery: Duration = .seconds(60)

@@ -21,9 +21,11 @@ extension Trader {
         guard settings.execution.exits == .onExchange, !exitsInBot.contains(symbol), !hasOpenExit(symbol: symbol) else { return }
         guard let filter = filters[symbol], let price = prices[symbol], let entry = position.avgEntryPrice else { return }
         let key = Int64((position.openedAt ?? Date()).timeIntervalSince1970)
-        let held = portfolio.current?.lines.first { $0.asset == position.baseAsset }?.total ?? position.qty
+        // The position's own quantity (its fills, less commission taken in the coin): the
+        // portfolio's balances may not have seen the entry's fill yet. Coins sold elsewhere make
+        // the exchange refuse the list, and the bot then watches the position itself.
         switch ExitPlan.oco(
-            user: user.rawValue, symbol: symbol, quantity: min(position.qty, held), averageEntry: entry, risk: settings.risk, filters: filter,
+            user: user.rawValue, symbol: symbol, quantity: position.qty, averageEntry: entry, risk: settings.risk, filters: filter,
             lastPrice: price, key: key)
         {
         case .none:

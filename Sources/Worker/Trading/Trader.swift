@@ -11,10 +11,10 @@ actor Trader {
     let client: any ExchangeClient
     /// Where the exchange's market streams are.
     let streamBaseURL: String
-    let reporter: Reporter
+    let reporter: any ReportSink
     let database: TraderDatabase
     let bot: BotState
-    let portfolio: PortfolioService
+    let portfolio: any PortfolioSource
     let logger: Logger
 
     var settings: BotSettings
@@ -44,8 +44,8 @@ actor Trader {
     static let restingCheckSeconds: TimeInterval = 3
 
     init(
-        user: UserID, client: any ExchangeClient, streamBaseURL: String, reporter: Reporter, database: TraderDatabase, bot: BotState,
-        portfolio: PortfolioService, logger: Logger
+        user: UserID, client: any ExchangeClient, streamBaseURL: String, reporter: any ReportSink, database: TraderDatabase, bot: BotState,
+        portfolio: any PortfolioSource, logger: Logger
     ) {
         self.user = user
         self.client = client
