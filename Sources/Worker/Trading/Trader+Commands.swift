@@ -15,6 +15,8 @@ extension Trader {
                 try bot.set(.stopped)
                 let close = payload.flatMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }?["close_positions"] as? Bool ?? false
                 event("info", "bot", close ? "stopped; closing positions" : "stopped; positions kept, still protected by their exits")
+                // Selling everything: the exits come off the exchange and are not put back.
+                if close { exitsInBot.formUnion(positions.keys) }
                 await cancelOpenOrders(onlyConfigured: true, keepExits: !close)
                 if close { await closeAll(purpose: "C", reason: "stop and close") }
             case "emergency_stop":

@@ -75,6 +75,8 @@ extension Trader {
     /// Sells the whole position at market, after taking its exits off the exchange (they hold
     /// the coins it sells).
     func exit(symbol: String, purpose: String, reason: String, key: Int64) async {
+        // From here the bot owns the sale: no new exits for this position while it sells.
+        exitsInBot.insert(symbol)
         await cancelExits(symbol: symbol)
         guard let position = positions[symbol], position.isOpen, let filter = filters[symbol] else { return }
         let held = portfolio.current?.lines.first { $0.asset == position.baseAsset }?.free ?? position.qty
