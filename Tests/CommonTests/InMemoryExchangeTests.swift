@@ -1,4 +1,4 @@
-import Common
+@testable import Common
 import Foundation
 import Testing
 
@@ -230,5 +230,22 @@ import Testing
         #expect(try await exchange.exchangeInfo(symbols: ["ETHUSDT"]).isEmpty)
         let placed = try await exchange.place(Self.order(.buy, .limit(quantity: 1, price: 95, timeInForce: "GTC"), id: "t"))
         #expect(placed.time == 1_800_000_000_000)
+    }
+}
+
+@Suite struct InMemoryExchangeKlineTests {
+    static func kline(_ openTime: Int64) -> Kline {
+        Kline(openTime: openTime, open: 1, high: 2, low: 0.5, close: 1.5, volume: 10, closeTime: openTime + 59_999, trades: 3)
+    }
+
+    @Test func klinesAnswerAsBinanceDoesWithAndWithoutAStartTime() async throws {
+        let exchange = InMemoryExchange()
+        exchange.addSymbol(InMemoryExchangeTests.filters, price: 100)
+        exchange.setKlines("BTCUSDT", interval: "1m", (0..<5).map { Self.kline($0 * 60_000) })
+        let latest = try await exchange.klines(symbol: "BTCUSDT", interval: "1m", limit: 2, startTime: nil)
+        #expect(latest.map(\.openTime) == [180_000, 240_000])
+        let from = try await exchange.klines(symbol: "BTCUSDT", interval: "1m", limit: 2, startTime: 60_000)
+        #expect(from.map(\.openTime) == [60_000, 120_000])
+        #expect(try await exchange.klines(symbol: "BTCUSDT", interval: "5m", limit: 2, startTime: nil).isEmpty)
     }
 }

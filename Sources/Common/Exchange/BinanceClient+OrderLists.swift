@@ -5,13 +5,18 @@ extension BinanceClient: ExchangeClient {
     /// ``ExchangeError/unknownOrderState(clientOrderID:reason:)`` with the list's client id: call
     /// ``resolveOrderList(listClientOrderID:)``, never resend blindly.
     public func placeOCO(_ list: NewOCO) async throws(ExchangeError) -> OrderListReport {
+        let object = try await sendSigned(.POST, "/api/v3/orderList/oco", Self.ocoParameters(list), orderClientID: list.listClientOrderID)
+        return try Self.decoding { try BinanceDecoding.orderList(object) }
+    }
+
+    static func ocoParameters(_ list: NewOCO) -> QueryString {
         var query: QueryString = ["symbol": list.symbol, "side": list.side.rawValue, "quantity": DecimalText.plain(list.quantity)]
         query.append("listClientOrderId", list.listClientOrderID)
-        Self.append(list.above, as: "above", to: &query)
-        Self.append(list.below, as: "below", to: &query)
+        append(list.above, as: "above", to: &query)
+        append(list.below, as: "below", to: &query)
+        // The list default is undocumented; FULL gives the legs' reports with their statuses.
         query.append("newOrderRespType", "FULL")
-        let object = try await sendSigned(.POST, "/api/v3/orderList/oco", query, orderClientID: list.listClientOrderID)
-        return try Self.decoding { try BinanceDecoding.orderList(object) }
+        return query
     }
 
     static func append(_ leg: NewOCO.Leg, as prefix: String, to query: inout QueryString) {
@@ -51,10 +56,15 @@ extension BinanceClient: ExchangeClient {
     /// cancelled but the new one was refused (the message carries each half's reason). A timeout
     /// or 5xx is an unknown state of the new order's client id.
     public func cancelReplace(symbol: String, cancelClientOrderID: String, with order: NewOrder) async throws(ExchangeError) -> CancelReplaceReport {
-        var query = Self.orderParameters(order)
-        query.append("cancelReplaceMode", "STOP_ON_FAILURE")
-        query.append("cancelOrigClientOrderId", cancelClientOrderID)
+        let query = Self.cancelReplaceParameters(cancelClientOrderID: cancelClientOrderID, order)
         let object = try await sendSigned(.POST, "/api/v3/order/cancelReplace", query, orderClientID: order.clientOrderID)
         return try Self.decoding { try BinanceDecoding.cancelReplace(object) }
+    }
+
+    static func cancelReplaceParameters(cancelClientOrderID: String, _ order: NewOrder) -> QueryString {
+        var query = orderParameters(order)
+        query.append("cancelReplaceMode", "STOP_ON_FAILURE")
+        query.append("cancelOrigClientOrderId", cancelClientOrderID)
+        return query
     }
 }
