@@ -1,6 +1,7 @@
-@testable import Common
 import Foundation
 import Testing
+
+@testable import Common
 
 /// The answers below are shaped as Binance's Spot REST docs show them (rest-api.md: "New Order
 /// list - OCO", "Query Order list", "Cancel an Existing Order and Send a New Order").
@@ -120,7 +121,8 @@ import Testing
             """
         #expect(
             ExchangeError.from(status: 409, body: partly, retryAfter: nil, isOrderPlacement: true, clientOrderID: "b")
-                == .rejected(code: -2021, message: "Order cancel-replace partially failed. (cancel: SUCCESS; new order: Order would immediately match and take.)"))
+                == .rejected(
+                    code: -2021, message: "Order cancel-replace partially failed. (cancel: SUCCESS; new order: Order would immediately match and take.)"))
     }
 
     @Test func theNewEndpointsWeighWhatBinanceSays() {

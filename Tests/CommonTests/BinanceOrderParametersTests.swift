@@ -1,6 +1,7 @@
-@testable import Common
 import Foundation
 import Testing
+
+@testable import Common
 
 /// What goes on the wire for order lists and cancel-replace (BINANCE.md §10.2, §10.3).
 @Suite struct BinanceOrderParametersTests {

@@ -1,6 +1,7 @@
-@testable import Common
 import Foundation
 import Testing
+
+@testable import Common
 
 @Suite struct InMemoryExchangeTests {
     static let filters = SymbolFilters(
@@ -156,7 +157,8 @@ import Testing
 
     @Test func cancelReplaceSwapsOneRestingOrderForAnother() async throws {
         _ = try await exchange.place(Self.order(.buy, .limit(quantity: 1, price: 95, timeInForce: "GTC"), id: "a"))
-        let report = try await exchange.cancelReplace(symbol: "BTCUSDT", cancelClientOrderID: "a", with: Self.order(.buy, .limit(quantity: 1, price: 96, timeInForce: "GTC"), id: "b"))
+        let report = try await exchange.cancelReplace(
+            symbol: "BTCUSDT", cancelClientOrderID: "a", with: Self.order(.buy, .limit(quantity: 1, price: 96, timeInForce: "GTC"), id: "b"))
         #expect(report.cancelled?.status == "CANCELED")
         #expect(report.placed?.status == "NEW")
         #expect(try await exchange.openOrders().map(\.clientOrderID) == ["b"])
@@ -165,7 +167,8 @@ import Testing
 
     @Test func cancelReplaceOfAMissingOrderChangesNothing() async throws {
         let error = await Self.failure {
-            try await exchange.cancelReplace(symbol: "BTCUSDT", cancelClientOrderID: "nope", with: Self.order(.buy, .limit(quantity: 1, price: 96, timeInForce: "GTC"), id: "b"))
+            try await exchange.cancelReplace(
+                symbol: "BTCUSDT", cancelClientOrderID: "nope", with: Self.order(.buy, .limit(quantity: 1, price: 96, timeInForce: "GTC"), id: "b"))
         }
         guard case .rejected(let code, let message) = error else { Issue.record("expected a refusal, got \(String(describing: error))"); return }
         #expect(code == -2022)
@@ -195,7 +198,8 @@ import Testing
 
     @Test func refusalsLookLikeBinances() async {
         let poor = Self.order(.buy, .limit(quantity: 200, price: 95, timeInForce: "GTC"), id: "p")
-        #expect(await Self.failure { try await exchange.place(poor) } == .rejected(code: -2010, message: "Account has insufficient balance for requested action."))
+        #expect(
+            await Self.failure { try await exchange.place(poor) } == .rejected(code: -2010, message: "Account has insufficient balance for requested action."))
         let taker = Self.order(.sell, .limitMaker(quantity: 1, price: 99), id: "t")
         #expect(await Self.failure { try await exchange.place(taker) } == .rejected(code: -2010, message: "Order would immediately match and take."))
         let unknown = NewOrder(symbol: "NOPEUSDT", side: .buy, kind: .market(quantity: 1), clientOrderID: "u")

@@ -8,8 +8,11 @@ import Testing
         minQty: Decimal(string: "0.00001")!, maxQty: 9_000, stepSize: Decimal(string: "0.00001")!, minNotional: 5)
     static let last: Decimal = 50_000
 
-    static func limitBuy(quantity: Decimal = Decimal(string: "0.001")!, price: Decimal? = 50_000, takeProfit: Decimal? = 55_000, stopLoss: Decimal? = 45_000) -> ManualOrder {
-        ManualOrder(symbol: "BTCUSDT", side: "BUY", type: .limit, quantity: quantity, price: price, takeProfit: takeProfit, stopLoss: stopLoss, requestID: "req1")
+    static func limitBuy(
+        quantity: Decimal = Decimal(string: "0.001")!, price: Decimal? = 50_000, takeProfit: Decimal? = 55_000, stopLoss: Decimal? = 45_000
+    ) -> ManualOrder {
+        ManualOrder(
+            symbol: "BTCUSDT", side: "BUY", type: .limit, quantity: quantity, price: price, takeProfit: takeProfit, stopLoss: stopLoss, requestID: "req1")
     }
 
     static func problem(_ order: ManualOrder) -> ManualOrder.Problem? {

@@ -98,7 +98,8 @@ import Testing
     }
 
     @Test func aFinalStatusNeverReopens() {
-        let events: [OrderEvent] = OrderStatus.allCases.map { .reported($0) } + [.noAnswer, .refused, .notFound(secondsSinceSent: 1), .notFound(secondsSinceSent: 60)]
+        let events: [OrderEvent] =
+            OrderStatus.allCases.map { .reported($0) } + [.noAnswer, .refused, .notFound(secondsSinceSent: 1), .notFound(secondsSinceSent: 60)]
         let finals = OrderStatus.allCases.filter(\.isFinal)
         #expect(Set(finals) == [.notPlaced, .filled, .canceled, .rejected, .expired, .expiredInMatch])
         for final in finals {

@@ -103,7 +103,9 @@ extension InMemoryExchange {
                 (order.type, order.quantity, order.price) = ("LIMIT_MAKER", quantity, price)
                 if Self.crosses(order, at: current) { throw .rejected(code: -2010, message: "Order would immediately match and take.") }
             case .conditional(let conditional):
-                (order.type, order.quantity, order.stopPrice, order.trailingDelta) = (conditional.trigger.rawValue, conditional.quantity, conditional.stopPrice, conditional.trailingDelta)
+                (order.type, order.quantity, order.stopPrice, order.trailingDelta) = (
+                    conditional.trigger.rawValue, conditional.quantity, conditional.stopPrice, conditional.trailingDelta
+                )
                 if conditional.trigger.isLimit { (order.price, order.timeInForce) = (conditional.limitPrice ?? 0, conditional.timeInForce ?? "GTC") }
                 if conditional.stopPrice == nil && conditional.trailingDelta == nil {
                     throw .rejected(code: -1102, message: "Mandatory parameter 'stopPrice' was not sent, was empty/null, or malformed.")
@@ -172,7 +174,8 @@ extension InMemoryExchange {
             first.locked = max(required(first), required(second))
             try lock(first.locked, of: first.lockAsset)
             orders.append(contentsOf: [first, second])
-            lists.append(OrderList(id: id, listClientOrderID: list.listClientOrderID, symbol: list.symbol, members: [orders.count - 2, orders.count - 1], time: now))
+            lists.append(
+                OrderList(id: id, listClientOrderID: list.listClientOrderID, symbol: list.symbol, members: [orders.count - 2, orders.count - 1], time: now))
             return lists.count - 1
         }
 

@@ -91,7 +91,8 @@ extension InMemoryExchange.Book {
             TradeReport(
                 symbol: order.symbol, tradeID: tradeID, orderID: order.orderID, price: price, quantity: order.quantity, quoteQuantity: quote,
                 commission: commission, commissionAsset: receivedAsset, time: now, isBuyer: buys, isMaker: maker))
-        orders[index].fills.append(OrderReport.Fill(tradeID: tradeID, price: price, quantity: order.quantity, commission: commission, commissionAsset: receivedAsset))
+        orders[index].fills.append(
+            OrderReport.Fill(tradeID: tradeID, price: price, quantity: order.quantity, commission: commission, commissionAsset: receivedAsset))
         orders[index].executed = order.quantity
         orders[index].quote = quote
         end(index, .filled)

@@ -190,14 +190,16 @@ public final class InMemoryExchange: ExchangeClient {
                 cancelled = try book.cancel(symbol: symbol, clientOrderID: cancelClientOrderID)
             } catch {
                 let reason = Self.reason(error)
-                throw .rejected(code: -2022, message: ExchangeError.cancelReplaceMessage("Order cancel-replace failed.", cancel: reason, newOrder: "NOT_ATTEMPTED"))
+                throw .rejected(
+                    code: -2022, message: ExchangeError.cancelReplaceMessage("Order cancel-replace failed.", cancel: reason, newOrder: "NOT_ATTEMPTED"))
             }
             do throws(ExchangeError) {
                 let placed = try book.admit(order)
                 return CancelReplaceReport(cancelled: book.orders[cancelled].report, placed: book.orders[placed].report)
             } catch {
                 let reason = Self.reason(error)
-                throw .rejected(code: -2021, message: ExchangeError.cancelReplaceMessage("Order cancel-replace partially failed.", cancel: "SUCCESS", newOrder: reason))
+                throw .rejected(
+                    code: -2021, message: ExchangeError.cancelReplaceMessage("Order cancel-replace partially failed.", cancel: "SUCCESS", newOrder: reason))
             }
         }
     }
