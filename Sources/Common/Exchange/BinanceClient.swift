@@ -123,80 +123,10 @@ public final class BinanceClient: Sendable {
         return try Self.decoding { try BinanceDecoding.account(object) }
     }
 
-    /// Rounds an order to the symbol's filters (quantity down to the step, price to the tick
-    /// in the trader's favour) and checks it as the exchange would; one that cannot meet them is
-    /// refused here, with the reason. `referencePrice` values a MARKET order for the notional.
-    public static func prepare(_ order: NewOrder, filters: SymbolFilters, referencePrice: Decimal) throws(ExchangeError) -> NewOrder {
-        let kind: NewOrder.Kind
-        let quantity: Decimal
-        let price: Decimal
-        var isMarket = false
-        switch order.kind {
-        case .market(let amount):
-            quantity = filters.roundQuantity(amount)
-            price = referencePrice
-            isMarket = true
-            kind = .market(quantity: quantity)
-        case .marketQuote(let quote):
-            guard quote >= filters.minNotional else {
-                throw .refusedLocally("Filter failure: NOTIONAL (order value \(quote) \(filters.quoteAsset) is below the minimum \(filters.minNotional))")
-            }
-            return order
-        case .limit(let amount, let limit, let timeInForce):
-            quantity = filters.roundQuantity(amount)
-            price = filters.roundPrice(limit, side: order.side)
-            kind = .limit(quantity: quantity, price: price, timeInForce: timeInForce)
-        case .limitMaker(let amount, let limit):
-            quantity = filters.roundQuantity(amount)
-            price = filters.roundPrice(limit, side: order.side)
-            kind = .limitMaker(quantity: quantity, price: price)
-        case .conditional(var conditional):
-            quantity = filters.roundQuantity(conditional.quantity)
-            conditional.quantity = quantity
-            conditional.stopPrice = conditional.stopPrice.map { filters.roundPrice($0, side: order.side) }
-            conditional.limitPrice = conditional.limitPrice.map { filters.roundPrice($0, side: order.side) }
-            price = conditional.limitPrice ?? conditional.stopPrice ?? referencePrice
-            isMarket = !conditional.trigger.isLimit
-            kind = .conditional(conditional)
-        }
-        do {
-            try filters.check(quantity: quantity, price: price, isMarket: isMarket)
-        } catch {
-            throw .refusedLocally(error.description)
-        }
-        return NewOrder(symbol: order.symbol, side: order.side, kind: kind, clientOrderID: order.clientOrderID)
-    }
-
     /// Places an order. A timeout or 5xx gives ``ExchangeError/unknownOrderState``: call
     /// ``resolve(symbol:clientOrderID:)``, never resend blindly.
     public func place(_ order: NewOrder) async throws(ExchangeError) -> OrderReport {
-        var query: QueryString = ["symbol": order.symbol, "side": order.side.rawValue]
-        switch order.kind {
-        case .market(let quantity):
-            query.append("type", "MARKET")
-            query.append("quantity", DecimalText.plain(quantity))
-        case .marketQuote(let quote):
-            query.append("type", "MARKET")
-            query.append("quoteOrderQty", DecimalText.plain(quote))
-        case .limit(let quantity, let price, let timeInForce):
-            query.append("type", "LIMIT")
-            query.append("timeInForce", timeInForce)
-            query.append("quantity", DecimalText.plain(quantity))
-            query.append("price", DecimalText.plain(price))
-        case .limitMaker(let quantity, let price):
-            query.append("type", "LIMIT_MAKER")
-            query.append("quantity", DecimalText.plain(quantity))
-            query.append("price", DecimalText.plain(price))
-        case .conditional(let conditional):
-            query.append("type", conditional.trigger.rawValue)
-            query.append("quantity", DecimalText.plain(conditional.quantity))
-            if let stop = conditional.stopPrice { query.append("stopPrice", DecimalText.plain(stop)) }
-            if let delta = conditional.trailingDelta { query.append("trailingDelta", String(delta)) }
-            if let limit = conditional.limitPrice { query.append("price", DecimalText.plain(limit)) }
-            if conditional.trigger.isLimit { query.append("timeInForce", conditional.timeInForce ?? "GTC") }
-        }
-        query.append("newClientOrderId", order.clientOrderID)
-        query.append("newOrderRespType", "FULL")
+        let query = Self.orderParameters(order)
         let object = try await sendSigned(.POST, "/api/v3/order", query, orderClientID: order.clientOrderID)
         return try Self.decoding { try BinanceDecoding.order(object) }
     }
@@ -329,12 +259,15 @@ public final class BinanceClient: Sendable {
     static func weight(_ method: HTTPMethod, _ path: String, _ rawQuery: String) -> Int {
         let hasSymbol = rawQuery.contains("symbol=")
         switch (method, path) {
-        case (.GET, "/api/v3/exchangeInfo"), (.GET, "/api/v3/account"), (.GET, "/api/v3/allOrders"), (.GET, "/api/v3/myTrades"): return 20
+        case (.GET, "/api/v3/myTrades"): return rawQuery.contains("orderId=") ? 5 : 20
+        case (.GET, "/api/v3/exchangeInfo"), (.GET, "/api/v3/account"), (.GET, "/api/v3/allOrders"), (.GET, "/api/v3/allOrderList"): return 20
         case (.GET, "/api/v3/ticker/price"), (.GET, "/api/v3/ticker/bookTicker"): return hasSymbol ? 2 : 4
         case (.GET, "/api/v3/ticker/24hr"): return hasSymbol ? 2 : 80
         case (.GET, "/api/v3/openOrders"): return hasSymbol ? 6 : 80
-        case (.GET, "/api/v3/order"): return 4
+        case (.GET, "/api/v3/order"), (.GET, "/api/v3/orderList"): return 4
+        case (.GET, "/api/v3/openOrderList"): return 6
         case (.GET, "/api/v3/klines"), (_, "/api/v3/userDataStream"): return 2
+        // POST order, orderList/oco, order/cancelReplace; DELETE order, orderList.
         default: return 1
         }
     }

@@ -56,7 +56,16 @@ enum BinanceDecoding {
             symbol: try string(order, "symbol"), orderID: try integer(order, "orderId"), clientOrderID: clientID,
             side: try string(order, "side"), type: try string(order, "type"), status: try string(order, "status"),
             price: try decimal(order, "price"), origQty: try decimal(order, "origQty"), executedQty: try decimal(order, "executedQty"),
-            cumulativeQuoteQty: try decimal(order, "cummulativeQuoteQty"), fills: fills)
+            cumulativeQuoteQty: try decimal(order, "cummulativeQuoteQty"), fills: fills,
+            orderListID: try (order["orderListId"] == nil ? -1 : integer(order, "orderListId")),
+            stopPrice: try stopPrice(order), time: (order["transactTime"] as? NSNumber ?? order["time"] as? NSNumber)?.int64Value)
+    }
+
+    /// Binance writes "0.00000000" for an order without a stop price.
+    static func stopPrice(_ order: [String: Any]) throws -> Decimal? {
+        guard order["stopPrice"] != nil else { return nil }
+        let value = try decimal(order, "stopPrice")
+        return value == 0 ? nil : value
     }
 
     static func kline(_ row: [Any]) throws -> Kline {

@@ -42,8 +42,21 @@ public enum ExchangeError: Error, Equatable, CustomStringConvertible, Sendable {
         if let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
             let code = (object["code"] as? NSNumber)?.intValue, let message = object["msg"] as? String
         {
-            return .rejected(code: code, message: message)
+            guard let data = object["data"] as? [String: Any] else { return .rejected(code: code, message: message) }
+            return .rejected(code: code, message: cancelReplaceMessage(message, cancel: half(data, "cancel"), newOrder: half(data, "newOrder")))
         }
         return .invalidResponse("HTTP \(status): \(body.prefix(200))")
+    }
+
+    /// `order/cancelReplace` refusals (-2021 partly, -2022 wholly failed) tell each half's fate;
+    /// the message keeps both, since after a -2021 the old order is gone.
+    static func cancelReplaceMessage(_ message: String, cancel: String, newOrder: String) -> String {
+        "\(message) (cancel: \(cancel); new order: \(newOrder))"
+    }
+
+    /// A half's own refusal (`{code,msg}`), else its result (`SUCCESS`, `NOT_ATTEMPTED`).
+    private static func half(_ data: [String: Any], _ name: String) -> String {
+        if let response = data[name + "Response"] as? [String: Any], let message = response["msg"] as? String { return message }
+        return data[name + "Result"] as? String ?? "unknown"
     }
 }
