@@ -46,7 +46,7 @@ extension SimExchange {
                 } catch {
                     throw error == .wouldTake || error == .wouldTrigger ? .badPriceRelationship : error
                 }
-                if let id = leg.clientOrderID, Self.isDuplicate(account, clientOrderID: id) { throw .duplicateOrder }
+                if let id = leg.clientOrderID, Self.isDuplicate(state, account, key: key, clientOrderID: id) { throw .duplicateOrder }
             }
             if let id = request.listClientOrderID, account.orderLists?.values.contains(where: { $0.isOpen && $0.listClientOrderID == id }) == true {
                 throw .duplicateOrder

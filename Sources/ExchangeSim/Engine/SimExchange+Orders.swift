@@ -26,7 +26,7 @@ extension SimExchange {
             }
             let price = state.walks[request.symbol]!.price
             let plan = try Self.plan(request, market: market, price: price)
-            if let id = request.clientOrderID, Self.isDuplicate(account, clientOrderID: id) { throw .duplicateOrder }
+            if let id = request.clientOrderID, Self.isDuplicate(state, account, key: key, clientOrderID: id) { throw .duplicateOrder }
             try Self.checkFunds(account, request, plan: plan, filters: market.filters)
             if validateOnly {
                 return (SimOrder(orderID: 0, clientOrderID: request.clientOrderID ?? "", symbol: request.symbol, side: request.side,
@@ -42,8 +42,9 @@ extension SimExchange {
         }
     }
 
-    static func isDuplicate(_ account: SimAccount, clientOrderID id: String) -> Bool {
-        account.openOrderIDs.contains { account.orders[$0]?.clientOrderID == id }
+    static func isDuplicate(_ state: State, _ account: SimAccount, key: String, clientOrderID id: String) -> Bool {
+        guard let latest = state.clientOrderIndex[key]?[id] else { return false }
+        return account.orders[latest]?.isOpen == true
     }
 
     /// Makes a validated order: locks what it holds, takes what it takes, indexes what rests.
@@ -58,6 +59,7 @@ extension SimExchange {
             side: request.side, type: request.type, timeInForce: request.timeInForce, price: request.price ?? 0,
             origQty: plan.quantity, origQuoteOrderQty: request.quoteOrderQty ?? 0, time: now, updateTime: now)
         state.nextOrderID += 1
+        state.clientOrderIndex[key, default: [:]][order.clientOrderID] = order.orderID
         order.orderListID = request.orderListID
         if SimOrder.stopTypes.contains(request.type) {
             order.stopPrice = request.stopPrice
@@ -171,8 +173,10 @@ extension SimExchange {
     static func walk(side: OrderSide, price: Decimal, market: MarketCatalog.Market, quantity: Decimal, limit: Decimal?) -> [Level] {
         var remaining = quantity
         var takes: [Level] = []
-        for index in 0..<10_000 where remaining > 0 {
+        var index = 0
+        while remaining > 0, index < 10_000 {
             let level = level(index, side: side, price: price, market: market)
+            index += 1
             if let limit, side == .buy ? level.price > limit : level.price < limit { break }
             let take = min(remaining, level.quantity)
             takes.append(Level(price: level.price, quantity: take))

@@ -29,6 +29,10 @@ final class SimExchange: Sendable {
         /// start, so it is not saved).
         var books: [String: RestingBook] = [:]
         var nextOrderListID: Int64 = 1
+        /// Per account, clientOrderId → the latest order with it (rebuilt at start). An id is
+        /// only reused once its order closed, so it is open iff that order is: the duplicate
+        /// check is a lookup, not a scan of the open orders.
+        var clientOrderIndex: [String: [String: Int64]] = [:]
     }
 
     /// Commission on fills of resting orders (maker) and of orders that take the book (taker),
@@ -61,6 +65,9 @@ final class SimExchange: Sendable {
             initial.nextOrderID = restored.nextOrderID
             initial.nextTradeID = restored.nextTradeID
             for (key, account) in restored.accounts {
+                for order in account.orders.values.sorted(by: { $0.orderID < $1.orderID }) {
+                    initial.clientOrderIndex[key, default: [:]][order.clientOrderID] = order.orderID
+                }
                 for id in account.openOrderIDs {
                     if let order = account.orders[id] { initial.books[order.symbol, default: RestingBook()].add(order, key: key) }
                 }
