@@ -91,6 +91,52 @@ import WSClient
         }
     }
 
+    @Test func openStopsAndListsSurviveARestart() async throws {
+        let first = try await SimulatorProcess()
+        let credentials = try await first.createAccount(balances: ["SOL": "10"])
+        var api = SignedCalls(sim: first, credentials: credentials)
+        try await first.setPrice("SOLUSDT", "100", hold: true)
+        let stop = try await api.call(.POST, "/api/v3/order", [
+            "symbol": "SOLUSDT", "side": "SELL", "type": "STOP_LOSS", "quantity": "1", "stopPrice": "95", "newClientOrderId": "it-restart-stop",
+        ])
+        let stopID = try #require(stop.json.int("orderId"), "\(stop.body)")
+        let list = try await Self.oco(api, listID: "it-restart-list")
+        let (limit, stopLeg) = Self.legs(list)
+        first.stop()
+
+        let second = try await SimulatorProcess(dataDir: first.dataDir)
+        defer { second.stop() }
+        api = SignedCalls(sim: second, credentials: credentials)
+        try await second.setPrice("SOLUSDT", "100", hold: true)
+        #expect(try await api.free("SOL") == SignedCalls.Holding(free: 7, locked: 3))
+        #expect(try await api.call(.GET, "/api/v3/openOrderList").list.count == 1)
+        let again = try await api.call(.POST, "/api/v3/order", [
+            "symbol": "SOLUSDT", "side": "SELL", "type": "STOP_LOSS", "quantity": "1", "stopPrice": "95", "newClientOrderId": "it-restart-stop",
+        ])
+        #expect(again.json.string("msg") == "Duplicate order sent.", "\(again.body)")
+        try await second.setPrice("SOLUSDT", "94", hold: true)
+        #expect(try await api.status("SOLUSDT", stopID) == "FILLED", "the restored stop is indexed again")
+        #expect(try await api.status("SOLUSDT", stopLeg) == "NEW")
+        try await second.setPrice("SOLUSDT", "111", hold: true)
+        #expect(try await api.status("SOLUSDT", limit) == "FILLED")
+        #expect(try await api.status("SOLUSDT", stopLeg) == "EXPIRED")
+        #expect(try await api.free("SOL") == SignedCalls.Holding(free: 7, locked: 0))
+    }
+
+    @Test func cancellingEverythingOnASymbolAnswersAListAsOneEntry() async throws {
+        try await BinanceClientTests.withSimulator { sim in
+            let api = SignedCalls(sim: sim, credentials: try await sim.createAccount(balances: ["SOL": "10"]))
+            try await sim.setPrice("SOLUSDT", "100", hold: true)
+            _ = try await Self.oco(api)
+            _ = try await api.call(.POST, "/api/v3/order", ["symbol": "SOLUSDT", "side": "SELL", "type": "LIMIT", "timeInForce": "GTC", "quantity": "1", "price": "120"])
+            let all = try await api.call(.DELETE, "/api/v3/openOrders", ["symbol": "SOLUSDT"]).list
+            #expect(all.count == 2, "\(all)")
+            #expect(all.contains { $0.string("contingencyType") == "OCO" && ($0["orderReports"] as? [[String: Any]])?.count == 2 })
+            #expect(all.contains { $0.string("status") == "CANCELED" && $0.int("orderListId") == -1 })
+            #expect(try await api.free("SOL") == SignedCalls.Holding(free: 10, locked: 0))
+        }
+    }
+
     @Test func cancelReplaceInBothModes() async throws {
         try await BinanceClientTests.withSimulator { sim in
             let api = SignedCalls(sim: sim, credentials: try await sim.createAccount(balances: ["USDT": "1000"]))
@@ -108,6 +154,11 @@ import WSClient
             #expect(both.status == 200 && both.json.string("cancelResult") == "SUCCESS" && both.json.string("newOrderResult") == "SUCCESS", "\(both.body)")
             #expect((both.json["cancelResponse"] as? [String: Any])?.string("status") == "CANCELED")
             #expect((both.json["newOrderResponse"] as? [String: Any])?.string("status") == "NEW")
+
+            // Filters are checked before anything is cancelled: a plain error, the order stays.
+            let badTick = try await replace("ALLOW_FAILURE", cancel: "it-cr-91", price: "91.001")
+            #expect(badTick.status == 400 && badTick.json.string("msg") == "Filter failure: PRICE_FILTER" && badTick.json["data"] == nil, "\(badTick.body)")
+            #expect(try await api.call(.GET, "/api/v3/order", ["symbol": "SOLUSDT", "origClientOrderId": "it-cr-91"]).json.string("status") == "NEW")
 
             let stopped = try await replace("STOP_ON_FAILURE", cancel: "never-sent", price: "92")
             let stoppedData = stopped.json["data"] as? [String: Any] ?? [:]

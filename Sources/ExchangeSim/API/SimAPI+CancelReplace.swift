@@ -17,6 +17,7 @@ extension SimAPI {
         // Parameters of the new order are checked before anything is cancelled.
         let request = try orderRequest(binance)
         let responseType = try Self.responseType(binance, orderType: request.type)
+        try exchange.checkFilters(request)
         var cancelResponse: Any
         var cancelled = false
         do {

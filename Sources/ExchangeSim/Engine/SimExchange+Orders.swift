@@ -42,6 +42,17 @@ extension SimExchange {
         }
     }
 
+    /// cancelReplace checks the new order's filters before it cancels anything (BINANCE.md §10.3):
+    /// a filter failure (-1013) is answered alone; other refusals come after the cancel.
+    func checkFilters(_ request: OrderRequest) throws(SimError) {
+        guard let market = MarketCatalog.bySymbol[request.symbol], let price = self.price(request.symbol) else { throw .badSymbol }
+        do {
+            _ = try Self.plan(request, market: market, price: price)
+        } catch where error.code == -1013 {
+            throw error
+        } catch {}
+    }
+
     static func isDuplicate(_ state: State, _ account: SimAccount, key: String, clientOrderID id: String) -> Bool {
         guard let latest = state.clientOrderIndex[key]?[id] else { return false }
         return account.orders[latest]?.isOpen == true
