@@ -58,6 +58,11 @@ results["pybinance_oco"] = [l["orderListId"] for l in legs] == [oco["orderListId
 # Cancelling one leg cancels the whole list, as on Binance.
 client.cancel_order(symbol="ETHUSDT", orderId=legs[0]["orderId"])
 results["pybinance_oco_cancel"] = all(client.get_order(symbol="ETHUSDT", orderId=l["orderId"])["status"] == "CANCELED" for l in legs) and client.get_open_oco_orders() == []
+oco = client.create_oco_order(symbol="ETHUSDT", side="SELL", quantity="0.01", aboveType="TAKE_PROFIT", aboveStopPrice="2200",
+                              belowType="STOP_LOSS", belowStopPrice="1800")
+results["pybinance_oco_query"] = client.v3_get_order_list(orderListId=oco["orderListId"])["listOrderStatus"] == "EXECUTING"
+gone = client.v3_delete_order_list(symbol="ETHUSDT", orderListId=oco["orderListId"])
+results["pybinance_oco_list_cancel"] = gone["listStatusType"] == "ALL_DONE" and all(r["status"] == "CANCELED" for r in gone["orderReports"])
 # ccxt: exchangeInfo without symbol, recvWindow 10000, x- client ids, FULL responses
 import ccxt
 ex = ccxt.binance({"apiKey": key, "secret": secret, "options": {"defaultType": "spot", "fetchMarkets": {"types": ["spot"]}, "fetchMargins": False, "fetchCurrencies": False}})
