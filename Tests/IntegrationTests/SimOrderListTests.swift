@@ -6,7 +6,9 @@ import WSClient
 
 /// The simulator's order lists (OCO) and cancel-replace (BINANCE.md §10.2, §10.3).
 @Suite(.serialized, .timeLimit(.minutes(2))) struct SimOrderListTests {
-    static func oco(_ api: SignedCalls, limit: String = "110", stop: String = "90", stopLimit: String = "89.9", listID: String? = nil) async throws -> SignedCalls.Reply {
+    static func oco(
+        _ api: SignedCalls, limit: String = "110", stop: String = "90", stopLimit: String = "89.9", listID: String? = nil
+    ) async throws -> SignedCalls.Reply {
         var parameters: KeyValuePairs<String, String> = [
             "symbol": "SOLUSDT", "side": "SELL", "quantity": "2", "aboveType": "LIMIT_MAKER", "abovePrice": limit, "belowType": "STOP_LOSS_LIMIT",
             "belowStopPrice": stop, "belowPrice": stopLimit, "belowTimeInForce": "GTC",
@@ -45,6 +47,8 @@ import WSClient
             try await sim.setPrice("SOLUSDT", "111", hold: true)
             #expect(try await api.status("SOLUSDT", limit) == "FILLED")
             #expect(try await api.status("SOLUSDT", stop) == "EXPIRED")
+            let fills = try await api.call(.GET, "/api/v3/myTrades", ["symbol": "SOLUSDT", "orderId": "\(limit)"]).list
+            #expect(!fills.isEmpty && fills.allSatisfy { $0.int("orderListId") == listID }, "\(fills)")
             let list = try await api.call(.GET, "/api/v3/orderList", ["orderListId": "\(listID)"]).json
             #expect(list.string("listStatusType") == "ALL_DONE" && list.string("listOrderStatus") == "ALL_DONE", "\(list)")
             #expect(try await api.call(.GET, "/api/v3/openOrderList").list.isEmpty)
@@ -96,9 +100,11 @@ import WSClient
         let credentials = try await first.createAccount(balances: ["SOL": "10"])
         var api = SignedCalls(sim: first, credentials: credentials)
         try await first.setPrice("SOLUSDT", "100", hold: true)
-        let stop = try await api.call(.POST, "/api/v3/order", [
-            "symbol": "SOLUSDT", "side": "SELL", "type": "STOP_LOSS", "quantity": "1", "stopPrice": "95", "newClientOrderId": "it-restart-stop",
-        ])
+        let stop = try await api.call(
+            .POST, "/api/v3/order",
+            [
+                "symbol": "SOLUSDT", "side": "SELL", "type": "STOP_LOSS", "quantity": "1", "stopPrice": "95", "newClientOrderId": "it-restart-stop",
+            ])
         let stopID = try #require(stop.json.int("orderId"), "\(stop.body)")
         let list = try await Self.oco(api, listID: "it-restart-list")
         let (limit, stopLeg) = Self.legs(list)
@@ -110,9 +116,11 @@ import WSClient
         try await second.setPrice("SOLUSDT", "100", hold: true)
         #expect(try await api.free("SOL") == SignedCalls.Holding(free: 7, locked: 3))
         #expect(try await api.call(.GET, "/api/v3/openOrderList").list.count == 1)
-        let again = try await api.call(.POST, "/api/v3/order", [
-            "symbol": "SOLUSDT", "side": "SELL", "type": "STOP_LOSS", "quantity": "1", "stopPrice": "95", "newClientOrderId": "it-restart-stop",
-        ])
+        let again = try await api.call(
+            .POST, "/api/v3/order",
+            [
+                "symbol": "SOLUSDT", "side": "SELL", "type": "STOP_LOSS", "quantity": "1", "stopPrice": "95", "newClientOrderId": "it-restart-stop",
+            ])
         #expect(again.json.string("msg") == "Duplicate order sent.", "\(again.body)")
         try await second.setPrice("SOLUSDT", "94", hold: true)
         #expect(try await api.status("SOLUSDT", stopID) == "FILLED", "the restored stop is indexed again")
@@ -128,7 +136,8 @@ import WSClient
             let api = SignedCalls(sim: sim, credentials: try await sim.createAccount(balances: ["SOL": "10"]))
             try await sim.setPrice("SOLUSDT", "100", hold: true)
             _ = try await Self.oco(api)
-            _ = try await api.call(.POST, "/api/v3/order", ["symbol": "SOLUSDT", "side": "SELL", "type": "LIMIT", "timeInForce": "GTC", "quantity": "1", "price": "120"])
+            _ = try await api.call(
+                .POST, "/api/v3/order", ["symbol": "SOLUSDT", "side": "SELL", "type": "LIMIT", "timeInForce": "GTC", "quantity": "1", "price": "120"])
             let all = try await api.call(.DELETE, "/api/v3/openOrders", ["symbol": "SOLUSDT"]).list
             #expect(all.count == 2, "\(all)")
             #expect(all.contains { $0.string("contingencyType") == "OCO" && ($0["orderReports"] as? [[String: Any]])?.count == 2 })
@@ -141,14 +150,18 @@ import WSClient
         try await BinanceClientTests.withSimulator { sim in
             let api = SignedCalls(sim: sim, credentials: try await sim.createAccount(balances: ["USDT": "1000"]))
             try await sim.setPrice("SOLUSDT", "100", hold: true)
-            _ = try await api.call(.POST, "/api/v3/order", [
-                "symbol": "SOLUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "1", "price": "90", "newClientOrderId": "it-cr-1",
-            ])
-            func replace(_ mode: String, cancel: String, price: String, type: String = "LIMIT") async throws -> SignedCalls.Reply {
-                try await api.call(.POST, "/api/v3/order/cancelReplace", [
-                    "symbol": "SOLUSDT", "side": "BUY", "type": type, "timeInForce": "GTC", "quantity": "1", "price": price, "cancelReplaceMode": mode,
-                    "cancelOrigClientOrderId": cancel, "newClientOrderId": "it-cr-\(price)",
+            _ = try await api.call(
+                .POST, "/api/v3/order",
+                [
+                    "symbol": "SOLUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "1", "price": "90", "newClientOrderId": "it-cr-1",
                 ])
+            func replace(_ mode: String, cancel: String, price: String, type: String = "LIMIT") async throws -> SignedCalls.Reply {
+                try await api.call(
+                    .POST, "/api/v3/order/cancelReplace",
+                    [
+                        "symbol": "SOLUSDT", "side": "BUY", "type": type, "timeInForce": "GTC", "quantity": "1", "price": price, "cancelReplaceMode": mode,
+                        "cancelOrigClientOrderId": cancel, "newClientOrderId": "it-cr-\(price)",
+                    ])
             }
             let both = try await replace("STOP_ON_FAILURE", cancel: "it-cr-1", price: "91")
             #expect(both.status == 200 && both.json.string("cancelResult") == "SUCCESS" && both.json.string("newOrderResult") == "SUCCESS", "\(both.body)")
@@ -162,7 +175,8 @@ import WSClient
 
             let stopped = try await replace("STOP_ON_FAILURE", cancel: "never-sent", price: "92")
             let stoppedData = stopped.json["data"] as? [String: Any] ?? [:]
-            #expect(stopped.status == 400 && stopped.json.int("code") == -2022 && stopped.json.string("msg") == "Order cancel-replace failed.", "\(stopped.body)")
+            #expect(
+                stopped.status == 400 && stopped.json.int("code") == -2022 && stopped.json.string("msg") == "Order cancel-replace failed.", "\(stopped.body)")
             #expect(stoppedData.string("cancelResult") == "FAILURE" && stoppedData.string("newOrderResult") == "NOT_ATTEMPTED")
             #expect((stoppedData["cancelResponse"] as? [String: Any])?.int("code") == -2011 && stoppedData["newOrderResponse"] is NSNull)
 
@@ -173,7 +187,9 @@ import WSClient
 
             let newFails = try await replace("ALLOW_FAILURE", cancel: "it-cr-91", price: "101", type: "LIMIT_MAKER")
             let newFailsData = newFails.json["data"] as? [String: Any] ?? [:]
-            #expect(newFails.status == 409 && newFailsData.string("cancelResult") == "SUCCESS" && newFailsData.string("newOrderResult") == "FAILURE", "\(newFails.body)")
+            #expect(
+                newFails.status == 409 && newFailsData.string("cancelResult") == "SUCCESS" && newFailsData.string("newOrderResult") == "FAILURE",
+                "\(newFails.body)")
             #expect((newFailsData["newOrderResponse"] as? [String: Any])?.string("msg") == "Order would immediately match and take.")
 
             let neither = try await replace("ALLOW_FAILURE", cancel: "it-cr-91", price: "101", type: "LIMIT_MAKER")

@@ -14,9 +14,11 @@ import Testing
             func place(_ side: String, _ type: String, stop: String, price: String? = nil) async throws -> Int64 {
                 var reply: SignedCalls.Reply
                 if let price {
-                    reply = try await api.call(.POST, "/api/v3/order", [
-                        "symbol": "SOLUSDT", "side": side, "type": type, "quantity": "1", "stopPrice": stop, "price": price, "timeInForce": "GTC",
-                    ])
+                    reply = try await api.call(
+                        .POST, "/api/v3/order",
+                        [
+                            "symbol": "SOLUSDT", "side": side, "type": type, "quantity": "1", "stopPrice": stop, "price": price, "timeInForce": "GTC",
+                        ])
                 } else {
                     reply = try await api.call(.POST, "/api/v3/order", ["symbol": "SOLUSDT", "side": side, "type": type, "quantity": "1", "stopPrice": stop])
                 }
@@ -56,7 +58,8 @@ import Testing
             }
             let sol = try await api.free("SOL")
             #expect(sol.locked == 0 && sol.free == Self.d("10") - 4 + Self.d("3.996"), "4 sold; 4 bought less 0.1 % commission: \(sol)")
-            let early = try await api.call(.POST, "/api/v3/order", ["symbol": "SOLUSDT", "side": "SELL", "type": "STOP_LOSS", "quantity": "1", "stopPrice": "92"])
+            let early = try await api.call(
+                .POST, "/api/v3/order", ["symbol": "SOLUSDT", "side": "SELL", "type": "STOP_LOSS", "quantity": "1", "stopPrice": "92"])
             #expect(early.status == 400 && early.json.int("code") == -2010 && early.json.string("msg") == "Order would trigger immediately.", "\(early.body)")
         }
     }
@@ -66,24 +69,35 @@ import Testing
             let api = SignedCalls(sim: sim, credentials: try await sim.createAccount(balances: ["SOL": "10", "USDT": "1000"]))
             try await sim.setPrice("SOLUSDT", "100", hold: true)
             let noStop = try await api.call(.POST, "/api/v3/order", ["symbol": "SOLUSDT", "side": "SELL", "type": "STOP_LOSS", "quantity": "1"])
-            #expect(noStop.json.int("code") == -1102 && noStop.json.string("msg") == "Param 'stopPrice' or 'trailingDelta' must be sent, but both were empty/null!")
-            let noPrice = try await api.call(.POST, "/api/v3/order", [
-                "symbol": "SOLUSDT", "side": "SELL", "type": "STOP_LOSS_LIMIT", "quantity": "1", "stopPrice": "90", "timeInForce": "GTC",
-            ])
+            #expect(
+                noStop.json.int("code") == -1102 && noStop.json.string("msg") == "Param 'stopPrice' or 'trailingDelta' must be sent, but both were empty/null!")
+            let noPrice = try await api.call(
+                .POST, "/api/v3/order",
+                [
+                    "symbol": "SOLUSDT", "side": "SELL", "type": "STOP_LOSS_LIMIT", "quantity": "1", "stopPrice": "90", "timeInForce": "GTC",
+                ])
             #expect(noPrice.json.int("code") == -1102, "\(noPrice.body)")
-            let extraPrice = try await api.call(.POST, "/api/v3/order", ["symbol": "SOLUSDT", "side": "SELL", "type": "STOP_LOSS", "quantity": "1", "stopPrice": "90", "price": "89"])
+            let extraPrice = try await api.call(
+                .POST, "/api/v3/order", ["symbol": "SOLUSDT", "side": "SELL", "type": "STOP_LOSS", "quantity": "1", "stopPrice": "90", "price": "89"])
             #expect(extraPrice.json.int("code") == -1106 && extraPrice.json.string("msg") == "Parameter 'price' sent when not required.")
-            let stopOnLimit = try await api.call(.POST, "/api/v3/order", [
-                "symbol": "SOLUSDT", "side": "SELL", "type": "LIMIT", "quantity": "1", "price": "120", "timeInForce": "GTC", "stopPrice": "90",
-            ])
+            let stopOnLimit = try await api.call(
+                .POST, "/api/v3/order",
+                [
+                    "symbol": "SOLUSDT", "side": "SELL", "type": "LIMIT", "quantity": "1", "price": "120", "timeInForce": "GTC", "stopPrice": "90",
+                ])
             #expect(stopOnLimit.json.int("code") == -1106, "\(stopOnLimit.body)")
-            let badDelta = try await api.call(.POST, "/api/v3/order", ["symbol": "SOLUSDT", "side": "SELL", "type": "STOP_LOSS", "quantity": "1", "trailingDelta": "5"])
+            let badDelta = try await api.call(
+                .POST, "/api/v3/order", ["symbol": "SOLUSDT", "side": "SELL", "type": "STOP_LOSS", "quantity": "1", "trailingDelta": "5"])
             #expect(badDelta.json.string("msg") == "Filter failure: TRAILING_DELTA", "\(badDelta.body)")
-            let taking = try await api.call(.POST, "/api/v3/order", ["symbol": "SOLUSDT", "side": "BUY", "type": "LIMIT_MAKER", "quantity": "1", "price": "101"])
+            let taking = try await api.call(
+                .POST, "/api/v3/order", ["symbol": "SOLUSDT", "side": "BUY", "type": "LIMIT_MAKER", "quantity": "1", "price": "101"])
             #expect(taking.status == 400 && taking.json.int("code") == -2010 && taking.json.string("msg") == "Order would immediately match and take.")
             let info = try await HTTP.get(sim.baseURL + "/api/v3/exchangeInfo?symbol=SOLUSDT")
             let symbol = try #require((info.json?["symbols"] as? [[String: Any]])?.first)
-            #expect(Set(symbol["orderTypes"] as? [String] ?? []) == ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"])
+            #expect(
+                Set(symbol["orderTypes"] as? [String] ?? []) == [
+                    "LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT",
+                ])
             #expect(symbol["ocoAllowed"] as? Bool == true && symbol["allowTrailingStop"] as? Bool == true && symbol["cancelReplaceAllowed"] as? Bool == true)
             #expect(symbol["otoAllowed"] as? Bool == false)
         }
@@ -94,15 +108,19 @@ import Testing
             let api = SignedCalls(sim: sim, credentials: try await sim.createAccount(balances: ["SOL": "10"]))
             try await sim.setPrice("SOLUSDT", "100", hold: true)
             // 5 %, tracking from now: the stop follows the high.
-            let trailing = try await api.call(.POST, "/api/v3/order", [
-                "symbol": "SOLUSDT", "side": "SELL", "type": "STOP_LOSS", "quantity": "1", "trailingDelta": "500", "newOrderRespType": "RESULT",
-            ])
+            let trailing = try await api.call(
+                .POST, "/api/v3/order",
+                [
+                    "symbol": "SOLUSDT", "side": "SELL", "type": "STOP_LOSS", "quantity": "1", "trailingDelta": "500", "newOrderRespType": "RESULT",
+                ])
             #expect(trailing.status == 200 && trailing.json.int("trailingDelta") == 500 && (trailing.json.int("trailingTime") ?? 0) > 0, "\(trailing.body)")
             let id = try #require(trailing.json.int("orderId"))
             // With a stopPrice: tracking waits for the price to reach 120.
-            let activated = try await api.call(.POST, "/api/v3/order", [
-                "symbol": "SOLUSDT", "side": "SELL", "type": "TAKE_PROFIT", "quantity": "1", "stopPrice": "120", "trailingDelta": "200",
-            ])
+            let activated = try await api.call(
+                .POST, "/api/v3/order",
+                [
+                    "symbol": "SOLUSDT", "side": "SELL", "type": "TAKE_PROFIT", "quantity": "1", "stopPrice": "120", "trailingDelta": "200",
+                ])
             let activatedID = try #require(activated.json.int("orderId"), "\(activated.body)")
             #expect(try await api.order("SOLUSDT", activatedID).int("trailingTime") == -1)
             for price in ["96", "110", "105"] {
@@ -126,8 +144,10 @@ import Testing
         try await BinanceClientTests.withSimulator { sim in
             let api = SignedCalls(sim: sim, credentials: try await sim.createAccount(balances: ["SOL": "2000"]))
             try await sim.setPrice("SOLUSDT", "100", hold: true)
-            let small = try await api.call(.POST, "/api/v3/order", ["symbol": "SOLUSDT", "side": "SELL", "type": "LIMIT", "timeInForce": "GTC", "quantity": "2", "price": "110"])
-            let large = try await api.call(.POST, "/api/v3/order", ["symbol": "SOLUSDT", "side": "SELL", "type": "LIMIT", "timeInForce": "GTC", "quantity": "1000", "price": "110"])
+            let small = try await api.call(
+                .POST, "/api/v3/order", ["symbol": "SOLUSDT", "side": "SELL", "type": "LIMIT", "timeInForce": "GTC", "quantity": "2", "price": "110"])
+            let large = try await api.call(
+                .POST, "/api/v3/order", ["symbol": "SOLUSDT", "side": "SELL", "type": "LIMIT", "timeInForce": "GTC", "quantity": "1000", "price": "110"])
             let largeID = try #require(large.json.int("orderId"))
             try await sim.setPrice("SOLUSDT", "111", hold: true)
             #expect(try await api.status("SOLUSDT", small.json.int("orderId")!) == "FILLED", "a small order fills at once")
@@ -150,7 +170,8 @@ import Testing
             let rates = try #require(account["commissionRates"] as? [String: Any])
             #expect(rates.decimal("maker") == Self.d("0.001") && rates.decimal("taker") == Self.d("0.001"))
             let taken = try await api.call(.POST, "/api/v3/order", ["symbol": "SOLUSDT", "side": "BUY", "type": "MARKET", "quantity": "2"])
-            let resting = try await api.call(.POST, "/api/v3/order", ["symbol": "SOLUSDT", "side": "SELL", "type": "LIMIT", "timeInForce": "GTC", "quantity": "3", "price": "105"])
+            let resting = try await api.call(
+                .POST, "/api/v3/order", ["symbol": "SOLUSDT", "side": "SELL", "type": "LIMIT", "timeInForce": "GTC", "quantity": "3", "price": "105"])
             try await sim.setPrice("SOLUSDT", "106", hold: true)
             let trades = try await api.call(.GET, "/api/v3/myTrades", ["symbol": "SOLUSDT"]).list
             let take = try #require(trades.first { $0.int("orderId") == taken.json.int("orderId") })

@@ -9,7 +9,9 @@ extension SimAPI {
     func cancelReplace(_ binance: BinanceRequest, key: String) throws(SimError) -> Any {
         let mode = try binance.string("cancelReplaceMode")
         guard mode == "STOP_ON_FAILURE" || mode == "ALLOW_FAILURE" else {
-            throw SimError(status: 400, code: -1100, message: "Illegal characters found in parameter 'cancelReplaceMode'; legal range is 'STOP_ON_FAILURE, ALLOW_FAILURE'.")
+            throw SimError(
+                status: 400, code: -1100, message: "Illegal characters found in parameter 'cancelReplaceMode'; legal range is 'STOP_ON_FAILURE, ALLOW_FAILURE'."
+            )
         }
         let cancelID = try binance.integer("cancelOrderId")
         let cancelClientID = binance.parameters["cancelOrigClientOrderId"].flatMap { $0.isEmpty ? nil : $0 }

@@ -19,7 +19,8 @@ extension SimAPI {
         }
         router.get("/api/v3/orderList") { request, context in
             await handle(request, context, weight: { _ in 4 }, signed: true) { binance, key in
-                let (list, orders) = try exchange.orderList(key: key!, orderListID: try binance.integer("orderListId"), clientID: binance.parameters["origClientOrderId"])
+                let (list, orders) = try exchange.orderList(
+                    key: key!, orderListID: try binance.integer("orderListId"), clientID: binance.parameters["origClientOrderId"])
                 return BinanceJSON.list(list, orders: orders)
             }
         }
@@ -33,7 +34,9 @@ extension SimAPI {
                 let limit = Int(try binance.integer("limit") ?? 500)
                 let fromID = try binance.integer("fromId")
                 let lists = try exchange.orderLists(key: key!, openOnly: false).filter { fromID == nil || $0.0.orderListID >= fromID! }
-                return (fromID == nil ? Array(lists.suffix(min(limit, 1_000))) : Array(lists.prefix(min(limit, 1_000)))).map { BinanceJSON.list($0.0, orders: $0.1) }
+                return (fromID == nil ? Array(lists.suffix(min(limit, 1_000))) : Array(lists.prefix(min(limit, 1_000)))).map {
+                    BinanceJSON.list($0.0, orders: $0.1)
+                }
             }
         }
         router.delete("/api/v3/orderList") { request, context in
@@ -61,11 +64,13 @@ extension SimAPI {
             guard SimOrder.allTypes.contains(type) else { throw .notSupportedInOCO }
             return OrderRequest(
                 symbol: symbol, side: side, type: type, timeInForce: binance.parameters[prefix + "TimeInForce"].flatMap { $0.isEmpty ? nil : $0 },
-                quantity: quantity, price: try binance.decimal(prefix + "Price"), clientOrderID: binance.parameters[prefix + "ClientOrderId"].flatMap { $0.isEmpty ? nil : $0 },
+                quantity: quantity, price: try binance.decimal(prefix + "Price"),
+                clientOrderID: binance.parameters[prefix + "ClientOrderId"].flatMap { $0.isEmpty ? nil : $0 },
                 stopPrice: try binance.decimal(prefix + "StopPrice"), trailingDelta: try binance.integer(prefix + "TrailingDelta").map { Int($0) })
         }
         return OrderListRequest(
-            symbol: symbol, side: side, quantity: quantity, listClientOrderID: binance.parameters["listClientOrderId"].flatMap { $0.isEmpty ? nil : $0 }, above: try leg("above"),
+            symbol: symbol, side: side, quantity: quantity, listClientOrderID: binance.parameters["listClientOrderId"].flatMap { $0.isEmpty ? nil : $0 },
+            above: try leg("above"),
             below: try leg("below"))
     }
 
@@ -81,10 +86,12 @@ extension SimAPI {
             throw SimError(status: 400, code: -1128, message: "Combination of optional parameters invalid.")
         }
         let limit = OrderRequest(
-            symbol: symbol, side: side, type: "LIMIT_MAKER", quantity: quantity, price: price, clientOrderID: binance.parameters["limitClientOrderId"].flatMap { $0.isEmpty ? nil : $0 })
+            symbol: symbol, side: side, type: "LIMIT_MAKER", quantity: quantity, price: price,
+            clientOrderID: binance.parameters["limitClientOrderId"].flatMap { $0.isEmpty ? nil : $0 })
         let stop = OrderRequest(
             symbol: symbol, side: side, type: stopLimitPrice == nil ? "STOP_LOSS" : "STOP_LOSS_LIMIT", timeInForce: stopTimeInForce,
-            quantity: quantity, price: stopLimitPrice, clientOrderID: binance.parameters["stopClientOrderId"].flatMap { $0.isEmpty ? nil : $0 }, stopPrice: stopPrice,
+            quantity: quantity, price: stopLimitPrice, clientOrderID: binance.parameters["stopClientOrderId"].flatMap { $0.isEmpty ? nil : $0 },
+            stopPrice: stopPrice,
             trailingDelta: try binance.integer("trailingDelta").map { Int($0) })
         return OrderListRequest(
             symbol: symbol, side: side, quantity: quantity, listClientOrderID: binance.parameters["listClientOrderId"].flatMap { $0.isEmpty ? nil : $0 },

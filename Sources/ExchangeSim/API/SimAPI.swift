@@ -105,7 +105,7 @@ struct SimAPI {
         }
         router.get("/api/v3/myTrades") { request, context in
             await handle(request, context, weight: { $0.parameters["orderId"] == nil ? 20 : 5 }, signed: true) { binance, key in
-                try exchange.trades(key: key!, symbol: try binance.string("symbol"), orderID: try binance.integer("orderId")).map { BinanceJSON.trade($0) }
+                try exchange.trades(key: key!, symbol: try binance.string("symbol"), orderID: try binance.integer("orderId")).map { BinanceJSON.trade($0.0, listID: $0.1) }
             }
         }
     }

@@ -98,9 +98,11 @@ extension SimExchange {
         return account.orders.values.filter { $0.symbol == symbol }.sorted { $0.orderID < $1.orderID }
     }
 
-    func trades(key: String, symbol: String, orderID: Int64?) throws(SimError) -> [SimFill] {
+    /// The account's fills, each with the orderListId of its order (-1 outside lists).
+    func trades(key: String, symbol: String, orderID: Int64?) throws(SimError) -> [(SimFill, Int64)] {
         guard let account = state.withLock({ $0.accounts[key] }) else { throw .rejectedKey }
         return account.fills.filter { $0.symbol == symbol && (orderID == nil || $0.orderID == orderID) }
+            .map { ($0, account.orders[$0.orderID]?.listID ?? -1) }
     }
 
     static func find(_ account: SimAccount, symbol: String, orderID: Int64?, clientOrderID: String?) -> SimOrder? {

@@ -52,7 +52,8 @@ extension SimExchange {
 
     /// A stop met its trigger: SL/TP take the book as MARKET, SLL/TPL as a LIMIT at their price
     /// (the remainder rests, or expires for IOC/FOK).
-    private func trigger(_ state: inout State, _ book: inout RestingBook, _ entry: RestingBook.Entry, price: Decimal, market: MarketCatalog.Market, now: Int64) {
+    private func trigger(_ state: inout State, _ book: inout RestingBook, _ entry: RestingBook.Entry, price: Decimal, market: MarketCatalog.Market, now: Int64)
+    {
         guard var account = state.accounts.removeValue(forKey: entry.key) else { return }
         guard var order = account.orders[entry.orderID], order.isOpen, order.isWaiting else {
             state.accounts[entry.key] = account
@@ -76,7 +77,9 @@ extension SimExchange {
         }
         var fills: [SimFill] = []
         for level in takes {
-            fills.append(Self.fill(&account, &order, price: level.price, quantity: level.quantity, maker: false, filters: filters, tradeID: &state.nextTradeID, time: now))
+            fills.append(
+                Self.fill(
+                    &account, &order, price: level.price, quantity: level.quantity, maker: false, filters: filters, tradeID: &state.nextTradeID, time: now))
         }
         if order.isOpen, !order.executesAsMarket, order.timeInForce == "IOC" || order.timeInForce == "FOK" {
             order.status = "EXPIRED"
@@ -92,7 +95,9 @@ extension SimExchange {
     }
 
     /// A resting order the price crossed fills at its price, up to one level's depth.
-    private func fillResting(_ state: inout State, _ book: inout RestingBook, _ entry: RestingBook.Entry, price: Decimal, market: MarketCatalog.Market, now: Int64) {
+    private func fillResting(
+        _ state: inout State, _ book: inout RestingBook, _ entry: RestingBook.Entry, price: Decimal, market: MarketCatalog.Market, now: Int64
+    ) {
         guard var account = state.accounts.removeValue(forKey: entry.key) else { return }
         guard var order = account.orders[entry.orderID], order.isOpen, !order.isWaiting else {
             state.accounts[entry.key] = account
@@ -102,7 +107,8 @@ extension SimExchange {
         Self.activate(&state, &book, &account, &order, key: entry.key, now: now)
         let depth = Self.level(0, side: order.side, price: order.price, market: market).quantity
         let quantity = min(order.origQty - order.executedQty, depth)
-        let fill = Self.fill(&account, &order, price: order.price, quantity: quantity, maker: true, filters: market.filters, tradeID: &state.nextTradeID, time: now)
+        let fill = Self.fill(
+            &account, &order, price: order.price, quantity: quantity, maker: true, filters: market.filters, tradeID: &state.nextTradeID, time: now)
         account.fills.append(fill)
         account.orders[order.orderID] = order
         if !order.isOpen {

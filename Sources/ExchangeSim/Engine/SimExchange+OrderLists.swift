@@ -52,9 +52,10 @@ extension SimExchange {
                 throw .duplicateOrder
             }
             let filters = market.filters
-            let need = plans.map { leg, plan in
-                request.side == .sell ? plan.quantity : (SimOrder.marketTypes.contains(leg.type) ? leg.stopPrice ?? 0 : leg.price ?? 0) * plan.quantity
-            }.max() ?? 0
+            let need =
+                plans.map { leg, plan in
+                    request.side == .sell ? plan.quantity : (SimOrder.marketTypes.contains(leg.type) ? leg.stopPrice ?? 0 : leg.price ?? 0) * plan.quantity
+                }.max() ?? 0
             let asset = request.side == .sell ? filters.baseAsset : filters.quoteAsset
             if need > account.balances[asset]?.free ?? 0 { throw .insufficientBalance }
             let listID = state.nextOrderListID
