@@ -6,29 +6,43 @@ enum BinanceJSON {
     static func d(_ value: Decimal) -> String { DecimalText.format(value) }
 
     static func order(_ order: SimOrder) -> [String: Any] {
-        [
-            "symbol": order.symbol, "orderId": order.orderID, "orderListId": -1, "clientOrderId": order.clientOrderID,
+        var body: [String: Any] = [
+            "symbol": order.symbol, "orderId": order.orderID, "orderListId": order.listID, "clientOrderId": order.clientOrderID,
             "price": d(order.price), "origQty": d(order.origQty), "executedQty": d(order.executedQty),
             "cummulativeQuoteQty": d(order.cumulativeQuoteQty), "status": order.status, "timeInForce": order.timeInForce ?? "GTC",
-            "type": order.type, "side": order.side.rawValue, "stopPrice": d(0), "icebergQty": d(0), "time": order.time,
-            "updateTime": order.updateTime, "isWorking": order.type != "MARKET", "workingTime": order.time,
+            "type": order.type, "side": order.side.rawValue, "stopPrice": d(order.stopPrice ?? 0), "icebergQty": d(0), "time": order.time,
+            "updateTime": order.updateTime, "isWorking": !order.executesAsMarket && !order.isWaiting, "workingTime": workingTime(order),
             "origQuoteOrderQty": d(order.origQuoteOrderQty), "selfTradePreventionMode": "NONE",
         ]
+        addTrailing(order, to: &body)
+        return body
+    }
+
+    /// −1 while a stop waits for its trigger (Binance).
+    static func workingTime(_ order: SimOrder) -> Int64 { order.isWaiting ? -1 : order.workingTime ?? order.time }
+
+    /// `trailingDelta` and `trailingTime` appear only on orders sent with a trailingDelta.
+    static func addTrailing(_ order: SimOrder, to body: inout [String: Any]) {
+        guard let delta = order.trailingDelta else { return }
+        body["trailingDelta"] = delta
+        body["trailingTime"] = order.trailingTime ?? -1
     }
 
     /// `POST /api/v3/order` answer by `newOrderRespType` (MARKET and LIMIT default to FULL).
     static func placed(_ order: SimOrder, fills: [SimFill], responseType: String) -> [String: Any] {
         var body: [String: Any] = [
-            "symbol": order.symbol, "orderId": order.orderID, "orderListId": -1, "clientOrderId": order.clientOrderID,
+            "symbol": order.symbol, "orderId": order.orderID, "orderListId": order.listID, "clientOrderId": order.clientOrderID,
             "transactTime": order.updateTime,
         ]
         guard responseType != "ACK" else { return body }
         body.merge([
             "price": d(order.price), "origQty": d(order.origQty), "executedQty": d(order.executedQty),
             "origQuoteOrderQty": d(order.origQuoteOrderQty), "cummulativeQuoteQty": d(order.cumulativeQuoteQty), "status": order.status,
-            "timeInForce": order.timeInForce ?? "GTC", "type": order.type, "side": order.side.rawValue, "workingTime": order.time,
+            "timeInForce": order.timeInForce ?? "GTC", "type": order.type, "side": order.side.rawValue, "workingTime": workingTime(order),
             "selfTradePreventionMode": "NONE",
         ]) { $1 }
+        if let stop = order.stopPrice { body["stopPrice"] = d(stop) }
+        addTrailing(order, to: &body)
         guard responseType == "FULL" else { return body }
         body["fills"] = fills.map { fill in
             ["price": d(fill.price), "qty": d(fill.qty), "commission": d(fill.commission), "commissionAsset": fill.commissionAsset, "tradeId": fill.tradeID]
@@ -42,13 +56,14 @@ enum BinanceJSON {
         body["origClientOrderId"] = order.clientOrderID
         body["clientOrderId"] = "cancel-" + SimExchange.randomToken(16)
         body["transactTime"] = order.updateTime
-        for key in ["time", "updateTime", "isWorking", "workingTime", "stopPrice", "icebergQty"] { body[key] = nil }
+        for key in ["time", "updateTime", "isWorking", "workingTime", "icebergQty"] { body[key] = nil }
+        if order.stopPrice == nil { body["stopPrice"] = nil }
         return body
     }
 
-    static func trade(_ fill: SimFill) -> [String: Any] {
+    static func trade(_ fill: SimFill, listID: Int64 = -1) -> [String: Any] {
         [
-            "symbol": fill.symbol, "id": fill.tradeID, "orderId": fill.orderID, "orderListId": -1, "price": d(fill.price), "qty": d(fill.qty),
+            "symbol": fill.symbol, "id": fill.tradeID, "orderId": fill.orderID, "orderListId": listID, "price": d(fill.price), "qty": d(fill.qty),
             "quoteQty": d(fill.quoteQty), "commission": d(fill.commission), "commissionAsset": fill.commissionAsset, "time": fill.time,
             "isBuyer": fill.isBuyer, "isMaker": fill.isMaker, "isBestMatch": true,
         ]
@@ -58,10 +73,12 @@ enum BinanceJSON {
         let balances = account.balances.sorted { $0.key < $1.key }
             .filter { !omitZero || $0.value.free != 0 || $0.value.locked != 0 }
             .map { ["asset": $0.key, "free": d($0.value.free), "locked": d($0.value.locked)] }
-        let rate = d(SimExchange.commissionRate)
+        let maker = SimExchange.makerCommissionRate
+        let taker = SimExchange.takerCommissionRate
         return [
-            "makerCommission": 10, "takerCommission": 10, "buyerCommission": 0, "sellerCommission": 0,
-            "commissionRates": ["maker": rate, "taker": rate, "buyer": d(0), "seller": d(0)],
+            "makerCommission": NSDecimalNumber(decimal: maker * 10_000).intValue, "takerCommission": NSDecimalNumber(decimal: taker * 10_000).intValue,
+            "buyerCommission": 0, "sellerCommission": 0,
+            "commissionRates": ["maker": d(maker), "taker": d(taker), "buyer": d(0), "seller": d(0)],
             "canTrade": account.canTrade ?? true, "canWithdraw": false, "canDeposit": false, "brokered": false, "requireSelfTradePrevention": false,
             "preventSor": false, "updateTime": now, "accountType": "SPOT", "balances": balances, "permissions": ["SPOT"], "uid": 1,
         ]
@@ -72,8 +89,9 @@ enum BinanceJSON {
         return [
             "symbol": f.symbol, "status": "TRADING", "baseAsset": f.baseAsset, "baseAssetPrecision": 8, "quoteAsset": f.quoteAsset,
             "quotePrecision": 8, "quoteAssetPrecision": 8, "baseCommissionPrecision": 8, "quoteCommissionPrecision": 8,
-            "orderTypes": ["LIMIT", "LIMIT_MAKER", "MARKET"], "icebergAllowed": false, "ocoAllowed": false, "otoAllowed": false,
-            "quoteOrderQtyMarketAllowed": true, "allowTrailingStop": false, "cancelReplaceAllowed": false, "isSpotTradingAllowed": true,
+            "orderTypes": SimOrder.allTypes, "icebergAllowed": false, "ocoAllowed": true, "otoAllowed": false, "opoAllowed": false,
+            "quoteOrderQtyMarketAllowed": true, "allowTrailingStop": true, "cancelReplaceAllowed": true, "amendAllowed": false,
+            "isSpotTradingAllowed": true,
             "isMarginTradingAllowed": false,
             "filters": [
                 ["filterType": "PRICE_FILTER", "minPrice": d(f.minPrice), "maxPrice": d(f.maxPrice), "tickSize": d(f.tickSize)],
@@ -81,6 +99,10 @@ enum BinanceJSON {
                 [
                     "filterType": "NOTIONAL", "minNotional": d(f.minNotional), "applyMinToMarket": f.applyMinToMarket,
                     "maxNotional": d(9_000_000), "applyMaxToMarket": false, "avgPriceMins": 5,
+                ],
+                [
+                    "filterType": "TRAILING_DELTA", "minTrailingAboveDelta": 10, "maxTrailingAboveDelta": 2_000, "minTrailingBelowDelta": 10,
+                    "maxTrailingBelowDelta": 2_000,
                 ],
             ] as [[String: Any]],
             "permissions": [String](), "permissionSets": [["SPOT"]], "defaultSelfTradePreventionMode": "EXPIRE_MAKER",

@@ -24,6 +24,7 @@ struct SimAPI {
         }
         registerMarketData(on: router)
         registerSigned(on: router)
+        registerOrderLists(on: router)
     }
 
     private func registerSigned(on router: Router<SimContext>) {
@@ -57,8 +58,7 @@ struct SimAPI {
             await handle(request, context, weight: { _ in 1 }, signed: true) { binance, key in
                 let order = try orderRequest(binance)
                 let (placed, fills) = try exchange.placeOrder(key: key!, order)
-                let defaultType = order.type == "MARKET" || order.type == "LIMIT" ? "FULL" : "ACK"
-                return BinanceJSON.placed(placed, fills: fills, responseType: binance.parameters["newOrderRespType"] ?? defaultType)
+                return BinanceJSON.placed(placed, fills: fills, responseType: try Self.responseType(binance, orderType: order.type))
             }
         }
         router.post("/api/v3/order/test") { request, context in
@@ -90,7 +90,12 @@ struct SimAPI {
             await handle(request, context, weight: { _ in 1 }, signed: true) { binance, key in
                 let symbol = try binance.string("symbol")
                 guard MarketCatalog.bySymbol[symbol] != nil else { throw SimError.badSymbol }
-                return try exchange.cancelAll(key: key!, symbol: symbol).map(BinanceJSON.cancelled)
+                return try exchange.cancelAll(key: key!, symbol: symbol).map { (answer: SimExchange.Either) -> [String: Any] in
+                    switch answer {
+                    case .order(let order): BinanceJSON.cancelled(order)
+                    case .list(let list, let orders): BinanceJSON.cancelledList(list, orders: orders)
+                    }
+                }
             }
         }
         router.get("/api/v3/allOrders") { request, context in
@@ -100,7 +105,7 @@ struct SimAPI {
         }
         router.get("/api/v3/myTrades") { request, context in
             await handle(request, context, weight: { $0.parameters["orderId"] == nil ? 20 : 5 }, signed: true) { binance, key in
-                try exchange.trades(key: key!, symbol: try binance.string("symbol"), orderID: try binance.integer("orderId")).map(BinanceJSON.trade)
+                try exchange.trades(key: key!, symbol: try binance.string("symbol"), orderID: try binance.integer("orderId")).map { BinanceJSON.trade($0.0, listID: $0.1) }
             }
         }
     }
@@ -156,11 +161,23 @@ struct SimAPI {
         guard MarketCatalog.bySymbol[symbol] != nil else { throw .badSymbol }
         guard let side = OrderSide(rawValue: try binance.string("side")) else { throw .badSide }
         let type = try binance.string("type")
-        guard ["MARKET", "LIMIT", "LIMIT_MAKER"].contains(type) else { throw .badType }
+        guard SimOrder.allTypes.contains(type) else { throw .badType }
         return OrderRequest(
-            symbol: symbol, side: side, type: type, timeInForce: binance.parameters["timeInForce"], quantity: try binance.decimal("quantity"),
-            quoteOrderQty: try binance.decimal("quoteOrderQty"), price: try binance.decimal("price"),
-            clientOrderID: binance.parameters["newClientOrderId"].flatMap { $0.isEmpty ? nil : $0 })
+            symbol: symbol, side: side, type: type, timeInForce: binance.parameters["timeInForce"].flatMap { $0.isEmpty ? nil : $0 },
+            quantity: try binance.decimal("quantity"), quoteOrderQty: try binance.decimal("quoteOrderQty"), price: try binance.decimal("price"),
+            clientOrderID: binance.parameters["newClientOrderId"].flatMap { $0.isEmpty ? nil : $0 }, stopPrice: try binance.decimal("stopPrice"),
+            trailingDelta: try binance.integer("trailingDelta").map { Int($0) })
+    }
+
+    /// `newOrderRespType`: MARKET and LIMIT default to FULL, every other type to ACK (BINANCE.md §5).
+    static func responseType(_ binance: BinanceRequest, orderType: String) throws(SimError) -> String {
+        guard let given = binance.parameters["newOrderRespType"], !given.isEmpty else {
+            return orderType == "MARKET" || orderType == "LIMIT" ? "FULL" : "ACK"
+        }
+        guard ["ACK", "RESULT", "FULL"].contains(given) else {
+            throw SimError(status: 400, code: -1100, message: "Illegal characters found in parameter 'newOrderRespType'; legal range is 'ACK, RESULT, FULL'.")
+        }
+        return given
     }
 
     func orderReference(_ binance: BinanceRequest) throws(SimError) -> (Int64?, String?) {
@@ -247,6 +264,8 @@ struct SimAPI {
     }
 
     static func error(_ error: SimError, used: Int?) -> Response {
-        json(error.status, ["code": error.code, "msg": error.message], used: used)
+        var body: [String: Any] = ["code": error.code, "msg": error.message]
+        if let data = error.data, let object = try? JSONSerialization.jsonObject(with: data) { body["data"] = object }
+        return json(error.status, body, used: used)
     }
 }

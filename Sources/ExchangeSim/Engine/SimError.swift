@@ -1,8 +1,23 @@
+import Foundation
+
 /// A Binance error as the simulator answers it: `{"code":…,"msg":"…"}` with Binance's HTTP status.
 struct SimError: Error, Equatable {
     let status: Int
     let code: Int
     let message: String
+    /// cancelReplace's `data` object (JSON), merged into the error body.
+    var data: Data? = nil
+
+    static func notRequired(_ name: String) -> SimError {
+        SimError(status: 400, code: -1106, message: "Parameter '\(name)' sent when not required.")
+    }
+    static func eitherMissing(_ first: String, _ second: String) -> SimError {
+        SimError(status: 400, code: -1102, message: "Param '\(first)' or '\(second)' must be sent, but both were empty/null!")
+    }
+    static let wouldTrigger = SimError(status: 400, code: -2010, message: "Order would trigger immediately.")
+    static let badPriceRelationship = SimError(status: 400, code: -2010, message: "The relationship of the prices for the orders is not correct.")
+    static let notSupportedInOCO = SimError(status: 400, code: -1158, message: "Order type not supported in OCO.")
+    static let noSuchOrderList = SimError(status: 400, code: -2013, message: "Order list does not exist.")
 
     static func missing(_ name: String) -> SimError {
         SimError(status: 400, code: -1102, message: "Mandatory parameter '\(name)' was not sent, was empty/null, or malformed.")

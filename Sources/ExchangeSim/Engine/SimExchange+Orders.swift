@@ -4,14 +4,17 @@ import Foundation
 extension SimExchange {
     static let clientOrderIDCharacters = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:/")
 
+    static func checkClientOrderID(_ id: String?, parameter: String = "newClientOrderId") throws(SimError) {
+        if let id, id.isEmpty || id.count > 36 || !id.allSatisfy(Self.clientOrderIDCharacters.contains) {
+            throw SimError(status: 400, code: -1100, message: "Illegal characters found in parameter '\(parameter)'; legal range is '^[a-zA-Z0-9-_.:/]{1,36}$'.")
+        }
+    }
+
     /// Places an order (or only validates it, for `order/test`) and returns it with its fills.
     func placeOrder(key: String, _ request: OrderRequest, validateOnly: Bool = false) throws(SimError) -> (SimOrder, [SimFill]) {
         advance()
         guard let market = MarketCatalog.bySymbol[request.symbol] else { throw .badSymbol }
-        let filters = market.filters
-        if let id = request.clientOrderID, id.isEmpty || id.count > 36 || !id.allSatisfy(Self.clientOrderIDCharacters.contains) {
-            throw SimError(status: 400, code: -1100, message: "Illegal characters found in parameter 'newClientOrderId'; legal range is '^[a-zA-Z0-9-_.:/]{1,36}$'.")
-        }
+        try Self.checkClientOrderID(request.clientOrderID)
         let now = nowMs
         return try state.withLock { (state: inout State) throws(SimError) -> (SimOrder, [SimFill]) in
             // Taken out of the dictionary while it changes, so its arrays are not copied.
@@ -23,35 +26,75 @@ extension SimExchange {
             }
             let price = state.walks[request.symbol]!.price
             let plan = try Self.plan(request, market: market, price: price)
-            if let id = request.clientOrderID, account.openOrderIDs.contains(where: { account.orders[$0]?.clientOrderID == id }) {
-                throw .duplicateOrder
-            }
-            try Self.checkFunds(account, request, plan: plan, filters: filters)
+            if let id = request.clientOrderID, Self.isDuplicate(state, account, key: key, clientOrderID: id) { throw .duplicateOrder }
+            try Self.checkFunds(account, request, plan: plan, filters: market.filters)
             if validateOnly {
                 return (SimOrder(orderID: 0, clientOrderID: request.clientOrderID ?? "", symbol: request.symbol, side: request.side,
                     type: request.type, timeInForce: request.timeInForce, price: request.price ?? 0, origQty: request.quantity ?? 0,
                     origQuoteOrderQty: request.quoteOrderQty ?? 0, time: now, updateTime: now), [])
             }
-            var order = SimOrder(
-                orderID: state.nextOrderID, clientOrderID: request.clientOrderID ?? "sim-" + Self.randomToken(22), symbol: request.symbol,
-                side: request.side, type: request.type, timeInForce: request.timeInForce, price: request.price ?? 0,
-                origQty: plan.quantity, origQuoteOrderQty: request.quoteOrderQty ?? 0, time: now, updateTime: now)
-            state.nextOrderID += 1
-            if request.type != "MARKET" { Self.lock(&account, &order, filters: filters) }
-            var fills: [SimFill] = []
-            for level in plan.takes {
-                fills.append(Self.fill(&account, &order, price: level.price, quantity: level.quantity, maker: false, filters: filters, tradeID: &state.nextTradeID, time: now))
-            }
-            Self.settle(&account, &order, plan: plan, filters: filters)
-            account.orders[order.orderID] = order
-            if order.isOpen { account.openOrderIDs.insert(order.orderID) }
-            account.fills += fills
+            let (order, fills) = Self.create(&state, &account, key: key, request, plan: plan, market: market, lastPrice: price, now: now)
+            state.revision += 1
             state.accounts[key] = account
             putBack = true
-            state.revision += 1
             Self.recordEvents(&state, key: key, order: order, fills: fills, closing: order.status == "EXPIRED" ? "EXPIRED" : nil, now: now, isNew: true)
             return (order, fills)
         }
+    }
+
+    /// cancelReplace checks the new order's filters before it cancels anything (BINANCE.md §10.3):
+    /// a filter failure (-1013) is answered alone; other refusals come after the cancel.
+    func checkFilters(_ request: OrderRequest) throws(SimError) {
+        guard let market = MarketCatalog.bySymbol[request.symbol], let price = self.price(request.symbol) else { throw .badSymbol }
+        do {
+            _ = try Self.plan(request, market: market, price: price)
+        } catch where error.code == -1013 {
+            throw error
+        } catch {}
+    }
+
+    static func isDuplicate(_ state: State, _ account: SimAccount, key: String, clientOrderID id: String) -> Bool {
+        guard let latest = state.clientOrderIndex[key]?[id] else { return false }
+        return account.orders[latest]?.isOpen == true
+    }
+
+    /// Makes a validated order: locks what it holds, takes what it takes, indexes what rests.
+    /// `locks` is false for the legs of an order list, which share one lock (see `placeOrderList`).
+    static func create(
+        _ state: inout State, _ account: inout SimAccount, key: String, _ request: OrderRequest, plan: Plan, market: MarketCatalog.Market,
+        lastPrice: Decimal, now: Int64, locks: Bool = true
+    ) -> (SimOrder, [SimFill]) {
+        let filters = market.filters
+        var order = SimOrder(
+            orderID: state.nextOrderID, clientOrderID: request.clientOrderID ?? "sim-" + randomToken(22), symbol: request.symbol,
+            side: request.side, type: request.type, timeInForce: request.timeInForce, price: request.price ?? 0,
+            origQty: plan.quantity, origQuoteOrderQty: request.quoteOrderQty ?? 0, time: now, updateTime: now)
+        state.nextOrderID += 1
+        state.clientOrderIndex[key, default: [:]][order.clientOrderID] = order.orderID
+        order.orderListID = request.orderListID
+        if SimOrder.stopTypes.contains(request.type) {
+            order.stopPrice = request.stopPrice
+            order.trailingDelta = request.trailingDelta
+            order.awaitingTrigger = true
+            // Without a stopPrice, trailing starts at once; with one, when the price reaches it.
+            if request.trailingDelta != nil, request.stopPrice == nil {
+                order.trailAnchor = lastPrice
+                order.trailingTime = now
+            }
+        }
+        if locks, request.type != "MARKET" { lock(&account, &order, filters: filters) }
+        var fills: [SimFill] = []
+        for level in plan.takes {
+            fills.append(fill(&account, &order, price: level.price, quantity: level.quantity, maker: false, filters: filters, tradeID: &state.nextTradeID, time: now))
+        }
+        settle(&account, &order, plan: plan, filters: filters)
+        account.orders[order.orderID] = order
+        if order.isOpen {
+            account.openOrderIDs.insert(order.orderID)
+            state.books[order.symbol, default: RestingBook()].add(order, key: key)
+        }
+        account.fills += fills
+        return (order, fills)
     }
 
     /// What an order will do against the current book: the levels it takes, and whether a
@@ -64,6 +107,10 @@ extension SimExchange {
 
     static func plan(_ request: OrderRequest, market: MarketCatalog.Market, price: Decimal) throws(SimError) -> Plan {
         let filters = market.filters
+        if !SimOrder.stopTypes.contains(request.type) {
+            if request.stopPrice != nil { throw .notRequired("stopPrice") }
+            if request.trailingDelta != nil { throw .notRequired("trailingDelta") }
+        }
         switch request.type {
         case "MARKET":
             if let quantity = request.quantity {
@@ -79,10 +126,7 @@ extension SimExchange {
         case "LIMIT", "LIMIT_MAKER":
             guard let quantity = request.quantity else { throw .missing("quantity") }
             guard let limit = request.price else { throw .missing("price") }
-            if request.type == "LIMIT" {
-                guard let tif = request.timeInForce else { throw .missing("timeInForce") }
-                guard ["GTC", "IOC", "FOK"].contains(tif) else { throw .badTimeInForce }
-            }
+            if request.type == "LIMIT" { try checkTimeInForce(request) }
             try check(filters, quantity: quantity, price: limit, market: false)
             let takes = walk(side: request.side, price: price, market: market, quantity: quantity, limit: limit)
             if request.type == "LIMIT_MAKER", !takes.isEmpty { throw .wouldTake }
@@ -91,9 +135,41 @@ extension SimExchange {
                 return Plan(quantity: quantity, takes: [], expiresUnfilled: true)
             }
             return Plan(quantity: quantity, takes: takes, expiresUnfilled: request.timeInForce == "IOC" || request.timeInForce == "FOK")
+        case let type where SimOrder.stopTypes.contains(type):
+            return try planStop(request, market: market, price: price)
         default:
             throw .badType
         }
+    }
+
+    /// A stop order takes nothing at placement: it waits, with its parameters checked as Binance
+    /// checks them (BINANCE.md §5, §10.1, §10.5).
+    static func planStop(_ request: OrderRequest, market: MarketCatalog.Market, price: Decimal) throws(SimError) -> Plan {
+        let filters = market.filters
+        guard let quantity = request.quantity else { throw .missing("quantity") }
+        if request.stopPrice == nil, request.trailingDelta == nil { throw .eitherMissing("stopPrice", "trailingDelta") }
+        if request.type.hasSuffix("_LIMIT") {
+            guard let limit = request.price else { throw .missing("price") }
+            try checkTimeInForce(request)
+            try check(filters, quantity: quantity, price: limit, market: false)
+        } else {
+            if request.price != nil { throw .notRequired("price") }
+            if request.timeInForce != nil { throw SimError(status: 400, code: -1106, message: "Parameter 'timeInForce' sent when not required.") }
+            try check(filters, quantity: quantity, price: request.stopPrice ?? price, market: request.stopPrice == nil)
+        }
+        if let stop = request.stopPrice {
+            try check(filters, quantity: quantity, price: stop, market: false)
+            let probe = SimOrder(orderID: 0, clientOrderID: "", symbol: request.symbol, side: request.side, type: request.type, timeInForce: nil,
+                price: 0, origQty: 0, origQuoteOrderQty: 0, time: 0, updateTime: 0)
+            if TrailingStop.met(above: probe.triggersAbove, stopPrice: stop, last: price) { throw .wouldTrigger }
+        }
+        if let delta = request.trailingDelta, delta < 10 || delta > 2_000 { throw .filter("TRAILING_DELTA") }
+        return Plan(quantity: quantity, takes: [], expiresUnfilled: false)
+    }
+
+    static func checkTimeInForce(_ request: OrderRequest) throws(SimError) {
+        guard let tif = request.timeInForce else { throw .missing("timeInForce") }
+        guard ["GTC", "IOC", "FOK"].contains(tif) else { throw .badTimeInForce }
     }
 
     static func check(_ filters: SymbolFilters, quantity: Decimal, price: Decimal, market: Bool) throws(SimError) {
@@ -108,8 +184,10 @@ extension SimExchange {
     static func walk(side: OrderSide, price: Decimal, market: MarketCatalog.Market, quantity: Decimal, limit: Decimal?) -> [Level] {
         var remaining = quantity
         var takes: [Level] = []
-        for index in 0..<10_000 where remaining > 0 {
+        var index = 0
+        while remaining > 0, index < 10_000 {
             let level = level(index, side: side, price: price, market: market)
+            index += 1
             if let limit, side == .buy ? level.price > limit : level.price < limit { break }
             let take = min(remaining, level.quantity)
             takes.append(Level(price: level.price, quantity: take))
@@ -132,174 +210,5 @@ extension SimExchange {
             if take < level.quantity { break }
         }
         return takes
-    }
-
-    static func checkFunds(_ account: SimAccount, _ request: OrderRequest, plan: Plan, filters: SymbolFilters) throws(SimError) {
-        let quote = account.balances[filters.quoteAsset]?.free ?? 0
-        let base = account.balances[filters.baseAsset]?.free ?? 0
-        switch (request.side, request.type) {
-        case (.buy, "MARKET"):
-            if plan.takes.reduce(Decimal(0), { $0 + $1.price * $1.quantity }) > quote { throw .insufficientBalance }
-        case (.buy, _):
-            if (request.price ?? 0) * plan.quantity > quote { throw .insufficientBalance }
-        case (.sell, _):
-            if plan.quantity > base { throw .insufficientBalance }
-        }
-    }
-
-    /// A LIMIT order holds its whole amount until it fills, is cancelled or expires.
-    static func lock(_ account: inout SimAccount, _ order: inout SimOrder, filters: SymbolFilters) {
-        let (asset, amount) = order.side == .buy ? (filters.quoteAsset, order.price * order.origQty) : (filters.baseAsset, order.origQty)
-        account.balances[asset, default: Balance()].free -= amount
-        account.balances[asset, default: Balance()].locked += amount
-        order.locked = amount
-    }
-
-    /// Releases what a closed order still holds.
-    static func unlock(_ account: inout SimAccount, _ order: inout SimOrder, filters: SymbolFilters) {
-        guard order.locked > 0 else { return }
-        let asset = order.side == .buy ? filters.quoteAsset : filters.baseAsset
-        account.balances[asset, default: Balance()].locked -= order.locked
-        account.balances[asset, default: Balance()].free += order.locked
-        order.locked = 0
-    }
-
-    /// One trade: balances move, commission is taken from what is received (0.1 %).
-    static func fill(
-        _ account: inout SimAccount, _ order: inout SimOrder, price: Decimal, quantity: Decimal, maker: Bool, filters: SymbolFilters,
-        tradeID: inout Int64, time: Int64
-    ) -> SimFill {
-        let quoteAmount = price * quantity
-        let commission: Decimal
-        let commissionAsset: String
-        if order.side == .buy {
-            commission = quantity * commissionRate
-            commissionAsset = filters.baseAsset
-            if order.type == "MARKET" {
-                account.balances[filters.quoteAsset, default: Balance()].free -= quoteAmount
-            } else {
-                let held = order.price * quantity
-                account.balances[filters.quoteAsset, default: Balance()].locked -= held
-                account.balances[filters.quoteAsset, default: Balance()].free += held - quoteAmount
-                order.locked -= held
-            }
-            account.balances[filters.baseAsset, default: Balance()].free += quantity - commission
-        } else {
-            commission = quoteAmount * commissionRate
-            commissionAsset = filters.quoteAsset
-            if order.type == "MARKET" {
-                account.balances[filters.baseAsset, default: Balance()].free -= quantity
-            } else {
-                account.balances[filters.baseAsset, default: Balance()].locked -= quantity
-                order.locked -= quantity
-            }
-            account.balances[filters.quoteAsset, default: Balance()].free += quoteAmount - commission
-        }
-        order.executedQty += quantity
-        order.cumulativeQuoteQty += quoteAmount
-        order.updateTime = time
-        order.status = order.executedQty >= order.origQty ? "FILLED" : "PARTIALLY_FILLED"
-        defer { tradeID += 1 }
-        return SimFill(
-            tradeID: tradeID, orderID: order.orderID, symbol: order.symbol, price: price, qty: quantity, quoteQty: quoteAmount,
-            commission: commission, commissionAsset: commissionAsset, time: time, isBuyer: order.side == .buy, isMaker: maker)
-    }
-
-    /// After the taking fills: a MARKET order is done; an IOC/FOK remainder expires; a GTC
-    /// remainder rests.
-    static func settle(_ account: inout SimAccount, _ order: inout SimOrder, plan: Plan, filters: SymbolFilters) {
-        if order.type == "MARKET" {
-            order.status = "FILLED"
-            return
-        }
-        if order.executedQty < order.origQty, plan.expiresUnfilled {
-            order.status = "EXPIRED"
-            unlock(&account, &order, filters: filters)
-        }
-    }
-
-    /// Fills resting LIMIT orders the price has crossed, at their limit price, as makers.
-    func matchResting(_ state: inout State, symbol: String) {
-        guard let price = state.walks[symbol]?.price, let market = MarketCatalog.bySymbol[symbol] else { return }
-        let now = nowMs
-        for key in Array(state.accounts.keys) where !(state.accounts[key]?.openOrderIDs.isEmpty ?? true) {
-            for id in state.accounts[key]!.openOrderIDs {
-                guard var account = state.accounts.removeValue(forKey: key) else { break }
-                guard var order = account.orders[id], order.symbol == symbol,
-                    order.side == .buy ? price <= order.price : price >= order.price
-                else {
-                    state.accounts[key] = account
-                    continue
-                }
-                let fill = Self.fill(
-                    &account, &order, price: order.price, quantity: order.origQty - order.executedQty, maker: true, filters: market.filters,
-                    tradeID: &state.nextTradeID, time: now)
-                account.fills.append(fill)
-                account.orders[id] = order
-                if !order.isOpen { account.openOrderIDs.remove(id) }
-                state.accounts[key] = account
-                state.revision += 1
-                Self.recordEvents(&state, key: key, order: order, fills: [fill], closing: nil, now: now, isNew: false)
-            }
-        }
-    }
-
-    // MARK: - Queries and cancels
-
-    func order(key: String, symbol: String, orderID: Int64?, clientOrderID: String?) throws(SimError) -> SimOrder {
-        advance()
-        guard let account = state.withLock({ $0.accounts[key] }) else { throw .rejectedKey }
-        guard let found = Self.find(account, symbol: symbol, orderID: orderID, clientOrderID: clientOrderID) else { throw .noSuchOrder }
-        return found
-    }
-
-    func cancel(key: String, symbol: String, orderID: Int64?, clientOrderID: String?) throws(SimError) -> SimOrder {
-        advance()
-        guard let market = MarketCatalog.bySymbol[symbol] else { throw .badSymbol }
-        let now = nowMs
-        return try state.withLock { (state: inout State) throws(SimError) -> SimOrder in
-            guard var account = state.accounts[key] else { throw .rejectedKey }
-            guard var order = Self.find(account, symbol: symbol, orderID: orderID, clientOrderID: clientOrderID), order.isOpen else {
-                throw .unknownOrder
-            }
-            order.status = "CANCELED"
-            order.updateTime = now
-            Self.unlock(&account, &order, filters: market.filters)
-            account.orders[order.orderID] = order
-            account.openOrderIDs.remove(order.orderID)
-            state.accounts[key] = account
-            state.revision += 1
-            Self.recordEvents(&state, key: key, order: order, fills: [], closing: "CANCELED", now: now, isNew: false)
-            return order
-        }
-    }
-
-    func cancelAll(key: String, symbol: String) throws(SimError) -> [SimOrder] {
-        let open = try openOrders(key: key, symbol: symbol)
-        var cancelled: [SimOrder] = []
-        for order in open { cancelled.append(try cancel(key: key, symbol: symbol, orderID: order.orderID, clientOrderID: nil)) }
-        return cancelled
-    }
-
-    func openOrders(key: String, symbol: String?) throws(SimError) -> [SimOrder] {
-        advance()
-        guard let account = state.withLock({ $0.accounts[key] }) else { throw .rejectedKey }
-        return account.openOrderIDs.compactMap { account.orders[$0] }.filter { symbol == nil || $0.symbol == symbol }.sorted { $0.orderID < $1.orderID }
-    }
-
-    func allOrders(key: String, symbol: String) throws(SimError) -> [SimOrder] {
-        guard let account = state.withLock({ $0.accounts[key] }) else { throw .rejectedKey }
-        return account.orders.values.filter { $0.symbol == symbol }.sorted { $0.orderID < $1.orderID }
-    }
-
-    func trades(key: String, symbol: String, orderID: Int64?) throws(SimError) -> [SimFill] {
-        guard let account = state.withLock({ $0.accounts[key] }) else { throw .rejectedKey }
-        return account.fills.filter { $0.symbol == symbol && (orderID == nil || $0.orderID == orderID) }
-    }
-
-    static func find(_ account: SimAccount, symbol: String, orderID: Int64?, clientOrderID: String?) -> SimOrder? {
-        if let orderID { return account.orders[orderID].flatMap { $0.symbol == symbol ? $0 : nil } }
-        guard let clientOrderID else { return nil }
-        return account.orders.values.filter { $0.symbol == symbol && $0.clientOrderID == clientOrderID }.max { $0.orderID < $1.orderID }
     }
 }

@@ -25,9 +25,20 @@ final class SimExchange: Sendable {
         var listeners: [String: Int] = [:]
         /// listenKey → (API key, expiry in ms).
         var listenKeys: [String: (String, Int64)] = [:]
+        /// Per symbol, the open orders a price move can act on (rebuilt from the accounts at
+        /// start, so it is not saved).
+        var books: [String: RestingBook] = [:]
+        var nextOrderListID: Int64 = 1
+        /// Per account, clientOrderId → the latest order with it (rebuilt at start). An id is
+        /// only reused once its order closed, so it is open iff that order is: the duplicate
+        /// check is a lookup, not a scan of the open orders.
+        var clientOrderIndex: [String: [String: Int64]] = [:]
     }
 
-    static let commissionRate = Decimal(string: "0.001")!
+    /// Commission on fills of resting orders (maker) and of orders that take the book (taker),
+    /// taken from what is received. Both 0.1 %, Binance's base rates, kept apart so either can change.
+    static let makerCommissionRate = Decimal(string: "0.001")!
+    static let takerCommissionRate = Decimal(string: "0.001")!
     static let levelSpacing = Decimal(string: "0.0005")!
     let state: Mutex<State>
     let clock: @Sendable () -> Date
@@ -53,6 +64,16 @@ final class SimExchange: Sendable {
             initial.accounts = restored.accounts
             initial.nextOrderID = restored.nextOrderID
             initial.nextTradeID = restored.nextTradeID
+            for (key, account) in restored.accounts {
+                for order in account.orders.values.sorted(by: { $0.orderID < $1.orderID }) {
+                    initial.clientOrderIndex[key, default: [:]][order.clientOrderID] = order.orderID
+                }
+                for id in account.openOrderIDs {
+                    if let order = account.orders[id] { initial.books[order.symbol, default: RestingBook()].add(order, key: key) }
+                }
+                let lastList = account.orderLists?.keys.max() ?? 0
+                initial.nextOrderListID = max(initial.nextOrderListID, lastList + 1)
+            }
         }
         state = Mutex(initial)
     }
