@@ -42,3 +42,15 @@ import Testing
         #expect(id == ClientOrderID.make(user: user, symbol: symbol, key: key, purpose: purpose))
     }
 }
+
+@Suite struct ClientOrderIDLengthTests {
+    @Test func aLongIDKeepsItsPurposeSoTheLegsOfOneDecisionDiffer() {
+        let tp = ClientOrderID.make(user: 123_456, symbol: "1000CHEEMSUSDT", key: 1_800_000_000_000, purpose: "XT")
+        let sl = ClientOrderID.make(user: 123_456, symbol: "1000CHEEMSUSDT", key: 1_800_000_000_000, purpose: "XS")
+        #expect(tp.count <= 36 && sl.count <= 36 && tp != sl, "\(tp) \(sl)")
+        #expect(tp.hasSuffix("-XT") && sl.hasSuffix("-XS"))
+        #expect(OrderPurpose(tp).isTakeProfitLeg && OrderPurpose(sl).isStopLossLeg)
+        // Ids that fit are written as before (ids stored by earlier versions stay the same).
+        #expect(ClientOrderID.make(user: 7, symbol: "BTCUSDT", key: 1_700_000_000, purpose: "BE") == "u7-BTCUSDT-1700000000-BE")
+    }
+}

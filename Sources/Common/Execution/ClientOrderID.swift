@@ -10,8 +10,17 @@
 public enum ClientOrderID {
     public static let maxLength = 36
 
+    /// The purpose is always kept whole: an id that would be too long writes its key in base 36,
+    /// and then keeps only the key's last digits (the ids of one decision differ only in their
+    /// purpose, so two orders of one decision never share an id).
     public static func make(user: Int64, symbol: String, key: Int64, purpose: String) -> String {
-        String("u\(user)-\(shortSymbol(symbol))-\(key)-\(purpose)".prefix(maxLength))
+        let head = "u\(user)-\(shortSymbol(symbol))-"
+        let tail = "-" + purpose.prefix(8)
+        var keyText = String(key)
+        if head.count + keyText.count + tail.count > maxLength { keyText = String(key, radix: 36, uppercase: true) }
+        let room = maxLength - head.count - tail.count
+        if keyText.count > room { keyText = String(keyText.suffix(max(room, 0))) }
+        return String((head + keyText + tail).prefix(maxLength))
     }
 
     /// The symbol itself up to 12 characters; otherwise its first 8 and 4 base-36 digits of a
