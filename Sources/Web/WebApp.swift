@@ -43,6 +43,7 @@ enum WebApp {
         let catalog = ExchangeCatalog(database: database)
         TradingAPIController(database: database, control: control, catalog: catalog).register(on: router)
         TradingPagesController(database: database, control: control, catalog: catalog, exchange: settings.exchange).register(on: router)
+        OrdersController(database: database, control: control, catalog: catalog, exchange: settings.exchange).register(on: router)
         BacktestController(catalog: catalog).register(on: router)
         ReportsController(database: database).register(on: router)
         MonitoringController(database: database).register(on: router)

@@ -6,11 +6,11 @@ import Testing
 /// without a session, and answers with a status the document lists and the fields its schema
 /// requires (issue: the dashboard).
 @Suite(.serialized, .timeLimit(.minutes(3))) struct OpenAPITests {
-    /// The calls CONTRACT §6 names: the document must list each.
+    /// The calls CONTRACT §6 names (and §9's manual orders): the document must list each.
     static let contractOperations = [
         "post /api/v1/signup", "post /api/v1/login", "post /api/v1/logout", "get /api/v1/me", "put /api/v1/exchange-key", "get /api/v1/exchange-key",
         "delete /api/v1/exchange-key", "get /api/v1/portfolio", "get /api/v1/bot", "post /api/v1/bot/start", "post /api/v1/bot/stop",
-        "post /api/v1/bot/emergency-stop", "delete /api/v1/orders/{order_id}", "get /api/v1/settings", "put /api/v1/settings", "get /api/v1/positions",
+        "post /api/v1/bot/emergency-stop", "post /api/v1/orders", "delete /api/v1/orders/{order_id}", "get /api/v1/settings", "put /api/v1/settings", "get /api/v1/positions",
         "get /api/v1/orders", "get /api/v1/fills", "get /api/v1/signals", "get /api/v1/equity", "post /api/v1/backtests", "get /api/v1/events",
         "get /api/v1/openapi.json",
     ]

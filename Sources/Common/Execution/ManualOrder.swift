@@ -46,6 +46,13 @@ public struct ManualOrder: Sendable, Equatable, Codable {
         self.requestID = requestID
     }
 
+    /// The exchange's client order id for this order: the web answers it and the worker places
+    /// the order under it, so both must compute it here. The same `requestID` gives the same id,
+    /// which the exchange refuses to open twice.
+    public func clientOrderID(user: Int64) -> String {
+        String("u\(user)-\(ClientOrderID.shortSymbol(symbol))-\(requestID)-M".prefix(ClientOrderID.maxLength))
+    }
+
     /// Why a manual order cannot be sent: the field, and a sentence for the person.
     public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
         public let field: String
@@ -107,5 +114,71 @@ public struct ManualOrder: Sendable, Equatable, Codable {
             }
         }
         return self
+    }
+}
+
+/// The JSON of a manual order (the API's body, the `place_order` command's payload): snake_case
+/// keys, amounts written as decimal strings (`"0.001"`, CONTRACT §6) so no binary floating point
+/// touches them. Reading accepts strings and JSON numbers, each at most 40 characters of plain
+/// decimal text, so an absurd number is refused with the field's name instead of overflowing a
+/// later check.
+extension ManualOrder {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        symbol = try c.decode(String.self, forKey: .symbol)
+        side = try c.decode(String.self, forKey: .side)
+        let kind = try c.decode(String.self, forKey: .type)
+        guard let type = Kind(rawValue: kind) else {
+            throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "must be market or limit")
+        }
+        self.type = type
+        quantity = try Self.decimal(c, .quantity)
+        quoteQuantity = try Self.decimal(c, .quoteQuantity)
+        price = try Self.decimal(c, .price)
+        timeInForce = try c.decodeIfPresent(String.self, forKey: .timeInForce)
+        takeProfit = try Self.decimal(c, .takeProfit)
+        stopLoss = try Self.decimal(c, .stopLoss)
+        requestID = try c.decode(String.self, forKey: .requestID)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(symbol, forKey: .symbol)
+        try c.encode(side, forKey: .side)
+        try c.encode(type.rawValue, forKey: .type)
+        for (key, value) in [
+            (CodingKeys.quantity, quantity), (.quoteQuantity, quoteQuantity), (.price, price), (.takeProfit, takeProfit), (.stopLoss, stopLoss),
+        ] {
+            if let value { try c.encode(Self.text(value), forKey: key) }
+        }
+        try c.encodeIfPresent(timeInForce, forKey: .timeInForce)
+        try c.encode(requestID, forKey: .requestID)
+    }
+
+    /// Plain decimal text, never an exponent.
+    static func text(_ value: Decimal) -> String {
+        "\(value)"
+    }
+
+    static let amountHint = "must be a decimal number as a string, such as \"0.001\""
+
+    static func decimal(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Decimal? {
+        guard c.contains(key), try !c.decodeNil(forKey: key) else { return nil }
+        let text: String
+        if let string = try? c.decode(String.self, forKey: key) {
+            text = string.trimmingCharacters(in: .whitespaces)
+        } else if let number = try? c.decode(Decimal.self, forKey: key), number.isFinite {
+            text = Self.text(number)
+        } else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: amountHint)
+        }
+        let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+        let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            let value = DecimalText.parse(text), value.isFinite
+        else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: amountHint)
+        }
+        return value
     }
 }

@@ -134,7 +134,7 @@ enum ControlServer {
     }
 
     struct CommandRequest: Decodable {
-        static let known: Set<String> = ["start", "stop", "emergency_stop", "settings_changed", "cancel_order"]
+        static let known: Set<String> = ["start", "stop", "emergency_stop", "settings_changed", "cancel_order", "place_order"]
         let command: String
         let payload: String?
     }

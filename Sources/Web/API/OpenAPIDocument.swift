@@ -72,6 +72,35 @@ enum OpenAPIDocument {
 
     nonisolated(unsafe) static let accepted = json(object(["command_id": ["type": ["integer", "null"]], "delivered": boolean]), "Recorded; the worker acts within a second.")
 
+    /// `POST /api/v1/orders`: a manual order, checked against the symbol's filters at its last price.
+    nonisolated(unsafe) static let placeOrder = operation(
+        "Place a manual order (market or limit; a buy may carry a take-profit and a stop-loss, which rest on the exchange as one OCO once it fills). "
+            + "Checked against the symbol's filters (PRICE_FILTER, LOT_SIZE, NOTIONAL) at its last price, then handed to the user's bot, which places it "
+            + "under client_order_id u<user_id>-<symbol>-<request_id>-M (at most 36 characters): the same request_id never places twice. "
+            + "Amounts are decimal strings (JSON numbers are accepted too).",
+        tag: "trading",
+        responses: [
+            "202": json(
+                object([
+                    "command_id": ["type": ["integer", "null"]], "delivered": boolean, "client_order_id": string, "request_id": string,
+                ]), "Checked and handed to the bot, which places it on the exchange within a second (when it runs; otherwise at its start)."),
+            "409": error("No key is stored (no_key)."),
+            "422": error(
+                "The order breaks a rule: the message names the field and the exchange's filter (invalid_order), e.g. \"quantity: Filter failure: LOT_SIZE (…)\"."
+            ),
+            "429": error("The exchange asks this server to wait (its request limit for the address, or our share of it): try again after Retry-After seconds."),
+        ],
+        body: body(
+            object(
+                [
+                    "symbol": ["type": "string", "pattern": "^[A-Z0-9]{1,20}$"], "side": ["enum": ["BUY", "SELL"]], "type": ["enum": ["market", "limit"]],
+                    "quantity": decimal, "quote_quantity": decimal, "price": decimal, "time_in_force": ["enum": ["GTC", "IOC", "FOK"]],
+                    "take_profit": decimal, "stop_loss": decimal,
+                    "request_id": ["type": "string", "pattern": "^[A-Za-z0-9]{1,16}$", "description": "Optional; 12 random characters when absent."],
+                ], required: ["symbol", "side", "type"]),
+            example: ["symbol": "BTCUSDT", "side": "BUY", "type": "limit", "quantity": "0.001", "price": "10000.00", "request_id": "docExample1"]),
+        unsafe: true)
+
     // MARK: - Schemas
 
     nonisolated(unsafe) static let schemas: [String: Any] = [
@@ -211,12 +240,12 @@ enum OpenAPIDocument {
         ],
         "/api/v1/orders/{order_id}": [
             "delete": operation(
-                "Cancel one of the user's open orders.", tag: "trading",
+                "Cancel one of the user's open orders on the exchange; when it belongs to an order list (a manual order's take-profit and stop-loss OCO), the whole list is cancelled.", tag: "trading",
                 responses: ["202": accepted, "404": error("No such order of this user."), "409": error("The order is not open.")],
                 parameters: [["name": "order_id", "in": "path", "required": true, "schema": integer, "example": 987_654_321]], unsafe: true)
         ],
         "/api/v1/positions": ["get": listOperation("Positions.", "Position")],
-        "/api/v1/orders": ["get": listOperation("Orders.", "Order")],
+        "/api/v1/orders": ["get": listOperation("Orders.", "Order"), "post": placeOrder],
         "/api/v1/fills": ["get": listOperation("Fills.", "Fill")],
         "/api/v1/signals": ["get": listOperation("Signals.", "Signal")],
         "/api/v1/backtests": [

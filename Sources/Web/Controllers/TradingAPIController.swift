@@ -48,6 +48,8 @@ struct TradingAPIController {
                 return try await sendCommand(user: user.id, command: command, payload: payload)
             }
         }
+        // Cancels one open order; when it belongs to an order list (a manual order's take-profit
+        // and stop-loss OCO), the worker cancels the whole list. Placing is OrdersController's.
         api.delete("orders/:order_id") { _, context -> Response in
             let (user, _) = try context.requireUser()
             guard let id = context.parameters.get("order_id", as: Int64.self) else { throw APIError.notFound("No such order.") }

@@ -70,7 +70,7 @@ struct TradingPagesController {
     }
 
     /// The notices a redirect after a command asks for (`?done=`), as catalog keys.
-    static let notices: Set<String> = ["start", "stop", "emergency_stop", "cancel_order", "settings"]
+    static let notices: Set<String> = ["start", "stop", "emergency_stop", "cancel_order", "settings", "place_order"]
 
     /// The form's fields as the settings JSON (numbers stay text until checked).
     static func settingsFields(_ form: FormBody) throws(APIError) -> [String: Any] {
@@ -139,7 +139,10 @@ struct TradingPagesController {
         return Reply.html(SignalsPage.render(model))
     }
 
-    func page(viewer: Layout.Viewer, user: UserID, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+    /// `orderDraft`: the order form's fields as submitted, shown again with the error.
+    func page(
+        viewer: Layout.Viewer, user: UserID, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok, orderDraft: [String: String]? = nil
+    ) -> Response {
         let now = Date()
         do {
             let stored = try database.trading.settings(for: user)
@@ -149,7 +152,7 @@ struct TradingPagesController {
                 fills: try database.trading.fills(for: user, symbol: nil, before: nil, limit: 50),
                 events: try database.workerEvents.events(for: user, limit: 30),
                 settingsCommand: try database.commands.latest(user: user, command: "settings_changed"), error: error, notice: notice,
-                timeZone: (stored ?? .defaults).timeZone, now: now
+                timeZone: (stored ?? .defaults).timeZone, now: now, orderDraft: orderDraft
             )
             return Reply.html(TradingPage.render(model), status: status)
         } catch {

@@ -3,12 +3,14 @@ import Common
 import Foundation
 import Synchronization
 
-/// The symbols the exchange lists (its public `exchangeInfo`), to check settings; read from
-/// the exchange the supervisor uses, kept for five minutes. And the web's public client, with
-/// its own share of the host's request weight.
+/// The symbols the exchange lists and their filters (its public `exchangeInfo`), to check
+/// settings and manual orders; read from the exchange the supervisor uses, kept for five minutes.
+/// The last prices (`ticker/price`, kept for five seconds), the reference a market order's value
+/// is checked at. And the web's public client, with its own share of the host's request weight.
 final class ExchangeCatalog: Sendable {
     let database: CentralDatabase
-    private let cache = Mutex<(symbols: Set<String>, at: Date)?>(nil)
+    private let cache = Mutex<(filters: [String: SymbolFilters], at: Date)?>(nil)
+    private let prices = Mutex<(prices: [String: Decimal], at: Date)?>(nil)
     /// The web's share: a tenth of the exchange's limit for this address (the workers have 80 %),
     /// so a burst of backtests cannot spend the weight the bots trade with, nor get the address
     /// banned. Past it, callers are told to come back (429) rather than wait.
@@ -30,14 +32,36 @@ final class ExchangeCatalog: Sendable {
     }
 
     func symbols() async throws(APIError) -> Set<String> {
-        if let cached = cache.withLock({ $0 }), Date().timeIntervalSince(cached.at) < 300 { return cached.symbols }
+        Set(try await allFilters(for: "the symbols' check").keys)
+    }
+
+    /// The symbol's filters, or nil when the exchange does not list it.
+    func filters(_ symbol: String) async throws(APIError) -> SymbolFilters? {
+        try await allFilters(for: "the order's check")[symbol]
+    }
+
+    /// The symbol's last trade price, or nil when the exchange quotes none.
+    func lastPrice(_ symbol: String) async throws(APIError) -> Decimal? {
+        if let cached = prices.withLock({ $0 }), Date().timeIntervalSince(cached.at) < 5 { return cached.prices[symbol] }
         let client = try publicClient()
         do {
-            let symbols = Set(try await client.exchangeInfo().map(\.symbol))
-            cache.withLock { $0 = (symbols, Date()) }
-            return symbols
+            let all = try await client.tickerPrices()
+            prices.withLock { $0 = (all, Date()) }
+            return all[symbol]
         } catch {
-            throw Self.apiError(error, "the symbols' check")
+            throw Self.apiError(error, "the order's check")
+        }
+    }
+
+    private func allFilters(for what: String) async throws(APIError) -> [String: SymbolFilters] {
+        if let cached = cache.withLock({ $0 }), Date().timeIntervalSince(cached.at) < 300 { return cached.filters }
+        let client = try publicClient()
+        do {
+            let filters = Dictionary(try await client.exchangeInfo().map { ($0.symbol, $0) }, uniquingKeysWith: { first, _ in first })
+            cache.withLock { $0 = (filters, Date()) }
+            return filters
+        } catch {
+            throw Self.apiError(error, what)
         }
     }
 

@@ -18,6 +18,8 @@ enum TradingPage {
         var notice: String?
         var timeZone = TimeZone.gmt
         var now: Date
+        /// The order form's fields as last submitted (after a refusal), else a fresh form.
+        var orderDraft: [String: String]? = nil
     }
 
     static func render(_ m: Model) -> String {
@@ -37,6 +39,7 @@ enum TradingPage {
             ]
             if let today = m.bot.todayPnL?.value { controls["today"] = DecimalText.format(today, places: 2) }
             c["controls"] = controls
+            c["orderForm"] = orderFormContext(symbols: m.settings.symbols, draft: m.orderDraft ?? [:], csrf: m.viewer.csrfToken)
         }
         c["positions"] = m.bot.positions.filter(\.isOpen).map { p -> [String: Any] in
             func cell(_ v: Decimal?, _ places: Int = 8, none: String = "common.unavailable") -> [String: Any] {
@@ -71,6 +74,24 @@ enum TradingPage {
             title: t("trading.title"), active: "/trading", viewer: m.viewer, freshness: t("fresh.read_at", ["time": DisplayTime.text(m.now, zone)]),
             content: Views.render("trading", c), live: ["fill", "order", "bot", "command"], freshnessAt: m.now
         )
+    }
+
+    /// The "Place an order" form: the configured symbols, and a request id made now, so that
+    /// submitting the same form twice places one order.
+    static func orderFormContext(symbols: [String], draft: [String: String], csrf: String) -> [String: Any] {
+        func options(_ values: [String], _ chosen: String?, label: (String) -> String) -> [[String: Any]] {
+            values.map { ["value": $0, "label": label($0), "selected": $0 == chosen] as [String: Any] }
+        }
+        let requestID = draft["request_id"].flatMap { $0.isEmpty ? nil : $0 } ?? ManualOrderIntake.newRequestID()
+        return [
+            "csrf": csrf, "requestID": requestID,
+            "symbols": options(symbols, draft["symbol"]) { $0 },
+            "sides": options(["BUY", "SELL"], draft["side"]) { t("order.side.\($0.lowercased())") },
+            "types": options(["limit", "market"], draft["type"]) { t("order.type.\($0)") },
+            "fields": ["quantity", "price", "take_profit", "stop_loss"].map { name -> [String: Any] in
+                ["name": name, "label": t("order.field.\(name)"), "hint": t("order.hint.\(name)"), "value": draft[name] ?? ""]
+            },
+        ]
     }
 
     /// Whether the bot has the saved settings: applied (when), waiting for it, or read at its start.
