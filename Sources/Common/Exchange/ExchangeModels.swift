@@ -112,6 +112,17 @@ public struct Kline: Sendable, Equatable {
     public let volume: Decimal
     public let closeTime: Int64
     public let trades: Int
+
+    public init(openTime: Int64, open: Decimal, high: Decimal, low: Decimal, close: Decimal, volume: Decimal, closeTime: Int64, trades: Int) {
+        self.openTime = openTime
+        self.open = open
+        self.high = high
+        self.low = low
+        self.close = close
+        self.volume = volume
+        self.closeTime = closeTime
+        self.trades = trades
+    }
 }
 
 /// One of the account's trades (`/api/v3/myTrades`).

@@ -20,6 +20,12 @@ public struct ManualOrder: Sendable, Equatable, Codable {
     public var stopLoss: Decimal?
     /// 1–16 characters `[A-Za-z0-9]`: the same request gets the same order.
     public var requestID: String
+    /// When the web took the request; a worker that gets it much later (it was not running, the
+    /// command waited) does not place it: a price decided on then may be far from the market now.
+    public var requestedAt: Date?
+
+    /// How long after the request an order may still be placed.
+    public static let maxDelay: TimeInterval = 60
 
     enum CodingKeys: String, CodingKey {
         case symbol, side, type, quantity, price
@@ -28,6 +34,7 @@ public struct ManualOrder: Sendable, Equatable, Codable {
         case takeProfit = "take_profit"
         case stopLoss = "stop_loss"
         case requestID = "request_id"
+        case requestedAt = "requested_at"
     }
 
     public init(
@@ -139,6 +146,7 @@ extension ManualOrder {
         takeProfit = try Self.decimal(c, .takeProfit)
         stopLoss = try Self.decimal(c, .stopLoss)
         requestID = try c.decode(String.self, forKey: .requestID)
+        requestedAt = try c.decodeIfPresent(String.self, forKey: .requestedAt).flatMap { Timestamp.date($0) }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -153,6 +161,7 @@ extension ManualOrder {
         }
         try c.encodeIfPresent(timeInForce, forKey: .timeInForce)
         try c.encode(requestID, forKey: .requestID)
+        try c.encodeIfPresent(requestedAt.map(Timestamp.string), forKey: .requestedAt)
     }
 
     /// Plain decimal text, never an exponent.

@@ -81,6 +81,8 @@ struct ManualOrderIntake {
     /// Sends the checked order to the user's worker; a user without a key gets the supervisor's
     /// 409 `no_key`, as the bot's commands do.
     func place(_ order: ManualOrder, user: UserID) async throws(APIError) -> Placed {
+        var order = order
+        order.requestedAt = Date()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(order) else { throw APIError.invalid("The order cannot be written as JSON.") }

@@ -12,6 +12,10 @@ extension Trader {
         guard let payload, let manual = try? JSONDecoder().decode(ManualOrder.self, from: Data(payload.utf8)) else {
             return "refused: place_order needs a manual order"
         }
+        if let asked = manual.requestedAt, Date().timeIntervalSince(asked) > ManualOrder.maxDelay {
+            event("warning", "orders", "manual order \(manual.requestID) not placed: requested at \(Timestamp.string(asked)), more than \(Int(ManualOrder.maxDelay)) s ago")
+            return "refused: requested at \(Timestamp.string(asked)), more than \(Int(ManualOrder.maxDelay)) s ago; not placed"
+        }
         await knowSymbol(manual.symbol)
         guard let filter = filters[manual.symbol], let price = prices[manual.symbol] else {
             return "refused: \(manual.symbol) has no filters or price from the exchange yet"
@@ -41,7 +45,7 @@ extension Trader {
 
     /// The client id of a manual order (the web computes the same, to answer with it).
     static func manualClientOrderID(_ order: ManualOrder, user: UserID) -> String {
-        String("u\(user.rawValue)-\(ClientOrderID.shortSymbol(order.symbol))-\(order.requestID)-M".prefix(ClientOrderID.maxLength))
+        order.clientOrderID(user: user.rawValue)
     }
 
     /// The exits a manual buy asked for, as one OCO on what it bought (less a commission taken in

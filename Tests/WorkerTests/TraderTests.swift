@@ -1,0 +1,159 @@
+import Common
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+@testable import Worker
+
+/// The worker's `Trader` driven against `InMemoryExchange`: entries, exits resting on the
+/// exchange, an exit filled while nobody watched, unknown answers, stale reports. No process,
+/// no network, no sleep.
+@Suite struct TraderTests {
+    final class Reports: ReportSink {
+        let list = Mutex<[WorkerReport]>([])
+        func send(_ report: WorkerReport) { list.withLock { $0.append(report) } }
+        var events: [String] {
+            list.withLock { $0 }.compactMap { if case .event(_, _, let message) = $0 { message } else { nil } }
+        }
+    }
+
+    struct Portfolio: PortfolioSource {
+        let current: PortfolioValuation?
+    }
+
+    static let filters = DecisionTests.btc
+
+    /// A running trader for user 5 on BTCUSDT at 40,000 with 10,000 USDT, its settings' exits on
+    /// the exchange (stop-loss 2 %, take-profit 4 %).
+    static func trader(exits: BotSettings.Execution.Exits = .onExchange) async throws -> (Trader, InMemoryExchange, Reports, TraderDatabase) {
+        let exchange = InMemoryExchange()
+        exchange.addSymbol(filters, price: 40_000)
+        exchange.setBalance("USDT", 10_000)
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("trader-\(UUID().uuidString)").path
+        let database = try TraderDatabase.open(DataDirectory(root: root), user: UserID(5))
+        var settings = BotSettings.defaults
+        settings.execution.exits = exits
+        try database.setState("settings", String(decoding: settings.encoded(), as: UTF8.self))
+        let bot = try BotState(database: database)
+        try bot.set(.running)
+        let reports = Reports()
+        let valuation = PortfolioValuation(
+            lines: [.init(asset: "USDT", free: 10_000, locked: 0, priceUSDT: 1, route: "USDT")], balancesAt: Date(), pricesAt: Date())
+        let trader = Trader(
+            user: UserID(5), client: exchange, streamBaseURL: "ws://127.0.0.1:1", reporter: reports, database: database, bot: bot,
+            portfolio: Portfolio(current: valuation), logger: Logger(label: "test"))
+        await trader.knowSymbol("BTCUSDT")
+        return (trader, exchange, reports, database)
+    }
+
+    static func enter(_ trader: Trader, key: Int64 = 1_800_000_000) async {
+        await trader.carryOut(OrderIntent(symbol: "BTCUSDT", action: .enter(quantity: nil), key: key, reason: "test entry"))
+    }
+
+    @Test func aFilledEntryGetsItsExitsOnTheExchangeAsOneOCO() async throws {
+        let (mine, myExchange, _, myDatabase) = try await Self.trader()
+        #expect(try await myExchange.openOrders().isEmpty)
+        await Self.enter(mine)
+        let open = try await myExchange.openOrders()
+        #expect(Set(open.map(\.type)) == ["LIMIT_MAKER", "STOP_LOSS"] && Set(open.map(\.orderListID)).count == 1, "\(open)")
+        let orders = try myDatabase.orders()
+        #expect(orders.first { $0.clientOrderID == "u5-BTCUSDT-1800000000-BE" }?.status == .filled)
+        let legs = orders.filter { OrderPurpose($0.clientOrderID).isExitLeg }
+        #expect(legs.count == 2 && legs.allSatisfy { $0.status == .new && $0.orderListID != nil }, "\(legs)")
+        #expect(legs.first { OrderPurpose($0.clientOrderID).isStopLossLeg }?.stopPrice != nil)
+        // The same decision again sends nothing.
+        await Self.enter(mine)
+        #expect(try await myExchange.myTrades(symbol: "BTCUSDT").count == 1)
+    }
+
+    @Test func anExitFilledByTheExchangeIsRecordedOnceAndClosesThePosition() async throws {
+        let (trader, exchange, reports, database) = try await Self.trader()
+        await Self.enter(trader)
+        let stop = try #require(try await exchange.openOrders().first { $0.type == "STOP_LOSS" }?.stopPrice)
+        exchange.setPrice("BTCUSDT", stop - 50)  // the exchange sells; the worker was not asked
+        #expect(try await exchange.openOrders().isEmpty)
+        await trader.resolveUnknown(force: true)
+        await trader.resolveUnknown(force: true)
+        let trades = try await exchange.myTrades(symbol: "BTCUSDT")
+        let fills = try database.fills()
+        #expect(fills.count == trades.count && Set(fills.map(\.tradeID)) == Set(trades.map(\.tradeID)))
+        let legs = try database.orders().filter { OrderPurpose($0.clientOrderID).isExitLeg }
+        #expect(Set(legs.map(\.status)) == [.filled, .expired], "\(legs)")
+        let position = try #require(await trader.positions["BTCUSDT"])
+        // What the OCO could not sell (below the lot step, after the commission taken in BTC) is dust.
+        #expect(await !trader.isActive(position) && position.qty < Self.filters.stepSize && position.realizedPnL < 0, "\(position)")
+        #expect(reports.events.contains { $0.contains("stop-loss filled on the exchange") })
+        #expect(await trader.cooldownUntil["BTCUSDT"] != nil, "a stop-loss starts the cooldown")
+    }
+
+    @Test func inBotExitsPlaceNothingOnTheExchange() async throws {
+        let (trader, exchange, _, _) = try await Self.trader(exits: .inBot)
+        await Self.enter(trader)
+        #expect(try await exchange.openOrders().isEmpty)
+        exchange.setPrice("BTCUSDT", 39_000)
+        await trader.onKline(symbol: "BTCUSDT", kline: Kline(openTime: 0, open: 39_000, high: 39_000, low: 39_000, close: 39_000, volume: 1, closeTime: 999, trades: 1), closed: false)
+        let sold = try await exchange.myTrades(symbol: "BTCUSDT").filter { !$0.isBuyer }
+        #expect(sold.count == 1, "the bot sold at market itself")
+    }
+
+    @Test func anUnansweredEntryIsLookedUpNeverResent() async throws {
+        let (trader, exchange, _, database) = try await Self.trader()
+        exchange.dropNextAnswer()
+        await Self.enter(trader)
+        #expect(try database.orders().first?.status == .unknown)
+        await trader.resolveUnknown()
+        #expect(try database.orders().first { $0.clientOrderID.hasSuffix("-BE") }?.status == .filled)
+        #expect(try await exchange.myTrades(symbol: "BTCUSDT").filter(\.isBuyer).count == 1)
+    }
+
+    @Test func aStaleReportNeverReopensAFilledOrder() async throws {
+        let (trader, _, _, database) = try await Self.trader(exits: .inBot)
+        await Self.enter(trader)
+        var filled = try #require(try database.orders().first)
+        #expect(filled.status == .filled)
+        let stale = OrderReport(
+            symbol: "BTCUSDT", orderID: filled.orderID ?? 0, clientOrderID: filled.clientOrderID, side: "BUY", type: "MARKET", status: "NEW", price: 0,
+            origQty: filled.origQty, executedQty: 0, cumulativeQuoteQty: 0, fills: [])
+        await trader.absorb(stale, into: &filled)
+        #expect(try database.orders().first?.status == .filled && filled.status == .filled && filled.executedQty > 0)
+    }
+
+    @Test func aRefusedOrderIsRecordedWithTheExchangesReason() async throws {
+        let (trader, exchange, reports, database) = try await Self.trader()
+        exchange.failNext(.rejected(code: -2010, message: "Account has insufficient balance for requested action."))
+        await Self.enter(trader)
+        let order = try #require(try database.orders().first)
+        #expect(order.status == .rejected && (order.reason ?? "").contains("insufficient balance"))
+        #expect(reports.events.contains { $0.contains("refused") })
+    }
+
+    @Test func aManualOrderWithExitsRestsThemOnceItFills() async throws {
+        let (trader, exchange, _, database) = try await Self.trader(exits: .inBot)
+        let manual = ManualOrder(symbol: "BTCUSDT", side: "BUY", type: .market, quantity: Decimal(string: "0.01")!, takeProfit: 42_000, stopLoss: 38_000, requestID: "r1")
+        let payload = String(decoding: try JSONEncoder().encode(manual), as: UTF8.self)
+        #expect(await trader.placeManual(payload: payload) == "ok")
+        let open = try await exchange.openOrders()
+        #expect(open.count == 2 && open.first { $0.type == "LIMIT_MAKER" }?.price == 42_000 && open.first { $0.type == "STOP_LOSS" }?.stopPrice == 38_000, "\(open)")
+        #expect(try database.orders().contains { $0.clientOrderID == "u5-BTCUSDT-r1-MT" })
+        #expect(await trader.placeManual(payload: payload) == "ok")  // the same request: nothing new
+        #expect(try await exchange.myTrades(symbol: "BTCUSDT").count == 1)
+        let bad = ManualOrder(symbol: "BTCUSDT", side: "BUY", type: .market, quantity: Decimal(string: "0.000001")!, requestID: "r2")
+        let refused = await trader.placeManual(payload: String(decoding: try JSONEncoder().encode(bad), as: UTF8.self))
+        #expect(refused.hasPrefix("refused: quantity") && refused.contains("LOT_SIZE"), "\(refused)")
+    }
+}
+
+extension TraderTests {
+    @Test func aManualOrderThatWaitedTooLongIsNotPlaced() async throws {
+        let (trader, exchange, reports, _) = try await Self.trader()
+        var late = ManualOrder(symbol: "BTCUSDT", side: "BUY", type: .market, quantity: Decimal(string: "0.01")!, requestID: "late1")
+        late.requestedAt = Date().addingTimeInterval(-61)
+        let answer = await trader.placeManual(payload: String(decoding: try JSONEncoder().encode(late), as: UTF8.self))
+        #expect(answer.contains("more than 60 s ago"), "\(answer)")
+        #expect(try await exchange.myTrades(symbol: "BTCUSDT").isEmpty)
+        #expect(reports.events.contains { $0.contains("not placed") })
+        late.requestedAt = Date()
+        #expect(await trader.placeManual(payload: String(decoding: try JSONEncoder().encode(late), as: UTF8.self)) == "ok")
+    }
+}
