@@ -154,3 +154,31 @@ import Testing
         }
     }
 }
+
+extension ExchangeExitsTests {
+    @Test func whereExitsLiveIsASettingOfTheAPIAndTheForm() async throws {
+        try await AccountTests.withSystem("execution") { supervisor, web in
+            _ = try await TradingTests.user(supervisor, web)
+            var settings = TradingTests.settings(symbols: ["BTCUSDT"])
+            settings["execution"] = ["exits": "in_bot", "entry": "limit", "entry_offset_pct": 0.5, "entry_timeout_seconds": 30, "entry_timeout_action": "reprice"]
+            let put = try await web.send(.PUT, "/api/v1/settings", json: settings)
+            #expect(put.status == 200, "\(put.body)")
+            let execution = try await web.get("/api/v1/settings").json?["execution"] as? [String: Any]
+            #expect(execution?["exits"] as? String == "in_bot" && execution?["entry"] as? String == "limit")
+            #expect(execution?["entry_timeout_seconds"] as? Int == 30 && execution?["entry_timeout_action"] as? String == "reprice")
+            let page = try await web.get("/trading").body
+            #expect(page.contains(#"<option value="in_bot" selected>"#) && page.contains(#"<option value="reprice" selected>"#), "the form shows them")
+            // Settings saved before `execution` existed read as its defaults; a wrong value names the field.
+            settings["execution"] = ["exits": "somewhere"]
+            let refused = try await web.send(.PUT, "/api/v1/settings", json: settings)
+            #expect(refused.status == 422 && refused.body.contains("execution"), "\(refused.body)")
+            settings["execution"] = ["entry_timeout_seconds": 1]
+            let short = try await web.send(.PUT, "/api/v1/settings", json: settings)
+            #expect(short.status == 422 && short.body.contains("execution.entry_timeout_seconds"), "\(short.body)")
+            settings["execution"] = nil
+            #expect(try await web.send(.PUT, "/api/v1/settings", json: settings).status == 200)
+            let defaults = try await web.get("/api/v1/settings").json?["execution"] as? [String: Any]
+            #expect(defaults?["exits"] as? String == "on_exchange" && defaults?["entry"] as? String == "market")
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 
 /// The OpenAPI 3.1 document of the JSON API (CONTRACT §6), served at `/api/v1/openapi.json`.
@@ -112,8 +113,10 @@ enum OpenAPIDocument {
         "Order": object(
             [
                 "order_id": ["type": ["integer", "null"]], "client_order_id": string, "symbol": string, "side": ["enum": ["BUY", "SELL"]], "type": string,
-                "status": string, "price": nullableDecimal, "orig_qty": decimal, "executed_qty": decimal, "created_at": time, "updated_at": time,
-                "reason": nullableString,
+                "status": ["enum": OrderStatus.allCases.map(\.rawValue)], "price": nullableDecimal, "orig_qty": decimal, "executed_qty": decimal,
+                "created_at": time, "updated_at": time, "reason": nullableString,
+                "order_list_id": ["type": ["integer", "null"], "description": "The exchange's order list (an OCO's two legs share it)."],
+                "stop_price": ["type": ["string", "null"], "description": "A conditional order's trigger price."],
             ], required: ["order_id", "client_order_id", "symbol", "side", "type", "status", "orig_qty", "executed_qty", "created_at", "updated_at"]),
         "Position": object(
             [
@@ -136,6 +139,13 @@ enum OpenAPIDocument {
                     "cooldown_minutes": integer,
                 ]),
                 "emergency_close_positions": boolean, "unknown_orders": ["enum": ["adopt", "cancel"]], "timezone": string,
+                "execution": object([
+                    "exits": ["enum": BotSettings.Execution.Exits.allCases.map(\.rawValue)],
+                    "entry": ["enum": BotSettings.Execution.Entry.allCases.map(\.rawValue)],
+                    "entry_offset_pct": ["type": "number", "minimum": 0, "maximum": 10],
+                    "entry_timeout_seconds": ["type": "integer", "minimum": 5, "maximum": 86_400],
+                    "entry_timeout_action": ["enum": BotSettings.Execution.TimeoutAction.allCases.map(\.rawValue)],
+                ]),
             ], required: ["symbols", "interval", "strategy", "risk", "emergency_close_positions", "unknown_orders", "timezone"]),
         "Portfolio": object(
             [

@@ -88,7 +88,13 @@ struct TradingPagesController {
             return Int(value)
         }
         let symbols = (form["symbols"] ?? "").uppercased().split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+        // Execution: each field the form carries (an older form without them keeps the defaults).
+        var execution: [String: Any] = [:]
+        for name in ["exits", "entry", "entry_timeout_action"] where form[name] != nil { execution[name] = form[name] }
+        if form["entry_offset_pct"] != nil { execution["entry_offset_pct"] = try number("entry_offset_pct") }
+        if form["entry_timeout_seconds"] != nil { execution["entry_timeout_seconds"] = try whole("entry_timeout_seconds") }
         return [
+            "execution": execution,
             "symbols": symbols, "interval": form["interval"] ?? "",
             "strategy": form["strategy"] == "ml"
                 ? ["name": "ml", "params": [String: Double]()] : ["name": "sma_cross", "params": ["fast": try whole("fast"), "slow": try whole("slow")]],

@@ -55,7 +55,9 @@ enum TradingPage {
         }
         c["orders"] = m.orders.map { o -> [String: Any] in
             var row: [String: Any] = [
-                "created": DisplayTime.text(o.createdAt, zone), "symbol": o.symbol, "side": o.side, "type": o.type, "status": o.status,
+                "created": DisplayTime.text(o.createdAt, zone), "symbol": o.symbol, "side": o.side, "status": o.status.rawValue,
+                "type": o.type + (o.stopPrice.map { " " + t("order.stop_at", ["price": DecimalText.format($0)]) } ?? "")
+                    + (o.orderListID.map { " · " + t("order.in_list", ["id": String($0)]) } ?? ""),
                 "price": o.price.map { DecimalText.format($0, places: 2) } ?? "—",
                 "filled": "\(DecimalText.format(o.executedQty)) / \(DecimalText.format(o.origQty))", "reason": o.reason ?? "",
             ]
@@ -115,6 +117,14 @@ enum TradingPage {
             return entry
         }
         func plain(_ value: Double) -> String { value == value.rounded() ? String(Int(value)) : String(value) }
+        func select(_ name: String, _ values: [String], _ current: String, hint: String? = nil) -> [String: Any] {
+            var entry: [String: Any] = [
+                "name": name, "label": t("field.\(name)"),
+                "options": values.map { ["value": $0, "label": t("\(name).\($0)"), "selected": $0 == current] as [String: Any] },
+            ]
+            if let hint { entry["hint"] = hint }
+            return entry
+        }
         return [
             "csrf": csrf, "returnTo": returnTo, "applied": appliedLine(isDefault: isDefault, command: command, timeZone: timeZone),
             "before": [field("symbols", s.symbols.joined(separator: ", "), numeric: false)],
@@ -131,6 +141,16 @@ enum TradingPage {
             ],
             "closeOnEmergency": s.emergencyClosePositions,
             "unknownOrders": ["adopt", "cancel"].map { ["value": $0, "label": t("unknown_orders.\($0)"), "selected": $0 == s.unknownOrders] as [String: Any] },
+            "selects": [
+                select("exits", BotSettings.Execution.Exits.allCases.map(\.rawValue), s.execution.exits.rawValue, hint: t("field.exits_hint")),
+                select("entry", BotSettings.Execution.Entry.allCases.map(\.rawValue), s.execution.entry.rawValue),
+            ],
+            "execution": [
+                field("entry_offset_pct", plain(s.execution.entryOffsetPct), hint: t("field.entry_offset_pct_hint")),
+                field("entry_timeout_seconds", String(s.execution.entryTimeoutSeconds)),
+            ],
+            "timeoutActions": select(
+                "entry_timeout_action", BotSettings.Execution.TimeoutAction.allCases.map(\.rawValue), s.execution.entryTimeoutAction.rawValue),
             "after": [field("timezone", s.timezone, numeric: false)],
         ]
     }
