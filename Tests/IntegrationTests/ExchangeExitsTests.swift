@@ -91,26 +91,37 @@ import Testing
         }
     }
 
-    @Test func aManualOrderWithExitsRestsThemAsOneOCO() async throws {
+    @Test func aManualOrderWithExitsFromThePageRestsThemAsOneOCO() async throws {
         try await AccountTests.withSystem("manual") { supervisor, web in
-            let (_, client) = try await TradingTests.user(supervisor, web, balances: #"{"USDT":"10000"}"#)
+            let (user, client) = try await TradingTests.user(supervisor, web, balances: #"{"USDT":"10000"}"#)
             let market = RiskTests.Market(sim: "http://127.0.0.1:\(supervisor.simPort)", web: web)
             try await market.price("ETHUSDT", 2_000)
             var settings = TradingTests.settings(symbols: ["ETHUSDT"], fast: 50, slow: 100)
             settings["execution"] = ["exits": "in_bot"]
             #expect(try await web.send(.PUT, "/api/v1/settings", json: settings).status == 200)
-            let order: [String: Any] = [
-                "symbol": "ETHUSDT", "side": "BUY", "type": "market", "quantity": "0.1", "take_profit": "2100", "stop_loss": "1900", "request_id": "manual1",
+            // From the page's form, as a person would: a market buy with its take-profit and stop-loss.
+            let page = try await web.get("/trading").body
+            let requestID = try #require(WebClient.hiddenField("request_id", in: page))
+            let form = [
+                "csrf_token": try #require(WebClient.hiddenField("csrf_token", in: page)), "request_id": requestID, "symbol": "ETHUSDT", "side": "BUY",
+                "type": "market", "quantity": "0.1", "price": "", "take_profit": "2100", "stop_loss": "1900",
             ]
-            let placed = try await web.send(.POST, "/api/v1/orders", json: order)
-            #expect(placed.status == 202, "\(placed.body)")
+            let placed = try await web.send(.POST, "/trading/orders", form: form)
+            #expect(placed.status == 303, "\(placed.status) \(placed.body.prefix(1_000))")
             let rested = try await waitUntilAsync(.seconds(15)) { try await client.openOrders(symbol: "ETHUSDT").count == 2 }
             #expect(rested)
             let open = try await client.openOrders(symbol: "ETHUSDT")
             #expect(Set(open.map(\.type)) == ["LIMIT_MAKER", "STOP_LOSS"] && Set(open.map(\.orderListID)).count == 1, "\(open)")
             #expect(open.first { $0.type == "LIMIT_MAKER" }?.price == 2_100 && open.first { $0.type == "STOP_LOSS" }?.stopPrice == 1_900)
-            // The same request again places nothing twice.
-            #expect(try await web.send(.POST, "/api/v1/orders", json: order).status == 202)
+            // The bot's orders list the entry and both legs, under the ids the request names.
+            let mine = try await Self.orders(web).compactMap { $0["client_order_id"] as? String }
+            #expect(Set(mine).isSuperset(of: ["-M", "-MT", "-MS"].map { "u\(user.rawValue)-ETHUSDT-\(requestID)" + $0 }), "\(mine)")
+            #expect(try await web.get("/trading").body.contains("OCO list"))
+            // The same request again (the API, same request id) places nothing twice.
+            let again: [String: Any] = [
+                "symbol": "ETHUSDT", "side": "BUY", "type": "market", "quantity": "0.1", "take_profit": "2100", "stop_loss": "1900", "request_id": requestID,
+            ]
+            #expect(try await web.send(.POST, "/api/v1/orders", json: again).status == 202)
             try await Task.sleep(for: .seconds(2))
             #expect(try await client.myTrades(symbol: "ETHUSDT").filter(\.isBuyer).count >= 1)
             #expect(try await client.allOrders(symbol: "ETHUSDT").filter { $0.type == "MARKET" }.count == 1)
