@@ -46,7 +46,7 @@ struct OrdersBench: AsyncParsableCommand {
         _ = try await client.cancelOpenOrders(symbol: "BTCUSDT")
         let filling = ContinuousClock.now
         try await Self.concurrently(resting, lanes: 16) { index in _ = try await client.place(order("rest", index)) }
-        let fillRate = Double(resting) / (SimBench.ms(ContinuousClock.now - filling) / 1_000)
+        let fillRate = Double(resting) / max(SimBench.ms(ContinuousClock.now - filling) / 1_000, 0.001)
         let full = try await timed(samples) { index in _ = try await client.place(order("lat", index)) }
         let open = try await client.openOrders(symbol: "BTCUSDT").count
         return [
