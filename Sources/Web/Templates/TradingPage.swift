@@ -56,7 +56,7 @@ enum TradingPage {
         c["orders"] = m.orders.map { o -> [String: Any] in
             var row: [String: Any] = [
                 "created": DisplayTime.text(o.createdAt, zone), "symbol": o.symbol, "side": o.side, "status": o.status.rawValue,
-                "type": o.type + (o.stopPrice.map { " " + t("order.stop_at", ["price": DecimalText.format($0)]) } ?? "")
+                "type": o.type + (o.stopPrice.map { " " + t("order.stop_at", ["price": DecimalText.plain($0)]) } ?? "")
                     + (o.orderListID.map { " · " + t("order.in_list", ["id": String($0)]) } ?? ""),
                 "price": o.price.map { DecimalText.format($0, places: 2) } ?? "—",
                 "filled": "\(DecimalText.format(o.executedQty)) / \(DecimalText.format(o.origQty))", "reason": o.reason ?? "",
