@@ -18,8 +18,11 @@ import Testing
         }
     }
 
-    struct Portfolio: PortfolioSource {
-        let current: PortfolioValuation?
+    final class Portfolio: PortfolioSource {
+        let valuation: Mutex<PortfolioValuation?>
+        init(current: PortfolioValuation?) { valuation = Mutex(current) }
+        var current: PortfolioValuation? { valuation.withLock { $0 } }
+        func set(_ new: PortfolioValuation) { valuation.withLock { $0 = new } }
     }
 
     static let filters = DecisionTests.btc
@@ -27,6 +30,13 @@ import Testing
     /// A running trader for user 5 on BTCUSDT at 40,000 with 10,000 USDT, its settings' exits on
     /// the exchange (stop-loss 2 %, take-profit 4 %).
     static func trader(exits: BotSettings.Execution.Exits = .onExchange) async throws -> (Trader, InMemoryExchange, Reports, TraderDatabase) {
+        let (trader, exchange, reports, database, _) = try await traderAndPortfolio(exits: exits)
+        return (trader, exchange, reports, database)
+    }
+
+    static func traderAndPortfolio(exits: BotSettings.Execution.Exits = .onExchange) async throws
+        -> (Trader, InMemoryExchange, Reports, TraderDatabase, Portfolio)
+    {
         let exchange = InMemoryExchange()
         exchange.addSymbol(filters, price: 40_000)
         exchange.setBalance("USDT", 10_000)
@@ -40,11 +50,12 @@ import Testing
         let reports = Reports()
         let valuation = PortfolioValuation(
             lines: [.init(asset: "USDT", free: 10_000, locked: 0, priceUSDT: 1, route: "USDT")], balancesAt: Date(), pricesAt: Date())
+        let portfolio = Portfolio(current: valuation)
         let trader = Trader(
             user: UserID(5), client: exchange, streamBaseURL: "ws://127.0.0.1:1", reporter: reports, database: database, bot: bot,
-            portfolio: Portfolio(current: valuation), logger: Logger(label: "test"))
+            portfolio: portfolio, logger: Logger(label: "test"))
         await trader.knowSymbol("BTCUSDT")
-        return (trader, exchange, reports, database)
+        return (trader, exchange, reports, database, portfolio)
     }
 
     static func enter(_ trader: Trader, key: Int64 = 1_800_000_000) async {
@@ -155,5 +166,47 @@ extension TraderTests {
         #expect(reports.events.contains { $0.contains("not placed") })
         late.requestedAt = Date()
         #expect(await trader.placeManual(payload: String(decoding: try JSONEncoder().encode(late), as: UTF8.self)) == "ok")
+    }
+}
+
+extension TraderTests {
+    @Test func aStrategySaleTakesTheExitsOffTheExchangeFirstAndSellsThePosition() async throws {
+        let (trader, exchange, _, database, portfolio) = try await Self.traderAndPortfolio()
+        await Self.enter(trader)
+        #expect(try await exchange.openOrders().count == 2)
+        // The latest valuation saw the coins locked by the exits (and not yet freed by their cancel).
+        let held = try #require(await trader.positions["BTCUSDT"]?.qty)
+        portfolio.set(
+            PortfolioValuation(
+                lines: [.init(asset: "BTC", free: 0, locked: held, priceUSDT: 40_000, route: "BTCUSDT")], balancesAt: Date().addingTimeInterval(60),
+                pricesAt: Date()))
+        await trader.carryOut(OrderIntent(symbol: "BTCUSDT", action: .exit, key: 1_800_000_060, reason: "strategy: SMA cross below"))
+        #expect(try await exchange.openOrders().isEmpty, "the OCO is cancelled, not left to sell a second time")
+        let sales = try await exchange.myTrades(symbol: "BTCUSDT").filter { !$0.isBuyer }
+        #expect(sales.count == 1)
+        let position = try #require(await trader.positions["BTCUSDT"])
+        #expect(await !trader.isActive(position))
+        #expect(Set(try database.orders().filter { OrderPurpose($0.clientOrderID).isExitLeg }.map(\.status)) == [.canceled])
+        await trader.ensureExits()
+        #expect(try await exchange.openOrders().isEmpty, "a closed position gets no exits")
+    }
+
+    @Test func stopAndSellCancelsTheListsAndSellsWhileAPlainStopKeepsThem() async throws {
+        let (trader, exchange, _, _) = try await Self.trader()
+        await Self.enter(trader)
+        #expect(await trader.command("stop", payload: #"{"close_positions":false}"#) == "ok")
+        #expect(try await exchange.openOrders().count == 2, "a plain stop keeps the position protected")
+        #expect(await trader.command("stop", payload: #"{"close_positions":true}"#) == "ok")
+        #expect(try await exchange.openOrders().isEmpty)
+        #expect(try await exchange.myTrades(symbol: "BTCUSDT").filter { !$0.isBuyer }.count == 1)
+    }
+
+    @Test func anEmergencyStopCancelsTheListsAndPlacesNoNewExits() async throws {
+        let (trader, exchange, _, _) = try await Self.trader()
+        await Self.enter(trader)
+        #expect(await trader.command("emergency_stop", payload: nil) == "ok")
+        #expect(try await exchange.openOrders().isEmpty)
+        await trader.ensureExits()
+        #expect(try await exchange.openOrders().isEmpty, "stopped by emergency: nothing is placed again")
     }
 }

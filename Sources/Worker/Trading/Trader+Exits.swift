@@ -83,8 +83,9 @@ extension Trader {
     }
 
     /// Takes a symbol's exit lists off the exchange (before the bot sells at market, or when
-    /// the user stops and sells).
-    func cancelExits(symbol: String) async {
+    /// the user stops and sells). True when it cancelled any.
+    @discardableResult
+    func cancelExits(symbol: String) async -> Bool {
         let open = ((try? database.orders(where: OrderRecord.openStatuses)) ?? []).filter { $0.symbol == symbol && OrderPurpose($0.clientOrderID).isExitLeg }
         var cancelledLists: Set<Int64> = []
         for var order in open {
@@ -104,6 +105,7 @@ extension Trader {
             }
         }
         if !open.isEmpty { await resolveUnknown(force: true) }
+        return !cancelledLists.isEmpty
     }
 
     /// What happens when an order of ours ends: an entry's fill gets its exits; an exit leg's

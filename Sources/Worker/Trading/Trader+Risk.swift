@@ -79,7 +79,13 @@ extension Trader {
         exitsInBot.insert(symbol)
         await cancelExits(symbol: symbol)
         guard let position = positions[symbol], position.isOpen, let filter = filters[symbol] else { return }
-        let held = portfolio.current?.lines.first { $0.asset == position.baseAsset }?.free ?? position.qty
+        // What the account holds of the coin, free or locked (the exits that locked it were just
+        // cancelled, and the valuation may not have seen that yet), when the valuation is newer
+        // than the position: coins sold elsewhere are not sold twice. An older one may predate the
+        // entry's fill, so the position's own quantity stands.
+        let valuation = portfolio.current
+        let seenSinceOpen = (valuation?.balancesAt ?? .distantPast) > (position.openedAt ?? .distantFuture)
+        let held = (seenSinceOpen ? valuation?.lines.first { $0.asset == position.baseAsset }?.total ?? 0 : nil) ?? position.qty
         let qty = filter.roundQuantity(min(position.qty, held))
         guard qty > 0 else { return refuse(symbol, "the position (\(position.qty)) is below the lot size; nothing to sell") }
         await place(NewOrder(symbol: symbol, side: .sell, kind: .market(quantity: qty), clientOrderID: clientOrderID(symbol: symbol, key: key, purpose: "S" + purpose)), reason: reason)
