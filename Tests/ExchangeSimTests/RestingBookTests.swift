@@ -121,6 +121,7 @@ import Testing
         #expect(Self.ids(book.popTriggered(at: 110)) == [3])
         #expect(Self.ids(book.popTriggered(at: 110)) == [])
         #expect(Self.ids(book.popTriggered(at: 80)) == [1, 2])
+        #expect(Self.ids(book.popTriggered(at: 80)) == [])
         #expect(Self.ids(book.stopsAbove.entries) == [4])
         // Trailing stops are not fixed stops: they stay, looked at on every pass.
         #expect(book.trailing == [5: "k5"])

@@ -52,6 +52,7 @@ import Testing
         #expect(APIError.invalid("\"x\" is required.").description == "400 invalid_request: \"x\" is required.")
         let answer = try await Self.response(.invalid("bad"))
         #expect(answer.status == 400)
+        #expect(answer.body.keys.sorted() == ["error"])
         #expect(answer.body["error"] as? [String: String] == ["code": "invalid_request", "message": "bad"])
     }
 

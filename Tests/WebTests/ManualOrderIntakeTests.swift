@@ -19,7 +19,7 @@ import Testing
         }
     }
 
-    @Test func decodeReadsTheOrderAndDropsAUserID() throws {
+    @Test func decodeReadsTheOrderWithItsRequestIDAndToleratesAUserID() throws {
         let order = try ManualOrderIntake.decode([
             "symbol": "BTCUSDT", "side": "BUY", "type": "limit", "quantity": "0.001", "price": 40_000, "time_in_force": "IOC",
             "take_profit": "42000.5", "request_id": "abc123", "user_id": 7,
