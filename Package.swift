@@ -125,10 +125,25 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
-        // The executables' own code, unit-tested (`@testable import Worker`): fast, no processes.
+        // The executables' own code, unit-tested (`@testable import Worker`, …): fast, no processes.
         .testTarget(
             name: "WorkerTests",
             dependencies: ["Worker", "Common"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ExchangeSimTests",
+            dependencies: ["ExchangeSim", "Common"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WebTests",
+            dependencies: ["Web", "Common"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SupervisorTests",
+            dependencies: ["Supervisor", "Common"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -89,20 +89,29 @@ final class Isolation: Sendable {
 
     // MARK: - Identities
 
-    private func identity(offset: Int, name: String) throws -> Identity? {
+    /// The identity at `offset` of the range, decided without touching the system (nil when only
+    /// file modes isolate); `ensureAccount` then makes it real.
+    static func identity(_ mode: Mode, offset: Int, name: String) throws(Failure) -> Identity? {
         guard case .uids(let first, let count) = mode else { return nil }
         guard offset < count else {
             throw Failure(description: "\(name) needs uid \(first + offset), past the configured range of \(count) uids from \(first) (isolation.uid_count)")
         }
-        let identity = Identity(uid: uid_t(first + offset), gid: gid_t(first + offset), name: name)
-        try ensureAccount(identity)
-        return identity
+        return Identity(uid: uid_t(first + offset), gid: gid_t(first + offset), name: name)
     }
 
-    func web() throws -> Identity? { try identity(offset: Self.webOffset, name: "ctp-web") }
-    func sim() throws -> Identity? { try identity(offset: Self.simOffset, name: "ctp-sim") }
-    func worker(_ user: UserID) throws -> Identity? {
-        try identity(offset: Self.firstUserOffset + Int(user.rawValue), name: "ctp-u\(user.rawValue)")
+    static func web(_ mode: Mode) throws(Failure) -> Identity? { try identity(mode, offset: webOffset, name: "ctp-web") }
+    static func sim(_ mode: Mode) throws(Failure) -> Identity? { try identity(mode, offset: simOffset, name: "ctp-sim") }
+    static func worker(_ mode: Mode, _ user: UserID) throws(Failure) -> Identity? {
+        try identity(mode, offset: firstUserOffset + Int(user.rawValue), name: "ctp-u\(user.rawValue)")
+    }
+
+    func web() throws -> Identity? { try ensured(Self.web(mode)) }
+    func sim() throws -> Identity? { try ensured(Self.sim(mode)) }
+    func worker(_ user: UserID) throws -> Identity? { try ensured(Self.worker(mode, user)) }
+
+    private func ensured(_ identity: Identity?) throws -> Identity? {
+        if let identity { try ensureAccount(identity) }
+        return identity
     }
 
     /// Makes sure the uid is ours: an account of that name, created when missing. A uid that
