@@ -30,6 +30,8 @@ import Testing
 
     static func settings(_ change: (inout [String: Any], inout [String: Any]) -> Void) -> [String: Any] {
         var base = TradingTests.settings(symbols: ["BTCUSDT", "ETHUSDT"], fast: 1, slow: 2)
+        // The bot's own watch of the limits; exits resting on the exchange are ExchangeExitsTests'.
+        base["execution"] = ["exits": "in_bot"]
         var risk = base["risk"] as! [String: Any]
         change(&base, &risk)
         base["risk"] = risk

@@ -82,15 +82,52 @@ import Testing
         #expect(list.listClientOrderID == "u3-BTCUSDT-1800000000-XL")
     }
 
-    @Test func aTrailingStopRidesOnTheStopLegInBips() {
-        var risk = Self.risk
+    @Test func aTighterTrailingStopRestsAsTrailingDeltaAloneAndAWiderOneStaysWithTheBot() {
+        var risk = Self.risk  // stop-loss 2 %
         risk.trailingStopPct = 1.5
         guard case .oco(let list) = ExitPlan.oco(user: 1, symbol: "BTCUSDT", quantity: 1, averageEntry: 40_000, risk: risk, filters: Self.btc, lastPrice: 40_000, key: 1)
         else {
             Issue.record("expected an OCO")
             return
         }
-        #expect(list.below.trailingDelta == 150 && list.below.stopPrice == 39_200)
+        // No stopPrice: with one, tracking would start only once the price fell to it.
+        #expect(list.below.trailingDelta == 150 && list.below.stopPrice == nil)
+        #expect(!ExitPlan.trailingStaysWithBot(risk))
+        risk.trailingStopPct = 3
+        guard case .oco(let wide) = ExitPlan.oco(user: 1, symbol: "BTCUSDT", quantity: 1, averageEntry: 40_000, risk: risk, filters: Self.btc, lastPrice: 40_000, key: 1)
+        else {
+            Issue.record("expected an OCO")
+            return
+        }
+        #expect(wide.below.trailingDelta == nil && wide.below.stopPrice == 39_200 && ExitPlan.trailingStaysWithBot(risk))
+    }
+
+    @Test func oneLevelAloneRestsAsOneOrder() {
+        var stopOnly = Self.risk
+        stopOnly.takeProfitPct = 0
+        guard case .single(let stop) = ExitPlan.oco(user: 1, symbol: "BTCUSDT", quantity: 1, averageEntry: 40_000, risk: stopOnly, filters: Self.btc, lastPrice: 40_000, key: 9)
+        else {
+            Issue.record("a stop-loss alone rests as one STOP_LOSS order")
+            return
+        }
+        #expect(stop.kind == .conditional(ConditionalOrder(trigger: .stopLoss, quantity: 1, stopPrice: 39_200)) && stop.clientOrderID == "u1-BTCUSDT-9-XS")
+        var trailingOnly = stopOnly
+        trailingOnly.stopLossPct = 0
+        trailingOnly.trailingStopPct = 1
+        guard case .single(let trailing) = ExitPlan.oco(user: 1, symbol: "BTCUSDT", quantity: 1, averageEntry: 40_000, risk: trailingOnly, filters: Self.btc, lastPrice: 40_000, key: 9)
+        else {
+            Issue.record("a trailing stop alone rests as one trailing STOP_LOSS")
+            return
+        }
+        #expect(trailing.kind == .conditional(ConditionalOrder(trigger: .stopLoss, quantity: 1, stopPrice: nil, trailingDelta: 100)))
+        var profitOnly = Self.risk
+        profitOnly.stopLossPct = 0
+        guard case .single(let profit) = ExitPlan.oco(user: 1, symbol: "BTCUSDT", quantity: 1, averageEntry: 40_000, risk: profitOnly, filters: Self.btc, lastPrice: 40_000, key: 9)
+        else {
+            Issue.record("a take-profit alone rests as one LIMIT_MAKER")
+            return
+        }
+        #expect(profit.kind == .limitMaker(quantity: 1, price: 41_600) && profit.clientOrderID == "u1-BTCUSDT-9-XT")
     }
 
     @Test func exitsThatCannotRestOnTheExchangeSaySo() {
@@ -98,11 +135,6 @@ import Testing
         none.stopLossPct = 0
         none.takeProfitPct = 0
         #expect(ExitPlan.oco(user: 1, symbol: "BTCUSDT", quantity: 1, averageEntry: 40_000, risk: none, filters: Self.btc, lastPrice: 40_000, key: 1) == .none)
-        var onlyTP = none
-        onlyTP.takeProfitPct = 4
-        guard case .impossible(let why) = ExitPlan.oco(user: 1, symbol: "BTCUSDT", quantity: 1, averageEntry: 40_000, risk: onlyTP, filters: Self.btc, lastPrice: 40_000, key: 1)
-        else { Issue.record("one leg only cannot be an OCO"); return }
-        #expect(why.contains("both"))
         guard case .impossible(let passed) = ExitPlan.oco(user: 1, symbol: "BTCUSDT", quantity: 1, averageEntry: 40_000, risk: Self.risk, filters: Self.btc, lastPrice: 39_000, key: 1)
         else { Issue.record("a stop the price has passed cannot rest"); return }
         #expect(passed.contains("below the stop-loss"))

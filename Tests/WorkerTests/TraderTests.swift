@@ -210,3 +210,42 @@ extension TraderTests {
         #expect(try await exchange.openOrders().isEmpty, "stopped by emergency: nothing is placed again")
     }
 }
+
+extension TraderTests {
+    static func trader(risk change: (inout BotSettings.Risk) -> Void) async throws -> (Trader, InMemoryExchange, TraderDatabase) {
+        let (trader, exchange, _, database) = try await trader()
+        var settings = BotSettings.defaults
+        change(&settings.risk)
+        _ = await trader.apply(settingsJSON: String(decoding: settings.encoded(), as: UTF8.self))
+        return (trader, exchange, database)
+    }
+
+    static func tick(_ trader: Trader, _ exchange: InMemoryExchange, _ price: Decimal) async {
+        exchange.setPrice("BTCUSDT", price)
+        await trader.onKline(
+            symbol: "BTCUSDT", kline: Kline(openTime: 0, open: price, high: price, low: price, close: price, volume: 1, closeTime: 999, trades: 1), closed: false)
+    }
+
+    @Test func aStopLossAloneRestsOnTheExchangeAndSells() async throws {
+        let (trader, exchange, database) = try await Self.trader { $0.takeProfitPct = 0 }
+        await Self.enter(trader)
+        let open = try await exchange.openOrders()
+        #expect(open.count == 1 && open.first?.type == "STOP_LOSS" && open.first?.orderListID == -1, "\(open)")
+        exchange.setPrice("BTCUSDT", 39_000)
+        await trader.resolveUnknown(force: true)
+        #expect(try database.orders().first { $0.clientOrderID.hasSuffix("-XS") }?.status == .filled)
+        #expect(try await exchange.myTrades(symbol: "BTCUSDT").filter { !$0.isBuyer }.count == 1)
+    }
+
+    @Test func aTrailingStopWiderThanTheStopLossIsWatchedByTheBotBesideTheExchangesStop() async throws {
+        let (trader, exchange, _) = try await Self.trader { $0.trailingStopPct = 3 }  // stop-loss 2 %, take-profit 4 %
+        await Self.enter(trader)
+        let open = try await exchange.openOrders()
+        #expect(open.first { $0.type == "STOP_LOSS" }?.stopPrice != nil && open.count == 2, "the exchange holds the fixed stop")
+        await Self.tick(trader, exchange, 41_000)
+        #expect(try await exchange.myTrades(symbol: "BTCUSDT").filter { !$0.isBuyer }.isEmpty)
+        await Self.tick(trader, exchange, 39_700)  // 3.2 % below the peak, above the fixed stop (≈ 39,2xx)
+        #expect(try await exchange.openOrders().isEmpty, "the bot took the exits off the exchange …")
+        #expect(try await exchange.myTrades(symbol: "BTCUSDT").filter { !$0.isBuyer }.count == 1, "… and sold on its trailing stop")
+    }
+}

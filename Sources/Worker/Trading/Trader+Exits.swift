@@ -33,6 +33,11 @@ extension Trader {
         case .impossible(let why):
             exitsInBot.insert(symbol)
             event("warning", "risk", "\(symbol): exits stay with the bot — \(why)")
+        case .single(let order):
+            if await place(order, reason: "exit of the position opened \(Timestamp.string(position.openedAt ?? Date())): \(OrderPurpose(order.clientOrderID).isStopLossLeg ? "stop-loss" : "take-profit")") == nil {
+                exitsInBot.insert(symbol)
+                event("warning", "risk", "\(symbol): the exit on the exchange ended with the position still open; the bot watches it itself")
+            }
         case .oco(let list):
             if await placeList(list, reason: "exits of the position opened \(Timestamp.string(position.openedAt ?? Date()))") == nil {
                 // These exits were placed before and are gone (cancelled or expired on the
@@ -132,13 +137,16 @@ extension Trader {
     /// the bot watches itself.
     func exitPrices(symbol: String, averageEntry: Decimal?) -> (stopLoss: Decimal?, takeProfit: Decimal?) {
         let legs = ((try? database.orders(where: OrderRecord.openStatuses)) ?? []).filter { $0.symbol == symbol && OrderPurpose($0.clientOrderID).isExitLeg }
-        if !legs.isEmpty {
-            return (legs.first { OrderPurpose($0.clientOrderID).isStopLossLeg }?.stopPrice, legs.first { OrderPurpose($0.clientOrderID).isTakeProfitLeg }?.price)
-        }
         let risk = settings.risk
-        return (
+        let bySettings = (
             averageEntry.flatMap { risk.stopLossPct > 0 ? $0 * Decimal(1 - risk.stopLossPct / 100) : nil },
             averageEntry.flatMap { risk.takeProfitPct > 0 ? $0 * Decimal(1 + risk.takeProfitPct / 100) : nil }
+        )
+        guard !legs.isEmpty else { return bySettings }
+        // A trailing stop on the exchange has no fixed price: the settings' stop-loss is shown.
+        return (
+            legs.first { OrderPurpose($0.clientOrderID).isStopLossLeg }.map { $0.stopPrice ?? bySettings.0 } ?? nil,
+            legs.first { OrderPurpose($0.clientOrderID).isTakeProfitLeg }?.price
         )
     }
 
@@ -152,10 +160,22 @@ extension Trader {
             position.peakPrice = price
             positions[symbol] = position
         }
-        guard settings.execution.exits == .inBot || exitsInBot.contains(symbol), !hasOpenOrder(symbol: symbol) else { return }
-        guard let exit = InBotExit.decide(price: price, averageEntry: entry, peak: position.peakPrice, risk: settings.risk) else { return }
-        let key = Int64((position.openedAt ?? Date()).timeIntervalSince1970)
         let risk = settings.risk
+        let watched: BotSettings.Risk
+        if settings.execution.exits == .inBot || exitsInBot.contains(symbol) {
+            guard !hasOpenOrder(symbol: symbol) else { return }
+            watched = risk
+        } else if ExitPlan.trailingStaysWithBot(risk), hasOpenExit(symbol: symbol), !hasOpenOrder(symbol: symbol, except: OrderPurpose.isExitLeg) {
+            // The exchange holds the fixed stop; the wider trailing stop is the bot's to watch.
+            watched = BotSettings.Risk(
+                maxPositionPct: risk.maxPositionPct, maxPositionUsdt: risk.maxPositionUsdt, maxOpenPositions: risk.maxOpenPositions, stopLossPct: 0,
+                takeProfitPct: 0, trailingStopPct: risk.trailingStopPct, dailyLossLimitUsdt: risk.dailyLossLimitUsdt, maxDrawdownPct: risk.maxDrawdownPct,
+                cooldownMinutes: risk.cooldownMinutes)
+        } else {
+            return
+        }
+        guard let exit = InBotExit.decide(price: price, averageEntry: entry, peak: position.peakPrice, risk: watched) else { return }
+        let key = Int64((position.openedAt ?? Date()).timeIntervalSince1970)
         switch exit {
         case .stopLoss:
             if risk.cooldownMinutes > 0 { cooldownUntil[symbol] = Date().addingTimeInterval(TimeInterval(risk.cooldownMinutes * 60)) }

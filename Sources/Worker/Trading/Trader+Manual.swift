@@ -59,11 +59,11 @@ extension Trader {
         }
         let qty = filter.roundQuantity(min(bought, positions[order.symbol]?.qty ?? 0))
         switch ExitPlan.legs(
-            symbol: order.symbol, quantity: qty, takeProfit: parts[0], stopLoss: parts[1], trailingBips: nil, filters: filter, lastPrice: price,
-            ids: .manual(order.clientOrderID))
+            symbol: order.symbol, quantity: qty, takeProfit: parts[0], stop: ExitPlan.Stop(price: parts[1], trailingBips: nil), filters: filter,
+            lastPrice: price, ids: .manual(order.clientOrderID))
         {
         case .oco(let list): await placeList(list, reason: "exits of manual order \(order.clientOrderID)")
-        case .none: break
+        case .none, .single: break
         case .impossible(let why):
             exitsInBot.insert(order.symbol)
             event("warning", "risk", "\(order.symbol): the manual order's exits stay with the bot — \(why)")

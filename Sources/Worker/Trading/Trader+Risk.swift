@@ -147,8 +147,8 @@ extension Trader {
         event("info", "risk", "\(symbol): no order — \(reason)")
     }
 
-    func hasOpenOrder(symbol: String) -> Bool {
-        ((try? database.orders(where: OrderRecord.openStatuses)) ?? []).contains { $0.symbol == symbol }
+    func hasOpenOrder(symbol: String, except: (OrderPurpose) -> Bool = { _ in false }) -> Bool {
+        ((try? database.orders(where: OrderRecord.openStatuses)) ?? []).contains { $0.symbol == symbol && !except(OrderPurpose($0.clientOrderID)) }
     }
 
     func hasOpenEntry(symbol: String) -> Bool {
