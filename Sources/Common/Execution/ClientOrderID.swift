@@ -5,8 +5,8 @@
 /// Shape: `u<user>-<symbol>-<key>-<purpose>`, where `key` names the decision (a candle's time,
 /// a position's opening time) and `purpose` what the order is for (`BE` entry, `SX` strategy
 /// exit, `XT`/`XS` the exchange-held exits …). A symbol of more than 12 characters is shortened
-/// to its first 8 and a stable hash of the whole (FNV-1a, not Swift's `hashValue`, which is seeded
-/// anew in every process).
+/// to its first 8 and a stable hash of the whole (FNV-1a: Swift's own hashing is seeded anew in
+/// every process, so an id built from it would change with every restart).
 public enum ClientOrderID {
     public static let maxLength = 36
 

@@ -18,7 +18,6 @@ public struct OrderPurpose: Sendable, Equatable {
     public var isStopLossLeg: Bool { code == "XS" || code == "MS" }
     /// A leg of an exchange-held exit pair.
     public var isExitLeg: Bool { isTakeProfitLeg || isStopLossLeg }
-    public static func isExitLeg(_ purpose: OrderPurpose) -> Bool { purpose.isExitLeg }
 
     /// The client id of the next re-pricing of this entry, or nil after the ninth.
     public var nextReprice: String? {

@@ -77,10 +77,8 @@ extension Trader {
             await withTaskGroup(of: Int.self) { group in
                 for order in unique {
                     group.addTask { [client] in
-                        if order.orderListID >= 0 {
-                            return (try? await client.cancelOrderList(symbol: order.symbol, orderListID: order.orderListID))?.orders.count ?? 0
-                        }
-                        return (try? await client.cancel(symbol: order.symbol, clientOrderID: order.clientOrderID)) != nil ? 1 : 0
+                        (try? await Trader.cancel(on: client, symbol: order.symbol, clientOrderID: order.clientOrderID, orderListID: order.orderListID))?.count
+                            ?? 0
                     }
                 }
                 for await cancelled in group { count += cancelled }

@@ -135,8 +135,9 @@ extension Trader {
 
     /// The exits shown with a position: those resting on the exchange, or the settings' levels
     /// the bot watches itself.
-    func exitPrices(symbol: String, averageEntry: Decimal?) -> (stopLoss: Decimal?, takeProfit: Decimal?) {
-        let legs = ((try? database.orders(where: OrderRecord.openStatuses)) ?? []).filter { $0.symbol == symbol && OrderPurpose($0.clientOrderID).isExitLeg }
+    /// - Parameter openOrders: the open orders, read once by the caller for every position.
+    func exitPrices(symbol: String, averageEntry: Decimal?, openOrders: [OrderRecord]) -> (stopLoss: Decimal?, takeProfit: Decimal?) {
+        let legs = openOrders.filter { $0.symbol == symbol && OrderPurpose($0.clientOrderID).isExitLeg }
         let risk = settings.risk
         let bySettings = (
             averageEntry.flatMap { risk.stopLossPct > 0 ? $0 * Decimal(1 - risk.stopLossPct / 100) : nil },
@@ -145,7 +146,7 @@ extension Trader {
         guard !legs.isEmpty else { return bySettings }
         // A trailing stop on the exchange has no fixed price: the settings' stop-loss is shown.
         return (
-            legs.first { OrderPurpose($0.clientOrderID).isStopLossLeg }.map { $0.stopPrice ?? bySettings.0 } ?? nil,
+            legs.first { OrderPurpose($0.clientOrderID).isStopLossLeg }.flatMap { $0.stopPrice ?? bySettings.0 },
             legs.first { OrderPurpose($0.clientOrderID).isTakeProfitLeg }?.price
         )
     }
@@ -165,12 +166,12 @@ extension Trader {
         if settings.execution.exits == .inBot || exitsInBot.contains(symbol) {
             guard !hasOpenOrder(symbol: symbol) else { return }
             watched = risk
-        } else if ExitPlan.trailingStaysWithBot(risk), hasOpenExit(symbol: symbol), !hasOpenOrder(symbol: symbol, except: OrderPurpose.isExitLeg) {
+        } else if ExitPlan.trailingStaysWithBot(risk), hasOpenExit(symbol: symbol), !hasOpenOrder(symbol: symbol, except: \.isExitLeg) {
             // The exchange holds the fixed stop; the wider trailing stop is the bot's to watch.
-            watched = BotSettings.Risk(
-                maxPositionPct: risk.maxPositionPct, maxPositionUsdt: risk.maxPositionUsdt, maxOpenPositions: risk.maxOpenPositions, stopLossPct: 0,
-                takeProfitPct: 0, trailingStopPct: risk.trailingStopPct, dailyLossLimitUsdt: risk.dailyLossLimitUsdt, maxDrawdownPct: risk.maxDrawdownPct,
-                cooldownMinutes: risk.cooldownMinutes)
+            var trailingOnly = risk
+            trailingOnly.stopLossPct = 0
+            trailingOnly.takeProfitPct = 0
+            watched = trailingOnly
         } else {
             return
         }

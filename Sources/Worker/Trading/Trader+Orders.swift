@@ -186,6 +186,14 @@ extension Trader {
 
     /// Cancels one order on the exchange, or its whole list when it belongs to one.
     func cancelOnExchange(symbol: String, clientOrderID: String, orderListID: Int64?) async throws(ExchangeError) -> [OrderReport] {
+        try await Self.cancel(on: client, symbol: symbol, clientOrderID: clientOrderID, orderListID: orderListID)
+    }
+
+    /// The cancel itself, off the actor, so that many can run at once (``cancelOpenOrders``).
+    /// Returns the orders it ended: a list's every leg.
+    nonisolated static func cancel(
+        on client: any ExchangeClient, symbol: String, clientOrderID: String, orderListID: Int64?
+    ) async throws(ExchangeError) -> [OrderReport] {
         if let list = orderListID, list >= 0 {
             let report = try await client.cancelOrderList(symbol: symbol, orderListID: list)
             return report.orderReports

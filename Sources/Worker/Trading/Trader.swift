@@ -215,11 +215,12 @@ actor Trader {
     // MARK: - Reports
 
     func reportPositions() {
+        let openOrders = (try? database.orders(where: OrderRecord.openStatuses)) ?? []
         let records = positions.values.sorted { $0.symbol < $1.symbol }.map { position -> PositionRecord in
             let price = prices[position.symbol]
             let active = isActive(position)
             let entry = position.avgEntryPrice
-            let exits: (stopLoss: Decimal?, takeProfit: Decimal?) = active ? exitPrices(symbol: position.symbol, averageEntry: entry) : (nil, nil)
+            let exits: (stopLoss: Decimal?, takeProfit: Decimal?) = active ? exitPrices(symbol: position.symbol, averageEntry: entry, openOrders: openOrders) : (nil, nil)
             return PositionRecord(
                 symbol: position.symbol, qty: position.qty, avgEntryPrice: entry, currentPrice: price,
                 unrealizedPnLUSDT: position.isOpen ? price.map { position.unrealizedPnL(at: $0) } : 0, realizedPnLUSDT: position.realizedPnL,
