@@ -249,3 +249,17 @@ extension TraderTests {
         #expect(try await exchange.myTrades(symbol: "BTCUSDT").filter { !$0.isBuyer }.count == 1, "… and sold on its trailing stop")
     }
 }
+
+extension TraderTests {
+    @Test func aManualOrderIsCheckedAgainstTheExchangesPriceNotAStaleCandle() async throws {
+        let (trader, exchange, _, _) = try await Self.trader(exits: .inBot)
+        // The bot's last price is an old candle's close (a warm-up), far from the market's 40,000.
+        await trader.onKline(
+            symbol: "BTCUSDT", kline: Kline(openTime: 0, open: 45_000, high: 45_000, low: 45_000, close: 45_000, volume: 1, closeTime: 999, trades: 1),
+            closed: false)
+        let manual = ManualOrder(symbol: "BTCUSDT", side: "BUY", type: .market, quantity: Decimal(string: "0.01")!, takeProfit: 42_000, stopLoss: 38_000, requestID: "fresh1")
+        #expect(await trader.placeManual(payload: String(decoding: try JSONEncoder().encode(manual), as: UTF8.self)) == "ok")
+        let open = try await exchange.openOrders()
+        #expect(Set(open.map(\.type)) == ["LIMIT_MAKER", "STOP_LOSS"], "the exits rest: \(open)")
+    }
+}

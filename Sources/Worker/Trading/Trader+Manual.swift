@@ -17,7 +17,9 @@ extension Trader {
             return "refused: requested at \(Timestamp.string(asked)), more than \(Int(ManualOrder.maxDelay)) s ago; not placed"
         }
         await knowSymbol(manual.symbol)
-        guard let filter = filters[manual.symbol], let price = prices[manual.symbol] else {
+        // The exchange's price now: the bot's own may be a warm-up candle's close, seconds old,
+        // and a person's levels are checked against the market they were set against.
+        guard let filter = filters[manual.symbol], let price = await currentPrice(manual.symbol) else {
             return "refused: \(manual.symbol) has no filters or price from the exchange yet"
         }
         let order: ManualOrder
@@ -53,7 +55,7 @@ extension Trader {
     func placeManualExits(for order: OrderRecord) async {
         guard order.status == .filled, let raw = try? database.state("manual_exits.\(order.clientOrderID)") else { return }
         let parts = raw.split(separator: "|").compactMap { DecimalText.parse(String($0)) }
-        guard parts.count == 2, let filter = filters[order.symbol], let price = prices[order.symbol] else { return }
+        guard parts.count == 2, let filter = filters[order.symbol], let price = await currentPrice(order.symbol) ?? order.price else { return }
         let bought = ((try? database.fills()) ?? []).filter { $0.clientOrderID == order.clientOrderID }.reduce(Decimal(0)) { sum, fill in
             sum + fill.qty - (fill.commissionAsset == filter.baseAsset ? fill.commission : 0)
         }
@@ -68,6 +70,16 @@ extension Trader {
             exitsInBot.insert(order.symbol)
             event("warning", "risk", "\(order.symbol): the manual order's exits stay with the bot — \(why)")
         }
+    }
+
+    /// The exchange's last price of a symbol, asked now (a manual order's checks); the bot's last
+    /// known one when the exchange does not answer.
+    func currentPrice(_ symbol: String) async -> Decimal? {
+        if let fresh = try? await client.tickerPrices()[symbol] {
+            prices[symbol] = fresh
+            return fresh
+        }
+        return prices[symbol]
     }
 
     /// Reads a symbol's filters and price when the bot does not trade it (a manual order, a
