@@ -66,8 +66,8 @@ import Testing
         try dir.prepare()
         do {
             let db = try CentralDatabase.migrate(dir)
-            try db.pool.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99')") }
-            try db.pool.close()
+            try #require(db.pool).write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99')") }
+            try #require(db.pool).close()
         }
         let before = try Data(contentsOf: URL(fileURLWithPath: dir.centralDatabase))
         do {
@@ -89,7 +89,7 @@ import Testing
             for index in 0..<200 {
                 _ = try db.users.createUser(username: "user\(index)", passwordHash: String(repeating: "h", count: 200), at: Date())
             }
-            try db.pool.close()
+            try #require(db.pool).close()
         }
         var bytes = try Data(contentsOf: URL(fileURLWithPath: dir.centralDatabase))
         let pageSize = 4096

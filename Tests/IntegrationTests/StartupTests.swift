@@ -30,8 +30,8 @@ import Testing
         let directory = DataDirectory(root: temp.path + "/data")
         do {
             let database = try Fixtures.prepare(directory)
-            try await database.pool.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v42')") }
-            try database.pool.close()
+            try await #require(database.pool).write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v42')") }
+            try #require(database.pool).close()
         }
         let before = try Self.digest(directory.centralDatabase)
         let supervisor = try SupervisorProcess(dataDir: directory.root, name: "newer")

@@ -325,7 +325,7 @@ import Testing
                 }
                 #expect(try database.commands.command(id: commands[user]!)?.result == "ack-by-\(user)")
             }
-            let rows = try await database.pool.read { try Int64.fetchAll($0, sql: "SELECT DISTINCT user_id FROM worker_events") }
+            let rows = try await #require(database.pool).read { try Int64.fetchAll($0, sql: "SELECT DISTINCT user_id FROM worker_events") }
             #expect(Set(rows) == [alice.rawValue, bob.rawValue])
             #expect(try database.processes.status(process: "worker/999999") == nil)
         }

@@ -104,8 +104,8 @@ import Testing
         let user = UserID(rawValue: 11)
         do {
             let database = try TraderDatabase.open(directory, user: user)
-            try await database.pool.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v77')") }
-            try database.pool.close()
+            try await #require(database.pool).write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v77')") }
+            try #require(database.pool).close()
         }
         let before = try Data(contentsOf: URL(fileURLWithPath: directory.userDatabase(user)))
         let worker = try RunningWorker(user: user, dataDir: directory.root)

@@ -2,9 +2,11 @@ import Foundation
 import GRDB
 
 /// `central.sqlite`, opened, with one store per concern. Nothing outside the stores writes SQL
-/// against it, so another implementation (PostgreSQL, for several hosts) can take their place.
+/// against it, so another implementation (PostgreSQL, for several hosts, or the in-memory twins
+/// of the unit tests) can take their place.
 public struct CentralDatabase: Sendable {
-    public let pool: DatabasePool
+    /// The SQLite file's pool; nil for a database built from other stores.
+    public let pool: DatabasePool?
     public let users: any UserStore
     public let sessions: any SessionStore
     public let exchangeKeys: any ExchangeKeyStore
@@ -14,9 +16,11 @@ public struct CentralDatabase: Sendable {
     public let supervisorInfo: any SupervisorInfoStore
     public let portfolios: any PortfolioStore
     public let trading: any TradingStore
+    let probe: any CentralDatabaseProbe
 
     init(pool: DatabasePool) {
         self.pool = pool
+        probe = SQLiteCentralProbe(pool: pool)
         users = SQLiteUserStore(pool)
         sessions = SQLiteSessionStore(pool)
         exchangeKeys = SQLiteExchangeKeyStore(pool)
@@ -26,6 +30,26 @@ public struct CentralDatabase: Sendable {
         supervisorInfo = SQLiteSupervisorInfoStore(pool)
         portfolios = SQLitePortfolioStore(pool)
         trading = SQLiteTradingStore(pool)
+    }
+
+    /// A database made of the given stores (the in-memory ones of the tests:
+    /// ``CentralDatabase/inMemory()``); `probe` answers `isHealthy` and `dataVersion`.
+    public init(
+        users: any UserStore, sessions: any SessionStore, exchangeKeys: any ExchangeKeyStore, processes: any ProcessStatusStore,
+        commands: any CommandStore, workerEvents: any WorkerEventStore, supervisorInfo: any SupervisorInfoStore,
+        portfolios: any PortfolioStore, trading: any TradingStore, probe: any CentralDatabaseProbe
+    ) {
+        pool = nil
+        self.users = users
+        self.sessions = sessions
+        self.exchangeKeys = exchangeKeys
+        self.processes = processes
+        self.commands = commands
+        self.workerEvents = workerEvents
+        self.supervisorInfo = supervisorInfo
+        self.portfolios = portfolios
+        self.trading = trading
+        self.probe = probe
     }
 
     /// Creates or upgrades the file: the supervisor, before it starts anyone.
@@ -39,13 +63,9 @@ public struct CentralDatabase: Sendable {
     }
 
     /// `true` when the database answers a query (the web's `/healthz`).
-    public func isHealthy() -> Bool {
-        (try? pool.read { try Int.fetchOne($0, sql: "SELECT 1") }) == 1
-    }
+    public func isHealthy() -> Bool { probe.isHealthy() }
 
     /// Changes when any process commits to the file; cheap to poll (GRDB observation does not
     /// see other processes' commits).
-    public func dataVersion() throws -> Int {
-        try pool.read { try Int.fetchOne($0, sql: "PRAGMA data_version") ?? 0 }
-    }
+    public func dataVersion() throws -> Int { try probe.dataVersion() }
 }

@@ -1,0 +1,73 @@
+import Foundation
+import Synchronization
+
+/// ``PortfolioStore`` in memory, for unit tests: equity points keyed by user and millisecond,
+/// like SQLite's primary key.
+public final class InMemoryPortfolioStore: PortfolioStore {
+    private struct State {
+        var portfolios: [UserID: StoredPortfolio] = [:]
+        var exchangeStatus: [UserID: StoredExchangeStatus] = [:]
+        var equity: [UserID: [Int64: (time: Date, totalUSDT: Decimal)]] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let changes: InMemoryChangeCounter
+
+    public init(changes: InMemoryChangeCounter = InMemoryChangeCounter()) { self.changes = changes }
+
+    public func save(_ valuation: PortfolioValuation, for user: UserID, at: Date) throws {
+        state.withLock { $0.portfolios[user] = StoredPortfolio(valuation: valuation, receivedAt: at) }
+        changes.bump()
+    }
+
+    public func portfolio(for user: UserID) throws -> StoredPortfolio? {
+        state.withLock { $0.portfolios[user] }
+    }
+
+    public func saveExchangeStatus(reachable: Bool, since: Date?, reason: String?, for user: UserID, at: Date) throws {
+        state.withLock { $0.exchangeStatus[user] = StoredExchangeStatus(reachable: reachable, since: since, reason: reason, updatedAt: at) }
+        changes.bump()
+    }
+
+    public func exchangeStatus(for user: UserID) throws -> StoredExchangeStatus? {
+        state.withLock { $0.exchangeStatus[user] }
+    }
+
+    public func addEquity(time: Date, totalUSDT: Decimal, for user: UserID) throws {
+        state.withLock { $0.equity[user, default: [:]][StoredMillis.of(time)] = (time, totalUSDT) }
+        changes.bump()
+    }
+
+    public func equity(for user: UserID, limit: Int, before: Date?) throws -> [(time: Date, totalUSDT: Decimal)] {
+        let end = before.map(StoredMillis.of) ?? .max
+        return state.withLock { state in
+            let points = (state.equity[user] ?? [:]).filter { $0.key < end }.sorted { $0.key > $1.key }
+            return points.prefix(max(limit, 0)).map(\.value)
+        }
+    }
+
+    public func equity(for user: UserID, since: Date?, points: Int) throws -> [(time: Date, totalUSDT: Decimal)] {
+        let start = since.map(StoredMillis.of) ?? .min
+        let rows = state.withLock { state in
+            (state.equity[user] ?? [:]).filter { $0.key >= start }.sorted { $0.key < $1.key }.map(\.value)
+        }
+        return Self.thinned(rows, to: points)
+    }
+
+    /// The last point of each of `points` equal time slices: the same thinning as
+    /// ``SQLitePortfolioStore``'s (kept in step with it by `InMemoryStoreTests`).
+    static func thinned(_ rows: [(time: Date, totalUSDT: Decimal)], to points: Int) -> [(time: Date, totalUSDT: Decimal)] {
+        guard rows.count > points, points > 1, let first = rows.first?.time, let last = rows.last?.time else { return rows }
+        let slice = max(last.timeIntervalSince(first) / Double(points), 1e-9)
+        var thinned: [(time: Date, totalUSDT: Decimal)] = []
+        for row in rows {
+            let bucket = Int(row.time.timeIntervalSince(first) / slice)
+            if let previous = thinned.last, Int(previous.time.timeIntervalSince(first) / slice) == bucket {
+                thinned[thinned.count - 1] = row
+            } else {
+                thinned.append(row)
+            }
+        }
+        return thinned
+    }
+}
