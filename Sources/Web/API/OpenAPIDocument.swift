@@ -285,8 +285,11 @@ enum OpenAPIDocument {
         ],
         "/api/v1/events": [
             "get": operation(
-                "Server-sent events: fill, order, bot, heartbeat, portfolio, signal, command; the data is the JSON of that resource.", tag: "live",
-                responses: ["200": ["description": "An endless event stream.", "content": ["text/event-stream": ["schema": string]]]])
+                "Server-sent events: fill, order, bot, heartbeat, portfolio, signal, command; the data is the JSON of that resource. Every event "
+                    + "has an id: a reconnection with Last-Event-ID first gets the events it missed, or one reload event "
+                    + #"({"reason":"missed_events"}) when they can no longer be told."#, tag: "live",
+                responses: ["200": ["description": "An endless event stream.", "content": ["text/event-stream": ["schema": string]]]],
+                parameters: [["name": "Last-Event-ID", "in": "header", "required": false, "schema": string]])
         ],
         "/api/v1/openapi.json": [
             "get": operation(

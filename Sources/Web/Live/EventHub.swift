@@ -1,27 +1,30 @@
 import Common
 import Foundation
-import GRDB
-import Logging
-import ServiceLifecycle
-
-/// One message of `GET /api/v1/events`: its name (`fill`, `order`, `bot`, `heartbeat`,
-/// `portfolio`, `signal`, `command` (one was acknowledged), `ping`) and its data, the JSON the API gives for that resource.
-struct LiveEvent: Sendable, Equatable {
-    let name: String
-    let data: String
-
-    /// The event in the `text/event-stream` format.
-    func encoded(id: Int) -> String { "id: \(id)\nevent: \(name)\ndata: \(data)\n\n" }
-}
 
 /// Hands every subscriber the changes of its own user as the supervisor commits them to
 /// central.sqlite. One poller for all: it reads only when the file's `data_version` moved (or
 /// every few seconds, for what changes with time alone, such as a heartbeat growing old), and
 /// only for users someone is watching.
+///
+/// Every event gets an id that grows for the life of the hub (``LiveEventID``), and each watched
+/// user keeps a bounded log of recent events, so a page that reconnects with `Last-Event-ID`
+/// gets what it missed, or is told to reload when the log cannot say. A user stays watched for
+/// `linger` after the last page left, so a page that reconnects after a break finds its events.
 actor EventHub {
-    private let database: CentralDatabase
-    private var subscribers: [UserID: [UUID: AsyncStream<LiveEvent>.Continuation]] = [:]
-    private var cursors: [UserID: Cursor] = [:]
+    let database: CentralDatabase
+    let epoch: String
+    private let logCapacity: Int
+    private let linger: TimeInterval
+    private var sequence: UInt64 = 0
+    private var subscribers: [UserID: [UUID: AsyncStream<HubMessage>.Continuation]] = [:]
+    private var watches: [UserID: Watch] = [:]
+
+    /// A watched user: where the feed stands, its recent events, and since when no page listens.
+    private struct Watch {
+        var cursor: Cursor?
+        var log: EventReplayLog
+        var idleSince: Date?
+    }
 
     /// Where a user's feed stands: the last fill and signal rows sent, the orders seen, and the
     /// last bot and portfolio documents sent.
@@ -36,43 +39,65 @@ actor EventHub {
         var acknowledged: Int64
     }
 
-    init(database: CentralDatabase) {
+    init(database: CentralDatabase, epoch: String = LiveEventID.newEpoch(), logCapacity: Int = 256, linger: TimeInterval = 120) {
         self.database = database
+        self.epoch = epoch
+        self.logCapacity = logCapacity
+        self.linger = linger
     }
 
     var subscriberCount: Int { subscribers.values.reduce(0) { $0 + $1.count } }
 
-    /// A stream of the user's events from now on; it ends when the caller stops iterating.
-    func subscribe(_ user: UserID, now: Date = Date()) -> AsyncStream<LiveEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: LiveEvent.self, bufferingPolicy: .bufferingNewest(512))
+    /// `true` while some user is watched (someone listens, or left less than `linger` ago).
+    var isWatching: Bool { !watches.isEmpty }
+
+    /// The user's events from now on, after what the connection missed since `lastEventID`
+    /// (its `Last-Event-ID` header); the stream ends when the caller stops iterating.
+    func subscribe(_ user: UserID, lastEventID: String? = nil, now: Date = Date()) -> LiveSubscription {
+        let (stream, continuation) = AsyncStream.makeStream(of: HubMessage.self, bufferingPolicy: .bufferingNewest(512))
         let id = UUID()
         subscribers[user, default: [:]][id] = continuation
-        if cursors[user] == nil { cursors[user] = try? cursor(for: user, now: now) }
+        var watch = watches[user] ?? Watch(cursor: try? cursor(for: user, now: now), log: newLog())
+        watch.idleSince = nil
+        watches[user] = watch
         continuation.onTermination = { [weak self] _ in
             Task { await self?.unsubscribe(user, id) }
         }
-        return stream
+        return LiveSubscription(id: id, decision: watch.log.decision(lastEventID: lastEventID), mark: watch.log.mark, messages: stream)
     }
 
-    private func unsubscribe(_ user: UserID, _ id: UUID) {
+    func unsubscribe(_ user: UserID, _ id: UUID, now: Date = Date()) {
         subscribers[user]?[id] = nil
         if subscribers[user]?.isEmpty == true {
             subscribers[user] = nil
-            cursors[user] = nil
+            watches[user]?.idleSince = now
         }
     }
 
-    /// Reads what changed for every watched user and sends it.
+    /// Reads what changed for every watched user and sends it; forgets the users no page has
+    /// listened to for `linger`.
     func poll(now: Date = Date()) {
-        for user in subscribers.keys {
+        for (user, var watch) in watches {
+            if let idle = watch.idleSince, now.timeIntervalSince(idle) >= linger {
+                watches[user] = nil
+                continue
+            }
             do {
-                guard var cursor = cursors[user] else {
-                    cursors[user] = try cursor(for: user, now: now)
+                guard var cursor = watch.cursor else {
+                    // The feed starts only now: what came before is not in the log.
+                    watch.cursor = try cursor(for: user, now: now)
+                    watch.log = newLog()
+                    watches[user] = watch
                     continue
                 }
                 let events = try changes(for: user, cursor: &cursor, now: now)
-                cursors[user] = cursor
-                for event in events { send(event, to: user) }
+                watch.cursor = cursor
+                for event in events {
+                    let id = LiveEventID(epoch: epoch, sequence: nextSequence())
+                    watch.log.append(event, sequence: id.sequence)
+                    send(.event(id, event), to: user)
+                }
+                watches[user] = watch
             } catch {
                 // The next poll tries again; the page's freshness line shows the data's age.
                 continue
@@ -84,23 +109,34 @@ actor EventHub {
     func closeAll() {
         for continuation in subscribers.values.flatMap(\.values) { continuation.finish() }
         subscribers = [:]
-        cursors = [:]
+        watches = [:]
     }
 
-    /// A keep-alive comment for every stream (proxies close idle connections).
-    func ping(now: Date = Date()) {
-        for user in subscribers.keys { send(LiveEvent(name: "ping", data: #"{"time":"\#(Timestamp.string(now))"}"#), to: user) }
+    /// A keep-alive for every stream (proxies close idle connections).
+    func ping() {
+        for user in subscribers.keys { send(.ping, to: user) }
     }
 
-    private func send(_ event: LiveEvent, to user: UserID) {
-        for continuation in subscribers[user, default: [:]].values { continuation.yield(event) }
+    private func send(_ message: HubMessage, to user: UserID) {
+        for continuation in subscribers[user, default: [:]].values { continuation.yield(message) }
+    }
+
+    private func nextSequence() -> UInt64 {
+        sequence += 1
+        return sequence
+    }
+
+    /// A log that starts at a number of its own, so that no id handed out before it (to a page
+    /// of a watch that ended) falls inside it.
+    private func newLog() -> EventReplayLog {
+        EventReplayLog(epoch: epoch, startingAfter: nextSequence(), capacity: logCapacity)
     }
 
     private func cursor(for user: UserID, now: Date) throws -> Cursor {
-        let bot = try BotView.load(database, user: user, now: now).json
+        let view = try BotView.load(database, user: user, now: now)
         return Cursor(
             fillRow: try database.trading.lastFillRowID(for: user), signalID: try database.trading.lastSignalID(for: user), ordersSince: now,
-            orderSignatures: [:], bot: Self.text(Self.withoutHeartbeat(bot)), heartbeat: Self.heartbeat(bot),
+            orderSignatures: [:], bot: Self.text(Self.withoutHeartbeat(view.json)), heartbeat: LivePayload.text(LivePayload.Heartbeat(view)),
             portfolio: Self.text(try PortfolioView.load(database, user: user, now: now).json),
             acknowledged: try database.commands.lastAcknowledgedID(user: user)
         )
@@ -133,21 +169,16 @@ actor EventHub {
         let acknowledged = try database.commands.lastAcknowledgedID(user: user)
         if acknowledged != cursor.acknowledged, let command = try database.commands.command(id: acknowledged) {
             cursor.acknowledged = acknowledged
-            events.append(
-                LiveEvent(
-                    name: "command",
-                    data: Self.text([
-                        "command_id": command.id, "command": command.command, "acknowledged_at": command.acknowledgedAt as Any, "result": command.result as Any,
-                    ])
-                ))
+            events.append(LiveEvent(name: "command", data: LivePayload.text(LivePayload.Command(command))))
         }
-        let bot = try BotView.load(database, user: user, now: now).json
+        let view = try BotView.load(database, user: user, now: now)
+        let bot = view.json
         let botText = Self.text(Self.withoutHeartbeat(bot))
         if botText != cursor.bot {
             cursor.bot = botText
             events.append(LiveEvent(name: "bot", data: Self.text(bot)))
         }
-        let heartbeat = Self.heartbeat(bot)
+        let heartbeat = LivePayload.text(LivePayload.Heartbeat(view))
         if heartbeat != cursor.heartbeat {
             cursor.heartbeat = heartbeat
             events.append(LiveEvent(name: "heartbeat", data: heartbeat))
@@ -172,53 +203,5 @@ actor EventHub {
             bot["worker"] = worker
         }
         return bot
-    }
-
-    static func heartbeat(_ bot: [String: Any]) -> String {
-        let worker = bot["worker"] as? [String: Any] ?? [:]
-        return text(["last_heartbeat": worker["last_heartbeat"] ?? NSNull(), "alive": worker["alive"] ?? false, "state": bot["state"] ?? NSNull()])
-    }
-}
-
-/// Runs the hub's poller: `data_version` on a connection of its own every 200 ms (a pool's
-/// readers would each give their own counter), a full read at least every 2 s, a ping every 15 s.
-struct EventHubService: Service {
-    let hub: EventHub
-    let databasePath: String
-    let logger: Logger
-    var interval: Duration = .milliseconds(200)
-
-    func run() async throws {
-        // At a graceful shutdown the streams end (an open stream would keep the server waiting)
-        // and so does the poller.
-        try await withGracefulShutdownHandler {
-            try await poll()
-        } onGracefulShutdown: {
-            Task { await hub.closeAll() }
-        }
-    }
-
-    func poll() async throws {
-        var configuration = Configuration()
-        configuration.readonly = true
-        let watcher = try? DatabaseQueue(path: databasePath, configuration: configuration)
-        var version = -1
-        var lastFull = ContinuousClock.now
-        var lastPing = ContinuousClock.now
-        while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            try? await Task.sleep(for: interval)
-            let now = ContinuousClock.now
-            guard await hub.subscriberCount > 0 else { continue }
-            let current = (try? await watcher?.read { try Int.fetchOne($0, sql: "PRAGMA data_version") ?? 0 }) ?? -2
-            if current != version || current < 0 || now - lastFull >= .seconds(2) {
-                version = current
-                lastFull = now
-                await hub.poll()
-            }
-            if now - lastPing >= .seconds(15) {
-                lastPing = now
-                await hub.ping()
-            }
-        }
     }
 }

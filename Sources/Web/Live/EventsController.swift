@@ -4,27 +4,31 @@ import Hummingbird
 
 /// `GET /api/v1/events`: the signed-in user's fills, orders, bot state, portfolio and signals as
 /// server-sent events, as the supervisor records them. The stream ends when the session does.
+/// A connection that carries `Last-Event-ID` (a browser's EventSource after a break) first gets
+/// the events it missed, or a `reload` event when they can no longer be told.
 struct EventsController {
     let hub: EventHub
     let sessions: Sessions
 
+    static let lastEventID = HTTPFields.Element.Name("Last-Event-ID")!
+
     func register(on router: Router<WebContext>) {
-        router.get("/api/v1/events") { _, context -> Response in
+        router.get("/api/v1/events") { request, context -> Response in
             let (user, session) = try context.requireUser()
-            let stream = await hub.subscribe(user.id)
+            let subscription = await hub.subscribe(user.id, lastEventID: request.headers[Self.lastEventID])
             let sessions = self.sessions
+            let epoch = hub.epoch
             let body = ResponseBody { writer in
-                var counter = 0
-                // `retry`: how long a browser waits before it reconnects after a break.
-                try await writer.write(ByteBuffer(string: "retry: 2000\n: connected\n\n"))
-                for await event in stream {
-                    if event.name == "ping" {
-                        guard (try? sessions.isAlive(idHash: session.idHash)) ?? true else { break }
+                try await writer.write(ByteBuffer(string: Self.opening(subscription, epoch: epoch)))
+                reading: for await message in subscription.messages {
+                    switch message {
+                    case .ping:
+                        // The stream ends at the first ping after the session did.
+                        guard (try? sessions.isAlive(idHash: session.idHash)) ?? true else { break reading }
                         try await writer.write(ByteBuffer(string: ": ping\n\n"))
-                        continue
+                    case .event(let id, let event):
+                        try await writer.write(ByteBuffer(string: event.encoded(id: id)))
                     }
-                    counter += 1
-                    try await writer.write(ByteBuffer(string: event.encoded(id: counter)))
                 }
                 try await writer.finish(nil)
             }
@@ -34,5 +38,23 @@ struct EventsController {
                 body: body
             )
         }
+    }
+
+    /// What a connection reads before the live events: how long to wait before reconnecting
+    /// (`retry`), then the missed events, or a `reload`, and the id it holds from then on (an
+    /// `id:` line with no data sets the page's last event id without an event), so that even a
+    /// connection that saw no event can say where it stood when it reconnects.
+    static func opening(_ subscription: LiveSubscription, epoch: String) -> String {
+        var text = "retry: 2000\n: connected\n\n"
+        switch subscription.decision {
+        case .fresh:
+            break
+        case .replay(let entries):
+            for entry in entries { text += entry.event.encoded(id: LiveEventID(epoch: epoch, sequence: entry.sequence)) }
+        case .reload:
+            let reload = LiveEvent(name: "reload", data: LivePayload.text(LivePayload.Reload(reason: "missed_events")))
+            return text + reload.encoded(id: subscription.mark)
+        }
+        return text + "id: \(subscription.mark)\n\n"
     }
 }

@@ -85,6 +85,8 @@ enum Scripts {
           }
           function schedule() { if (!timer) timer = setTimeout(refresh, 100); }
           var source = new EventSource("/api/v1/events");
+          // The server could not replay what this page missed while away: read it all again.
+          source.addEventListener("reload", function () { window.location.reload(); });
           var opened = false;
           source.onopen = function () { if (opened) schedule(); opened = true; };
           wanted.forEach(function (name) {

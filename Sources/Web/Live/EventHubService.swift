@@ -1,0 +1,63 @@
+import Common
+import Logging
+import ServiceLifecycle
+
+/// Runs the hub's poller: the database's change counter every 200 ms, a full read at least every
+/// 2 s (for what changes with time alone), a ping every 15 s.
+struct EventHubService: Service {
+    let hub: EventHub
+    let changes: any CentralChangeSignal
+    let logger: Logger
+    var interval: Duration = .milliseconds(200)
+
+    init(hub: EventHub, changes: any CentralChangeSignal, logger: Logger) {
+        self.hub = hub
+        self.changes = changes
+        self.logger = logger
+    }
+
+    /// Watches central.sqlite at `databasePath`, or, for a database with no file (the in-memory
+    /// stores of the unit tests), its own change counter.
+    init(hub: EventHub, databasePath: String, logger: Logger) {
+        let changes: any CentralChangeSignal
+        if hub.database.pool == nil {
+            changes = StoreChangeSignal(database: hub.database)
+        } else {
+            changes = SQLiteChangeSignal(path: databasePath)
+        }
+        self.init(hub: hub, changes: changes, logger: logger)
+    }
+
+    func run() async throws {
+        // At a graceful shutdown the streams end (an open stream would keep the server waiting)
+        // and so does the poller, at once rather than after its sleep.
+        await withGracefulShutdownHandler {
+            try? await cancelWhenGracefulShutdown { try await poll() }
+        } onGracefulShutdown: {
+            Task { await hub.closeAll() }
+        }
+    }
+
+    func poll() async throws {
+        var version = -1
+        var lastFull = ContinuousClock.now
+        var lastPing = ContinuousClock.now
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            try? await Task.sleep(for: interval)
+            let now = ContinuousClock.now
+            // A user stays watched a while after the last page left, so that a page that
+            // reconnects finds what it missed.
+            guard await hub.isWatching else { continue }
+            let current = await changes.version() ?? -2
+            if current != version || current < 0 || now - lastFull >= .seconds(2) {
+                version = current
+                lastFull = now
+                await hub.poll()
+            }
+            if now - lastPing >= .seconds(15) {
+                lastPing = now
+                await hub.ping()
+            }
+        }
+    }
+}
