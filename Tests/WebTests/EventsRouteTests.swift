@@ -47,21 +47,32 @@ import Testing
     }
 
     /// Opens the stream with `lastEventID`, waits until the hub has the connection, ends every
-    /// stream, and returns what the connection read.
+    /// stream, and returns what the connection read. A request refused before it subscribes
+    /// ends the wait too.
     func connect(lastEventID: String?) async throws -> TestResponse {
         try await app.test(.router) { client in
-            var headers: HTTPFields = [.cookie: cookie]
-            if let lastEventID { headers[EventsController.lastEventID] = lastEventID }
-            let subscribers = await hub.subscriberCount
-            async let response = client.execute(uri: "/api/v1/events", method: .get, headers: headers)
-            // Bounded: a request that never subscribes (a refusal) ends the wait too.
-            var turns = 0
-            while await hub.subscriberCount == subscribers, turns < 1_000_000 {
-                turns += 1
-                await Task.yield()
+            var fields: HTTPFields = [.cookie: cookie]
+            if let lastEventID { fields[EventsController.lastEventID] = lastEventID }
+            let headers = fields
+            let before = await hub.subscriberCount
+            return try await withThrowingTaskGroup(of: TestResponse?.self) { group in
+                group.addTask { try await client.execute(uri: "/api/v1/events", method: .get, headers: headers) }
+                group.addTask {
+                    while await hub.subscriberCount == before {
+                        if Task.isCancelled { return nil }
+                        await Task.yield()
+                    }
+                    await hub.closeAll()
+                    return nil
+                }
+                var response: TestResponse?
+                for try await answer in group {
+                    guard let answer else { continue }
+                    response = answer
+                    group.cancelAll()
+                }
+                return try #require(response)
             }
-            await hub.closeAll()
-            return try await response
         }
     }
 
