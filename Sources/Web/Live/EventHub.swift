@@ -97,11 +97,11 @@ actor EventHub {
     }
 
     private func cursor(for user: UserID, now: Date) throws -> Cursor {
-        let bot = try BotView.load(database, user: user, now: now).json
+        let bot = try BotView.load(database, user: user, now: now).response
         return Cursor(
             fillRow: try database.trading.lastFillRowID(for: user), signalID: try database.trading.lastSignalID(for: user), ordersSince: now,
             orderSignatures: [:], bot: Self.text(Self.withoutHeartbeat(bot)), heartbeat: Self.heartbeat(bot),
-            portfolio: Self.text(try PortfolioView.load(database, user: user, now: now).json),
+            portfolio: Self.text(try PortfolioView.load(database, user: user, now: now).response),
             acknowledged: try database.commands.lastAcknowledgedID(user: user)
         )
     }
@@ -109,7 +109,7 @@ actor EventHub {
     private func changes(for user: UserID, cursor: inout Cursor, now: Date) throws -> [LiveEvent] {
         var events: [LiveEvent] = []
         for (row, fill) in try database.trading.fills(for: user, recordedAfter: cursor.fillRow, limit: 500) {
-            events.append(LiveEvent(name: "fill", data: Self.text(fill.json)))
+            events.append(LiveEvent(name: "fill", data: Self.text(FillResponse(fill))))
             cursor.fillRow = row
         }
         let orders = try database.trading.orders(for: user, updatedSince: cursor.ordersSince, limit: 500)
@@ -117,7 +117,7 @@ actor EventHub {
             let signature = "\(order.status)|\(order.executedQty)|\(Timestamp.string(order.updatedAt))"
             guard cursor.orderSignatures[order.clientOrderID] != signature else { continue }
             cursor.orderSignatures[order.clientOrderID] = signature
-            events.append(LiveEvent(name: "order", data: Self.text(order.json)))
+            events.append(LiveEvent(name: "order", data: Self.text(OrderResponse(order))))
         }
         if let newest = orders.last?.updatedAt, newest > cursor.ordersSince {
             // Rows at the same instant as the newest are read again next time; the
@@ -127,7 +127,7 @@ actor EventHub {
             cursor.orderSignatures = cursor.orderSignatures.filter { $0.value.hasSuffix(mark) }
         }
         for (id, signal) in try database.trading.signals(for: user, recordedAfter: cursor.signalID, limit: 200) {
-            events.append(LiveEvent(name: "signal", data: Self.text(signal.json)))
+            events.append(LiveEvent(name: "signal", data: Self.text(SignalResponse(signal))))
             cursor.signalID = id
         }
         let acknowledged = try database.commands.lastAcknowledgedID(user: user)
@@ -136,12 +136,10 @@ actor EventHub {
             events.append(
                 LiveEvent(
                     name: "command",
-                    data: Self.text([
-                        "command_id": command.id, "command": command.command, "acknowledged_at": command.acknowledgedAt as Any, "result": command.result as Any,
-                    ])
+                    data: Self.text(CommandEvent(commandId: command.id, command: command.command, acknowledgedAt: command.acknowledgedAt, result: command.result))
                 ))
         }
-        let bot = try BotView.load(database, user: user, now: now).json
+        let bot = try BotView.load(database, user: user, now: now).response
         let botText = Self.text(Self.withoutHeartbeat(bot))
         if botText != cursor.bot {
             cursor.bot = botText
@@ -152,7 +150,7 @@ actor EventHub {
             cursor.heartbeat = heartbeat
             events.append(LiveEvent(name: "heartbeat", data: heartbeat))
         }
-        let portfolio = Self.text(try PortfolioView.load(database, user: user, now: now).json)
+        let portfolio = Self.text(try PortfolioView.load(database, user: user, now: now).response)
         if portfolio != cursor.portfolio {
             cursor.portfolio = portfolio
             events.append(LiveEvent(name: "portfolio", data: portfolio))
@@ -160,23 +158,17 @@ actor EventHub {
         return events
     }
 
-    static func text(_ object: Any) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: Reply.normalise(object), options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
-    }
+    static func text(_ value: some Encodable) -> String { WireJSON.text(value) }
 
-    static func withoutHeartbeat(_ bot: [String: Any]) -> [String: Any] {
+    /// The bot without its heartbeat, to tell a change of the bot from a beat of its worker.
+    static func withoutHeartbeat(_ bot: BotResponse) -> BotResponse {
         var bot = bot
-        if var worker = bot["worker"] as? [String: Any] {
-            worker["last_heartbeat"] = nil
-            bot["worker"] = worker
-        }
+        bot.worker.lastHeartbeat = nil
         return bot
     }
 
-    static func heartbeat(_ bot: [String: Any]) -> String {
-        let worker = bot["worker"] as? [String: Any] ?? [:]
-        return text(["last_heartbeat": worker["last_heartbeat"] ?? NSNull(), "alive": worker["alive"] ?? false, "state": bot["state"] ?? NSNull()])
+    static func heartbeat(_ bot: BotResponse) -> String {
+        text(HeartbeatEvent(lastHeartbeat: bot.worker.lastHeartbeat, alive: bot.worker.alive, state: bot.state))
     }
 }
 
