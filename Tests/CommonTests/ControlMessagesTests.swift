@@ -21,6 +21,11 @@ import Testing
         #expect(cancel.payload == #"{"order_id":987654321}"#)
         #expect(try WireJSON.decode(CancelOrderPayload.self, from: Data(cancel.payload!.utf8)) == CancelOrderPayload(orderID: 987_654_321))
         #expect(try WireJSON.decode(StopPayload.self, from: Data(stop.payload!.utf8)) == StopPayload(closePositions: true))
+        // JSON text (the settings, a manual order) goes as it is, not quoted a second time.
+        let settings = String(decoding: BotSettings.defaults.encoded(), as: UTF8.self)
+        let changed = CommandRequest(.settingsChanged, json: settings)
+        #expect(changed.payload == settings)
+        #expect(try BotSettings.decode(Data(try #require(Self.roundTrip(changed).payload).utf8)) == .defaults)
         let start = CommandRequest(.start)
         #expect(Self.text(start) == #"{"command":"start"}"#)
         #expect(try Self.roundTrip(start) == start)

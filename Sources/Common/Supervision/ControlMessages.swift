@@ -30,8 +30,21 @@ public struct CommandRequest: Sendable, Equatable, Codable {
         self.payload = payload
     }
 
-    public init(_ command: ControlCommand, payload: String? = nil) {
-        self.init(command: command.rawValue, payload: payload)
+    /// A command without a payload.
+    public init(_ command: ControlCommand) {
+        self.init(command: command.rawValue, payload: nil)
+    }
+
+    /// A command whose payload is JSON text already (the settings, a manual order), sent as it is.
+    public init(_ command: ControlCommand, json: String) {
+        self.init(command: command.rawValue, payload: json)
+    }
+
+    /// Text is not a typed payload: it would be sent as a JSON string, quoted, which the worker
+    /// cannot read. Text that is JSON goes through `init(_:json:)`.
+    @available(*, unavailable, message: "JSON text goes through init(_:json:)")
+    public init(_ command: ControlCommand, payload: String) {
+        fatalError("unavailable")
     }
 
     /// The command with a typed payload, written as its JSON text.

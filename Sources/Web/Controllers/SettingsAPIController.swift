@@ -30,7 +30,7 @@ struct SettingsAPIController {
     static func save(_ settings: BotSettings, user: UserID, database: CentralDatabase, control: ControlClient) async throws(APIError) {
         try write { try database.trading.saveSettings(settings, for: user, at: Date()) }
         let payload = String(decoding: settings.encoded(), as: UTF8.self)
-        _ = try? await control.command(CommandRequest(.settingsChanged, payload: payload), user: user)
+        _ = try? await control.command(CommandRequest(.settingsChanged, json: payload), user: user)
     }
 
     /// Checks settings, including that the exchange lists every symbol.

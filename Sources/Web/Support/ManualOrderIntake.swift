@@ -89,7 +89,7 @@ struct ManualOrderIntake {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(order) else { throw APIError.invalid("The order cannot be written as JSON.") }
-        let accepted = try await control.command(CommandRequest(.placeOrder, payload: String(decoding: data, as: UTF8.self)), user: user)
+        let accepted = try await control.command(CommandRequest(.placeOrder, json: String(decoding: data, as: UTF8.self)), user: user)
         return Placed(order: order, clientOrderID: order.clientOrderID(user: user.rawValue), accepted: accepted)
     }
 }
