@@ -4,6 +4,10 @@ import Foundation
 /// snake_case, times ISO-8601 UTC exactly as ``Timestamp/string(_:)`` writes them, keys sorted
 /// (stable bodies, comparable in tests and caches), slashes unescaped.
 ///
+/// The key strategy also applies to a dictionary's keys: those written here (feature names,
+/// strategy parameters, error causes) are snake_case or lower case already, which it leaves as
+/// they are.
+///
 /// Decoding uses no key strategy: every type read back names its snake_case keys itself, because
 /// `convertFromSnakeCase` would not match keys spelled out in `CodingKeys`.
 public enum WireJSON {
