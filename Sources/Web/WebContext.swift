@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 
 /// The request context of the web: who is asking (the session's user, if any) and from where.
+/// Routes that need a user get a ``SignedInContext`` instead.
 struct WebContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     /// The client's IP address, for login throttling.
@@ -17,9 +18,17 @@ struct WebContext: RequestContext {
         remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
-    /// The signed-in user, or a 401 for the JSON API.
+    static let unauthenticated = APIError(.unauthorized, "unauthenticated", "Sign in first (POST /api/v1/login).")
+
+    /// The signed-in user, or a 401 (the event stream, which is not in the signed-in group).
     func requireUser() throws(APIError) -> (user: StoredUser, session: Sessions.Active) {
-        guard let user, let session else { throw APIError(.unauthorized, "unauthenticated", "Sign in first (POST /api/v1/login).") }
+        guard let user, let session else { throw Self.unauthenticated }
         return (user, session)
+    }
+
+    /// The page's viewer when someone is signed in (the pages that also serve visitors).
+    var viewer: Layout.Viewer? {
+        guard let user, let session else { return nil }
+        return Layout.Viewer(username: user.username, csrfToken: session.csrfToken)
     }
 }

@@ -16,7 +16,9 @@ import Testing
         let result = Backtest(fee: expected["fee"] as! Double, cash: expected["cash"] as! Double)
             .run(candles, strategy: SMACross(fast: expected["fast"] as! Int, slow: expected["slow"] as! Int))
         let metrics = expected["metrics"] as! [String: Any]
-        let json = result.json["metrics"] as! [String: Any]
+        // The CLI's JSON (`worker backtest --json`), as a client reads it.
+        let object = try JSONSerialization.jsonObject(with: Data(result.jsonText(symbol: "BTCUSDT").utf8)) as! [String: Any]
+        let json = object["metrics"] as! [String: Any]
         for key in ["total_return", "buy_and_hold_return", "max_drawdown", "sharpe", "sortino", "win_rate", "profit_factor"] {
             let want = try #require(metrics[key] as? Double, "\(key)")
             let got = try #require(json[key] as? Double, "\(key)")
@@ -25,7 +27,7 @@ import Testing
         #expect(result.metrics.trades == metrics["trades"] as? Int)
         let trades = expected["trades"] as! [[String: Any]]
         #expect(result.trades.count == trades.count)
-        let ours = result.json["trades"] as! [[String: Any]]
+        let ours = object["trades"] as! [[String: Any]]
         for (mine, theirs) in zip(ours, trades) {
             #expect(mine["entry_time"] as? String == theirs["entry_time"] as? String)
             #expect(mine["exit_time"] as? String == theirs["exit_time"] as? String)

@@ -8,20 +8,20 @@ import Testing
 /// What the control socket accepts from the web, read without a socket: the commands a worker
 /// knows, the key's form, and the JSON error shape of its answers.
 @Suite struct ControlRequestTests {
-    static func command(_ json: String) -> ControlServer.CommandRequest? {
-        try? JSONDecoder().decode(ControlServer.CommandRequest.self, from: Data(json.utf8))
+    static func command(_ json: String) -> CommandRequest? {
+        try? WireJSON.decode(CommandRequest.self, from: Data(json.utf8))
     }
 
     @Test func aCommandIsOneTheWorkerKnows() throws {
         let place = try #require(Self.command(#"{"command":"place_order","payload":"{\"symbol\":\"BTCUSDT\"}"}"#))
         #expect(place.command == "place_order" && place.payload == #"{"symbol":"BTCUSDT"}"#)
-        #expect(ControlServer.CommandRequest.known.contains(place.command))
-        #expect(ControlServer.CommandRequest.known == ["start", "stop", "emergency_stop", "settings_changed", "cancel_order", "place_order"])
+        #expect(CommandRequest.known.contains(place.command))
+        #expect(CommandRequest.known == ["start", "stop", "emergency_stop", "settings_changed", "cancel_order", "place_order"])
         // An unknown command decodes but is not known, so the server refuses it (400 unknown_command).
         let unknown = try #require(Self.command(#"{"command":"withdraw"}"#))
         #expect(unknown.payload == nil)
-        #expect(!ControlServer.CommandRequest.known.contains(unknown.command))
-        #expect(!ControlServer.CommandRequest.known.contains("PLACE_ORDER"))
+        #expect(!CommandRequest.known.contains(unknown.command))
+        #expect(!CommandRequest.known.contains("PLACE_ORDER"))
     }
 
     @Test func aBodyWithoutACommandStringIsNoCommand() {

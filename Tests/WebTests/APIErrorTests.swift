@@ -57,14 +57,14 @@ import Testing
     }
 
     @Test func aSupervisorsErrorIsRelayedAsTheSameError() {
-        let noKey = ControlClient.relay(.init(status: 409, object: ["error": ["code": "no_key", "message": "no bot runs"]]))
+        let noKey = ControlClient.relay(.init(status: 409, body: WireJSON.data(ErrorBody(code: "no_key", message: "no bot runs"))))
         #expect(noKey.description == "409 no_key: no bot runs")
         let limited = ControlClient.relay(
-            .init(status: 429, object: ["error": ["code": "exchange_rate_limited", "message": "slow down", "retry_after": "30"]]))
+            .init(status: 429, body: Data(#"{"error":{"code":"exchange_rate_limited","message":"slow down","retry_after":"30"}}"#.utf8)))
         #expect(limited.description == "429 exchange_rate_limited: slow down")
         #expect(limited.headers[.retryAfter] == "30")
         // A supervisor failing, or answering something that is no error, is the dependency being down.
-        #expect(ControlClient.relay(.init(status: 500, object: [:])).description == "503 supervisor_error: The supervisor refused the request (HTTP 500).")
-        #expect(ControlClient.relay(.init(status: 200, object: [:])).status == .serviceUnavailable)
+        #expect(ControlClient.relay(.init(status: 500, body: Data("{}".utf8))).description == "503 supervisor_error: The supervisor refused the request (HTTP 500).")
+        #expect(ControlClient.relay(.init(status: 200, body: Data())).status == .serviceUnavailable)
     }
 }

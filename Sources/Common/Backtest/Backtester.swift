@@ -181,31 +181,7 @@ public struct Backtest: Sendable {
 }
 
 extension Backtest.Result {
-    /// CONTRACT §7's JSON: metrics as numbers (null where undefined), trades, equity.
-    public var json: [String: Any] {
-        let m = metrics
-        func number(_ value: Double?) -> Any { value.map { $0.isFinite ? $0 as Any : NSNull() } ?? NSNull() }
-        return [
-            "metrics": [
-                "total_return": m.totalReturn, "buy_and_hold_return": m.buyAndHoldReturn, "max_drawdown": m.maxDrawdown, "sharpe": number(m.sharpe),
-                "sortino": number(m.sortino), "win_rate": number(m.winRate), "profit_factor": number(m.profitFactor), "trades": m.trades,
-                "cagr": number(m.cagr), "max_drawdown_duration_seconds": m.maxDrawdownDuration, "calmar": number(m.calmar),
-                "expectancy": number(m.expectancy), "exposure": m.exposure,
-            ] as [String: Any],
-            "trades": trades.map { trade in
-                [
-                    "entry_time": Timestamp.string(Date(timeIntervalSince1970: TimeInterval(trade.entryTime) / 1000)),
-                    "exit_time": Timestamp.string(Date(timeIntervalSince1970: TimeInterval(trade.exitTime) / 1000)), "entry_price": trade.entryPrice,
-                    "exit_price": trade.exitPrice, "qty": trade.qty, "pnl": trade.pnl,
-                ] as [String: Any]
-            },
-            "equity": equity,
-        ]
-    }
-}
-
-extension Backtest.Result {
-    /// The same JSON as ``json``, written directly: a million-point equity curve in a fraction
+    /// CONTRACT §7's JSON (metrics as numbers, null where undefined; trades; equity), written directly: a million-point equity curve in a fraction
     /// of the time JSONSerialization takes. Keys sorted, numbers in round-trip precision.
     public func jsonText(symbol: String) -> String {
         var out = ""

@@ -46,6 +46,9 @@ public struct OrderRecord: Sendable, Equatable {
     public static let openStatuses: Set<OrderStatus> = Set(OrderStatus.allCases.filter(\.isOpen))
     public var isOpen: Bool { status.isOpen }
 
+    /// The row in the worker's line protocol (``WorkerReport``) and in central.sqlite's stored
+    /// JSON; the web answers with its own types (`Sources/Web/API`), checked against the OpenAPI
+    /// document.
     public var json: [String: Any] {
         [
             "client_order_id": clientOrderID, "order_id": orderID ?? NSNull(), "symbol": symbol, "side": side, "type": type, "status": status.rawValue,
@@ -78,6 +81,9 @@ public struct OrderRecord: Sendable, Equatable {
 }
 
 extension BotFill {
+    /// The row in the worker's line protocol (``WorkerReport``) and in central.sqlite's stored
+    /// JSON; the web answers with its own types (`Sources/Web/API`), checked against the OpenAPI
+    /// document.
     public var json: [String: Any] {
         [
             "trade_id": tradeID, "order_id": orderID, "client_order_id": clientOrderID, "symbol": symbol, "side": side,
@@ -130,6 +136,9 @@ public struct PositionRecord: Sendable, Equatable {
         self.takeProfit = takeProfit
     }
 
+    /// The row in the worker's line protocol (``WorkerReport``) and in central.sqlite's stored
+    /// JSON; the web answers with its own types (`Sources/Web/API`), checked against the OpenAPI
+    /// document.
     public var json: [String: Any] {
         func d(_ value: Decimal?) -> Any { value.map { DecimalText.format($0) } ?? NSNull() }
         return [
@@ -221,6 +230,9 @@ public struct SignalRecord: Sendable, Equatable {
         self.importances = importances
     }
 
+    /// The row in the worker's line protocol (``WorkerReport``) and in central.sqlite's stored
+    /// JSON; the web answers with its own types (`Sources/Web/API`), checked against the OpenAPI
+    /// document.
     public var json: [String: Any] {
         func n(_ value: Double?) -> Any { value.flatMap { $0.isFinite ? $0 : nil } ?? NSNull() }
         return [

@@ -20,7 +20,7 @@ enum ControlServer {
                 return try errorResponse(.badRequest, "invalid_user", "the user id must be an integer")
             }
             let user = UserID(rawValue: raw)
-            guard let body = try? await request.decode(as: CommandRequest.self, context: context) else {
+            guard let body = try? await decode(CommandRequest.self, request) else {
                 return try errorResponse(.badRequest, "invalid_body", "expected {\"command\": …, \"payload\": …}")
             }
             guard CommandRequest.known.contains(body.command) else {
@@ -31,8 +31,8 @@ enum ControlServer {
             }
             let outcome = try supervisor.send(command: body.command, payload: body.payload, to: user)
             switch outcome {
-            case .delivered(let id): return try json(.accepted, CommandResponse(commandId: id, delivered: true))
-            case .queued(let id): return try json(.accepted, CommandResponse(commandId: id, delivered: false))
+            case .delivered(let id): return try json(.accepted, CommandAccepted(commandID: id, delivered: true))
+            case .queued(let id): return try json(.accepted, CommandAccepted(commandID: id, delivered: false))
             case .noWorker: return try errorResponse(.conflict, "no_key", "this user has no stored API key, so no bot runs")
             }
         }
@@ -42,7 +42,7 @@ enum ControlServer {
             case .success(let found): user = found
             case .failure(let response): return response
             }
-            guard let body = try? await request.decode(as: KeyRequest.self, context: context) else {
+            guard let body = try? await decode(KeyRequest.self, request) else {
                 return try errorResponse(.badRequest, "invalid_body", "expected {\"api_key\": …, \"api_secret\": …}")
             }
             if let problem = KeyRequest.problem(body) { return try errorResponse(.unprocessableContent, "invalid_key", problem) }
@@ -92,71 +92,47 @@ enum ControlServer {
     static func keyResponse(_ outcome: ProcessSupervisor.KeyOutcome) throws -> Response {
         switch outcome {
         case .stored(let masked, let canTrade, let verifiedAt):
-            return try json(.ok, KeyResponse(maskedKey: masked, canTrade: canTrade, verifiedAt: verifiedAt))
+            return try json(.ok, ExchangeKeyInfo(maskedKey: masked, canTrade: canTrade, verifiedAt: verifiedAt))
         case .rejected(let reason): return try errorResponse(.unprocessableContent, "key_rejected", reason)
         case .exchangeUnavailable(let reason): return try errorResponse(.serviceUnavailable, "exchange_unavailable", reason)
         case .rateLimited(let reason, let seconds):
-            return try json(.tooManyRequests, ["error": ["code": "exchange_rate_limited", "message": reason, "retry_after": String(seconds)]])
+            return try json(.tooManyRequests, ErrorBody(code: "exchange_rate_limited", message: reason, retryAfter: String(seconds)))
         }
     }
 
-    /// A key and its secret, as the web hands them over. Never logged, never echoed.
-    struct KeyRequest: Decodable {
-        let apiKey: String
-        let apiSecret: String
-
-        enum CodingKeys: String, CodingKey {
-            case apiKey = "api_key"
-            case apiSecret = "api_secret"
-        }
-
-        /// What is wrong with the form of the key, before asking the exchange.
-        static func problem(_ body: KeyRequest) -> String? {
-            func printable(_ text: String) -> Bool { text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7f } }
-            if body.apiKey.isEmpty || body.apiSecret.isEmpty { return "the API key and the secret are both required" }
-            if body.apiKey.count > 256 || body.apiSecret.count > 256 { return "the API key and the secret are at most 256 characters each" }
-            if !printable(body.apiKey) || !printable(body.apiSecret) {
-                return "the API key and the secret are printable ASCII without spaces; check what was pasted"
-            }
-            return nil
-        }
-    }
-
-    struct KeyResponse: Encodable {
-        let maskedKey: String
-        let canTrade: Bool
-        let verifiedAt: Date
-    }
+    /// The web's key (``ExchangeKeyRequest``), checked for its form here.
+    typealias KeyRequest = ExchangeKeyRequest
 
     struct StatusResponse: Encodable {
         let pid: Int32
         let processes: [ProcessStatus]
     }
 
-    struct CommandRequest: Decodable {
-        static let known: Set<String> = ["start", "stop", "emergency_stop", "settings_changed", "cancel_order", "place_order"]
-        let command: String
-        let payload: String?
-    }
-
-    struct CommandResponse: Encodable {
-        let commandId: Int64
-        let delivered: Bool
+    /// A request's JSON body as one of the shared control messages; nil when it is not one.
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
+        let buffer = try await request.body.collect(upTo: 1 << 20)
+        return try WireJSON.decode(type, from: Data(buffer: buffer))
     }
 
     static func json(_ status: HTTPResponse.Status, _ value: some Encodable) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Timestamp.string(date))
-        }
-        encoder.outputFormatting = .sortedKeys
-        let data = try encoder.encode(value)
+        let data = try WireJSON.encoder.encode(value)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     static func errorResponse(_ status: HTTPResponse.Status, _ code: String, _ message: String) throws -> Response {
-        try json(status, ["error": ["code": code, "message": message]])
+        try json(status, ErrorBody(code: code, message: message))
+    }
+}
+
+extension ExchangeKeyRequest {
+    /// What is wrong with the form of the key, before asking the exchange.
+    static func problem(_ body: ExchangeKeyRequest) -> String? {
+        func printable(_ text: String) -> Bool { text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7f } }
+        if body.apiKey.isEmpty || body.apiSecret.isEmpty { return "the API key and the secret are both required" }
+        if body.apiKey.count > 256 || body.apiSecret.count > 256 { return "the API key and the secret are at most 256 characters each" }
+        if !printable(body.apiKey) || !printable(body.apiSecret) {
+            return "the API key and the secret are printable ASCII without spaces; check what was pasted"
+        }
+        return nil
     }
 }

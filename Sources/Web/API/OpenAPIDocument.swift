@@ -2,7 +2,8 @@ import Common
 import Foundation
 
 /// The OpenAPI 3.1 document of the JSON API (CONTRACT §6), served at `/api/v1/openapi.json`.
-/// A test calls every operation it lists and checks the answer against it.
+/// A test calls every operation it lists and checks the answer against it; a unit test
+/// (`OpenAPIContractTests`) checks every answer type against its schema.
 /// (The constants are immutable dictionaries built once; `nonisolated(unsafe)` because `Any` is
 /// not `Sendable`.)
 enum OpenAPIDocument {
@@ -122,11 +123,16 @@ enum OpenAPIDocument {
             [
                 "symbol": string, "qty": decimal, "avg_entry_price": nullableDecimal, "current_price": nullableDecimal, "unrealized_pnl_usdt": nullableDecimal,
                 "realized_pnl_usdt": nullableDecimal, "stop_loss": nullableDecimal, "take_profit": nullableDecimal,
+                "dust": ["type": "boolean", "description": "Held, but below the lot size or the minimum order value: not a position to trade."],
             ], required: ["symbol", "qty", "avg_entry_price", "current_price", "unrealized_pnl_usdt", "realized_pnl_usdt"]),
         "Signal": object(
             [
                 "symbol": string, "time": time, "action": ["enum": ["buy", "sell", "hold"]], "confidence": ["type": ["number", "null"]],
                 "expected_return": ["type": ["number", "null"]], "model_accuracy": ["type": ["number", "null"]], "trained_at": nullableTime,
+                "model_precision": ["type": ["number", "null"]], "strategy": string,
+                "feature_importances": [
+                    "type": "object", "additionalProperties": number, "description": "Feature name → share of the forest's impurity decrease.",
+                ],
             ], required: ["symbol", "time", "action"]),
         "EquityPoint": object(["time": time, "total_usdt": decimal]),
         "Settings": object(
@@ -139,6 +145,7 @@ enum OpenAPIDocument {
                     "cooldown_minutes": integer,
                 ]),
                 "emergency_close_positions": boolean, "unknown_orders": ["enum": ["adopt", "cancel"]], "timezone": string,
+                "is_default": ["type": "boolean", "description": "In answers: nothing is saved yet, these are the defaults."],
                 "execution": object([
                     "exits": ["enum": BotSettings.Execution.Exits.allCases.map(\.rawValue)],
                     "entry": ["enum": BotSettings.Execution.Entry.allCases.map(\.rawValue)],
@@ -150,13 +157,16 @@ enum OpenAPIDocument {
         "Portfolio": object(
             [
                 "quote_asset": ["const": "USDT"], "total_usdt": nullableDecimal, "unpriced_assets": ["type": "array", "items": string],
+                "total_usdt_reason": ["enum": ["no_key", "exchange_unreachable", "not_reported_yet"]], "balances_at": time,
+                "exchange_unreachable_since": time, "exchange_reason": nullableString,
                 "balances": [
                     "type": "array",
                     "items": object(
                         [
                             "asset": string, "free": decimal, "locked": decimal, "total": decimal, "price_usdt": nullableDecimal,
-                            "value_usdt": nullableDecimal,
-                        ]),
+                            "value_usdt": nullableDecimal, "price_usdt_reason": ["const": "no_price_route"], "value_usdt_reason": ["const": "no_price_route"],
+                            "price_route": nullableString,
+                        ], required: ["asset", "free", "locked", "total", "price_usdt", "value_usdt"]),
                 ],
                 "updated_at": nullableTime, "stale_since": nullableTime,
             ], required: ["quote_asset", "total_usdt", "balances", "updated_at"]),
@@ -165,6 +175,7 @@ enum OpenAPIDocument {
                 "state": ["enum": ["no_key", "stopped", "starting", "running", "emergency_stopped", "error"]],
                 "worker": object(["alive": boolean, "pid": ["type": ["integer", "null"]], "last_heartbeat": nullableTime, "restarts": integer]),
                 "open_positions": ["type": ["integer", "null"]], "today_pnl_usdt": nullableDecimal, "positions": ["type": "array", "items": ref("Position")],
+                "state_reason": string, "open_positions_reason": string, "today_pnl_usdt_reason": string, "stale_since": time,
             ], required: ["state", "worker", "open_positions", "today_pnl_usdt", "positions"]),
         "ExchangeKey": object(["masked_key": string, "can_trade": boolean, "verified_at": nullableTime]),
         "BacktestResult": object(
@@ -173,9 +184,26 @@ enum OpenAPIDocument {
                     [
                         "total_return": number, "buy_and_hold_return": number, "max_drawdown": number, "sharpe": ["type": ["number", "null"]],
                         "sortino": ["type": ["number", "null"]], "win_rate": ["type": ["number", "null"]], "profit_factor": ["type": ["number", "null"]],
-                        "trades": integer,
+                        "trades": integer, "cagr": ["type": ["number", "null"]], "max_drawdown_duration_seconds": number,
+                        "calmar": ["type": ["number", "null"]], "expectancy": ["type": ["number", "null"]], "exposure": number,
                     ], required: ["total_return", "max_drawdown", "trades"]),
-                "trades": ["type": "array"], "equity": ["type": "array", "items": number],
+                "trades": [
+                    "type": "array",
+                    "items": object(["entry_time": time, "exit_time": time, "entry_price": number, "exit_price": number, "qty": number, "pnl": number]),
+                ],
+                "equity": ["type": "array", "items": number], "symbol": string, "candles": integer,
+                "buy_and_hold_equity": ["type": "array", "items": number],
+            ], required: ["metrics", "trades", "equity"]),
+        "Report": object(
+            [
+                "period": ["enum": ["day", "week", "month"]],
+                "items": [
+                    "type": "array",
+                    "items": object([
+                        "start": time, "realized_pnl_usdt": decimal, "fees_usdt": decimal, "trades": integer, "wins": integer,
+                        "win_rate": ["type": ["number", "null"]],
+                    ]),
+                ],
             ]),
     ]
 
@@ -274,7 +302,7 @@ enum OpenAPIDocument {
         "/api/v1/reports": [
             "get": operation(
                 "PnL per day, week or month from the fills.", tag: "reports",
-                responses: ["200": json(object(["period": string, "items": ["type": "array"]]), "The report."), "400": error("A bad period.")],
+                responses: ["200": json(ref("Report"), "The report."), "400": error("A bad period.")],
                 parameters: [["name": "period", "in": "query", "schema": ["enum": ["day", "week", "month"]]]])
         ],
         "/api/v1/reports.csv": [

@@ -32,9 +32,9 @@ struct MonitoringController {
         }
     }
 
-    func register(on router: Router<WebContext>) {
-        router.get("/monitoring") { request, context -> Response in
-            guard let viewer = PagesController.viewer(context), let user = context.user else { return PagesController.toLogin(request) }
+    func register(on routes: WebRoutes) {
+        routes.pages.get("/monitoring") { request, context -> Response in
+            let (viewer, user) = (context.viewer, context.user)
             let zone = database.timeZone(of: user.id)
             var model = MonitoringPage.Model(viewer: viewer, query: Query(), timeZone: zone, now: Date())
             do throws(APIError) {
@@ -49,8 +49,8 @@ struct MonitoringController {
                 return Reply.html(MonitoringPage.render(model), status: error.status)
             }
         }
-        router.get("/monitoring.csv") { request, context -> Response in
-            guard let user = context.user else { return PagesController.toLogin(request) }
+        routes.pages.get("/monitoring.csv") { request, context -> Response in
+            let user = context.user
             let zone = database.timeZone(of: user.id)
             do throws(APIError) {
                 let query = try Self.query(request, zone: zone, limit: Self.csvLimit)

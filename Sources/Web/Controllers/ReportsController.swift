@@ -7,33 +7,23 @@ import Hummingbird
 struct ReportsController {
     let database: CentralDatabase
 
-    func register(on router: Router<WebContext>) {
-        router.get("/api/v1/reports") { request, context -> Response in
-            let (user, _) = try context.requireUser()
-            let (period, rows, _) = try report(request, user: user.id)
-            return Reply.json(.ok, [
-                "period": period.rawValue,
-                "items": rows.reversed().map { row -> [String: Any] in
-                    [
-                        "start": Timestamp.string(row.start), "realized_pnl_usdt": DecimalText.format(row.realizedPnL), "fees_usdt": DecimalText.format(row.fees),
-                        "trades": row.trades, "wins": row.wins, "win_rate": row.winRate ?? NSNull(),
-                    ]
-                },
-            ])
+    func register(on routes: WebRoutes) {
+        routes.api.get("reports") { request, context -> Response in
+            let (period, rows, _) = try report(request, user: context.user.id)
+            return Reply.json(.ok, ReportResponse(period: period.rawValue, items: rows.reversed().map(ReportResponse.Row.init)))
         }
-        router.get("/api/v1/reports.csv") { request, context -> Response in
-            let (user, _) = try context.requireUser()
-            let (period, rows, _) = try report(request, user: user.id)
+        routes.api.get("reports.csv") { request, context -> Response in
+            let (period, rows, _) = try report(request, user: context.user.id)
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"pnl-\(period.rawValue).csv\"", .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(string: PnLReport.csv(rows, period: period)))
             )
         }
-        router.get("/reports") { request, context -> Response in
-            guard let viewer = PagesController.viewer(context), let user = context.user else { return PagesController.toLogin(request) }
+        routes.pages.get("/reports") { request, context -> Response in
+            let viewer = context.viewer
             do throws(APIError) {
-                let (period, rows, zone) = try report(request, user: user.id)
+                let (period, rows, zone) = try report(request, user: context.user.id)
                 return Reply.html(ReportsPage.render(viewer: viewer, period: period, rows: rows, timeZone: zone))
             } catch {
                 let content = AccountPages.message(heading: t("reports.title"), error: error.pageMessage)

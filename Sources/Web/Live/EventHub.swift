@@ -136,8 +136,8 @@ actor EventHub {
         let view = try BotView.load(database, user: user, now: now)
         return Cursor(
             fillRow: try database.trading.lastFillRowID(for: user), signalID: try database.trading.lastSignalID(for: user), ordersSince: now,
-            orderSignatures: [:], bot: Self.text(Self.withoutHeartbeat(view.json)), heartbeat: LivePayload.text(LivePayload.Heartbeat(view)),
-            portfolio: Self.text(try PortfolioView.load(database, user: user, now: now).json),
+            orderSignatures: [:], bot: Self.text(Self.withoutHeartbeat(view.response)), heartbeat: LivePayload.text(LivePayload.Heartbeat(view)),
+            portfolio: Self.text(try PortfolioView.load(database, user: user, now: now).response),
             acknowledged: try database.commands.lastAcknowledgedID(user: user)
         )
     }
@@ -145,7 +145,7 @@ actor EventHub {
     private func changes(for user: UserID, cursor: inout Cursor, now: Date) throws -> [LiveEvent] {
         var events: [LiveEvent] = []
         for (row, fill) in try database.trading.fills(for: user, recordedAfter: cursor.fillRow, limit: 500) {
-            events.append(LiveEvent(name: "fill", data: Self.text(fill.json)))
+            events.append(LiveEvent(name: "fill", data: Self.text(FillResponse(fill))))
             cursor.fillRow = row
         }
         let orders = try database.trading.orders(for: user, updatedSince: cursor.ordersSince, limit: 500)
@@ -153,7 +153,7 @@ actor EventHub {
             let signature = "\(order.status)|\(order.executedQty)|\(Timestamp.string(order.updatedAt))"
             guard cursor.orderSignatures[order.clientOrderID] != signature else { continue }
             cursor.orderSignatures[order.clientOrderID] = signature
-            events.append(LiveEvent(name: "order", data: Self.text(order.json)))
+            events.append(LiveEvent(name: "order", data: Self.text(OrderResponse(order))))
         }
         if let newest = orders.last?.updatedAt, newest > cursor.ordersSince {
             // Rows at the same instant as the newest are read again next time; the
@@ -163,7 +163,7 @@ actor EventHub {
             cursor.orderSignatures = cursor.orderSignatures.filter { $0.value.hasSuffix(mark) }
         }
         for (id, signal) in try database.trading.signals(for: user, recordedAfter: cursor.signalID, limit: 200) {
-            events.append(LiveEvent(name: "signal", data: Self.text(signal.json)))
+            events.append(LiveEvent(name: "signal", data: Self.text(SignalResponse(signal))))
             cursor.signalID = id
         }
         let acknowledged = try database.commands.lastAcknowledgedID(user: user)
@@ -172,7 +172,7 @@ actor EventHub {
             events.append(LiveEvent(name: "command", data: LivePayload.text(LivePayload.Command(command))))
         }
         let view = try BotView.load(database, user: user, now: now)
-        let bot = view.json
+        let bot = view.response
         let botText = Self.text(Self.withoutHeartbeat(bot))
         if botText != cursor.bot {
             cursor.bot = botText
@@ -183,7 +183,7 @@ actor EventHub {
             cursor.heartbeat = heartbeat
             events.append(LiveEvent(name: "heartbeat", data: heartbeat))
         }
-        let portfolio = Self.text(try PortfolioView.load(database, user: user, now: now).json)
+        let portfolio = Self.text(try PortfolioView.load(database, user: user, now: now).response)
         if portfolio != cursor.portfolio {
             cursor.portfolio = portfolio
             events.append(LiveEvent(name: "portfolio", data: portfolio))
@@ -191,17 +191,12 @@ actor EventHub {
         return events
     }
 
-    static func text(_ object: Any) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: Reply.normalise(object), options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
-    }
+    static func text(_ value: some Encodable) -> String { WireJSON.text(value) }
 
-    static func withoutHeartbeat(_ bot: [String: Any]) -> [String: Any] {
+    /// The bot without its heartbeat, to tell a change of the bot from a beat of its worker.
+    static func withoutHeartbeat(_ bot: BotResponse) -> BotResponse {
         var bot = bot
-        if var worker = bot["worker"] as? [String: Any] {
-            worker["last_heartbeat"] = nil
-            bot["worker"] = worker
-        }
+        bot.worker.lastHeartbeat = nil
         return bot
     }
 }

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Hummingbird
 
@@ -18,7 +19,7 @@ struct APIError: Error, HTTPResponseError, CustomStringConvertible {
     var description: String { "\(status.code) \(code): \(message)" }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = Reply.json(status, ["error": ["code": code, "message": message]])
+        var response = Reply.json(status, ErrorBody(code: code, message: message))
         for field in headers { response.headers.append(field) }
         return response
     }

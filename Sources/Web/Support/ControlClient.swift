@@ -7,13 +7,23 @@ import NIOHTTP1
 
 /// The web's side of the control socket (`DIR/run/supervisor.sock`): it asks the supervisor to
 /// store or delete a key and to pass commands to a worker. The web never touches `master.key`.
+/// Requests and answers are the shared messages of `ControlMessages.swift`.
 struct ControlClient: Sendable {
     typealias Method = NIOHTTP1.HTTPMethod
     let socketPath: String
 
-    struct Answer {
+    /// The supervisor's status code and body, read as the type the call expects when it succeeds.
+    struct Answer: Sendable {
         let status: Int
-        let object: [String: Any]
+        let body: Data
+
+        func decode<T: Decodable>(_ type: T.Type) throws(APIError) -> T {
+            do {
+                return try WireJSON.decode(type, from: body)
+            } catch {
+                throw APIError(.badGateway, "supervisor_error", "The supervisor's answer could not be read (HTTP \(status)).")
+            }
+        }
     }
 
     static let unavailable = APIError(
@@ -28,34 +38,68 @@ struct ControlClient: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
-    func send(_ method: Method, _ path: String, json: [String: Any]? = nil) async throws(APIError) -> Answer {
+    func send(_ method: Method, _ path: String) async throws(APIError) -> Answer {
+        try await send(method, path, body: nil)
+    }
+
+    func send(_ method: Method, _ path: String, json: some Encodable) async throws(APIError) -> Answer {
+        try await send(method, path, body: WireJSON.data(json))
+    }
+
+    private func send(_ method: Method, _ path: String, body: Data?) async throws(APIError) -> Answer {
         guard FileManager.default.fileExists(atPath: socketPath) else { throw Self.unavailable }
         let host = socketPath.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? socketPath
         var request = HTTPClientRequest(url: "http+unix://\(host)\(path)")
         request.method = method
-        if let json, let data = try? JSONSerialization.data(withJSONObject: json) {
+        if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: data))
+            request.body = .bytes(ByteBuffer(bytes: body))
         }
         do {
             // Checking a key with the exchange may take the client's 10 s timeout and a retry.
             let response = try await Self.http.execute(request, timeout: .seconds(25))
             let body = try await response.body.collect(upTo: 1 << 20)
-            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
-            return Answer(status: Int(response.status.code), object: object)
+            return Answer(status: Int(response.status.code), body: Data(buffer: body))
         } catch {
             throw Self.unavailable
         }
     }
 
+    /// Hands a command to the user's worker; the supervisor's refusal (409 `no_key`, …) becomes
+    /// the same error for the client.
+    func command(_ request: CommandRequest, user: UserID) async throws(APIError) -> CommandAccepted {
+        let answer = try await send(.POST, "/v1/users/\(user.rawValue)/commands", json: request)
+        guard answer.status == 202 else { throw Self.relay(answer) }
+        return try answer.decode(CommandAccepted.self)
+    }
+
+    /// Checks a key with the exchange and stores it (`PUT exchange-key`), or opens a simulator
+    /// account and stores its key (`POST sim-account`, no body).
+    func storeKey(_ key: ExchangeKeyRequest?, user: UserID) async throws(APIError) -> ExchangeKeyInfo {
+        let answer =
+            if let key {
+                try await send(.PUT, "/v1/users/\(user.rawValue)/exchange-key", json: key)
+            } else {
+                try await send(.POST, "/v1/users/\(user.rawValue)/sim-account")
+            }
+        guard answer.status == 200 else { throw Self.relay(answer) }
+        return try answer.decode(ExchangeKeyInfo.self)
+    }
+
+    /// Erases the user's key; the supervisor stops the worker.
+    func deleteKey(user: UserID) async throws(APIError) {
+        let answer = try await send(.DELETE, "/v1/users/\(user.rawValue)/exchange-key")
+        guard answer.status == 204 else { throw Self.relay(answer) }
+    }
+
     /// Turns a supervisor's error answer into the same error for the client.
     static func relay(_ answer: Answer) -> APIError {
-        let error = answer.object["error"] as? [String: Any]
-        let code = error?["code"] as? String ?? "supervisor_error"
-        let message = error?["message"] as? String ?? "The supervisor refused the request (HTTP \(answer.status))."
+        let error = (try? WireJSON.decode(ErrorBody.self, from: answer.body))?.error
+        let code = error?.code ?? "supervisor_error"
+        let message = error?.message ?? "The supervisor refused the request (HTTP \(answer.status))."
         let status: HTTPResponse.Status = (400..<600).contains(answer.status) ? .init(code: answer.status) : .badGateway
         var headers: HTTPFields = [:]
-        if let seconds = (error?["retry_after"] as? String).flatMap(Int.init) { headers[.retryAfter] = String(seconds) }
+        if let seconds = error?.retryAfter.flatMap(Int.init) { headers[.retryAfter] = String(seconds) }
         return APIError(status.code >= 500 && status != .serviceUnavailable ? .serviceUnavailable : status, code, message, headers: headers)
     }
 }

@@ -13,8 +13,11 @@ struct ManualOrderIntake {
     struct Placed {
         let order: ManualOrder
         let clientOrderID: String
-        let commandID: Any
-        let delivered: Any
+        let accepted: CommandAccepted
+
+        var response: OrderPlacedResponse {
+            OrderPlacedResponse(commandId: accepted.commandID, delivered: accepted.delivered, clientOrderId: clientOrderID, requestId: order.requestID)
+        }
     }
 
     static func refused(_ field: String, _ message: String) -> APIError {
@@ -86,11 +89,7 @@ struct ManualOrderIntake {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(order) else { throw APIError.invalid("The order cannot be written as JSON.") }
-        let json: [String: Any] = ["command": "place_order", "payload": String(decoding: data, as: UTF8.self)]
-        let answer = try await control.send(.POST, "/v1/users/\(user.rawValue)/commands", json: json)
-        guard answer.status == 202 else { throw ControlClient.relay(answer) }
-        return Placed(
-            order: order, clientOrderID: order.clientOrderID(user: user.rawValue), commandID: answer.object["command_id"] ?? NSNull(),
-            delivered: answer.object["delivered"] ?? false)
+        let accepted = try await control.command(CommandRequest(.placeOrder, json: String(decoding: data, as: UTF8.self)), user: user)
+        return Placed(order: order, clientOrderID: order.clientOrderID(user: user.rawValue), accepted: accepted)
     }
 }

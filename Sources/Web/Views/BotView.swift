@@ -69,34 +69,4 @@ struct BotView {
         guard let reason = Self.explained(worker).1 else { return nil }
         return t("botreason.\(reason.key)", ["detail": reason.detail ?? ""]).trimmingCharacters(in: CharacterSet(charactersIn: " :()"))
     }
-
-    var json: [String: Any] {
-        let open = positions.filter(\.isOpen)
-        var object: [String: Any] = [
-            "state": state,
-            "worker": [
-                "alive": alive, "pid": worker?.pid.map { Int($0) } ?? NSNull(),
-                "last_heartbeat": worker?.lastHeartbeatAt.map(Timestamp.string) ?? NSNull(), "restarts": worker?.restarts ?? 0,
-            ] as [String: Any],
-            "positions": open.map(\.json),
-        ]
-        if let stateReason { object["state_reason"] = stateReason }
-        if state == "no_key" {
-            object["open_positions"] = NSNull()
-            object["open_positions_reason"] = "no_key"
-            object["today_pnl_usdt"] = NSNull()
-            object["today_pnl_usdt_reason"] = "no_key"
-        } else if let todayPnL {
-            object["open_positions"] = open.count
-            object["today_pnl_usdt"] = todayPnL.value.map { DecimalText.format($0) } ?? NSNull()
-            if todayPnL.value == nil { object["today_pnl_usdt_reason"] = "not_reported_yet" }
-            if !alive { object["stale_since"] = Timestamp.string(todayPnL.updatedAt) }
-        } else {
-            object["open_positions"] = NSNull()
-            object["open_positions_reason"] = "not_reported_yet"
-            object["today_pnl_usdt"] = NSNull()
-            object["today_pnl_usdt_reason"] = "not_reported_yet"
-        }
-        return object
-    }
 }

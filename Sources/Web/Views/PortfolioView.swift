@@ -39,45 +39,4 @@ struct PortfolioView {
         if stale == nil, now.timeIntervalSince(stored.receivedAt) > silentAfter { stale = stored.receivedAt }
         return PortfolioView(availability: .available(stored.valuation), staleSince: stale, exchange: exchange, receivedAt: stored.receivedAt)
     }
-
-    /// CONTRACT §6: `GET /api/v1/portfolio`.
-    var json: [String: Any] {
-        var object: [String: Any] = ["quote_asset": PortfolioValuation.quote]
-        switch availability {
-        case .unavailable(let reason):
-            object["total_usdt"] = NSNull()
-            object["total_usdt_reason"] = reason
-            object["unpriced_assets"] = [String]()
-            object["balances"] = [[String: Any]]()
-            object["updated_at"] = NSNull()
-        case .available(let valuation):
-            object["total_usdt"] = DecimalText.format(valuation.totalUSDT)
-            object["unpriced_assets"] = valuation.unpriced
-            object["balances"] = valuation.lines.map { line -> [String: Any] in
-                var row: [String: Any] = [
-                    "asset": line.asset, "free": DecimalText.format(line.free), "locked": DecimalText.format(line.locked),
-                    "total": DecimalText.format(line.total),
-                ]
-                if let price = line.priceUSDT, let value = line.valueUSDT {
-                    row["price_usdt"] = DecimalText.format(price)
-                    row["value_usdt"] = DecimalText.format(value)
-                    row["price_route"] = line.route ?? NSNull()
-                } else {
-                    row["price_usdt"] = NSNull()
-                    row["price_usdt_reason"] = "no_price_route"
-                    row["value_usdt"] = NSNull()
-                    row["value_usdt_reason"] = "no_price_route"
-                }
-                return row
-            }
-            object["updated_at"] = Timestamp.string(valuation.pricesAt)
-            object["balances_at"] = Timestamp.string(valuation.balancesAt)
-        }
-        object["stale_since"] = staleSince.map(Timestamp.string) ?? NSNull()
-        if let exchange, !exchange.reachable {
-            object["exchange_unreachable_since"] = (exchange.since ?? exchange.updatedAt).map(Timestamp.string)
-            object["exchange_reason"] = exchange.reason ?? NSNull()
-        }
-        return object
-    }
 }

@@ -1,0 +1,154 @@
+import Foundation
+
+// The control socket's messages (`DIR/run/supervisor.sock`, CONTRACT §2): the web writes the
+// requests and reads the answers, the supervisor reads the requests and writes the answers, both
+// with these types and ``WireJSON``, so neither side spells a key the other does not read.
+
+/// A command the supervisor hands to a user's worker.
+public enum ControlCommand: String, Sendable, Codable, CaseIterable {
+    case start
+    case stop
+    case emergencyStop = "emergency_stop"
+    case settingsChanged = "settings_changed"
+    case cancelOrder = "cancel_order"
+    case placeOrder = "place_order"
+}
+
+/// `POST /v1/users/{user}/commands`: the command and its payload, a JSON text the worker reads
+/// (kept a string so the supervisor stores and forwards it without knowing its shape).
+///
+/// `command` stays a string when read, so an unknown one is refused by name (`unknown_command`)
+/// rather than as a malformed body.
+public struct CommandRequest: Sendable, Equatable, Codable {
+    public static let known: Set<String> = Set(ControlCommand.allCases.map(\.rawValue))
+
+    public let command: String
+    public let payload: String?
+
+    public init(command: String, payload: String?) {
+        self.command = command
+        self.payload = payload
+    }
+
+    /// A command without a payload.
+    public init(_ command: ControlCommand) {
+        self.init(command: command.rawValue, payload: nil)
+    }
+
+    /// A command whose payload is JSON text already (the settings, a manual order), sent as it is.
+    public init(_ command: ControlCommand, json: String) {
+        self.init(command: command.rawValue, payload: json)
+    }
+
+    /// Text is not a typed payload: it would be sent as a JSON string, quoted, which the worker
+    /// cannot read. Text that is JSON goes through `init(_:json:)`.
+    @available(*, unavailable, message: "JSON text goes through init(_:json:)")
+    public init(_ command: ControlCommand, payload: String) {
+        fatalError("unavailable")
+    }
+
+    /// The command with a typed payload, written as its JSON text.
+    public init(_ command: ControlCommand, payload: some Encodable) {
+        self.init(command: command.rawValue, payload: WireJSON.text(payload))
+    }
+}
+
+/// The payload of `stop`.
+public struct StopPayload: Sendable, Equatable, Codable {
+    public let closePositions: Bool
+
+    public init(closePositions: Bool) { self.closePositions = closePositions }
+
+    enum CodingKeys: String, CodingKey { case closePositions = "close_positions" }
+}
+
+/// The payload of `cancel_order`: the exchange's order id.
+public struct CancelOrderPayload: Sendable, Equatable, Codable {
+    public let orderID: Int64
+
+    public init(orderID: Int64) { self.orderID = orderID }
+
+    enum CodingKeys: String, CodingKey { case orderID = "order_id" }
+}
+
+/// 202 to a command: its id, and whether a running worker got it now (otherwise it waits for
+/// the worker's start). The web answers its own clients with the same object.
+public struct CommandAccepted: Sendable, Equatable, Codable {
+    public let commandID: Int64
+    public let delivered: Bool
+
+    public init(commandID: Int64, delivered: Bool) {
+        self.commandID = commandID
+        self.delivered = delivered
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case commandID = "command_id"
+        case delivered
+    }
+}
+
+/// `PUT /v1/users/{user}/exchange-key`: a key and its secret, as the web hands them over.
+/// Never logged, never echoed.
+public struct ExchangeKeyRequest: Sendable, Equatable, Codable {
+    public let apiKey: String
+    public let apiSecret: String
+
+    public init(apiKey: String, apiSecret: String) {
+        self.apiKey = apiKey
+        self.apiSecret = apiSecret
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case apiKey = "api_key"
+        case apiSecret = "api_secret"
+    }
+}
+
+/// A stored key, masked: the supervisor's answer to storing one (then `verified_at` is the time
+/// the exchange accepted it) and the web's `GET /api/v1/exchange-key` (`null` for a key stored
+/// before verification times were kept).
+public struct ExchangeKeyInfo: Sendable, Equatable, Codable {
+    public let maskedKey: String
+    public let canTrade: Bool
+    @Nullable public var verifiedAt: Date?
+
+    public init(maskedKey: String, canTrade: Bool, verifiedAt: Date?) {
+        self.maskedKey = maskedKey
+        self.canTrade = canTrade
+        self.verifiedAt = verifiedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case maskedKey = "masked_key"
+        case canTrade = "can_trade"
+        case verifiedAt = "verified_at"
+    }
+}
+
+/// The error shape of the control socket and of the JSON API: `{"error":{"code","message"}}`,
+/// with `retry_after` (seconds, as text) when the exchange asked to wait.
+public struct ErrorBody: Sendable, Equatable, Codable {
+    public struct Detail: Sendable, Equatable, Codable {
+        public let code: String
+        public let message: String
+        public let retryAfter: String?
+
+        public init(code: String, message: String, retryAfter: String? = nil) {
+            self.code = code
+            self.message = message
+            self.retryAfter = retryAfter
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case code, message
+            case retryAfter = "retry_after"
+        }
+    }
+
+    public let error: Detail
+
+    public init(code: String, message: String, retryAfter: String? = nil) {
+        error = Detail(code: code, message: message, retryAfter: retryAfter)
+    }
+}

@@ -1,0 +1,36 @@
+import Common
+import Foundation
+import Hummingbird
+
+/// The bot through the JSON API (CONTRACT §6): its state, start, stop, emergency stop, and the
+/// cancel of one open order.
+struct BotAPIController {
+    let database: CentralDatabase
+    let control: ControlClient
+
+    func register(on routes: WebRoutes) {
+        routes.api.get("bot") { _, context -> Response in
+            Reply.json(.ok, try read { try BotView.load(database, user: context.user.id, now: Date()).response })
+        }
+        routes.api.post("bot/start") { _, context -> Response in
+            Reply.json(.accepted, try await control.command(CommandRequest(.start), user: context.user.id))
+        }
+        routes.api.post("bot/stop") { request, context -> Response in
+            let body = try await JSONBody.read(request, user: context.user.id, optional: true)
+            let stop = StopPayload(closePositions: try body.bool("close_positions", default: false))
+            return Reply.json(.accepted, try await control.command(CommandRequest(.stop, payload: stop), user: context.user.id))
+        }
+        routes.api.post("bot/emergency-stop") { _, context -> Response in
+            Reply.json(.accepted, try await control.command(CommandRequest(.emergencyStop), user: context.user.id))
+        }
+        // Cancels one open order; when it belongs to an order list (a manual order's take-profit
+        // and stop-loss OCO), the worker cancels the whole list. Placing is OrdersController's.
+        routes.api.delete("orders/:order_id") { _, context -> Response in
+            guard let id = context.parameters.get("order_id", as: Int64.self) else { throw APIError.notFound("No such order.") }
+            guard let order = try read({ try database.trading.order(for: context.user.id, orderID: id) }) else { throw APIError.notFound("No such order.") }
+            guard order.isOpen else { throw APIError(.conflict, "order_not_open", "This order is \(order.status); only open orders can be cancelled.") }
+            let cancel = CommandRequest(.cancelOrder, payload: CancelOrderPayload(orderID: id))
+            return Reply.json(.accepted, try await control.command(cancel, user: context.user.id))
+        }
+    }
+}
