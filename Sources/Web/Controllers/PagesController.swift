@@ -10,6 +10,7 @@ struct PagesController {
     let control: ControlClient
     let secureCookies: Bool
     let exchange: String
+    let formats: SymbolFormatBook
 
     var database: CentralDatabase { accounts.database }
 
@@ -92,11 +93,8 @@ struct PagesController {
             var model = HomePage.Model(viewer: viewer, now: now)
             model.range = request.uri.queryParameters.get("range").flatMap(HomePage.EquityRange.init(rawValue:)) ?? .day
             do {
-                model.key = try database.exchangeKeys.key(for: user.id)
-                model.bot = try BotView.load(database, user: user.id, now: now)
-                model.portfolio = try PortfolioView.load(database, user: user.id, now: now)
-                model.equity = try database.portfolios.equity(for: user.id, since: model.range.since(now), points: 400)
-                model.timeZone = try database.trading.settings(for: user.id)?.timeZone ?? .gmt
+                model.data = try OverviewData.load(database, user: user.id, range: model.range, now: now)
+                model.formats = await formats.formats(for: HomePage.symbols(model.data))
             } catch {
                 model.readError = "the central database cannot be read (\(error))"
             }
