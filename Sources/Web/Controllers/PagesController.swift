@@ -11,6 +11,8 @@ struct PagesController {
     let secureCookies: Bool
     let exchange: String
     let formats: SymbolFormatBook
+    /// The overview's realised PnL, kept between views until a new fill.
+    let realisedPnL = RealisedPnLBook()
 
     var database: CentralDatabase { accounts.database }
 
@@ -93,7 +95,7 @@ struct PagesController {
             var model = HomePage.Model(viewer: viewer, now: now)
             model.range = request.uri.queryParameters.get("range").flatMap(HomePage.EquityRange.init(rawValue:)) ?? .day
             do {
-                model.data = try OverviewData.load(database, user: user.id, range: model.range, now: now)
+                model.data = try OverviewData.load(database, user: user.id, range: model.range, pnl: realisedPnL, now: now)
                 model.formats = await formats.formats(for: HomePage.symbols(model.data))
             } catch {
                 model.readError = "the central database cannot be read (\(error))"

@@ -37,7 +37,7 @@ enum PriceChart {
         func n(_ v: Double) -> String { String(format: "%.1f", v) }
 
         var c: [String: Any] = ["id": "price-chart", "width": n(width), "height": n(height), "plotRight": n(plotRight)]
-        c["line"] = d.fills.count > 1 ? d.fills.map { "\(n(x($0.time))),\(n(y($0.price)))" }.joined(separator: " ") : nil
+        if d.fills.count > 1 { c["line"] = d.fills.map { "\(n(x($0.time))),\(n(y($0.price)))" }.joined(separator: " ") }
         c["marks"] = d.fills.map { f -> [String: Any] in
             let (px, py) = (x(f.time), y(f.price))
             let buy = f.side == "BUY"
@@ -48,12 +48,17 @@ enum PriceChart {
                 "title": "\(f.side) \(format.quantity(f.qty)) @ \(format.price(f.price)) — \(DisplayTime.text(f.time, zone))",
             ]
         }
-        c["levels"] =
-            d.resting.compactMap { o -> [String: Any]? in
-                guard let level = o.stopPrice.flatMap({ $0 > 0 ? $0 : nil }) ?? o.price else { return nil }
-                return ["y": n(y(level)), "labelY": n(y(level) + 4), "class": o.side.lowercased(), "label": "\(o.side) \(o.type) \(format.price(level))"]
-            }
-            + (d.lastPrice.map { [["y": n(y($0)), "labelY": n(y($0) + 4), "class": "last", "label": t("trading.chart_last", ["price": format.price($0)])]] } ?? [])
+        var levels: [[String: Any]] = d.resting.compactMap { o -> [String: Any]? in
+            guard let level = o.stopPrice.flatMap({ $0 > 0 ? $0 : nil }) ?? o.price else { return nil }
+            return [
+                "y": n(y(level)), "labelY": n(y(level) + 4), "class": o.side.lowercased(), "label": format.price(level),
+                "title": "\(o.side) \(o.type) \(format.quantity(o.origQty)) @ \(format.price(level))",
+            ]
+        }
+        if let last = d.lastPrice {
+            levels.append(["y": n(y(last)), "labelY": n(y(last) + 4), "class": "last", "label": t("trading.chart_last", ["price": format.price(last)])])
+        }
+        c["levels"] = levels
         c["axis"] = [
             ["y": n(y(high) + 4), "label": format.price(high)], ["y": n(y(low) + 4), "label": format.price(low)],
         ]

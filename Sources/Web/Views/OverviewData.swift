@@ -15,7 +15,8 @@ struct OverviewData {
     var lastFills: [BotFill] = []
     var timeZone = TimeZone.gmt
 
-    /// The fills' realised PnL per period, as `/api/v1/reports` computes it (PnLReport).
+    /// The fills' realised PnL per period, as `/api/v1/reports` computes it (PnLReport): every
+    /// fill counts, since a sale's PnL is against the average entry of all the buys before it.
     struct RealisedPnL: Equatable {
         var today: Decimal
         var week: Decimal
@@ -25,7 +26,9 @@ struct OverviewData {
 
     static let lastFillCount = 5
 
-    static func load(_ database: CentralDatabase, user: UserID, range: HomePage.EquityRange, now: Date) throws -> OverviewData {
+    static func load(
+        _ database: CentralDatabase, user: UserID, range: HomePage.EquityRange, pnl: RealisedPnLBook, now: Date
+    ) throws -> OverviewData {
         var data = OverviewData()
         data.key = try database.exchangeKeys.key(for: user)
         data.bot = try BotView.load(database, user: user, now: now)
@@ -38,11 +41,7 @@ struct OverviewData {
         data.dayStart = try database.portfolios.equity(for: user, limit: 1, before: startOfDay).first
             ?? database.portfolios.equity(for: user, since: startOfDay, points: 400).first
         data.lastFills = try database.trading.fills(for: user, symbol: nil, before: nil, limit: lastFillCount)
-        if !data.lastFills.isEmpty {
-            // Every fill: a sale's PnL is against the average entry of all the buys before it.
-            let fills = try database.trading.fills(for: user, symbol: nil, before: nil, limit: 1_000_000)
-            data.realised = realised(fills, now: now, calendar: calendar)
-        }
+        data.realised = try pnl.pnl(database, user: user, now: now, calendar: calendar)
         return data
     }
 
