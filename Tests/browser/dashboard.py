@@ -771,15 +771,33 @@ class Scenario:
         b.screenshot(self.artifact("trading-after-trades.png"), full=True)
         log(f"  /api/v1/fills (the browser's session) and the /trading table = myTrades: trade ids {sorted(exchange)}")
 
+    def text_of(self, element_id):
+        """The text of the element with this id ("" when there is none), read again when a live
+        update replaced it between finding and reading."""
+        for _ in range(10):
+            try:
+                found = self.browser.driver.find_elements(By.ID, element_id)
+                return found[0].text.strip() if found else ""
+            except StaleElementReferenceException:
+                time.sleep(0.1)
+        raise Failure(f"#{element_id} kept being replaced while read")
+
     def table_rows(self, table_id):
         """Rows of a table as dicts keyed by lower-cased header (side, price, quantity …)."""
-        tables = self.browser.driver.find_elements(By.ID, table_id)
-        if not tables:
+        # One script reads the whole table: a live update cannot swap it between two reads.
+        table = self.browser.driver.execute_script(
+            """
+            const t = document.getElementById(arguments[0]);
+            if (!t) return null;
+            const text = e => e.innerText.trim();
+            return {headers: [...t.querySelectorAll('thead th')].map(h => text(h).toLowerCase()),
+                    rows: [...t.querySelectorAll('tbody tr')].map(tr => [...tr.querySelectorAll('td')].map(text))};
+            """, table_id)
+        if table is None:
             return None
-        headers = [h.text.strip().lower() for h in tables[0].find_elements(By.CSS_SELECTOR, "thead th")]
+        headers = table["headers"]
         rows = []
-        for tr in tables[0].find_elements(By.CSS_SELECTOR, "tbody tr"):
-            cells = [td.text.strip() for td in tr.find_elements(By.TAG_NAME, "td")]
+        for cells in table["rows"]:
             if len(cells) != len(headers):
                 continue  # "No fills yet."
             row = dict(zip(headers, cells))
@@ -822,19 +840,19 @@ class Scenario:
             b.open("/")
             shown = {}
             for element_id in expected:
-                elements = b.driver.find_elements(By.ID, element_id)
-                if not elements:
+                text = self.text_of(element_id)
+                if not text:
                     raise Failure(f"the overview has no #{element_id}: {b.main_text()[:400]!r}")
-                text = elements[0].text
+                tone = b.driver.execute_script("const e = document.getElementById(arguments[0]); return e ? e.className : '';", element_id)
                 parsed = parse_amount(text)
                 check(parsed is not None and parsed[1] == 2, f"#{element_id} is not an amount to the cent: {text!r}")
                 value = parsed[0]
                 if value > 0:
                     check(text.strip().startswith("+"), f"#{element_id} is positive without its sign: {text!r}")
-                    check("gain" in elements[0].get_attribute("class"), f"#{element_id} is positive but not coloured as a gain")
+                    check("gain" in tone, f"#{element_id} is positive but not coloured as a gain")
                 if value < 0:
                     check(text.strip().startswith("\u2212"), f"#{element_id} is negative without a minus sign: {text!r}")
-                    check("loss" in elements[0].get_attribute("class"), f"#{element_id} is negative but not coloured as a loss")
+                    check("loss" in tone, f"#{element_id} is negative but not coloured as a loss")
                 shown[element_id] = value
             seen.update(expected=expected, shown=shown)
             return all(shown[k] == v.quantize(cent, rounding=ROUND_HALF_EVEN) for k, v in expected.items())
@@ -845,15 +863,16 @@ class Scenario:
             raise Failure(f"{error}\n  reports {seen.get('expected')}\n  overview {seen.get('shown')}")
 
         # The total and its change today: both there, the change with its sign or the reason.
-        check(b.driver.find_elements(By.ID, "total"), "the overview has no total")
-        change = b.driver.find_elements(By.ID, "total-change")
-        check(change and change[0].text.strip(), "the overview does not say how the total changed today")
+        # (Read by id each time: a live update may swap a region between two reads.)
+        check(self.text_of("total"), "the overview has no total")
+        change = self.text_of("total-change")
+        check(change, "the overview does not say how the total changed today")
 
         # The bot, as /api/v1/bot says.
         bot = b.fetch("/api/v1/bot")["json"] or {}
-        state = b.driver.find_elements(By.ID, "bot-state")
+        state = self.text_of("bot-state")
         check(state, "the overview does not show the bot")
-        check(bot.get("state", "?").replace("_", " ") in state[0].text.lower(), f"the overview says {state[0].text!r}, /api/v1/bot says {bot.get('state')!r}")
+        check(bot.get("state", "?").replace("_", " ") in state.lower(), f"the overview says {state!r}, /api/v1/bot says {bot.get('state')!r}")
 
         # The last fills: the newest ones, as /api/v1/fills lists them, and a way to all of them.
         rows = self.table_rows("last-fills")
@@ -866,7 +885,7 @@ class Scenario:
         check(b.driver.find_elements(By.CSS_SELECTOR, "main a[href^='/monitoring']"), "the overview's last fills do not link to /monitoring")
         b.screenshot(self.artifact("overview-at-a-glance.png"), full=True)
         log(f"  PnL today/week/all {seen['shown']['pnl-today']}/{seen['shown']['pnl-week']}/{seen['shown']['pnl-all']} = /api/v1/reports;"
-            f" bot {bot.get('state')}; {len(rows)} last fills = /api/v1/fills; change today {change[0].text!r}")
+            f" bot {bot.get('state')}; {len(rows)} last fills = /api/v1/fills; change today {change!r}")
 
     # 7 ------------------------------------------------------------------------------------
     def page_list(self, browser):

@@ -87,7 +87,8 @@ enum HomePage {
             c["fills"] = m.data.lastFills.map { f -> [String: Any] in
                 let format = m.format(f.symbol)
                 return [
-                    "time": DisplayTime.text(f.time, m.timeZone), "symbol": f.symbol, "side": f.side, "sideClass": f.side.lowercased(),
+                    // Short (the zone is the freshness line's); the full time on hover.
+                    "time": DisplayTime.format(f.time, m.timeZone, "MM-dd HH:mm:ss"), "fullTime": DisplayTime.text(f.time, m.timeZone), "symbol": f.symbol, "side": f.side, "sideClass": f.side.lowercased(),
                     "price": format.price(f.price), "qty": format.quantity(f.qty), "value": USDTFormat.value(f.quoteQty),
                 ]
             }

@@ -110,7 +110,8 @@ enum Layout {
         h2.small { font-size: 1rem; margin: 1rem 0 .2rem; }
         .columns { display: grid; grid-template-columns: minmax(0, 1fr); gap: 0 1.5rem; }
         .columns > .column { min-width: 0; }
-        @media (min-width: 1100px) { .columns { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); } }
+        @media (min-width: 1100px) { .columns { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); } }
+        table.compact th, table.compact td { padding: .35rem .55rem; } td.time { white-space: nowrap; }
         caption { text-align: left; font-weight: 600; padding: .3rem 0; }
         figure.chart { margin: .5rem 0 1rem; max-width: 60rem; }
         .chart-box { position: relative; height: 240px; background: var(--surface); border: 1px solid var(--border); }

@@ -18,7 +18,7 @@ enum PriceChart {
     }
 
     // The drawing's coordinates (the SVG scales to its box); the right margin holds the labels.
-    static let width = 800.0, height = 260.0, plotRight = 660.0, top = 16.0, bottom = 240.0
+    static let width = 800.0, height = 272.0, plotRight = 660.0, top = 16.0, bottom = 240.0
 
     static func context(_ d: Data, format: SymbolFormat, zone: TimeZone) -> [String: Any] {
         var prices = d.fills.map(\.price)
@@ -59,8 +59,14 @@ enum PriceChart {
             levels.append(["y": n(y(last)), "labelY": n(y(last) + 4), "class": "last", "label": t("trading.chart_last", ["price": format.price(last)])])
         }
         c["levels"] = levels
-        c["axis"] = [
-            ["y": n(y(high) + 4), "label": format.price(high)], ["y": n(y(low) + 4), "label": format.price(low)],
+        // The highest and lowest price drawn, unless a level's own label already sits there.
+        let taken = levels.compactMap { ($0["y"] as? String).flatMap(Double.init) }
+        c["axis"] = [high, low].filter { price in !taken.contains { abs($0 - y(price)) < 14 } }.map { price -> [String: Any] in
+            ["y": n(y(price) + 4), "label": format.price(price)]
+        }
+        c["times"] = [
+            ["x": n(10), "anchor": "start", "label": DisplayTime.short(start, zone, range: .dateTime)],
+            ["x": n(plotRight - 10), "anchor": "end", "label": DisplayTime.short(d.now, zone, range: .dateTime)],
         ]
         c["caption"] =
             d.fills.isEmpty
