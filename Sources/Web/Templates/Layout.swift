@@ -143,6 +143,7 @@ enum Layout {
           .chart-box { height: 200px; }
           form.card, section.card { padding: .8rem .9rem; }
           .figure { font-size: 1.35rem; }
+          svg .axis, svg .level-label { font-size: 22px; }
         }
         """
 }

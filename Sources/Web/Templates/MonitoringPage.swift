@@ -34,7 +34,7 @@ enum MonitoringPage {
             c["fills"] = m.fills.prefix(size).map { f -> [String: Any] in
                 let format = m.formats[f.symbol] ?? .unknown
                 return [
-                    "time": DisplayTime.text(f.time, zone), "symbol": f.symbol, "side": f.side, "sideClass": f.side.lowercased(), "price": format.price(f.price),
+                    "time": DisplayTime.text(f.time, zone), "symbol": f.symbol, "side": f.side, "price": format.price(f.price),
                     "qty": format.quantity(f.qty), "quote": USDTFormat.value(f.quoteQty), "commission": "\(NumberText.trimmed(f.commission)) \(f.commissionAsset)",
                     "tradeID": String(f.tradeID),
                 ]
@@ -45,7 +45,7 @@ enum MonitoringPage {
             c["orders"] = m.orders.prefix(size).map { o -> [String: Any] in
                 let format = m.formats[o.symbol] ?? .unknown
                 return [
-                    "created": DisplayTime.text(o.createdAt, zone), "symbol": o.symbol, "side": o.side, "sideClass": o.side.lowercased(), "type": o.type,
+                    "created": DisplayTime.text(o.createdAt, zone), "symbol": o.symbol, "side": o.side, "type": o.type,
                     "status": o.status, "price": o.price.map { format.price($0) } ?? "—",
                     "filled": "\(format.quantity(o.executedQty)) / \(format.quantity(o.origQty))", "reason": o.reason ?? "",
                 ]
