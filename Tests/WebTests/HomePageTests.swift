@@ -12,7 +12,8 @@ import Testing
 
     @Test func pnlIsSignedAndColouredAndFillsAreFormattedPerSymbol() {
         var data = OverviewData()
-        data.key = StoredExchangeKey(userID: UserID(rawValue: 1), apiKeyToken: "k", apiSecretToken: "s", maskedKey: "abcd…wxyz", canTrade: true, verifiedAt: nil)
+        data.key = StoredExchangeKey(
+            userID: UserID(rawValue: 1), apiKeyToken: "k", apiSecretToken: "s", maskedKey: "abcd…wxyz", canTrade: true, verifiedAt: nil)
         data.realised = OverviewData.RealisedPnL(today: Decimal(string: "12.345")!, week: Decimal(string: "-4.1")!, all: 0, sales: 3)
         data.lastFills = [
             BotFill(

@@ -18,7 +18,8 @@ import Testing
 
     @Test func fillsAreMarkedAndRestingOrdersAreLevels() throws {
         let resting = OrderRecord(
-            clientOrderID: "tp", orderID: 9, symbol: "BTCUSDT", side: "SELL", type: "LIMIT_MAKER", status: .new, price: 52_000, origQty: Decimal(string: "0.001")!,
+            clientOrderID: "tp", orderID: 9, symbol: "BTCUSDT", side: "SELL", type: "LIMIT_MAKER", status: .new, price: 52_000,
+            origQty: Decimal(string: "0.001")!,
             executedQty: 0, createdAt: Self.start, updatedAt: Self.start, reason: nil)
         let data = PriceChart.Data(
             symbol: "BTCUSDT", fills: [Self.fill(1, "BUY", 50_000, at: 0), Self.fill(2, "SELL", 51_000, at: 60)], resting: [resting], lastPrice: 50_500,

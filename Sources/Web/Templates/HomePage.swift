@@ -63,7 +63,9 @@ enum HomePage {
                 c["totalUnavailable"] = t("home.total_unavailable", ["reason": t("reason.\(reason)")])
                 c["noKey"] = reason == "no_key"
             case .available(let valuation):
-                freshness = t("fresh.balances", ["balances": DisplayTime.text(valuation.balancesAt, m.timeZone), "prices": DisplayTime.text(valuation.pricesAt, m.timeZone)])
+                freshness = t(
+                    "fresh.balances",
+                    ["balances": DisplayTime.text(valuation.balancesAt, m.timeZone), "prices": DisplayTime.text(valuation.pricesAt, m.timeZone)])
                 freshnessAt = valuation.balancesAt
                 if let stale = view.staleSince { freshness += " — " + t("fresh.stale_since", ["time": DisplayTime.text(stale, m.timeZone)]) }
                 c["valuation"] = valuationContext(valuation, m)
@@ -88,7 +90,8 @@ enum HomePage {
                 let format = m.format(f.symbol)
                 return [
                     // Short (the zone is the freshness line's); the full time on hover.
-                    "time": DisplayTime.format(f.time, m.timeZone, "MM-dd HH:mm:ss"), "fullTime": DisplayTime.text(f.time, m.timeZone), "symbol": f.symbol, "side": f.side, "sideClass": f.side.lowercased(),
+                    "time": DisplayTime.format(f.time, m.timeZone, "MM-dd HH:mm:ss"), "fullTime": DisplayTime.text(f.time, m.timeZone), "symbol": f.symbol,
+                    "side": f.side, "sideClass": f.side.lowercased(),
                     "price": format.price(f.price), "qty": format.quantity(f.qty), "value": USDTFormat.value(f.quoteQty),
                 ]
             }
@@ -113,7 +116,8 @@ enum HomePage {
             v["changeMissing"] = t("home.change_unavailable")
         }
         v["lines"] = valuation.lines.map { line -> [String: Any] in
-            let format = line.asset == PortfolioValuation.quote ? SymbolFormat(priceDecimals: 2, quantityDecimals: 2) : m.format(line.asset + PortfolioValuation.quote)
+            let format =
+                line.asset == PortfolioValuation.quote ? SymbolFormat(priceDecimals: 2, quantityDecimals: 2) : m.format(line.asset + PortfolioValuation.quote)
             var row: [String: Any] = ["asset": line.asset, "free": format.quantity(line.free), "locked": format.quantity(line.locked)]
             if let price = line.priceUSDT { row["price"] = line.asset == PortfolioValuation.quote ? NumberText.trimmed(price) : format.price(price) }
             if let value = line.valueUSDT {

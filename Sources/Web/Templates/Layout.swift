@@ -109,8 +109,11 @@ enum Layout {
         .pnl-grid dt { font-size: .85rem; color: var(--muted); } .pnl-grid dd { margin: .2rem 0 0; font-size: 1.15rem; font-weight: 600; }
         h2.small { font-size: 1rem; margin: 1rem 0 .2rem; }
         .columns { display: grid; grid-template-columns: minmax(0, 1fr); gap: 0 1.5rem; }
-        .columns > .column { min-width: 0; }
+        .columns > .column, .columns > .column > * { min-width: 0; }
         @media (min-width: 1100px) { .columns { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); } }
+        /* One column: the sections in the order a glance needs (total, bot, last fills, then the rest). */
+        @media (max-width: 1099px) { .columns > .column { display: contents; } .phone-1 { order: 1; } .phone-2 { order: 2; } .phone-3 { order: 3; }
+          .phone-4 { order: 4; } .phone-5 { order: 5; } .phone-6 { order: 6; } .columns > .column > .card { margin: .5rem 0; } }
         table.compact th, table.compact td { padding: .35rem .55rem; } td.time { white-space: nowrap; }
         caption { text-align: left; font-weight: 600; padding: .3rem 0; }
         figure.chart { margin: .5rem 0 1rem; max-width: 60rem; }

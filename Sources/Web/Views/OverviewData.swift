@@ -38,7 +38,8 @@ struct OverviewData {
         var calendar = Calendar(identifier: .iso8601)
         calendar.timeZone = data.timeZone
         let startOfDay = calendar.startOfDay(for: now)
-        data.dayStart = try database.portfolios.equity(for: user, limit: 1, before: startOfDay).first
+        data.dayStart =
+            try database.portfolios.equity(for: user, limit: 1, before: startOfDay).first
             ?? database.portfolios.equity(for: user, since: startOfDay, points: 400).first
         data.lastFills = try database.trading.fills(for: user, symbol: nil, before: nil, limit: lastFillCount)
         data.realised = try pnl.pnl(database, user: user, now: now, calendar: calendar)
