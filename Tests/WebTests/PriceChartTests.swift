@@ -37,6 +37,14 @@ import Testing
         #expect(c["empty"] == nil)
     }
 
+    @Test func coordinatesAreWrittenWithoutStringFormat() {
+        #expect(Charts.tenths(12.34) == "12.3")
+        #expect(Charts.tenths(799.96) == "800.0")
+        #expect(Charts.tenths(0.04) == "0.0")
+        #expect(Charts.tenths(-2.25) == "-2.3")
+        #expect(Charts.tenths(.nan) == "0")
+    }
+
     @Test func nothingToDrawIsSaidNotInvented() {
         let c = PriceChart.context(PriceChart.Data(symbol: "ETHUSDT", fills: [], resting: [], lastPrice: nil, now: Self.start), format: .unknown, zone: .gmt)
         let empty = c["empty"] as? String ?? ""

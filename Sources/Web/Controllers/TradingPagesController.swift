@@ -179,7 +179,7 @@ struct TradingPagesController {
             )
             if let symbol = settings.symbols.first {
                 model.chart = PriceChart.Data(
-                    symbol: symbol, fills: try database.trading.fills(for: user, symbol: symbol, before: nil, limit: 200).reversed(),
+                    symbol: symbol, fills: try database.trading.fills(for: user, symbol: symbol, before: nil, limit: 100).reversed(),
                     resting: try database.trading.orders(for: user, symbol: symbol, before: nil, limit: 200).filter(\.isOpen),
                     lastPrice: bot.positions.first { $0.symbol == symbol && $0.isOpen }?.currentPrice, now: now
                 )

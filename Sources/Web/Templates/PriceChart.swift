@@ -34,7 +34,8 @@ enum PriceChart {
         let start = d.fills.first?.time ?? d.now
         let span = max(d.now.timeIntervalSince(start), 1)
         func x(_ time: Date) -> Double { 10 + time.timeIntervalSince(start) / span * (plotRight - 20) }
-        func n(_ v: Double) -> String { String(format: "%.1f", v) }
+        // Whole units of an 800-wide drawing: finer is invisible, and `String(format:)` is slow.
+        func n(_ v: Double) -> String { v.isFinite ? String(Int(v.rounded())) : "0" }
 
         var c: [String: Any] = ["id": "price-chart", "width": n(width), "height": n(height), "plotRight": n(plotRight)]
         if d.fills.count > 1 { c["line"] = d.fills.map { "\(n(x($0.time))),\(n(y($0.price)))" }.joined(separator: " ") }
@@ -45,7 +46,7 @@ enum PriceChart {
             let path = buy ? "M\(n(px)),\(n(py + 3)) l-6,11 h12 z" : "M\(n(px)),\(n(py - 3)) l-6,-11 h12 z"
             return [
                 "path": path, "class": buy ? "buy" : "sell",
-                "title": "\(f.side) \(format.quantity(f.qty)) @ \(format.price(f.price)) — \(DisplayTime.text(f.time, zone))",
+                "title": "\(f.side) \(format.quantity(f.qty)) @ \(format.price(f.price))",
             ]
         }
         var levels: [[String: Any]] = d.resting.compactMap { o -> [String: Any]? in

@@ -21,7 +21,7 @@ enum TradingPage {
         var now: Date
         /// The order form's fields as last submitted (after a refusal), else a fresh form.
         var orderDraft: [String: String]? = nil
-        /// The chart's symbol (the first of the settings), its fills and its open orders.
+        /// The chart's symbol (the first of the settings), its last 100 fills and its open orders.
         var chart: PriceChart.Data? = nil
         var formats: [String: SymbolFormat] = [:]
 
