@@ -14,7 +14,11 @@ Against a running system (supervisor, web, exchange-sim), as a person would use 
     moved so that it trades;
  6. the browser closed and opened again on the same profile: still signed in, and the fills the
     dashboard shows are the exchange's trades, by trade id;
+ 6b. the overview: total value and its change today, realised PnL today / week / all equal to
+    /api/v1/reports, the bot's state as /api/v1/bot says, the last fills as /api/v1/fills;
  7. every page of the navigation at 1280x900 and 390x844, as PNG files in DIR;
+ 7b. the same in the dark scheme (prefers-color-scheme: dark through CDP): a dark page
+    background, light text, and no horizontal scrolling;
  8. a second user without a key: no page shows a digit in <main> beyond an explicit allow-list.
 
 Progress goes to stdout; the first failure ends the run with status 1, a message on stderr, and a
@@ -41,6 +45,7 @@ import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
 # Selenium must never look for or download a driver or a browser: both are given below.
@@ -157,6 +162,7 @@ def random_password():
 def parse_amount(text):
     """The first number in `text` as a Decimal, however the page groups digits ("41000.00",
     "41,000.00", "41 000.00"); None when there is none. Returns (value, decimal places)."""
+    text = text.replace("\u2212", "-")  # PnL is written with a true minus sign
     match = re.search(r"-?\d[\d,\u00a0\u202f\u2009 ']*(?:\.\d+)?", text)
     if not match:
         return None
@@ -765,15 +771,33 @@ class Scenario:
         b.screenshot(self.artifact("trading-after-trades.png"), full=True)
         log(f"  /api/v1/fills (the browser's session) and the /trading table = myTrades: trade ids {sorted(exchange)}")
 
+    def text_of(self, element_id):
+        """The text of the element with this id ("" when there is none), read again when a live
+        update replaced it between finding and reading."""
+        for _ in range(10):
+            try:
+                found = self.browser.driver.find_elements(By.ID, element_id)
+                return found[0].text.strip() if found else ""
+            except StaleElementReferenceException:
+                time.sleep(0.1)
+        raise Failure(f"#{element_id} kept being replaced while read")
+
     def table_rows(self, table_id):
         """Rows of a table as dicts keyed by lower-cased header (side, price, quantity …)."""
-        tables = self.browser.driver.find_elements(By.ID, table_id)
-        if not tables:
+        # One script reads the whole table: a live update cannot swap it between two reads.
+        table = self.browser.driver.execute_script(
+            """
+            const t = document.getElementById(arguments[0]);
+            if (!t) return null;
+            const text = e => e.innerText.trim();
+            return {headers: [...t.querySelectorAll('thead th')].map(h => text(h).toLowerCase()),
+                    rows: [...t.querySelectorAll('tbody tr')].map(tr => [...tr.querySelectorAll('td')].map(text))};
+            """, table_id)
+        if table is None:
             return None
-        headers = [h.text.strip().lower() for h in tables[0].find_elements(By.CSS_SELECTOR, "thead th")]
+        headers = table["headers"]
         rows = []
-        for tr in tables[0].find_elements(By.CSS_SELECTOR, "tbody tr"):
-            cells = [td.text.strip() for td in tr.find_elements(By.TAG_NAME, "td")]
+        for cells in table["rows"]:
             if len(cells) != len(headers):
                 continue  # "No fills yet."
             row = dict(zip(headers, cells))
@@ -783,6 +807,85 @@ class Scenario:
                 row.update(price=price[0], quantity=quantity[0], price_text=row["price"])
                 rows.append(row)
         return rows
+
+    # 6b -----------------------------------------------------------------------------------
+    def overview_at_a_glance(self):
+        """The overview's figures against the API the same session reads (the bot is stopped,
+        so they hold still): realised PnL today, this week and in all as /api/v1/reports, the
+        bot's state as /api/v1/bot, the last fills as /api/v1/fills (newest first)."""
+        b = self.browser
+
+        def report(period):
+            answer = b.fetch(f"/api/v1/reports?period={period}")
+            check(answer["status"] == 200, f"/api/v1/reports?period={period} answered {answer['status']}")
+            return answer["json"]["items"]  # newest first
+
+        def current(items, seconds):
+            """The newest period's PnL when now is inside it (else nothing was realised in it)."""
+            if not items:
+                return Decimal(0)
+            start = datetime.fromisoformat(items[0]["start"].replace("Z", "+00:00")).timestamp()
+            return Decimal(items[0]["realized_pnl_usdt"]) if time.time() - start < seconds else Decimal(0)
+
+        cent = Decimal("0.01")
+        seen = {}
+
+        def figures_match():
+            days, weeks = report("day"), report("week")
+            expected = {
+                "pnl-today": current(days, 86400),
+                "pnl-week": current(weeks, 7 * 86400),
+                "pnl-all": sum((Decimal(i["realized_pnl_usdt"]) for i in days), Decimal(0)),
+            }
+            b.open("/")
+            shown = {}
+            for element_id in expected:
+                text = self.text_of(element_id)
+                if not text:
+                    raise Failure(f"the overview has no #{element_id}: {b.main_text()[:400]!r}")
+                tone = b.driver.execute_script("const e = document.getElementById(arguments[0]); return e ? e.className : '';", element_id)
+                parsed = parse_amount(text)
+                check(parsed is not None and parsed[1] == 2, f"#{element_id} is not an amount to the cent: {text!r}")
+                value = parsed[0]
+                if value > 0:
+                    check(text.strip().startswith("+"), f"#{element_id} is positive without its sign: {text!r}")
+                    check("gain" in tone, f"#{element_id} is positive but not coloured as a gain")
+                if value < 0:
+                    check(text.strip().startswith("\u2212"), f"#{element_id} is negative without a minus sign: {text!r}")
+                    check("loss" in tone, f"#{element_id} is negative but not coloured as a loss")
+                shown[element_id] = value
+            seen.update(expected=expected, shown=shown)
+            return all(shown[k] == v.quantize(cent, rounding=ROUND_HALF_EVEN) for k, v in expected.items())
+
+        try:
+            wait_for("the overview's PnL to equal /api/v1/reports", 20, figures_match, 1)
+        except Failure as error:
+            raise Failure(f"{error}\n  reports {seen.get('expected')}\n  overview {seen.get('shown')}")
+
+        # The total and its change today: both there, the change with its sign or the reason.
+        # (Read by id each time: a live update may swap a region between two reads.)
+        check(self.text_of("total"), "the overview has no total")
+        change = self.text_of("total-change")
+        check(change, "the overview does not say how the total changed today")
+
+        # The bot, as /api/v1/bot says.
+        bot = b.fetch("/api/v1/bot")["json"] or {}
+        state = self.text_of("bot-state")
+        check(state, "the overview does not show the bot")
+        check(bot.get("state", "?").replace("_", " ") in state.lower(), f"the overview says {state!r}, /api/v1/bot says {bot.get('state')!r}")
+
+        # The last fills: the newest ones, as /api/v1/fills lists them, and a way to all of them.
+        rows = self.table_rows("last-fills")
+        check(rows is not None, "the overview has no last-fills table")
+        newest = (b.fetch(f"/api/v1/fills?limit={max(len(rows), 1)}")["json"] or {}).get("items", [])
+        check(rows and len(rows) == len(newest) and len(rows) <= 10, f"the overview shows {len(rows or [])} last fills, the API {len(newest)}")
+        for row, fill in zip(rows, newest):
+            wanted = (fill["side"], Decimal(fill["price"]), Decimal(fill["qty"]))
+            check((row["side"].upper(), row["price"], row["quantity"]) == wanted, f"a last fill on the overview {row} is not the API's {wanted}")
+        check(b.driver.find_elements(By.CSS_SELECTOR, "main a[href^='/monitoring']"), "the overview's last fills do not link to /monitoring")
+        b.screenshot(self.artifact("overview-at-a-glance.png"), full=True)
+        log(f"  PnL today/week/all {seen['shown']['pnl-today']}/{seen['shown']['pnl-week']}/{seen['shown']['pnl-all']} = /api/v1/reports;"
+            f" bot {bot.get('state')}; {len(rows)} last fills = /api/v1/fills; change today {change!r}")
 
     # 7 ------------------------------------------------------------------------------------
     def page_list(self, browser):
@@ -831,6 +934,60 @@ class Scenario:
         # A page works at both widths: wide tables scroll in their own box, the page does not.
         check(not overflowing, "pages wider than the window:\n    " + "\n    ".join(overflowing))
         b.resize(*WIDE)
+
+    # 7b -----------------------------------------------------------------------------------
+    @staticmethod
+    def luminance(colour):
+        """Relative luminance of a CSS rgb()/rgba() colour (0 black … 1 white)."""
+        channels = [float(c) for c in re.findall(r"[\d.]+", colour)[:3]]
+
+        def linear(c):
+            c = c / 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+        r, g, bl = (linear(c) for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * bl
+
+    def dark_scheme(self):
+        b = self.browser
+        pages = self.page_list(b)
+        b.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+        problems = []
+        try:
+            for width, height in (WIDE, NARROW):
+                b.resize(width, height)
+                for path in pages:
+                    b.open(path)
+                    time.sleep(0.2)
+                    b.screenshot(self.artifact(f"dark-{self.slug(path)}-{width}.png"), full=True)
+                    colours = b.driver.execute_script(
+                        """
+                        const s = e => getComputedStyle(e);
+                        const d = document.documentElement;
+                        const main = document.querySelector('main') || document.body;
+                        return {dark: matchMedia('(prefers-color-scheme: dark)').matches, background: s(document.body).backgroundColor,
+                                text: s(main).color, width: [d.scrollWidth, d.clientWidth],
+                                tables: [...document.querySelectorAll('main table')].map(t => s(t).backgroundColor)};
+                        """)
+                    if not colours["dark"]:
+                        raise Failure("the browser does not emulate prefers-color-scheme: dark")
+                    background, text = self.luminance(colours["background"]), self.luminance(colours["text"])
+                    contrast = (max(background, text) + 0.05) / (min(background, text) + 0.05)
+                    if background > 0.05:
+                        problems.append(f"{path} at {width} px: the page background {colours['background']} is not dark")
+                    if contrast < 7:
+                        problems.append(f"{path} at {width} px: text {colours['text']} on {colours['background']} has contrast {contrast:.1f} (< 7)")
+                    for table in colours["tables"]:
+                        if self.luminance(table) > 0.05:
+                            problems.append(f"{path} at {width} px: a table's background {table} is not dark")
+                            break
+                    if colours["width"][0] > colours["width"][1] + 1:
+                        problems.append(f"{path} at {width} px scrolls horizontally ({colours['width'][0]} px wide)")
+        finally:
+            b.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+            b.resize(*WIDE)
+        check(not problems, "the dark scheme:\n    " + "\n    ".join(problems))
+        log(f"  {len(pages)} pages at {WIDE[0]} and {NARROW[0]} px in the dark scheme: dark background, readable text, no horizontal scrolling")
 
     # 8 ------------------------------------------------------------------------------------
     VISIBLE_TEXT = """
@@ -905,7 +1062,9 @@ class Scenario:
         ("5 bot settings, start, prices moved", "bot_trades"),
         ("5b a fill shows on the page within a second, live", "live_fill_on_the_page"),
         ("6 a new browser: still signed in, fills = the exchange's trades", "session_survives_and_fills_match"),
+        ("6b the overview: total, change today, PnL today/week/all, bot, last fills", "overview_at_a_glance"),
         ("7 every page at two widths", "screenshots"),
+        ("7b every page in the dark scheme at two widths", "dark_scheme"),
         ("8 no made-up numbers for a user without data", "no_made_up_numbers"),
     ]
 

@@ -7,6 +7,7 @@ import Hummingbird
 /// `/monitoring.csv` exports every row the filter matches.
 struct MonitoringController {
     let database: CentralDatabase
+    let formats: SymbolFormatBook
     static let pageSize = 50
     static let csvLimit = 200_000
 
@@ -43,6 +44,7 @@ struct MonitoringController {
                 case .fills: model.fills = try read { try database.trading.fills(for: user.id, matching: model.query.filter) }
                 case .orders: model.orders = try read { try database.trading.orders(for: user.id, matching: model.query.filter) }
                 }
+                model.formats = await formats.formats(for: model.fills.map(\.symbol) + model.orders.map(\.symbol))
                 return Reply.html(MonitoringPage.render(model))
             } catch {
                 model.error = error.message

@@ -7,6 +7,9 @@ import Hummingbird
 struct PagesController {
     let database: CentralDatabase
     let exchange: String
+    let formats: SymbolFormatBook
+    /// The overview's realised PnL, kept between views until a new fill.
+    let realisedPnL = RealisedPnLBook()
 
     func register(on routes: WebRoutes) {
         routes.pages.get("/") { request, context -> Response in
@@ -15,11 +18,8 @@ struct PagesController {
             var model = HomePage.Model(viewer: viewer, now: now)
             model.range = request.uri.queryParameters.get("range").flatMap(HomePage.EquityRange.init(rawValue:)) ?? .day
             do {
-                model.key = try database.exchangeKeys.key(for: user.id)
-                model.bot = try BotView.load(database, user: user.id, now: now)
-                model.portfolio = try PortfolioView.load(database, user: user.id, now: now)
-                model.equity = try database.portfolios.equity(for: user.id, since: model.range.since(now), points: 400)
-                model.timeZone = try database.trading.settings(for: user.id)?.timeZone ?? .gmt
+                model.data = try OverviewData.load(database, user: user.id, range: model.range, pnl: realisedPnL, now: now)
+                model.formats = await formats.formats(for: HomePage.symbols(model.data))
             } catch {
                 model.readError = "the central database cannot be read (\(error))"
             }

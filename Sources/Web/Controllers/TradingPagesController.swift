@@ -9,6 +9,8 @@ struct TradingPagesController {
     let control: ControlClient
     let catalog: ExchangeCatalog
     let exchange: String
+    /// Nil: a page rendered for another controller (a refused manual order) asks the catalog afresh.
+    var formats: SymbolFormatBook? = nil
 
     func register(on routes: WebRoutes) {
         routes.pages.get("/signals") { _, context -> Response in
@@ -18,7 +20,9 @@ struct TradingPagesController {
         routes.pages.get("/trading") { request, context -> Response in
             let (viewer, user) = (context.viewer, context.user)
             let notice = request.uri.queryParameters.get("done").flatMap { Self.notices.contains($0) ? t("notice.\($0)") : nil }
-            return page(viewer: viewer, user: user.id, notice: notice)
+            guard var model = model(viewer: viewer, user: user.id, notice: notice) else { return unavailable(viewer) }
+            model.formats = await book.formats(for: TradingPage.symbols(model))
+            return Reply.html(TradingPage.render(model))
         }
     }
 
@@ -60,28 +64,53 @@ struct TradingPagesController {
         return Reply.html(SignalsPage.render(model))
     }
 
+    var book: SymbolFormatBook { formats ?? SymbolFormatBook(catalog: catalog) }
+
     /// `orderDraft`: the order form's fields as submitted, shown again with the error.
     func page(
         viewer: Layout.Viewer, user: UserID, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok, orderDraft: [String: String]? = nil
     ) -> Response {
+        guard var model = model(viewer: viewer, user: user, notice: notice, error: error, orderDraft: orderDraft) else { return unavailable(viewer) }
+        model.formats = book.cached(for: TradingPage.symbols(model))
+        return Reply.html(TradingPage.render(model), status: status)
+    }
+
+    /// The page's figures from central.sqlite; nil when it cannot be read.
+    func model(
+        viewer: Layout.Viewer, user: UserID, notice: String? = nil, error: String? = nil, orderDraft: [String: String]? = nil
+    ) -> TradingPage.Model? {
         let now = Date()
         do {
             let stored = try database.trading.settings(for: user)
-            let model = TradingPage.Model(
-                viewer: viewer, bot: try BotView.load(database, user: user, now: now), settings: stored ?? .defaults, settingsAreDefault: stored == nil,
+            let settings = stored ?? .defaults
+            let bot = try BotView.load(database, user: user, now: now)
+            var model = TradingPage.Model(
+                viewer: viewer, bot: bot, settings: settings, settingsAreDefault: stored == nil,
                 orders: try database.trading.orders(for: user, symbol: nil, before: nil, limit: 50),
                 fills: try database.trading.fills(for: user, symbol: nil, before: nil, limit: 50),
                 events: try database.workerEvents.events(for: user, limit: 30),
                 settingsCommand: try database.commands.latest(user: user, command: "settings_changed"), error: error, notice: notice,
-                timeZone: (stored ?? .defaults).timeZone, now: now, orderDraft: orderDraft
+                timeZone: settings.timeZone, now: now, orderDraft: orderDraft
             )
-            return Reply.html(TradingPage.render(model), status: status)
+            if let symbol = settings.symbols.first {
+                model.chart = PriceChart.Data(
+                    symbol: symbol, fills: try database.trading.fills(for: user, symbol: symbol, before: nil, limit: 100).reversed(),
+                    resting: try database.trading.orders(for: user, symbol: symbol, before: nil, limit: 200).filter(\.isOpen),
+                    lastPrice: bot.positions.first { $0.symbol == symbol && $0.isOpen }?.currentPrice, now: now
+                )
+            }
+            return model
         } catch {
-            let body = Layout.page(
-                title: t("trading.title"), active: "/trading", viewer: viewer, freshness: t("fresh.attempted_at", ["time": DisplayTime.text(now, .gmt)]),
-                content: AccountPages.message(heading: t("trading.title"), unavailable: t("error.database_unavailable"))
-            )
-            return Reply.html(body, status: .serviceUnavailable)
+            return nil
         }
+    }
+
+    func unavailable(_ viewer: Layout.Viewer) -> Response {
+        let now = Date()
+        let body = Layout.page(
+            title: t("trading.title"), active: "/trading", viewer: viewer, freshness: t("fresh.attempted_at", ["time": DisplayTime.text(now, .gmt)]),
+            content: AccountPages.message(heading: t("trading.title"), unavailable: t("error.database_unavailable"))
+        )
+        return Reply.html(body, status: .serviceUnavailable)
     }
 }

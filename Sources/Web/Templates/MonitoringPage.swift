@@ -9,6 +9,7 @@ enum MonitoringPage {
         var fills: [BotFill] = []
         var orders: [OrderRecord] = []
         var error: String?
+        var formats: [String: SymbolFormat] = [:]
         var timeZone: TimeZone
         var now: Date
     }
@@ -31,19 +32,22 @@ enum MonitoringPage {
         case .fills:
             c["showFills"] = true
             c["fills"] = m.fills.prefix(size).map { f -> [String: Any] in
-                [
-                    "time": DisplayTime.text(f.time, zone), "symbol": f.symbol, "side": f.side, "price": DecimalText.format(f.price), "qty": DecimalText.format(f.qty),
-                    "quote": DecimalText.format(f.quoteQty, places: 2), "commission": "\(DecimalText.format(f.commission)) \(f.commissionAsset)", "tradeID": String(f.tradeID),
+                let format = m.formats[f.symbol] ?? .unknown
+                return [
+                    "time": DisplayTime.text(f.time, zone), "symbol": f.symbol, "side": f.side, "price": format.price(f.price),
+                    "qty": format.quantity(f.qty), "quote": USDTFormat.value(f.quoteQty), "commission": "\(NumberText.trimmed(f.commission)) \(f.commissionAsset)",
+                    "tradeID": String(f.tradeID),
                 ]
             }
             if m.fills.count > size { nextCursor = m.fills[size - 1].time }
         case .orders:
             c["showOrders"] = true
             c["orders"] = m.orders.prefix(size).map { o -> [String: Any] in
-                [
-                    "created": DisplayTime.text(o.createdAt, zone), "symbol": o.symbol, "side": o.side, "type": o.type, "status": o.status,
-                    "price": o.price.map { DecimalText.format($0) } ?? "—", "filled": "\(DecimalText.format(o.executedQty)) / \(DecimalText.format(o.origQty))",
-                    "reason": o.reason ?? "",
+                let format = m.formats[o.symbol] ?? .unknown
+                return [
+                    "created": DisplayTime.text(o.createdAt, zone), "symbol": o.symbol, "side": o.side, "type": o.type,
+                    "status": o.status, "price": o.price.map { format.price($0) } ?? "—",
+                    "filled": "\(format.quantity(o.executedQty)) / \(format.quantity(o.origQty))", "reason": o.reason ?? "",
                 ]
             }
             if m.orders.count > size { nextCursor = m.orders[size - 1].createdAt }

@@ -36,6 +36,11 @@ enum Scripts {
           // Charts: data from a JSON block the server rendered beside each canvas.
           function drawCharts(root) {
             if (!window.Chart) return;
+            // Axes and legends readable on the dark palette too (the page's own colours).
+            if (window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches) {
+              window.Chart.defaults.color = "#c3cad6";
+              window.Chart.defaults.borderColor = "#2c3645";
+            }
             var canvases = root.querySelectorAll("canvas[data-chart]");
             for (var i = 0; i < canvases.length; i++) {
               var canvas = canvases[i];

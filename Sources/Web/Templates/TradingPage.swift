@@ -1,8 +1,9 @@
 import Common
 import Foundation
 
-/// `/trading`: the bot's state and controls, its settings, positions, orders, fills and the
-/// events it reported (refused entries, risk exits, errors).
+/// `/trading`: the price chart of the bot's symbol with its entries, exits and resting orders
+/// next to the bot's state and controls; then its positions, orders, fills, the events it
+/// reported (refused entries, risk exits, errors) and its settings.
 enum TradingPage {
     struct Model {
         var viewer: Layout.Viewer
@@ -20,6 +21,16 @@ enum TradingPage {
         var now: Date
         /// The order form's fields as last submitted (after a refusal), else a fresh form.
         var orderDraft: [String: String]? = nil
+        /// The chart's symbol (the first of the settings), its last 100 fills and its open orders.
+        var chart: PriceChart.Data? = nil
+        var formats: [String: SymbolFormat] = [:]
+
+        func format(_ symbol: String) -> SymbolFormat { formats[symbol] ?? .unknown }
+    }
+
+    /// The symbols whose formats the page needs.
+    static func symbols(_ m: Model) -> Set<String> {
+        Set(m.settings.symbols + m.bot.positions.map(\.symbol) + m.orders.map(\.symbol) + m.fills.map(\.symbol))
     }
 
     static func render(_ m: Model) -> String {
@@ -37,37 +48,46 @@ enum TradingPage {
                 "emergencyConfirm": t(close ? "trading.emergency_confirm_close" : "trading.emergency_confirm"),
                 "emergencyHint": t(close ? "trading.emergency_hint_close" : "trading.emergency_hint"),
             ]
-            if let today = m.bot.todayPnL?.value { controls["today"] = DecimalText.format(today, places: 2) }
+            if let today = m.bot.todayPnL?.value { controls["today"] = USDTFormat.signedContext(today) }
             c["controls"] = controls
             c["orderForm"] = orderFormContext(symbols: m.settings.symbols, draft: m.orderDraft ?? [:], csrf: m.viewer.csrfToken)
         }
+        if let chart = m.chart { c["priceChart"] = PriceChart.context(chart, format: m.format(chart.symbol), zone: zone) }
         c["positions"] = m.bot.positions.filter(\.isOpen).map { p -> [String: Any] in
-            func cell(_ v: Decimal?, _ places: Int = 8, none: String = "common.unavailable") -> [String: Any] {
-                v.map { ["value": DecimalText.format($0, places: places)] } ?? ["missing": t(none)]
+            let format = m.format(p.symbol)
+            func price(_ v: Decimal?, none: String = "common.unavailable") -> [String: Any] {
+                v.map { ["value": format.price($0)] } ?? ["missing": t(none)]
+            }
+            func pnl(_ v: Decimal?) -> [String: Any] {
+                guard let v else { return ["missing": t("common.unavailable")] }
+                let signed = USDTFormat.signedContext(v)
+                return ["value": signed["text"]!, "tone": signed["tone"]!]
             }
             return [
                 "symbol": p.symbol,
                 "cells": [
-                    cell(p.qty), cell(p.avgEntryPrice, 2), cell(p.currentPrice, 2), cell(p.unrealizedPnLUSDT, 2), cell(p.realizedPnLUSDT, 2),
-                    cell(p.stopLoss, 2, none: "common.off"), cell(p.takeProfit, 2, none: "common.off"),
+                    ["value": format.quantity(p.qty)], price(p.avgEntryPrice), price(p.currentPrice), pnl(p.unrealizedPnLUSDT), pnl(p.realizedPnLUSDT),
+                    price(p.stopLoss, none: "common.off"), price(p.takeProfit, none: "common.off"),
                 ],
             ]
         }
         c["orders"] = m.orders.map { o -> [String: Any] in
+            let format = m.format(o.symbol)
             var row: [String: Any] = [
-                "created": DisplayTime.text(o.createdAt, zone), "symbol": o.symbol, "side": o.side, "status": o.status.rawValue,
-                "type": o.type + (o.stopPrice.map { " " + t("order.stop_at", ["price": DecimalText.plain($0)]) } ?? "")
+                "created": DisplayTime.text(o.createdAt, zone), "symbol": o.symbol, "side": o.side, "sideClass": o.side.lowercased(), "status": o.status.rawValue,
+                "type": o.type + (o.stopPrice.map { " " + t("order.stop_at", ["price": format.price($0)]) } ?? "")
                     + (o.orderListID.map { " · " + t("order.in_list", ["id": String($0)]) } ?? ""),
-                "price": o.price.map { DecimalText.format($0, places: 2) } ?? "—",
-                "filled": "\(DecimalText.format(o.executedQty)) / \(DecimalText.format(o.origQty))", "reason": o.reason ?? "",
+                "price": o.price.map { format.price($0) } ?? "—",
+                "filled": "\(format.quantity(o.executedQty)) / \(format.quantity(o.origQty))", "reason": o.reason ?? "",
             ]
             if o.isOpen, let id = o.orderID { row["cancel"] = String(id) }
             return row
         }
         c["fills"] = m.fills.map { f -> [String: Any] in
-            [
-                "time": DisplayTime.text(f.time, zone), "symbol": f.symbol, "side": f.side, "price": DecimalText.format(f.price, places: 2),
-                "qty": DecimalText.format(f.qty), "commission": "\(DecimalText.format(f.commission)) \(f.commissionAsset)",
+            let format = m.format(f.symbol)
+            return [
+                "time": DisplayTime.text(f.time, zone), "symbol": f.symbol, "side": f.side, "sideClass": f.side.lowercased(), "price": format.price(f.price),
+                "qty": format.quantity(f.qty), "commission": "\(NumberText.trimmed(f.commission)) \(f.commissionAsset)",
             ]
         }
         c["events"] = m.events.map { ["time": DisplayTime.text($0.time, zone), "level": $0.level, "kind": $0.kind, "message": $0.message] }
