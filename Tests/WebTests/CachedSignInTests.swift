@@ -65,7 +65,11 @@ import Testing
         // Another process deletes the row (a second store on the file stands for it).
         let other = try CentralDatabase.open(directory)
         try other.sessions.delete(idHash: SecureToken.storedForm(opened.id))
-        now.withLock { $0 += 0.05 }
+        // Within the interval the cached session still answers (the bound the design accepts)…
+        now.withLock { $0 += 0.01 }
+        #expect(try cache.resolve(opened.id) != nil)
+        // …and from the next poll on it is refused.
+        now.withLock { $0 += 1 }
         #expect(try cache.resolve(opened.id) == nil)
         #expect(try cache.resolve("not a session id") == nil)
     }
