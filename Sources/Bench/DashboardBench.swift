@@ -18,6 +18,8 @@ struct DashboardBench: AsyncParsableCommand {
     var connections: Int = 50
     @Option(help: "Fills to time from the exchange to the event stream.")
     var fills: Int = 30
+    @Option(help: "Profile the web under each path's load: `perf record -g` of its process into this folder, one file per path (not in `make bench`).")
+    var perfDir: String?
 
     func run() async throws {
         let cluster = try await Cluster.start(binDir: binDir, name: "dashboard")
@@ -52,7 +54,12 @@ struct DashboardBench: AsyncParsableCommand {
 
         // Pages and API under wrk, the bot still trading.
         for (path, target) in [("/", "50 ms"), ("/trading", "50 ms"), ("/monitoring", "50 ms"), ("/api/v1/portfolio", "20 ms"), ("/api/v1/fills?limit=100", "20 ms"), ("/api/v1/bot", "20 ms")] {
+            let recorder = try perfDir.map { folder in try Self.perfRecord(cluster, path: path, folder: folder) }
             let result = Self.wrk(base + path, cookie: session.cookie, seconds: seconds, connections: connections)
+            // perf stops at SIGINT (a workload command of its own would never be reaped here:
+            // the child inherits a signal mask that hides the workload's exit from it).
+            recorder?.interrupt()
+            recorder?.waitUntilExit()
             figures.append(("GET \(path), \(connections) clients: p50 / p99 (requests/s)", result, "p99 < \(target)", "wrk -t2"))
         }
         print(Report.table(figures))
@@ -124,6 +131,21 @@ struct DashboardBench: AsyncParsableCommand {
         let latencies = (try? await reader.value) ?? []
         watchdog.cancel()
         return latencies
+    }
+
+    /// Starts `perf record -g` on the web process, until interrupted when the path's load ends;
+    /// the file is named for the path (`trading.data`, `api_v1_fills.data`).
+    static func perfRecord(_ cluster: Cluster, path: String, folder: String) throws -> Process {
+        guard let pid = try cluster.database.processes.status(process: "web")?.pid else { throw BenchError("the web's pid is not known") }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let name = path.split(separator: "?")[0].split(separator: "/").joined(separator: "_")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/perf")
+        process.arguments = ["record", "-g", "-F", "999", "-p", String(pid), "-o", "\(folder)/\(name.isEmpty ? "home" : name).data"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
     }
 
     /// `wrk` against one URL: "p50 / p99 (requests/s)", or why there is no figure.

@@ -27,13 +27,15 @@ enum WebApp {
         let sessions = Sessions(store: database.sessions, settings: settings.sessions)
         let accounts = AccountService(database: database, sessions: sessions, throttle: LoginThrottle(), logger: logger)
         let control = ControlClient(socketPath: directory.controlSocket)
+        // When central.sqlite last changed: what the per-request reads are cached against.
+        let watch = CentralChangeWatch(path: directory.centralDatabase)
 
         let router = Router(context: WebContext.self)
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
-        router.add(middleware: SessionMiddleware(sessions: sessions, users: database.users, secureCookies: settings.secureCookies))
+        router.add(middleware: SessionMiddleware(sessions: sessions, users: database.users, watch: watch, secureCookies: settings.secureCookies))
         router.add(middleware: LanguageMiddleware())
-        router.add(middleware: PageStatusMiddleware(database: database))
+        router.add(middleware: PageStatusMiddleware(database: database, watch: watch))
         router.add(middleware: APINotFoundMiddleware())
         HealthController(database: database).register(on: router)
         MetricsController(database: database, collector: MetricsCollector(registry: metrics)).register(on: router)

@@ -9,11 +9,38 @@ public enum Timestamp {
         let ms = Int(totalMs - Int64(seconds) * 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-            Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), ms
-        )
+        let year = Int(parts.tm_year) + 1900
+        // Outside 0…9999 the fixed width does not hold: `String(format:)` says what it says.
+        guard (0...9999).contains(year) else {
+            return String(
+                format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour),
+                Int(parts.tm_min), Int(parts.tm_sec), ms
+            )
+        }
+        // Digit by digit: `String(format:)` cost microseconds, and every stored or shown time comes through here.
+        var bytes = [UInt8](repeating: UInt8(ascii: "0"), count: 24)
+        func put(_ value: Int, _ at: Int, _ width: Int) {
+            var value = value
+            for index in stride(from: at + width - 1, through: at, by: -1) {
+                bytes[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            }
+        }
+        put(year, 0, 4)
+        bytes[4] = UInt8(ascii: "-")
+        put(Int(parts.tm_mon) + 1, 5, 2)
+        bytes[7] = UInt8(ascii: "-")
+        put(Int(parts.tm_mday), 8, 2)
+        bytes[10] = UInt8(ascii: "T")
+        put(Int(parts.tm_hour), 11, 2)
+        bytes[13] = UInt8(ascii: ":")
+        put(Int(parts.tm_min), 14, 2)
+        bytes[16] = UInt8(ascii: ":")
+        put(Int(parts.tm_sec), 17, 2)
+        bytes[19] = UInt8(ascii: ".")
+        put(ms, 20, 3)
+        bytes[23] = UInt8(ascii: "Z")
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public static func date(_ text: String) -> Date? {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Times as the reader should see them: in their time zone, with its abbreviation. The date's
 /// fields come from the zone's offset and the proleptic Gregorian calendar in integer arithmetic
@@ -9,7 +10,7 @@ enum DisplayTime {
 
     /// Date and time in the reader's language (`format.datetime` of the catalog) and zone.
     static func text(_ date: Date, _ zone: TimeZone) -> String {
-        format(date, zone, t("format.datetime")) + " " + (zone.abbreviation(for: date) ?? zone.identifier)
+        format(date, zone, t("format.datetime")) + " " + abbreviation(zone, at: date)
     }
 
     static func short(_ date: Date, _ zone: TimeZone, range style: Style) -> String {
@@ -70,6 +71,18 @@ enum DisplayTime {
                 hour: clock / 3_600, minute: clock % 3_600 / 60, second: clock % 60)
         }
     }
+
+    /// The zone's abbreviation at `date`, kept per zone and offset (ICU takes tens of µs to say
+    /// it, and a zone has one name per offset: standard and summer time).
+    static func abbreviation(_ zone: TimeZone, at date: Date) -> String {
+        let key = "\(zone.identifier) \(zone.secondsFromGMT(for: date))"
+        if let known = abbreviations.withLock({ $0[key] }) { return known }
+        let name = zone.abbreviation(for: date) ?? zone.identifier
+        abbreviations.withLock { if $0.count < 1000 { $0[key] = name } }
+        return name
+    }
+
+    private static let abbreviations = Mutex<[String: String]>([:])
 
     private static func pad(_ value: Int, _ width: Int) -> String {
         let digits = String(value)

@@ -5,11 +5,21 @@ import Hummingbird
 /// Resolves the session cookie into the context's user, and guards the JSON API: every
 /// state-changing call made with a session carries `X-CSRF-Token`, and another user's id in the
 /// query gives 404. (HTML forms check their hidden `csrf_token` field in their handlers.)
+///
+/// The session and its user come from ``SignInCache`` (read once per change of central.sqlite,
+/// not once per request). Any state-changing request may have written the file (a logout, a
+/// password change, a language): after it the watch is invalidated, so the next request of
+/// this process reads again.
 struct SessionMiddleware: RouterMiddleware {
     typealias Context = WebContext
-    let sessions: Sessions
-    let users: any UserStore
+    let signIns: SignInCache
     let secureCookies: Bool
+
+    init(sessions: Sessions, users: any UserStore, watch: CentralChangeWatch, secureCookies: Bool) {
+        signIns = SignInCache(sessions: sessions, users: users, watch: watch)
+        self.secureCookies = secureCookies
+    }
+
     /// JSON calls that need no session, so no CSRF token.
     static let openEndpoints: Set<String> = ["/api/v1/signup", "/api/v1/login"]
 
@@ -18,7 +28,7 @@ struct SessionMiddleware: RouterMiddleware {
         var staleCookie = false
         if let id = request.cookies[SessionCookie.name]?.value, !id.isEmpty {
             do {
-                if let active = try sessions.resolve(id), let user = try users.user(active.userID) {
+                if let (active, user) = try signIns.resolve(id) {
                     context.session = active
                     context.user = user
                 } else {
@@ -43,6 +53,16 @@ struct SessionMiddleware: RouterMiddleware {
                 return try error.response(from: request, context: context)
             }
         }
+        if ![.get, .head, .options].contains(request.method) {
+            defer { signIns.watch.invalidate() }
+            return try await respond(request, context: context, staleCookie: staleCookie, next: next)
+        }
+        return try await respond(request, context: context, staleCookie: staleCookie, next: next)
+    }
+
+    private func respond(
+        _ request: Request, context: WebContext, staleCookie: Bool, next: (Request, WebContext) async throws -> Response
+    ) async throws -> Response {
         var response = try await next(request, context)
         if staleCookie, !response.headers[values: .setCookie].contains(where: { $0.hasPrefix(SessionCookie.name + "=") }) {
             response.setCookie(SessionCookie.clear(secure: secureCookies))

@@ -50,28 +50,25 @@ public struct SQLiteCommandStore: CommandStore {
 
     public func undelivered(user: UserID) throws -> [StoredCommand] {
         try db.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM commands WHERE user_id = ? AND delivered_at IS NULL ORDER BY id", arguments: [user.rawValue]
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM commands WHERE user_id = ? AND delivered_at IS NULL ORDER BY id"), arguments: [user.rawValue]
             ).map(Self.decode)
         }
     }
 
     public func command(id: Int64) throws -> StoredCommand? {
-        try db.read { db in try Row.fetchOne(db, sql: "SELECT * FROM commands WHERE id = ?", arguments: [id]).map(Self.decode) }
+        try db.read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM commands WHERE id = ?"), arguments: [id]).map(Self.decode) }
     }
 
     public func latest(user: UserID, command: String) throws -> StoredCommand? {
         try db.read { db in
-            try Row.fetchOne(
-                db, sql: "SELECT * FROM commands WHERE user_id = ? AND command = ? ORDER BY id DESC LIMIT 1", arguments: [user.rawValue, command]
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM commands WHERE user_id = ? AND command = ? ORDER BY id DESC LIMIT 1"), arguments: [user.rawValue, command]
             ).map(Self.decode)
         }
     }
 
     public func lastAcknowledgedID(user: UserID) throws -> Int64 {
         try db.read { db in
-            try Int64.fetchOne(
-                db, sql: "SELECT id FROM commands WHERE user_id = ? AND acknowledged_at IS NOT NULL ORDER BY acknowledged_at DESC, id DESC LIMIT 1",
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM commands WHERE user_id = ? AND acknowledged_at IS NOT NULL ORDER BY acknowledged_at DESC, id DESC LIMIT 1"),
                 arguments: [user.rawValue]
             ) ?? 0
         }

@@ -45,7 +45,7 @@ public struct SQLiteExchangeKeyStore: ExchangeKeyStore {
     @discardableResult
     public func storeKey(_ key: StoredExchangeKey, at: Date = Date()) throws -> Int64 {
         try db.write { db in
-            let revision = (try Int64.fetchOne(db, sql: "SELECT MAX(revision) FROM exchange_keys") ?? 0) + 1
+            let revision = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(revision) FROM exchange_keys")) ?? 0) + 1
             try db.execute(
                 sql: """
                     INSERT INTO exchange_keys (user_id, api_key_token, api_secret_token, masked_key, can_trade, verified_at, revision, updated_at)
@@ -74,7 +74,7 @@ public struct SQLiteExchangeKeyStore: ExchangeKeyStore {
 
     public func key(for user: UserID) throws -> StoredExchangeKey? {
         try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM exchange_keys WHERE user_id = ?", arguments: [user.rawValue]).map { row in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM exchange_keys WHERE user_id = ?"), arguments: [user.rawValue]).map { row in
                 StoredExchangeKey(
                     userID: UserID(row["user_id"]), apiKeyToken: row["api_key_token"], apiSecretToken: row["api_secret_token"],
                     maskedKey: row["masked_key"], canTrade: row["can_trade"],
@@ -86,7 +86,7 @@ public struct SQLiteExchangeKeyStore: ExchangeKeyStore {
 
     public func allTokens() throws -> [String] {
         try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT api_key_token, api_secret_token FROM exchange_keys ORDER BY user_id").flatMap {
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT api_key_token, api_secret_token FROM exchange_keys ORDER BY user_id")).flatMap {
                 [$0["api_key_token"], $0["api_secret_token"]] as [String]
             }
         }
@@ -95,7 +95,7 @@ public struct SQLiteExchangeKeyStore: ExchangeKeyStore {
     @discardableResult
     public func reencryptAll(_ transform: (String) throws -> String) throws -> Int {
         try db.write { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT user_id, api_key_token, api_secret_token FROM exchange_keys")
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT user_id, api_key_token, api_secret_token FROM exchange_keys"))
             for row in rows {
                 try db.execute(
                     sql: "UPDATE exchange_keys SET api_key_token = ?, api_secret_token = ? WHERE user_id = ?",
@@ -109,7 +109,7 @@ public struct SQLiteExchangeKeyStore: ExchangeKeyStore {
     public func keyRevisions() throws -> [UserID: Int64] {
         try db.read { db in
             var result: [UserID: Int64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT user_id, revision FROM exchange_keys") {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT user_id, revision FROM exchange_keys")) {
                 result[UserID(row["user_id"])] = row["revision"]
             }
             return result

@@ -56,7 +56,7 @@ public struct SQLitePortfolioStore: PortfolioStore {
 
     public func portfolio(for user: UserID) throws -> StoredPortfolio? {
         try db.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM portfolios WHERE user_id = ?", arguments: [user.rawValue]) else { return nil }
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM portfolios WHERE user_id = ?"), arguments: [user.rawValue]) else { return nil }
             let text: String = row["balances"]
             let rows = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]] ?? []
             let lines = rows.compactMap { try? PortfolioValuation.Line(json: $0) }
@@ -80,7 +80,7 @@ public struct SQLitePortfolioStore: PortfolioStore {
 
     public func exchangeStatus(for user: UserID) throws -> StoredExchangeStatus? {
         try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM exchange_status WHERE user_id = ?", arguments: [user.rawValue]).map { row in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM exchange_status WHERE user_id = ?"), arguments: [user.rawValue]).map { row in
                 StoredExchangeStatus(
                     reachable: row["reachable"], since: (row["since"] as String?).flatMap(Timestamp.date), reason: row["reason"],
                     updatedAt: Timestamp.date(row["updated_at"]) ?? .distantPast
@@ -100,8 +100,7 @@ public struct SQLitePortfolioStore: PortfolioStore {
 
     public func equity(for user: UserID, limit: Int, before: Date?) throws -> [(time: Date, totalUSDT: Decimal)] {
         try db.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT time, total_usdt FROM equity_points WHERE user_id = ? AND time < ? ORDER BY time DESC LIMIT ?",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT time, total_usdt FROM equity_points WHERE user_id = ? AND time < ? ORDER BY time DESC LIMIT ?"),
                 arguments: [user.rawValue, Timestamp.string(before ?? .distantFuture), limit]
             ).compactMap { row in
                 guard let time = Timestamp.date(row["time"]), let total = DecimalText.parse(row["total_usdt"]) else { return nil }
@@ -112,8 +111,7 @@ public struct SQLitePortfolioStore: PortfolioStore {
 
     public func equity(for user: UserID, since: Date?, points: Int) throws -> [(time: Date, totalUSDT: Decimal)] {
         try db.read { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT time, total_usdt FROM equity_points WHERE user_id = ? AND time >= ? ORDER BY time",
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT time, total_usdt FROM equity_points WHERE user_id = ? AND time >= ? ORDER BY time"),
                 arguments: [user.rawValue, Timestamp.string(since ?? .distantPast)]
             ).compactMap { row -> (time: Date, totalUSDT: Decimal)? in
                 guard let time = Timestamp.date(row["time"]), let total = DecimalText.parse(row["total_usdt"]) else { return nil }

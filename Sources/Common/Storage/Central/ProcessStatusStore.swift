@@ -81,12 +81,12 @@ public struct SQLiteProcessStatusStore: ProcessStatusStore {
 
     public func status(process: String) throws -> ProcessStatus? {
         try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM process_status WHERE process = ?", arguments: [process]).map(Self.decode)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM process_status WHERE process = ?"), arguments: [process]).map(Self.decode)
         }
     }
 
     public func all() throws -> [ProcessStatus] {
-        try db.read { db in try Row.fetchAll(db, sql: "SELECT * FROM process_status ORDER BY process").map(Self.decode) }
+        try db.read { db in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM process_status ORDER BY process")).map(Self.decode) }
     }
 
     public func markAllStopped(message: String, at: Date = Date()) throws {

@@ -63,7 +63,7 @@ public struct SQLiteSessionStore: SessionStore {
 
     public func session(idHash: String) throws -> StoredSession? {
         try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE id_hash = ?", arguments: [idHash]).map { row in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE id_hash = ?"), arguments: [idHash]).map { row in
                 StoredSession(
                     idHash: row["id_hash"], userID: UserID(row["user_id"]), csrfToken: row["csrf_token"], persistent: row["persistent"],
                     createdAt: Timestamp.date(row["created_at"]) ?? .distantPast,
@@ -104,6 +104,6 @@ public struct SQLiteSessionStore: SessionStore {
     }
 
     public func count(of user: UserID) throws -> Int {
-        try db.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sessions WHERE user_id = ?", arguments: [user.rawValue]) ?? 0 }
+        try db.read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM sessions WHERE user_id = ?"), arguments: [user.rawValue]) ?? 0 }
     }
 }

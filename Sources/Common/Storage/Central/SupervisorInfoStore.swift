@@ -23,7 +23,7 @@ public struct SQLiteSupervisorInfoStore: SupervisorInfoStore {
     public func all() throws -> [String: String] {
         try db.read { db in
             var result: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT key, value FROM supervisor_info") { result[row["key"]] = row["value"] }
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT key, value FROM supervisor_info")) { result[row["key"]] = row["value"] }
             return result
         }
     }

@@ -24,12 +24,10 @@ public struct TradeFilter: Sendable, Equatable {
 extension SQLiteTradingStore {
     public func orders(for user: UserID, matching f: TradeFilter) throws -> [OrderRecord] {
         try db.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                     SELECT * FROM orders WHERE user_id = ? AND (? IS NULL OR symbol = ?) AND (? IS NULL OR side = ?)
                     AND created_at >= ? AND created_at < ? ORDER BY created_at DESC, client_order_id DESC LIMIT ?
-                    """,
+                    """),
                 arguments: [
                     user.rawValue, f.symbol, f.symbol, f.side, f.side, Timestamp.string(f.from ?? .distantPast),
                     Timestamp.string(f.before ?? .distantFuture), f.limit,
@@ -40,8 +38,7 @@ extension SQLiteTradingStore {
 
     public func orders(for user: UserID, updatedSince since: Date, limit: Int) throws -> [OrderRecord] {
         try db.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM orders WHERE user_id = ? AND updated_at >= ? ORDER BY updated_at, client_order_id LIMIT ?",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM orders WHERE user_id = ? AND updated_at >= ? ORDER BY updated_at, client_order_id LIMIT ?"),
                 arguments: [user.rawValue, Timestamp.string(since), limit]
             ).map(Self.order)
         }
@@ -49,12 +46,10 @@ extension SQLiteTradingStore {
 
     public func fills(for user: UserID, matching f: TradeFilter) throws -> [BotFill] {
         try db.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                     SELECT * FROM fills WHERE user_id = ? AND (? IS NULL OR symbol = ?) AND (? IS NULL OR side = ?)
                     AND time >= ? AND time < ? ORDER BY time DESC, trade_id DESC LIMIT ?
-                    """,
+                    """),
                 arguments: [
                     user.rawValue, f.symbol, f.symbol, f.side, f.side, Timestamp.string(f.from ?? .distantPast),
                     Timestamp.string(f.before ?? .distantFuture), f.limit,
@@ -65,21 +60,19 @@ extension SQLiteTradingStore {
 
     public func fills(for user: UserID, recordedAfter rowID: Int64, limit: Int) throws -> [(rowID: Int64, fill: BotFill)] {
         try db.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT rowid AS row_id, * FROM fills WHERE user_id = ? AND rowid > ? ORDER BY rowid LIMIT ?",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT rowid AS row_id, * FROM fills WHERE user_id = ? AND rowid > ? ORDER BY rowid LIMIT ?"),
                 arguments: [user.rawValue, rowID, limit]
             ).map { (rowID: $0["row_id"], fill: Self.fill($0)) }
         }
     }
 
     public func lastFillRowID(for user: UserID) throws -> Int64 {
-        try db.read { db in try Int64.fetchOne(db, sql: "SELECT max(rowid) FROM fills WHERE user_id = ?", arguments: [user.rawValue]) ?? 0 }
+        try db.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(rowid) FROM fills WHERE user_id = ?"), arguments: [user.rawValue]) ?? 0 }
     }
 
     public func signals(for user: UserID, recordedAfter id: Int64, limit: Int) throws -> [(id: Int64, signal: SignalRecord)] {
         try db.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT id, signal FROM signals WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?", arguments: [user.rawValue, id, limit]
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT id, signal FROM signals WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?"), arguments: [user.rawValue, id, limit]
             ).compactMap { row in
                 let text: String = row["signal"]
                 guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any],
@@ -91,7 +84,7 @@ extension SQLiteTradingStore {
     }
 
     public func lastSignalID(for user: UserID) throws -> Int64 {
-        try db.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM signals WHERE user_id = ?", arguments: [user.rawValue]) ?? 0 }
+        try db.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM signals WHERE user_id = ?"), arguments: [user.rawValue]) ?? 0 }
     }
 }
 
@@ -106,13 +99,11 @@ extension SQLiteTradingStore {
     public func totals() throws -> TradingTotals {
         let open = OrderRecord.openStatuses.map(\.rawValue).sorted().map { "'\($0)'" }.joined(separator: ", ")
         return try db.read { db in
-            let row = try Row.fetchOne(
-                db,
-                sql: """
+            let row = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT (SELECT count(*) FROM orders) AS orders,
                            (SELECT count(*) FROM orders WHERE status IN (\(open))) AS open_orders,
                            (SELECT count(*) FROM fills) AS fills
-                    """
+                    """)
             )
             return TradingTotals(orders: row?["orders"] ?? 0, openOrders: row?["open_orders"] ?? 0, fills: row?["fills"] ?? 0)
         }

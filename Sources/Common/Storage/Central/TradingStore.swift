@@ -40,7 +40,7 @@ public struct SQLiteTradingStore: TradingStore {
     public init(_ db: DatabasePool) { self.db = db }
 
     public func settings(for user: UserID) throws -> BotSettings? {
-        let text = try db.read { db in try String.fetchOne(db, sql: "SELECT settings FROM bot_settings WHERE user_id = ?", arguments: [user.rawValue]) }
+        let text = try db.read { db in try String.fetchOne(db.cachedStatement(sql: "SELECT settings FROM bot_settings WHERE user_id = ?"), arguments: [user.rawValue]) }
         return try text.map { try BotSettings.decode(Data($0.utf8)) }
     }
 
@@ -111,12 +111,10 @@ public struct SQLiteTradingStore: TradingStore {
 
     public func orders(for user: UserID, symbol: String?, before: Date?, limit: Int) throws -> [OrderRecord] {
         try db.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                     SELECT * FROM orders WHERE user_id = ? AND (? IS NULL OR symbol = ?) AND created_at < ?
                     ORDER BY created_at DESC, client_order_id DESC LIMIT ?
-                    """,
+                    """),
                 arguments: [user.rawValue, symbol, symbol, Timestamp.string(before ?? .distantFuture), limit]
             ).map(Self.order)
         }
@@ -124,7 +122,7 @@ public struct SQLiteTradingStore: TradingStore {
 
     public func order(for user: UserID, orderID: Int64) throws -> OrderRecord? {
         try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM orders WHERE user_id = ? AND order_id = ?", arguments: [user.rawValue, orderID]).map(Self.order)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM orders WHERE user_id = ? AND order_id = ?"), arguments: [user.rawValue, orderID]).map(Self.order)
         }
     }
 
@@ -141,12 +139,10 @@ public struct SQLiteTradingStore: TradingStore {
 
     public func fills(for user: UserID, symbol: String?, before: Date?, limit: Int) throws -> [BotFill] {
         try db.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                     SELECT * FROM fills WHERE user_id = ? AND (? IS NULL OR symbol = ?) AND time < ?
                     ORDER BY time DESC, trade_id DESC LIMIT ?
-                    """,
+                    """),
                 arguments: [user.rawValue, symbol, symbol, Timestamp.string(before ?? .distantFuture), limit]
             ).map(Self.fill)
         }
@@ -164,7 +160,7 @@ public struct SQLiteTradingStore: TradingStore {
 
     public func positions(for user: UserID) throws -> [PositionRecord] {
         try db.read { db in
-            try String.fetchAll(db, sql: "SELECT position FROM positions WHERE user_id = ? ORDER BY symbol", arguments: [user.rawValue]).compactMap { text in
+            try String.fetchAll(db.cachedStatement(sql: "SELECT position FROM positions WHERE user_id = ? ORDER BY symbol"), arguments: [user.rawValue]).compactMap { text in
                 guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { return nil }
                 return try? PositionRecord(json: object)
             }
@@ -183,8 +179,7 @@ public struct SQLiteTradingStore: TradingStore {
 
     public func signals(for user: UserID, symbol: String?, before: Date?, limit: Int) throws -> [SignalRecord] {
         try db.read { db in
-            try String.fetchAll(
-                db, sql: "SELECT signal FROM signals WHERE user_id = ? AND (? IS NULL OR symbol = ?) AND time < ? ORDER BY time DESC, id DESC LIMIT ?",
+            try String.fetchAll(db.cachedStatement(sql: "SELECT signal FROM signals WHERE user_id = ? AND (? IS NULL OR symbol = ?) AND time < ? ORDER BY time DESC, id DESC LIMIT ?"),
                 arguments: [user.rawValue, symbol, symbol, Timestamp.string(before ?? .distantFuture), limit]
             ).compactMap { text in
                 guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { return nil }
@@ -195,7 +190,7 @@ public struct SQLiteTradingStore: TradingStore {
 
     public func todayPnL(for user: UserID) throws -> (value: Decimal?, updatedAt: Date)? {
         try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT today_pnl_usdt, updated_at FROM bot_summary WHERE user_id = ?", arguments: [user.rawValue]).map { row in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT today_pnl_usdt, updated_at FROM bot_summary WHERE user_id = ?"), arguments: [user.rawValue]).map { row in
                 ((row["today_pnl_usdt"] as String?).flatMap(DecimalText.parse), Timestamp.date(row["updated_at"]) ?? .distantPast)
             }
         }

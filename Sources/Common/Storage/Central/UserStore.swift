@@ -47,19 +47,19 @@ public struct SQLiteUserStore: UserStore {
 
     public func user(_ id: UserID) throws -> StoredUser? {
         try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, username, created_at, language FROM users WHERE id = ?", arguments: [id.rawValue]).map(Self.user)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT id, username, created_at, language FROM users WHERE id = ?"), arguments: [id.rawValue]).map(Self.user)
         }
     }
 
     public func credentials(username: String) throws -> (user: StoredUser, passwordHash: String)? {
         try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, username, created_at, language, password_hash FROM users WHERE username = ?", arguments: [username])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT id, username, created_at, language, password_hash FROM users WHERE username = ?"), arguments: [username])
                 .map { (Self.user($0), $0["password_hash"]) }
         }
     }
 
     public func passwordHash(_ id: UserID) throws -> String? {
-        try db.read { db in try String.fetchOne(db, sql: "SELECT password_hash FROM users WHERE id = ?", arguments: [id.rawValue]) }
+        try db.read { db in try String.fetchOne(db.cachedStatement(sql: "SELECT password_hash FROM users WHERE id = ?"), arguments: [id.rawValue]) }
     }
 
     public func setPasswordHash(_ hash: String, for id: UserID, at: Date) throws {

@@ -43,8 +43,7 @@ public struct SQLiteWorkerEventStore: WorkerEventStore {
 
     public func events(for user: UserID, limit: Int) throws -> [WorkerEvent] {
         try db.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM worker_events WHERE user_id = ? ORDER BY id DESC LIMIT ?", arguments: [user.rawValue, limit]
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM worker_events WHERE user_id = ? ORDER BY id DESC LIMIT ?"), arguments: [user.rawValue, limit]
             ).map {
                 WorkerEvent(
                     userID: UserID($0["user_id"]), time: Timestamp.date($0["time"]) ?? .distantPast,
