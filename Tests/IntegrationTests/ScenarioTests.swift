@@ -181,8 +181,8 @@ import Testing
                 }
             }
             #expect(shown, "page \(rows) vs exchange \(expected)")
-            let totalText = page.range(of: #"id="total" class="total">[^<]*<strong>([^<]+) USDT"#, options: .regularExpression).map { String(page[$0]) } ?? ""
-            let shownTotal = totalText.components(separatedBy: "<strong>").last.flatMap(pageNumber)
+            let totalText = page.range(of: #"id="total" class="total">[^<]*<strong[^>]*>([^<]+) USDT"#, options: .regularExpression).map { String(page[$0]) } ?? ""
+            let shownTotal = totalText.components(separatedBy: ">").last.flatMap(pageNumber)
             #expect(shownTotal.map { abs($0 - total) <= Decimal(string: "0.01")! } == true, "total \(totalText) vs \(total)")
 
             // Monitoring: every fill is an exchange trade of the account, price and quantity as the exchange has them.

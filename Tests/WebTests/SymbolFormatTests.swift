@@ -31,6 +31,16 @@ import Testing
         #expect(Self.shib.quantity(Self.d("1500000.00000000")) == "1500000")
     }
 
+    /// A balance finer than the step (what fees leave) keeps its digits: never more than is held.
+    @Test func balancesAreNeverRounded() {
+        #expect(Self.btc.balance(Self.d("0.00463536")) == "0.00463536")
+        #expect(Self.btc.balance(Self.d("0.00120000")) == "0.00120")
+        #expect(Self.btc.balance(Self.d("12")) == "12.00000")
+        #expect(Self.btc.balance(0) == "0.00000")
+        #expect(SymbolFormat.unknown.balance(Self.d("7600.86711200")) == "7600.867112")
+        #expect(SymbolFormat(priceDecimals: 2, quantityDecimals: 2).balance(Self.d("7600.867112")) == "7600.867112")
+    }
+
     @Test func unknownFiltersShowTheStoredValueWithoutTrailingZeros() {
         let unknown = SymbolFormat.unknown
         #expect(unknown.price(Self.d("43210.57000000")) == "43210.57")

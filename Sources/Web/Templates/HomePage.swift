@@ -118,7 +118,7 @@ enum HomePage {
         v["lines"] = valuation.lines.map { line -> [String: Any] in
             let format =
                 line.asset == PortfolioValuation.quote ? SymbolFormat(priceDecimals: 2, quantityDecimals: 2) : m.format(line.asset + PortfolioValuation.quote)
-            var row: [String: Any] = ["asset": line.asset, "free": format.quantity(line.free), "locked": format.quantity(line.locked)]
+            var row: [String: Any] = ["asset": line.asset, "free": format.balance(line.free), "locked": format.balance(line.locked)]
             if let price = line.priceUSDT { row["price"] = line.asset == PortfolioValuation.quote ? NumberText.trimmed(price) : format.price(price) }
             if let value = line.valueUSDT {
                 row["value"] = USDTFormat.value(value)

@@ -23,10 +23,11 @@ enum Views {
         guard let folder = candidates.first(where: { FileManager.default.fileExists(atPath: $0 + "/layout.mustache") }) else {
             throw Missing(searched: candidates)
         }
+        MustacheContentTypes.register(HTMLEscaping(), named: HTMLEscaping.name)
         var loaded = MustacheLibrary()
         for file in try FileManager.default.contentsOfDirectory(atPath: folder) where file.hasSuffix(".mustache") {
             let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
-            try loaded.register(text, named: String(file.dropLast(".mustache".count)))
+            try loaded.register("{{% CONTENT_TYPE: \(HTMLEscaping.name) }}" + text, named: String(file.dropLast(".mustache".count)))
         }
         library.withLock { $0 = loaded }
     }

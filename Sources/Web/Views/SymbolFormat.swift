@@ -38,6 +38,16 @@ struct SymbolFormat: Sendable, Equatable {
         quantityDecimals.map { NumberText.fixed(value, places: $0) } ?? NumberText.trimmed(value)
     }
 
+    /// A balance: to the step size like a quantity, but never rounded. An account holds amounts
+    /// finer than the step (what is left after fees: "0.00463536" BTC with a step of 0.00001), and
+    /// a balance written "0.00464" would be more than the account has; those keep all their digits.
+    func balance(_ value: Decimal) -> String {
+        let exact = NumberText.trimmed(value)
+        guard let places = quantityDecimals else { return exact }
+        let written = exact.firstIndex(of: ".").map { exact.distance(from: exact.index(after: $0), to: exact.endIndex) } ?? 0
+        return written > places ? exact : NumberText.fixed(value, places: places)
+    }
+
     /// The fractional digits of a tick or step ("0.01000000" → 2, "1.00000000" → 0); nil for 0.
     static func decimals(of size: Decimal) -> Int? {
         guard size > 0 else { return nil }
