@@ -201,6 +201,22 @@ extension TraderTests {
         #expect(try await exchange.myTrades(symbol: "BTCUSDT").filter { !$0.isBuyer }.count == 1)
     }
 
+    /// The payloads the web sends (`StopPayload`, `CancelOrderPayload`, as the control socket
+    /// carries them) are the ones the worker reads: cancelling a leg by its exchange id cancels the
+    /// whole exit list; a payload without the id is refused by name.
+    @Test func theWebsTypedPayloadsAreWhatTheWorkerReads() async throws {
+        let (trader, exchange, _, database) = try await Self.trader()
+        await Self.enter(trader)
+        let leg = try #require(try database.orders().first { OrderPurpose($0.clientOrderID).isExitLeg && $0.orderID != nil })
+        let cancel = CommandRequest(.cancelOrder, payload: CancelOrderPayload(orderID: try #require(leg.orderID)))
+        #expect(await trader.command(cancel.command, payload: #"{"orderId":1}"#) == "refused: cancel_order needs order_id")
+        #expect(await trader.command(cancel.command, payload: cancel.payload) == "ok")
+        #expect(try await exchange.openOrders().isEmpty, "both legs of the list")
+        let stop = CommandRequest(.stop, payload: StopPayload(closePositions: true))
+        #expect(await trader.command(stop.command, payload: stop.payload) == "ok")
+        #expect(try await exchange.myTrades(symbol: "BTCUSDT").filter { !$0.isBuyer }.count == 1, "stop and sell sold")
+    }
+
     @Test func anEmergencyStopCancelsTheListsAndPlacesNoNewExits() async throws {
         let (trader, exchange, _, _) = try await Self.trader()
         await Self.enter(trader)

@@ -13,7 +13,8 @@ extension Trader {
                 event("info", "bot", "started")
             case "stop":
                 try bot.set(.stopped)
-                let close = payload.flatMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }?["close_positions"] as? Bool ?? false
+                // The web's `StopPayload`; none (the supervisor's own stop) keeps the positions.
+                let close = payload.flatMap { try? JSONDecoder().decode(StopPayload.self, from: Data($0.utf8)) }?.closePositions ?? false
                 event("info", "bot", close ? "stopped; closing positions" : "stopped; positions kept, still protected by their exits")
                 // Selling everything: the exits come off the exchange and are not put back.
                 if close { exitsInBot.formUnion(positions.keys) }
@@ -27,9 +28,9 @@ extension Trader {
             case "place_order":
                 return await placeManual(payload: payload)
             case "cancel_order":
-                guard let id = payload.flatMap({ (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] })?["order_id"] as? NSNumber
+                guard let cancel = payload.flatMap({ try? JSONDecoder().decode(CancelOrderPayload.self, from: Data($0.utf8)) })
                 else { return "refused: cancel_order needs order_id" }
-                return await cancel(orderID: id.int64Value)
+                return await self.cancel(orderID: cancel.orderID)
             default:
                 return "unknown command"
             }
