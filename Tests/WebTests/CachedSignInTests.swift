@@ -12,8 +12,9 @@ import Testing
 
     static func entry(lastSeen: Date = start, expires: Date = start.addingTimeInterval(3600)) -> CachedSignIn {
         CachedSignIn(
-            active: Sessions.Active(idHash: "h", userID: UserID(rawValue: 1), csrfToken: "c", persistent: false),
-            user: StoredUser(id: UserID(rawValue: 1), username: "ana", createdAt: start), expiresAt: expires, lastSeenAt: lastSeen
+            active: Sessions.Active(
+                idHash: "h", userID: UserID(rawValue: 1), csrfToken: "c", persistent: false, expiresAt: expires, lastSeenAt: lastSeen),
+            user: StoredUser(id: UserID(rawValue: 1), username: "ana", createdAt: start)
         )
     }
 

@@ -22,6 +22,9 @@ public struct Sessions: Sendable {
         public let userID: UserID
         public let csrfToken: String
         public let persistent: Bool
+        /// The session's absolute end, and when it was last seen (now, when this read touched it).
+        public let expiresAt: Date
+        public let lastSeenAt: Date
     }
 
     /// A session just opened: the id goes into the cookie, and exists nowhere else.
@@ -75,10 +78,14 @@ public struct Sessions: Sendable {
             try store.delete(idHash: hash)
             return nil
         }
+        var lastSeen = stored.lastSeenAt
         if now.timeIntervalSince(stored.lastSeenAt) >= settings.touchEvery {
             try store.touch(idHash: hash, at: now)
+            lastSeen = now
         }
-        return Active(idHash: hash, userID: stored.userID, csrfToken: stored.csrfToken, persistent: stored.persistent)
+        return Active(
+            idHash: hash, userID: stored.userID, csrfToken: stored.csrfToken, persistent: stored.persistent, expiresAt: stored.expiresAt,
+            lastSeenAt: lastSeen)
     }
 
     public func close(idHash: String) throws {

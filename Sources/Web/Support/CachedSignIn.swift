@@ -11,11 +11,9 @@ import Foundation
 struct CachedSignIn: Sendable, Equatable {
     let active: Sessions.Active
     let user: StoredUser
-    let expiresAt: Date
-    let lastSeenAt: Date
 
     func isUsable(at now: Date, settings: Sessions.Settings) -> Bool {
-        let idle = now.timeIntervalSince(lastSeenAt)
-        return now < expiresAt && idle >= 0 && idle < settings.touchEvery && idle <= settings.idleTimeout
+        let idle = now.timeIntervalSince(active.lastSeenAt)
+        return now < active.expiresAt && idle >= 0 && idle < settings.touchEvery && idle <= settings.idleTimeout
     }
 }

@@ -21,10 +21,8 @@ struct SignInCache: Sendable {
         }
         // As without a cache: `resolve` deletes an expired row and touches a due one.
         guard let active = try sessions.resolve(id), let user = try users.user(active.userID) else { return nil }
-        if let stored = try sessions.store.session(idHash: active.idHash) {
-            // Stamped with the generation from before the reads: a change made meanwhile drops it.
-            cache.store(CachedSignIn(active: active, user: user, expiresAt: stored.expiresAt, lastSeenAt: stored.lastSeenAt), for: id, at: generation)
-        }
+        // Stamped with the generation from before the reads: a change made meanwhile drops it.
+        cache.store(CachedSignIn(active: active, user: user), for: id, at: generation)
         return (active, user)
     }
 }
