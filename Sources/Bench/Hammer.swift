@@ -34,7 +34,7 @@ struct Hammer: AsyncParsableCommand {
                 // A failed connection is said and tried again (three times in all), as a client
                 // would; anything else ends the run.
                 failures += 1
-                FileHandle.standardError.write(Data("hammer: \(error)\n".utf8))
+                StreamWriter.standardError.write("hammer: \(error)\n")
                 guard failures < 3 else { break }
                 try? await Task.sleep(for: .milliseconds(200))
             }

@@ -37,14 +37,14 @@ struct ExchangeSimCommand: AsyncParsableCommand {
             restored = try store.load()
         } catch {
             logger.critical("sim.state_unreadable", metadata: ["error": "\(error)"])
-            FileHandle.standardError.write(Data("exchange-sim: \(error)\n".utf8))
+            StreamWriter.standardError.write("exchange-sim: \(error)\n")
             throw ExitCode(1)
         }
         let replays: [KlineReplay]
         do {
             replays = try klinesCSV.map(KlineReplay.load)
         } catch {
-            FileHandle.standardError.write(Data("exchange-sim: \(error)\n".utf8))
+            StreamWriter.standardError.write("exchange-sim: \(error)\n")
             throw ExitCode(2)
         }
         let exchange = SimExchange(seed: UInt64(truncatingIfNeeded: seed), restored: restored, replays: replays)

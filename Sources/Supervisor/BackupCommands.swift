@@ -19,7 +19,7 @@ struct BackupCommand: AsyncParsableCommand {
             let bytes = manifest.files.reduce(0) { $0 + $1.bytes }
             print("backup made in \(folder): \(manifest.files.count) databases, \(bytes) bytes, each passed the integrity check")
         } catch {
-            FileHandle.standardError.write(Data("supervisor: backup: \(error)\n".utf8))
+            StreamWriter.standardError.write("supervisor: backup: \(error)\n")
             throw ExitCode(1)
         }
     }
@@ -40,7 +40,7 @@ struct DataDirectoryOptions: ParsableArguments {
             let resolved = try await ConfigLoader.load(file: config, flags: flags)
             return DataDirectory(root: resolved.absoluteDataDir, masterKeyFile: resolved.masterKeyFile)
         } catch {
-            FileHandle.standardError.write(Data("supervisor: configuration error: \(error)\n".utf8))
+            StreamWriter.standardError.write("supervisor: configuration error: \(error)\n")
             throw ExitCode(2)
         }
     }
@@ -68,7 +68,7 @@ struct RestoreCommand: AsyncParsableCommand {
             let restored = try Backups.restore(folder, into: directory)
             print("restored \(restored.count) databases from \(folder) (\(restored.joined(separator: ", "))); the files they replace were moved aside as *.before-restore-*")
         } catch {
-            FileHandle.standardError.write(Data("supervisor: restore: \(error)\n".utf8))
+            StreamWriter.standardError.write("supervisor: restore: \(error)\n")
             throw ExitCode(1)
         }
     }

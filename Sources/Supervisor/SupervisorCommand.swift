@@ -39,10 +39,10 @@ struct Run: AsyncParsableCommand {
             let resolved = try await ConfigLoader.load(file: config, flags: flags)
             try await SupervisorApp.run(config: resolved)
         } catch let error as ConfigError {
-            FileHandle.standardError.write(Data("supervisor: configuration error: \(error)\n".utf8))
+            StreamWriter.standardError.write("supervisor: configuration error: \(error)\n")
             throw ExitCode(2)
         } catch let error as SupervisorApp.StartupError {
-            FileHandle.standardError.write(Data("supervisor: \(error)\n".utf8))
+            StreamWriter.standardError.write("supervisor: \(error)\n")
             throw ExitCode(1)
         }
     }
@@ -63,7 +63,7 @@ struct RotateMasterKey: AsyncParsableCommand {
             let count = try Self.rotate(directory)
             print("rotated the master key \(directory.masterKeyFile): \(count) exchange keys re-encrypted")
         } catch {
-            FileHandle.standardError.write(Data("supervisor: rotate-master-key: \(error)\n".utf8))
+            StreamWriter.standardError.write("supervisor: rotate-master-key: \(error)\n")
             throw ExitCode(1)
         }
     }

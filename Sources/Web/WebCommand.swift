@@ -36,7 +36,7 @@ struct WebCommand: AsyncParsableCommand {
             try Views.load()
         } catch {
             logger.critical("web.templates_missing", metadata: ["error": "\(error)"])
-            FileHandle.standardError.write(Data("web: \(error)\n".utf8))
+            StreamWriter.standardError.write("web: \(error)\n")
             throw ExitCode(1)
         }
         let database: CentralDatabase
@@ -44,7 +44,7 @@ struct WebCommand: AsyncParsableCommand {
             database = try CentralDatabase.open(directory)
         } catch {
             logger.critical("web.database_unavailable", metadata: ["error": "\(error)"])
-            FileHandle.standardError.write(Data("web: \(error)\n".utf8))
+            StreamWriter.standardError.write("web: \(error)\n")
             throw ExitCode(1)
         }
         var settings = WebApp.Settings(host: host, port: port, exchange: exchange, secureCookies: secureCookies)

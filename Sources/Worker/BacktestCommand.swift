@@ -67,7 +67,7 @@ struct BacktestCommand: ParsableCommand {
         do {
             data = try KlineCSV.read(path: candles)
         } catch {
-            FileHandle.standardError.write(Data("worker backtest: \(candles): \(error)\n".utf8))
+            StreamWriter.standardError.write("worker backtest: \(candles): \(error)\n")
             throw ExitCode(2)
         }
         let backtest = Backtest(fee: fee, cash: cash, slippage: slippage, lotSize: lotSize)
@@ -77,12 +77,12 @@ struct BacktestCommand: ParsableCommand {
                 try result.tradesCSV().write(toFile: csv + "-trades.csv", atomically: true, encoding: .utf8)
                 try result.equityCSV(data).write(toFile: csv + "-equity.csv", atomically: true, encoding: .utf8)
             } catch {
-                FileHandle.standardError.write(Data("worker backtest: cannot write \(csv)-…csv: \(error)\n".utf8))
+                StreamWriter.standardError.write("worker backtest: cannot write \(csv)-…csv: \(error)\n")
                 throw ExitCode(1)
             }
         }
-        FileHandle.standardOutput.write(Data(result.jsonText(symbol: symbol).utf8))
-        FileHandle.standardOutput.write(Data("\n".utf8))
+        StreamWriter.standardOutput.write(result.jsonText(symbol: symbol))
+        StreamWriter.standardOutput.write("\n")
     }
 }
 

@@ -33,7 +33,7 @@ struct MLEvalCommand: ParsableCommand {
             do {
                 fitted = try LinearRegression.fit(trainX, trainY, ridge: ridge)
             } catch {
-                FileHandle.standardError.write(Data("worker ml-eval: \(error)\n".utf8))
+                StreamWriter.standardError.write("worker ml-eval: \(error)\n")
                 throw ExitCode(2)
             }
             lines = testX.map { "\(fitted.predict($0))" }
@@ -62,7 +62,7 @@ struct MLEvalCommand: ParsableCommand {
         default:
             throw ValidationError("--model must be random_forest or linear")
         }
-        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        StreamWriter.standardOutput.write(lines.joined(separator: "\n") + "\n")
     }
 
     /// A CSV with a header and numeric columns; the last is the target.

@@ -9,18 +9,14 @@ protocol ReportSink: Sendable {
 
 /// Writes reports to stdout, one whole line at a time. A write that fails means the supervisor
 /// is gone (its end of the pipe closed): the worker exits at once, as it does at the end of stdin
-/// (`FileHandle.write(_:)` would trap instead, and a trapping process waits for its backtrace).
+/// (``StreamWriter`` explains why not `FileHandle.write(_:)`).
 final class Reporter: ReportSink {
     private let lock = Mutex(())
 
     func send(_ report: WorkerReport) {
         let data = Data((report.line() + "\n").utf8)
         lock.withLock { _ in
-            do {
-                try FileHandle.standardOutput.write(contentsOf: data)
-            } catch {
-                _exit(0)
-            }
+            if !StreamWriter.standardOutput.write(data) { _exit(0) }
         }
     }
 }

@@ -11,12 +11,12 @@ public enum LogSink: Sendable {
     func write(_ line: String) {
         switch self {
         case .standardError:
-            FileHandle.standardError.write(Data((line + "\n").utf8))
+            StreamWriter.standardError.write(line + "\n")
         case .file(let file):
             file.write(line: line)
         case .both(let file):
             file.write(line: line)
-            FileHandle.standardError.write(Data((line + "\n").utf8))
+            StreamWriter.standardError.write(line + "\n")
         }
     }
 }

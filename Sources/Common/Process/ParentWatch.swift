@@ -44,6 +44,6 @@ extension ParentWatch {
 extension ParentWatch {
     /// Tells the supervisor (on stdout) that this service is listening.
     public static func reportReady() {
-        FileHandle.standardOutput.write(Data((WorkerReport.heartbeat(state: "ready").line() + "\n").utf8))
+        StreamWriter.standardOutput.write(WorkerReport.heartbeat(state: "ready").line() + "\n")
     }
 }
