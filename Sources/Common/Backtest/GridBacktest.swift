@@ -1,0 +1,173 @@
+import Foundation
+
+/// A grid bot over historical candles, through the live bot's ``GridBook``. The grid opens at the
+/// first candle's open (buying at that price what its opening sells need); an order placed on a
+/// candle can fill from the next one on, at its own price, in the order ``CandlePath`` says the
+/// price reached it. A stop-loss or take-profit ends the grid at its own price on the first candle
+/// whose low (or high) reaches it, after that candle's fills.
+public struct GridBacktest: Sendable {
+    /// One filled grid order; `level` is the index of its price among the levels (a buy of cell i
+    /// is at level i, its sell at level i + 1).
+    public struct Fill: Sendable, Equatable {
+        public let time: Int64
+        public let cell: Int
+        public let sequence: Int
+        public let level: Int
+        public let side: SymbolFilters.Side
+        public let price: Decimal
+        public let quantity: Decimal
+        public let fee: Decimal
+    }
+
+    public struct Result: Sendable {
+        public let fills: [Fill]
+        public let cycles: [GridCycle]
+        public let gridProfit: Decimal
+        /// The market purchase at the opening, for the opening sells.
+        public let openingPurchase: Decimal
+        public let ended: String?
+        /// As for the other strategies; `trades` are the completed cycles.
+        public let metrics: Backtest.Metrics
+        public let equity: [Double]
+    }
+
+    public let fee: Decimal
+
+    public init(fee: Decimal = Decimal(string: "0.001")!) {
+        self.fee = fee
+    }
+
+    public func run(plan: GridPlan, candles: [StrategyCandle]) -> Result {
+        var state = Run(plan: plan, fee: fee, opening: candles.first)
+        var equity: [Double] = []
+        equity.reserveCapacity(candles.count)
+        for index in candles.indices {
+            let candle = candles[index]
+            // The cheap test first: most candles reach no order.
+            if index > 0, candle.low <= state.highestBuy || candle.high >= state.lowestSell {
+                state.fill(candle)
+            }
+            if index > 0, candle.low <= state.stopLoss || candle.high >= state.takeProfit {
+                state.exit(candle)
+            }
+            equity.append(state.cash + state.base * candle.close)
+        }
+        let investment = NSDecimalNumber(decimal: plan.parameters.investment).doubleValue
+        let backtest = Backtest(fee: NSDecimalNumber(decimal: fee).doubleValue, cash: investment)
+        var metrics = backtest.metrics(candles, equity: equity, trades: state.trades, finalCash: equity.last ?? investment)
+        metrics.exposure = candles.isEmpty ? 0 : 1
+        return Result(
+            fills: state.fills, cycles: state.book.cycles, gridProfit: state.book.gridProfit, openingPurchase: state.openingPurchase,
+            ended: state.book.ended, metrics: metrics, equity: equity
+        )
+    }
+}
+
+extension GridBacktest {
+    /// The state of one run: the book, the money in `Double` for the equity curve, and the
+    /// prices at which the next candle can do anything.
+    struct Run {
+        var book: GridBook
+        let fee: Decimal
+        var cash: Double
+        var base: Double
+        let openingPurchase: Decimal
+        var fills: [Fill] = []
+        var trades: [Backtest.Trade] = []
+        var boughtAt: [Int64]
+        var highestBuy = -Double.infinity
+        var lowestSell = Double.infinity
+        var stopLoss: Double
+        var takeProfit: Double
+
+        init(plan: GridPlan, fee: Decimal, opening candle: StrategyCandle?) {
+            let price = candle.map { Decimal.exactly($0.open) } ?? plan.levels[0]
+            self.fee = fee
+            openingPurchase = candle == nil ? 0 : GridBook.openingPurchase(plan: plan, price: price)
+            book = GridBook(plan: plan, openingPrice: price, openingBuy: (price: price, feePerUnit: price * fee))
+            if candle == nil { _ = book.end(reason: "no candles") }
+            cash = (plan.parameters.investment - openingPurchase * price * (1 + fee)).double
+            base = openingPurchase.double
+            boughtAt = Array(repeating: candle?.openTime ?? 0, count: plan.cellCount)
+            stopLoss = plan.parameters.stopLossPrice?.double ?? -Double.infinity
+            takeProfit = plan.parameters.takeProfitPrice?.double ?? Double.infinity
+            bounds()
+        }
+
+        mutating func fill(_ candle: StrategyCandle) {
+            let resting = book.orders.map { CandlePath.Resting(id: $0, side: $0.side, price: $0.price) }
+            let reached = CandlePath.fills(
+                resting, open: .exactly(candle.open), high: .exactly(candle.high), low: .exactly(candle.low), close: .exactly(candle.close)
+            )
+            for hit in reached {
+                let order = hit.id
+                let fee = order.price * order.quantity * self.fee
+                let cyclesBefore = book.cycles.count
+                _ = book.apply(GridFill(cell: order.cell, sequence: order.sequence, side: order.side, price: order.price, quantity: order.quantity, feeQuote: fee))
+                let value = (order.price * order.quantity).double
+                switch order.side {
+                case .buy:
+                    cash -= value + fee.double
+                    base += order.quantity.double
+                    boughtAt[order.cell] = candle.openTime
+                case .sell:
+                    cash += value - fee.double
+                    base -= order.quantity.double
+                }
+                fills.append(Fill(
+                    time: candle.openTime, cell: order.cell, sequence: order.sequence, level: order.side == .buy ? order.cell : order.cell + 1,
+                    side: order.side, price: order.price, quantity: order.quantity, fee: fee
+                ))
+                if book.cycles.count > cyclesBefore, let cycle = book.cycles.last {
+                    trades.append(Backtest.Trade(
+                        entryTime: boughtAt[order.cell], exitTime: candle.openTime, entryPrice: cycle.buyPrice.double,
+                        exitPrice: cycle.sellPrice.double, qty: cycle.quantity.double, pnl: cycle.profit.double
+                    ))
+                }
+            }
+            bounds()
+        }
+
+        /// Ends the grid at its stop-loss or take-profit price, selling what it holds there.
+        mutating func exit(_ candle: StrategyCandle) {
+            let parameters = book.plan.parameters
+            let (price, reason): (Decimal, String)
+            if candle.low <= stopLoss, let stop = parameters.stopLossPrice {
+                (price, reason) = (stop, "stop-loss at \(stop)")
+            } else if let take = parameters.takeProfitPrice {
+                (price, reason) = (take, "take-profit at \(take)")
+            } else {
+                return
+            }
+            let (_, sold) = book.end(reason: reason)
+            cash += (sold * price * (1 - fee)).double
+            base = 0
+            stopLoss = -Double.infinity
+            takeProfit = Double.infinity
+            bounds()
+        }
+
+        /// The highest resting buy and the lowest resting sell: a candle between them fills nothing.
+        mutating func bounds() {
+            highestBuy = -Double.infinity
+            lowestSell = Double.infinity
+            for order in book.orders {
+                if order.side == .buy { highestBuy = max(highestBuy, order.price.double) } else { lowestSell = min(lowestSell, order.price.double) }
+            }
+            if book.ended != nil {
+                highestBuy = -Double.infinity
+                lowestSell = Double.infinity
+            }
+        }
+    }
+}
+
+extension Decimal {
+    /// The decimal a `Double` prints as (its shortest round-trip form), not its binary expansion:
+    /// a candle's 0.1 is 0.1.
+    static func exactly(_ value: Double) -> Decimal {
+        Decimal(string: "\(value)") ?? Decimal(value)
+    }
+
+    var double: Double { NSDecimalNumber(decimal: self).doubleValue }
+}
