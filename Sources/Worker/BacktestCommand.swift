@@ -12,8 +12,16 @@ struct BacktestCommand: ParsableCommand {
     var candles: String
     @Option(help: "The symbol the candles are of (for the record).")
     var symbol: String
-    @Option(help: "sma_cross (params fast, slow) or ml (params training_window, retrain_every, trees, depth, horizon, fee, seed).")
+    @Option(help: "sma_cross (params fast, slow), ml (params training_window, retrain_every, trees, depth, horizon, fee, seed) grid (params lower, upper, levels, investment, stop_loss, take_profit) or dca (params base_order, safety_orders, deviation, step_scale, volume_scale, take_profit, trailing, stop_loss, max_deals; percentages in percent).")
     var strategy: String
+    @Option(help: "A grid's spacing: arithmetic or geometric.")
+    var gridSpacing: String = "arithmetic"
+    @Option(help: "A grid's symbol filters: the price tick.")
+    var tickSize: String = "0.01"
+    @Option(help: "A grid's symbol filters: the quantity step.")
+    var stepSize: String = "0.00001"
+    @Option(help: "A grid's symbol filters: the smallest order value.")
+    var minNotional: String = "5"
     @Option(name: .customLong("param"), help: "A strategy parameter, k=v; repeat for several.")
     var params: [String] = []
     @Option(help: "The fee per trade, as a fraction.")
@@ -41,6 +49,8 @@ struct BacktestCommand: ParsableCommand {
 
     func run() throws {
         let values = try Self.parameters(params)
+        if strategy == "grid" { return try runGrid(values) }
+        if strategy == "dca" { return try runDCA(values) }
         var sma: SMACross?
         var ml: MLStrategy?
         switch self.strategy {
@@ -61,7 +71,7 @@ struct BacktestCommand: ParsableCommand {
                 throw ValidationError("\(error)")
             }
         default:
-            throw ValidationError("--strategy must be sma_cross or ml")
+            throw ValidationError("--strategy must be sma_cross, ml, grid or dca")
         }
         let data: [StrategyCandle]
         do {

@@ -49,3 +49,43 @@ import Testing
         #expect(result.equity[1] == result.equity[2])
     }
 }
+
+@Suite struct DCABacktestTests {
+    func candle(_ minute: Int64, _ open: Double, _ high: Double, _ low: Double, _ close: Double) -> StrategyCandle {
+        StrategyCandle(openTime: minute * 60_000, open: open, high: high, low: low, close: close, volume: 1, closeTime: minute * 60_000 + 59_999)
+    }
+
+    let plan = DCAPlan(DCAParameters(symbol: "BTCUSDT", baseOrder: 100, safetyOrders: 3, deviationPct: 2, stepScale: 2, volumeScale: 2, takeProfitPct: d("1.5")))
+
+    @Test func aDealFillsTwoSafetyOrdersTakesProfitAtTheirAverageAndTheNextOneOpens() {
+        let candles = [
+            candle(0, 100, 100, 100, 100),  // the base order at 100
+            candle(1, 100, 100, 97.5, 98),  // safety order 1 at 98
+            candle(2, 98, 98.5, 93, 95),  // safety order 2 at 94; its new take-profit (97.88) waits
+            candle(3, 95, 98, 95, 97),  // the take-profit at 97.88
+            candle(4, 97, 97, 97, 97),  // a new deal at 97
+        ]
+        let result = DCABacktest(fee: makerFee).run(plan: plan, filters: gridFilters, candles: candles)
+        #expect(result.deals.count == 2)
+        let first = result.deals[0]
+        #expect(first.safetyFilled == 2)
+        #expect(first.takeProfitPrice == d("97.88"))
+        #expect(first.closed == 180_000)
+        #expect(first.reason == "take-profit")
+        // 4.14805 × 97.88 − 399.9983 spent − the buys' fees (0.1 + 0.0999992 + 0.1999991) − the sale's.
+        #expect(first.pnl == d("406.011134") - d("399.9983") - d("0.3999983") - d("0.406011134"))
+        #expect(result.deals[1].entry == 97)
+        #expect(result.deals[1].closed == nil)
+        #expect(result.metrics.trades == 1)
+    }
+
+    @Test func theStopLossSellsAtItsPrice() {
+        var parameters = plan.parameters
+        parameters.stopLossPct = 10
+        parameters.safetyOrders = 0
+        let candles = [candle(0, 100, 100, 100, 100), candle(1, 100, 100, 85, 86)]
+        let result = DCABacktest(fee: 0).run(plan: DCAPlan(parameters), filters: gridFilters, candles: candles)
+        #expect(result.deals[0].reason?.hasPrefix("stop-loss") == true)
+        #expect(result.deals[0].pnl == -10)
+    }
+}

@@ -38,6 +38,12 @@ public struct Backtest: Sendable {
         public let metrics: Metrics
         public let trades: [Trade]
         public let equity: [Double]
+
+        public init(metrics: Metrics, trades: [Trade], equity: [Double]) {
+            self.metrics = metrics
+            self.trades = trades
+            self.equity = equity
+        }
     }
 
     /// What all-in at the first open would be worth at each close (for the chart).

@@ -28,6 +28,7 @@ public struct GridBacktest: Sendable {
         public let ended: String?
         /// As for the other strategies; `trades` are the completed cycles.
         public let metrics: Backtest.Metrics
+        public let trades: [Backtest.Trade]
         public let equity: [Double]
     }
 
@@ -58,7 +59,7 @@ public struct GridBacktest: Sendable {
         metrics.exposure = candles.isEmpty ? 0 : 1
         return Result(
             fills: state.fills, cycles: state.book.cycles, gridProfit: state.book.gridProfit, openingPurchase: state.openingPurchase,
-            ended: state.book.ended, metrics: metrics, equity: equity
+            ended: state.book.ended, metrics: metrics, trades: state.trades, equity: equity
         )
     }
 }
@@ -170,4 +171,21 @@ extension Decimal {
     }
 
     var double: Double { NSDecimalNumber(decimal: self).doubleValue }
+}
+
+extension GridBacktest.Result {
+    /// The sma_cross result's JSON (metrics, the cycles as trades, equity) and the grid's own:
+    /// `strategy`, `cycles`, `grid_profit`, `opening_purchase`, `ended`, and every fill with its level.
+    public func jsonText(symbol: String) -> String {
+        var out = String(Backtest.Result(metrics: metrics, trades: trades, equity: equity).jsonText(symbol: symbol).dropLast())
+        out += ",\"strategy\":\"grid\",\"cycles\":\(cycles.count),\"grid_profit\":\(gridProfit),\"opening_purchase\":\(openingPurchase)"
+        out += ",\"ended\":" + (ended.map { "\"\($0)\"" } ?? "null") + ",\"fills\":["
+        for (index, fill) in fills.enumerated() {
+            if index > 0 { out += "," }
+            let time = Timestamp.string(Date(timeIntervalSince1970: TimeInterval(fill.time) / 1000))
+            out += "{\"time\":\"\(time)\",\"cell\":\(fill.cell),\"level\":\(fill.level),\"side\":\"\(fill.side.rawValue)\""
+            out += ",\"price\":\(fill.price),\"qty\":\(fill.quantity),\"fee\":\(fill.fee)}"
+        }
+        return out + "]}"
+    }
 }
