@@ -96,3 +96,16 @@ func refusals(_ result: Result<GridPlan, GridRefusals>) -> [StartRefusal] {
         #expect(Set(refused.map(\.field)) == ["upper_price", "levels", "investment", "stop_loss_price", "take_profit_price"])
     }
 }
+
+@Suite struct GridOrderIDTests {
+    @Test func anIDNamesItsCellSideAndSequenceAndReadsBack() {
+        for (cell, side, sequence) in [(0, SymbolFilters.Side.buy, 0), (11, .sell, 28), (199, .buy, 1_679_615)] {
+            let id = GridOrderID.make(user: 12_345, symbol: "BTCUSDT", grid: 987_654, cell: cell, side: side, sequence: sequence)
+            #expect(id.count <= ClientOrderID.maxLength)
+            let parsed = GridOrderID.parse(id)
+            #expect(parsed?.cell == cell && parsed?.side == side && parsed?.sequence == sequence, "\(id)")
+        }
+        #expect(GridOrderID.parse(GridOrderID.opening(user: 1, symbol: "BTCUSDT", grid: 1)) == nil)
+        #expect(GridOrderID.parse("u1-BTCUSDT-17-BE") == nil)
+    }
+}

@@ -19,7 +19,8 @@ public struct GridOrder: Sendable, Hashable {
 }
 
 /// A grid order that filled completely (a grid order counts once the exchange reports it
-/// `FILLED`; partial fills wait), with its fee in the quote asset.
+/// `FILLED`; partial fills wait), with its fee valued in the quote asset. A buy's `quantity` is
+/// the base it left to sell (after a fee taken in base, rounded down to the step).
 public struct GridFill: Sendable, Equatable {
     public let cell: Int
     public let sequence: Int
@@ -131,14 +132,16 @@ public struct GridBook: Sendable, Equatable {
         let next: GridOrder
         switch fill.side {
         case .buy:
+            // The sell sells what the buy brought: less than ordered when the exchange took its
+            // fee in the coin bought (the fill's quantity is then what is left, on the step).
             costs[cell] = Cost(price: fill.price, feeQuote: fill.feeQuote)
-            next = GridOrder(cell: cell, sequence: order.sequence + 1, side: .sell, price: plan.levels[cell + 1], quantity: order.quantity)
+            next = GridOrder(cell: cell, sequence: order.sequence + 1, side: .sell, price: plan.levels[cell + 1], quantity: min(order.quantity, fill.quantity))
         case .sell:
             let cost = costs[cell] ?? Cost(price: plan.levels[cell], feeQuote: 0)
             let profit = fill.quantity * (fill.price - cost.price) - cost.feeQuote - fill.feeQuote
             cycles.append(GridCycle(cell: cell, buyPrice: cost.price, sellPrice: fill.price, quantity: fill.quantity, profit: profit))
             costs[cell] = nil
-            next = GridOrder(cell: cell, sequence: order.sequence + 1, side: .buy, price: plan.levels[cell], quantity: order.quantity)
+            next = GridOrder(cell: cell, sequence: order.sequence + 1, side: .buy, price: plan.levels[cell], quantity: plan.quantities[cell])
         }
         resting[cell] = next
         return next

@@ -1,0 +1,148 @@
+import Common
+import Foundation
+
+/// Carries out one grid's ``GridBook`` on an exchange: the opening purchase and orders, each
+/// filled order's opposite, and after a restart the book rebuilt by asking the exchange for every
+/// cell's orders by their client ids (``GridOrderID``). It decides nothing itself.
+actor GridRunner {
+    /// What the grid's start leaves behind to be stored with the bot: with the plan, all a
+    /// restarted worker needs to rebuild the same book.
+    struct Opening: Sendable, Equatable, Codable {
+        let price: Decimal
+        let buyPrice: Decimal
+        let feePerUnit: Decimal
+    }
+
+    let client: any ExchangeClient
+    let user: Int64
+    let grid: Int64
+    let plan: GridPlan
+    let filters: SymbolFilters
+    /// The fee of the opening market purchase, to buy enough that the sells have their coins
+    /// when the exchange takes its fee in the coin bought.
+    let takerFee: Decimal
+    private(set) var book: GridBook?
+
+    init(client: any ExchangeClient, user: Int64, grid: Int64, plan: GridPlan, filters: SymbolFilters, takerFee: Decimal) {
+        self.client = client
+        self.user = user
+        self.grid = grid
+        self.plan = plan
+        self.filters = filters
+        self.takerFee = takerFee
+    }
+
+    var symbol: String { plan.parameters.symbol }
+
+    func clientOrderID(_ order: GridOrder) -> String {
+        GridOrderID.make(user: user, symbol: symbol, grid: grid, cell: order.cell, side: order.side, sequence: order.sequence)
+    }
+
+    /// Opens the grid at `price`: buys at market what the opening sells need (their fee
+    /// included), then places every cell's order.
+    func open(price: Decimal) async throws(ExchangeError) -> Opening {
+        let needed = GridBook.openingPurchase(plan: plan, price: price)
+        var opening = Opening(price: price, buyPrice: price, feePerUnit: 0)
+        if needed > 0 {
+            let gross = SymbolFilters.ceil(needed / (1 - takerFee), step: filters.stepSize)
+            let id = GridOrderID.opening(user: user, symbol: symbol, grid: grid)
+            let report = try await client.place(NewOrder(symbol: symbol, side: .buy, kind: .market(quantity: gross), clientOrderID: id))
+            let fill = try await fill(of: report)
+            opening = Opening(price: price, buyPrice: fill.price, feePerUnit: fill.quantity > 0 ? fill.feeQuote / fill.quantity : 0)
+        }
+        let book = GridBook(plan: plan, openingPrice: price, openingBuy: (opening.buyPrice, opening.feePerUnit))
+        self.book = book
+        for order in book.orders { try await place(order) }
+        return opening
+    }
+
+    /// Looks at every resting order; each that filled moves its cell on, and the next order goes
+    /// out. Returns the fills it found.
+    @discardableResult
+    func sync() async throws(ExchangeError) -> [GridFill] {
+        guard var book else { return [] }
+        var found: [GridFill] = []
+        for order in book.orders {
+            var current = order
+            var report = try await client.resolve(symbol: symbol, clientOrderID: clientOrderID(current))
+            // A cell may have moved more than once since the last look.
+            while let filled = report, filled.status == OrderStatus.filled.rawValue {
+                let fill = try await gridFill(current, filled)
+                found.append(fill)
+                guard let next = book.apply(fill) else { break }
+                current = next
+                report = try await client.resolve(symbol: symbol, clientOrderID: clientOrderID(current))
+            }
+            // Not on the exchange: the opposite of a fill, or an order whose sending failed.
+            if report == nil { try await place(current) }
+        }
+        self.book = book
+        return found
+    }
+
+    /// After a restart: the book of the opening, every cell walked forward through the orders the
+    /// exchange filled, the missing orders placed and the stale ones cancelled.
+    func rebuild(from opening: Opening) async throws(ExchangeError) -> GridRebuild {
+        var book = GridBook(plan: plan, openingPrice: opening.price, openingBuy: (opening.buyPrice, opening.feePerUnit))
+        var fills: [GridFill] = []
+        for order in book.orders {
+            var current = order
+            while let report = try await client.resolve(symbol: symbol, clientOrderID: clientOrderID(current)),
+                report.status == OrderStatus.filled.rawValue
+            {
+                let fill = try await gridFill(current, report)
+                fills.append(fill)
+                guard let next = book.apply(fill) else { break }
+                current = next
+            }
+        }
+        let open = try await client.openOrders(symbol: symbol).compactMap { report -> GridOrder? in
+            guard report.clientOrderID.hasPrefix(ClientOrderID.make(user: user, symbol: symbol, key: grid, purpose: "").dropLast()),
+                let id = GridOrderID.parse(report.clientOrderID)
+            else { return nil }
+            return GridOrder(cell: id.cell, sequence: id.sequence, side: id.side, price: report.price, quantity: report.origQty - report.executedQty)
+        }
+        let rebuilt = GridRebuild.rebuild(
+            plan: plan, openingPrice: opening.price, openingBuy: (opening.buyPrice, opening.feePerUnit), fills: fills, open: open
+        )
+        for stale in rebuilt.cancel { _ = try await client.cancel(symbol: symbol, clientOrderID: clientOrderID(stale)) }
+        for missing in rebuilt.place { try await place(missing) }
+        self.book = rebuilt.book
+        return rebuilt
+    }
+
+    private func place(_ order: GridOrder) async throws(ExchangeError) {
+        let id = clientOrderID(order)
+        _ = try await client.place(NewOrder(
+            symbol: symbol, side: order.side, kind: .limit(quantity: order.quantity, price: order.price, timeInForce: "GTC"), clientOrderID: id
+        ))
+    }
+
+    /// A filled grid order as the book takes it: its average price, the fee valued in the quote
+    /// asset, and for a buy the coins left after a fee taken in them, on the step.
+    private func gridFill(_ order: GridOrder, _ report: OrderReport) async throws(ExchangeError) -> GridFill {
+        let fill = try await fill(of: report)
+        let quantity = order.side == .buy ? filters.roundQuantity(fill.quantity - fill.baseFee) : fill.quantity
+        return GridFill(cell: order.cell, sequence: order.sequence, side: order.side, price: fill.price, quantity: quantity, feeQuote: fill.feeQuote)
+    }
+
+    /// An order's average price, quantity and fee, from its trades (an order's own answer carries
+    /// no fills once it is looked up).
+    private func fill(of report: OrderReport) async throws(ExchangeError) -> (price: Decimal, quantity: Decimal, feeQuote: Decimal, baseFee: Decimal) {
+        let price = report.executedQty > 0 ? report.cumulativeQuoteQty / report.executedQty : report.price
+        var trades = report.fills.map { ($0.commission, $0.commissionAsset) }
+        if trades.isEmpty {
+            trades = try await client.myTrades(symbol: symbol, orderID: report.orderID).map { ($0.commission, $0.commissionAsset) }
+        }
+        var feeQuote: Decimal = 0
+        var baseFee: Decimal = 0
+        for (commission, asset) in trades {
+            if asset == filters.quoteAsset { feeQuote += commission }
+            if asset == filters.baseAsset {
+                baseFee += commission
+                feeQuote += commission * price
+            }
+        }
+        return (price, report.executedQty, feeQuote, baseFee)
+    }
+}
