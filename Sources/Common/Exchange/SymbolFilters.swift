@@ -43,7 +43,7 @@ public struct SymbolFilters: Sendable, Equatable {
         public var description: String { "Filter failure: \(filter) (\(reason))" }
     }
 
-    public enum Side: String, Sendable {
+    public enum Side: String, Sendable, Codable {
         case buy = "BUY"
         case sell = "SELL"
     }
