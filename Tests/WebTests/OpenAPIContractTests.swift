@@ -258,6 +258,25 @@ import Testing
         let result = backtest.run(candles, strategy: SMACross(fast: 2, slow: 5))
         #expect(!result.trades.isEmpty)
         try Self.check(BacktestResponse(result, symbol: "BTCUSDT", buyAndHold: backtest.buyAndHold(candles)), "/api/v1/backtests", "post")
+
+        // A grid and a DCA bot on the same candles: their own parts of the answer.
+        let filters = SymbolFilters(
+            symbol: "BTCUSDT", baseAsset: "BTC", quoteAsset: "USDT", minPrice: 0.01, maxPrice: 1_000_000, tickSize: Decimal(string: "0.01")!,
+            minQty: Decimal(string: "0.00001")!, maxQty: 9_000, stepSize: Decimal(string: "0.00001")!, minNotional: 5
+        )
+        let gridParameters = GridParameters(symbol: "BTCUSDT", lowerPrice: 92, upperPrice: 108, levels: 9, spacing: .arithmetic, investment: 1_000)
+        let plan = try GridPlan.make(gridParameters, filters: filters, price: 100, makerFee: Decimal(string: "0.001")!, freeQuote: 1_000, allocation: nil).get()
+        let grid = GridBacktest().run(plan: plan, candles: candles)
+        #expect(!grid.fills.isEmpty)
+        let gridOutcome = BacktestController.Outcome(
+            result: Backtest.Result(metrics: grid.metrics, trades: grid.trades, equity: grid.equity), buyAndHold: [], grid: grid)
+        try Self.check(BacktestResponse(gridOutcome, symbol: "BTCUSDT", strategy: "grid"), "/api/v1/backtests", "post")
+        let dcaPlan = DCAPlan(DCAParameters(symbol: "BTCUSDT", baseOrder: 100, safetyOrders: 2, deviationPct: 2, stepScale: 1, volumeScale: 1, takeProfitPct: 2))
+        let dca = DCABacktest().run(plan: dcaPlan, filters: filters, candles: candles)
+        #expect(dca.deals.contains { $0.closed != nil } && dca.deals.contains { $0.closed == nil })
+        let dcaOutcome = BacktestController.Outcome(
+            result: Backtest.Result(metrics: dca.metrics, trades: dca.trades, equity: dca.equity), buyAndHold: [], dca: dca)
+        try Self.check(BacktestResponse(dcaOutcome, symbol: "BTCUSDT", strategy: "dca"), "/api/v1/backtests", "post")
     }
 
     // MARK: - The check itself

@@ -20,6 +20,8 @@ public struct GridBacktest: Sendable {
     }
 
     public struct Result: Sendable {
+        /// The grid's level prices, lowest first.
+        public let levels: [Decimal]
         public let fills: [Fill]
         public let cycles: [GridCycle]
         public let gridProfit: Decimal
@@ -58,7 +60,7 @@ public struct GridBacktest: Sendable {
         var metrics = backtest.metrics(candles, equity: equity, trades: state.trades, finalCash: equity.last ?? investment)
         metrics.exposure = candles.isEmpty ? 0 : 1
         return Result(
-            fills: state.fills, cycles: state.book.cycles, gridProfit: state.book.gridProfit, openingPurchase: state.openingPurchase,
+            levels: plan.levels, fills: state.fills, cycles: state.book.cycles, gridProfit: state.book.gridProfit, openingPurchase: state.openingPurchase,
             ended: state.book.ended, metrics: metrics, trades: state.trades, equity: equity
         )
     }

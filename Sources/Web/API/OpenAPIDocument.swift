@@ -193,7 +193,33 @@ enum OpenAPIDocument {
                 ],
                 "equity": ["type": "array", "items": number], "symbol": string, "candles": integer,
                 "buy_and_hold_equity": ["type": "array", "items": number],
-            ], required: ["metrics", "trades", "equity"]),
+                "strategy": ["enum": ["sma_cross", "ml", "grid", "dca"]],
+                "grid": object(
+                    [
+                        "cycles": integer, "grid_profit": number, "opening_purchase": number, "ended": ["type": ["string", "null"]],
+                        "levels": ["type": "array", "items": number],
+                        "fills": [
+                            "type": "array",
+                            "items": object(
+                                [
+                                    "time": time, "cell": integer, "level": integer, "side": ["enum": ["BUY", "SELL"]], "price": number, "qty": number,
+                                    "fee": number,
+                                ], required: ["time", "cell", "level", "side", "price", "qty", "fee"]),
+                        ],
+                    ], required: ["cycles", "grid_profit", "opening_purchase", "ended", "levels", "fills"]),
+                "dca": object(
+                    [
+                        "deals": [
+                            "type": "array",
+                            "items": object(
+                                [
+                                    "opened": time, "closed": nullableTime, "entry": number, "average": ["type": ["number", "null"]],
+                                    "safety_orders_filled": integer, "take_profit_price": ["type": ["number", "null"]], "pnl": ["type": ["number", "null"]],
+                                    "reason": ["type": ["string", "null"]],
+                                ], required: ["opened", "closed", "entry", "safety_orders_filled", "pnl"]),
+                        ]
+                    ], required: ["deals"]),
+            ], required: ["metrics", "trades", "equity", "strategy"]),
         "Report": object(
             [
                 "period": ["enum": ["day", "week", "month"]],
@@ -294,7 +320,13 @@ enum OpenAPIDocument {
                     object(
                         [
                             "symbol": string, "interval": string, "start": time, "end": time,
-                            "strategy": object(["name": string, "params": ["type": "object"]]), "fee": number, "cash": number,
+                            "strategy": object([
+                                "name": ["enum": ["sma_cross", "ml", "grid", "dca"]],
+                                "params": [
+                                    "type": "object",
+                                    "description": "sma_cross: fast, slow. ml: training_window, retrain_every, trees, depth, horizon, fee, seed. grid: lower, upper, levels, investment (default: cash), spacing (arithmetic or geometric), stop_loss, take_profit (prices). dca: base_order (USDT), take_profit (percent), safety_orders, deviation, step_scale, volume_scale, trailing, stop_loss (percent), max_deals.",
+                                ],
+                            ]), "fee": number, "cash": number,
                         ], required: ["symbol", "interval", "strategy"]),
                     example: ["symbol": "NOSUCHUSDT", "interval": "1h", "strategy": ["name": "sma_cross", "params": ["fast": 9, "slow": 21]]]),
                 unsafe: true)

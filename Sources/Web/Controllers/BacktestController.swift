@@ -16,8 +16,8 @@ struct BacktestController {
     func register(on routes: WebRoutes) {
         routes.api.post("backtests") { request, context -> Response in
             let parsed = try await BacktestRequest.parse(request, user: context.user.id)
-            let (result, hold) = try await run(parsed)
-            return Reply.json(.ok, BacktestResponse(result, symbol: parsed.symbol, buyAndHold: hold))
+            let outcome = try await run(parsed)
+            return Reply.json(.ok, BacktestResponse(outcome, symbol: parsed.symbol, strategy: parsed.strategy.name))
         }
         routes.pages.get("/backtest") { _, context -> Response in
             Reply.html(BacktestPage.render(viewer: context.viewer, form: [:], result: nil, error: nil))
@@ -27,15 +27,23 @@ struct BacktestController {
             let form = context.form
             do throws(APIError) {
                 let parsed = try BacktestRequest.parse(fields: form.fields, csv: nil)
-                let (result, hold) = try await run(parsed)
-                return Reply.html(BacktestPage.render(viewer: viewer, form: form.fields, result: (parsed, result, hold), error: nil))
+                let outcome = try await run(parsed)
+                return Reply.html(BacktestPage.render(viewer: viewer, form: form.fields, result: (parsed, outcome), error: nil))
             } catch {
                 return Reply.html(BacktestPage.render(viewer: viewer, form: form.fields, result: nil, error: error.pageMessage), status: error.status)
             }
         }
     }
 
-    func run(_ r: Request) async throws(APIError) -> (Backtest.Result, [Double]) {
+    /// A backtest's result, and a grid's or DCA bot's own when it was one.
+    struct Outcome {
+        let result: Backtest.Result
+        let buyAndHold: [Double]
+        var grid: GridBacktest.Result?
+        var dca: DCABacktest.Result?
+    }
+
+    func run(_ r: Request) async throws(APIError) -> Outcome {
         let candles: [StrategyCandle]
         if let csv = r.csv {
             do {
@@ -47,6 +55,7 @@ struct BacktestController {
             candles = try await fetch(r)
         }
         guard candles.count <= Self.maxCandles else { throw APIError(.unprocessableContent, "too_many_candles", "At most \(Self.maxCandles) candles per backtest.") }
+        if let bot = r.bot { return try await run(bot, r, candles) }
         let backtest = Backtest(fee: r.fee, cash: r.cash)
         let hold = backtest.buyAndHold(candles)
         switch r.strategy.name {
@@ -54,12 +63,46 @@ struct BacktestController {
             var params = r.strategy.params
             if params["fee"] == nil { params["fee"] = r.fee }
             do {
-                return (backtest.run(candles, strategy: MLStrategy(settings: try MLStrategy.Settings(params: params))), hold)
+                return Outcome(result: backtest.run(candles, strategy: MLStrategy(settings: try MLStrategy.Settings(params: params))), buyAndHold: hold)
             } catch {
                 throw APIError(.unprocessableContent, "invalid_strategy", "\(error)")
             }
         default:
-            return (backtest.run(candles, strategy: SMACross(fast: Int(r.strategy.params["fast"] ?? 9), slow: Int(r.strategy.params["slow"] ?? 21))), hold)
+            let sma = SMACross(fast: Int(r.strategy.params["fast"] ?? 9), slow: Int(r.strategy.params["slow"] ?? 21))
+            return Outcome(result: backtest.run(candles, strategy: sma), buyAndHold: hold)
+        }
+    }
+
+    /// A grid or DCA bot on the candles, refused (422) with the live bot's reasons on the
+    /// symbol's filters, the first candle's open as the price.
+    func run(_ bot: BotBacktest, _ r: Request, _ candles: [StrategyCandle]) async throws(APIError) -> Outcome {
+        guard let filters = try await catalog.filters(r.symbol) else {
+            throw APIError(.unprocessableContent, "unknown_symbol", "The exchange does not list \(r.symbol).")
+        }
+        let fee = Decimal(string: "\(r.fee)") ?? 0
+        let price = Decimal(string: "\(candles[0].open)") ?? 0
+        switch bot {
+        case .grid(let parameters):
+            switch GridPlan.make(parameters, filters: filters, price: price, makerFee: fee, freeQuote: parameters.investment, allocation: nil) {
+            case .failure(let refused):
+                throw APIError(.unprocessableContent, "invalid_strategy", "The grid cannot start: \(refused).")
+            case .success(let plan):
+                let result = GridBacktest(fee: fee).run(plan: plan, candles: candles)
+                let cash = NSDecimalNumber(decimal: parameters.investment).doubleValue
+                let summary = Backtest.Result(metrics: result.metrics, trades: result.trades, equity: result.equity)
+                return Outcome(result: summary, buyAndHold: Backtest(fee: r.fee, cash: cash).buyAndHold(candles), grid: result)
+            }
+        case .dca(let parameters):
+            let plan = DCAPlan(parameters)
+            let budget = plan.dealBudget * Decimal(max(parameters.maxActiveDeals, 1))
+            let refusals = plan.refusals(filters: filters, price: price, makerFee: fee, takerFee: fee, freeQuote: budget, allocation: nil)
+            guard refusals.isEmpty else {
+                throw APIError(.unprocessableContent, "invalid_strategy", "The DCA bot cannot start: \(refusals.map(\.description).joined(separator: "; ")).")
+            }
+            let result = DCABacktest(fee: fee).run(plan: plan, filters: filters, candles: candles)
+            let cash = NSDecimalNumber(decimal: budget).doubleValue
+            let summary = Backtest.Result(metrics: result.metrics, trades: result.trades, equity: result.equity)
+            return Outcome(result: summary, buyAndHold: Backtest(fee: r.fee, cash: cash).buyAndHold(candles), dca: result)
         }
     }
 

@@ -14,6 +14,8 @@ struct BacktestRequest {
     var fee: Double
     var cash: Double
     var csv: Data?
+    /// A grid or DCA bot's settings when `strategy.name` is `grid` or `dca`.
+    var bot: BotBacktest? = nil
 
     static func parse(_ request: Hummingbird.Request, user: UserID) async throws(APIError) -> BacktestRequest {
         let type = request.headers[.contentType] ?? ""
@@ -68,6 +70,23 @@ struct BacktestRequest {
         let end = try date("end")
         if let start, let end, start >= end { throw APIError.invalid("\"start\" must be before \"end\".") }
         var strategy = BotSettings.Strategy(name: "sma_cross", params: [:])
+        let fee = try number("fee", 0.001)
+        let cash = try number("cash", 10_000)
+        guard (0..<0.5).contains(fee) else { throw APIError.invalid("\"fee\" must be a fraction from 0 to 0.5, such as 0.001.") }
+        guard cash > 0 else { throw APIError.invalid("\"cash\" must be positive.") }
+        // A grid or DCA bot: its own parameters, checked by the live bot's rules when it runs.
+        let object = fields["strategy"] as? [String: Any]
+        if let name = (object?["name"] as? String) ?? text("strategy"), BotBacktest.names.contains(name) {
+            let params = object?["params"] as? [String: Any]
+            let bot = try BotBacktest.parse(name: name, symbol: symbol, cash: cash) { key in
+                if let params { return (params[key] as? NSNumber).map { "\($0)" } ?? params[key] as? String }
+                return text(name + "_" + key)
+            }
+            return BacktestRequest(
+                symbol: symbol, interval: interval, start: start, end: end, strategy: BotSettings.Strategy(name: name, params: [:]), fee: fee, cash: cash,
+                csv: csv, bot: bot
+            )
+        }
         if let object = fields["strategy"] as? [String: Any] {
             strategy.name = object["name"] as? String ?? "sma_cross"
             for (key, value) in object["params"] as? [String: Any] ?? [:] {
@@ -88,10 +107,6 @@ struct BacktestRequest {
         } catch {
             throw APIError(.unprocessableContent, "invalid_strategy", error.description)
         }
-        let fee = try number("fee", 0.001)
-        let cash = try number("cash", 10_000)
-        guard (0..<0.5).contains(fee) else { throw APIError.invalid("\"fee\" must be a fraction from 0 to 0.5, such as 0.001.") }
-        guard cash > 0 else { throw APIError.invalid("\"cash\" must be positive.") }
         return BacktestRequest(symbol: symbol, interval: interval, start: start, end: end, strategy: strategy, fee: fee, cash: cash, csv: csv)
     }
 }

@@ -4,16 +4,29 @@ import Foundation
 /// `/backtest` (`backtest.mustache`): a form, and the result: metrics, the equity curve against
 /// buy-and-hold (an SVG drawn on the server, so it shows without JavaScript), and the trades.
 enum BacktestPage {
-    static func render(viewer: Layout.Viewer, form: [String: String], result: (BacktestController.Request, Backtest.Result, [Double])?, error: String?) -> String {
+    /// The form's starting values: settings defaults, never market figures (a grid's range is the
+    /// user's to choose).
+    static let defaults = [
+        "symbol": "BTCUSDT", "fast": "9", "slow": "21", "fee": "0.001", "cash": "10000",
+        "grid_lower": "", "grid_upper": "", "grid_levels": "10", "grid_investment": "", "grid_stop_loss": "", "grid_take_profit": "",
+        "dca_base_order": "100", "dca_safety_orders": "3", "dca_deviation": "1", "dca_step_scale": "1", "dca_volume_scale": "1",
+        "dca_take_profit": "1.5", "dca_trailing": "", "dca_stop_loss": "", "dca_max_deals": "1",
+    ]
+
+    static func render(viewer: Layout.Viewer, form: [String: String], result: (BacktestController.Request, BacktestController.Outcome)?, error: String?) -> String {
         let now = String(Timestamp.string(Date()).prefix(19)) + "Z"
         let weekAgo = String(Timestamp.string(Date().addingTimeInterval(-7 * 86_400)).prefix(10))
-        let defaults = ["symbol": "BTCUSDT", "start": weekAgo, "end": now, "fast": "9", "slow": "21", "fee": "0.001", "cash": "10000"]
+        let defaults = Self.defaults.merging(["start": weekAgo, "end": now]) { $1 }
+        let strategy = form["strategy"] ?? "sma_cross"
         var c: [String: Any] = [
-            "csrf": viewer.csrfToken, "form": defaults.merging(form.filter { defaults[$0.key] != nil }) { $1 }, "ml": form["strategy"] == "ml",
+            "csrf": viewer.csrfToken, "form": defaults.merging(form.filter { defaults[$0.key] != nil }) { $1 }, "ml": strategy == "ml",
+            "gridChosen": strategy == "grid", "dcaChosen": strategy == "dca", "geometric": form["grid_spacing"] == "geometric",
             "intervals": BotSettings.intervals.map { ["name": $0, "selected": $0 == (form["interval"] ?? "1h")] as [String: Any] },
         ]
         if let error { c["error"] = error }
-        if let (request, result, hold) = result {
+        if let (request, outcome) = result {
+            let result = outcome.result
+            let hold = outcome.buyAndHold
             let m = result.metrics
             func pct(_ v: Double?) -> String { v.map { String(format: "%.2f %%", $0 * 100) } ?? "—" }
             func num(_ v: Double?) -> String { v.map { String(format: "%.2f", $0) } ?? "— (\(t("backtest.undefined")))" }
@@ -30,6 +43,8 @@ enum BacktestPage {
                 },
             ]
             if let equity = chart(result.equity, buyAndHold: hold) { r["equity"] = equity }
+            if let grid = outcome.grid { r["grid"] = gridContext(grid) }
+            if let dca = outcome.dca { r["dca"] = dcaContext(dca) }
             c["result"] = r
         }
         return Layout.page(title: t("backtest.title"), active: "/backtest", viewer: viewer, freshness: nil, content: Views.render("backtest", c))
@@ -54,5 +69,40 @@ enum BacktestPage {
         ]
         if other.count == equity.count { chart["hold"] = line(other) }
         return chart
+    }
+
+    static func cents(_ value: Decimal) -> String {
+        SymbolFilters.round(value, step: Decimal(string: "0.01")!, .plain).description
+    }
+
+    static func time(_ milliseconds: Int64) -> String {
+        Timestamp.string(Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000))
+    }
+
+    /// A grid's cycles, profit and its last 500 fills with their levels.
+    static func gridContext(_ grid: GridBacktest.Result) -> [String: Any] {
+        [
+            "cycles": String(grid.cycles.count), "profit": cents(grid.gridProfit), "opening": grid.openingPurchase.description,
+            "ended": grid.ended ?? t("grid.not_ended"), "levels": grid.levels.map(\.description).joined(separator: " · "),
+            "fills": grid.fills.suffix(500).map { fill -> [String: Any] in
+                [
+                    "time": time(fill.time), "level": String(fill.level), "side": fill.side.rawValue, "price": fill.price.description,
+                    "qty": fill.quantity.description, "fee": cents(fill.fee),
+                ]
+            },
+        ]
+    }
+
+    /// A DCA bot's deals, the last 500.
+    static func dcaContext(_ dca: DCABacktest.Result) -> [String: Any] {
+        [
+            "deals": dca.deals.suffix(500).map { deal -> [String: Any] in
+                [
+                    "opened": time(deal.opened), "closed": deal.closed.map(time) ?? t("dca.open"), "entry": deal.entry.description,
+                    "average": deal.average.map(cents) ?? "—", "safety": String(deal.safetyFilled), "takeProfit": deal.takeProfitPrice?.description ?? "—",
+                    "pnl": deal.pnl.map(cents) ?? "—", "reason": deal.reason ?? "—",
+                ]
+            }
+        ]
     }
 }
