@@ -14,18 +14,6 @@ extension BacktestCommand {
         )
     }
 
-    func readCandles() throws -> [StrategyCandle] {
-        let data: [StrategyCandle]
-        do {
-            data = try KlineCSV.read(path: candles)
-        } catch {
-            StreamWriter.standardError.write("worker backtest: \(candles): \(error)\n")
-            throw ExitCode(2)
-        }
-        guard !data.isEmpty else { throw ValidationError("\(candles) holds no candles") }
-        return data
-    }
-
     static func decimal(_ value: Double) -> Decimal { Decimal(string: "\(value)") ?? Decimal(value) }
 
     /// A grid over the candles, through the live grid's book; refused with the live bot's reasons.

@@ -73,13 +73,7 @@ struct BacktestCommand: ParsableCommand {
         default:
             throw ValidationError("--strategy must be sma_cross, ml, grid or dca")
         }
-        let data: [StrategyCandle]
-        do {
-            data = try KlineCSV.read(path: candles)
-        } catch {
-            StreamWriter.standardError.write("worker backtest: \(candles): \(error)\n")
-            throw ExitCode(2)
-        }
+        let data = try readCandles()
         let backtest = Backtest(fee: fee, cash: cash, slippage: slippage, lotSize: lotSize)
         let result = sma.map { backtest.run(data, strategy: $0) } ?? backtest.run(data, strategy: ml!)
         if let csv {
@@ -93,6 +87,21 @@ struct BacktestCommand: ParsableCommand {
         }
         StreamWriter.standardOutput.write(result.jsonText(symbol: symbol))
         StreamWriter.standardOutput.write("\n")
+    }
+}
+
+extension BacktestCommand {
+    /// The candles of `--candles`; an unreadable file ends the command with status 2.
+    func readCandles() throws -> [StrategyCandle] {
+        let data: [StrategyCandle]
+        do {
+            data = try KlineCSV.read(path: candles)
+        } catch {
+            StreamWriter.standardError.write("worker backtest: \(candles): \(error)\n")
+            throw ExitCode(2)
+        }
+        guard !data.isEmpty else { throw ValidationError("\(candles) holds no candles") }
+        return data
     }
 }
 

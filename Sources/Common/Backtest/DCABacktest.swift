@@ -65,9 +65,7 @@ public struct DCABacktest: Sendable {
             let held = active.reduce(Decimal(0)) { $0 + $1.deal.heldQuantity }
             equity.append(cash.double + held.double * candle.close)
         }
-        let backtest = Backtest(fee: fee.double, cash: budget.double)
-        var metrics = backtest.metrics(candles, equity: equity, trades: trades, finalCash: equity.last ?? budget.double)
-        metrics.exposure = 1
+        let metrics = Backtest.botMetrics(candles, equity: equity, trades: trades, cash: budget, fee: fee)
         return Result(deals: deals, metrics: metrics, trades: trades, equity: equity)
     }
 }

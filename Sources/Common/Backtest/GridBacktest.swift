@@ -55,10 +55,7 @@ public struct GridBacktest: Sendable {
             }
             equity.append(state.cash + state.base * candle.close)
         }
-        let investment = NSDecimalNumber(decimal: plan.parameters.investment).doubleValue
-        let backtest = Backtest(fee: NSDecimalNumber(decimal: fee).doubleValue, cash: investment)
-        var metrics = backtest.metrics(candles, equity: equity, trades: state.trades, finalCash: equity.last ?? investment)
-        metrics.exposure = candles.isEmpty ? 0 : 1
+        let metrics = Backtest.botMetrics(candles, equity: equity, trades: state.trades, cash: plan.parameters.investment, fee: fee)
         return Result(
             levels: plan.levels, fills: state.fills, cycles: state.book.cycles, gridProfit: state.book.gridProfit, openingPurchase: state.openingPurchase,
             ended: state.book.ended, metrics: metrics, trades: state.trades, equity: equity
@@ -162,6 +159,17 @@ extension GridBacktest {
                 lowestSell = Double.infinity
             }
         }
+    }
+}
+
+extension Backtest {
+    /// The metrics of a bot that is in the market from the first candle (a grid, DCA deals):
+    /// as for the strategies, against the money it was given, with full exposure.
+    static func botMetrics(_ candles: [StrategyCandle], equity: [Double], trades: [Trade], cash: Decimal, fee: Decimal) -> Metrics {
+        let backtest = Backtest(fee: fee.double, cash: cash.double)
+        var metrics = backtest.metrics(candles, equity: equity, trades: trades, finalCash: equity.last ?? cash.double)
+        metrics.exposure = candles.isEmpty ? 0 : 1
+        return metrics
     }
 }
 
