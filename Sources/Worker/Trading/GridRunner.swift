@@ -47,7 +47,7 @@ actor GridRunner {
             let gross = SymbolFilters.ceil(needed / (1 - takerFee), step: filters.stepSize)
             let id = GridOrderID.opening(user: user, symbol: symbol, grid: grid)
             let report = try await client.place(NewOrder(symbol: symbol, side: .buy, kind: .market(quantity: gross), clientOrderID: id))
-            let fill = try await fill(of: report)
+            let fill = try await OrderFill.of(report, client: client, filters: filters)
             opening = Opening(price: price, buyPrice: fill.price, feePerUnit: fill.quantity > 0 ? fill.feeQuote / fill.quantity : 0)
         }
         let book = GridBook(plan: plan, openingPrice: price, openingBuy: (opening.buyPrice, opening.feePerUnit))
@@ -121,28 +121,8 @@ actor GridRunner {
     /// A filled grid order as the book takes it: its average price, the fee valued in the quote
     /// asset, and for a buy the coins left after a fee taken in them, on the step.
     private func gridFill(_ order: GridOrder, _ report: OrderReport) async throws(ExchangeError) -> GridFill {
-        let fill = try await fill(of: report)
+        let fill = try await OrderFill.of(report, client: client, filters: filters)
         let quantity = order.side == .buy ? filters.roundQuantity(fill.quantity - fill.baseFee) : fill.quantity
         return GridFill(cell: order.cell, sequence: order.sequence, side: order.side, price: fill.price, quantity: quantity, feeQuote: fill.feeQuote)
-    }
-
-    /// An order's average price, quantity and fee, from its trades (an order's own answer carries
-    /// no fills once it is looked up).
-    private func fill(of report: OrderReport) async throws(ExchangeError) -> (price: Decimal, quantity: Decimal, feeQuote: Decimal, baseFee: Decimal) {
-        let price = report.executedQty > 0 ? report.cumulativeQuoteQty / report.executedQty : report.price
-        var trades = report.fills.map { ($0.commission, $0.commissionAsset) }
-        if trades.isEmpty {
-            trades = try await client.myTrades(symbol: symbol, orderID: report.orderID).map { ($0.commission, $0.commissionAsset) }
-        }
-        var feeQuote: Decimal = 0
-        var baseFee: Decimal = 0
-        for (commission, asset) in trades {
-            if asset == filters.quoteAsset { feeQuote += commission }
-            if asset == filters.baseAsset {
-                baseFee += commission
-                feeQuote += commission * price
-            }
-        }
-        return (price, report.executedQty, feeQuote, baseFee)
     }
 }

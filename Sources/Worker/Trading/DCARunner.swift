@@ -1,0 +1,96 @@
+import Common
+import Foundation
+
+/// Carries out DCA deals on an exchange: each deal's ``DCADeal`` decides, this places and cancels
+/// what it asks for and tells it what filled. Client ids name the bot, the deal and the order
+/// (`…-<bot>-D<deal>B` the base order, `S<k>` safety order k, `T<n>` the n-th take-profit, `X` a
+/// sale at market; deal and numbers in lower-case base 36), so a deal's orders are found again
+/// after a restart.
+actor DCARunner {
+    let client: any ExchangeClient
+    let user: Int64
+    let bot: Int64
+    let plan: DCAPlan
+    let filters: SymbolFilters
+    private(set) var deals: [Int: DCADeal] = [:]
+
+    init(client: any ExchangeClient, user: Int64, bot: Int64, plan: DCAPlan, filters: SymbolFilters) {
+        self.client = client
+        self.user = user
+        self.bot = bot
+        self.plan = plan
+        self.filters = filters
+    }
+
+    var symbol: String { plan.parameters.symbol }
+
+    func clientOrderID(deal: Int, _ order: String) -> String {
+        ClientOrderID.make(user: user, symbol: symbol, key: bot, purpose: "D" + String(deal, radix: 36) + order)
+    }
+
+    /// Opens deal `number` with its base order at market; its safety orders and take-profit go
+    /// out at once.
+    func open(deal number: Int) async throws(ExchangeError) {
+        var deal = DCADeal(plan: plan, filters: filters)
+        guard case .buyAtMarket(let quote) = deal.opening else { return }
+        let report = try await client.place(NewOrder(symbol: symbol, side: .buy, kind: .marketQuote(quoteQuantity: quote), clientOrderID: clientOrderID(deal: number, "B")))
+        let actions = deal.baseFilled(try await fill(of: report))
+        deals[number] = deal
+        try await carryOut(actions, deal: number)
+    }
+
+    /// Looks at each open deal's resting orders: a filled safety order moves the take-profit,
+    /// a filled take-profit closes the deal. Then the price's own exits (stop-loss, trailing).
+    func sync(price: Decimal) async throws(ExchangeError) {
+        for number in deals.keys.sorted() {
+            guard var deal = deals[number], deal.phase == .open else { continue }
+            var actions: [DCAAction] = []
+            for order in deal.safetyOrders.dropFirst(deal.safetyFilled) {
+                guard let report = try await client.resolve(symbol: symbol, clientOrderID: clientOrderID(deal: number, "S\(String(order.index, radix: 36))")),
+                    report.status == OrderStatus.filled.rawValue
+                else { break }
+                actions += deal.safetyFilled(index: order.index, try await fill(of: report))
+            }
+            let takeProfit = clientOrderID(deal: number, "T" + String(deal.takeProfitSequence, radix: 36))
+            if plan.parameters.trailingPct == nil, !actions.contains(where: { if case .placeTakeProfit = $0 { true } else { false } }),
+                let report = try await client.resolve(symbol: symbol, clientOrderID: takeProfit), report.status == OrderStatus.filled.rawValue
+            {
+                let filled = try await fill(of: report)
+                actions += deal.exitFilled(price: filled.price, quantity: filled.quantity, feeQuote: filled.feeQuote, reason: "take-profit")
+            }
+            actions += deal.onPrice(price)
+            deals[number] = deal
+            try await carryOut(actions, deal: number)
+        }
+    }
+
+    private func carryOut(_ actions: [DCAAction], deal number: Int) async throws(ExchangeError) {
+        for action in actions {
+            switch action {
+            case .buyAtMarket(let quote):
+                _ = try await client.place(NewOrder(symbol: symbol, side: .buy, kind: .marketQuote(quoteQuantity: quote), clientOrderID: clientOrderID(deal: number, "B")))
+            case .placeSafety(let order):
+                let id = clientOrderID(deal: number, "S" + String(order.index, radix: 36))
+                _ = try await client.place(NewOrder(symbol: symbol, side: .buy, kind: .limit(quantity: order.quantity, price: order.price, timeInForce: "GTC"), clientOrderID: id))
+            case .cancelSafety(let index):
+                _ = try? await client.cancel(symbol: symbol, clientOrderID: clientOrderID(deal: number, "S" + String(index, radix: 36)))
+            case .placeTakeProfit(let sequence, let price, let quantity):
+                let id = clientOrderID(deal: number, "T" + String(sequence, radix: 36))
+                _ = try await client.place(NewOrder(symbol: symbol, side: .sell, kind: .limit(quantity: quantity, price: price, timeInForce: "GTC"), clientOrderID: id))
+            case .cancelTakeProfit(let sequence):
+                _ = try? await client.cancel(symbol: symbol, clientOrderID: clientOrderID(deal: number, "T" + String(sequence, radix: 36)))
+            case .sellAtMarket(let quantity, let reason):
+                let report = try await client.place(NewOrder(symbol: symbol, side: .sell, kind: .market(quantity: quantity), clientOrderID: clientOrderID(deal: number, "X")))
+                let filled = try await fill(of: report)
+                guard var deal = deals[number] else { continue }
+                _ = deal.exitFilled(price: filled.price, quantity: filled.quantity, feeQuote: filled.feeQuote, reason: reason)
+                deals[number] = deal
+            }
+        }
+    }
+
+    private func fill(of report: OrderReport) async throws(ExchangeError) -> DCAFill {
+        let filled = try await OrderFill.of(report, client: client, filters: filters)
+        return DCAFill(price: filled.price, quantity: filled.quantity, feeQuote: filled.feeQuote, baseFee: filled.baseFee)
+    }
+}
