@@ -76,9 +76,19 @@ private func d(_ text: String) -> Decimal { Decimal(string: text)! }
         let again = try await Self.runner(exchange).rebuild(from: opening)
         #expect(again.place.isEmpty && again.cancel.isEmpty)
         #expect(try await Self.resting(exchange).count == 4)
+        // Another grid of the same user on the same symbol (grid 10: grid 1's ids are a prefix of
+        // its ids) keeps its orders through grid 1's rebuild.
+        let other = GridRunner(client: exchange, user: 5, grid: 10, plan: Self.plan, filters: Self.filters, takerFee: d("0.001"))
+        exchange.setBalance("USDT", 1_000)
+        _ = try await other.open(price: 140)
+        let beside = try await exchange.openOrders(symbol: "BTCUSDT").count
+        let third = try await Self.runner(exchange).rebuild(from: opening)
+        #expect(third.place.isEmpty && third.cancel.isEmpty)
+        #expect(try await exchange.openOrders(symbol: "BTCUSDT").count == beside)
         // And the rebuilt runner carries on: the sell at 150 fills and the buy at 125 returns.
         exchange.setPrice("BTCUSDT", 151)
         try await restarted.sync()
-        #expect(try await Self.resting(exchange) == ["0 BUY 100", "1 BUY 125", "2 SELL 175", "3 SELL 200"])
+        let gridOne = try await exchange.openOrders(symbol: "BTCUSDT").filter { $0.clientOrderID.contains("-1-G") }
+        #expect(gridOne.map { "\($0.side) \($0.price)" }.sorted() == ["BUY 100", "BUY 125", "SELL 175", "SELL 200"])
     }
 }

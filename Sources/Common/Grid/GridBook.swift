@@ -111,8 +111,8 @@ public struct GridBook: Sendable, Equatable {
     /// What the holding cells would gain or lose if sold at `price` (before the sale's fee).
     public func unrealisedPnL(at price: Decimal) -> Decimal {
         (0..<plan.cellCount).reduce(0) { sum, cell in
-            guard let cost = costs[cell], resting[cell]?.side == .sell else { return sum }
-            return sum + plan.quantities[cell] * (price - cost.price) - cost.feeQuote
+            guard let cost = costs[cell], let sell = resting[cell], sell.side == .sell else { return sum }
+            return sum + sell.quantity * (price - cost.price) - cost.feeQuote
         }
     }
 

@@ -96,9 +96,11 @@ actor GridRunner {
                 current = next
             }
         }
+        // This grid's orders only: an id read back must be the one this grid would write (grid 1's
+        // ids are a prefix of grid 10's).
         let open = try await client.openOrders(symbol: symbol).compactMap { report -> GridOrder? in
-            guard report.clientOrderID.hasPrefix(ClientOrderID.make(user: user, symbol: symbol, key: grid, purpose: "").dropLast()),
-                let id = GridOrderID.parse(report.clientOrderID)
+            guard let id = GridOrderID.parse(report.clientOrderID),
+                report.clientOrderID == clientOrderID(GridOrder(cell: id.cell, sequence: id.sequence, side: id.side, price: 0, quantity: 0))
             else { return nil }
             return GridOrder(cell: id.cell, sequence: id.sequence, side: id.side, price: report.price, quantity: report.origQty - report.executedQty)
         }
