@@ -110,6 +110,8 @@ enum Layout {
         h2.small { font-size: 1rem; margin: 1rem 0 .2rem; }
         .columns { display: grid; grid-template-columns: minmax(0, 1fr); gap: 0 1.5rem; }
         .columns > .column, .columns > .column > * { min-width: 0; }
+        /* The balances table needs the whole width: its six columns were cut at 1280 px in one. */
+        .columns > .span-all { grid-column: 1 / -1; min-width: 0; }
         @media (min-width: 1100px) { .columns { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); } }
         /* One column: the sections in the order a glance needs (total, bot, last fills, then the rest). */
         @media (max-width: 1099px) { .columns > .column { display: contents; } .phone-1 { order: 1; } .phone-2 { order: 2; } .phone-3 { order: 3; }
