@@ -96,6 +96,8 @@ import Testing
         var many = parameters()
         many.maxActiveDeals = 0
         #expect(plan(many).map(\.field) == ["max_active_deals"])
+        many.maxActiveDeals = 1_000_000_000
+        #expect(plan(many).map(\.field) == ["max_active_deals"])
     }
 }
 

@@ -41,7 +41,9 @@ public struct DCABacktest: Sendable {
         equity.reserveCapacity(candles.count)
         for (index, candle) in candles.enumerated() {
             let open = Decimal.exactly(candle.open)
-            while active.count < max(plan.parameters.maxActiveDeals, 1), plan.parameters.start == .immediately,
+            // A deal opens only when its whole budget is there (and never more than the maximum).
+            while active.count < min(max(plan.parameters.maxActiveDeals, 1), DCAParameters.activeDealRange.upperBound),
+                plan.parameters.start == .immediately, cash >= plan.dealBudget,
                 let opened = Active.open(plan: plan, filters: filters, price: open, fee: fee, candle: index, time: candle.openTime)
             {
                 var opened = opened

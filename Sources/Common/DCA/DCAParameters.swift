@@ -33,6 +33,7 @@ public struct DCAParameters: Sendable, Equatable {
     public var maxActiveDeals: Int
 
     public static let safetyOrderRange = 0...50
+    public static let activeDealRange = 1...50
 
     public init(
         symbol: String, baseOrder: Decimal, safetyOrders: Int, deviationPct: Decimal, stepScale: Decimal, volumeScale: Decimal,

@@ -62,7 +62,9 @@ public struct DCAPlan: Sendable, Equatable {
         if p.safetyOrders > 0, p.deviationPct <= 0 { refusals.append(StartRefusal(field: "deviation_pct", reason: "must be above 0")) }
         if p.stepScale <= 0 { refusals.append(StartRefusal(field: "step_scale", reason: "must be above 0")) }
         if p.volumeScale <= 0 { refusals.append(StartRefusal(field: "volume_scale", reason: "must be above 0")) }
-        if p.maxActiveDeals < 1 { refusals.append(StartRefusal(field: "max_active_deals", reason: "must be at least 1")) }
+        if !DCAParameters.activeDealRange.contains(p.maxActiveDeals) {
+            refusals.append(StartRefusal(field: "max_active_deals", reason: "must be within \(DCAParameters.activeDealRange.lowerBound)...\(DCAParameters.activeDealRange.upperBound)"))
+        }
         if let stop = p.stopLossPct, stop <= 0 || stop >= 100 { refusals.append(StartRefusal(field: "stop_loss_pct", reason: "must be within 0–100 %")) }
         if let trailing = p.trailingPct, trailing <= 0 || trailing >= p.takeProfitPct {
             refusals.append(StartRefusal(field: "trailing_pct", reason: "must be above 0 and below the take-profit \(p.takeProfitPct) %"))
