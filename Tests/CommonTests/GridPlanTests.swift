@@ -52,6 +52,11 @@ func refusals(_ result: Result<GridPlan, GridRefusals>) -> [StartRefusal] {
         #expect(refusals(GridPlan.make(grid("100", "110", levels: 10), filters: gridFilters, price: 105, makerFee: makerFee, freeQuote: 1_000, allocation: nil)).isEmpty)
     }
 
+    @Test func aLowerPriceUnderTheTickIsRefused() {
+        let refused = refusals(GridPlan.make(grid("0.001", "100", levels: 5), filters: gridFilters, price: 50, makerFee: makerFee, freeQuote: 1_000, allocation: nil))
+        #expect(refused.map(\.field) == ["lower_price"])
+    }
+
     @Test func levelsCloserThanTheTickAreRefused() {
         let refused = refusals(GridPlan.make(grid("100", "100.05", levels: 10), filters: gridFilters, price: d("100.02"), makerFee: 0, freeQuote: 1_000, allocation: nil))
         #expect(refused.map(\.field) == ["levels"])

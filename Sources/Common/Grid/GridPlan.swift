@@ -49,6 +49,9 @@ public struct GridPlan: Sendable, Equatable {
         var refusals = parameterRefusals(parameters)
         guard refusals.isEmpty else { return .failure(GridRefusals(refusals)) }
         let levels = levelPrices(parameters, tickSize: filters.tickSize)
+        if levels[0] <= 0 {
+            return .failure(GridRefusals([StartRefusal(field: "lower_price", reason: "\(parameters.lowerPrice) is below the tick \(filters.tickSize)")]))
+        }
         if Set(levels).count != levels.count {
             return .failure(GridRefusals([StartRefusal(field: "levels", reason: "\(parameters.levels) levels between \(parameters.lowerPrice) and \(parameters.upperPrice) are closer than the tick \(filters.tickSize); use fewer levels or a wider range")]))
         }
