@@ -88,6 +88,8 @@ import Testing
             #expect(thin.status == 422 && thin.body.contains("twice the fee"), "\(thin.body.prefix(300))")
             let noRange = try await upload(#"{"name":"grid","params":{"levels":11}}"#)
             #expect(noRange.status == 400 && noRange.body.contains("strategy.params.lower"), "\(noRange.body.prefix(300))")
+            let stray = try await upload(#"{"name":"grid","params":{"lower":28000,"upper":32000,"levels":11,"fast":9}}"#)
+            #expect(stray.status == 400 && stray.body.contains("strategy.params.fast is not a grid parameter"), "\(stray.body.prefix(300))")
 
             // DCA on the exchange's own candles.
             let start = Timestamp.string(Date().addingTimeInterval(-6 * 3600))

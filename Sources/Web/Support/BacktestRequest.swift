@@ -78,6 +78,10 @@ struct BacktestRequest {
         let object = fields["strategy"] as? [String: Any]
         if let name = (object?["name"] as? String) ?? text("strategy"), BotBacktest.names.contains(name) {
             let params = object?["params"] as? [String: Any]
+            let known = Set(name == "grid" ? BotBacktest.gridKeys : BotBacktest.dcaKeys)
+            if let unknown = params.map({ Set($0.keys).subtracting(known) }), let first = unknown.sorted().first {
+                throw APIError.invalid("strategy.params.\(first) is not a \(name) parameter (\(known.sorted().joined(separator: ", "))).")
+            }
             let bot = try BotBacktest.parse(name: name, symbol: symbol, cash: cash) { key in
                 if let params { return (params[key] as? NSNumber).map { "\($0)" } ?? params[key] as? String }
                 return text(name + "_" + key)
