@@ -46,32 +46,41 @@ import Testing
 
     @Test func aSafetyFillOutOfTurnOrAfterTheDealIsIgnored() {
         var deal = DCADeal(plan: DCAPlan(parameters()), filters: gridFilters)
-        do { let actions = deal.safetyFilled(index: 1, DCAFill(price: 98, quantity: 1, feeQuote: 0)); #expect(actions.isEmpty) }
+        let beforeTheBase = deal.safetyFilled(index: 1, DCAFill(price: 98, quantity: 1, feeQuote: 0))
+        #expect(beforeTheBase.isEmpty)
         _ = deal.baseFilled(DCAFill(price: 100, quantity: 1, feeQuote: 0))
-        do { let actions = deal.safetyFilled(index: 2, DCAFill(price: 94, quantity: 1, feeQuote: 0)); #expect(actions.isEmpty) }
-        do { let actions = deal.baseFilled(DCAFill(price: 100, quantity: 1, feeQuote: 0)); #expect(actions.isEmpty) }
+        let outOfTurn = deal.safetyFilled(index: 2, DCAFill(price: 94, quantity: 1, feeQuote: 0))
+        #expect(outOfTurn.isEmpty)
+        let secondBase = deal.baseFilled(DCAFill(price: 100, quantity: 1, feeQuote: 0))
+        #expect(secondBase.isEmpty)
     }
 
     @Test func theStopLossCancelsEverythingAndSellsOnce() {
         var deal = DCADeal(plan: DCAPlan(parameters(stop: 20)), filters: gridFilters)
         _ = deal.baseFilled(DCAFill(price: 100, quantity: 1, feeQuote: 0))
-        do { let actions = deal.onPrice(81); #expect(actions.isEmpty) }
+        let aboveTheStop = deal.onPrice(81)
+        #expect(aboveTheStop.isEmpty)
         let actions = deal.onPrice(80)
         #expect(actions.prefix(4) == [.cancelSafety(index: 1), .cancelSafety(index: 2), .cancelSafety(index: 3), .cancelTakeProfit(sequence: 0)])
         guard case .sellAtMarket(let quantity, let reason) = actions.last else { Issue.record("no sale: \(actions)"); return }
         #expect(quantity == 1)
         #expect(reason.hasPrefix("stop-loss"))
-        do { let actions = deal.onPrice(70); #expect(actions.isEmpty) }
-        do { let actions = deal.exitFilled(price: 80, quantity: 1, feeQuote: 0, reason: reason); #expect(actions.isEmpty) }
+        let afterTheStop = deal.onPrice(70)
+        #expect(afterTheStop.isEmpty)
+        let saleFilled = deal.exitFilled(price: 80, quantity: 1, feeQuote: 0, reason: reason)
+        #expect(saleFilled.isEmpty)
     }
 
     @Test func aTrailingTakeProfitSellsOnTheFallFromThePeak() {
         var deal = DCADeal(plan: DCAPlan(parameters(trailing: d("0.5"))), filters: gridFilters)
         // A trailing take-profit is watched by the bot: nothing rests above the price.
-        do { let actions = deal.baseFilled(DCAFill(price: 100, quantity: 1, feeQuote: 0)); #expect(!actions.contains { if case .placeTakeProfit = $0 { true } else { false } }) }
-        do { let actions = deal.onPrice(101); #expect(actions.isEmpty) }
-        do { let actions = deal.onPrice(103); #expect(actions.isEmpty) }
-        do { let actions = deal.onPrice(d("102.5")); #expect(actions.isEmpty) }
+        let opened = deal.baseFilled(DCAFill(price: 100, quantity: 1, feeQuote: 0))
+        #expect(!opened.contains { if case .placeTakeProfit = $0 { true } else { false } })
+        // Below the take-profit, at a new peak, and less than 0.5 % under it: nothing to do.
+        for price in [d("101"), d("103"), d("102.5")] {
+            let actions = deal.onPrice(price)
+            #expect(actions.isEmpty, "at \(price)")
+        }
         guard case .sellAtMarket(_, let reason) = deal.onPrice(d("102.48")).last else { Issue.record("no sale"); return }
         #expect(reason.hasPrefix("trailing take-profit"))
     }
