@@ -14,8 +14,6 @@ extension BacktestCommand {
         )
     }
 
-    static func decimal(_ value: Double) -> Decimal { Decimal(string: "\(value)") ?? Decimal(value) }
-
     /// A grid over the candles, through the live grid's book; refused with the live bot's reasons.
     func runGrid(_ values: [String: Double]) throws {
         let known: Set<String> = ["lower", "upper", "levels", "investment", "stop_loss", "take_profit"]
@@ -30,7 +28,7 @@ extension BacktestCommand {
         let filters = try filters()
         let data = try readCandles()
         let first = data[0]
-        let decimal = Self.decimal
+        let decimal = Decimal.exactly
         let parameters = GridParameters(
             symbol: symbol, lowerPrice: decimal(lower), upperPrice: decimal(upper), levels: Int(levels), spacing: spacing,
             investment: decimal(values["investment"] ?? cash), stopLossPrice: values["stop_loss"].map(decimal), takeProfitPrice: values["take_profit"].map(decimal)
@@ -43,7 +41,7 @@ extension BacktestCommand {
         let result = GridBacktest(fee: decimal(fee)).run(plan: plan, candles: data)
         if let csv {
             do {
-                try Backtest.Result(metrics: result.metrics, trades: result.trades, equity: result.equity).tradesCSV().write(toFile: csv + "-trades.csv", atomically: true, encoding: .utf8)
+                try result.summary.tradesCSV().write(toFile: csv + "-trades.csv", atomically: true, encoding: .utf8)
             } catch {
                 StreamWriter.standardError.write("worker backtest: cannot write \(csv)-trades.csv: \(error)\n")
                 throw ExitCode(1)
@@ -68,7 +66,7 @@ extension BacktestCommand {
         guard safety == safety.rounded(), deals == deals.rounded() else { throw ValidationError("dca's safety_orders and max_deals must be whole numbers") }
         let filters = try filters()
         let data = try readCandles()
-        let decimal = Self.decimal
+        let decimal = Decimal.exactly
         let parameters = DCAParameters(
             symbol: symbol, baseOrder: decimal(base), safetyOrders: Int(safety), deviationPct: decimal(values["deviation"] ?? 1),
             stepScale: decimal(values["step_scale"] ?? 1), volumeScale: decimal(values["volume_scale"] ?? 1), takeProfitPct: decimal(takeProfit),
@@ -76,7 +74,7 @@ extension BacktestCommand {
         )
         let plan = DCAPlan(parameters)
         let refusals = plan.refusals(
-            filters: filters, price: decimal(data[0].open), makerFee: decimal(fee), takerFee: decimal(fee), freeQuote: plan.dealBudget * Decimal(max(Int(deals), 1)), allocation: nil
+            filters: filters, price: decimal(data[0].open), makerFee: decimal(fee), takerFee: decimal(fee), freeQuote: plan.budget, allocation: nil
         )
         guard refusals.isEmpty else { throw ValidationError("the DCA bot cannot start: \(refusals.map(\.description).joined(separator: "; "))") }
         let result = DCABacktest(fee: decimal(fee)).run(plan: plan, filters: filters, candles: data)

@@ -269,13 +269,13 @@ import Testing
         let grid = GridBacktest().run(plan: plan, candles: candles)
         #expect(!grid.fills.isEmpty)
         let gridOutcome = BacktestController.Outcome(
-            result: Backtest.Result(metrics: grid.metrics, trades: grid.trades, equity: grid.equity), buyAndHold: [], grid: grid)
+            result: grid.summary, buyAndHold: [], grid: grid)
         try Self.check(BacktestResponse(gridOutcome, symbol: "BTCUSDT", strategy: "grid"), "/api/v1/backtests", "post")
         let dcaPlan = DCAPlan(DCAParameters(symbol: "BTCUSDT", baseOrder: 100, safetyOrders: 2, deviationPct: 2, stepScale: 1, volumeScale: 1, takeProfitPct: 2))
         let dca = DCABacktest().run(plan: dcaPlan, filters: filters, candles: candles)
         #expect(dca.deals.contains { $0.closed != nil } && dca.deals.contains { $0.closed == nil })
         let dcaOutcome = BacktestController.Outcome(
-            result: Backtest.Result(metrics: dca.metrics, trades: dca.trades, equity: dca.equity), buyAndHold: [], dca: dca)
+            result: dca.summary, buyAndHold: [], dca: dca)
         try Self.check(BacktestResponse(dcaOutcome, symbol: "BTCUSDT", strategy: "dca"), "/api/v1/backtests", "post")
     }
 

@@ -32,7 +32,7 @@ public struct DCABacktest: Sendable {
     }
 
     public func run(plan: DCAPlan, filters: SymbolFilters, candles: [StrategyCandle]) -> Result {
-        let budget = plan.dealBudget * Decimal(max(plan.parameters.maxActiveDeals, 1))
+        let budget = plan.budget
         var cash = budget
         var active: [Active] = []
         var deals: [Deal] = []
@@ -155,9 +155,12 @@ extension DCABacktest {
 }
 
 extension DCABacktest.Result {
+    /// The part every strategy's result has: metrics, trades (here the cycles or closed deals), equity.
+    public var summary: Backtest.Result { Backtest.Result(metrics: metrics, trades: trades, equity: equity) }
+
     /// The sma_cross result's JSON (metrics, the closed deals as trades, equity) and the deals.
     public func jsonText(symbol: String) -> String {
-        var out = String(Backtest.Result(metrics: metrics, trades: trades, equity: equity).jsonText(symbol: symbol).dropLast())
+        var out = String(summary.jsonText(symbol: symbol).dropLast())
         out += ",\"strategy\":\"dca\",\"deals\":["
         func time(_ value: Int64?) -> String {
             value.map { "\"" + Timestamp.string(Date(timeIntervalSince1970: TimeInterval($0) / 1000)) + "\"" } ?? "null"

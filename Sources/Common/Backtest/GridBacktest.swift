@@ -176,7 +176,7 @@ extension Backtest {
 extension Decimal {
     /// The decimal a `Double` prints as (its shortest round-trip form), not its binary expansion:
     /// a candle's 0.1 is 0.1.
-    static func exactly(_ value: Double) -> Decimal {
+    public static func exactly(_ value: Double) -> Decimal {
         Decimal(string: "\(value)") ?? Decimal(value)
     }
 
@@ -184,10 +184,13 @@ extension Decimal {
 }
 
 extension GridBacktest.Result {
+    /// The part every strategy's result has: metrics, trades (here the cycles or closed deals), equity.
+    public var summary: Backtest.Result { Backtest.Result(metrics: metrics, trades: trades, equity: equity) }
+
     /// The sma_cross result's JSON (metrics, the cycles as trades, equity) and the grid's own:
     /// `strategy`, `cycles`, `grid_profit`, `opening_purchase`, `ended`, and every fill with its level.
     public func jsonText(symbol: String) -> String {
-        var out = String(Backtest.Result(metrics: metrics, trades: trades, equity: equity).jsonText(symbol: symbol).dropLast())
+        var out = String(summary.jsonText(symbol: symbol).dropLast())
         out += ",\"strategy\":\"grid\",\"cycles\":\(cycles.count),\"grid_profit\":\(gridProfit),\"opening_purchase\":\(openingPurchase)"
         out += ",\"ended\":" + (ended.map { "\"\($0)\"" } ?? "null") + ",\"fills\":["
         for (index, fill) in fills.enumerated() {

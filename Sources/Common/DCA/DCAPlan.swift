@@ -49,6 +49,9 @@ public struct DCAPlan: Sendable, Equatable {
         return total
     }
 
+    /// The USDT the bot needs: a whole deal's budget for each deal it may have open at once.
+    public var budget: Decimal { dealBudget * Decimal(max(parameters.maxActiveDeals, 1)) }
+
     /// Every reason the bot cannot start, checked at the current price as the entry.
     public func refusals(
         filters: SymbolFilters, price: Decimal, makerFee: Decimal, takerFee: Decimal, freeQuote: Decimal, allocation: Decimal?
@@ -92,7 +95,6 @@ public struct DCAPlan: Sendable, Equatable {
                 break
             }
         }
-        let budget = dealBudget * Decimal(p.maxActiveDeals)
         if let allocation, budget > allocation {
             refusals.append(StartRefusal(field: "max_active_deals", reason: "\(p.maxActiveDeals) deal(s) may need \(budget) \(filters.quoteAsset), more than the bot's allocation of \(allocation)"))
         }

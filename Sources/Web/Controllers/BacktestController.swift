@@ -79,8 +79,8 @@ struct BacktestController {
         guard let filters = try await catalog.filters(r.symbol) else {
             throw APIError(.unprocessableContent, "unknown_symbol", "The exchange does not list \(r.symbol).")
         }
-        let fee = Decimal(string: "\(r.fee)") ?? 0
-        let price = Decimal(string: "\(candles[0].open)") ?? 0
+        let fee = Decimal.exactly(r.fee)
+        let price = Decimal.exactly(candles[0].open)
         switch bot {
         case .grid(let parameters):
             switch GridPlan.make(parameters, filters: filters, price: price, makerFee: fee, freeQuote: parameters.investment, allocation: nil) {
@@ -89,20 +89,18 @@ struct BacktestController {
             case .success(let plan):
                 let result = GridBacktest(fee: fee).run(plan: plan, candles: candles)
                 let cash = NSDecimalNumber(decimal: parameters.investment).doubleValue
-                let summary = Backtest.Result(metrics: result.metrics, trades: result.trades, equity: result.equity)
-                return Outcome(result: summary, buyAndHold: Backtest(fee: r.fee, cash: cash).buyAndHold(candles), grid: result)
+                return Outcome(result: result.summary, buyAndHold: Backtest(fee: r.fee, cash: cash).buyAndHold(candles), grid: result)
             }
         case .dca(let parameters):
             let plan = DCAPlan(parameters)
-            let budget = plan.dealBudget * Decimal(max(parameters.maxActiveDeals, 1))
+            let budget = plan.budget
             let refusals = plan.refusals(filters: filters, price: price, makerFee: fee, takerFee: fee, freeQuote: budget, allocation: nil)
             guard refusals.isEmpty else {
                 throw APIError(.unprocessableContent, "invalid_strategy", "The DCA bot cannot start: \(refusals.map(\.description).joined(separator: "; ")).")
             }
             let result = DCABacktest(fee: fee).run(plan: plan, filters: filters, candles: candles)
             let cash = NSDecimalNumber(decimal: budget).doubleValue
-            let summary = Backtest.Result(metrics: result.metrics, trades: result.trades, equity: result.equity)
-            return Outcome(result: summary, buyAndHold: Backtest(fee: r.fee, cash: cash).buyAndHold(candles), dca: result)
+            return Outcome(result: result.summary, buyAndHold: Backtest(fee: r.fee, cash: cash).buyAndHold(candles), dca: result)
         }
     }
 

@@ -42,7 +42,7 @@ enum BotBacktest {
             }
             return .grid(GridParameters(
                 symbol: symbol, lowerPrice: try required("lower"), upperPrice: try required("upper"), levels: try whole("levels", nil), spacing: spacing,
-                investment: try decimal("investment") ?? Decimal(string: "\(cash)") ?? 0, stopLossPrice: try decimal("stop_loss"),
+                investment: try decimal("investment") ?? Decimal.exactly(cash), stopLossPrice: try decimal("stop_loss"),
                 takeProfitPrice: try decimal("take_profit")
             ))
         }

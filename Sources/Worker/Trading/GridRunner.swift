@@ -63,18 +63,10 @@ actor GridRunner {
         guard var book else { return [] }
         var found: [GridFill] = []
         for order in book.orders {
-            var current = order
-            var report = try await client.resolve(symbol: symbol, clientOrderID: clientOrderID(current))
-            // A cell may have moved more than once since the last look.
-            while let filled = report, filled.status == OrderStatus.filled.rawValue {
-                let fill = try await gridFill(current, filled)
-                found.append(fill)
-                guard let next = book.apply(fill) else { break }
-                current = next
-                report = try await client.resolve(symbol: symbol, clientOrderID: clientOrderID(current))
-            }
+            let (current, onExchange, fills) = try await advance(order, in: &book)
+            found += fills
             // Not on the exchange: the opposite of a fill, or an order whose sending failed.
-            if report == nil { try await place(current) }
+            if !onExchange { try await place(current) }
         }
         self.book = book
         return found
@@ -85,17 +77,7 @@ actor GridRunner {
     func rebuild(from opening: Opening) async throws(ExchangeError) -> GridRebuild {
         var book = GridBook(plan: plan, openingPrice: opening.price, openingBuy: (opening.buyPrice, opening.feePerUnit))
         var fills: [GridFill] = []
-        for order in book.orders {
-            var current = order
-            while let report = try await client.resolve(symbol: symbol, clientOrderID: clientOrderID(current)),
-                report.status == OrderStatus.filled.rawValue
-            {
-                let fill = try await gridFill(current, report)
-                fills.append(fill)
-                guard let next = book.apply(fill) else { break }
-                current = next
-            }
-        }
+        for order in book.orders { fills += try await advance(order, in: &book).fills }
         // This grid's orders only: an id read back must be the one this grid would write (grid 1's
         // ids are a prefix of grid 10's).
         let open = try await client.openOrders(symbol: symbol).compactMap { report -> GridOrder? in
@@ -111,6 +93,23 @@ actor GridRunner {
         for missing in rebuilt.place { try await place(missing) }
         self.book = rebuilt.book
         return rebuilt
+    }
+
+    /// Walks one cell forward through the orders the exchange filled (a cell may have moved more
+    /// than once since the last look), applying each fill to the book. Returns the cell's order
+    /// now, whether the exchange has it, and the fills found.
+    private func advance(_ order: GridOrder, in book: inout GridBook) async throws(ExchangeError) -> (GridOrder, onExchange: Bool, fills: [GridFill]) {
+        var current = order
+        var fills: [GridFill] = []
+        var report = try await client.resolve(symbol: symbol, clientOrderID: clientOrderID(current))
+        while let filled = report, filled.status == OrderStatus.filled.rawValue {
+            let fill = try await gridFill(current, filled)
+            fills.append(fill)
+            guard let next = book.apply(fill) else { break }
+            current = next
+            report = try await client.resolve(symbol: symbol, clientOrderID: clientOrderID(current))
+        }
+        return (current, report != nil, fills)
     }
 
     private func place(_ order: GridOrder) async throws(ExchangeError) {
