@@ -8,8 +8,12 @@ import Testing
     static let folder = TestPaths.packageRoot + "/Sources/Web/Localization"
 
     /// `"key": "value",` lines of a catalog file.
+    /// A language's catalog, from every file of it (`Catalog+en.swift`, `Catalog+en+Backtest.swift`).
     static func catalog(_ file: String) throws -> [String: String] {
-        let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+        let stem = String(file.dropLast(".swift".count))
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder)
+            .filter { $0 == file || ($0.hasPrefix(stem + "+") && $0.hasSuffix(".swift")) }
+        let text = try files.sorted().map { try String(contentsOfFile: folder + "/" + $0, encoding: .utf8) }.joined(separator: "\n")
         var entries: [String: String] = [:]
         for line in text.split(separator: "\n") {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
