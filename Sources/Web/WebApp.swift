@@ -19,16 +19,18 @@ enum WebApp {
         var javascriptRoot = "/usr/share/javascript"
     }
 
-    /// `metrics`: the registry `/metrics` shows (bootstrapped into swift-metrics by the web's `main`).
+    /// `metrics`: the registry `/metrics` shows (bootstrapped into swift-metrics by the web's `main`);
+    /// `watch`: when central.sqlite changed (by default its `data_version`, polled).
     static func build(
-        database: CentralDatabase, directory: DataDirectory, settings: Settings, metrics: PrometheusCollectorRegistry = .init(), logger: Logger
+        database: CentralDatabase, directory: DataDirectory, settings: Settings, metrics: PrometheusCollectorRegistry = .init(),
+        watch: CentralChangeWatch? = nil, logger: Logger
     ) -> some ApplicationProtocol {
         _ = PasswordHasher.decoyHash  // computed once at start, not during someone's login
         let sessions = Sessions(store: database.sessions, settings: settings.sessions)
         let accounts = AccountService(database: database, sessions: sessions, throttle: LoginThrottle(), logger: logger)
         let control = ControlClient(socketPath: directory.controlSocket)
         // When central.sqlite last changed: what the per-request reads are cached against.
-        let watch = CentralChangeWatch(path: directory.centralDatabase)
+        let watch = watch ?? CentralChangeWatch(path: directory.centralDatabase)
 
         let router = Router(context: WebContext.self)
         router.add(middleware: MetricsMiddleware())
@@ -40,7 +42,7 @@ enum WebApp {
         HealthController(database: database).register(on: router)
         MetricsController(database: database, collector: MetricsCollector(registry: metrics)).register(on: router)
         // Routes that need a user go through SignInMiddleware (and, for pages, FormCSRFMiddleware).
-        let routes = WebRoutes(router)
+        let routes = WebRoutes(router, cache: ReadCache(watch: watch))
         let catalog = ExchangeCatalog(database: database)
         let formats = SymbolFormatBook(catalog: catalog)
         AccountAPIController(accounts: accounts, secureCookies: settings.secureCookies).register(on: routes)
@@ -64,7 +66,7 @@ enum WebApp {
         StaticFilesController(javascriptRoot: settings.javascriptRoot).register(on: router)
         return Application(
             router: router, configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "crypto-trader-web"),
-            services: [SessionSweeper(sessions: sessions, logger: logger), EventHubService(hub: hub, databasePath: directory.centralDatabase, logger: logger)],
+            services: [SessionSweeper(sessions: sessions, logger: logger), EventHubService(hub: hub, databasePath: directory.centralDatabase, watch: watch, logger: logger)],
             onServerRunning: { _ in ParentWatch.reportReady() }, logger: logger
         )
     }

@@ -13,11 +13,17 @@ struct TestWeb {
     let database = CentralDatabase.inMemory()
     /// A data directory that is never created: the web only reads paths from it.
     let directory = DataDirectory(root: "/nonexistent/ctp-web-tests-\(UUID().uuidString)")
+    /// When "central.sqlite" changed; nil: never the same generation twice (nothing is cached).
+    let watch: CentralChangeWatch?
+
+    init(watch: CentralChangeWatch? = nil) {
+        self.watch = watch
+    }
 
     var app: some ApplicationProtocol {
         var logger = Logger(label: "web-tests")
         logger.logLevel = .error
-        return WebApp.build(database: database, directory: directory, settings: WebApp.Settings(), logger: logger)
+        return WebApp.build(database: database, directory: directory, settings: WebApp.Settings(), watch: watch ?? CentralChangeWatch(probe: nil), logger: logger)
     }
 
     /// A user made directly in the store, with a cheap bcrypt hash (cost 4: logging in costs

@@ -7,6 +7,9 @@ import ServiceLifecycle
 struct EventHubService: Service {
     let hub: EventHub
     let changes: any CentralChangeSignal
+    /// Told of every change seen, before its events go out: a page that reloads on an event
+    /// must not be answered from a read made before the change (``ReadCache``).
+    var watch: CentralChangeWatch? = nil
     let logger: Logger
     var interval: Duration = .milliseconds(200)
 
@@ -18,7 +21,7 @@ struct EventHubService: Service {
 
     /// Watches central.sqlite at `databasePath`, or, for a database with no file (the in-memory
     /// stores of the unit tests), its own change counter.
-    init(hub: EventHub, databasePath: String, logger: Logger) {
+    init(hub: EventHub, databasePath: String, watch: CentralChangeWatch? = nil, logger: Logger) {
         let changes: any CentralChangeSignal
         if hub.database.pool == nil {
             changes = StoreChangeSignal(database: hub.database)
@@ -26,6 +29,7 @@ struct EventHubService: Service {
             changes = SQLiteChangeSignal(path: databasePath)
         }
         self.init(hub: hub, changes: changes, logger: logger)
+        self.watch = watch
     }
 
     func run() async throws {
@@ -50,6 +54,7 @@ struct EventHubService: Service {
             guard await hub.isWatching else { continue }
             let current = await changes.version() ?? -2
             if current != version || current < 0 || now - lastFull >= .seconds(2) {
+                if current != version { watch?.invalidate() }
                 version = current
                 lastFull = now
                 await hub.poll()

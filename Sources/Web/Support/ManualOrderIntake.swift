@@ -30,6 +30,12 @@ struct ManualOrderIntake {
         return String((0..<12).map { _ in alphabet.randomElement()! })
     }
 
+    /// A new request id for an order form on a page; the marker that ``ReadCacheMiddleware``
+    /// replaces with a new id on every answer when the page is rendered for the cache.
+    static func pageRequestID() -> String {
+        ReadCache.isRendering ? ReadCache.requestIDMarker : newRequestID()
+    }
+
     /// The order from JSON fields; a missing `request_id` is generated.
     static func decode(_ fields: [String: Any]) throws(APIError) -> ManualOrder {
         var fields = fields

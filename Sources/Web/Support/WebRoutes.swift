@@ -14,10 +14,13 @@ struct WebRoutes {
     /// its CSRF token checked before the handler.
     let pages: RouterGroup<SignedInContext>
 
-    init(_ router: Router<WebContext>) {
+    /// `cache`: answers the reads ``ReadCachePolicy`` lists while central.sqlite is unchanged.
+    init(_ router: Router<WebContext>, cache: ReadCache) {
         self.router = router
         openAPI = router.group("/api/v1")
         api = router.group("/api/v1").add(middleware: SignInMiddleware()).group(context: SignedInContext.self)
+            .add(middleware: ReadCacheMiddleware(cache: cache))
         pages = router.group().add(middleware: SignInMiddleware()).group(context: SignedInContext.self).add(middleware: FormCSRFMiddleware())
+            .add(middleware: ReadCacheMiddleware(cache: cache))
     }
 }

@@ -104,7 +104,7 @@ enum TradingPage {
         func options(_ values: [String], _ chosen: String?, label: (String) -> String) -> [[String: Any]] {
             values.map { ["value": $0, "label": label($0), "selected": $0 == chosen] as [String: Any] }
         }
-        let requestID = draft["request_id"].flatMap { $0.isEmpty ? nil : $0 } ?? ManualOrderIntake.newRequestID()
+        let requestID = draft["request_id"].flatMap { $0.isEmpty ? nil : $0 } ?? ManualOrderIntake.pageRequestID()
         return [
             "csrf": csrf, "requestID": requestID,
             "symbols": options(symbols, draft["symbol"]) { $0 },
