@@ -55,15 +55,32 @@ struct DashboardBench: AsyncParsableCommand {
         // Pages and API under wrk, the bot still trading.
         for (path, target) in [("/", "50 ms"), ("/trading", "50 ms"), ("/monitoring", "50 ms"), ("/api/v1/portfolio", "20 ms"), ("/api/v1/fills?limit=100", "20 ms"), ("/api/v1/bot", "20 ms")] {
             let recorder = try perfDir.map { folder in try Self.perfRecord(cluster, path: path, folder: folder) }
+            let before = await Self.cacheAnswers(base)
             let result = Self.wrk(base + path, cookie: session.cookie, seconds: seconds, connections: connections)
+            let after = await Self.cacheAnswers(base)
             // perf stops at SIGINT (a workload command of its own would never be reaped here:
             // the child inherits a signal mask that hides the workload's exit from it).
             recorder?.interrupt()
             recorder?.waitUntilExit()
-            figures.append(("GET \(path), \(connections) clients: p50 / p99 (requests/s)", result, "p99 < \(target)", "wrk -t2"))
+            let misses = after.miss - before.miss, answers = misses + after.hit - before.hit
+            let rendered = answers > 0 ? String(format: "%.2f %% rendered (%.0f of %.0f)", misses / answers * 100, misses, answers) : "no cache figures"
+            figures.append(("GET \(path), \(connections) clients: p50 / p99 (requests/s)", result, "p99 < \(target)", "wrk -t2; \(rendered)"))
         }
         print(Report.table(figures))
         try Report.save(figures, name: "dashboard")
+    }
+
+    /// The web's read cache counters (`/metrics`): answers served from it and rendered.
+    static func cacheAnswers(_ base: String) async -> (hit: Double, miss: Double) {
+        guard let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/metrics"), timeout: .seconds(10)),
+            let body = try? await response.body.collect(upTo: 1 << 22)
+        else { return (0, 0) }
+        var counts = (hit: 0.0, miss: 0.0)
+        for line in String(buffer: body).split(separator: "\n") where line.hasPrefix("web_read_cache_answers_total{") {
+            let value = line.split(separator: " ").last.flatMap { Double($0) } ?? 0
+            if line.contains(#"result="hit""#) { counts.hit = value } else if line.contains(#"result="miss""#) { counts.miss = value }
+        }
+        return counts
     }
 
     struct Session {

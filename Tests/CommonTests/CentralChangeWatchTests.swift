@@ -118,4 +118,26 @@ import Testing
         #expect(cache.count <= 3)
         #expect(cache.cached(9, at: 1) == 9)
     }
+
+    @Test func theCostIsCappedAndAValuePastTheWholeBudgetIsNotKept() {
+        // Cost: the string's length; at most 10 in all.
+        let cache = GenerationCache<Int, String>(maxCost: 10) { $0.count }
+        cache.store("aaaa", for: 1, at: 1)
+        cache.store("bbbb", for: 2, at: 1)
+        #expect(cache.totalCost == 8)
+        // Replacing a value counts only the new one.
+        cache.store("cc", for: 2, at: 1)
+        #expect(cache.totalCost == 6)
+        // Past the budget: emptied, then kept.
+        cache.store("dddddd", for: 3, at: 1)
+        #expect(cache.cached(1, at: 1) == nil)
+        #expect(cache.cached(3, at: 1) == "dddddd")
+        #expect(cache.totalCost == 6)
+        // Larger than the whole budget: not kept, and nothing else lost.
+        cache.store(String(repeating: "e", count: 11), for: 4, at: 1)
+        #expect(cache.cached(4, at: 1) == nil)
+        #expect(cache.cached(3, at: 1) == "dddddd")
+        cache.remove(3)
+        #expect(cache.totalCost == 0)
+    }
 }

@@ -59,11 +59,13 @@ struct CachedAnswer: Sendable {
         self.madeAt = madeAt
     }
 
+    var byteCount: Int { parts.reduce(0) { $0 + $1.readableBytes } }
+
     /// The body with a new id at each marker.
     func body(newID: () -> String) -> ByteBuffer {
         guard parts.count > 1 else { return parts.first ?? ByteBuffer() }
         var out = ByteBuffer()
-        out.reserveCapacity(parts.reduce(0) { $0 + $1.readableBytes } + 16 * parts.count)
+        out.reserveCapacity(byteCount + 16 * parts.count)
         for (index, part) in parts.enumerated() {
             if index > 0 { out.writeString(newID()) }
             out.writeImmutableBuffer(part)
@@ -105,7 +107,8 @@ final class ReadCache: Sendable {
 
     let policy: ReadCachePolicy
     let watch: CentralChangeWatch
-    let answers = GenerationCache<Key, CachedAnswer>(capacity: 2048)
+    /// At most 64 MiB of bodies (a page is 5–50 KB), emptied when central.sqlite changes.
+    let answers = GenerationCache<Key, CachedAnswer>(capacity: 4096, maxCost: 64 << 20) { $0.byteCount }
     let clock: @Sendable () -> Double
 
     init(policy: ReadCachePolicy = .standard, watch: CentralChangeWatch, clock: @escaping @Sendable () -> Double = CentralChangeWatch.monotonicSeconds) {

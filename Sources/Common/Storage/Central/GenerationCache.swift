@@ -6,17 +6,22 @@ import Synchronization
 ///
 /// All entries share one generation: when it moves, the whole cache is emptied at the next
 /// store (old entries are never served again, and memory stays bounded by what one generation
-/// reads, capped at `capacity`).
+/// reads, capped at `capacity` entries and `maxCost` of their `cost`, such as bytes).
 public final class GenerationCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private struct Store {
         var generation: UInt64 = 0
         var values: [Key: Value] = [:]
+        var cost = 0
     }
     private let store = Mutex(Store())
     private let capacity: Int
+    private let maxCost: Int
+    private let cost: @Sendable (Value) -> Int
 
-    public init(capacity: Int = 4096) {
+    public init(capacity: Int = 4096, maxCost: Int = .max, cost: @escaping @Sendable (Value) -> Int = { _ in 0 }) {
         self.capacity = capacity
+        self.maxCost = maxCost
+        self.cost = cost
     }
 
     /// The value of `key` at `generation`: the cached one, or `load()`'s, then kept.
@@ -35,21 +40,32 @@ public final class GenerationCache<Key: Hashable & Sendable, Value: Sendable>: S
 
     /// Keeps `value`, read at `generation` (taken before the read).
     public func store(_ value: Value, for key: Key, at generation: UInt64) {
+        let added = cost(value)
+        // One value past the whole budget is not kept (it would empty the cache for nothing).
+        guard added <= maxCost else { return }
         store.withLock { store in
             // A value from an older generation than the one kept is already old: not kept.
             guard generation >= store.generation else { return }
-            if generation != store.generation || store.values.count >= capacity {
+            if let replaced = store.values.removeValue(forKey: key) { store.cost -= cost(replaced) }
+            if generation != store.generation || store.values.count >= capacity || store.cost + added > maxCost {
                 store.values.removeAll(keepingCapacity: true)
+                store.cost = 0
                 store.generation = generation
             }
             store.values[key] = value
+            store.cost += added
         }
     }
 
     /// Forgets `key` (this process changed what it names).
     public func remove(_ key: Key) {
-        _ = store.withLock { $0.values.removeValue(forKey: key) }
+        store.withLock { store in
+            if let removed = store.values.removeValue(forKey: key) { store.cost -= cost(removed) }
+        }
     }
+
+    /// The summed cost of the kept values.
+    public var totalCost: Int { store.withLock { $0.cost } }
 
     public var count: Int { store.withLock { $0.values.count } }
 }
