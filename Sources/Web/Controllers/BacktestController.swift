@@ -75,7 +75,7 @@ struct BacktestController {
 
     /// A grid or DCA bot on the candles, refused (422) with the live bot's reasons on the
     /// symbol's filters, the first candle's open as the price.
-    func run(_ bot: BotBacktest, _ r: Request, _ candles: [StrategyCandle]) async throws(APIError) -> Outcome {
+    func run(_ bot: BotParameters, _ r: Request, _ candles: [StrategyCandle]) async throws(APIError) -> Outcome {
         guard let filters = try await catalog.filters(r.symbol) else {
             throw APIError(.unprocessableContent, "unknown_symbol", "The exchange does not list \(r.symbol).")
         }

@@ -15,7 +15,7 @@ struct BacktestRequest {
     var cash: Double
     var csv: Data?
     /// A grid or DCA bot's settings when `strategy.name` is `grid` or `dca`.
-    var bot: BotBacktest? = nil
+    var bot: BotParameters? = nil
 
     static func parse(_ request: Hummingbird.Request, user: UserID) async throws(APIError) -> BacktestRequest {
         let type = request.headers[.contentType] ?? ""
@@ -76,15 +76,20 @@ struct BacktestRequest {
         guard cash > 0 else { throw APIError.invalid("\"cash\" must be positive.") }
         // A grid or DCA bot: its own parameters, checked by the live bot's rules when it runs.
         let object = fields["strategy"] as? [String: Any]
-        if let name = (object?["name"] as? String) ?? text("strategy"), BotBacktest.names.contains(name) {
+        if let name = (object?["name"] as? String) ?? text("strategy"), BotParameters.names.contains(name) {
             let params = object?["params"] as? [String: Any]
-            let known = Set(name == "grid" ? BotBacktest.gridKeys : BotBacktest.dcaKeys)
+            let known = Set(BotParameters.keys(of: name))
             if let unknown = params.map({ Set($0.keys).subtracting(known) }), let first = unknown.sorted().first {
                 throw APIError.invalid("strategy.params.\(first) is not a \(name) parameter (\(known.sorted().joined(separator: ", "))).")
             }
-            let bot = try BotBacktest.parse(name: name, symbol: symbol, cash: cash) { key in
-                if let params { return (params[key] as? NSNumber).map { "\($0)" } ?? params[key] as? String }
-                return text(name + "_" + key)
+            let bot: BotParameters
+            do {
+                bot = try BotParameters.parse(name: name, symbol: symbol, investment: Decimal.exactly(cash), purpose: "backtest") { key in
+                    if let params { return (params[key] as? NSNumber).map { "\($0)" } ?? params[key] as? String }
+                    return text(name + "_" + key)
+                }
+            } catch {
+                throw APIError.invalid(error.description + ".")
             }
             return BacktestRequest(
                 symbol: symbol, interval: interval, start: start, end: end, strategy: BotSettings.Strategy(name: name, params: [:]), fee: fee, cash: cash,
