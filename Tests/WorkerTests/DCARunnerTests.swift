@@ -67,3 +67,59 @@ private func d(_ text: String) -> Decimal { Decimal(string: text)! }
         #expect(pnl < 0)
     }
 }
+
+/// A DCA deal brought back after a restart: what filled while the worker was down is applied,
+/// nothing resting is placed twice.
+@Suite struct DCARebuildTests {
+    @Test func twoSafetyOrdersFilledWhileDownMoveTheTakeProfitOnce() async throws {
+        let exchange = InMemoryExchange()
+        exchange.addSymbol(DCARunnerTests.filters, price: 100)
+        exchange.setBalance("USDT", 1_000)
+        let before = DCARunner(client: exchange, user: 5, bot: 2, plan: DCARunnerTests.plan, filters: DCARunnerTests.filters)
+        try await before.open(deal: 1)
+        // The worker is gone; the price goes through two safety orders (98 and 94).
+        exchange.setPrice("BTCUSDT", 98)
+        exchange.setPrice("BTCUSDT", 94)
+        #expect(try await DCARunnerTests.resting(exchange) == ["BUY 86 D1S3", "SELL 101.5 D1T0"])
+
+        let after = DCARunner(client: exchange, user: 5, bot: 2, plan: DCARunnerTests.plan, filters: DCARunnerTests.filters)
+        #expect(try await after.rebuild(deal: 1))
+        // The stale take-profit went, the one at the new average came (as the live deal had it:
+        // 97.88), and the last safety order was not placed again.
+        #expect(try await DCARunnerTests.resting(exchange) == ["BUY 86 D1S3", "SELL 97.88 D1T2"])
+        let deal = try #require(await after.deals[1])
+        #expect(deal.safetyFilled == 2)
+        #expect(deal.phase == .open)
+
+        // Rebuilding again changes nothing.
+        let again = DCARunner(client: exchange, user: 5, bot: 2, plan: DCARunnerTests.plan, filters: DCARunnerTests.filters)
+        #expect(try await again.rebuild(deal: 1))
+        #expect(try await DCARunnerTests.resting(exchange) == ["BUY 86 D1S3", "SELL 97.88 D1T2"])
+    }
+
+    @Test func aTakeProfitFilledWhileDownClosesTheDeal() async throws {
+        let exchange = InMemoryExchange()
+        exchange.addSymbol(DCARunnerTests.filters, price: 100)
+        exchange.setBalance("USDT", 1_000)
+        let before = DCARunner(client: exchange, user: 5, bot: 2, plan: DCARunnerTests.plan, filters: DCARunnerTests.filters)
+        try await before.open(deal: 1)
+        exchange.setPrice("BTCUSDT", 102)
+        let after = DCARunner(client: exchange, user: 5, bot: 2, plan: DCARunnerTests.plan, filters: DCARunnerTests.filters)
+        #expect(try await after.rebuild(deal: 1))
+        // Its safety orders were cancelled and nothing was placed.
+        #expect(try await DCARunnerTests.resting(exchange).isEmpty)
+        let deal = try #require(await after.deals[1])
+        guard case .closed(let reason, let pnl) = deal.phase else { Issue.record("still \(deal.phase)"); return }
+        #expect(reason == "take-profit")
+        #expect(pnl > 0)
+    }
+
+    @Test func aDealThatNeverOpenedIsNotRebuilt() async throws {
+        let exchange = InMemoryExchange()
+        exchange.addSymbol(DCARunnerTests.filters, price: 100)
+        exchange.setBalance("USDT", 1_000)
+        let runner = DCARunner(client: exchange, user: 5, bot: 2, plan: DCARunnerTests.plan, filters: DCARunnerTests.filters)
+        #expect(try await runner.rebuild(deal: 7) == false)
+        #expect(await runner.deals.isEmpty)
+    }
+}

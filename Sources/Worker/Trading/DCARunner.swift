@@ -64,6 +64,50 @@ actor DCARunner {
         }
     }
 
+    /// Brings deal `number` back after a restart from the exchange: its base order's fill, its
+    /// safety orders' fills, what rests. A safety order that filled while the worker was down
+    /// moves the take-profit; nothing that rests is placed twice. False when the deal never
+    /// opened (its base order did not fill).
+    @discardableResult
+    func rebuild(deal number: Int) async throws(ExchangeError) -> Bool {
+        guard let base = try await client.resolve(symbol: symbol, clientOrderID: clientOrderID(deal: number, "B")),
+            base.status == OrderStatus.filled.rawValue
+        else { return false }
+        let baseFill = try await fill(of: base)
+        let safety = plan.safetyOrders(entry: baseFill.price, filters: filters)
+        var safetyFills: [DCAFill] = []
+        var resting: Set<Int> = []
+        for order in safety {
+            let report = try await client.resolve(symbol: symbol, clientOrderID: clientOrderID(deal: number, "S" + String(order.index, radix: 36)))
+            if let report, report.status == OrderStatus.filled.rawValue, resting.isEmpty, safetyFills.count == order.index - 1 {
+                safetyFills.append(try await fill(of: report))
+            } else if let report, Self.rests(report) {
+                resting.insert(order.index)
+            }
+        }
+        // A take-profit is re-placed once per safety fill: sequences 0 … the number of safety fills.
+        var restingTakeProfits: Set<Int> = []
+        var takeProfitFill: (sequence: Int, fill: DCAFill)?
+        for sequence in 0...safety.count {
+            guard let report = try await client.resolve(symbol: symbol, clientOrderID: clientOrderID(deal: number, "T" + String(sequence, radix: 36))) else { continue }
+            if Self.rests(report) {
+                restingTakeProfits.insert(sequence)
+            } else if report.status == OrderStatus.filled.rawValue, takeProfitFill == nil {
+                takeProfitFill = (sequence, try await fill(of: report))
+            }
+        }
+        let rebuilt = DCARebuild.rebuild(
+            plan: plan, filters: filters, base: baseFill, safetyFills: safetyFills, restingSafety: resting, restingTakeProfits: restingTakeProfits,
+            takeProfitFill: takeProfitFill)
+        deals[number] = rebuilt.deal
+        try await carryOut(rebuilt.cancel + rebuilt.place, deal: number)
+        return true
+    }
+
+    private static func rests(_ report: OrderReport) -> Bool {
+        report.status == OrderStatus.new.rawValue || report.status == OrderStatus.partiallyFilled.rawValue
+    }
+
     private func carryOut(_ actions: [DCAAction], deal number: Int) async throws(ExchangeError) {
         for action in actions {
             switch action {
