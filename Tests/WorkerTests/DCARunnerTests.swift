@@ -15,15 +15,26 @@ private func d(_ text: String) -> Decimal { Decimal(string: text)! }
         symbol: "BTCUSDT", baseOrder: 100, safetyOrders: 3, deviationPct: 2, stepScale: 2, volumeScale: 2, takeProfitPct: d("1.5"), stopLossPct: 30
     ))
 
+    /// BTCUSDT at 100 and 1,000 USDT to spend.
+    static func exchange() -> InMemoryExchange {
+        let exchange = InMemoryExchange()
+        exchange.addSymbol(filters, price: 100)
+        exchange.setBalance("USDT", 1_000)
+        return exchange
+    }
+
+    /// The deals of bot 2 of user 5 on `exchange`.
+    static func runner(_ exchange: InMemoryExchange) -> DCARunner {
+        DCARunner(client: exchange, user: 5, bot: 2, plan: plan, filters: filters)
+    }
+
     static func resting(_ exchange: InMemoryExchange) async throws -> [String] {
         try await exchange.openOrders(symbol: "BTCUSDT").map { "\($0.side) \($0.price) \($0.clientOrderID.split(separator: "-").last ?? "")" }.sorted()
     }
 
     @Test func aDealFillsTwoSafetyOrdersAndTakesProfitAtTheirAverage() async throws {
-        let exchange = InMemoryExchange()
-        exchange.addSymbol(Self.filters, price: 100)
-        exchange.setBalance("USDT", 1_000)
-        let runner = DCARunner(client: exchange, user: 5, bot: 2, plan: Self.plan, filters: Self.filters)
+        let exchange = DCARunnerTests.exchange()
+        let runner = DCARunnerTests.runner(exchange)
         try await runner.open(deal: 1)
         // 1 BTC for 100 USDT (0.001 BTC of it the fee): safety orders at 98, 94, 86 and the
         // take-profit 1.5 % above 100 for the 0.999 BTC held.
@@ -51,10 +62,8 @@ private func d(_ text: String) -> Decimal { Decimal(string: text)! }
     }
 
     @Test func theStopLossCancelsTheDealsOrdersAndSellsAtMarket() async throws {
-        let exchange = InMemoryExchange()
-        exchange.addSymbol(Self.filters, price: 100)
-        exchange.setBalance("USDT", 1_000)
-        let runner = DCARunner(client: exchange, user: 5, bot: 2, plan: Self.plan, filters: Self.filters)
+        let exchange = DCARunnerTests.exchange()
+        let runner = DCARunnerTests.runner(exchange)
         try await runner.open(deal: 1)
         exchange.setPrice("BTCUSDT", 85)
         try await runner.sync(price: 85)
@@ -72,17 +81,15 @@ private func d(_ text: String) -> Decimal { Decimal(string: text)! }
 /// nothing resting is placed twice.
 @Suite struct DCARebuildTests {
     @Test func twoSafetyOrdersFilledWhileDownMoveTheTakeProfitOnce() async throws {
-        let exchange = InMemoryExchange()
-        exchange.addSymbol(DCARunnerTests.filters, price: 100)
-        exchange.setBalance("USDT", 1_000)
-        let before = DCARunner(client: exchange, user: 5, bot: 2, plan: DCARunnerTests.plan, filters: DCARunnerTests.filters)
+        let exchange = DCARunnerTests.exchange()
+        let before = DCARunnerTests.runner(exchange)
         try await before.open(deal: 1)
         // The worker is gone; the price goes through two safety orders (98 and 94).
         exchange.setPrice("BTCUSDT", 98)
         exchange.setPrice("BTCUSDT", 94)
         #expect(try await DCARunnerTests.resting(exchange) == ["BUY 86 D1S3", "SELL 101.5 D1T0"])
 
-        let after = DCARunner(client: exchange, user: 5, bot: 2, plan: DCARunnerTests.plan, filters: DCARunnerTests.filters)
+        let after = DCARunnerTests.runner(exchange)
         #expect(try await after.rebuild(deal: 1))
         // The stale take-profit went, the one at the new average came (as the live deal had it:
         // 97.88), and the last safety order was not placed again.
@@ -92,19 +99,17 @@ private func d(_ text: String) -> Decimal { Decimal(string: text)! }
         #expect(deal.phase == .open)
 
         // Rebuilding again changes nothing.
-        let again = DCARunner(client: exchange, user: 5, bot: 2, plan: DCARunnerTests.plan, filters: DCARunnerTests.filters)
+        let again = DCARunnerTests.runner(exchange)
         #expect(try await again.rebuild(deal: 1))
         #expect(try await DCARunnerTests.resting(exchange) == ["BUY 86 D1S3", "SELL 97.88 D1T2"])
     }
 
     @Test func aTakeProfitFilledWhileDownClosesTheDeal() async throws {
-        let exchange = InMemoryExchange()
-        exchange.addSymbol(DCARunnerTests.filters, price: 100)
-        exchange.setBalance("USDT", 1_000)
-        let before = DCARunner(client: exchange, user: 5, bot: 2, plan: DCARunnerTests.plan, filters: DCARunnerTests.filters)
+        let exchange = DCARunnerTests.exchange()
+        let before = DCARunnerTests.runner(exchange)
         try await before.open(deal: 1)
         exchange.setPrice("BTCUSDT", 102)
-        let after = DCARunner(client: exchange, user: 5, bot: 2, plan: DCARunnerTests.plan, filters: DCARunnerTests.filters)
+        let after = DCARunnerTests.runner(exchange)
         #expect(try await after.rebuild(deal: 1))
         // Its safety orders were cancelled and nothing was placed.
         #expect(try await DCARunnerTests.resting(exchange).isEmpty)
@@ -115,10 +120,8 @@ private func d(_ text: String) -> Decimal { Decimal(string: text)! }
     }
 
     @Test func aDealThatNeverOpenedIsNotRebuilt() async throws {
-        let exchange = InMemoryExchange()
-        exchange.addSymbol(DCARunnerTests.filters, price: 100)
-        exchange.setBalance("USDT", 1_000)
-        let runner = DCARunner(client: exchange, user: 5, bot: 2, plan: DCARunnerTests.plan, filters: DCARunnerTests.filters)
+        let exchange = DCARunnerTests.exchange()
+        let runner = DCARunnerTests.runner(exchange)
         #expect(try await runner.rebuild(deal: 7) == false)
         #expect(await runner.deals.isEmpty)
     }
