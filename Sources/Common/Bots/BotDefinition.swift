@@ -59,7 +59,7 @@ public struct BotDefinition: Sendable, Equatable {
     /// largest position times the positions it may hold), so it trades as it did.
     public static func first(from settings: BotSettings) -> BotDefinition {
         BotDefinition(
-            name: "\(settings.strategy.name) \(settings.symbols.joined(separator: ", "))".prefix(nameLength.upperBound).description,
+            name: String("\(settings.strategy.name) \(settings.symbols.joined(separator: ", "))".prefix(nameLength.upperBound)),
             mode: .live, allocationUsdt: settings.risk.maxPositionUsdt * Decimal(settings.risk.maxOpenPositions), plan: .signals(settings)
         )
     }
@@ -98,24 +98,18 @@ public struct BotDefinition: Sendable, Equatable {
         case .signals(let settings):
             try settings.validate()
         case .grid(let grid):
-            try Self.checkSymbol(grid.symbol)
+            try BotSettings.checkSymbol(grid.symbol)
             guard grid.investment <= allocationUsdt else {
                 throw SettingsError(field: "strategy.params.investment", "exceeds the bot's allocation (\(DecimalText.format(allocationUsdt)) USDT)")
             }
         case .dca(let dca):
-            try Self.checkSymbol(dca.symbol)
+            try BotSettings.checkSymbol(dca.symbol)
             let budget = DCAPlan(dca).budget
             guard budget <= allocationUsdt else {
                 throw SettingsError(
                     field: "allocation_usdt",
                     "is below what the deals may use at once (\(DecimalText.format(budget)) USDT: the base order and every safety order, per active deal)")
             }
-        }
-    }
-
-    private static func checkSymbol(_ symbol: String) throws(SettingsError) {
-        guard symbol.hasSuffix("USDT"), symbol.count > 4, symbol.count <= 20, symbol.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) else {
-            throw SettingsError(field: "symbols", "\(symbol.prefix(30)) is not a …USDT pair (upper case, such as BTCUSDT)")
         }
     }
 }

@@ -171,14 +171,17 @@ public struct BotSettings: Sendable, Equatable, Codable {
         return (try? encoder.encode(self)) ?? Data("{}".utf8)
     }
 
+    /// A symbol's shape: a …USDT pair in upper case (whether the exchange lists it is the caller's).
+    public static func checkSymbol(_ symbol: String) throws(SettingsError) {
+        guard symbol.hasSuffix("USDT"), symbol.count > 4, symbol.count <= 20, symbol.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) else {
+            throw SettingsError(field: "symbols", "\(symbol.prefix(30)) is not a …USDT pair (upper case, such as BTCUSDT)")
+        }
+    }
+
     /// Checks what can be checked without the exchange (symbols listed: the caller checks).
     public func validate() throws(SettingsError) {
         guard !symbols.isEmpty, symbols.count <= 20 else { throw SettingsError(field: "symbols", "must list 1 to 20 symbols") }
-        for symbol in symbols {
-            guard symbol.hasSuffix("USDT"), symbol.count > 4, symbol.count <= 20, symbol.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) else {
-                throw SettingsError(field: "symbols", "\(symbol.prefix(30)) is not a …USDT pair (upper case, such as BTCUSDT)")
-            }
-        }
+        for symbol in symbols { try Self.checkSymbol(symbol) }
         guard Set(symbols).count == symbols.count else { throw SettingsError(field: "symbols", "lists a symbol twice") }
         guard Self.intervals.contains(interval) else { throw SettingsError(field: "interval", "must be one of \(Self.intervals.joined(separator: ", "))") }
         guard Self.strategies.contains(strategy.name) else { throw SettingsError(field: "strategy.name", "must be one of \(Self.strategies.joined(separator: ", "))") }

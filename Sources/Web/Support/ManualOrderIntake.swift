@@ -26,9 +26,11 @@ struct ManualOrderIntake {
 
     /// 12 random letters and digits: one request, so a repeated submit places one order.
     static func newRequestID() -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-        return String((0..<12).map { _ in alphabet.randomElement()! })
+        String((0..<12).map { _ in requestIDAlphabet.randomElement()! })
     }
+
+    /// (Made once: a cached trading page asks for an id on every answer.)
+    private static let requestIDAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
     /// A new request id for an order form on a page; the marker that ``ReadCacheMiddleware``
     /// replaces with a new id on every answer when the page is rendered for the cache.

@@ -62,10 +62,13 @@ struct CachedAnswer: Sendable {
     var byteCount: Int { parts.reduce(0) { $0 + $1.readableBytes } }
 
     /// The body with a new id at each marker.
-    func body(newID: () -> String) -> ByteBuffer {
+    func body(newID: () -> String) -> ByteBuffer { Self.join(parts, newID: newID) }
+
+    /// `parts` joined with a new id between each two.
+    static func join(_ parts: [ByteBuffer], newID: () -> String) -> ByteBuffer {
         guard parts.count > 1 else { return parts.first ?? ByteBuffer() }
         var out = ByteBuffer()
-        out.reserveCapacity(byteCount + 16 * parts.count)
+        out.reserveCapacity(parts.reduce(0) { $0 + $1.readableBytes } + 16 * parts.count)
         for (index, part) in parts.enumerated() {
             if index > 0 { out.writeString(newID()) }
             out.writeImmutableBuffer(part)
@@ -166,7 +169,8 @@ struct ReadCacheMiddleware: RouterMiddleware {
         var response = response
         let body = try await collect(response.body)
         // Setting the body sets its length.
-        response.body = .init(byteBuffer: CachedAnswer(headers: [:], body: body, madeAt: 0).body(newID: ManualOrderIntake.newRequestID))
+        let parts = CachedAnswer.split(body, at: Array(ReadCache.requestIDMarker.utf8))
+        response.body = .init(byteBuffer: CachedAnswer.join(parts, newID: ManualOrderIntake.newRequestID))
         return response
     }
 

@@ -79,7 +79,8 @@ actor DCARunner {
         var resting: Set<Int> = []
         for order in safety {
             let report = try await client.resolve(symbol: symbol, clientOrderID: clientOrderID(deal: number, "S" + String(order.index, radix: 36)))
-            if let report, report.status == OrderStatus.filled.rawValue, resting.isEmpty, safetyFills.count == order.index - 1 {
+            // Filled counts only without a gap: the ones before it filled too.
+            if let report, report.status == OrderStatus.filled.rawValue, safetyFills.count == order.index - 1 {
                 safetyFills.append(try await fill(of: report))
             } else if let report, Self.rests(report) {
                 resting.insert(order.index)
@@ -105,7 +106,7 @@ actor DCARunner {
     }
 
     private static func rests(_ report: OrderReport) -> Bool {
-        report.status == OrderStatus.new.rawValue || report.status == OrderStatus.partiallyFilled.rawValue
+        OrderStatus(rawValue: report.status)?.isOpen == true
     }
 
     private func carryOut(_ actions: [DCAAction], deal number: Int) async throws(ExchangeError) {
