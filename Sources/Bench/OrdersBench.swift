@@ -161,7 +161,7 @@ struct OrdersBench: AsyncParsableCommand {
         settings.interval = "1m"
         settings.strategy = .init(name: "sma_cross", params: ["fast": 50, "slow": 100])
         settings.unknownOrders = "adopt"
-        try cluster.database.trading.saveSettings(settings, for: user, at: Date())
+        try cluster.database.bots.saveSettings(settings, for: user, at: Date())
         try cluster.vault.store(user: user, apiKey: credentials.apiKey, apiSecret: credentials.secret, canTrade: true, verifiedAt: Date())
         try await cluster.waitForHeartbeats(of: [user], timeout: 30)
         _ = try await TradingBench.control(cluster.directory.controlSocket, "/v1/users/\(user.rawValue)/commands", ["command": "start"])

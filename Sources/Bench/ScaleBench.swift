@@ -33,7 +33,7 @@ struct ScaleBench: AsyncParsableCommand {
             settings.risk.maxPositionPct = 1
             settings.risk.dailyLossLimitUsdt = 0
             settings.risk.maxDrawdownPct = 0
-            try cluster.database.trading.saveSettings(settings, for: user, at: Date())
+            try cluster.database.bots.saveSettings(settings, for: user, at: Date())
             try cluster.vault.store(user: user, apiKey: credentials.apiKey, apiSecret: credentials.secret, canTrade: true, verifiedAt: Date())
             people.append(user)
         }

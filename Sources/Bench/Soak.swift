@@ -78,7 +78,7 @@ struct Soak: AsyncParsableCommand {
             settings.risk.maxOpenPositions = 2
             settings.risk.dailyLossLimitUsdt = 0
             settings.risk.maxDrawdownPct = 0
-            try cluster.database.trading.saveSettings(settings, for: user, at: Date())
+            try cluster.database.bots.saveSettings(settings, for: user, at: Date())
             try cluster.vault.store(user: user, apiKey: credentials.apiKey, apiSecret: credentials.secret, canTrade: true, verifiedAt: Date())
             people.append(Person(user: user, cookie: cookie, client: BinanceClient(baseURL: sim, credentials: credentials), symbols: settings.symbols))
         }

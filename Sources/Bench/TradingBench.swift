@@ -35,7 +35,7 @@ struct TradingBench: AsyncParsableCommand {
         settings.risk.maxOpenPositions = 5
         settings.risk.dailyLossLimitUsdt = 0
         settings.risk.maxDrawdownPct = 0
-        try cluster.database.trading.saveSettings(settings, for: user, at: Date())
+        try cluster.database.bots.saveSettings(settings, for: user, at: Date())
         try cluster.vault.store(user: user, apiKey: credentials.apiKey, apiSecret: credentials.secret, canTrade: true, verifiedAt: Date())
         try await cluster.waitForHeartbeats(of: [user], timeout: 30)
         let client = BinanceClient(baseURL: sim, credentials: credentials)

@@ -14,16 +14,18 @@ enum WebApp {
         /// Set the cookies' `Secure` attribute (the site is served over TLS).
         var secureCookies = false
         var sessions = Sessions.Settings()
+        var botLimits = BotLimits()
         /// Where the system's JavaScript libraries are (Debian's `libjs-*` packages), served
         /// under `/javascript/`: Chart.js for the charts.
         var javascriptRoot = "/usr/share/javascript"
     }
 
     /// `metrics`: the registry `/metrics` shows (bootstrapped into swift-metrics by the web's `main`);
-    /// `watch`: when central.sqlite changed (by default its `data_version`, polled).
+    /// `watch`: when central.sqlite changed (by default its `data_version`, polled); `catalog`:
+    /// the exchange's symbols (by default read from the exchange the supervisor uses).
     static func build(
         database: CentralDatabase, directory: DataDirectory, settings: Settings, metrics: PrometheusCollectorRegistry = .init(),
-        watch: CentralChangeWatch? = nil, logger: Logger
+        watch: CentralChangeWatch? = nil, catalog: ExchangeCatalog? = nil, logger: Logger
     ) -> some ApplicationProtocol {
         _ = PasswordHasher.decoyHash  // computed once at start, not during someone's login
         let sessions = Sessions(store: database.sessions, settings: settings.sessions)
@@ -43,13 +45,14 @@ enum WebApp {
         MetricsController(database: database, collector: MetricsCollector(registry: metrics)).register(on: router)
         // Routes that need a user go through SignInMiddleware (and, for pages, FormCSRFMiddleware).
         let routes = WebRoutes(router, cache: ReadCache(watch: watch))
-        let catalog = ExchangeCatalog(database: database)
+        let catalog = catalog ?? ExchangeCatalog(database: database)
         let formats = SymbolFormatBook(catalog: catalog)
         AccountAPIController(accounts: accounts, secureCookies: settings.secureCookies).register(on: routes)
         ExchangeKeyAPIController(database: database, control: control, exchange: settings.exchange).register(on: routes)
         PortfolioAPIController(database: database).register(on: routes)
         SettingsAPIController(database: database, control: control, catalog: catalog).register(on: routes)
         BotAPIController(database: database, control: control).register(on: routes)
+        BotsAPIController(database: database, control: control, catalog: catalog, limits: settings.botLimits).register(on: routes)
         TradingListsAPIController(database: database).register(on: routes)
         TradingPagesController(database: database, control: control, catalog: catalog, exchange: settings.exchange, formats: formats).register(on: routes)
         BotFormsController(database: database, control: control, catalog: catalog, exchange: settings.exchange).register(on: routes)

@@ -22,6 +22,8 @@ struct WebCommand: AsyncParsableCommand {
     var exchange: String = "sim"
     @Option(help: "Minutes of inactivity that end a session.")
     var sessionIdleMinutes: Int = 720
+    @Option(help: "How many bots a user may have.")
+    var botsPerUser: Int = 20
     @Flag(help: "Mark cookies Secure (the site is served over TLS).")
     var secureCookies = false
 
@@ -49,6 +51,7 @@ struct WebCommand: AsyncParsableCommand {
         }
         var settings = WebApp.Settings(host: host, port: port, exchange: exchange, secureCookies: secureCookies)
         settings.sessions.idleTimeout = TimeInterval(max(1, sessionIdleMinutes)) * 60
+        settings.botLimits = BotLimits(maxPerUser: max(1, botsPerUser))
         let metrics = PrometheusCollectorRegistry()
         MetricsCollector.bootstrap(metrics)
         let app = WebApp.build(database: database, directory: directory, settings: settings, metrics: metrics, logger: logger)

@@ -88,7 +88,7 @@ import Testing
             let logout = try await client.execute(uri: "/api/v1/logout", method: .post, headers: signed.headers())
             #expect(logout.status == .forbidden)
             // Nothing was stored by the refused calls.
-            #expect(try web.database.trading.settings(for: UserID(signed.userID)) == nil)
+            #expect(try web.database.bots.settings(for: UserID(signed.userID)) == nil)
         }
     }
 

@@ -178,6 +178,29 @@ import Testing
         try Self.check(ErrorBody(code: "not_found", message: "No such resource."), "/api/v1/me", "get", "401")
     }
 
+    @Test func theBotsAnswerAsDocumented() throws {
+        let at = Self.time
+        let grid = BotRecord(
+            id: 2, definition: BotDefinition(
+                name: "grid", mode: .paper, allocationUsdt: 1_000,
+                plan: .grid(GridParameters(symbol: "BTCUSDT", lowerPrice: 40_000, upperPrice: 50_000, levels: 11, spacing: .arithmetic, investment: 1_000)),
+                paperBalances: ["USDT": 1_000]),
+            createdAt: at, updatedAt: at)
+        let first = BotRecord(id: 1, definition: .first(from: .defaults), createdAt: at, updatedAt: at)
+        let (key, english) = BotsView.notRunning(grid.definition, isFirst: false)
+        let notRunning = BotsView.Bot(record: grid, isFirst: false, state: "not_running", stateReason: english, reasonKey: key, running: nil)
+        let worker = BotView(state: "no_key", stateReason: "no API key is stored", worker: nil, alive: false, positions: [], todayPnL: nil)
+        let running = BotsView.Bot(record: first, isFirst: true, state: "no_key", stateReason: "no API key is stored", reasonKey: nil, running: worker)
+        let items = [BotItemResponse(running), BotItemResponse(notRunning)]
+        try Self.check(BotListResponse(items: items, maxPerUser: 20), "/api/v1/bots")
+        try Self.check(items[1], "/api/v1/bots", "post", "201")
+        for method in ["get", "put"] { try Self.check(items[0], "/api/v1/bots/{bot_id}", method) }
+        let accepted = CommandAccepted(commandID: 5, delivered: true)
+        for path in ["/api/v1/bots/{bot_id}/start", "/api/v1/bots/{bot_id}/stop", "/api/v1/bots/{bot_id}/emergency-stop"] {
+            try Self.check(accepted, path, "post", "202")
+        }
+    }
+
     @Test func theBotAndItsCommandsAnswerAsDocumented() throws {
         let worker = BotResponse.Worker(alive: true, pid: 4242, lastHeartbeat: Self.time, restarts: 1)
         let running = BotResponse(

@@ -89,7 +89,7 @@ import Testing
             #expect(try before.object()["interval"] as? String == BotSettings.defaults.interval)
             var changed = BotSettings.defaults
             changed.interval = "15m"
-            try web.database.trading.saveSettings(changed, for: user, at: Date())
+            try web.database.bots.saveSettings(changed, for: user, at: Date())
             let kept = try await client.execute(uri: "/api/v1/settings", method: .get, headers: signed.headers())
             #expect(try kept.object()["interval"] as? String == BotSettings.defaults.interval)
             let body = try TradingRouteTests.settingsBody { $0["interval"] = "15m" }

@@ -16,14 +16,20 @@ struct TestWeb {
     /// When "central.sqlite" changed; nil: never the same generation twice (nothing is cached).
     let watch: CentralChangeWatch?
 
-    init(watch: CentralChangeWatch? = nil) {
+    /// The symbols the exchange lists, when a test needs some (none: the catalog asks an
+    /// exchange that is not there, and the routes answer 503).
+    let listing: [SymbolFilters]?
+
+    init(watch: CentralChangeWatch? = nil, listing: [SymbolFilters]? = nil) {
         self.watch = watch
+        self.listing = listing
     }
 
     var app: some ApplicationProtocol {
         var logger = Logger(label: "web-tests")
         logger.logLevel = .error
-        return WebApp.build(database: database, directory: directory, settings: WebApp.Settings(), watch: watch ?? CentralChangeWatch(probe: nil), logger: logger)
+        return WebApp.build(database: database, directory: directory, settings: WebApp.Settings(), watch: watch ?? CentralChangeWatch(probe: nil),
+            catalog: listing.map { ExchangeCatalog(database: database, listing: $0) }, logger: logger)
     }
 
     /// A user made directly in the store, with a cheap bcrypt hash (cost 4: logging in costs

@@ -37,7 +37,7 @@ import Testing
             #expect(response.status == .unprocessableContent)
             #expect(response.errorCode == "invalid_settings")
             #expect(response.errorMessage?.hasPrefix(field) == true, "\(response.errorMessage ?? "no message")")
-            #expect(try web.database.trading.settings(for: UserID(signed.userID)) == nil)
+            #expect(try web.database.bots.settings(for: UserID(signed.userID)) == nil)
         }
     }
 

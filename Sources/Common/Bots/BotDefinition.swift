@@ -99,11 +99,13 @@ public struct BotDefinition: Sendable, Equatable {
             try settings.validate()
         case .grid(let grid):
             try BotSettings.checkSymbol(grid.symbol)
+            try Self.first(of: GridPlan.parameterRefusals(grid))
             guard grid.investment <= allocationUsdt else {
                 throw SettingsError(field: "strategy.params.investment", "exceeds the bot's allocation (\(DecimalText.format(allocationUsdt)) USDT)")
             }
         case .dca(let dca):
             try BotSettings.checkSymbol(dca.symbol)
+            try Self.first(of: DCAPlan.parameterRefusals(dca))
             let budget = DCAPlan(dca).budget
             guard budget <= allocationUsdt else {
                 throw SettingsError(
@@ -111,6 +113,20 @@ public struct BotDefinition: Sendable, Equatable {
                     "is below what the deals may use at once (\(DecimalText.format(budget)) USDT: the base order and every safety order, per active deal)")
             }
         }
+    }
+}
+
+extension BotDefinition {
+    /// The parameter each start refusal's field is given as (``BotParameters``' keys).
+    static let parameterKeys = [
+        "lower_price": "lower", "upper_price": "upper", "stop_loss_price": "stop_loss", "take_profit_price": "take_profit", "deviation_pct": "deviation",
+        "max_active_deals": "max_deals", "stop_loss_pct": "stop_loss", "trailing_pct": "trailing", "take_profit_pct": "take_profit",
+    ]
+
+    /// The first of a plan's refusals of its parameters alone, named as the API names them.
+    static func first(of refusals: [StartRefusal]) throws(SettingsError) {
+        guard let refusal = refusals.first else { return }
+        throw SettingsError(field: "strategy.params.\(parameterKeys[refusal.field] ?? refusal.field)", refusal.reason)
     }
 }
 

@@ -62,7 +62,7 @@ public enum BotParameters: Sendable, Equatable {
 
     /// The parameters as the texts ``parse(name:symbol:investment:purpose:value:)`` reads back.
     public var texts: [String: String] {
-        func text(_ value: Decimal?) -> String? { value.map { DecimalText.format($0) } }
+        func text(_ value: Decimal?) -> String? { value.map { DecimalText.plain($0) } }
         switch self {
         case .grid(let g):
             let all: [String: String?] = [

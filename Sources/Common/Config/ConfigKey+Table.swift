@@ -34,6 +34,7 @@ enum ConfigTable {
             $0.sessionIdleMinutes = try integer($1, 1...525_600)
         },
         ConfigEntry(path: "web.secure_cookies", summary: "the site is served over TLS: cookies get Secure") { $0.secureCookies = try boolean($1) },
+        ConfigEntry(path: "bots.max_per_user", summary: "how many bots a user may have") { $0.botsPerUser = try integer($1, 1...1_000) },
         ConfigEntry(path: "exchange", summary: "sim or testnet") { c, v in
             guard let mode = TraderConfig.ExchangeMode(rawValue: v.lowercased()) else {
                 throw ConfigValueError(reason: "expected one of sim, testnet, got \"\(v)\"")

@@ -15,6 +15,8 @@ public struct TraderConfig: Sendable, Equatable {
     public var webPort: Int
     public var sessionIdleMinutes: Int
     public var secureCookies: Bool
+    /// How many bots a user may have.
+    public var botsPerUser: Int
     public var exchange: ExchangeMode
     public var simPort: Int
     public var simSeed: Int
@@ -54,6 +56,7 @@ public struct TraderConfig: Sendable, Equatable {
         webPort = 8080
         sessionIdleMinutes = 720
         secureCookies = false
+        botsPerUser = 20
         exchange = .sim
         simPort = 9090
         simSeed = 1

@@ -57,21 +57,7 @@ public struct DCAPlan: Sendable, Equatable {
         filters: SymbolFilters, price: Decimal, makerFee: Decimal, takerFee: Decimal, freeQuote: Decimal, allocation: Decimal?
     ) -> [StartRefusal] {
         let p = parameters
-        var refusals: [StartRefusal] = []
-        if p.baseOrder <= 0 { refusals.append(StartRefusal(field: "base_order", reason: "must be above 0")) }
-        if !DCAParameters.safetyOrderRange.contains(p.safetyOrders) {
-            refusals.append(StartRefusal(field: "safety_orders", reason: "must be within \(DCAParameters.safetyOrderRange.lowerBound)...\(DCAParameters.safetyOrderRange.upperBound)"))
-        }
-        if p.safetyOrders > 0, p.deviationPct <= 0 { refusals.append(StartRefusal(field: "deviation_pct", reason: "must be above 0")) }
-        if p.stepScale <= 0 { refusals.append(StartRefusal(field: "step_scale", reason: "must be above 0")) }
-        if p.volumeScale <= 0 { refusals.append(StartRefusal(field: "volume_scale", reason: "must be above 0")) }
-        if !DCAParameters.activeDealRange.contains(p.maxActiveDeals) {
-            refusals.append(StartRefusal(field: "max_active_deals", reason: "must be within \(DCAParameters.activeDealRange.lowerBound)...\(DCAParameters.activeDealRange.upperBound)"))
-        }
-        if let stop = p.stopLossPct, stop <= 0 || stop >= 100 { refusals.append(StartRefusal(field: "stop_loss_pct", reason: "must be within 0–100 %")) }
-        if let trailing = p.trailingPct, trailing <= 0 || trailing >= p.takeProfitPct {
-            refusals.append(StartRefusal(field: "trailing_pct", reason: "must be above 0 and below the take-profit \(p.takeProfitPct) %"))
-        }
+        var refusals = Self.parameterRefusals(p)
         // A take-profit must earn more than the entry's and the exit's fees.
         if p.takeProfitPct / 100 <= takerFee + makerFee {
             refusals.append(StartRefusal(field: "take_profit_pct", reason: "\(p.takeProfitPct) % does not exceed the fees of a deal (\((takerFee + makerFee) * 100) %)"))
@@ -103,4 +89,26 @@ public struct DCAPlan: Sendable, Equatable {
         }
         return refusals
     }
+
+    /// What the parameters alone allow (no price, filters or fees): also checked when a bot is
+    /// defined.
+    static func parameterRefusals(_ p: DCAParameters) -> [StartRefusal] {
+        var refusals: [StartRefusal] = []
+        if p.baseOrder <= 0 { refusals.append(StartRefusal(field: "base_order", reason: "must be above 0")) }
+        if !DCAParameters.safetyOrderRange.contains(p.safetyOrders) {
+            refusals.append(StartRefusal(field: "safety_orders", reason: "must be within \(DCAParameters.safetyOrderRange.lowerBound)...\(DCAParameters.safetyOrderRange.upperBound)"))
+        }
+        if p.safetyOrders > 0, p.deviationPct <= 0 { refusals.append(StartRefusal(field: "deviation_pct", reason: "must be above 0")) }
+        if p.stepScale <= 0 { refusals.append(StartRefusal(field: "step_scale", reason: "must be above 0")) }
+        if p.volumeScale <= 0 { refusals.append(StartRefusal(field: "volume_scale", reason: "must be above 0")) }
+        if !DCAParameters.activeDealRange.contains(p.maxActiveDeals) {
+            refusals.append(StartRefusal(field: "max_active_deals", reason: "must be within \(DCAParameters.activeDealRange.lowerBound)...\(DCAParameters.activeDealRange.upperBound)"))
+        }
+        if let stop = p.stopLossPct, stop <= 0 || stop >= 100 { refusals.append(StartRefusal(field: "stop_loss_pct", reason: "must be within 0–100 %")) }
+        if let trailing = p.trailingPct, trailing <= 0 || trailing >= p.takeProfitPct {
+            refusals.append(StartRefusal(field: "trailing_pct", reason: "must be above 0 and below the take-profit \(p.takeProfitPct) %"))
+        }
+        return refusals
+    }
 }
+

@@ -37,7 +37,7 @@ extension ProcessSupervisor {
         ChildSpec(
             name: "web", userID: nil, executable: binDir + "/web",
             arguments: ["--data-dir", directory.root, "--host", config.webHost, "--port", String(config.webPort), "--exchange", config.exchange.rawValue,
-                "--session-idle-minutes", String(config.sessionIdleMinutes)] + (config.secureCookies ? ["--secure-cookies"] : []),
+                "--session-idle-minutes", String(config.sessionIdleMinutes), "--bots-per-user", String(config.botsPerUser)] + (config.secureCookies ? ["--secure-cookies"] : []),
             environment: childEnvironment, identity: try isolation.web(), log: logFile(directory.processLog("web"))!
         )
     }
@@ -85,7 +85,7 @@ extension ProcessSupervisor {
                 slot.keyRevision = key.revision
                 firstLines.append(SupervisorMessage.credentials(apiKey: key.apiKey, apiSecret: key.apiSecret, exchangeURL: config.exchangeBaseURL).line())
                 firstLines.append(SupervisorMessage.budget(weightPerMinute: budgetShare).line())
-                let settings = try database.trading.settings(for: user) ?? .defaults
+                let settings = try database.bots.settings(for: user) ?? .defaults
                 firstLines.append(SupervisorMessage.settings(json: String(decoding: settings.encoded(), as: UTF8.self)).line())
                 for command in try database.commands.undelivered(user: user) {
                     firstLines.append(SupervisorMessage.command(id: command.id, name: command.command, payload: command.payload).line())

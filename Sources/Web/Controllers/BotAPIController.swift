@@ -8,12 +8,21 @@ struct BotAPIController {
     let database: CentralDatabase
     let control: ControlClient
 
+    /// Refuses a start when the user's first bot is one the worker does not run (a grid, a DCA
+    /// or a paper bot); a user without a bot starts on the default settings, as before bots.
+    static func firstBotRuns(_ database: CentralDatabase, user: UserID) throws(APIError) {
+        guard let first = try read({ try database.bots.bots(for: user) }).first, !first.definition.runsInWorker else { return }
+        let reason = BotsView.notRunning(first.definition, isFirst: true).english
+        throw APIError(.conflict, "bot_not_running", "Your first bot does not run: \(reason).")
+    }
+
     func register(on routes: WebRoutes) {
         routes.api.get("bot") { _, context -> Response in
             Reply.json(.ok, try read { try BotView.load(database, user: context.user.id, now: Date()).response })
         }
         routes.api.post("bot/start") { _, context -> Response in
-            Reply.json(.accepted, try await control.command(CommandRequest(.start), user: context.user.id))
+            try Self.firstBotRuns(database, user: context.user.id)
+            return Reply.json(.accepted, try await control.command(CommandRequest(.start), user: context.user.id))
         }
         routes.api.post("bot/stop") { request, context -> Response in
             let body = try await JSONBody.read(request, user: context.user.id, optional: true)

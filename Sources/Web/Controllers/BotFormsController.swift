@@ -20,6 +20,7 @@ struct BotFormsController {
                 let request =
                     command == .stop ? CommandRequest(.stop, payload: StopPayload(closePositions: form["close_positions"] != nil)) : CommandRequest(command)
                 do throws(APIError) {
+                    if command == .start { try BotAPIController.firstBotRuns(database, user: user.id) }
                     _ = try await control.command(request, user: user.id)
                     return Reply.redirect("/trading?done=\(command.rawValue)")
                 } catch {

@@ -79,7 +79,7 @@ struct SettingsPagesController {
         var model = SettingsPage.Model(viewer: viewer, exchange: exchange, error: error, notice: notice, now: Date())
         do {
             model.key = try database.exchangeKeys.key(for: user)
-            let stored = try database.trading.settings(for: user)
+            let stored = try database.bots.settings(for: user)
             model.timeZone = stored?.timeZone ?? .gmt
             model.botSettings = TradingPage.settingsContext(
                 stored ?? .defaults, isDefault: stored == nil, command: try database.commands.latest(user: user, command: "settings_changed"),

@@ -35,7 +35,7 @@ struct TradingPagesController {
         let settings: BotSettings
         do {
             signals = try database.trading.signals(for: user, symbol: nil, before: nil, limit: 100)
-            settings = try database.trading.settings(for: user) ?? .defaults
+            settings = try database.bots.settings(for: user) ?? .defaults
         } catch {
             return Reply.html(
                 Layout.page(
@@ -81,7 +81,7 @@ struct TradingPagesController {
     ) -> TradingPage.Model? {
         let now = Date()
         do {
-            let stored = try database.trading.settings(for: user)
+            let stored = try database.bots.settings(for: user)
             let settings = stored ?? .defaults
             let bot = try BotView.load(database, user: user, now: now)
             var model = TradingPage.Model(

@@ -18,6 +18,12 @@ final class ExchangeCatalog: Sendable {
 
     init(database: CentralDatabase) { self.database = database }
 
+    /// A catalog that lists these symbols for good and asks no exchange (the route tests).
+    init(database: CentralDatabase, listing filters: [SymbolFilters]) {
+        self.database = database
+        cache.withLock { $0 = (Dictionary(filters.map { ($0.symbol, $0) }, uniquingKeysWith: { first, _ in first }), .distantFuture) }
+    }
+
     /// What an exchange failure means for the person asking: the exchange (or our share of its
     /// limit) asks to wait → 429 with `Retry-After`; anything else → 503.
     static func apiError(_ error: ExchangeError, _ what: String) -> APIError {

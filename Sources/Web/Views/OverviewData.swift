@@ -34,7 +34,7 @@ struct OverviewData {
         data.bot = try BotView.load(database, user: user, now: now)
         data.portfolio = try PortfolioView.load(database, user: user, now: now)
         data.equity = try database.portfolios.equity(for: user, since: range.since(now), points: 400)
-        data.timeZone = try database.trading.settings(for: user)?.timeZone ?? .gmt
+        data.timeZone = try database.bots.settings(for: user)?.timeZone ?? .gmt
         var calendar = Calendar(identifier: .iso8601)
         calendar.timeZone = data.timeZone
         let startOfDay = calendar.startOfDay(for: now)

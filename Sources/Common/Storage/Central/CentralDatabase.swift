@@ -16,6 +16,7 @@ public struct CentralDatabase: Sendable {
     public let supervisorInfo: any SupervisorInfoStore
     public let portfolios: any PortfolioStore
     public let trading: any TradingStore
+    public let bots: any BotStore
     let probe: any CentralDatabaseProbe
 
     init(pool: DatabasePool) {
@@ -30,6 +31,7 @@ public struct CentralDatabase: Sendable {
         supervisorInfo = SQLiteSupervisorInfoStore(pool)
         portfolios = SQLitePortfolioStore(pool)
         trading = SQLiteTradingStore(pool)
+        bots = SQLiteBotStore(pool)
     }
 
     /// A database made of the given stores (the in-memory ones of the tests:
@@ -37,7 +39,7 @@ public struct CentralDatabase: Sendable {
     public init(
         users: any UserStore, sessions: any SessionStore, exchangeKeys: any ExchangeKeyStore, processes: any ProcessStatusStore,
         commands: any CommandStore, workerEvents: any WorkerEventStore, supervisorInfo: any SupervisorInfoStore,
-        portfolios: any PortfolioStore, trading: any TradingStore, probe: any CentralDatabaseProbe
+        portfolios: any PortfolioStore, trading: any TradingStore, bots: any BotStore, probe: any CentralDatabaseProbe
     ) {
         pool = nil
         self.users = users
@@ -49,6 +51,7 @@ public struct CentralDatabase: Sendable {
         self.supervisorInfo = supervisorInfo
         self.portfolios = portfolios
         self.trading = trading
+        self.bots = bots
         self.probe = probe
     }
 

@@ -1,10 +1,11 @@
+import Foundation
 import GRDB
 
 /// The versioned schema of `central.sqlite`. Only the supervisor runs it, before it starts any
 /// other process, so two migrators never race on a new file.
 ///
-/// Writers, one process per table: the web writes `users` and `sessions` (and, later, settings);
-/// the supervisor writes everything else.
+/// Writers, one process per table: the web writes `users`, `sessions` and `bots`; the supervisor
+/// writes everything else.
 public enum CentralSchema {
     public static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -215,6 +216,40 @@ public enum CentralSchema {
                     CREATE INDEX sessions_expires ON sessions(expires_at);
                     CREATE INDEX sessions_last_seen ON sessions(last_seen_at);
                     """)
+        }
+        // Several bots per user (issue 16): each user's settings become that user's first bot,
+        // unchanged (``BotDefinition/first(from:)``), and the settings are read from it from now
+        // on: one source of truth.
+        migrator.registerMigration("v10-bots") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE bots (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        name TEXT NOT NULL COLLATE NOCASE,
+                        mode TEXT NOT NULL,
+                        strategy TEXT NOT NULL,
+                        definition TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        updated_at TEXT NOT NULL
+                    );
+                    CREATE UNIQUE INDEX bots_user_name ON bots(user_id, name);
+                    """)
+            for row in try Row.fetchAll(db, sql: "SELECT user_id, settings, updated_at FROM bot_settings ORDER BY user_id") {
+                let user = UserID(row["user_id"] as Int64)
+                let text: String = row["settings"]
+                // Read as they were stored; an installation whose settings cannot be read stops
+                // here with the user named, its file untouched (the migration is one transaction).
+                let settings: BotSettings
+                do {
+                    settings = try JSONDecoder().decode(BotSettings.self, from: Data(text.utf8))
+                } catch {
+                    throw StorageError.damaged("central.sqlite (bot_settings of user \(user.rawValue))", "\(error)")
+                }
+                let at = Timestamp.date(row["updated_at"]) ?? Date()
+                try SQLiteBotStore.insert(.first(from: settings), user: user, at: at, in: db)
+            }
+            try db.execute(sql: "DROP TABLE bot_settings")
         }
         return migrator
     }

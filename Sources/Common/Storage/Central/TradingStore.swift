@@ -1,11 +1,9 @@
 import Foundation
 import GRDB
 
-/// `bot_settings` (written by the web), and `orders`, `fills`, `positions`, `bot_summary`
+/// `orders`, `fills`, `positions`, `bot_summary`
 /// (written by the supervisor from the reports of the worker it started for that user).
 public protocol TradingStore: Sendable {
-    func settings(for user: UserID) throws -> BotSettings?
-    func saveSettings(_ settings: BotSettings, for user: UserID, at: Date) throws
     /// Every user's orders (and the open ones) and fills, counted: for the metrics.
     func totals() throws -> TradingTotals
     func saveOrder(_ order: OrderRecord, for user: UserID) throws
@@ -38,21 +36,6 @@ public protocol TradingStore: Sendable {
 public struct SQLiteTradingStore: TradingStore {
     let db: DatabasePool
     public init(_ db: DatabasePool) { self.db = db }
-
-    public func settings(for user: UserID) throws -> BotSettings? {
-        let text = try db.read { db in try String.fetchOne(db.cachedStatement(sql: "SELECT settings FROM bot_settings WHERE user_id = ?"), arguments: [user.rawValue]) }
-        return try text.map { try BotSettings.decode(Data($0.utf8)) }
-    }
-
-    public func saveSettings(_ settings: BotSettings, for user: UserID, at: Date) throws {
-        let json = String(decoding: settings.encoded(), as: UTF8.self)
-        try db.write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO bot_settings (user_id, settings, updated_at) VALUES (?, ?, ?)",
-                arguments: [user.rawValue, json, Timestamp.string(at)]
-            )
-        }
-    }
 
     public func saveOrder(_ o: OrderRecord, for user: UserID) throws {
         try db.write { db in

@@ -10,7 +10,7 @@ extension CentralDatabase {
             exchangeKeys: InMemoryExchangeKeyStore(changes: changes), processes: InMemoryProcessStatusStore(changes: changes),
             commands: InMemoryCommandStore(changes: changes), workerEvents: InMemoryWorkerEventStore(changes: changes),
             supervisorInfo: InMemorySupervisorInfoStore(changes: changes), portfolios: InMemoryPortfolioStore(changes: changes),
-            trading: InMemoryTradingStore(changes: changes), probe: changes
+            trading: InMemoryTradingStore(changes: changes), bots: InMemoryBotStore(changes: changes), probe: changes
         )
     }
 }

@@ -7,7 +7,6 @@ import Synchronization
 /// times compared to the millisecond.
 public final class InMemoryTradingStore: TradingStore {
     struct State {
-        var settings: [UserID: BotSettings] = [:]
         var orders: [UserID: [String: OrderRecord]] = [:]
         var fills: [(rowID: Int64, user: UserID, fill: BotFill)] = []
         var positions: [UserID: [PositionRecord]] = [:]
@@ -27,14 +26,6 @@ public final class InMemoryTradingStore: TradingStore {
 
     func read<T: Sendable>(_ body: (State) -> T) -> T {
         state.withLock { body($0) }
-    }
-
-    public func settings(for user: UserID) throws -> BotSettings? {
-        read { $0.settings[user] }
-    }
-
-    public func saveSettings(_ settings: BotSettings, for user: UserID, at: Date) throws {
-        write { $0.settings[user] = settings }
     }
 
     public func totals() throws -> TradingTotals {

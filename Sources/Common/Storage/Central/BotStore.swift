@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+
+/// `bots` (written by the web): a user's bots, oldest first. The settings of CONTRACT §6
+/// (`GET`/`PUT /api/v1/settings`, and what a worker is given at its start) are the first bot's,
+/// so there is one source of truth for them.
+public protocol BotStore: Sendable {
+    func bots(for user: UserID) throws -> [BotRecord]
+    func bot(_ id: Int64, for user: UserID) throws -> BotRecord?
+    /// Refused with the reason (``BotLimits``) over the limit or on a name the user already gave
+    /// another bot; the check and the insert are one transaction.
+    func createBot(_ definition: BotDefinition, for user: UserID, limits: BotLimits, at: Date) throws -> BotRecord
+    /// nil when the user has no such bot; refused on a name another of the user's bots has.
+    func updateBot(_ id: Int64, _ definition: BotDefinition, for user: UserID, at: Date) throws -> BotRecord?
+    /// `false` when the user has no such bot.
+    func deleteBot(_ id: Int64, for user: UserID) throws -> Bool
+}
+
+extension BotStore {
+    /// The first bot's settings; nil when the user has no bot or the first one is a grid or DCA.
+    public func settings(for user: UserID) throws -> BotSettings? {
+        guard let first = try bots(for: user).first, case .signals(let settings) = first.definition.plan else { return nil }
+        return settings
+    }
+
+    /// Changes the first bot's settings (its name, mode and allocation stay), or makes the first
+    /// bot from them when the user has none. Refused when the first bot is a grid or DCA bot.
+    public func saveSettings(_ settings: BotSettings, for user: UserID, at: Date) throws {
+        guard var first = try bots(for: user).first else {
+            _ = try createBot(.first(from: settings), for: user, limits: BotLimits(maxPerUser: 1), at: at)
+            return
+        }
+        guard case .signals = first.definition.plan else {
+            throw SettingsError(field: "settings", "belong to a sma_cross or ml bot; your first bot is a \(first.definition.strategyName) bot (change it at /api/v1/bots/\(first.id))")
+        }
+        first.definition.plan = .signals(settings)
+        _ = try updateBot(first.id, first.definition, for: user, at: at)
+    }
+}
+
+public struct SQLiteBotStore: BotStore {
+    let db: DatabasePool
+    public init(_ db: DatabasePool) { self.db = db }
+
+    public func bots(for user: UserID) throws -> [BotRecord] {
+        try db.read { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM bots WHERE user_id = ? ORDER BY id"), arguments: [user.rawValue]).map(Self.record)
+        }
+    }
+
+    public func bot(_ id: Int64, for user: UserID) throws -> BotRecord? {
+        try db.read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM bots WHERE id = ? AND user_id = ?"), arguments: [id, user.rawValue]).map(Self.record)
+        }
+    }
+
+    public func createBot(_ definition: BotDefinition, for user: UserID, limits: BotLimits, at: Date) throws -> BotRecord {
+        try db.write { db in
+            let names = try String.fetchAll(db, sql: "SELECT name FROM bots WHERE user_id = ?", arguments: [user.rawValue])
+            if let refusal = limits.refusal(adding: definition.name, to: names) { throw refusal }
+            try Self.insert(definition, user: user, at: at, in: db)
+            return BotRecord(id: db.lastInsertedRowID, definition: definition, createdAt: at, updatedAt: at)
+        }
+    }
+
+    public func updateBot(_ id: Int64, _ definition: BotDefinition, for user: UserID, at: Date) throws -> BotRecord? {
+        try db.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM bots WHERE id = ? AND user_id = ?", arguments: [id, user.rawValue]) else { return nil }
+            let others = try String.fetchAll(db, sql: "SELECT name FROM bots WHERE user_id = ? AND id != ?", arguments: [user.rawValue, id])
+            if let refusal = BotLimits(maxPerUser: .max).refusal(adding: definition.name, to: others) { throw refusal }
+            try db.execute(
+                sql: "UPDATE bots SET name = ?, mode = ?, strategy = ?, definition = ?, updated_at = ? WHERE id = ?",
+                arguments: [definition.name, definition.mode.rawValue, definition.strategyName, Self.json(definition), Timestamp.string(at), id]
+            )
+            var record = try Self.record(row)
+            record.definition = definition
+            record.updatedAt = at
+            return record
+        }
+    }
+
+    public func deleteBot(_ id: Int64, for user: UserID) throws -> Bool {
+        try db.write { db in
+            try db.execute(sql: "DELETE FROM bots WHERE id = ? AND user_id = ?", arguments: [id, user.rawValue])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Also the upgrade's writer (``CentralSchema``'s `v10-bots`).
+    static func insert(_ definition: BotDefinition, user: UserID, at: Date, in db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO bots (user_id, name, mode, strategy, definition, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [user.rawValue, definition.name, definition.mode.rawValue, definition.strategyName, json(definition), Timestamp.string(at), Timestamp.string(at)]
+        )
+    }
+
+    static func json(_ definition: BotDefinition) -> String { String(decoding: definition.encoded(), as: UTF8.self) }
+
+    /// A stored row. Its definition was checked by the same code when it was written: one that
+    /// no longer reads is damage to report with its row, never a bot to guess at.
+    static func record(_ row: Row) throws -> BotRecord {
+        let text: String = row["definition"]
+        let definition: BotDefinition
+        do {
+            definition = try BotDefinition.decode(Data(text.utf8))
+        } catch {
+            throw StorageError.damaged("central.sqlite (bot \(row["id"] as Int64))", "\(error)")
+        }
+        return BotRecord(
+            id: row["id"], definition: definition, createdAt: Timestamp.date(row["created_at"]) ?? .distantPast,
+            updatedAt: Timestamp.date(row["updated_at"]) ?? .distantPast
+        )
+    }
+}

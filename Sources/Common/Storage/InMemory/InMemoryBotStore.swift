@@ -1,0 +1,60 @@
+import Foundation
+import Synchronization
+
+/// ``BotStore`` in memory, for unit tests: ids shared by every user and never reused, a user's
+/// bots oldest first, names compared without case as SQLite's `NOCASE` index does.
+public final class InMemoryBotStore: BotStore {
+    struct State {
+        var bots: [(user: UserID, record: BotRecord)] = []
+        var lastID: Int64 = 0
+    }
+
+    let state = Mutex(State())
+    private let changes: InMemoryChangeCounter
+
+    public init(changes: InMemoryChangeCounter = InMemoryChangeCounter()) { self.changes = changes }
+
+    public func bots(for user: UserID) throws -> [BotRecord] {
+        state.withLock { state in state.bots.filter { $0.user == user }.map(\.record) }
+    }
+
+    public func bot(_ id: Int64, for user: UserID) throws -> BotRecord? {
+        state.withLock { state in state.bots.first { $0.user == user && $0.record.id == id }?.record }
+    }
+
+    public func createBot(_ definition: BotDefinition, for user: UserID, limits: BotLimits, at: Date) throws -> BotRecord {
+        let record: BotRecord = try state.withLock { state throws(SettingsError) in
+            let names = state.bots.filter { $0.user == user }.map(\.record.definition.name)
+            if let refusal = limits.refusal(adding: definition.name, to: names) { throw refusal }
+            state.lastID += 1
+            let record = BotRecord(id: state.lastID, definition: definition, createdAt: at, updatedAt: at)
+            state.bots.append((user, record))
+            return record
+        }
+        changes.bump()
+        return record
+    }
+
+    public func updateBot(_ id: Int64, _ definition: BotDefinition, for user: UserID, at: Date) throws -> BotRecord? {
+        let record: BotRecord? = try state.withLock { state throws(SettingsError) in
+            guard let index = state.bots.firstIndex(where: { $0.user == user && $0.record.id == id }) else { return nil }
+            let others = state.bots.filter { $0.user == user && $0.record.id != id }.map(\.record.definition.name)
+            if let refusal = BotLimits(maxPerUser: .max).refusal(adding: definition.name, to: others) { throw refusal }
+            state.bots[index].record.definition = definition
+            state.bots[index].record.updatedAt = at
+            return state.bots[index].record
+        }
+        if record != nil { changes.bump() }
+        return record
+    }
+
+    public func deleteBot(_ id: Int64, for user: UserID) throws -> Bool {
+        let deleted = state.withLock { state in
+            let before = state.bots.count
+            state.bots.removeAll { $0.user == user && $0.record.id == id }
+            return state.bots.count < before
+        }
+        if deleted { changes.bump() }
+        return deleted
+    }
+}

@@ -1,0 +1,148 @@
+import Common
+import Foundation
+import Hummingbird
+
+/// A user's bots through the JSON API (CONTRACT §9): `GET`/`POST /api/v1/bots`,
+/// `GET`/`PUT`/`DELETE /api/v1/bots/{bot_id}`, and `/api/v1/bots/{bot_id}/start|stop|emergency-stop`.
+/// Another user's bot id answers 404, as one that does not exist.
+///
+/// The worker runs the user's first bot (``BotsView``): its start, stop and emergency stop are
+/// the commands of `/api/v1/bot/…`, and a change of its settings reaches a running worker at
+/// once. A bot the worker does not run answers those with 409 and the reason.
+struct BotsAPIController {
+    let database: CentralDatabase
+    let control: ControlClient
+    let catalog: ExchangeCatalog
+    let limits: BotLimits
+
+    func register(on routes: WebRoutes) {
+        routes.api.get("bots") { _, context -> Response in
+            let view = try read { try BotsView.load(database, user: context.user.id, now: Date()) }
+            return Reply.json(.ok, BotListResponse(items: view.bots.map(BotItemResponse.init), maxPerUser: limits.maxPerUser))
+        }
+        routes.api.post("bots") { request, context -> Response in
+            let user = context.user.id
+            let definition = try await Self.definition(from: request, user: user, catalog: catalog)
+            let record = try Self.storing { try database.bots.createBot(definition, for: user, limits: limits, at: Date()) }
+            try await handOver(user: user, changed: record.id)
+            return Reply.json(.created, try item(record.id, user: user))
+        }
+        routes.api.get("bots/:bot_id") { _, context -> Response in
+            Reply.json(.ok, try item(try botID(context), user: context.user.id))
+        }
+        routes.api.put("bots/:bot_id") { request, context -> Response in
+            let user = context.user.id
+            let id = try botID(context)
+            let current = try bot(id, user: user)
+            let definition = try await Self.definition(from: request, user: user, catalog: catalog)
+            if current.running != nil, !Self.stoppedStates.contains(current.state), !definition.runsInWorker {
+                throw APIError(.conflict, "bot_running", "Stop this bot before making it a \(definition.mode == .paper ? "paper" : definition.strategyName) bot.")
+            }
+            guard try Self.storing({ try database.bots.updateBot(id, definition, for: user, at: Date()) }) != nil else {
+                throw APIError.notFound("No such bot.")
+            }
+            try await handOver(user: user, changed: id)
+            return Reply.json(.ok, try item(id, user: user))
+        }
+        routes.api.delete("bots/:bot_id") { _, context -> Response in
+            let user = context.user.id
+            let id = try botID(context)
+            let current = try bot(id, user: user)
+            if current.running != nil, !Self.stoppedStates.contains(current.state) {
+                throw APIError(.conflict, "bot_running", "Stop this bot before deleting it (it is \(current.state)).")
+            }
+            _ = try write { try database.bots.deleteBot(id, for: user) }
+            // The next bot may now be the first, which the worker runs.
+            try await handOver(user: user, changed: nil)
+            return Response(status: .noContent)
+        }
+        routes.api.post("bots/:bot_id/start") { _, context -> Response in
+            try runnable(try botID(context), user: context.user.id)
+            return Reply.json(.accepted, try await control.command(CommandRequest(.start), user: context.user.id))
+        }
+        routes.api.post("bots/:bot_id/stop") { request, context -> Response in
+            try runnable(try botID(context), user: context.user.id)
+            let body = try await JSONBody.read(request, user: context.user.id, optional: true)
+            let stop = StopPayload(closePositions: try body.bool("close_positions", default: false))
+            return Reply.json(.accepted, try await control.command(CommandRequest(.stop, payload: stop), user: context.user.id))
+        }
+        routes.api.post("bots/:bot_id/emergency-stop") { _, context -> Response in
+            try runnable(try botID(context), user: context.user.id)
+            return Reply.json(.accepted, try await control.command(CommandRequest(.emergencyStop), user: context.user.id))
+        }
+    }
+
+    /// States in which a bot's worker holds nothing in flight for it.
+    static let stoppedStates: Set<String> = ["no_key", "stopped", "emergency_stopped", "error", "not_running"]
+
+    func botID(_ context: SignedInContext) throws(APIError) -> Int64 {
+        guard let id = context.parameters.get("bot_id", as: Int64.self) else { throw APIError.notFound("No such bot.") }
+        return id
+    }
+
+    func bot(_ id: Int64, user: UserID) throws(APIError) -> BotsView.Bot {
+        let view = try read { try BotsView.load(database, user: user, now: Date()) }
+        guard let bot = view.bots.first(where: { $0.record.id == id }) else { throw APIError.notFound("No such bot.") }
+        return bot
+    }
+
+    func item(_ id: Int64, user: UserID) throws(APIError) -> BotItemResponse {
+        BotItemResponse(try bot(id, user: user))
+    }
+
+    /// Refuses, with the reason, a command to a bot the worker does not run.
+    func runnable(_ id: Int64, user: UserID) throws(APIError) {
+        let bot = try bot(id, user: user)
+        guard bot.running != nil else { throw APIError(.conflict, "bot_not_running", "This bot does not run: \(bot.stateReason ?? "not running").") }
+    }
+
+    /// After a change of the user's bots: when the first bot is one the worker runs, its
+    /// settings reach a running worker at once (a stopped one is given them at its start).
+    func handOver(user: UserID, changed: Int64?) async throws(APIError) {
+        let bots = try read { try database.bots.bots(for: user) }
+        guard let first = bots.first, changed == nil || changed == first.id, case .signals(let settings) = first.definition.plan,
+            first.definition.runsInWorker
+        else { return }
+        let payload = String(decoding: settings.encoded(), as: UTF8.self)
+        _ = try? await control.command(CommandRequest(.settingsChanged, json: payload), user: user)
+    }
+
+    /// The body as a definition, checked; every symbol must be one the exchange lists.
+    static func definition(from request: Request, user: UserID, catalog: ExchangeCatalog) async throws(APIError) -> BotDefinition {
+        var fields = try await JSONBody.read(request, user: user).fields
+        fields["user_id"] = nil
+        if let list = fields["paper_balances"] as? [Any] {
+            // The answers' form, a list of {"asset","amount"}, is taken too.
+            var object: [String: Any] = [:]
+            for entry in list {
+                guard let entry = entry as? [String: Any], let asset = entry["asset"] as? String, let amount = entry["amount"] else {
+                    throw APIError(.unprocessableContent, "invalid_bot", "paper_balances: each entry needs asset and amount")
+                }
+                object[asset] = amount
+            }
+            fields["paper_balances"] = object
+        }
+        let definition: BotDefinition
+        do {
+            definition = try BotDefinition(fields: fields)
+        } catch {
+            throw APIError(.unprocessableContent, "invalid_bot", error.description)
+        }
+        let listed = try await catalog.symbols()
+        if let missing = definition.symbols.first(where: { !listed.contains($0) }) {
+            throw APIError(.unprocessableContent, "invalid_bot", "symbols: the exchange does not list \(missing)")
+        }
+        return definition
+    }
+
+    /// A write of the bots; the store's refusals (the limit, a name taken) are the caller's 409.
+    static func storing<T>(_ body: () throws -> T) throws(APIError) -> T {
+        do {
+            return try body()
+        } catch let refusal as SettingsError {
+            throw APIError(.conflict, refusal.field == "bots" ? "bot_limit_reached" : "name_taken", refusal.description)
+        } catch {
+            throw APIError(.serviceUnavailable, "database_unavailable", "The central database cannot be written.")
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import Common
+
+/// A user's bots as stored: the JSON form reads back to the same definition, the SQLite and
+/// in-memory stores answer alike (oldest first, another user's id unknown, the limit and taken
+/// names refused inside the write), the settings are the first bot's, and the upgrade turns each
+/// user's settings into that user's first bot with nothing lost.
+@Suite struct BotStoreTests {
+    static let grid = BotDefinition(
+        name: "BTC grid", mode: .paper, allocationUsdt: 1_500,
+        plan: .grid(GridParameters(symbol: "BTCUSDT", lowerPrice: 40_000, upperPrice: 50_000, levels: 11, spacing: .geometric, investment: 1_000,
+            stopLossPrice: 39_000)),
+        paperBalances: ["USDT": 2_000, "BTC": Decimal(string: "0.05")!])
+    static let dca = BotDefinition(
+        name: "ETH dca", mode: .live, allocationUsdt: 100,
+        plan: .dca(DCAParameters(symbol: "ETHUSDT", baseOrder: 10, safetyOrders: 2, deviationPct: 1, stepScale: 1, volumeScale: 2, takeProfitPct: 1.5,
+            trailingPct: Decimal(string: "0.5")!, maxActiveDeals: 2)))
+    static let signals = BotDefinition.first(from: .defaults)
+
+    @Test(arguments: [grid, dca, signals])
+    func theJSONFormReadsBackTheSameDefinition(_ definition: BotDefinition) throws {
+        #expect(try BotDefinition.decode(definition.encoded()) == definition)
+    }
+
+    @Test func whatIsNotSaidTakesTheDefaultsAUserExpects() throws {
+        let paper = try BotDefinition(fields: [
+            "name": "try", "mode": "paper", "symbol": "BTCUSDT",
+            "strategy": ["name": "grid", "params": ["lower": 40_000, "upper": "50000", "levels": 5, "investment": 400.5]],
+        ])
+        #expect(paper.allocationUsdt == Decimal(string: "400.5"))
+        #expect(paper.paperBalances == ["USDT": Decimal(string: "400.5")!])
+        let live = try BotDefinition(fields: ["name": "first", "settings": try JSONSerialization.jsonObject(with: BotSettings.defaults.encoded())])
+        #expect(live.mode == .live)
+        #expect(live.allocationUsdt == 3_000)  // 1,000 USDT a position × 3 positions
+        #expect(live == BotDefinition(name: "first", mode: .live, allocationUsdt: 3_000, plan: .signals(.defaults)))
+    }
+
+    @Test func aTopLevelStrategyReplacesTheSettingsOne() throws {
+        let bot = try BotDefinition(fields: [
+            "name": "fast", "strategy": ["name": "sma_cross", "params": ["fast": 5, "slow": 50]],
+            "settings": try JSONSerialization.jsonObject(with: BotSettings.defaults.encoded()),
+        ])
+        guard case .signals(let settings) = bot.plan else { Issue.record("not a signals bot"); return }
+        #expect(settings.strategy.params == ["fast": 5, "slow": 50])
+    }
+
+    enum Kind: String, CaseIterable, Sendable { case sqlite, memory }
+
+    static func database(_ kind: Kind) throws -> (CentralDatabase, TemporaryDirectory?) {
+        switch kind {
+        case .memory:
+            return (CentralDatabase.inMemory(), nil)
+        case .sqlite:
+            let temp = try TemporaryDirectory()
+            let directory = DataDirectory(root: temp.path + "/data")
+            try directory.prepare()
+            return (try CentralDatabase.migrate(directory), temp)
+        }
+    }
+
+    @Test(arguments: Kind.allCases)
+    func bothStoresKeepBotsApartByUser(_ kind: Kind) throws {
+        let (db, temp) = try Self.database(kind)
+        defer { _ = temp }
+        let ann = try db.users.createUser(username: "ann", passwordHash: "h", at: Date())
+        let bob = try db.users.createUser(username: "bob", passwordHash: "h", at: Date())
+        let at = Date(timeIntervalSince1970: 1_790_000_000)
+        let first = try db.bots.createBot(Self.grid, for: ann, limits: BotLimits(maxPerUser: 2), at: at)
+        let second = try db.bots.createBot(Self.dca, for: ann, limits: BotLimits(maxPerUser: 2), at: at)
+        let bobs = try db.bots.createBot(Self.grid, for: bob, limits: BotLimits(maxPerUser: 2), at: at)
+        #expect(first.id < second.id && second.id < bobs.id)
+        #expect(try db.bots.bots(for: ann).map(\.id) == [first.id, second.id])
+        #expect(try db.bots.bots(for: ann).map(\.definition) == [Self.grid, Self.dca])
+        #expect(try db.bots.bot(bobs.id, for: ann) == nil)
+        #expect(try db.bots.bot(first.id, for: ann)?.createdAt == at)
+
+        var third = Self.signals
+        third.name = "third"
+        #expect(throws: SettingsError(field: "bots", "are at the limit of 2 per user: delete a stopped one first")) {
+            try db.bots.createBot(third, for: ann, limits: BotLimits(maxPerUser: 2), at: at)
+        }
+        var renamed = Self.dca
+        renamed.name = "btc GRID"
+        #expect(throws: SettingsError.self) { try db.bots.updateBot(second.id, renamed, for: ann, at: at) }
+        #expect(try db.bots.updateBot(bobs.id, renamed, for: ann, at: at) == nil)
+        renamed.name = "ETH dca 2"
+        let later = at.addingTimeInterval(60)
+        let updated = try #require(try db.bots.updateBot(second.id, renamed, for: ann, at: later))
+        #expect(updated.definition.name == "ETH dca 2" && updated.updatedAt == later && updated.createdAt == at)
+
+        #expect(try db.bots.deleteBot(bobs.id, for: ann) == false)
+        #expect(try db.bots.deleteBot(first.id, for: ann))
+        #expect(try db.bots.bots(for: ann).map(\.id) == [second.id])
+        #expect(try db.bots.bots(for: bob).map(\.id) == [bobs.id])
+    }
+
+    @Test(arguments: Kind.allCases)
+    func theSettingsAreTheFirstBots(_ kind: Kind) throws {
+        let (db, temp) = try Self.database(kind)
+        defer { _ = temp }
+        let ann = try db.users.createUser(username: "ann", passwordHash: "h", at: Date())
+        #expect(try db.bots.settings(for: ann) == nil)
+        var settings = BotSettings.defaults
+        settings.symbols = ["ETHUSDT"]
+        try db.bots.saveSettings(settings, for: ann, at: Date())
+        #expect(try db.bots.bots(for: ann).map(\.definition) == [.first(from: settings)])
+        settings.interval = "5m"
+        try db.bots.saveSettings(settings, for: ann, at: Date())
+        #expect(try db.bots.settings(for: ann) == settings)
+        #expect(try db.bots.bots(for: ann).count == 1)
+        // The name and allocation a user gave the first bot stay.
+        #expect(try db.bots.bots(for: ann).first?.definition.name == BotDefinition.first(from: .defaults).name.replacingOccurrences(of: "BTCUSDT", with: "ETHUSDT"))
+
+        let bob = try db.users.createUser(username: "bob", passwordHash: "h", at: Date())
+        _ = try db.bots.createBot(Self.dca, for: bob, limits: BotLimits(), at: Date())
+        #expect(try db.bots.settings(for: bob) == nil)
+        #expect(throws: SettingsError.self) { try db.bots.saveSettings(settings, for: bob, at: Date()) }
+    }
+
+    /// A file as the version before bots left it (migrated to v9, settings in `bot_settings`):
+    /// the upgrade makes each user's first bot from them and drops the old table.
+    @Test func theUpgradeMakesEachUsersSettingsTheirFirstBot() throws {
+        let temp = try TemporaryDirectory()
+        let directory = DataDirectory(root: temp.path + "/data")
+        try directory.prepare()
+        var settings = BotSettings.defaults
+        settings.symbols = ["ETHUSDT", "BTCUSDT"]
+        settings.risk.maxPositionUsdt = 250
+        settings.risk.maxOpenPositions = 4
+        do {
+            let queue = try DatabaseQueue(path: directory.centralDatabase)
+            try CentralSchema.migrator.migrate(queue, upTo: "v9-query-indexes")
+            try queue.write { db in
+                try db.execute(sql: "INSERT INTO users (id, username, password_hash, created_at) VALUES (1, 'ann', 'h', '2026-11-01T00:00:00.000Z'), (2, 'bob', 'h', '2026-11-01T00:00:00.000Z')")
+                try db.execute(
+                    sql: "INSERT INTO bot_settings (user_id, settings, updated_at) VALUES (1, ?, '2026-11-20T10:00:00.000Z')",
+                    arguments: [String(decoding: settings.encoded(), as: UTF8.self)])
+            }
+        }
+        let db = try CentralDatabase.migrate(directory)
+        let bots = try db.bots.bots(for: UserID(1))
+        #expect(bots.map(\.definition) == [.first(from: settings)])
+        #expect(bots.first?.definition.allocationUsdt == 1_000)
+        #expect(bots.first?.createdAt == Timestamp.date("2026-11-20T10:00:00.000Z"))
+        #expect(try db.bots.settings(for: UserID(1)) == settings)
+        #expect(try db.bots.bots(for: UserID(2)).isEmpty)
+        #expect(try #require(db.pool).read { try $0.tableExists("bot_settings") } == false)
+    }
+}

@@ -1,0 +1,205 @@
+import Common
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import Web
+
+/// A user's bots through `/api/v1/bots…` (CONTRACT §9), through the whole router on in-memory
+/// stores and an exchange catalog listing BTCUSDT and ETHUSDT: created, read, changed and deleted;
+/// refusals naming their field; the limit and taken names; another user's bot answering 404; the
+/// settings of `/api/v1/settings` being the first bot's.
+@Suite struct BotsRouteTests {
+    static let listing = ["BTCUSDT", "ETHUSDT"].map {
+        SymbolFilters(
+            symbol: $0, baseAsset: String($0.dropLast(4)), quoteAsset: "USDT", minPrice: 0.01, maxPrice: 1_000_000, tickSize: 0.01, minQty: 0.00001,
+            maxQty: 9_000, stepSize: 0.00001, minNotional: 5)
+    }
+
+    static func gridBody(name: String = "BTC grid", mode: String = "paper") -> [String: Any] {
+        [
+            "name": name, "mode": mode, "symbol": "BTCUSDT",
+            "strategy": ["name": "grid", "params": ["lower": "40000", "upper": "50000", "levels": 11, "investment": "1000"]],
+        ]
+    }
+
+    static func settingsObject() throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: BotSettings.defaults.encoded()) as? [String: Any])
+    }
+
+    @Test func aGridOnPaperIsCreatedReadListedAndDeleted() async throws {
+        let web = TestWeb(listing: Self.listing)
+        try await web.user("ann")
+        try await web.app.test(.router) { client in
+            let signed = try await client.logIn("ann")
+            let created = try await client.execute(uri: "/api/v1/bots", method: .post, headers: signed.headers(csrf: true, json: true), body: .json(Self.gridBody()))
+            #expect(created.status == .created, "\(created.text)")
+            let bot = try created.object()
+            let id = try #require(bot["bot_id"] as? Int64)
+            #expect(bot["name"] as? String == "BTC grid")
+            #expect(bot["mode"] as? String == "paper")
+            #expect(bot["is_first"] as? Bool == true)
+            #expect(bot["symbol"] as? String == "BTCUSDT")
+            #expect(bot["allocation_usdt"] as? String == "1000.00000000")
+            // A paper bot's balances default to its allocation in USDT; asset names keep their case.
+            #expect(bot["paper_balances"] as? [[String: String]] == [["asset": "USDT", "amount": "1000.00000000"]])
+            let params = try #require((bot["strategy"] as? [String: Any])?["params"] as? [String: String])
+            #expect(params["levels"] == "11" && params["lower"] == "40000" && params["spacing"] == "arithmetic")
+            #expect(bot["state"] as? String == "not_running")
+            #expect((bot["state_reason"] as? String)?.contains("paper") == true)
+            #expect(bot["open_positions"] is NSNull && bot["open_positions_reason"] as? String == "not_running")
+
+            let read = try await client.execute(uri: "/api/v1/bots/\(id)", method: .get, headers: signed.headers())
+            #expect(read.status == .ok)
+            #expect(try read.object()["bot_id"] as? Int64 == id)
+            let list = try await client.execute(uri: "/api/v1/bots", method: .get, headers: signed.headers())
+            let items = try #require(try list.object()["items"] as? [[String: Any]])
+            #expect(items.map { $0["bot_id"] as? Int64 } == [id])
+            #expect(try list.object()["max_per_user"] as? Int64 == 20)
+
+            // It does not run: its start is refused with the reason.
+            let start = try await client.execute(uri: "/api/v1/bots/\(id)/start", method: .post, headers: signed.headers(csrf: true))
+            #expect(start.status == .conflict)
+            #expect(start.errorCode == "bot_not_running")
+
+            let deleted = try await client.execute(uri: "/api/v1/bots/\(id)", method: .delete, headers: signed.headers(csrf: true))
+            #expect(deleted.status == .noContent)
+            let gone = try await client.execute(uri: "/api/v1/bots/\(id)", method: .get, headers: signed.headers())
+            #expect(gone.status == .notFound)
+        }
+    }
+
+    @Test func anotherUsersBotAnswers404() async throws {
+        let web = TestWeb(listing: Self.listing)
+        let owner = try await web.user("bea")
+        try await web.user("cal")
+        let bot = try web.database.bots.createBot(
+            try BotDefinition(fields: Self.gridBody()), for: owner, limits: BotLimits(), at: Date())
+        try await web.app.test(.router) { client in
+            let signed = try await client.logIn("cal")
+            for (uri, method) in [("/api/v1/bots/\(bot.id)", HTTPRequest.Method.get), ("/api/v1/bots/\(bot.id)", .delete), ("/api/v1/bots/\(bot.id)/start", .post)] {
+                let response = try await client.execute(uri: uri, method: method, headers: signed.headers(csrf: true))
+                #expect(response.status == .notFound, "\(method) \(uri)")
+            }
+            let put = try await client.execute(
+                uri: "/api/v1/bots/\(bot.id)", method: .put, headers: signed.headers(csrf: true, json: true), body: .json(Self.gridBody(name: "mine now")))
+            #expect(put.status == .notFound)
+            let list = try await client.execute(uri: "/api/v1/bots", method: .get, headers: signed.headers())
+            #expect((try list.object()["items"] as? [Any])?.isEmpty == true)
+        }
+        #expect(try web.database.bots.bot(bot.id, for: owner)?.definition.name == "BTC grid")
+    }
+
+    /// A field and a bad value for it: the 422 names the field.
+    @Test(arguments: [
+        ("name", #"" padded""#, "name"), ("mode", #""demo""#, "mode"), ("symbol", #""BTCEUR""#, "symbols"),
+        ("symbol", #""XRPUSDT""#, "symbols: the exchange does not list XRPUSDT"), ("allocation_usdt", #""lots""#, "allocation_usdt"),
+        ("allocation_usdt", #""10""#, "strategy.params.investment"), ("strategy", #"{"name":"martingale"}"#, "strategy.name"),
+        ("strategy", #"{"name":"grid","params":{"lower":"40000","upper":"50000","levels":11,"step":1}}"#, "strategy.params.step"),
+        ("strategy", #"{"name":"grid","params":{"lower":"40000","upper":"50000","levels":true}}"#, "strategy.params.levels"),
+        ("paper_balances", #"{"usdt":"5"}"#, "paper_balances"),
+        ("strategy", #"{"name":"grid","params":{"lower":"50000","upper":"40000","levels":11,"investment":"100"}}"#, "strategy.params.upper"),
+        ("strategy", #"{"name":"grid","params":{"lower":"40000","upper":"50000","levels":1000,"investment":"100"}}"#, "strategy.params.levels"), ("strategy", #"{"name":"sma_cross"}"#, "settings"),
+    ])
+    func aBadBotIsRefusedNamingTheField(field: String, json: String, named: String) async throws {
+        var fields = Self.gridBody()
+        fields[field] = try JSONSerialization.jsonObject(with: Data(json.utf8), options: .fragmentsAllowed)
+        let body = ByteBuffer.json(fields)
+        let web = TestWeb(listing: Self.listing)
+        let user = try await web.user("dan")
+        try await web.app.test(.router) { client in
+            let signed = try await client.logIn("dan")
+            let response = try await client.execute(uri: "/api/v1/bots", method: .post, headers: signed.headers(csrf: true, json: true), body: body)
+            #expect(response.status == .unprocessableContent)
+            #expect(response.errorCode == "invalid_bot")
+            #expect(response.errorMessage?.hasPrefix(named) == true, "\(response.errorMessage ?? "no message")")
+        }
+        #expect(try web.database.bots.bots(for: user).isEmpty)
+    }
+
+    @Test func theLimitAndATakenNameAreRefused() async throws {
+        let web = TestWeb(listing: Self.listing)
+        let user = try await web.user("eve")
+        for index in 1...20 { _ = try web.database.bots.createBot(try BotDefinition(fields: Self.gridBody(name: "grid \(index)")), for: user, limits: BotLimits(), at: Date()) }
+        try await web.app.test(.router) { client in
+            let signed = try await client.logIn("eve")
+            let over = try await client.execute(
+                uri: "/api/v1/bots", method: .post, headers: signed.headers(csrf: true, json: true), body: .json(Self.gridBody(name: "grid 21")))
+            #expect(over.status == .conflict)
+            #expect(over.errorCode == "bot_limit_reached")
+            let first = try #require(try web.database.bots.bots(for: user).first)
+            let renamed = try await client.execute(
+                uri: "/api/v1/bots/\(first.id)", method: .put, headers: signed.headers(csrf: true, json: true), body: .json(Self.gridBody(name: "GRID 2")))
+            #expect(renamed.status == .conflict)
+            #expect(renamed.errorCode == "name_taken")
+            let kept = try await client.execute(
+                uri: "/api/v1/bots/\(first.id)", method: .put, headers: signed.headers(csrf: true, json: true), body: .json(Self.gridBody(name: "Grid 1")))
+            #expect(kept.status == .ok, "\(kept.text)")
+            #expect(try kept.object()["name"] as? String == "Grid 1")
+        }
+        #expect(try web.database.bots.bots(for: user).count == 20)
+    }
+
+    /// `/api/v1/settings` reads and writes the first bot: the first save makes it, a later one
+    /// changes it, and a bot made through `/api/v1/bots` with settings is the same thing.
+    @Test func theSettingsAreTheFirstBots() async throws {
+        let web = TestWeb(listing: Self.listing)
+        let user = try await web.user("fox")
+        try await web.app.test(.router) { client in
+            let signed = try await client.logIn("fox")
+            let before = try await client.execute(uri: "/api/v1/settings", method: .get, headers: signed.headers())
+            #expect(try before.object()["is_default"] as? Bool == true)
+
+            var settings = try Self.settingsObject()
+            settings["symbols"] = ["ETHUSDT"]
+            let saved = try await client.execute(uri: "/api/v1/settings", method: .put, headers: signed.headers(csrf: true, json: true), body: .json(settings))
+            #expect(saved.status == .ok, "\(saved.text)")
+            let bots = try web.database.bots.bots(for: user)
+            #expect(bots.count == 1)
+            var expected = BotSettings.defaults
+            expected.symbols = ["ETHUSDT"]
+            #expect(bots.first?.definition == BotDefinition.first(from: expected))
+
+            let list = try await client.execute(uri: "/api/v1/bots", method: .get, headers: signed.headers())
+            let first = try #require((try list.object()["items"] as? [[String: Any]])?.first)
+            #expect(first["is_first"] as? Bool == true)
+            #expect(first["symbols"] as? [String] == ["ETHUSDT"])
+            #expect((first["settings"] as? [String: Any])?["interval"] as? String == "1m")
+            // The worker runs it: its state is the worker's (no key here), not "not_running".
+            #expect(first["state"] as? String == "no_key")
+
+            // Changed through the bot, read through the settings.
+            let id = try #require(first["bot_id"] as? Int64)
+            settings["interval"] = "5m"
+            let body: [String: Any] = ["name": "my first", "settings": settings]
+            let changed = try await client.execute(uri: "/api/v1/bots/\(id)", method: .put, headers: signed.headers(csrf: true, json: true), body: .json(body))
+            #expect(changed.status == .ok, "\(changed.text)")
+            let after = try await client.execute(uri: "/api/v1/settings", method: .get, headers: signed.headers())
+            #expect(try after.object()["interval"] as? String == "5m")
+            #expect(try after.object()["is_default"] as? Bool == false)
+        }
+    }
+
+    /// A user whose first bot is a grid has no settings: both routes say where the bot is
+    /// changed, and the bot of `/api/v1/bot/start` does not start.
+    @Test func aFirstGridBotHasNoSettingsAndDoesNotStart() async throws {
+        let web = TestWeb(listing: Self.listing)
+        let user = try await web.user("gil")
+        let grid = try web.database.bots.createBot(try BotDefinition(fields: Self.gridBody(mode: "live")), for: user, limits: BotLimits(), at: Date())
+        try await web.app.test(.router) { client in
+            let signed = try await client.logIn("gil")
+            let read = try await client.execute(uri: "/api/v1/settings", method: .get, headers: signed.headers())
+            #expect(read.status == .conflict)
+            #expect(read.errorCode == "first_bot_has_no_settings")
+            #expect(read.errorMessage?.contains("/api/v1/bots/\(grid.id)") == true)
+            let write = try await client.execute(
+                uri: "/api/v1/settings", method: .put, headers: signed.headers(csrf: true, json: true), body: .json(try Self.settingsObject()))
+            #expect(write.status == .conflict)
+            let start = try await client.execute(uri: "/api/v1/bot/start", method: .post, headers: signed.headers(csrf: true))
+            #expect(start.status == .conflict)
+            #expect(start.errorCode == "bot_not_running")
+        }
+        #expect(try web.database.bots.bots(for: user).map(\.definition) == [grid.definition])
+    }
+}
