@@ -20,16 +20,20 @@ struct TestWeb {
     /// exchange that is not there, and the routes answer 503).
     let listing: [SymbolFilters]?
 
-    init(watch: CentralChangeWatch? = nil, listing: [SymbolFilters]? = nil) {
+    /// The last prices of the listed symbols.
+    let prices: [String: Decimal]
+
+    init(watch: CentralChangeWatch? = nil, listing: [SymbolFilters]? = nil, prices: [String: Decimal] = [:]) {
         self.watch = watch
         self.listing = listing
+        self.prices = prices
     }
 
     var app: some ApplicationProtocol {
         var logger = Logger(label: "web-tests")
         logger.logLevel = .error
         return WebApp.build(database: database, directory: directory, settings: WebApp.Settings(), watch: watch ?? CentralChangeWatch(probe: nil),
-            catalog: listing.map { ExchangeCatalog(database: database, listing: $0) }, logger: logger)
+            catalog: listing.map { ExchangeCatalog(database: database, listing: $0, prices: prices) }, logger: logger)
     }
 
     /// A user made directly in the store, with a cheap bcrypt hash (cost 4: logging in costs

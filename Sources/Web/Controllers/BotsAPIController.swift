@@ -23,9 +23,8 @@ struct BotsAPIController {
         routes.api.post("bots") { request, context -> Response in
             let user = context.user.id
             let definition = try await Self.definition(from: request, user: user, catalog: catalog)
-            let record = try Self.storing { try database.bots.createBot(definition, for: user, limits: limits, at: Date()) }
-            try await handOver(user: user, changed: record.id)
-            return Reply.json(.created, try item(record.id, user: user))
+            let id = try await create(definition, user: user)
+            return Reply.json(.created, try item(id, user: user))
         }
         routes.api.get("bots/:bot_id") { _, context -> Response in
             Reply.json(.ok, try item(try botID(context), user: context.user.id))
@@ -47,13 +46,7 @@ struct BotsAPIController {
         routes.api.delete("bots/:bot_id") { _, context -> Response in
             let user = context.user.id
             let id = try botID(context)
-            let current = try bot(id, user: user)
-            if current.running != nil, !Self.stoppedStates.contains(current.state) {
-                throw APIError(.conflict, "bot_running", "Stop this bot before deleting it (it is \(current.state)).")
-            }
-            _ = try write { try database.bots.deleteBot(id, for: user) }
-            // The next bot may now be the first, which the worker runs.
-            try await handOver(user: user, changed: nil)
+            try await delete(id, user: user)
             return Response(status: .noContent)
         }
         routes.api.post("bots/:bot_id/start") { _, context -> Response in
@@ -70,6 +63,24 @@ struct BotsAPIController {
             try runnable(try botID(context), user: context.user.id)
             return Reply.json(.accepted, try await control.command(CommandRequest(.emergencyStop), user: context.user.id))
         }
+    }
+
+    /// Stores a checked definition as the user's new bot; returns its id.
+    func create(_ definition: BotDefinition, user: UserID) async throws(APIError) -> Int64 {
+        let record = try Self.storing { try database.bots.createBot(definition, for: user, limits: limits, at: Date()) }
+        try await handOver(user: user, changed: record.id)
+        return record.id
+    }
+
+    /// Deletes a bot that is not running.
+    func delete(_ id: Int64, user: UserID) async throws(APIError) {
+        let current = try bot(id, user: user)
+        if current.running != nil, !Self.stoppedStates.contains(current.state) {
+            throw APIError(.conflict, "bot_running", "Stop this bot before deleting it (it is \(current.state)).")
+        }
+        _ = try write { try database.bots.deleteBot(id, for: user) }
+        // The next bot may now be the first, which the worker runs.
+        try await handOver(user: user, changed: nil)
     }
 
     /// States in which a bot's worker holds nothing in flight for it.
@@ -122,6 +133,12 @@ struct BotsAPIController {
             }
             fields["paper_balances"] = object
         }
+        return try await check(fields, catalog: catalog)
+    }
+
+    /// A definition from its JSON fields (the API's body, or the form's), checked, with every
+    /// symbol one the exchange lists.
+    static func check(_ fields: [String: Any], catalog: ExchangeCatalog) async throws(APIError) -> BotDefinition {
         let definition: BotDefinition
         do {
             definition = try BotDefinition(fields: fields)

@@ -17,6 +17,7 @@ struct PagesController {
             let now = Date()
             var model = HomePage.Model(viewer: viewer, now: now)
             model.range = request.uri.queryParameters.get("range").flatMap(HomePage.EquityRange.init(rawValue:)) ?? .day
+            model.notice = request.uri.queryParameters.get("done") == "bot_deleted" ? t("notice.bot_deleted") : nil
             do {
                 model.data = try OverviewData.load(database, user: user.id, range: model.range, pnl: realisedPnL, now: now)
                 model.formats = await formats.formats(for: HomePage.symbols(model.data))

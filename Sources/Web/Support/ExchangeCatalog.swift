@@ -18,10 +18,12 @@ final class ExchangeCatalog: Sendable {
 
     init(database: CentralDatabase) { self.database = database }
 
-    /// A catalog that lists these symbols for good and asks no exchange (the route tests).
-    init(database: CentralDatabase, listing filters: [SymbolFilters]) {
+    /// A catalog that lists these symbols at these last prices for good and asks no exchange
+    /// (the route tests).
+    init(database: CentralDatabase, listing filters: [SymbolFilters], prices: [String: Decimal] = [:]) {
         self.database = database
         cache.withLock { $0 = (Dictionary(filters.map { ($0.symbol, $0) }, uniquingKeysWith: { first, _ in first }), .distantFuture) }
+        self.prices.withLock { $0 = (prices, .distantFuture) }
     }
 
     /// What an exchange failure means for the person asking: the exchange (or our share of its

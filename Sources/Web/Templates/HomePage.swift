@@ -13,6 +13,8 @@ enum HomePage {
         var formats: [String: SymbolFormat] = [:]
         var range = EquityRange.day
         var readError: String?
+        /// What a redirect to the page asks it to confirm (a bot deleted).
+        var notice: String?
         var now: Date
 
         var key: StoredExchangeKey? { data.key }
@@ -49,6 +51,7 @@ enum HomePage {
         var freshness = t("fresh.read_at", ["time": DisplayTime.text(m.now, m.timeZone)])
         var freshnessAt: Date? = m.now
         var c: [String: Any] = [:]
+        c["notice"] = m.notice
         if let readError = m.readError {
             c["readError"] = t("common.unavailable_because", ["reason": readError])
             return Layout.page(title: t("home.title"), active: "/", viewer: m.viewer, freshness: freshness, content: Views.render("home", c))
@@ -97,6 +100,7 @@ enum HomePage {
             }
         }
         if let key = m.key { c["key"] = key.maskedKey }
+        c["bots"] = (m.data.bots?.bots ?? []).map(BotsPage.card)
         return Layout.page(
             title: t("home.title"), active: "/", viewer: m.viewer, freshness: freshness, content: Views.render("home", c),
             live: ["portfolio", "bot", "fill"], scripts: [Charts.chartJS], freshnessAt: freshnessAt

@@ -104,6 +104,11 @@ enum Layout {
         .figure { font-size: 1.6rem; }
         .pnl.gain { color: var(--gain); } .pnl.loss { color: var(--loss); }
         td.side.buy { color: var(--buy); } td.side.sell { color: var(--sell); }
+        .bot-card { border: 1px solid var(--border); border-radius: 6px; padding: .5rem .8rem; margin: .6rem 0; }
+        .bot-card h3 { margin: 0 0 .3rem; font-size: 1.05rem; } .bot-card p { margin: .2rem 0; }
+        .badge { display: inline-block; font-size: .75rem; padding: .05rem .45rem; border-radius: 999px; border: 1px solid var(--border); vertical-align: middle; }
+        .badge.paper { background: var(--warn); color: var(--surface); border-color: var(--warn); font-weight: 600; }
+        fieldset.params { border: 1px solid var(--border); border-radius: 6px; margin: .8rem 0; } fieldset.params legend { font-weight: 600; }
         .pnl-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr)); gap: .6rem; margin: .4rem 0; }
         .pnl-grid div { border: 1px solid var(--border); border-radius: 6px; padding: .5rem .7rem; }
         .pnl-grid dt { font-size: .85rem; color: var(--muted); } .pnl-grid dd { margin: .2rem 0 0; font-size: 1.15rem; font-weight: 600; }

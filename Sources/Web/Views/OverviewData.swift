@@ -7,6 +7,8 @@ import Foundation
 struct OverviewData {
     var key: StoredExchangeKey?
     var bot: BotView?
+    /// Every bot of the user, the first first.
+    var bots: BotsView?
     var portfolio: PortfolioView?
     var equity: [(time: Date, totalUSDT: Decimal)] = []
     /// The last equity sample before today began (in the user's zone), else today's first one.
@@ -32,6 +34,7 @@ struct OverviewData {
         var data = OverviewData()
         data.key = try database.exchangeKeys.key(for: user)
         data.bot = try BotView.load(database, user: user, now: now)
+        data.bots = try BotsView.load(database, user: user, now: now)
         data.portfolio = try PortfolioView.load(database, user: user, now: now)
         data.equity = try database.portfolios.equity(for: user, since: range.since(now), points: 400)
         data.timeZone = try database.bots.settings(for: user)?.timeZone ?? .gmt

@@ -1,0 +1,95 @@
+import Common
+import Foundation
+
+/// The `/bots/new` form: its fields as the JSON `POST /api/v1/bots` takes (one check for both),
+/// and the form's context with the values a refused form keeps.
+///
+/// Fields: `name`, `mode`, `strategy`, `symbol`, `allocation_usdt`, `paper_usdt`, and each
+/// strategy's parameters prefixed with its name (`grid_lower`, `dca_take_profit`, `sma_cross_fast`).
+enum BotForm {
+    /// The parameters the form offers per strategy, and the value a field starts with (the
+    /// readers' own defaults; empty where the user must choose, such as a grid's prices).
+    static let parameters: [(strategy: String, keys: [(key: String, start: String)])] = [
+        ("grid", [("lower", ""), ("upper", ""), ("levels", "10"), ("spacing", "arithmetic"), ("investment", ""), ("stop_loss", ""), ("take_profit", "")]),
+        (
+            "dca",
+            [
+                ("base_order", ""), ("safety_orders", "3"), ("deviation", "1"), ("step_scale", "1"), ("volume_scale", "1"), ("take_profit", ""),
+                ("trailing", ""), ("stop_loss", ""), ("max_deals", "1"),
+            ]
+        ),
+        ("sma_cross", [("fast", "9"), ("slow", "21")]),
+        ("ml", []),
+    ]
+
+    static func fields(_ form: [String: String]) throws(APIError) -> [String: Any] {
+        func given(_ name: String) -> String? {
+            guard let text = form[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            return text
+        }
+        let mode = given("mode") ?? "paper"
+        var fields: [String: Any] = ["name": form["name"]?.trimmingCharacters(in: .whitespaces) ?? "", "mode": mode]
+        if let allocation = given("allocation_usdt") { fields["allocation_usdt"] = allocation }
+        if mode == "paper", let usdt = given("paper_usdt") { fields["paper_balances"] = ["USDT": usdt] }
+        let strategy = given("strategy") ?? ""
+        let symbol = given("symbol")?.uppercased() ?? ""
+        var params: [String: Any] = [:]
+        for key in parameters.first(where: { $0.strategy == strategy })?.keys.map(\.key) ?? [] {
+            guard let text = given("\(strategy)_\(key)") else { continue }
+            if BotSettings.strategies.contains(strategy) {
+                // sma_cross and ml take numbers.
+                guard let number = Double(text), number.isFinite else {
+                    throw APIError(.unprocessableContent, "invalid_bot", "strategy.params.\(key) must be a number")
+                }
+                params[key] = number
+            } else {
+                params[key] = text
+            }
+        }
+        fields["strategy"] = ["name": strategy, "params": params]
+        if BotSettings.strategies.contains(strategy) {
+            var settings = (try? JSONSerialization.jsonObject(with: BotSettings.defaults.encoded())) as? [String: Any] ?? [:]
+            settings["symbols"] = [symbol]
+            fields["settings"] = settings
+        } else {
+            fields["symbol"] = symbol
+        }
+        return fields
+    }
+
+    /// The form's context: `form` holds what was typed (empty for a new form).
+    static func context(_ form: [String: String], csrf: String) -> [String: Any] {
+        func value(_ name: String, _ start: String) -> String { form[name] ?? start }
+        let general = [("name", ""), ("symbol", "BTCUSDT"), ("allocation_usdt", ""), ("paper_usdt", "")].map { name, start -> [String: Any] in
+            [
+                "name": name, "label": t("bots.field.\(name)"), "hint": t("bots.hint.\(name)"), "value": value(name, start),
+                "numeric": name == "allocation_usdt" || name == "paper_usdt",
+            ]
+        }
+        let mode = value("mode", "paper")
+        let chosen = value("strategy", "grid")
+        let groups = parameters.map { strategy, keys -> [String: Any] in
+            let fields = keys.map { key, start -> [String: Any] in
+                let name = "\(strategy)_\(key)"
+                var field: [String: Any] = [
+                    "name": name, "label": t("bots.param.\(strategy).\(key)"), "hint": t("bots.param_hint.\(strategy).\(key)"), "value": value(name, start),
+                ]
+                if key == "spacing" {
+                    field["options"] = [
+                        "choices": GridParameters.Spacing.allCases.map {
+                            ["value": $0.rawValue, "label": t("bots.spacing.\($0.rawValue)"), "selected": $0.rawValue == value(name, start)] as [String: Any]
+                        }
+                    ]
+                }
+                return field
+            }
+            return ["strategy": strategy, "legend": t("strategy.\(strategy)"), "about": t("bots.about.\(strategy)"), "fields": fields]
+        }
+        return [
+            "csrf": csrf, "general": general,
+            "modes": BotDefinition.Mode.allCases.map { ["value": $0.rawValue, "label": t("bots.mode_\($0.rawValue)"), "selected": $0.rawValue == mode] as [String: Any] },
+            "strategies": parameters.map { ["value": $0.strategy, "label": t("strategy.\($0.strategy)"), "selected": $0.strategy == chosen] as [String: Any] },
+            "groups": groups,
+        ]
+    }
+}

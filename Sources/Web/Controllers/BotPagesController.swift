@@ -1,0 +1,76 @@
+import Common
+import Foundation
+import Hummingbird
+
+/// The bots' pages: `/bots/new` (the form, and its post), `/bots/{id}` (one bot, a grid's
+/// levels drawn), and `/bots/{id}/delete`. Another user's bot id is the 404 page.
+struct BotPagesController {
+    let database: CentralDatabase
+    let api: BotsAPIController
+    let catalog: ExchangeCatalog
+    let formats: SymbolFormatBook
+
+    func register(on routes: WebRoutes) {
+        routes.pages.get("/bots/new") { _, context -> Response in
+            Reply.html(newPage(context.viewer, form: [:], error: nil))
+        }
+        routes.pages.post("/bots/new") { _, context -> Response in
+            let (form, viewer, user) = (context.form, context.viewer, context.user)
+            do throws(APIError) {
+                let definition = try await BotsAPIController.check(try BotForm.fields(form.fields), catalog: catalog)
+                let id = try await api.create(definition, user: user.id)
+                return Reply.redirect("/bots/\(id)?done=bot_created")
+            } catch {
+                return Reply.html(newPage(viewer, form: form.fields, error: error.pageMessage), status: error.status)
+            }
+        }
+        routes.pages.get("/bots/:bot_id") { request, context -> Response in
+            let notice = request.uri.queryParameters.get("done").flatMap { $0 == "bot_created" ? t("notice.bot_created") : nil }
+            return await page(context, notice: notice, error: nil)
+        }
+        routes.pages.post("/bots/:bot_id/delete") { _, context -> Response in
+            guard let id = context.parameters.get("bot_id", as: Int64.self) else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+            do throws(APIError) {
+                try await api.delete(id, user: context.user.id)
+                return Reply.redirect("/?done=bot_deleted#bots")
+            } catch {
+                if error.status == .notFound { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+                return await page(context, notice: nil, error: error.pageMessage, status: error.status)
+            }
+        }
+    }
+
+    func newPage(_ viewer: Layout.Viewer, form: [String: String], error: String?) -> String {
+        var c = BotForm.context(form, csrf: viewer.csrfToken)
+        c["error"] = error
+        return Layout.page(title: t("bots.new_title"), active: "/", viewer: viewer, freshness: nil, content: Views.render("bot_new", c))
+    }
+
+    func page(_ context: SignedInContext, notice: String?, error: String?, status: HTTPResponse.Status = .ok) async -> Response {
+        guard let id = context.parameters.get("bot_id", as: Int64.self) else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+        let user = context.user.id
+        let bot: BotsView.Bot
+        do throws(APIError) {
+            bot = try api.bot(id, user: user)
+        } catch {
+            return error.status == .notFound ? Reply.html(ErrorPages.notFound(), status: .notFound) : Reply.html(ErrorPages.unavailable(error.pageMessage, viewer: context.viewer), status: error.status)
+        }
+        var model = BotsPage.Model(viewer: context.viewer, bot: bot, zone: database.timeZone(of: user), notice: notice, error: error)
+        if case .grid(let grid) = bot.record.definition.plan { model.levels = await levels(grid) }
+        return Reply.html(BotsPage.render(model), status: status)
+    }
+
+    /// A grid's level prices on the symbol's tick and its last price, from the exchange.
+    func levels(_ grid: GridParameters) async -> Result<(prices: [Decimal], last: Decimal?, format: SymbolFormat), APIError> {
+        do throws(APIError) {
+            guard let filters = try await catalog.filters(grid.symbol) else {
+                throw APIError(.unprocessableContent, "invalid_bot", "the exchange does not list \(grid.symbol)")
+            }
+            let last = try await catalog.lastPrice(grid.symbol)
+            let format = await formats.formats(for: [grid.symbol])[grid.symbol] ?? .unknown
+            return .success((GridPlan.levelPrices(grid, tickSize: filters.tickSize), last, format))
+        } catch {
+            return .failure(error)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Common
+import Foundation
+
+/// The bots' pages: a card per bot on `/` (`bot_cards.mustache`), one bot's page `/bots/{id}`
+/// (`bot.mustache`, with a grid's levels), and `/bots/new` (`bot_new.mustache`), where every
+/// strategy's parameters are explained. A paper bot is marked paper wherever it appears.
+enum BotsPage {
+    // MARK: - Cards
+
+    static func card(_ bot: BotsView.Bot) -> [String: Any] {
+        let definition = bot.record.definition
+        var c: [String: Any] = [
+            "id": String(bot.record.id), "name": definition.name, "strategy": t("strategy.\(definition.strategyName)"),
+            "symbols": definition.symbols.joined(separator: ", "), "paper": definition.mode == .paper, "first": bot.isFirst, "state": bot.state,
+            "stateText": t("state.\(bot.state)"), "allocation": USDTFormat.value(definition.allocationUsdt),
+        ]
+        if let key = bot.reasonKey { c["reason"] = t(key) } else if let reason = bot.running?.localizedReason { c["reason"] = reason }
+        guard let running = bot.running, running.state != "no_key" else {
+            c["figuresMissing"] = bot.running == nil ? t("bots.not_running_short") : t("reason.no_key")
+            return c
+        }
+        let open = running.positions.filter(\.isOpen)
+        if let today = running.todayPnL {
+            if let value = today.value { c["pnlToday"] = USDTFormat.signedContext(value) }
+            c["pnlTotal"] = USDTFormat.signedContext(running.positions.reduce(Decimal(0)) { $0 + $1.realizedPnLUSDT })
+            c["openPositions"] = String(open.count)
+            c["used"] = USDTFormat.value(open.reduce(Decimal(0)) { $0 + $1.qty * ($1.avgEntryPrice ?? 0) })
+        }
+        c["figuresMissing"] = t("bots.not_reported_yet")
+        return c
+    }
+
+    // MARK: - One bot
+
+    struct Model {
+        var viewer: Layout.Viewer
+        var bot: BotsView.Bot
+        var zone: TimeZone
+        /// A grid's level prices on the tick, and the symbol's last price; or why they are missing.
+        var levels: Result<(prices: [Decimal], last: Decimal?, format: SymbolFormat), APIError>?
+        var notice: String?
+        var error: String?
+    }
+
+    static func render(_ m: Model) -> String {
+        let definition = m.bot.record.definition
+        var c = card(m.bot)
+        c["csrf"] = m.viewer.csrfToken
+        c["strategyName"] = definition.strategyName
+        c["created"] = DisplayTime.text(m.bot.record.createdAt, m.zone)
+        c["updated"] = DisplayTime.text(m.bot.record.updatedAt, m.zone)
+        c["balances"] = definition.paperBalances.sorted { $0.key < $1.key }.map { ["asset": $0.key, "amount": DecimalText.plain($0.value)] }
+        c["params"] = parameterRows(definition)
+        c["deleteConfirm"] = t("bots.delete_confirm", ["name": definition.name])
+        c["notice"] = m.notice
+        c["error"] = m.error
+        if case .grid = definition.plan { c["grid"] = gridContext(m) }
+        return Layout.page(
+            title: definition.name, active: "/", viewer: m.viewer, freshness: t("fresh.read_at", ["time": DisplayTime.text(Date(), m.zone)]),
+            content: Views.render("bot", c))
+    }
+
+    /// Each parameter with its value and what it does.
+    static func parameterRows(_ definition: BotDefinition) -> [[String: Any]] {
+        switch definition.plan {
+        case .signals(let settings):
+            var rows: [[String: Any]] = settings.strategy.params.sorted { $0.key < $1.key }.map {
+                ["label": $0.key, "value": number($0.value), "hint": ""]
+            }
+            rows.append(["label": t("field.interval"), "value": settings.interval, "hint": ""])
+            return rows
+        case .grid(let grid):
+            return rows(BotParameters.grid(grid).texts, strategy: "grid")
+        case .dca(let dca):
+            return rows(BotParameters.dca(dca).texts, strategy: "dca")
+        }
+    }
+
+    /// A strategy parameter as typed: whole numbers without a fraction.
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+
+    static func rows(_ texts: [String: String], strategy: String) -> [[String: Any]] {
+        BotParameters.keys(of: strategy).compactMap { key in
+            texts[key].map { ["label": t("bots.param.\(strategy).\(key)"), "value": $0, "hint": t("bots.param_hint.\(strategy).\(key)")] }
+        }
+    }
+
+    static func gridContext(_ m: Model) -> [String: Any] {
+        switch m.levels {
+        case nil:
+            return ["levelsMissing": t("bots.levels_unavailable", ["reason": t("common.no_answer")])]
+        case .failure(let error):
+            return ["levelsMissing": t("bots.levels_unavailable", ["reason": error.pageMessage])]
+        case .success(let levels):
+            let rows = levels.prices.enumerated().reversed().map { index, price -> [String: Any] in
+                let role = levels.last.map { price < $0 ? t("bots.level_buy") : t("bots.level_sell") } ?? "—"
+                return ["index": String(index), "price": levels.format.price(price), "role": role]
+            }
+            var c: [String: Any] = [
+                "levels": ["rows": rows, "levelsHint": t("bots.levels_hint", ["n": String(levels.prices.count)])] as [String: Any],
+                "chart": GridLevelsChart.context(levels: levels.prices, last: levels.last, format: levels.format, symbol: m.bot.record.definition.symbols[0]),
+            ]
+            if levels.last == nil { c["levelsMissing"] = t("bots.no_last_price") }
+            return c
+        }
+    }
+}
