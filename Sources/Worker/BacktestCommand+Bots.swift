@@ -52,26 +52,25 @@ extension BacktestCommand {
 }
 
 extension BacktestCommand {
-    /// DCA deals over the candles, each opened at once when there is room, through the live deal.
-    func runDCA(_ values: [String: Double]) throws {
-        let known: Set<String> = ["base_order", "safety_orders", "deviation", "step_scale", "volume_scale", "take_profit", "trailing", "stop_loss", "max_deals"]
-        guard Set(values.keys).isSubset(of: known) else {
-            throw ValidationError("dca takes only \(known.sorted().joined(separator: ", ")); unknown: \(Set(values.keys).subtracting(known).sorted().joined(separator: ", "))")
+    /// DCA deals over the candles, each opened when there is room (at once, or on the start
+    /// strategy's buy signal), through the live deal; the parameters read as a bot's are.
+    func runDCA(_ texts: [String: String]) throws {
+        let known = Set(BotParameters.dcaKeys)
+        guard Set(texts.keys).isSubset(of: known) else {
+            throw ValidationError("dca takes only \(known.sorted().joined(separator: ", ")); unknown: \(Set(texts.keys).subtracting(known).sorted().joined(separator: ", "))")
         }
-        guard let base = values["base_order"], let takeProfit = values["take_profit"] else {
-            throw ValidationError("dca needs --param base_order=… and --param take_profit=… (percent)")
+        let parameters: DCAParameters
+        do {
+            guard case .dca(let read) = try BotParameters.parse(name: "dca", symbol: symbol, investment: 0, purpose: "backtest", value: { texts[$0] }) else {
+                throw ValidationError("dca parameters expected")
+            }
+            parameters = read
+        } catch let error as SettingsError {
+            throw ValidationError("--param \(error.field.replacingOccurrences(of: "strategy.params.", with: "")) \(error.problem)")
         }
-        let safety = values["safety_orders"] ?? 0
-        let deals = values["max_deals"] ?? 1
-        guard safety == safety.rounded(), deals == deals.rounded() else { throw ValidationError("dca's safety_orders and max_deals must be whole numbers") }
         let filters = try filters()
         let data = try readCandles()
         let decimal = Decimal.exactly
-        let parameters = DCAParameters(
-            symbol: symbol, baseOrder: decimal(base), safetyOrders: Int(safety), deviationPct: decimal(values["deviation"] ?? 1),
-            stepScale: decimal(values["step_scale"] ?? 1), volumeScale: decimal(values["volume_scale"] ?? 1), takeProfitPct: decimal(takeProfit),
-            trailingPct: values["trailing"].map(decimal), stopLossPct: values["stop_loss"].map(decimal), maxActiveDeals: Int(deals)
-        )
         let plan = DCAPlan(parameters)
         let refusals = plan.refusals(
             filters: filters, price: decimal(data[0].open), makerFee: decimal(fee), takerFee: decimal(fee), freeQuote: plan.budget, allocation: nil

@@ -12,7 +12,7 @@ struct BacktestCommand: ParsableCommand {
     var candles: String
     @Option(help: "The symbol the candles are of (for the record).")
     var symbol: String
-    @Option(help: "sma_cross (params fast, slow), ml (params training_window, retrain_every, trees, depth, horizon, fee, seed) grid (params lower, upper, levels, investment, stop_loss, take_profit) or dca (params base_order, safety_orders, deviation, step_scale, volume_scale, take_profit, trailing, stop_loss, max_deals; percentages in percent).")
+    @Option(help: "sma_cross (params fast, slow), ml (params training_window, retrain_every, trees, depth, horizon, fee, seed) grid (params lower, upper, levels, investment, stop_loss, take_profit) or dca (params base_order, safety_orders, deviation, step_scale, volume_scale, take_profit, trailing, stop_loss, max_deals, start = immediately, sma_cross or ml, start_fast, start_slow; percentages in percent).")
     var strategy: String
     @Option(help: "A grid's spacing: arithmetic or geometric.")
     var gridSpacing: String = "arithmetic"
@@ -48,9 +48,9 @@ struct BacktestCommand: ParsableCommand {
     }
 
     func run() throws {
+        if strategy == "dca" { return try runDCA(try Self.texts(params)) }
         let values = try Self.parameters(params)
         if strategy == "grid" { return try runGrid(values) }
-        if strategy == "dca" { return try runDCA(values) }
         var sma: SMACross?
         var ml: MLStrategy?
         switch self.strategy {
@@ -106,6 +106,17 @@ extension BacktestCommand {
 }
 
 extension ParsableCommand {
+    /// `--param k=v` values as texts by name (parameters that are not all numbers).
+    static func texts(_ params: [String]) throws -> [String: String] {
+        var texts: [String: String] = [:]
+        for param in params {
+            let parts = param.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--param \(param): expected k=v") }
+            texts[parts[0]] = parts[1]
+        }
+        return texts
+    }
+
     /// `--param k=v` values: numbers by name.
     static func parameters(_ params: [String]) throws -> [String: Double] {
         var values: [String: Double] = [:]

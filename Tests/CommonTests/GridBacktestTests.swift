@@ -1,4 +1,4 @@
-import Common
+@testable import Common
 import Foundation
 import Testing
 
@@ -87,5 +87,38 @@ import Testing
         let result = DCABacktest(fee: 0).run(plan: DCAPlan(parameters), filters: gridFilters, candles: candles)
         #expect(result.deals[0].reason?.hasPrefix("stop-loss") == true)
         #expect(result.deals[0].pnl == -10)
+    }
+
+    /// With an `sma_cross` start, a deal opens at the open of the candle after the one whose
+    /// close made the cross, and not before (where an immediate start would have opened at once).
+    @Test func aDealStartsOnTheCandleAfterTheStartSignal() {
+        var parameters = plan.parameters
+        parameters.start = .smaCross(fast: 1, slow: 2)
+        let candles = [
+            candle(0, 100, 100, 100, 100), candle(1, 100, 100, 99, 99), candle(2, 99, 99, 98, 98),
+            candle(3, 98, 101, 98, 101),  // SMA(1) 101 > SMA(2) 99.5, and 98 ≤ 98.5 before: a cross above
+            candle(4, 102, 102, 102, 102),  // the deal opens at this open
+            candle(5, 102, 102, 102, 102),
+        ]
+        let result = DCABacktest(fee: 0).run(plan: DCAPlan(parameters), filters: gridFilters, candles: candles)
+        #expect(result.deals.map(\.opened) == [240_000])
+        #expect(result.deals.first?.entry == 102)
+        let immediate = DCABacktest(fee: 0).run(plan: plan, filters: gridFilters, candles: candles)
+        #expect(immediate.deals.first?.opened == 0)
+    }
+
+    @Test func theStartReadsAndReadsBackAsTheBotsOtherParameters() throws {
+        let texts = ["base_order": "10", "take_profit": "2", "start": "sma_cross", "start_fast": "5", "start_slow": "20"]
+        let read = try BotParameters.parse(name: "dca", symbol: "BTCUSDT", investment: 0) { texts[$0] }
+        guard case .dca(let parameters) = read else { Issue.record("not a DCA"); return }
+        #expect(parameters.start == .smaCross(fast: 5, slow: 20))
+        let back = read.texts
+        #expect(try BotParameters.parse(name: "dca", symbol: "BTCUSDT", investment: 0) { back[$0] } == read)
+        #expect(throws: SettingsError(field: "strategy.params.start", "must be immediately, sma_cross or ml")) {
+            try BotParameters.parse(name: "dca", symbol: "BTCUSDT", investment: 0) { ["base_order": "10", "take_profit": "2", "start": "rsi"][$0] }
+        }
+        var crossed = parameters
+        crossed.start = .smaCross(fast: 20, slow: 5)
+        #expect(DCAPlan.parameterRefusals(crossed).map(\.field) == ["start_fast"])
     }
 }

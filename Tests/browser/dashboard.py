@@ -70,7 +70,7 @@ WIDE = (1280, 900)
 NARROW = (390, 844)
 
 # The pages of the navigation (more are picked up from the header's links as they appear).
-PAGES = ["/", "/trading", "/signals", "/backtest", "/reports", "/settings", "/status", "/monitoring"]
+PAGES = ["/", "/trading", "/signals", "/backtest", "/reports", "/settings", "/status", "/monitoring", "/bots/new"]
 # Pages that may not exist yet: a 404 there is reported, not a failure.
 OPTIONAL_PAGES = set()
 
@@ -104,6 +104,8 @@ ALLOWED_DIGITS = [
      "System status: when each process started, from the supervisor's records"),
     ("/settings", "p.hint", r"At least \d+ characters",
      "the password rule (its minimum length), not a figure"),
+    ("/bots/new", "p.hint", r"\d+(?:-minute)?",
+     "/bots/new explains each parameter with its allowed range (1 to 60 characters, 2 to 200 levels): instructions, not figures"),
     ("/signals", "p", r"candles of \d+[smhdwM]\b",
      "the candle interval of the bot's settings (the default 1m): a setting, not a figure"),
     ("/signals", "figcaption", r"the last \d+ candles of \d+[smhdwM]\b",
@@ -1053,6 +1055,38 @@ class Scenario:
                 b.screenshot(self.artifact(f"digits-{self.slug(path)}.png"), full=True)
         check(not problems, "digits shown to a user with no key and no data (allow-list in ALLOWED_DIGITS):\n    " + "\n    ".join(problems))
 
+    def paper_grid_bot(self):
+        """The newcomer of step 8 (no key) makes a grid on paper from /bots/new around the
+        exchange's price, lands on its page with its levels drawn and marked paper, and finds it
+        as a card on the overview."""
+        b = self.browser
+        price = self.sim.prices()["BTCUSDT"]
+        lower, upper = (price * Decimal("0.9")).quantize(Decimal("1")), (price * Decimal("1.1")).quantize(Decimal("1"))
+        b.open("/bots/new")
+        form = b.driver.find_element(By.ID, "new-bot")
+        name = random_name("grid")
+        for field, value in [("name", name), ("symbol", "BTCUSDT"), ("grid_lower", str(lower)), ("grid_upper", str(upper)),
+                             ("grid_levels", "6"), ("grid_investment", "600"), ("paper_usdt", "1000")]:
+            b.fill(value, name=field, scope=form)
+        b.fill("paper", name="mode", scope=form)
+        b.fill("grid", name="strategy", scope=form)
+        b.submit(b.field(name="name", scope=form))
+        check(re.fullmatch(r"/bots/\d+", b.path()) is not None, f"after creating, the browser is on {b.path()}, not /bots/<id>: {b.main_text()[:300]}")
+        text = b.main_text()
+        check(name in text, f"the bot's page does not name it {name}")
+        check(b.driver.find_elements(By.CSS_SELECTOR, "h1 .badge.paper"), "the bot's heading is not marked paper")
+        rows = b.driver.find_elements(By.CSS_SELECTOR, "#levels tbody tr")
+        check(len(rows) == 6, f"{len(rows)} grid levels listed, expected 6")
+        lines = b.driver.find_elements(By.CSS_SELECTOR, "#grid-chart line.level.buy, #grid-chart line.level.sell")
+        check(len(lines) == 6, f"{len(lines)} level lines drawn, expected 6")
+        check(b.driver.find_elements(By.CSS_SELECTOR, "#grid-chart line.level.last"), "the last price is not drawn with the levels")
+        b.screenshot(self.artifact("bot-paper-grid.png"), full=True)
+        log(f"  {name}: 6 levels between {lower} and {upper}, the price {price}")
+        b.open("/")
+        cards = [card for card in b.driver.find_elements(By.CSS_SELECTOR, "#bots .bot-card") if name in card.text]
+        check(len(cards) == 1, f"the overview shows {len(cards)} cards named {name}")
+        check(cards[0].find_elements(By.CSS_SELECTOR, ".badge.paper"), "the overview's card is not marked paper")
+
     # -------------------------------------------------------------------------------------
     STEPS = [
         ("1 exchange account and its total", "exchange_account"),
@@ -1066,6 +1100,7 @@ class Scenario:
         ("7 every page at two widths", "screenshots"),
         ("7b every page in the dark scheme at two widths", "dark_scheme"),
         ("8 no made-up numbers for a user without data", "no_made_up_numbers"),
+        ("9 a grid bot on paper from /bots/new, without a key, and its levels", "paper_grid_bot"),
     ]
 
     def save_failure(self, step):

@@ -1,7 +1,10 @@
 import Foundation
 
 /// A DCA bot over historical candles, through the live bot's ``DCADeal``. A deal opens at a
-/// candle's open (a market buy at that price) whenever fewer than the maximum are active; its
+/// candle's open (a market buy at that price) whenever fewer than the maximum are active and,
+/// when its start is a strategy's signal, that strategy said `buy` on the candle before (closed
+/// candles only, as CONTRACT §7: one deal per signal; a signal while the maximum is open is
+/// dropped, not queued); its
 /// safety orders and take-profit fill from the next candle on, at their own prices, in the order
 /// ``CandlePath`` says the price reached them. A take-profit re-placed after a safety fill waits
 /// for the next candle too. The stop-loss sells at its price (or the candle's open, if that is
@@ -39,13 +42,17 @@ public struct DCABacktest: Sendable {
         var trades: [Backtest.Trade] = []
         var equity: [Double] = []
         equity.reserveCapacity(candles.count)
+        var starts = plan.parameters.start.strategy()
+        /// Whether the start strategy said `buy` on the last closed candle and no deal used it yet.
+        var signalled = false
         for (index, candle) in candles.enumerated() {
             let open = Decimal.exactly(candle.open)
             // A deal opens only when its whole budget is there (and never more than the maximum).
             while active.count < min(max(plan.parameters.maxActiveDeals, 1), DCAParameters.activeDealRange.upperBound),
-                plan.parameters.start == .immediately, cash >= plan.dealBudget,
+                starts == nil || signalled, cash >= plan.dealBudget,
                 let opened = Active.open(plan: plan, filters: filters, price: open, fee: fee, candle: index, time: candle.openTime)
             {
+                signalled = false
                 var opened = opened
                 opened.number = deals.count
                 cash -= opened.spent
@@ -64,6 +71,7 @@ public struct DCABacktest: Sendable {
                 }
             }
             active.removeAll { $0.record.closed != nil }
+            if let signal = starts?.onClose(candle) { signalled = signal == .buy }
             let held = active.reduce(Decimal(0)) { $0 + $1.deal.heldQuantity }
             equity.append(cash.double + held.double * candle.close)
         }

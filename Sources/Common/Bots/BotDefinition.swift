@@ -120,7 +120,7 @@ extension BotDefinition {
     /// The parameter each start refusal's field is given as (``BotParameters``' keys).
     static let parameterKeys = [
         "lower_price": "lower", "upper_price": "upper", "stop_loss_price": "stop_loss", "take_profit_price": "take_profit", "deviation_pct": "deviation",
-        "max_active_deals": "max_deals", "stop_loss_pct": "stop_loss", "trailing_pct": "trailing", "take_profit_pct": "take_profit",
+        "max_active_deals": "max_deals", "start_fast": "start_fast", "stop_loss_pct": "stop_loss", "trailing_pct": "trailing", "take_profit_pct": "take_profit",
     ]
 
     /// The first of a plan's refusals of its parameters alone, named as the API names them.

@@ -11,7 +11,10 @@ public enum BotParameters: Sendable, Equatable {
     public static let names: Set<String> = ["grid", "dca"]
     /// (The range's trailing is not built: no `trailing` for a grid yet.)
     public static let gridKeys = ["lower", "upper", "levels", "investment", "stop_loss", "take_profit", "spacing"]
-    public static let dcaKeys = ["base_order", "safety_orders", "deviation", "step_scale", "volume_scale", "take_profit", "trailing", "stop_loss", "max_deals"]
+    public static let dcaKeys = [
+        "base_order", "safety_orders", "deviation", "step_scale", "volume_scale", "take_profit", "trailing", "stop_loss", "max_deals", "start", "start_fast",
+        "start_slow",
+    ]
 
     public static func keys(of name: String) -> [String] { name == "grid" ? gridKeys : dcaKeys }
 
@@ -53,10 +56,17 @@ public enum BotParameters: Sendable, Equatable {
                 takeProfitPrice: try decimal("take_profit")
             ))
         }
+        let start: DCAParameters.Start
+        switch value("start")?.trimmingCharacters(in: .whitespaces).lowercased() ?? "" {
+        case "", "immediately": start = .immediately
+        case "sma_cross": start = .smaCross(fast: try whole("start_fast", 9), slow: try whole("start_slow", 21))
+        case "ml": start = .ml
+        default: throw SettingsError(field: field("start"), "must be immediately, sma_cross or ml")
+        }
         return .dca(DCAParameters(
             symbol: symbol, baseOrder: try required("base_order"), safetyOrders: try whole("safety_orders", 0), deviationPct: try decimal("deviation") ?? 1,
             stepScale: try decimal("step_scale") ?? 1, volumeScale: try decimal("volume_scale") ?? 1, takeProfitPct: try required("take_profit"),
-            trailingPct: try decimal("trailing"), stopLossPct: try decimal("stop_loss"), maxActiveDeals: try whole("max_deals", 1)
+            trailingPct: try decimal("trailing"), stopLossPct: try decimal("stop_loss"), start: start, maxActiveDeals: try whole("max_deals", 1)
         ))
     }
 
@@ -74,9 +84,14 @@ public enum BotParameters: Sendable, Equatable {
             let all: [String: String?] = [
                 "base_order": text(d.baseOrder), "safety_orders": String(d.safetyOrders), "deviation": text(d.deviationPct), "step_scale": text(d.stepScale),
                 "volume_scale": text(d.volumeScale), "take_profit": text(d.takeProfitPct), "trailing": text(d.trailingPct), "stop_loss": text(d.stopLossPct),
-                "max_deals": String(d.maxActiveDeals),
+                "max_deals": String(d.maxActiveDeals), "start": d.start.name,
             ]
-            return all.compactMapValues { $0 }
+            var texts = all.compactMapValues { $0 }
+            if case .smaCross(let fast, let slow) = d.start {
+                texts["start_fast"] = String(fast)
+                texts["start_slow"] = String(slow)
+            }
+            return texts
         }
     }
 

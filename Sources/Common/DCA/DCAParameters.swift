@@ -7,8 +7,28 @@ public struct DCAParameters: Sendable, Equatable {
     public enum Start: Sendable, Equatable {
         /// As soon as there is room for another deal.
         case immediately
-        /// On a buy signal of a strategy (`sma_cross`, `ml`, or a webhook's).
-        case signal(String)
+        /// On a buy signal of `sma_cross` with these SMAs (in candles) on a closed candle.
+        case smaCross(fast: Int, slow: Int)
+        /// On a buy signal of the `ml` strategy (its default settings) on a closed candle.
+        case ml
+
+        /// The parameter's text: `immediately`, `sma_cross` or `ml`.
+        public var name: String {
+            switch self {
+            case .immediately: "immediately"
+            case .smaCross: "sma_cross"
+            case .ml: "ml"
+            }
+        }
+
+        /// The strategy whose buy signals open deals; nil when deals open at once.
+        public func strategy() -> (any TradingStrategy)? {
+            switch self {
+            case .immediately: nil
+            case .smaCross(let fast, let slow): SMACross(fast: fast, slow: slow)
+            case .ml: MLStrategy()
+            }
+        }
     }
 
     public var symbol: String

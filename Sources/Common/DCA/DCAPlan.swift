@@ -108,6 +108,9 @@ public struct DCAPlan: Sendable, Equatable {
         if let trailing = p.trailingPct, trailing <= 0 || trailing >= p.takeProfitPct {
             refusals.append(StartRefusal(field: "trailing_pct", reason: "must be above 0 and below the take-profit \(p.takeProfitPct) %"))
         }
+        if case .smaCross(let fast, let slow) = p.start, !(1 <= fast && fast < slow && slow <= 1_000) {
+            refusals.append(StartRefusal(field: "start_fast", reason: "the start's fast and slow SMAs must be whole numbers of candles with 1 ≤ fast < slow ≤ 1000"))
+        }
         return refusals
     }
 }

@@ -15,12 +15,15 @@ enum BotForm {
             "dca",
             [
                 ("base_order", ""), ("safety_orders", "3"), ("deviation", "1"), ("step_scale", "1"), ("volume_scale", "1"), ("take_profit", ""),
-                ("trailing", ""), ("stop_loss", ""), ("max_deals", "1"),
+                ("trailing", ""), ("stop_loss", ""), ("max_deals", "1"), ("start", "immediately"), ("start_fast", "9"), ("start_slow", "21"),
             ]
         ),
         ("sma_cross", [("fast", "9"), ("slow", "21")]),
         ("ml", []),
     ]
+
+    /// The parameters chosen from a list, and their values.
+    static let choices = ["spacing": GridParameters.Spacing.allCases.map(\.rawValue), "start": ["immediately", "sma_cross", "ml"]]
 
     static func fields(_ form: [String: String]) throws(APIError) -> [String: Any] {
         func given(_ name: String) -> String? {
@@ -74,11 +77,9 @@ enum BotForm {
                 var field: [String: Any] = [
                     "name": name, "label": t("bots.param.\(strategy).\(key)"), "hint": t("bots.param_hint.\(strategy).\(key)"), "value": value(name, start),
                 ]
-                if key == "spacing" {
+                if let choices = choices[key] {
                     field["options"] = [
-                        "choices": GridParameters.Spacing.allCases.map {
-                            ["value": $0.rawValue, "label": t("bots.spacing.\($0.rawValue)"), "selected": $0.rawValue == value(name, start)] as [String: Any]
-                        }
+                        "choices": choices.map { ["value": $0, "label": t("bots.\(key).\($0)"), "selected": $0 == value(name, start)] as [String: Any] }
                     ]
                 }
                 return field

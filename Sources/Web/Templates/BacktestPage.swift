@@ -10,7 +10,7 @@ enum BacktestPage {
         "symbol": "BTCUSDT", "fast": "9", "slow": "21", "fee": "0.001", "cash": "10000",
         "grid_lower": "", "grid_upper": "", "grid_levels": "10", "grid_investment": "", "grid_stop_loss": "", "grid_take_profit": "",
         "dca_base_order": "100", "dca_safety_orders": "3", "dca_deviation": "1", "dca_step_scale": "1", "dca_volume_scale": "1",
-        "dca_take_profit": "1.5", "dca_trailing": "", "dca_stop_loss": "", "dca_max_deals": "1",
+        "dca_take_profit": "1.5", "dca_trailing": "", "dca_stop_loss": "", "dca_max_deals": "1", "dca_start_fast": "9", "dca_start_slow": "21",
     ]
 
     static func render(viewer: Layout.Viewer, form: [String: String], result: (BacktestController.Request, BacktestController.Outcome)?, error: String?) -> String {
@@ -21,6 +21,9 @@ enum BacktestPage {
         var c: [String: Any] = [
             "csrf": viewer.csrfToken, "form": defaults.merging(form.filter { defaults[$0.key] != nil }) { $1 }, "ml": strategy == "ml",
             "gridChosen": strategy == "grid", "dcaChosen": strategy == "dca", "geometric": form["grid_spacing"] == "geometric",
+            "dcaStarts": BotForm.choices["start", default: []].map {
+                ["value": $0, "label": t("bots.start.\($0)"), "selected": $0 == (form["dca_start"] ?? "immediately")] as [String: Any]
+            },
             "intervals": BotSettings.intervals.map { ["name": $0, "selected": $0 == (form["interval"] ?? "1h")] as [String: Any] },
         ]
         if let error { c["error"] = error }

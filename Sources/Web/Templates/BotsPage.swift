@@ -47,6 +47,7 @@ enum BotsPage {
         var c = card(m.bot)
         c["csrf"] = m.viewer.csrfToken
         c["strategyName"] = definition.strategyName
+        c["runsInWorker"] = m.bot.running != nil
         c["created"] = DisplayTime.text(m.bot.record.createdAt, m.zone)
         c["updated"] = DisplayTime.text(m.bot.record.updatedAt, m.zone)
         c["balances"] = definition.paperBalances.sorted { $0.key < $1.key }.map { ["asset": $0.key, "amount": DecimalText.plain($0.value)] }
