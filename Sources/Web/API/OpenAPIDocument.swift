@@ -118,7 +118,7 @@ enum OpenAPIDocument {
                 "name": ["enum": BotDefinition.strategies],
                 "params": [
                     "type": "object",
-                    "description": "sma_cross: fast, slow. ml: as /api/v1/settings. grid: lower, upper, levels, investment, spacing (arithmetic or geometric), stop_loss, take_profit (prices). dca: base_order (USDT), take_profit (percent), safety_orders, deviation, step_scale, volume_scale, trailing, stop_loss (percent), max_deals.",
+                    "description": "sma_cross: fast, slow. ml: as /api/v1/settings. grid: lower, upper, levels, investment, spacing (arithmetic or geometric), stop_loss, take_profit (prices). dca: base_order (USDT), take_profit (percent), safety_orders, deviation, step_scale, volume_scale, trailing, stop_loss (percent), max_deals, start (immediately, sma_cross or ml: a deal on the strategy's buy signal), start_fast, start_slow.",
                 ],
             ]),
             "settings": ref("Settings"), "symbol": ["type": "string", "description": "A grid's or DCA bot's symbol."],
@@ -405,7 +405,7 @@ enum OpenAPIDocument {
                                 "name": ["enum": ["sma_cross", "ml", "grid", "dca"]],
                                 "params": [
                                     "type": "object",
-                                    "description": "sma_cross: fast, slow. ml: training_window, retrain_every, trees, depth, horizon, fee, seed. grid: lower, upper, levels, investment (default: cash), spacing (arithmetic or geometric), stop_loss, take_profit (prices). dca: base_order (USDT), take_profit (percent), safety_orders, deviation, step_scale, volume_scale, trailing, stop_loss (percent), max_deals.",
+                                    "description": "sma_cross: fast, slow. ml: training_window, retrain_every, trees, depth, horizon, fee, seed. grid: lower, upper, levels, investment (default: cash), spacing (arithmetic or geometric), stop_loss, take_profit (prices). dca: base_order (USDT), take_profit (percent), safety_orders, deviation, step_scale, volume_scale, trailing, stop_loss (percent), max_deals, start (immediately, sma_cross or ml: a deal on the strategy's buy signal), start_fast, start_slow.",
                                 ],
                             ]), "fee": number, "cash": number,
                         ], required: ["symbol", "interval", "strategy"]),
