@@ -73,6 +73,8 @@ import Testing
         let bobs = try db.bots.createBot(Self.grid, for: bob, limits: BotLimits(maxPerUser: 2), at: at)
         #expect(first.id < second.id && second.id < bobs.id)
         #expect(try db.bots.bots(for: ann).map(\.id) == [first.id, second.id])
+        #expect(try db.bots.firstBotID(for: ann) == first.id)
+        #expect(try db.bots.firstBotID(for: bob) == bobs.id)
         #expect(try db.bots.bots(for: ann).map(\.definition) == [Self.grid, Self.dca])
         #expect(try db.bots.bot(bobs.id, for: ann) == nil)
         #expect(try db.bots.bot(first.id, for: ann)?.createdAt == at)
@@ -94,6 +96,7 @@ import Testing
         #expect(try db.bots.deleteBot(bobs.id, for: ann) == false)
         #expect(try db.bots.deleteBot(first.id, for: ann))
         #expect(try db.bots.bots(for: ann).map(\.id) == [second.id])
+        #expect(try db.bots.firstBotID(for: ann) == second.id)
         #expect(try db.bots.bots(for: bob).map(\.id) == [bobs.id])
     }
 
@@ -138,6 +141,20 @@ import Testing
                 try db.execute(
                     sql: "INSERT INTO bot_settings (user_id, settings, updated_at) VALUES (1, ?, '2026-11-20T10:00:00.000Z')",
                     arguments: [String(decoding: settings.encoded(), as: UTF8.self)])
+                // A fill, an equity point and a signal of that one bot, and a fill of a user who never saved settings.
+                for user in [1, 2] {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO fills (user_id, symbol, trade_id, order_id, client_order_id, side, price, qty, quote_qty, commission, commission_asset, time)
+                            VALUES (?, 'BTCUSDT', 7, 70, 'u1-BTCUSDT-1-BE', 'BUY', '100', '1', '100', '0', 'USDT', '2026-11-20T10:01:00.000Z')
+                            """, arguments: [user])
+                }
+                try db.execute(sql: "INSERT INTO equity_points (user_id, time, total_usdt) VALUES (1, '2026-11-20T10:02:00.000Z', '1000')")
+                try db.execute(sql: "INSERT INTO signals (user_id, symbol, time, signal) VALUES (1, 'BTCUSDT', '2026-11-20T10:03:00.000Z', ?)", arguments: [
+                    String(decoding: try JSONSerialization.data(withJSONObject: SignalRecord(
+                        symbol: "BTCUSDT", time: Date(timeIntervalSince1970: 1_790_000_000), action: "hold", confidence: nil, expectedReturn: nil,
+                        modelAccuracy: nil, modelPrecision: nil, trainedAt: nil, strategy: "sma_cross", importances: [:]).json), as: UTF8.self),
+                ])
             }
         }
         let db = try CentralDatabase.migrate(directory)
@@ -148,5 +165,12 @@ import Testing
         #expect(try db.bots.settings(for: UserID(1)) == settings)
         #expect(try db.bots.bots(for: UserID(2)).isEmpty)
         #expect(try #require(db.pool).read { try $0.tableExists("bot_settings") } == false)
+        // The rows from before bots are the first bot's; a user without a bot has rows of none.
+        let first = try #require(bots.first?.id)
+        #expect(try db.trading.fills(for: UserID(1), matching: TradeFilter()).map(\.botID) == [first])
+        #expect(try db.trading.fills(for: UserID(1), matching: TradeFilter(bot: first)).count == 1)
+        #expect(try db.trading.fills(for: UserID(2), matching: TradeFilter()).map(\.botID) == [nil])
+        #expect(try db.portfolios.equity(for: UserID(1), bot: first, limit: 10, before: nil).count == 1)
+        #expect(try db.trading.signals(for: UserID(1), bot: first, symbol: nil, before: nil, limit: 10).map(\.botID) == [first])
     }
 }

@@ -146,9 +146,11 @@ import Testing
         let (db, temp) = try Self.database(kind)
         defer { _ = temp }
         let user = try db.users.createUser(username: "u", passwordHash: "h", at: Self.t0)
-        for minute in 0..<10 { try db.portfolios.addEquity(time: Self.at(Double(minute) * 60), totalUSDT: Decimal(minute), for: user) }
-        try db.portfolios.addEquity(time: Self.at(0), totalUSDT: 100, for: user)
-        #expect(try db.portfolios.equity(for: user, limit: 3, before: Self.at(300)).map(\.totalUSDT) == [4, 3, 2])
+        for minute in 0..<10 { try db.portfolios.addEquity(time: Self.at(Double(minute) * 60), totalUSDT: Decimal(minute), for: user, bot: minute < 3 ? 1 : 2) }
+        try db.portfolios.addEquity(time: Self.at(0), totalUSDT: 100, for: user, bot: 1)
+        #expect(try db.portfolios.equity(for: user, bot: nil, limit: 3, before: Self.at(300)).map(\.totalUSDT) == [4, 3, 2])
+        // One bot's points only.
+        #expect(try db.portfolios.equity(for: user, bot: 1, limit: 5, before: nil).map(\.totalUSDT) == [2, 1, 100])
         #expect(try db.portfolios.equity(for: user, since: nil, points: 100).map(\.totalUSDT).first == 100)
         #expect(try db.portfolios.equity(for: user, since: nil, points: 3).map(\.totalUSDT) == [2, 5, 8, 9])
         #expect(try db.portfolios.equity(for: user, since: Self.at(420), points: 10).map(\.totalUSDT) == [7, 8, 9])

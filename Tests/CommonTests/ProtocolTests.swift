@@ -38,6 +38,27 @@ import Testing
         #expect(report == .event(level: "info", kind: "k", message: "m"))
     }
 
+    /// A worker's rows are given the bot the supervisor names, whatever the line says.
+    @Test func aClaimedBotIDIsNotPartOfAReportAndTheSupervisorsIsSet() throws {
+        let fill = BotFill(
+            symbol: "BTCUSDT", tradeID: 1, orderID: 2, clientOrderID: "u1-BTCUSDT-1-BE", side: "BUY", price: 10, qty: 1, quoteQty: 10, commission: 0,
+            commissionAsset: "USDT", time: Date(timeIntervalSince1970: 1_790_000_000))
+        var claimed = fill.json
+        claimed["bot_id"] = 99
+        let line = String(decoding: try JSONSerialization.data(withJSONObject: ["type": "fill", "fill": claimed]), as: UTF8.self)
+        let report = try WorkerReport.parse(line)
+        guard case .fill(let parsed) = report else { Issue.record("not a fill"); return }
+        #expect(parsed.botID == nil)
+        guard case .fill(let tagged) = report.tagged(bot: 7) else { Issue.record("not a fill"); return }
+        #expect(tagged.botID == 7)
+        let position = PositionRecord(
+            symbol: "BTCUSDT", qty: 1, avgEntryPrice: 10, currentPrice: 11, unrealizedPnLUSDT: 1, realizedPnLUSDT: 0, stopLoss: nil, takeProfit: nil)
+        guard case .positions(let positions, _) = WorkerReport.positions([position, position], todayPnL: 1).tagged(bot: 7) else { return }
+        #expect(positions.map(\.botID) == [7, 7])
+        #expect(WorkerReport.positions([], todayPnL: nil).carriesRows && !WorkerReport.heartbeat(state: "running").carriesRows)
+        #expect(WorkerReport.heartbeat(state: "running").tagged(bot: 7) == .heartbeat(state: "running"))
+    }
+
     @Test func timestampsAreUTCWithMillisecondsAndRoundTrip() throws {
         let date = Date(timeIntervalSince1970: 1_795_568_652.823)
         #expect(Timestamp.string(date) == "2026-11-25T01:04:12.823Z")

@@ -202,4 +202,38 @@ import Testing
         }
         #expect(try web.database.bots.bots(for: user).map(\.definition) == [grid.definition])
     }
+
+    /// `?bot_id=` keeps one bot's rows, every row names its bot, and another user's bot or a
+    /// malformed id is refused.
+    @Test func theListsKeepOneBotsRows() async throws {
+        let web = TestWeb(listing: Self.listing)
+        let user = try await web.user("hex")
+        let other = try await web.user("ivo")
+        let first = try web.database.bots.createBot(.first(from: .defaults), for: user, limits: BotLimits(), at: Date())
+        let grid = try web.database.bots.createBot(try BotDefinition(fields: Self.gridBody()), for: user, limits: BotLimits(), at: Date())
+        let foreign = try web.database.bots.createBot(try BotDefinition(fields: Self.gridBody()), for: other, limits: BotLimits(), at: Date())
+        for (trade, bot) in [(1, first.id), (2, grid.id), (3, first.id)] {
+            var fill = TradingRouteTests.fill(Int64(trade), minute: trade)
+            fill.botID = bot
+            try web.database.trading.saveFill(fill, for: user)
+            try web.database.portfolios.addEquity(time: fill.time, totalUSDT: Decimal(trade), for: user, bot: bot)
+        }
+        try await web.app.test(.router) { client in
+            let signed = try await client.logIn("hex")
+            let all = try await client.execute(uri: "/api/v1/fills", method: .get, headers: signed.headers())
+            #expect((try all.object()["items"] as? [[String: Any]])?.compactMap { $0["bot_id"] as? Int64 } == [first.id, grid.id, first.id])
+            let mine = try await client.execute(uri: "/api/v1/fills?bot_id=\(first.id)", method: .get, headers: signed.headers())
+            #expect((try mine.object()["items"] as? [[String: Any]])?.compactMap { $0["trade_id"] as? Int64 } == [3, 1])
+            let points = try await client.execute(uri: "/api/v1/equity?bot_id=\(grid.id)", method: .get, headers: signed.headers())
+            #expect((try points.object()["items"] as? [[String: Any]])?.compactMap { $0["total_usdt"] as? String } == ["2.00000000"])
+            for path in ["fills", "orders", "positions", "signals", "equity"] {
+                let foreignRows = try await client.execute(uri: "/api/v1/\(path)?bot_id=\(foreign.id)", method: .get, headers: signed.headers())
+                #expect(foreignRows.status == .notFound, "\(path)")
+                let malformed = try await client.execute(uri: "/api/v1/\(path)?bot_id=first", method: .get, headers: signed.headers())
+                #expect(malformed.status == .badRequest, "\(path)")
+                let empty = try await client.execute(uri: "/api/v1/\(path)?bot_id=\(grid.id)", method: .get, headers: signed.headers())
+                #expect(empty.status == .ok, "\(path)")
+            }
+        }
+    }
 }

@@ -237,3 +237,38 @@ public enum JSONLine {
         return fields
     }
 }
+
+extension WorkerReport {
+    /// Whether the report carries rows that belong to a bot (orders, fills, positions, signals,
+    /// equity).
+    public var carriesRows: Bool {
+        switch self {
+        case .order, .fill, .positions, .signal, .equity: true
+        default: false
+        }
+    }
+
+    /// The report with every row it carries given to `bot`, whatever the worker wrote: the
+    /// supervisor decides whose rows they are, as it decides whose user they are.
+    public func tagged(bot: Int64?) -> WorkerReport {
+        switch self {
+        case .order(var order):
+            order.botID = bot
+            return .order(order)
+        case .fill(var fill):
+            fill.botID = bot
+            return .fill(fill)
+        case .positions(let positions, let today):
+            return .positions(positions.map { position in
+                var position = position
+                position.botID = bot
+                return position
+            }, todayPnL: today)
+        case .signal(var signal):
+            signal.botID = bot
+            return .signal(signal)
+        default:
+            return self
+        }
+    }
+}

@@ -14,11 +14,14 @@ public struct BotFill: Sendable, Equatable, Codable {
     public let commission: Decimal
     public let commissionAsset: String
     public let time: Date
+    /// The bot it belongs to (as ``OrderRecord/botID``).
+    public var botID: Int64?
 
     public init(
         symbol: String, tradeID: Int64, orderID: Int64, clientOrderID: String, side: String, price: Decimal, qty: Decimal, quoteQty: Decimal,
-        commission: Decimal, commissionAsset: String, time: Date
+        commission: Decimal, commissionAsset: String, time: Date, botID: Int64? = nil
     ) {
+        self.botID = botID
         self.symbol = symbol
         self.tradeID = tradeID
         self.orderID = orderID

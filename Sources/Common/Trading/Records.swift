@@ -22,11 +22,15 @@ public struct OrderRecord: Sendable, Equatable {
     public var orderListID: Int64?
     /// A conditional order's trigger price.
     public var stopPrice: Decimal?
+    /// The bot it belongs to: set by the supervisor as it stores what the worker reported (never
+    /// taken from the report), read back from central.sqlite; nil for rows from before bots.
+    public var botID: Int64?
 
     public init(
         clientOrderID: String, orderID: Int64?, symbol: String, side: String, type: String, status: OrderStatus, price: Decimal?, origQty: Decimal,
-        executedQty: Decimal, createdAt: Date, updatedAt: Date, reason: String?, orderListID: Int64? = nil, stopPrice: Decimal? = nil
+        executedQty: Decimal, createdAt: Date, updatedAt: Date, reason: String?, orderListID: Int64? = nil, stopPrice: Decimal? = nil, botID: Int64? = nil
     ) {
+        self.botID = botID
         self.orderListID = orderListID
         self.stopPrice = stopPrice
         self.clientOrderID = clientOrderID
@@ -115,6 +119,8 @@ public struct PositionRecord: Sendable, Equatable {
     public var realizedPnLUSDT: Decimal
     public var stopLoss: Decimal?
     public var takeProfit: Decimal?
+    /// The bot it belongs to (as ``OrderRecord/botID``).
+    public var botID: Int64?
     /// What is left below the lot size or the minimum order value: held, but not a position.
     public var dust = false
 
@@ -211,6 +217,8 @@ public struct SignalRecord: Sendable, Equatable {
     public var modelPrecision: Double?
     public var trainedAt: Date?
     public var strategy: String
+    /// The bot it belongs to (as ``OrderRecord/botID``).
+    public var botID: Int64?
     /// Feature name → share of the forest's impurity decrease.
     public var importances: [String: Double]
 

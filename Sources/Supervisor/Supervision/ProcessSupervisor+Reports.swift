@@ -37,7 +37,9 @@ extension ProcessSupervisor {
         }
         guard let user else { return }
         do {
-            switch report {
+            // Whatever the worker reports is its one bot's: the user's first (CONTRACT §9).
+            let bot = report.carriesRows ? ((try? database.bots.firstBotID(for: user)) ?? nil) : nil
+            switch report.tagged(bot: bot) {
             case .heartbeat, .usage:
                 break
             case .acknowledged(let id, let result):
@@ -49,7 +51,7 @@ extension ProcessSupervisor {
             case .exchange(let reachable, let since, let reason):
                 try database.portfolios.saveExchangeStatus(reachable: reachable, since: since, reason: reason, for: user, at: now)
             case .equity(let time, let total):
-                try database.portfolios.addEquity(time: time, totalUSDT: total, for: user)
+                try database.portfolios.addEquity(time: time, totalUSDT: total, for: user, bot: bot)
             case .order(let order):
                 try database.trading.saveOrder(order, for: user)
             case .fill(let fill):

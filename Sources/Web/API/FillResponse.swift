@@ -15,7 +15,11 @@ struct FillResponse: Encodable, Sendable {
     let commissionAsset: String
     let time: Date
 
+    /// The bot the row belongs to (CONTRACT §9); null for rows from before bots.
+    @Nullable var botId: Int64?
+
     init(_ fill: BotFill) {
+        botId = fill.botID
         tradeId = fill.tradeID
         orderId = fill.orderID
         clientOrderId = fill.clientOrderID

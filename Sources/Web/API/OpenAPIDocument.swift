@@ -66,10 +66,16 @@ enum OpenAPIDocument {
 
     nonisolated(unsafe) static let listParameters: [[String: Any]] = [
         ["$ref": "#/components/parameters/limit"], ["$ref": "#/components/parameters/before"], ["$ref": "#/components/parameters/symbol"],
+        ["$ref": "#/components/parameters/bot_id"],
     ]
 
     static func listOperation(_ summary: String, _ item: String) -> [String: Any] {
-        operation(summary, tag: "trading", responses: ["200": json(list(item), "The user's own rows, newest first."), "400": error("A bad query parameter.")], parameters: listParameters)
+        operation(
+            summary, tag: "trading",
+            responses: [
+                "200": json(list(item), "The user's own rows, newest first."), "400": error("A bad query parameter."),
+                "404": error("bot_id names no bot of this user."),
+            ], parameters: listParameters)
     }
 
     nonisolated(unsafe) static let accepted = json(object(["command_id": ["type": ["integer", "null"]], "delivered": boolean]), "Recorded; the worker acts within a second.")
@@ -134,12 +140,12 @@ enum OpenAPIDocument {
     nonisolated(unsafe) static let schemas: [String: Any] = [
         "Error": object(["error": object(["code": string, "message": string])]),
         "Fill": object([
-            "trade_id": integer, "order_id": integer, "client_order_id": string, "symbol": string, "side": ["enum": ["BUY", "SELL"]], "price": decimal,
+            "bot_id": ["type": ["integer", "null"], "description": "The bot the row belongs to; null for rows from before bots."], "trade_id": integer, "order_id": integer, "client_order_id": string, "symbol": string, "side": ["enum": ["BUY", "SELL"]], "price": decimal,
             "qty": decimal, "quote_qty": decimal, "commission": decimal, "commission_asset": string, "time": time,
         ]),
         "Order": object(
             [
-                "order_id": ["type": ["integer", "null"]], "client_order_id": string, "symbol": string, "side": ["enum": ["BUY", "SELL"]], "type": string,
+                "bot_id": ["type": ["integer", "null"], "description": "The bot the row belongs to; null for rows from before bots."], "order_id": ["type": ["integer", "null"]], "client_order_id": string, "symbol": string, "side": ["enum": ["BUY", "SELL"]], "type": string,
                 "status": ["enum": OrderStatus.allCases.map(\.rawValue)], "price": nullableDecimal, "orig_qty": decimal, "executed_qty": decimal,
                 "created_at": time, "updated_at": time, "reason": nullableString,
                 "order_list_id": ["type": ["integer", "null"], "description": "The exchange's order list (an OCO's two legs share it)."],
@@ -147,13 +153,13 @@ enum OpenAPIDocument {
             ], required: ["order_id", "client_order_id", "symbol", "side", "type", "status", "orig_qty", "executed_qty", "created_at", "updated_at"]),
         "Position": object(
             [
-                "symbol": string, "qty": decimal, "avg_entry_price": nullableDecimal, "current_price": nullableDecimal, "unrealized_pnl_usdt": nullableDecimal,
+                "bot_id": ["type": ["integer", "null"], "description": "The bot the row belongs to; null for rows from before bots."], "symbol": string, "qty": decimal, "avg_entry_price": nullableDecimal, "current_price": nullableDecimal, "unrealized_pnl_usdt": nullableDecimal,
                 "realized_pnl_usdt": nullableDecimal, "stop_loss": nullableDecimal, "take_profit": nullableDecimal,
                 "dust": ["type": "boolean", "description": "Held, but below the lot size or the minimum order value: not a position to trade."],
             ], required: ["symbol", "qty", "avg_entry_price", "current_price", "unrealized_pnl_usdt", "realized_pnl_usdt"]),
         "Signal": object(
             [
-                "symbol": string, "time": time, "action": ["enum": ["buy", "sell", "hold"]], "confidence": ["type": ["number", "null"]],
+                "bot_id": ["type": ["integer", "null"], "description": "The bot the row belongs to; null for rows from before bots."], "symbol": string, "time": time, "action": ["enum": ["buy", "sell", "hold"]], "confidence": ["type": ["number", "null"]],
                 "expected_return": ["type": ["number", "null"]], "model_accuracy": ["type": ["number", "null"]], "trained_at": nullableTime,
                 "model_precision": ["type": ["number", "null"]], "strategy": string,
                 "feature_importances": [
@@ -325,8 +331,9 @@ enum OpenAPIDocument {
         "/api/v1/portfolio": ["get": operation("Balances valued in USDT, from the exchange.", tag: "portfolio", responses: ["200": json(ref("Portfolio"), "The portfolio.")])],
         "/api/v1/equity": [
             "get": operation(
-                "Total in USDT once a minute, newest first.", tag: "portfolio", responses: ["200": json(list("EquityPoint"), "Points."), "400": error("A bad query parameter.")],
-                parameters: [["$ref": "#/components/parameters/limit"], ["$ref": "#/components/parameters/before"]])
+                "Total in USDT once a minute, newest first.", tag: "portfolio",
+                responses: ["200": json(list("EquityPoint"), "Points."), "400": error("A bad query parameter."), "404": error("bot_id names no bot of this user.")],
+                parameters: [["$ref": "#/components/parameters/limit"], ["$ref": "#/components/parameters/before"], ["$ref": "#/components/parameters/bot_id"]])
         ],
         "/api/v1/settings": [
             "get": operation("The bot's settings (the defaults until saved).", tag: "trading", responses: ["200": json(ref("Settings"), "Settings.")]),
@@ -455,6 +462,9 @@ enum OpenAPIDocument {
                 "limit": ["name": "limit", "in": "query", "schema": ["type": "integer", "minimum": 1, "maximum": 500, "default": 100]],
                 "before": ["name": "before", "in": "query", "schema": time, "description": "Rows strictly older than this (the previous page's next_before)."],
                 "symbol": ["name": "symbol", "in": "query", "schema": ["type": "string", "pattern": "^[A-Z0-9]{1,20}$"]],
+                "bot_id": [
+                    "name": "bot_id", "in": "query", "schema": integer, "description": "One of the user's bots: its rows only (another user's bot: 404).",
+                ],
             ],
         ],
     ]

@@ -19,7 +19,11 @@ struct OrderResponse: Encodable, Sendable {
     let updatedAt: Date
     @Nullable var reason: String?
 
+    /// The bot the row belongs to (CONTRACT §9); null for rows from before bots.
+    @Nullable var botId: Int64?
+
     init(_ order: OrderRecord) {
+        botId = order.botID
         clientOrderId = order.clientOrderID
         orderId = order.orderID
         symbol = order.symbol

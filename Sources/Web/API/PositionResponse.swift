@@ -14,7 +14,11 @@ struct PositionResponse: Encodable, Sendable {
     /// Held, but below the lot size or the minimum order value: not a position to trade.
     let dust: Bool
 
+    /// The bot the row belongs to (CONTRACT §9); null for rows from before bots.
+    @Nullable var botId: Int64?
+
     init(_ position: PositionRecord) {
+        botId = position.botID
         symbol = position.symbol
         qty = DecimalText.format(position.qty)
         avgEntryPrice = position.avgEntryPrice.map { DecimalText.format($0) }

@@ -16,7 +16,11 @@ struct SignalResponse: Encodable, Sendable {
     /// Feature name → share of the forest's impurity decrease.
     let featureImportances: [String: Double]
 
+    /// The bot the row belongs to (CONTRACT §9); null for rows from before bots.
+    @Nullable var botId: Int64?
+
     init(_ signal: SignalRecord) {
+        botId = signal.botID
         func finite(_ value: Double?) -> Double? { value.flatMap { $0.isFinite ? $0 : nil } }
         symbol = signal.symbol
         time = signal.time

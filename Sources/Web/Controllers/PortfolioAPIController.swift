@@ -13,7 +13,8 @@ struct PortfolioAPIController {
         }
         routes.api.get("equity") { request, context -> Response in
             let page = try ListPage(request)
-            let points = try read { try database.portfolios.equity(for: context.user.id, limit: page.limit + 1, before: page.before) }
+            let bot = try TradingListsAPIController.botFilter(request, user: context.user.id, database: database)
+            let points = try read { try database.portfolios.equity(for: context.user.id, bot: bot, limit: page.limit + 1, before: page.before) }
             return Reply.json(.ok, page.response(points, time: { $0.time }) { EquityPointResponse(time: $0.time, totalUSDT: $0.totalUSDT) })
         }
     }

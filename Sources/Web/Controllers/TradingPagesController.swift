@@ -34,7 +34,7 @@ struct TradingPagesController {
         let signals: [SignalRecord]
         let settings: BotSettings
         do {
-            signals = try database.trading.signals(for: user, symbol: nil, before: nil, limit: 100)
+            signals = try database.trading.signals(for: user, bot: nil, symbol: nil, before: nil, limit: 100)
             settings = try database.bots.settings(for: user) ?? .defaults
         } catch {
             return Reply.html(

@@ -42,7 +42,7 @@ struct OverviewData {
         calendar.timeZone = data.timeZone
         let startOfDay = calendar.startOfDay(for: now)
         data.dayStart =
-            try database.portfolios.equity(for: user, limit: 1, before: startOfDay).first
+            try database.portfolios.equity(for: user, bot: nil, limit: 1, before: startOfDay).first
             ?? database.portfolios.equity(for: user, since: startOfDay, points: 400).first
         data.lastFills = try database.trading.fills(for: user, symbol: nil, before: nil, limit: lastFillCount)
         data.realised = try pnl.pnl(database, user: user, now: now, calendar: calendar)

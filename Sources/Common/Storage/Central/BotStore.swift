@@ -6,6 +6,9 @@ import GRDB
 /// so there is one source of truth for them.
 public protocol BotStore: Sendable {
     func bots(for user: UserID) throws -> [BotRecord]
+    /// The id of the user's first bot (the worker's), without reading any definition: what the
+    /// supervisor tags the worker's reported rows with.
+    func firstBotID(for user: UserID) throws -> Int64?
     func bot(_ id: Int64, for user: UserID) throws -> BotRecord?
     /// Refused with the reason (``BotLimits``) over the limit or on a name the user already gave
     /// another bot; the check and the insert are one transaction.
@@ -46,6 +49,10 @@ public struct SQLiteBotStore: BotStore {
         try db.read { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM bots WHERE user_id = ? ORDER BY id"), arguments: [user.rawValue]).map(Self.record)
         }
+    }
+
+    public func firstBotID(for user: UserID) throws -> Int64? {
+        try db.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(id) FROM bots WHERE user_id = ?"), arguments: [user.rawValue]) }
     }
 
     public func bot(_ id: Int64, for user: UserID) throws -> BotRecord? {

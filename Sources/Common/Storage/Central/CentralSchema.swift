@@ -251,6 +251,15 @@ public enum CentralSchema {
             }
             try db.execute(sql: "DROP TABLE bot_settings")
         }
+        // Every row of orders, fills, positions, signals and equity names its bot (CONTRACT §9);
+        // the rows from before bots are the user's first bot's (the one bot there was). No
+        // foreign key: a deleted bot's history stays.
+        migrator.registerMigration("v11-bot-ids") { db in
+            for table in ["orders", "fills", "positions", "signals", "equity_points"] {
+                try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN bot_id INTEGER")
+                try db.execute(sql: "UPDATE \(table) SET bot_id = (SELECT MIN(id) FROM bots WHERE bots.user_id = \(table).user_id)")
+            }
+        }
         return migrator
     }
 }

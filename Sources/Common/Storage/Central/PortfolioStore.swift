@@ -24,9 +24,10 @@ public protocol PortfolioStore: Sendable {
     func portfolio(for user: UserID) throws -> StoredPortfolio?
     func saveExchangeStatus(reachable: Bool, since: Date?, reason: String?, for user: UserID, at: Date) throws
     func exchangeStatus(for user: UserID) throws -> StoredExchangeStatus?
-    func addEquity(time: Date, totalUSDT: Decimal, for user: UserID) throws
-    /// Newest first, before `before` when given.
-    func equity(for user: UserID, limit: Int, before: Date?) throws -> [(time: Date, totalUSDT: Decimal)]
+    /// `bot`: the bot the point belongs to (the live account's bot, CONTRACT §9).
+    func addEquity(time: Date, totalUSDT: Decimal, for user: UserID, bot: Int64?) throws
+    /// Newest first, before `before` when given; `bot`: that bot's points only.
+    func equity(for user: UserID, bot: Int64?, limit: Int, before: Date?) throws -> [(time: Date, totalUSDT: Decimal)]
     /// Every point at or after `since` (all with `nil`), oldest first, thinned to at most
     /// `points` (the last point of each of that many equal time slices).
     func equity(for user: UserID, since: Date?, points: Int) throws -> [(time: Date, totalUSDT: Decimal)]
@@ -89,19 +90,20 @@ public struct SQLitePortfolioStore: PortfolioStore {
         }
     }
 
-    public func addEquity(time: Date, totalUSDT: Decimal, for user: UserID) throws {
+    public func addEquity(time: Date, totalUSDT: Decimal, for user: UserID, bot: Int64?) throws {
         try db.write { db in
             try db.execute(
-                sql: "INSERT OR REPLACE INTO equity_points (user_id, time, total_usdt) VALUES (?, ?, ?)",
-                arguments: [user.rawValue, Timestamp.string(time), DecimalText.format(totalUSDT)]
+                sql: "INSERT OR REPLACE INTO equity_points (user_id, time, total_usdt, bot_id) VALUES (?, ?, ?, ?)",
+                arguments: [user.rawValue, Timestamp.string(time), DecimalText.format(totalUSDT), bot]
             )
         }
     }
 
-    public func equity(for user: UserID, limit: Int, before: Date?) throws -> [(time: Date, totalUSDT: Decimal)] {
+    public func equity(for user: UserID, bot: Int64?, limit: Int, before: Date?) throws -> [(time: Date, totalUSDT: Decimal)] {
         try db.read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT time, total_usdt FROM equity_points WHERE user_id = ? AND time < ? ORDER BY time DESC LIMIT ?"),
-                arguments: [user.rawValue, Timestamp.string(before ?? .distantFuture), limit]
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT time, total_usdt FROM equity_points WHERE user_id = ? AND (? IS NULL OR bot_id = ?) AND time < ? ORDER BY time DESC LIMIT ?"),
+                arguments: [user.rawValue, bot, bot, Timestamp.string(before ?? .distantFuture), limit]
             ).compactMap { row in
                 guard let time = Timestamp.date(row["time"]), let total = DecimalText.parse(row["total_usdt"]) else { return nil }
                 return (time, total)

@@ -11,8 +11,11 @@ public struct TradeFilter: Sendable, Equatable {
     /// Rows strictly before this time (the page cursor, or the end of a range).
     public var before: Date?
     public var limit: Int
+    /// That bot's rows only.
+    public var bot: Int64?
 
-    public init(symbol: String? = nil, side: String? = nil, from: Date? = nil, before: Date? = nil, limit: Int = 100) {
+    public init(symbol: String? = nil, side: String? = nil, from: Date? = nil, before: Date? = nil, limit: Int = 100, bot: Int64? = nil) {
+        self.bot = bot
         self.symbol = symbol
         self.side = side
         self.from = from
@@ -25,11 +28,11 @@ extension SQLiteTradingStore {
     public func orders(for user: UserID, matching f: TradeFilter) throws -> [OrderRecord] {
         try db.read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
-                    SELECT * FROM orders WHERE user_id = ? AND (? IS NULL OR symbol = ?) AND (? IS NULL OR side = ?)
+                    SELECT * FROM orders WHERE user_id = ? AND (? IS NULL OR symbol = ?) AND (? IS NULL OR side = ?) AND (? IS NULL OR bot_id = ?)
                     AND created_at >= ? AND created_at < ? ORDER BY created_at DESC, client_order_id DESC LIMIT ?
                     """),
                 arguments: [
-                    user.rawValue, f.symbol, f.symbol, f.side, f.side, Timestamp.string(f.from ?? .distantPast),
+                    user.rawValue, f.symbol, f.symbol, f.side, f.side, f.bot, f.bot, Timestamp.string(f.from ?? .distantPast),
                     Timestamp.string(f.before ?? .distantFuture), f.limit,
                 ]
             ).map(Self.order)
@@ -47,11 +50,11 @@ extension SQLiteTradingStore {
     public func fills(for user: UserID, matching f: TradeFilter) throws -> [BotFill] {
         try db.read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
-                    SELECT * FROM fills WHERE user_id = ? AND (? IS NULL OR symbol = ?) AND (? IS NULL OR side = ?)
+                    SELECT * FROM fills WHERE user_id = ? AND (? IS NULL OR symbol = ?) AND (? IS NULL OR side = ?) AND (? IS NULL OR bot_id = ?)
                     AND time >= ? AND time < ? ORDER BY time DESC, trade_id DESC LIMIT ?
                     """),
                 arguments: [
-                    user.rawValue, f.symbol, f.symbol, f.side, f.side, Timestamp.string(f.from ?? .distantPast),
+                    user.rawValue, f.symbol, f.symbol, f.side, f.side, f.bot, f.bot, Timestamp.string(f.from ?? .distantPast),
                     Timestamp.string(f.before ?? .distantFuture), f.limit,
                 ]
             ).map(Self.fill)
@@ -72,13 +75,9 @@ extension SQLiteTradingStore {
 
     public func signals(for user: UserID, recordedAfter id: Int64, limit: Int) throws -> [(id: Int64, signal: SignalRecord)] {
         try db.read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT id, signal FROM signals WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?"), arguments: [user.rawValue, id, limit]
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT id, signal, bot_id FROM signals WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?"), arguments: [user.rawValue, id, limit]
             ).compactMap { row in
-                let text: String = row["signal"]
-                guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any],
-                    let signal = try? SignalRecord(json: object)
-                else { return nil }
-                return (id: row["id"], signal: signal)
+                Self.signal(row).map { (id: row["id"], signal: $0) }
             }
         }
     }

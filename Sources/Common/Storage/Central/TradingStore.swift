@@ -27,7 +27,8 @@ public protocol TradingStore: Sendable {
     func positions(for user: UserID) throws -> [PositionRecord]
     func todayPnL(for user: UserID) throws -> (value: Decimal?, updatedAt: Date)?
     func saveSignal(_ signal: SignalRecord, for user: UserID) throws
-    func signals(for user: UserID, symbol: String?, before: Date?, limit: Int) throws -> [SignalRecord]
+    /// Newest first; `bot`: that bot's only.
+    func signals(for user: UserID, bot: Int64?, symbol: String?, before: Date?, limit: Int) throws -> [SignalRecord]
     /// Signals recorded after the row `id`, oldest first, with their ids.
     func signals(for user: UserID, recordedAfter id: Int64, limit: Int) throws -> [(id: Int64, signal: SignalRecord)]
     func lastSignalID(for user: UserID) throws -> Int64
@@ -42,17 +43,17 @@ public struct SQLiteTradingStore: TradingStore {
             try db.execute(
                 sql: """
                     INSERT INTO orders (user_id, client_order_id, order_id, symbol, side, type, status, price, orig_qty, executed_qty, created_at, updated_at, reason,
-                        order_list_id, stop_price)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        order_list_id, stop_price, bot_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(user_id, client_order_id) DO UPDATE SET order_id = COALESCE(excluded.order_id, order_id), status = excluded.status,
                         price = excluded.price, orig_qty = excluded.orig_qty, executed_qty = excluded.executed_qty, updated_at = excluded.updated_at,
                         reason = COALESCE(excluded.reason, reason), order_list_id = COALESCE(excluded.order_list_id, order_list_id),
-                        stop_price = COALESCE(excluded.stop_price, stop_price)
+                        stop_price = COALESCE(excluded.stop_price, stop_price), bot_id = COALESCE(bot_id, excluded.bot_id)
                     """,
                 arguments: [
                     user.rawValue, o.clientOrderID, o.orderID, o.symbol, o.side, o.type, o.status.rawValue, o.price.map { DecimalText.format($0) },
                     DecimalText.format(o.origQty), DecimalText.format(o.executedQty), Timestamp.string(o.createdAt), Timestamp.string(o.updatedAt), o.reason,
-                    o.orderListID, o.stopPrice.map { DecimalText.format($0) },
+                    o.orderListID, o.stopPrice.map { DecimalText.format($0) }, o.botID,
                 ]
             )
         }
@@ -63,12 +64,13 @@ public struct SQLiteTradingStore: TradingStore {
         try db.write { db in
             try db.execute(
                 sql: """
-                    INSERT OR IGNORE INTO fills (user_id, symbol, trade_id, order_id, client_order_id, side, price, qty, quote_qty, commission, commission_asset, time)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR IGNORE INTO fills (user_id, symbol, trade_id, order_id, client_order_id, side, price, qty, quote_qty, commission, commission_asset, time,
+                        bot_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     user.rawValue, f.symbol, f.tradeID, f.orderID, f.clientOrderID, f.side, DecimalText.format(f.price), DecimalText.format(f.qty),
-                    DecimalText.format(f.quoteQty), DecimalText.format(f.commission), f.commissionAsset, Timestamp.string(f.time),
+                    DecimalText.format(f.quoteQty), DecimalText.format(f.commission), f.commissionAsset, Timestamp.string(f.time), f.botID,
                 ]
             )
             return db.changesCount > 0
@@ -81,8 +83,8 @@ public struct SQLiteTradingStore: TradingStore {
             for position in positions {
                 let json = String(decoding: try JSONSerialization.data(withJSONObject: position.json, options: [.sortedKeys]), as: UTF8.self)
                 try db.execute(
-                    sql: "INSERT INTO positions (user_id, symbol, position, updated_at) VALUES (?, ?, ?, ?)",
-                    arguments: [user.rawValue, position.symbol, json, Timestamp.string(at)]
+                    sql: "INSERT INTO positions (user_id, symbol, position, updated_at, bot_id) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [user.rawValue, position.symbol, json, Timestamp.string(at), position.botID]
                 )
             }
             try db.execute(
@@ -116,7 +118,7 @@ public struct SQLiteTradingStore: TradingStore {
             status: OrderStatus(rawValue: row["status"]) ?? .unknown, price: (row["price"] as String?).flatMap(DecimalText.parse), origQty: DecimalText.parse(row["orig_qty"]) ?? 0,
             executedQty: DecimalText.parse(row["executed_qty"]) ?? 0, createdAt: Timestamp.date(row["created_at"]) ?? .distantPast,
             updatedAt: Timestamp.date(row["updated_at"]) ?? .distantPast, reason: row["reason"], orderListID: row["order_list_id"],
-            stopPrice: (row["stop_price"] as String?).flatMap(DecimalText.parse)
+            stopPrice: (row["stop_price"] as String?).flatMap(DecimalText.parse), botID: row["bot_id"]
         )
     }
 
@@ -137,15 +139,19 @@ public struct SQLiteTradingStore: TradingStore {
             symbol: row["symbol"], tradeID: row["trade_id"], orderID: row["order_id"], clientOrderID: row["client_order_id"], side: row["side"],
             price: DecimalText.parse(row["price"]) ?? 0, qty: DecimalText.parse(row["qty"]) ?? 0, quoteQty: DecimalText.parse(row["quote_qty"]) ?? 0,
             commission: DecimalText.parse(row["commission"]) ?? 0, commissionAsset: row["commission_asset"],
-            time: Timestamp.date(row["time"]) ?? .distantPast
+            time: Timestamp.date(row["time"]) ?? .distantPast, botID: row["bot_id"]
         )
     }
 
     public func positions(for user: UserID) throws -> [PositionRecord] {
         try db.read { db in
-            try String.fetchAll(db.cachedStatement(sql: "SELECT position FROM positions WHERE user_id = ? ORDER BY symbol"), arguments: [user.rawValue]).compactMap { text in
-                guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { return nil }
-                return try? PositionRecord(json: object)
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT position, bot_id FROM positions WHERE user_id = ? ORDER BY symbol"), arguments: [user.rawValue]).compactMap { row in
+                let text: String = row["position"]
+                guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any], var position = try? PositionRecord(json: object) else {
+                    return nil
+                }
+                position.botID = row["bot_id"]
+                return position
             }
         }
     }
@@ -154,21 +160,32 @@ public struct SQLiteTradingStore: TradingStore {
         let json = String(decoding: try JSONSerialization.data(withJSONObject: signal.json, options: [.sortedKeys]), as: UTF8.self)
         try db.write { db in
             try db.execute(
-                sql: "INSERT INTO signals (user_id, symbol, time, signal) VALUES (?, ?, ?, ?)",
-                arguments: [user.rawValue, signal.symbol, Timestamp.string(signal.time), json]
+                sql: "INSERT INTO signals (user_id, symbol, time, signal, bot_id) VALUES (?, ?, ?, ?, ?)",
+                arguments: [user.rawValue, signal.symbol, Timestamp.string(signal.time), json, signal.botID]
             )
         }
     }
 
-    public func signals(for user: UserID, symbol: String?, before: Date?, limit: Int) throws -> [SignalRecord] {
+    public func signals(for user: UserID, bot: Int64?, symbol: String?, before: Date?, limit: Int) throws -> [SignalRecord] {
         try db.read { db in
-            try String.fetchAll(db.cachedStatement(sql: "SELECT signal FROM signals WHERE user_id = ? AND (? IS NULL OR symbol = ?) AND time < ? ORDER BY time DESC, id DESC LIMIT ?"),
-                arguments: [user.rawValue, symbol, symbol, Timestamp.string(before ?? .distantFuture), limit]
-            ).compactMap { text in
-                guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { return nil }
-                return try? SignalRecord(json: object)
-            }
+            try Row.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT signal, bot_id FROM signals WHERE user_id = ? AND (? IS NULL OR symbol = ?) AND (? IS NULL OR bot_id = ?) AND time < ?
+                    ORDER BY time DESC, id DESC LIMIT ?
+                    """),
+                arguments: [user.rawValue, symbol, symbol, bot, bot, Timestamp.string(before ?? .distantFuture), limit]
+            ).compactMap(Self.signal)
         }
+    }
+
+    /// A row of `signals`: its JSON and its bot.
+    static func signal(_ row: Row) -> SignalRecord? {
+        let text: String = row["signal"]
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any], var signal = try? SignalRecord(json: object) else {
+            return nil
+        }
+        signal.botID = row["bot_id"]
+        return signal
     }
 
     public func todayPnL(for user: UserID) throws -> (value: Decimal?, updatedAt: Date)? {

@@ -18,6 +18,10 @@ public final class InMemoryBotStore: BotStore {
         state.withLock { state in state.bots.filter { $0.user == user }.map(\.record) }
     }
 
+    public func firstBotID(for user: UserID) throws -> Int64? {
+        state.withLock { state in state.bots.first { $0.user == user }?.record.id }
+    }
+
     public func bot(_ id: Int64, for user: UserID) throws -> BotRecord? {
         state.withLock { state in state.bots.first { $0.user == user && $0.record.id == id }?.record }
     }

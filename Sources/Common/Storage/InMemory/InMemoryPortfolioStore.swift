@@ -8,6 +8,8 @@ public final class InMemoryPortfolioStore: PortfolioStore {
         var portfolios: [UserID: StoredPortfolio] = [:]
         var exchangeStatus: [UserID: StoredExchangeStatus] = [:]
         var equity: [UserID: [Int64: (time: Date, totalUSDT: Decimal)]] = [:]
+        /// Each point's bot, by the same key.
+        var equityBots: [UserID: [Int64: Int64?]] = [:]
     }
 
     private let state = Mutex(State())
@@ -33,15 +35,19 @@ public final class InMemoryPortfolioStore: PortfolioStore {
         state.withLock { $0.exchangeStatus[user] }
     }
 
-    public func addEquity(time: Date, totalUSDT: Decimal, for user: UserID) throws {
-        state.withLock { $0.equity[user, default: [:]][StoredMillis.of(time)] = (time, totalUSDT) }
+    public func addEquity(time: Date, totalUSDT: Decimal, for user: UserID, bot: Int64?) throws {
+        state.withLock {
+            $0.equity[user, default: [:]][StoredMillis.of(time)] = (time, totalUSDT)
+            $0.equityBots[user, default: [:]][StoredMillis.of(time)] = bot
+        }
         changes.bump()
     }
 
-    public func equity(for user: UserID, limit: Int, before: Date?) throws -> [(time: Date, totalUSDT: Decimal)] {
+    public func equity(for user: UserID, bot: Int64?, limit: Int, before: Date?) throws -> [(time: Date, totalUSDT: Decimal)] {
         let end = before.map(StoredMillis.of) ?? .max
         return state.withLock { state in
-            let points = (state.equity[user] ?? [:]).filter { $0.key < end }.sorted { $0.key > $1.key }
+            let bots = state.equityBots[user] ?? [:]
+            let points = (state.equity[user] ?? [:]).filter { $0.key < end && (bot == nil || bots[$0.key] == bot) }.sorted { $0.key > $1.key }
             return points.prefix(max(limit, 0)).map(\.value)
         }
     }

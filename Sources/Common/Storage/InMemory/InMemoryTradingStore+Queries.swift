@@ -12,6 +12,7 @@ extension InMemoryTradingStore {
         return read { state in
             let rows = (state.orders[user] ?? [:]).values.filter {
                 window.admits($0.createdAt) && (filter.symbol == nil || $0.symbol == filter.symbol) && (filter.side == nil || $0.side == filter.side)
+                    && (filter.bot == nil || $0.botID == filter.bot)
             }
             return Array(rows.sorted { Self.newerFirst(($0.createdAt, $0.clientOrderID), ($1.createdAt, $1.clientOrderID)) }.prefix(max(filter.limit, 0)))
         }
@@ -40,7 +41,7 @@ extension InMemoryTradingStore {
             return Array(
                 state.fills.filter {
                     $0.user == user && window.admits($0.fill.time) && (filter.symbol == nil || $0.fill.symbol == filter.symbol)
-                        && (filter.side == nil || $0.fill.side == filter.side)
+                        && (filter.side == nil || $0.fill.side == filter.side) && (filter.bot == nil || $0.fill.botID == filter.bot)
                 }
                 .map(\.fill)
                 .sorted { (StoredMillis.of($0.time), $0.tradeID) > (StoredMillis.of($1.time), $1.tradeID) }
@@ -57,11 +58,13 @@ extension InMemoryTradingStore {
         read { state in state.fills.last { $0.user == user }?.rowID ?? 0 }
     }
 
-    public func signals(for user: UserID, symbol: String?, before: Date?, limit: Int) throws -> [SignalRecord] {
+    public func signals(for user: UserID, bot: Int64?, symbol: String?, before: Date?, limit: Int) throws -> [SignalRecord] {
         let window = Window(TradeFilter(before: before))
         return read { state in
             Array(
-                state.signals.filter { $0.user == user && window.admits($0.signal.time) && (symbol == nil || $0.signal.symbol == symbol) }
+                state.signals.filter {
+                    $0.user == user && window.admits($0.signal.time) && (symbol == nil || $0.signal.symbol == symbol) && (bot == nil || $0.signal.botID == bot)
+                }
                     .sorted { (StoredMillis.of($0.signal.time), $0.id) > (StoredMillis.of($1.signal.time), $1.id) }
                     .prefix(max(limit, 0)).map(\.signal)
             )

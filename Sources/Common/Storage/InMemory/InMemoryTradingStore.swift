@@ -51,6 +51,7 @@ public final class InMemoryTradingStore: TradingStore {
             stored.reason = order.reason ?? stored.reason
             stored.orderListID = order.orderListID ?? stored.orderListID
             stored.stopPrice = order.stopPrice ?? stored.stopPrice
+            stored.botID = stored.botID ?? order.botID
             state.orders[user]?[order.clientOrderID] = stored
         }
     }
