@@ -47,23 +47,11 @@ import Testing
         #expect(settings.strategy.params == ["fast": 5, "slow": 50])
     }
 
-    enum Kind: String, CaseIterable, Sendable { case sqlite, memory }
-
-    static func database(_ kind: Kind) throws -> (CentralDatabase, TemporaryDirectory?) {
-        switch kind {
-        case .memory:
-            return (CentralDatabase.inMemory(), nil)
-        case .sqlite:
-            let temp = try TemporaryDirectory()
-            let directory = DataDirectory(root: temp.path + "/data")
-            try directory.prepare()
-            return (try CentralDatabase.migrate(directory), temp)
-        }
-    }
+    typealias Kind = InMemoryStoreTests.Kind
 
     @Test(arguments: Kind.allCases)
     func bothStoresKeepBotsApartByUser(_ kind: Kind) throws {
-        let (db, temp) = try Self.database(kind)
+        let (db, temp) = try InMemoryStoreTests.database(kind)
         defer { _ = temp }
         let ann = try db.users.createUser(username: "ann", passwordHash: "h", at: Date())
         let bob = try db.users.createUser(username: "bob", passwordHash: "h", at: Date())
@@ -102,7 +90,7 @@ import Testing
 
     @Test(arguments: Kind.allCases)
     func theSettingsAreTheFirstBots(_ kind: Kind) throws {
-        let (db, temp) = try Self.database(kind)
+        let (db, temp) = try InMemoryStoreTests.database(kind)
         defer { _ = temp }
         let ann = try db.users.createUser(username: "ann", passwordHash: "h", at: Date())
         #expect(try db.bots.settings(for: ann) == nil)

@@ -29,7 +29,7 @@ private func d(_ text: String) -> Decimal { Decimal(string: text)! }
     }
 
     /// Each open order of the grid: cell, side, price.
-    static func resting(_ exchange: InMemoryExchange) async throws -> [String] {
+    static func resting(_ exchange: any ExchangeClient) async throws -> [String] {
         try await exchange.openOrders(symbol: "BTCUSDT").compactMap { report in
             GridOrderID.parse(report.clientOrderID).map { "\($0.cell) \($0.side.rawValue) \(report.price)" }
         }.sorted()

@@ -1065,11 +1065,14 @@ class Scenario:
         b.open("/bots/new")
         form = b.driver.find_element(By.ID, "new-bot")
         name = random_name("grid")
+        # The strategy first: the page shows only the chosen strategy's parameters.
+        b.fill("grid", name="strategy", scope=form)
+        check(b.field(name="grid_lower", scope=form).is_displayed(), "the grid's parameters are hidden with grid chosen")
         for field, value in [("name", name), ("symbol", "BTCUSDT"), ("grid_lower", str(lower)), ("grid_upper", str(upper)),
                              ("grid_levels", "6"), ("grid_investment", "600"), ("paper_usdt", "1000")]:
             b.fill(value, name=field, scope=form)
         b.fill("paper", name="mode", scope=form)
-        b.fill("grid", name="strategy", scope=form)
+        check(not b.field(name="dca_base_order", scope=form).is_displayed(), "the DCA parameters are shown with grid chosen")
         b.submit(b.field(name="name", scope=form))
         check(re.fullmatch(r"/bots/\d+", b.path()) is not None, f"after creating, the browser is on {b.path()}, not /bots/<id>: {b.main_text()[:300]}")
         text = b.main_text()

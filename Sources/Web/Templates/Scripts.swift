@@ -26,6 +26,20 @@ enum Scripts {
           tick();
           setInterval(tick, 1000);
 
+          // A form's parameter groups: only the chosen strategy's is shown (without scripts all
+          // are, and the server reads only the chosen one's).
+          var choosers = document.querySelectorAll("select[data-shows-group]");
+          for (var c = 0; c < choosers.length; c++) {
+            (function (select) {
+              function show() {
+                var groups = select.form ? select.form.querySelectorAll("fieldset[data-group]") : [];
+                for (var g = 0; g < groups.length; g++) groups[g].hidden = groups[g].getAttribute("data-group") !== select.value;
+              }
+              select.addEventListener("change", show);
+              show();
+            })(choosers[c]);
+          }
+
           // Buttons that ask first (emergency stop).
           document.addEventListener("submit", function (event) {
             var button = event.submitter || event.target.querySelector("[data-confirm]");
