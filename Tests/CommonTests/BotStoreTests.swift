@@ -47,6 +47,28 @@ import Testing
         #expect(settings.strategy.params == ["fast": 5, "slow": 50])
     }
 
+    /// Numbers no bot can have are refused with the field named, never a crash or a hang. (A huge
+    /// investment is a number: the start refuses it against the free balance.)
+    @Test(arguments: ["nan", "inf", "-inf", "1e400", "1e300", "-1", "0", "1e18", "99999999999999999999999999999999999999999", "0x10", ""])
+    func oddNumbersAreRefusedByName(_ text: String) {
+        for key in ["levels", "lower", "investment"] {
+            var params: [String: Any] = ["lower": "100", "upper": "200", "levels": "5", "investment": "400"]
+            params[key] = text
+            let fields: [String: Any] = ["name": "odd", "symbol": "BTCUSDT", "strategy": ["name": "grid", "params": params]]
+            if key == "investment", ["1e18", "99999999999999999999999999999999999999999"].contains(text) {
+                #expect(throws: Never.self) { try BotDefinition(fields: fields) }
+            } else {
+                #expect(throws: SettingsError.self, "\(key) = \(text)") { try BotDefinition(fields: fields) }
+            }
+        }
+        let dca: [String: Any] = [
+            "name": "odd", "symbol": "BTCUSDT",
+            "strategy": ["name": "dca", "params": ["base_order": "10", "take_profit": "2", "safety_orders": "50", "volume_scale": text]],
+        ]
+        if let bot = try? BotDefinition(fields: dca) { #expect(bot.allocationUsdt > 0, "volume_scale = \(text)") }
+        #expect(throws: SettingsError.self) { try BotDefinition(fields: ["name": "odd", "allocation_usdt": text, "settings": ["symbols": []]]) }
+    }
+
     typealias Kind = InMemoryStoreTests.Kind
 
     @Test(arguments: Kind.allCases)
