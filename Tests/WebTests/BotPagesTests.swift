@@ -111,4 +111,33 @@ import Testing
         }
         #expect(try web.database.bots.bots(for: owner).count == 1)
     }
+
+    /// `/bots/{id}/edit` shows the bot's own values, and a change saved there is the bot's.
+    @Test func aBotIsChangedOnItsForm() async throws {
+        let web = TestWeb(listing: BotsRouteTests.listing, prices: ["BTCUSDT": 45_500])
+        let user = try await web.user("eli")
+        let bot = try web.database.bots.createBot(try BotDefinition(fields: try BotForm.fields(Self.gridForm)), for: user, limits: BotLimits(), at: Date())
+        try await web.app.test(.router) { client in
+            let signed = try await client.logIn("eli")
+            let form = try await client.execute(uri: "/bots/\(bot.id)/edit", method: .get, headers: signed.headers())
+            #expect(form.status == .ok)
+            #expect(form.text.contains("action=\"/bots/\(bot.id)/edit\""))
+            #expect(form.text.contains("id=\"grid_lower\" name=\"grid_lower\" value=\"40000\"") && form.text.contains("value=\"Paper grid\""))
+            var headers = signed.headers()
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            var changed = BotForm.values(of: bot.definition)
+            changed["grid_levels"] = "4"
+            changed["csrf_token"] = signed.csrf
+            let saved = try await client.execute(uri: "/bots/\(bot.id)/edit", method: .post, headers: headers, body: Self.form(changed))
+            #expect(saved.status == .seeOther, "\(saved.text.prefix(500))")
+            guard case .grid(let grid) = try #require(try web.database.bots.bot(bot.id, for: user)).definition.plan else {
+                Issue.record("not a grid")
+                return
+            }
+            #expect(grid.levels == 4 && grid.lowerPrice == 40_000)
+            // The paper bot's page offers its live copy.
+            let page = try await client.execute(uri: "/bots/\(bot.id)", method: .get, headers: signed.headers())
+            #expect(page.text.contains("id=\"copy-live\"") && page.text.contains("value=\"Paper grid (live)\""))
+        }
+    }
 }

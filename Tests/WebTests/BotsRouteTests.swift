@@ -236,4 +236,28 @@ import Testing
             }
         }
     }
+
+    @Test func aPaperBotIsCopiedAsALiveOne() async throws {
+        let web = TestWeb(listing: Self.listing)
+        let user = try await web.user("jo")
+        let paper = try web.database.bots.createBot(try BotDefinition(fields: Self.gridBody()), for: user, limits: BotLimits(), at: Date())
+        try await web.app.test(.router) { client in
+            let signed = try await client.logIn("jo")
+            let copied = try await client.execute(uri: "/api/v1/bots/\(paper.id)/copy-live", method: .post, headers: signed.headers(csrf: true))
+            #expect(copied.status == .created, "\(copied.text)")
+            let copy = try copied.object()
+            #expect(copy["name"] as? String == "BTC grid (live)" && copy["mode"] as? String == "live")
+            #expect((copy["paper_balances"] as? [Any])?.isEmpty == true)
+            let liveID = try #require(copy["bot_id"] as? Int64)
+            let stored = try #require(try web.database.bots.bot(liveID, for: user))
+            #expect(stored.definition.plan == paper.definition.plan && stored.definition.allocationUsdt == paper.definition.allocationUsdt)
+            // A second copy with the same name is refused; a live bot is not copied.
+            let again = try await client.execute(uri: "/api/v1/bots/\(paper.id)/copy-live", method: .post, headers: signed.headers(csrf: true))
+            #expect(again.status == .conflict && again.errorCode == "name_taken")
+            let live = try await client.execute(
+                uri: "/api/v1/bots/\(liveID)/copy-live", method: .post, headers: signed.headers(csrf: true, json: true), body: .json(["name": "x"]))
+            #expect(live.status == .conflict && live.errorCode == "not_paper")
+        }
+        #expect(try web.database.bots.bots(for: user).count == 2)
+    }
 }

@@ -376,6 +376,15 @@ enum OpenAPIDocument {
                 "Delete a stopped bot.", tag: "bots", responses: ["204": ["description": "Deleted."], "404": error("No such bot of this user."), "409": error("The bot is running.")],
                 parameters: [botID], unsafe: true),
         ],
+        "/api/v1/bots/{bot_id}/copy-live": [
+            "post": operation(
+                "Copy a paper bot as a new live bot with the same strategy, parameters and allocation.", tag: "bots",
+                responses: [
+                    "201": json(ref("BotItem"), "The live copy."), "404": error("No such bot."), "422": error("The name is invalid."),
+                    "409": error("The bot is not a paper bot, the name is taken, or the user has the most bots allowed."),
+                ],
+                body: body(object(["name": string], required: []), example: ["name": "BTC grid (live)"], required: false), parameters: [botID], unsafe: true)
+        ],
         "/api/v1/bots/{bot_id}/start": [
             "post": operation("Start a bot.", tag: "bots", responses: ["202": accepted, "404": error("No such bot."), "409": error("The bot does not run in this version, or no key is stored.")], parameters: [botID], unsafe: true)
         ],

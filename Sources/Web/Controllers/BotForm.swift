@@ -25,7 +25,27 @@ enum BotForm {
     /// The parameters chosen from a list, and their values.
     static let choices = ["spacing": GridParameters.Spacing.allCases.map(\.rawValue), "start": ["immediately", "sma_cross", "ml"]]
 
-    static func fields(_ form: [String: String]) throws(APIError) -> [String: Any] {
+    /// A stored bot as the form's fields (to change it).
+    static func values(of definition: BotDefinition) -> [String: String] {
+        var form = [
+            "name": definition.name, "mode": definition.mode.rawValue, "strategy": definition.strategyName, "symbol": definition.symbols.first ?? "",
+            "allocation_usdt": DecimalText.plain(definition.allocationUsdt),
+        ]
+        if let usdt = definition.paperBalances["USDT"] { form["paper_usdt"] = DecimalText.plain(usdt) }
+        switch definition.plan {
+        case .signals(let settings):
+            for (key, value) in settings.strategy.params { form["\(settings.strategy.name)_\(key)"] = BotsPage.number(value) }
+        case .grid(let grid):
+            for (key, value) in BotParameters.grid(grid).texts { form["grid_\(key)"] = value }
+        case .dca(let dca):
+            for (key, value) in BotParameters.dca(dca).texts { form["dca_\(key)"] = value }
+        }
+        return form
+    }
+
+    /// `base`: the settings a `sma_cross` or `ml` bot keeps beyond what the form shows (a
+    /// changed bot's own; a new one's are the defaults).
+    static func fields(_ form: [String: String], base: BotSettings = .defaults) throws(APIError) -> [String: Any] {
         func given(_ name: String) -> String? {
             guard let text = form[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
             return text
@@ -51,7 +71,7 @@ enum BotForm {
         }
         fields["strategy"] = ["name": strategy, "params": params]
         if BotSettings.strategies.contains(strategy) {
-            var settings = (try? JSONSerialization.jsonObject(with: BotSettings.defaults.encoded())) as? [String: Any] ?? [:]
+            var settings = (try? JSONSerialization.jsonObject(with: base.encoded())) as? [String: Any] ?? [:]
             settings["symbols"] = [symbol]
             fields["settings"] = settings
         } else {
@@ -61,7 +81,7 @@ enum BotForm {
     }
 
     /// The form's context: `form` holds what was typed (empty for a new form).
-    static func context(_ form: [String: String], csrf: String) -> [String: Any] {
+    static func context(_ form: [String: String], csrf: String, action: String = "/bots/new") -> [String: Any] {
         func value(_ name: String, _ start: String) -> String { form[name] ?? start }
         let general = [("name", ""), ("symbol", "BTCUSDT"), ("allocation_usdt", ""), ("paper_usdt", "")].map { name, start -> [String: Any] in
             [
@@ -86,8 +106,10 @@ enum BotForm {
             }
             return ["strategy": strategy, "legend": t("strategy.\(strategy)"), "about": t("bots.about.\(strategy)"), "fields": fields]
         }
+        let changing = action != "/bots/new"
         return [
-            "csrf": csrf, "general": general,
+            "csrf": csrf, "general": general, "action": action, "title": changing ? t("bots.edit_title", ["name": form["name"] ?? ""]) : t("bots.new_title"),
+            "submit": changing ? t("bots.save") : t("bots.create"),
             "modes": BotDefinition.Mode.allCases.map { ["value": $0.rawValue, "label": t("bots.mode_\($0.rawValue)"), "selected": $0.rawValue == mode] as [String: Any] },
             "strategies": parameters.map { ["value": $0.strategy, "label": t("strategy.\($0.strategy)"), "selected": $0.strategy == chosen] as [String: Any] },
             "groups": groups,

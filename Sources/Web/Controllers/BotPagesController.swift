@@ -25,8 +25,40 @@ struct BotPagesController {
             }
         }
         routes.pages.get("/bots/:bot_id") { request, context -> Response in
-            let notice = request.uri.queryParameters.get("done").flatMap { $0 == "bot_created" ? t("notice.bot_created") : nil }
+            let notice = request.uri.queryParameters.get("done").flatMap { ["bot_created", "bot_changed"].contains($0) ? t("notice.\($0)") : nil }
             return await page(context, notice: notice, error: nil)
+        }
+        routes.pages.get("/bots/:bot_id/edit") { _, context -> Response in
+            guard let id = context.parameters.get("bot_id", as: Int64.self), let bot = try? api.bot(id, user: context.user.id) else {
+                return Reply.html(ErrorPages.notFound(), status: .notFound)
+            }
+            return Reply.html(editPage(context.viewer, id: id, form: BotForm.values(of: bot.record.definition), error: nil))
+        }
+        routes.pages.post("/bots/:bot_id/edit") { _, context -> Response in
+            let (form, viewer, user) = (context.form, context.viewer, context.user)
+            guard let id = context.parameters.get("bot_id", as: Int64.self), let bot = try? api.bot(id, user: user.id) else {
+                return Reply.html(ErrorPages.notFound(), status: .notFound)
+            }
+            do throws(APIError) {
+                var base = BotSettings.defaults
+                if case .signals(let settings) = bot.record.definition.plan { base = settings }
+                let definition = try await BotsAPIController.check(try BotForm.fields(form.fields, base: base), catalog: catalog)
+                try await api.update(id, definition, user: user.id)
+                return Reply.redirect("/bots/\(id)?done=bot_changed")
+            } catch {
+                return Reply.html(editPage(viewer, id: id, form: form.fields, error: error.pageMessage), status: error.status)
+            }
+        }
+        routes.pages.post("/bots/:bot_id/copy-live") { _, context -> Response in
+            guard let id = context.parameters.get("bot_id", as: Int64.self) else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+            do throws(APIError) {
+                let name = context.form["name"]?.trimmingCharacters(in: .whitespaces)
+                let copy = try await api.copyLive(id, name: name?.isEmpty == false ? name : nil, user: context.user.id)
+                return Reply.redirect("/bots/\(copy)?done=bot_created")
+            } catch {
+                if error.status == .notFound { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+                return await page(context, notice: nil, error: error.pageMessage, status: error.status)
+            }
         }
         routes.pages.post("/bots/:bot_id/delete") { _, context -> Response in
             guard let id = context.parameters.get("bot_id", as: Int64.self) else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
@@ -44,6 +76,12 @@ struct BotPagesController {
         var c = BotForm.context(form, csrf: viewer.csrfToken)
         c["error"] = error
         return Layout.page(title: t("bots.new_title"), active: "/", viewer: viewer, freshness: nil, content: Views.render("bot_new", c))
+    }
+
+    func editPage(_ viewer: Layout.Viewer, id: Int64, form: [String: String], error: String?) -> String {
+        var c = BotForm.context(form, csrf: viewer.csrfToken, action: "/bots/\(id)/edit")
+        c["error"] = error
+        return Layout.page(title: t("bots.edit_title", ["name": form["name"] ?? ""]), active: "/", viewer: viewer, freshness: nil, content: Views.render("bot_new", c))
     }
 
     func page(_ context: SignedInContext, notice: String?, error: String?, status: HTTPResponse.Status = .ok) async -> Response {

@@ -32,15 +32,9 @@ struct BotsAPIController {
         routes.api.put("bots/:bot_id") { request, context -> Response in
             let user = context.user.id
             let id = try botID(context)
-            let current = try bot(id, user: user)
+            _ = try bot(id, user: user)
             let definition = try await Self.definition(from: request, user: user, catalog: catalog)
-            if current.running != nil, !Self.stoppedStates.contains(current.state), !definition.runsInWorker {
-                throw APIError(.conflict, "bot_running", "Stop this bot before making it a \(definition.mode == .paper ? "paper" : definition.strategyName) bot.")
-            }
-            guard try Self.storing({ try database.bots.updateBot(id, definition, for: user, at: Date()) }) != nil else {
-                throw APIError.notFound("No such bot.")
-            }
-            try await handOver(user: user, changed: id)
+            try await update(id, definition, user: user)
             return Reply.json(.ok, try item(id, user: user))
         }
         routes.api.delete("bots/:bot_id") { _, context -> Response in
@@ -48,6 +42,14 @@ struct BotsAPIController {
             let id = try botID(context)
             try await delete(id, user: user)
             return Response(status: .noContent)
+        }
+        routes.api.post("bots/:bot_id/copy-live") { request, context -> Response in
+            let user = context.user.id
+            let id = try botID(context)
+            let body = try await JSONBody.read(request, user: user, optional: true)
+            let name = body.fields["name"] == nil ? nil : try body.string("name")
+            let copy = try await copyLive(id, name: name, user: user)
+            return Reply.json(.created, try item(copy, user: user))
         }
         routes.api.post("bots/:bot_id/start") { _, context -> Response in
             try runnable(try botID(context), user: context.user.id)
@@ -70,6 +72,34 @@ struct BotsAPIController {
         let record = try Self.storing { try database.bots.createBot(definition, for: user, limits: limits, at: Date()) }
         try await handOver(user: user, changed: record.id)
         return record.id
+    }
+
+    /// Replaces a bot's definition; a running bot may not become one the worker does not run.
+    func update(_ id: Int64, _ definition: BotDefinition, user: UserID) async throws(APIError) {
+        let current = try bot(id, user: user)
+        if current.running != nil, !Self.stoppedStates.contains(current.state), !definition.runsInWorker {
+            throw APIError(.conflict, "bot_running", "Stop this bot before making it a \(definition.mode == .paper ? "paper" : definition.strategyName) bot.")
+        }
+        guard try Self.storing({ try database.bots.updateBot(id, definition, for: user, at: Date()) }) != nil else {
+            throw APIError.notFound("No such bot.")
+        }
+        try await handOver(user: user, changed: id)
+    }
+
+    /// A paper bot copied as a new live bot with the same strategy, parameters and allocation
+    /// (named `name`, else "<its name> (live)"); returns the copy's id.
+    func copyLive(_ id: Int64, name: String?, user: UserID) async throws(APIError) -> Int64 {
+        let source = try bot(id, user: user).record.definition
+        guard source.mode == .paper else { throw APIError(.conflict, "not_paper", "Only a paper bot is copied as a live bot; this one is live.") }
+        let suffix = " (live)"
+        let copy = source.copiedAsLive(
+            name: name ?? String(source.name.prefix(BotDefinition.nameLength.upperBound - suffix.count)) + suffix)
+        do {
+            try copy.validate()
+        } catch {
+            throw APIError(.unprocessableContent, "invalid_bot", error.description)
+        }
+        return try await create(copy, user: user)
     }
 
     /// Deletes a bot that is not running.

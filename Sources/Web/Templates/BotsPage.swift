@@ -53,6 +53,7 @@ enum BotsPage {
         c["balances"] = definition.paperBalances.sorted { $0.key < $1.key }.map { ["asset": $0.key, "amount": DecimalText.plain($0.value)] }
         c["params"] = parameterRows(definition)
         c["deleteConfirm"] = t("bots.delete_confirm", ["name": definition.name])
+        c["copyName"] = String(definition.name.prefix(BotDefinition.nameLength.upperBound - 7)) + " (live)"
         c["notice"] = m.notice
         c["error"] = m.error
         if case .grid = definition.plan { c["grid"] = gridContext(m) }
