@@ -62,6 +62,33 @@ import Testing
         await trader.carryOut(OrderIntent(symbol: "BTCUSDT", action: .enter(quantity: nil), key: key, reason: "test entry"))
     }
 
+    /// At start the bot adopts or cancels the open orders it did not place, but a grid's or a
+    /// DCA deal's of the same user are another bot's: left resting, not adopted.
+    @Test(arguments: ["adopt", "cancel"])
+    func anotherBotsOrdersAreLeftAloneAtStart(unknownOrders: String) async throws {
+        let (trader, exchange, _, database) = try await Self.trader()
+        var settings = BotSettings.defaults
+        settings.unknownOrders = unknownOrders
+        _ = await trader.apply(settingsJSON: String(decoding: settings.encoded(), as: UTF8.self))
+        exchange.setBalance("BTC", 1)
+        let ids = [
+            GridOrderID.make(user: 5, symbol: "BTCUSDT", grid: 2, cell: 0, side: .buy, sequence: 0), ClientOrderID.make(user: 5, symbol: "BTCUSDT", key: 3, purpose: "D0S1"),
+            "web_foreign_1",
+        ]
+        for (index, id) in ids.enumerated() {
+            _ = try await exchange.place(NewOrder(
+                symbol: "BTCUSDT", side: index == 1 ? .sell : .buy, kind: .limit(quantity: Decimal(string: "0.001")!, price: index == 1 ? 50_000 : 30_000, timeInForce: "GTC"),
+                clientOrderID: id))
+        }
+        await trader.reconcile()
+        let resting = Set(try await exchange.openOrders().map(\.clientOrderID))
+        let adopted = Set(try database.orders().map(\.clientOrderID))
+        #expect(resting.isSuperset(of: ids.prefix(2)))
+        #expect(adopted.isDisjoint(with: ids.prefix(2)))
+        // The foreign one is handled as the settings say.
+        #expect(unknownOrders == "adopt" ? adopted.contains("web_foreign_1") : !resting.contains("web_foreign_1"))
+    }
+
     @Test func aFilledEntryGetsItsExitsOnTheExchangeAsOneOCO() async throws {
         let (mine, myExchange, _, myDatabase) = try await Self.trader()
         #expect(try await myExchange.openOrders().isEmpty)

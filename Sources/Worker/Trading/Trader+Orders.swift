@@ -162,12 +162,13 @@ extension Trader {
 
     /// At start: orders left unknown are looked up (an order filled while the worker was down
     /// is recorded once, by its trade ids); open orders on the exchange that the bot did not
-    /// place are adopted (shown) or cancelled, as the settings say.
+    /// place are adopted (shown) or cancelled, as the settings say — except those of the user's
+    /// other bots (a grid's, a DCA deal's), which are theirs to keep.
     func reconcile() async {
         await resolveUnknown(force: true)
         guard let open = try? await client.openOrders() else { return }
         let known = Set(((try? database.orders()) ?? []).map(\.clientOrderID))
-        for report in open where !known.contains(report.clientOrderID) {
+        for report in open where !known.contains(report.clientOrderID) && !OrderPurpose(report.clientOrderID).isOtherBots(user: user.rawValue) {
             if settings.unknownOrders == "cancel" {
                 _ = try? await cancelOnExchange(symbol: report.symbol, clientOrderID: report.clientOrderID, orderListID: report.orderListID)
                 event("warning", "orders", "cancelled \(report.symbol) order \(report.orderID), which the bot did not place")
