@@ -116,7 +116,9 @@ import Testing
     @Test func aBotIsChangedOnItsForm() async throws {
         let web = TestWeb(listing: BotsRouteTests.listing, prices: ["BTCUSDT": 45_500])
         let user = try await web.user("eli")
-        let bot = try web.database.bots.createBot(try BotDefinition(fields: try BotForm.fields(Self.gridForm)), for: user, limits: BotLimits(), at: Date())
+        var fields = try BotForm.fields(Self.gridForm)
+        fields["paper_balances"] = ["USDT": "1000", "BTC": "0.01"]
+        let bot = try web.database.bots.createBot(try BotDefinition(fields: fields), for: user, limits: BotLimits(), at: Date())
         try await web.app.test(.router) { client in
             let signed = try await client.logIn("eli")
             let form = try await client.execute(uri: "/bots/\(bot.id)/edit", method: .get, headers: signed.headers())
@@ -135,6 +137,8 @@ import Testing
                 return
             }
             #expect(grid.levels == 4 && grid.lowerPrice == 40_000)
+            // The paper BTC the form does not show stays.
+            #expect(try web.database.bots.bot(bot.id, for: user)?.definition.paperBalances == ["USDT": 1_000, "BTC": Decimal(string: "0.01")!])
             // The paper bot's page offers its live copy.
             let page = try await client.execute(uri: "/bots/\(bot.id)", method: .get, headers: signed.headers())
             #expect(page.text.contains("id=\"copy-live\"") && page.text.contains("value=\"Paper grid (live)\""))

@@ -91,7 +91,7 @@ extension BotDefinition {
     }
 
     /// What a bot may use when its owner does not say: what its own parameters already commit.
-    static func defaultAllocation(of plan: Plan) -> Decimal {
+    public static func defaultAllocation(of plan: Plan) -> Decimal {
         switch plan {
         case .signals(let settings): settings.risk.maxPositionUsdt * Decimal(settings.risk.maxOpenPositions)
         case .grid(let grid): grid.investment

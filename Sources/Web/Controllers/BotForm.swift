@@ -25,13 +25,16 @@ enum BotForm {
     /// The parameters chosen from a list, and their values.
     static let choices = ["spacing": GridParameters.Spacing.allCases.map(\.rawValue), "start": ["immediately", "sma_cross", "ml"]]
 
-    /// A stored bot as the form's fields (to change it).
+    /// A stored bot as the form's fields (to change it). An allocation or paper USDT that is
+    /// still the default stays empty, so that it follows a change of the parameters.
     static func values(of definition: BotDefinition) -> [String: String] {
-        var form = [
-            "name": definition.name, "mode": definition.mode.rawValue, "strategy": definition.strategyName, "symbol": definition.symbols.first ?? "",
-            "allocation_usdt": DecimalText.plain(definition.allocationUsdt),
-        ]
-        if let usdt = definition.paperBalances["USDT"] { form["paper_usdt"] = DecimalText.plain(usdt) }
+        var form = ["name": definition.name, "mode": definition.mode.rawValue, "strategy": definition.strategyName, "symbol": definition.symbols.first ?? ""]
+        if definition.allocationUsdt != BotDefinition.defaultAllocation(of: definition.plan) {
+            form["allocation_usdt"] = DecimalText.plain(definition.allocationUsdt)
+        }
+        if let usdt = definition.paperBalances["USDT"], definition.paperBalances != ["USDT": definition.allocationUsdt] {
+            form["paper_usdt"] = DecimalText.plain(usdt)
+        }
         switch definition.plan {
         case .signals(let settings):
             for (key, value) in settings.strategy.params { form["\(settings.strategy.name)_\(key)"] = BotsPage.number(value) }

@@ -42,7 +42,15 @@ struct BotPagesController {
             do throws(APIError) {
                 var base = BotSettings.defaults
                 if case .signals(let settings) = bot.record.definition.plan { base = settings }
-                let definition = try await BotsAPIController.check(try BotForm.fields(form.fields, base: base), catalog: catalog)
+                var fields = try BotForm.fields(form.fields, base: base)
+                // The form shows paper USDT only: the bot's other paper assets stay.
+                let others = bot.record.definition.paperBalances.filter { $0.key != "USDT" }
+                if fields["mode"] as? String == "paper", !others.isEmpty {
+                    var balances = fields["paper_balances"] as? [String: Any] ?? ["USDT": DecimalText.plain(bot.record.definition.paperBalances["USDT"] ?? 0)]
+                    for (asset, amount) in others { balances[asset] = DecimalText.plain(amount) }
+                    fields["paper_balances"] = balances
+                }
+                let definition = try await BotsAPIController.check(fields, catalog: catalog)
                 try await api.update(id, definition, user: user.id)
                 return Reply.redirect("/bots/\(id)?done=bot_changed")
             } catch {
