@@ -76,7 +76,7 @@ import Testing
             #expect(bot.text.contains("class=\"badge paper\"") && bot.text.contains("id=\"paper-note\""))
             // Six levels 40000, 42000 … 50000: three below 45500 (buys), three above (sells), and
             // the last price drawn with them.
-            let rows = bot.text.components(separatedBy: "id=\"levels\"").last ?? ""
+            let rows = (bot.text.components(separatedBy: "id=\"levels\"").last ?? "").components(separatedBy: "</table>")[0]
             #expect(rows.components(separatedBy: "<tr>").count - 2 == 6)
             #expect(rows.components(separatedBy: "buy level").count - 1 == 3 && rows.components(separatedBy: "sell level").count - 1 == 3)
             #expect(bot.text.components(separatedBy: "class=\"level buy\"").count - 1 == 3)
@@ -142,6 +142,28 @@ import Testing
             // The paper bot's page offers its live copy.
             let page = try await client.execute(uri: "/bots/\(bot.id)", method: .get, headers: signed.headers())
             #expect(page.text.contains("id=\"copy-live\"") && page.text.contains("value=\"Paper grid (live)\""))
+        }
+    }
+
+    /// A bot's page lists its own fills and orders (their `bot_id`), not another bot's.
+    @Test func aBotsPageShowsItsOwnRows() async throws {
+        let web = TestWeb(listing: BotsRouteTests.listing, prices: ["BTCUSDT": 45_500])
+        let user = try await web.user("fay")
+        let first = try web.database.bots.createBot(.first(from: .defaults), for: user, limits: BotLimits(), at: Date())
+        let grid = try web.database.bots.createBot(try BotDefinition(fields: try BotForm.fields(Self.gridForm)), for: user, limits: BotLimits(), at: Date())
+        for (trade, bot, price) in [(Int64(1), first.id, Decimal(41_111)), (2, grid.id, Decimal(42_222))] {
+            var fill = TradingRouteTests.fill(trade, minute: Int(trade))
+            fill = BotFill(
+                symbol: fill.symbol, tradeID: fill.tradeID, orderID: fill.orderID, clientOrderID: fill.clientOrderID, side: fill.side, price: price,
+                qty: fill.qty, quoteQty: fill.quoteQty, commission: 0, commissionAsset: "BNB", time: fill.time, botID: bot)
+            try web.database.trading.saveFill(fill, for: user)
+        }
+        try await web.app.test(.router) { client in
+            let signed = try await client.logIn("fay")
+            let page = try await client.execute(uri: "/bots/\(grid.id)", method: .get, headers: signed.headers())
+            let fills = (page.text.components(separatedBy: "id=\"fills\"").last ?? "").components(separatedBy: "</table>")[0]
+            #expect(fills.contains("42,222.00") || fills.contains("42222.00"))
+            #expect(!fills.contains("41,111") && !fills.contains("41111"))
         }
     }
 }

@@ -102,6 +102,14 @@ struct BotPagesController {
             return error.status == .notFound ? Reply.html(ErrorPages.notFound(), status: .notFound) : Reply.html(ErrorPages.unavailable(error.pageMessage, viewer: context.viewer), status: error.status)
         }
         var model = BotsPage.Model(viewer: context.viewer, bot: bot, zone: database.timeZone(of: user), notice: notice, error: error)
+        do {
+            model.positions = try database.trading.positions(for: user).filter { $0.botID == id && $0.isOpen }
+            model.orders = try database.trading.orders(for: user, matching: TradeFilter(limit: 20, bot: id))
+            model.fills = try database.trading.fills(for: user, matching: TradeFilter(limit: 20, bot: id))
+        } catch {
+            model.error = t("common.unavailable_because", ["reason": t("error.database_unavailable")])
+        }
+        model.formats = await formats.formats(for: Set(model.positions.map(\.symbol) + model.orders.map(\.symbol) + model.fills.map(\.symbol)))
         if case .grid(let grid) = bot.record.definition.plan { model.levels = await levels(grid) }
         return Reply.html(BotsPage.render(model), status: status)
     }

@@ -40,6 +40,13 @@ enum BotsPage {
         var levels: Result<(prices: [Decimal], last: Decimal?, format: SymbolFormat), APIError>?
         var notice: String?
         var error: String?
+        /// The bot's own rows (their `bot_id`): open positions, the last orders and fills.
+        var positions: [PositionRecord] = []
+        var orders: [OrderRecord] = []
+        var fills: [BotFill] = []
+        var formats: [String: SymbolFormat] = [:]
+
+        func format(_ symbol: String) -> SymbolFormat { formats[symbol] ?? .unknown }
     }
 
     static func render(_ m: Model) -> String {
@@ -57,6 +64,9 @@ enum BotsPage {
         c["notice"] = m.notice
         c["error"] = m.error
         if case .grid = definition.plan { c["grid"] = gridContext(m) }
+        c["positions"] = TradingPage.positionRows(m.positions, format: m.format)
+        c["orders"] = TradingPage.orderRows(m.orders, format: m.format, zone: m.zone)
+        c["fills"] = TradingPage.fillRows(m.fills, format: m.format, zone: m.zone)
         return Layout.page(
             title: definition.name, active: "/", viewer: m.viewer, freshness: t("fresh.read_at", ["time": DisplayTime.text(Date(), m.zone)]),
             content: Views.render("bot", c))

@@ -53,43 +53,9 @@ enum TradingPage {
             c["orderForm"] = orderFormContext(symbols: m.settings.symbols, draft: m.orderDraft ?? [:], csrf: m.viewer.csrfToken)
         }
         if let chart = m.chart { c["priceChart"] = PriceChart.context(chart, format: m.format(chart.symbol), zone: zone) }
-        c["positions"] = m.bot.positions.filter(\.isOpen).map { p -> [String: Any] in
-            let format = m.format(p.symbol)
-            func price(_ v: Decimal?, none: String = "common.unavailable") -> [String: Any] {
-                v.map { ["value": format.price($0)] } ?? ["missing": t(none)]
-            }
-            func pnl(_ v: Decimal?) -> [String: Any] {
-                guard let v else { return ["missing": t("common.unavailable")] }
-                let signed = USDTFormat.signedContext(v)
-                return ["value": signed["text"]!, "tone": signed["tone"]!]
-            }
-            return [
-                "symbol": p.symbol,
-                "cells": [
-                    ["value": format.quantity(p.qty)], price(p.avgEntryPrice), price(p.currentPrice), pnl(p.unrealizedPnLUSDT), pnl(p.realizedPnLUSDT),
-                    price(p.stopLoss, none: "common.off"), price(p.takeProfit, none: "common.off"),
-                ],
-            ]
-        }
-        c["orders"] = m.orders.map { o -> [String: Any] in
-            let format = m.format(o.symbol)
-            var row: [String: Any] = [
-                "created": DisplayTime.text(o.createdAt, zone), "symbol": o.symbol, "side": o.side, "sideClass": o.side.lowercased(), "status": o.status.rawValue,
-                "type": o.type + (o.stopPrice.map { " " + t("order.stop_at", ["price": format.price($0)]) } ?? "")
-                    + (o.orderListID.map { " · " + t("order.in_list", ["id": String($0)]) } ?? ""),
-                "price": o.price.map { format.price($0) } ?? "—",
-                "filled": "\(format.quantity(o.executedQty)) / \(format.quantity(o.origQty))", "reason": o.reason ?? "",
-            ]
-            if o.isOpen, let id = o.orderID { row["cancel"] = String(id) }
-            return row
-        }
-        c["fills"] = m.fills.map { f -> [String: Any] in
-            let format = m.format(f.symbol)
-            return [
-                "time": DisplayTime.text(f.time, zone), "symbol": f.symbol, "side": f.side, "sideClass": f.side.lowercased(), "price": format.price(f.price),
-                "qty": format.quantity(f.qty), "commission": "\(NumberText.trimmed(f.commission)) \(f.commissionAsset)",
-            ]
-        }
+        c["positions"] = positionRows(m.bot.positions.filter(\.isOpen), format: m.format)
+        c["orders"] = orderRows(m.orders, format: m.format, zone: zone)
+        c["fills"] = fillRows(m.fills, format: m.format, zone: zone)
         c["events"] = m.events.map { ["time": DisplayTime.text($0.time, zone), "level": $0.level, "kind": $0.kind, "message": $0.message] }
         c["settings"] = settingsContext(m.settings, isDefault: m.settingsAreDefault, command: m.settingsCommand, csrf: m.viewer.csrfToken, returnTo: "/trading", timeZone: zone)
         return Layout.page(
@@ -173,5 +139,56 @@ enum TradingPage {
                 "entry_timeout_action", BotSettings.Execution.TimeoutAction.allCases.map(\.rawValue), s.execution.entryTimeoutAction.rawValue),
             "after": [field("timezone", s.timezone, numeric: false)],
         ]
+    }
+}
+
+extension TradingPage {
+    /// The rows of the positions table (`trading.mustache`, `bot.mustache`).
+    static func positionRows(_ positions: [PositionRecord], format: (String) -> SymbolFormat) -> [[String: Any]] {
+        positions.map { p -> [String: Any] in
+            let format = format(p.symbol)
+            func price(_ v: Decimal?, none: String = "common.unavailable") -> [String: Any] {
+                v.map { ["value": format.price($0)] } ?? ["missing": t(none)]
+            }
+            func pnl(_ v: Decimal?) -> [String: Any] {
+                guard let v else { return ["missing": t("common.unavailable")] }
+                let signed = USDTFormat.signedContext(v)
+                return ["value": signed["text"]!, "tone": signed["tone"]!]
+            }
+            return [
+                "symbol": p.symbol,
+                "cells": [
+                    ["value": format.quantity(p.qty)], price(p.avgEntryPrice), price(p.currentPrice), pnl(p.unrealizedPnLUSDT), pnl(p.realizedPnLUSDT),
+                    price(p.stopLoss, none: "common.off"), price(p.takeProfit, none: "common.off"),
+                ],
+            ]
+        }
+    }
+
+    /// The rows of the orders table; an open order has its cancel button.
+    static func orderRows(_ orders: [OrderRecord], format: (String) -> SymbolFormat, zone: TimeZone) -> [[String: Any]] {
+        orders.map { o -> [String: Any] in
+            let format = format(o.symbol)
+            var row: [String: Any] = [
+                "created": DisplayTime.text(o.createdAt, zone), "symbol": o.symbol, "side": o.side, "sideClass": o.side.lowercased(), "status": o.status.rawValue,
+                "type": o.type + (o.stopPrice.map { " " + t("order.stop_at", ["price": format.price($0)]) } ?? "")
+                    + (o.orderListID.map { " · " + t("order.in_list", ["id": String($0)]) } ?? ""),
+                "price": o.price.map { format.price($0) } ?? "—",
+                "filled": "\(format.quantity(o.executedQty)) / \(format.quantity(o.origQty))", "reason": o.reason ?? "",
+            ]
+            if o.isOpen, let id = o.orderID { row["cancel"] = String(id) }
+            return row
+        }
+    }
+
+    /// The rows of the fills table.
+    static func fillRows(_ fills: [BotFill], format: (String) -> SymbolFormat, zone: TimeZone) -> [[String: Any]] {
+        fills.map { f -> [String: Any] in
+            let format = format(f.symbol)
+            return [
+                "time": DisplayTime.text(f.time, zone), "symbol": f.symbol, "side": f.side, "sideClass": f.side.lowercased(), "price": format.price(f.price),
+                "qty": format.quantity(f.qty), "commission": "\(NumberText.trimmed(f.commission)) \(f.commissionAsset)",
+            ]
+        }
     }
 }
