@@ -95,7 +95,11 @@ enum BotsPage {
 
     static func rows(_ texts: [String: String], strategy: String) -> [[String: Any]] {
         BotParameters.keys(of: strategy).compactMap { key in
-            texts[key].map { ["label": t("bots.param.\(strategy).\(key)"), "value": $0, "hint": t("bots.param_hint.\(strategy).\(key)")] }
+            // A choice (a grid's spacing, a deal's start) in the reader's language.
+            texts[key].map { value in
+                let shown = BotForm.choices[key]?.contains(value) == true ? t("bots.\(key).\(value)") : value
+                return ["label": t("bots.param.\(strategy).\(key)"), "value": shown, "hint": t("bots.param_hint.\(strategy).\(key)")]
+            }
         }
     }
 
