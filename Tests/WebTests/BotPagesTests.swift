@@ -166,4 +166,22 @@ import Testing
             #expect(!fills.contains("41,111") && !fills.contains("41111"))
         }
     }
+
+    /// The worker's bot (the first, live `sma_cross`) is stopped and emergency-stopped from its
+    /// page as from /trading; a bot the worker does not run has no such buttons.
+    @Test func theWorkersBotHasItsControlsOnItsPage() async throws {
+        let web = TestWeb(listing: BotsRouteTests.listing, prices: ["BTCUSDT": 45_500])
+        let user = try await web.user("gus")
+        try web.database.exchangeKeys.storeKey(
+            StoredExchangeKey(userID: user, apiKeyToken: "k", apiSecretToken: "s", maskedKey: "ab…cd", canTrade: true, verifiedAt: nil), at: Date())
+        let first = try web.database.bots.createBot(.first(from: .defaults), for: user, limits: BotLimits(), at: Date())
+        let grid = try web.database.bots.createBot(try BotDefinition(fields: try BotForm.fields(Self.gridForm)), for: user, limits: BotLimits(), at: Date())
+        try await web.app.test(.router) { client in
+            let signed = try await client.logIn("gus")
+            let page = try await client.execute(uri: "/bots/\(first.id)", method: .get, headers: signed.headers())
+            #expect(page.text.contains("action=\"/trading/stop\"") && page.text.contains("action=\"/trading/emergency-stop\""))
+            let other = try await client.execute(uri: "/bots/\(grid.id)", method: .get, headers: signed.headers())
+            #expect(!other.text.contains("id=\"bot-controls\""))
+        }
+    }
 }

@@ -55,6 +55,13 @@ enum BotsPage {
         c["csrf"] = m.viewer.csrfToken
         c["strategyName"] = definition.strategyName
         c["runsInWorker"] = m.bot.running != nil
+        // The worker's bot is started and stopped here as on /trading (a bot with no key has none).
+        if let running = m.bot.running, running.state != "no_key", case .signals(let settings) = definition.plan {
+            c["controls"] = [
+                "canStart": !["running", "starting"].contains(running.state), "canStop": !["stopped", "emergency_stopped"].contains(running.state),
+                "emergencyConfirm": t(settings.emergencyClosePositions ? "trading.emergency_confirm_close" : "trading.emergency_confirm"),
+            ]
+        }
         c["created"] = DisplayTime.text(m.bot.record.createdAt, m.zone)
         c["updated"] = DisplayTime.text(m.bot.record.updatedAt, m.zone)
         c["balances"] = definition.paperBalances.sorted { $0.key < $1.key }.map { ["asset": $0.key, "amount": DecimalText.plain($0.value)] }
