@@ -37,6 +37,12 @@ import Testing
         mixed["dca_base_order"] = "nonsense"
         #expect(throws: Never.self) { try BotDefinition(fields: try BotForm.fields(mixed)) }
         #expect(throws: APIError.self) { try BotForm.fields(["name": "x", "strategy": "sma_cross", "sma_cross_fast": "fast"]) }
+        // A changed ml bot of two symbols keeps its parameters and symbols the form does not show.
+        var ml = BotSettings.defaults
+        ml.strategy = .init(name: "ml", params: ["trees": 20])
+        ml.symbols = ["ETHUSDT", "BTCUSDT"]
+        let changed = try BotDefinition(fields: try BotForm.fields(BotForm.values(of: .first(from: ml)), base: ml))
+        #expect(changed.plan == .signals(ml))
     }
 
     @Test func aPaperGridMadeOnTheFormShowsItsLevelsAndCanBeDeleted() async throws {

@@ -72,10 +72,15 @@ enum BotForm {
                 params[key] = text
             }
         }
+        if base.strategy.name == strategy {
+            // What the form does not show (an ml bot's parameters) stays as it was.
+            for (key, value) in base.strategy.params where params[key] == nil { params[key] = value }
+        }
         fields["strategy"] = ["name": strategy, "params": params]
         if BotSettings.strategies.contains(strategy) {
             var settings = (try? JSONSerialization.jsonObject(with: base.encoded())) as? [String: Any] ?? [:]
-            settings["symbols"] = [symbol]
+            // The form shows one symbol: a bot of several keeps them while its first is unchanged.
+            settings["symbols"] = base.symbols.first == symbol ? base.symbols : [symbol]
             fields["settings"] = settings
         } else {
             fields["symbol"] = symbol
