@@ -76,7 +76,9 @@ extension BotDefinition {
         let allocationUsdt = allocation ?? Self.defaultAllocation(of: plan)
         var balances: [String: Decimal] = [:]
         if let given = fields["paper_balances"] {
-            guard let given = given as? [String: Any] else { throw SettingsError(field: "paper_balances", "must be an object such as {\"USDT\": \"1000\"}") }
+            guard let given = try Self.balances(given) else {
+                throw SettingsError(field: "paper_balances", "must be an object such as {\"USDT\": \"1000\"} or a list of {\"asset\", \"amount\"}")
+            }
             for (asset, value) in given {
                 guard let amount = try Self.decimal(value, field: "paper_balances.\(asset)") else {
                     throw SettingsError(field: "paper_balances.\(asset)", "must be a number")
@@ -88,6 +90,21 @@ extension BotDefinition {
         }
         self.init(name: name, mode: mode, allocationUsdt: allocationUsdt, plan: plan, paperBalances: balances)
         try validate()
+    }
+
+    /// Paper balances as an object (asset → amount), or as the answers write them, a list of
+    /// `{"asset","amount"}`; nil for anything else.
+    private static func balances(_ value: Any) throws(SettingsError) -> [String: Any]? {
+        if let object = value as? [String: Any] { return object }
+        guard let list = value as? [Any] else { return nil }
+        var object: [String: Any] = [:]
+        for entry in list {
+            guard let entry = entry as? [String: Any], let asset = entry["asset"] as? String, let amount = entry["amount"] else {
+                throw SettingsError(field: "paper_balances", "each entry needs asset and amount")
+            }
+            object[asset] = amount
+        }
+        return object
     }
 
     /// What a bot may use when its owner does not say: what its own parameters already commit.

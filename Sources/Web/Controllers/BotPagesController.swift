@@ -51,7 +51,7 @@ struct BotPagesController {
                     fields["paper_balances"] = balances
                 }
                 let definition = try await BotsAPIController.check(fields, catalog: catalog)
-                try await api.update(id, definition, user: user.id)
+                try await api.update(bot, to: definition, user: user.id)
                 return Reply.redirect("/bots/\(id)?done=bot_changed")
             } catch {
                 return Reply.html(editPage(viewer, id: id, form: form.fields, error: error.pageMessage), status: error.status)

@@ -32,9 +32,9 @@ struct BotsAPIController {
         routes.api.put("bots/:bot_id") { request, context -> Response in
             let user = context.user.id
             let id = try botID(context)
-            _ = try bot(id, user: user)
+            let current = try bot(id, user: user)
             let definition = try await Self.definition(from: request, user: user, catalog: catalog)
-            try await update(id, definition, user: user)
+            try await update(current, to: definition, user: user)
             return Reply.json(.ok, try item(id, user: user))
         }
         routes.api.delete("bots/:bot_id") { _, context -> Response in
@@ -74,9 +74,10 @@ struct BotsAPIController {
         return record.id
     }
 
-    /// Replaces a bot's definition; a running bot may not become one the worker does not run.
-    func update(_ id: Int64, _ definition: BotDefinition, user: UserID) async throws(APIError) {
-        let current = try bot(id, user: user)
+    /// Replaces a bot's definition (`current`: the bot as read before); a running bot may not
+    /// become one the worker does not run.
+    func update(_ current: BotsView.Bot, to definition: BotDefinition, user: UserID) async throws(APIError) {
+        let id = current.record.id
         if current.running != nil, !Self.stoppedStates.contains(current.state), !definition.runsInWorker {
             throw APIError(.conflict, "bot_running", "Stop this bot before making it a \(definition.mode == .paper ? "paper" : definition.strategyName) bot.")
         }
@@ -152,17 +153,6 @@ struct BotsAPIController {
     static func definition(from request: Request, user: UserID, catalog: ExchangeCatalog) async throws(APIError) -> BotDefinition {
         var fields = try await JSONBody.read(request, user: user).fields
         fields["user_id"] = nil
-        if let list = fields["paper_balances"] as? [Any] {
-            // The answers' form, a list of {"asset","amount"}, is taken too.
-            var object: [String: Any] = [:]
-            for entry in list {
-                guard let entry = entry as? [String: Any], let asset = entry["asset"] as? String, let amount = entry["amount"] else {
-                    throw APIError(.unprocessableContent, "invalid_bot", "paper_balances: each entry needs asset and amount")
-                }
-                object[asset] = amount
-            }
-            fields["paper_balances"] = object
-        }
         return try await check(fields, catalog: catalog)
     }
 

@@ -12,8 +12,7 @@ struct SettingsAPIController {
 
     func register(on routes: WebRoutes) {
         routes.api.get("settings") { _, context -> Response in
-            try Self.firstBotTakesSettings(database, user: context.user.id)
-            let stored = try read { try database.bots.settings(for: context.user.id) }
+            let stored = try Self.firstBotSettings(database, user: context.user.id)
             return Reply.json(.ok, SettingsResponse(settings: stored ?? .defaults, isDefault: stored == nil))
         }
         routes.api.put("settings") { request, context -> Response in
@@ -30,21 +29,22 @@ struct SettingsAPIController {
     /// Stores the settings; a running worker applies them at once, otherwise they are handed
     /// over at its start (so the command's failure is not the caller's).
     static func save(_ settings: BotSettings, user: UserID, database: CentralDatabase, control: ControlClient) async throws(APIError) {
-        try firstBotTakesSettings(database, user: user)
+        _ = try firstBotSettings(database, user: user)
         try write { try database.bots.saveSettings(settings, for: user, at: Date()) }
         let payload = String(decoding: settings.encoded(), as: UTF8.self)
         _ = try? await control.command(CommandRequest(.settingsChanged, json: payload), user: user)
     }
 
-    /// The settings are the first bot's (CONTRACT §9): a user whose first bot is a grid or DCA
-    /// bot has none, and is told where that bot is changed.
-    static func firstBotTakesSettings(_ database: CentralDatabase, user: UserID) throws(APIError) {
-        guard let first = try read({ try database.bots.bots(for: user) }).first else { return }
-        guard case .signals = first.definition.plan else {
+    /// The settings are the first bot's (CONTRACT §9), nil while the user has no bot; a user
+    /// whose first bot is a grid or DCA bot has none, and is told where that bot is changed.
+    static func firstBotSettings(_ database: CentralDatabase, user: UserID) throws(APIError) -> BotSettings? {
+        guard let first = try read({ try database.bots.bots(for: user) }).first else { return nil }
+        guard case .signals(let settings) = first.definition.plan else {
             throw APIError(
                 .conflict, "first_bot_has_no_settings",
                 "Your first bot is a \(first.definition.strategyName) bot, which has parameters instead of these settings: change it at /api/v1/bots/\(first.id).")
         }
+        return settings
     }
 
     /// Checks settings, including that the exchange lists every symbol.

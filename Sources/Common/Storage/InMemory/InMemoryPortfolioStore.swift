@@ -7,9 +7,14 @@ public final class InMemoryPortfolioStore: PortfolioStore {
     private struct State {
         var portfolios: [UserID: StoredPortfolio] = [:]
         var exchangeStatus: [UserID: StoredExchangeStatus] = [:]
-        var equity: [UserID: [Int64: (time: Date, totalUSDT: Decimal)]] = [:]
-        /// Each point's bot, by the same key.
-        var equityBots: [UserID: [Int64: Int64?]] = [:]
+        var equity: [UserID: [Int64: Point]] = [:]
+    }
+
+    private struct Point {
+        let time: Date
+        let totalUSDT: Decimal
+        let bot: Int64?
+        var row: (time: Date, totalUSDT: Decimal) { (time, totalUSDT) }
     }
 
     private let state = Mutex(State())
@@ -36,26 +41,22 @@ public final class InMemoryPortfolioStore: PortfolioStore {
     }
 
     public func addEquity(time: Date, totalUSDT: Decimal, for user: UserID, bot: Int64?) throws {
-        state.withLock {
-            $0.equity[user, default: [:]][StoredMillis.of(time)] = (time, totalUSDT)
-            $0.equityBots[user, default: [:]][StoredMillis.of(time)] = bot
-        }
+        state.withLock { $0.equity[user, default: [:]][StoredMillis.of(time)] = Point(time: time, totalUSDT: totalUSDT, bot: bot) }
         changes.bump()
     }
 
     public func equity(for user: UserID, bot: Int64?, limit: Int, before: Date?) throws -> [(time: Date, totalUSDT: Decimal)] {
         let end = before.map(StoredMillis.of) ?? .max
         return state.withLock { state in
-            let bots = state.equityBots[user] ?? [:]
-            let points = (state.equity[user] ?? [:]).filter { $0.key < end && (bot == nil || bots[$0.key] == bot) }.sorted { $0.key > $1.key }
-            return points.prefix(max(limit, 0)).map(\.value)
+            let points = (state.equity[user] ?? [:]).filter { $0.key < end && (bot == nil || $0.value.bot == bot) }.sorted { $0.key > $1.key }
+            return points.prefix(max(limit, 0)).map(\.value.row)
         }
     }
 
     public func equity(for user: UserID, since: Date?, points: Int) throws -> [(time: Date, totalUSDT: Decimal)] {
         let start = since.map(StoredMillis.of) ?? .min
         let rows = state.withLock { state in
-            (state.equity[user] ?? [:]).filter { $0.key >= start }.sorted { $0.key < $1.key }.map(\.value)
+            (state.equity[user] ?? [:]).filter { $0.key >= start }.sorted { $0.key < $1.key }.map(\.value.row)
         }
         return Self.thinned(rows, to: points)
     }
