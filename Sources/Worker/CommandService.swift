@@ -11,8 +11,12 @@ struct CommandService: Service {
     let reporter: Reporter
     /// This worker's share of the host's request weight, as the supervisor says.
     let budget: WeightBudget
-    /// nil when the bot cannot trade (its database is refused).
+    /// nil when the bot cannot trade (its database is refused, or the worker has no key).
     let trader: Trader?
+    /// The user's grid and DCA bots; nil when the worker's database is refused.
+    let host: BotHost?
+    /// Started without an exchange key, for paper bots: the first bot's commands are refused.
+    let keyless: Bool
     let logger: Logger
 
     func run() async throws {
@@ -62,6 +66,8 @@ struct CommandService: Service {
             if let trader { await trader.restore(orders: history.orders, fills: history.fills) }
             history.orders = []
             history.fills = []
+        case .bot(let id, let definition):
+            await host?.request(.start(bot: id, definition: definition))
         case .command(let id, let name, let payload):
             do {
                 guard try bot.record(commandID: id, command: name, payload: payload) else {
@@ -69,7 +75,9 @@ struct CommandService: Service {
                     return
                 }
                 let result: String
-                if let trader {
+                if let hosted = await hostCommand(name, payload: payload) {
+                    result = hosted
+                } else if let trader {
                     // Acknowledged at once; the work (cancelling, selling) goes on after.
                     switch name {
                     case "emergency_stop", "stop":
@@ -94,8 +102,33 @@ struct CommandService: Service {
         }
     }
 
+    /// A command for the grid and DCA bots: queued for the host's next tick. The user's
+    /// emergency stop reaches them too (and the first bot, after this returns nil for it).
+    private func hostCommand(_ name: String, payload: String?) async -> String? {
+        switch name {
+        case ControlCommand.botStart.rawValue, ControlCommand.botStop.rawValue:
+            guard let host else { return "error: the worker's database is refused, so no bot runs" }
+            guard let payload, let command = try? WireJSON.decode(BotCommandPayload.self, from: Data(payload.utf8)) else {
+                return "error: \(name) needs {\"bot_id\": …}"
+            }
+            if name == ControlCommand.botStart.rawValue {
+                guard let definition = command.definition else { return "error: bot_start needs the bot's definition" }
+                await host.request(.start(bot: command.botID, definition: definition))
+            } else {
+                await host.request(.stop(bot: command.botID, sell: command.sell ?? false))
+            }
+            return "ok"
+        case ControlCommand.emergencyStop.rawValue:
+            await host?.request(.stopAll)
+            return nil
+        default:
+            return nil
+        }
+    }
+
     /// Without a trader (the bot's database is refused): every command is refused by `set`.
     private func apply(_ name: String) throws -> String {
+        if keyless { return "error: no API key is stored, so only paper bots run" }
         switch name {
         case "start": try bot.set(.running)
         case "stop": try bot.set(.stopped)
@@ -105,6 +138,20 @@ struct CommandService: Service {
         }
         reporter.send(.heartbeat(state: bot.current.rawValue))
         return "ok"
+    }
+}
+
+/// Steps the user's grid and DCA bots every second.
+struct BotHostService: Service {
+    let host: BotHost
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await host.tick()
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
     }
 }
 

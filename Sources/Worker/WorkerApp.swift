@@ -46,24 +46,30 @@ enum WorkerApp {
         let client = BinanceClient(
             baseURL: credentials.exchangeURL, credentials: .init(apiKey: credentials.apiKey, secret: credentials.apiSecret), budget: budget
         )
+        // Without a key (a user with paper bots only) the worker reads the exchange's public data
+        // and runs paper bots; it has no account to value and no first bot to trade.
+        let keyless = credentials.apiKey.isEmpty
         let portfolio = PortfolioService(client: client, reporter: reporter, logger: logger)
-        let trader = database.map {
+        let trader = keyless ? nil : database.map {
             Trader(user: user, client: client, streamBaseURL: client.streamBaseURL, reporter: reporter, database: $0, bot: bot, portfolio: portfolio, logger: logger)
         }
+        let host = database.map {
+            BotHost(user: user.rawValue, live: keyless ? nil : client, market: client, store: $0, reporter: reporter, logger: logger)
+        }
+        typealias Entry = ServiceGroupConfiguration.ServiceConfiguration
+        // Shut down in reverse order: the command reader first, so that the end of stdin during
+        // a SIGTERM is the expected end of the service being stopped.
+        var services: [Entry] = [.init(service: HeartbeatService(bot: bot, reporter: reporter, client: client, interval: heartbeatInterval))]
+        if !keyless { services.append(.init(service: portfolio)) }
+        if let host { services.append(.init(service: BotHostService(host: host))) }
+        if let trader { services.append(.init(service: TradingService(trader: trader))) }
+        // End of stdin (the supervisor is gone or stopping us) ends the worker cleanly.
+        services.append(.init(
+            service: CommandService(input: input, bot: bot, reporter: reporter, budget: budget, trader: trader, host: host, keyless: keyless, logger: logger),
+            successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(
             configuration: .init(
-                // Shut down in reverse order: the command reader first, so that the end of stdin
-                // during a SIGTERM is the expected end of the service being stopped.
-                services: [
-                    .init(service: HeartbeatService(bot: bot, reporter: reporter, client: client, interval: heartbeatInterval)),
-                    .init(service: portfolio),
-                ] + (trader.map { [ServiceGroupConfiguration.ServiceConfiguration(service: TradingService(trader: $0))] } ?? []) + [
-                    // End of stdin (the supervisor is gone or stopping us) ends the worker cleanly.
-                    .init(
-                        service: CommandService(input: input, bot: bot, reporter: reporter, budget: budget, trader: trader, logger: logger),
-                        successTerminationBehavior: .gracefullyShutdownGroup
-                    )
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

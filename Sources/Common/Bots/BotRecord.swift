@@ -8,11 +8,24 @@ public struct BotRecord: Sendable, Equatable {
     public var definition: BotDefinition
     public let createdAt: Date
     public var updatedAt: Date
+    /// Whether its owner wants it running: a grid or DCA bot started and not stopped since. The
+    /// worker runs it while this holds (the first `sma_cross`/`ml` bot's state is the worker's).
+    public var wanted: Bool
 
-    public init(id: Int64, definition: BotDefinition, createdAt: Date, updatedAt: Date) {
+    public init(id: Int64, definition: BotDefinition, createdAt: Date, updatedAt: Date, wanted: Bool = false) {
         self.id = id
         self.definition = definition
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.wanted = wanted
+    }
+
+    /// Whether the worker runs it as one of its hosted bots (``BotRunStatus``): a grid or DCA bot,
+    /// live or paper.
+    public var isHosted: Bool {
+        switch definition.plan {
+        case .grid, .dca: true
+        case .signals: false
+        }
     }
 }

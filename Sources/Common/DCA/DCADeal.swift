@@ -112,6 +112,17 @@ public struct DCADeal: Sendable, Equatable {
         return []
     }
 
+    /// The bot stops: the deal's resting orders are cancelled and, when `sell`, what it holds is
+    /// sold at market (the deal then closes with that sale). Without a sale the deal keeps its coins.
+    public mutating func stop(sell: Bool, reason: String) -> [DCAAction] {
+        guard phase == .open, exiting == nil else { return [] }
+        if sell, heldQuantity > 0 { return exitActions(reason: reason) }
+        exiting = reason
+        var actions: [DCAAction] = (safetyFilled..<safetyOrders.count).map { .cancelSafety(index: safetyOrders[$0].index) }
+        if plan.parameters.trailingPct == nil { actions.append(.cancelTakeProfit(sequence: takeProfitSequence)) }
+        return actions
+    }
+
     private mutating func record(_ fill: DCAFill) {
         boughtQuantity += fill.quantity
         boughtValue += fill.quantity * fill.price

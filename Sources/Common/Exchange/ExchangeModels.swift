@@ -46,8 +46,8 @@ public struct NewOrder: Sendable, Equatable {
 }
 
 /// An order as the exchange reports it, with its fills when the answer carries them.
-public struct OrderReport: Sendable, Equatable {
-    public struct Fill: Sendable, Equatable {
+public struct OrderReport: Sendable, Equatable, Codable {
+    public struct Fill: Sendable, Equatable, Codable {
         public let tradeID: Int64
         public let price: Decimal
         public let quantity: Decimal
@@ -126,7 +126,7 @@ public struct Kline: Sendable, Equatable {
 }
 
 /// One of the account's trades (`/api/v3/myTrades`).
-public struct TradeReport: Sendable, Equatable {
+public struct TradeReport: Sendable, Equatable, Codable {
     public let symbol: String
     public let tradeID: Int64
     public let orderID: Int64

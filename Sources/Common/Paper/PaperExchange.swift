@@ -33,8 +33,39 @@ public final class PaperExchange: ExchangeClient {
         self.clock = clock
     }
 
-    /// The account now: what the bot stores to survive a restart.
+    /// The account now.
     public var account: PaperAccount { state.withLock { $0.account } }
+
+    /// What the bot stores to survive a restart: the account, and the orders and trades as the
+    /// exchange would answer for them (the newest `keep` closed orders and trades: a driver
+    /// rebuilding after a restart asks only for its current ones).
+    public struct Snapshot: Sendable, Equatable, Codable {
+        public let account: PaperAccount
+        public let reports: [String: OrderReport]
+        public let trades: [TradeReport]
+        public let nextTradeID: Int64
+    }
+
+    public func snapshot(keep: Int = 1_000) -> Snapshot {
+        state.withLock { state in
+            let closed = state.reports.values.filter { OrderStatus(rawValue: $0.status)?.isOpen != true }
+                .sorted { ($0.time ?? 0, $0.orderID) > ($1.time ?? 0, $1.orderID) }
+            let dropped = Set(closed.dropFirst(keep).map(\.clientOrderID))
+            return Snapshot(
+                account: state.account, reports: state.reports.filter { !dropped.contains($0.key) }, trades: Array(state.trades.suffix(keep)),
+                nextTradeID: state.nextTradeID)
+        }
+    }
+
+    /// The exchange as it was stored.
+    public convenience init(market: any ExchangeClient, snapshot: Snapshot, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+        self.init(market: market, account: snapshot.account, clock: clock)
+        state.withLock { state in
+            state.reports = snapshot.reports
+            state.trades = snapshot.trades
+            state.nextTradeID = snapshot.nextTradeID
+        }
+    }
 
     /// The best prices of a symbol now.
     public func observe(bid: Decimal, ask: Decimal, symbol: String) {

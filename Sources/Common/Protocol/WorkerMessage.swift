@@ -16,6 +16,10 @@ public enum SupervisorMessage: Sendable, Equatable {
     case historyOrder(OrderRecord)
     case historyFill(BotFill)
     case historyEnd
+    /// At start, each grid or DCA bot of the user that should run (its id and its definition as
+    /// stored, ``BotDefinition/encoded()``): the worker starts it, or rebuilds it from its own
+    /// record and the exchange.
+    case bot(id: Int64, definition: String)
 
     public func line() -> String {
         var fields: [String: Any]
@@ -35,6 +39,8 @@ public enum SupervisorMessage: Sendable, Equatable {
             fields = ["type": "history_fill", "fill": fill.json]
         case .historyEnd:
             fields = ["type": "history_end"]
+        case .bot(let id, let definition):
+            fields = ["type": "bot", "bot_id": id, "definition": definition]
         }
         return JSONLine.encode(fields)
     }
@@ -68,6 +74,11 @@ public enum SupervisorMessage: Sendable, Equatable {
             return .historyFill(try BotFill(json: fill))
         case "history_end":
             return .historyEnd
+        case "bot":
+            guard let id = (fields["bot_id"] as? NSNumber)?.int64Value, let definition = fields["definition"] as? String else {
+                throw ProtocolError(reason: "bot needs bot_id and definition")
+            }
+            return .bot(id: id, definition: definition)
         case let other:
             throw ProtocolError(reason: "unknown message type \(other ?? "none")")
         }
@@ -99,6 +110,9 @@ public enum WorkerReport: Sendable, Equatable {
     /// The exchange's count of this host's request weight in the current minute, and this
     /// worker's failed exchange calls since it started by cause (sent with the heartbeat).
     case usage(weightUsed: Int, errors: [String: Int])
+    /// What one of the worker's grid or DCA bots is doing, on every change and every few seconds.
+    /// The supervisor stores it only when the bot is the user's.
+    case botStatus(BotRunStatus)
 
     public func line() -> String {
         switch self {
@@ -127,6 +141,8 @@ public enum WorkerReport: Sendable, Equatable {
             JSONLine.encode(["type": "signal", "signal": signal.json])
         case .usage(let weight, let errors):
             JSONLine.encode(["type": "usage", "weight_used": weight, "errors": errors] as [String: Any])
+        case .botStatus(let status):
+            JSONLine.encode(["type": "bot_status", "status": status.encoded()])
         case .positions(let positions, let today):
             JSONLine.encode(
                 ["type": "positions", "positions": positions.map(\.json), "today_pnl_usdt": today.map { DecimalText.format($0) } ?? NSNull()] as [String: Any]
@@ -200,6 +216,9 @@ public enum WorkerReport: Sendable, Equatable {
             guard let rows = fields["positions"] as? [[String: Any]], rows.count <= 100 else { throw ProtocolError(reason: "positions needs at most 100 positions") }
             let today = fields["today_pnl_usdt"] is String ? try Fields.amount(fields, "today_pnl_usdt", signed: true) : nil
             return .positions(try rows.map { row throws(ProtocolError) in try PositionRecord(json: row) }, todayPnL: today)
+        case "bot_status":
+            guard let text = fields["status"] as? String else { throw ProtocolError(reason: "bot_status needs status") }
+            return .botStatus(try BotRunStatus.decode(text))
         case let other:
             throw ProtocolError(reason: "unknown report type \(other ?? "none")")
         }

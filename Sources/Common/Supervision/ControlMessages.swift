@@ -12,6 +12,31 @@ public enum ControlCommand: String, Sendable, Codable, CaseIterable {
     case settingsChanged = "settings_changed"
     case cancelOrder = "cancel_order"
     case placeOrder = "place_order"
+    /// Starts one grid or DCA bot (payload ``BotCommandPayload`` with its definition).
+    case botStart = "bot_start"
+    /// Stops one grid or DCA bot, cancelling its orders (payload ``BotCommandPayload``; `sell`
+    /// sells what it holds at market).
+    case botStop = "bot_stop"
+}
+
+/// The payload of `bot_start` and `bot_stop`.
+public struct BotCommandPayload: Sendable, Equatable, Codable {
+    public let botID: Int64
+    /// `bot_start`: the bot's definition as stored (``BotDefinition/encoded()``).
+    public let definition: String?
+    /// `bot_stop`: sell the coins the bot holds at market.
+    public let sell: Bool?
+
+    public init(botID: Int64, definition: String? = nil, sell: Bool? = nil) {
+        self.botID = botID
+        self.definition = definition
+        self.sell = sell
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case botID = "bot_id"
+        case definition, sell
+    }
 }
 
 /// `POST /v1/users/{user}/commands`: the command and its payload, a JSON text the worker reads

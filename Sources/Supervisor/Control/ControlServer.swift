@@ -29,10 +29,15 @@ enum ControlServer {
             guard (try? supervisor.database.users.user(user)) != nil else {
                 return try errorResponse(.notFound, "not_found", "no such user")
             }
+            // A paper bot needs no key: its start brings up the user's worker if there is none.
+            if body.command == ControlCommand.botStart.rawValue { supervisor.syncWorkersWithKeys(now: Date()) }
             let outcome = try supervisor.send(command: body.command, payload: body.payload, to: user)
             switch outcome {
             case .delivered(let id): return try json(.accepted, CommandAccepted(commandID: id, delivered: true))
             case .queued(let id): return try json(.accepted, CommandAccepted(commandID: id, delivered: false))
+            // A bot's stop waits for the user's next worker, which then records the bot stopped.
+            case .noWorker(let id) where body.command == ControlCommand.botStop.rawValue:
+                return try json(.accepted, CommandAccepted(commandID: id, delivered: false))
             case .noWorker: return try errorResponse(.conflict, "no_key", "this user has no stored API key, so no bot runs")
             }
         }

@@ -5,11 +5,16 @@ import Logging
 import Synchronization
 
 extension ProcessSupervisor {
+    /// Starts a worker for every user with a stored key or a paper bot to run, restarts one whose
+    /// key changed, and stops one that has neither any more.
     func syncWorkersWithKeys(now: Date) {
         state.withLock { $0.lastKeySync = now }
-        let revisions: [UserID: Int64]
+        var revisions: [UserID: Int64]
         do {
             revisions = try database.exchangeKeys.keyRevisions()
+            // A user with paper bots to run and no key gets a worker too (revision 0: storing a
+            // key later restarts it with the key).
+            for user in try database.bots.usersWithWantedPaperBots() where revisions[user] == nil { revisions[user] = 0 }
         } catch {
             logger.error("keys.read_failed", metadata: ["error": "\(error)"])
             return

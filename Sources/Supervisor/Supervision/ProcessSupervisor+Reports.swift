@@ -60,6 +60,11 @@ extension ProcessSupervisor {
                 try database.trading.savePositions(positions, todayPnL: today, for: user, at: now)
             case .signal(let signal):
                 try database.trading.saveSignal(signal, for: user)
+            case .botStatus(let status):
+                // Stored only for a bot of the user this worker was started for.
+                if try !database.bots.saveStatus(status, for: user, at: now) {
+                    logger.warning("report.not_users_bot", metadata: ["user.id": "\(user)", "bot.id": "\(status.botID)"])
+                }
             }
         } catch {
             logger.error("report.write_failed", metadata: ["user.id": "\(user)", "error": "\(error)"])

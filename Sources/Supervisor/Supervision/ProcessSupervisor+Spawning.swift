@@ -75,16 +75,23 @@ extension ProcessSupervisor {
                 return
             }
             do {
-                guard let key = try vault.credentials(for: user) else {
+                let key = try vault.credentials(for: user)
+                let bots = try database.bots.bots(for: user)
+                let hosted = bots.filter { $0.wanted && $0.isHosted && ($0.definition.mode == .paper || key != nil) }
+                guard key != nil || !hosted.isEmpty else {
                     slot.wanted = false
                     slot.status.state = .stopped
                     slot.status.message = "no API key"
                     slot.dirty = true
                     return
                 }
-                slot.keyRevision = key.revision
-                firstLines.append(SupervisorMessage.credentials(apiKey: key.apiKey, apiSecret: key.apiSecret, exchangeURL: config.exchangeBaseURL).line())
+                // Without a key the worker runs paper bots only: its credentials are empty.
+                slot.keyRevision = key?.revision ?? 0
+                firstLines.append(SupervisorMessage.credentials(apiKey: key?.apiKey ?? "", apiSecret: key?.apiSecret ?? "", exchangeURL: config.exchangeBaseURL).line())
                 firstLines.append(SupervisorMessage.budget(weightPerMinute: budgetShare).line())
+                for bot in hosted {
+                    firstLines.append(SupervisorMessage.bot(id: bot.id, definition: String(decoding: bot.definition.encoded(), as: UTF8.self)).line())
+                }
                 let settings = try database.bots.settings(for: user) ?? .defaults
                 firstLines.append(SupervisorMessage.settings(json: String(decoding: settings.encoded(), as: UTF8.self)).line())
                 for command in try database.commands.undelivered(user: user) {

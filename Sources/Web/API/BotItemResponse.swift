@@ -52,6 +52,11 @@ struct BotItemResponse: Encodable, Sendable {
     @Nullable var todayPnlUsdt: String?
     var todayPnlUsdtReason: String?
     var staleSince: Date?
+    /// A grid or DCA bot: whether its owner wants it running, and what it does (null before the
+    /// worker's first report, with `run_reason`).
+    var wanted: Bool?
+    @Nullable var run: BotRunResponse?
+    var runReason: String?
     let createdAt: Date
     let updatedAt: Date
 }
@@ -74,6 +79,18 @@ extension BotItemResponse {
             symbol = dca.symbol
         }
         let running = bot.running?.response
+        if bot.isHosted {
+            let status = bot.hosted
+            self.init(
+                botId: bot.record.id, name: definition.name, mode: definition.mode.rawValue, isFirst: bot.isFirst, strategy: strategy,
+                symbols: definition.symbols, symbol: symbol, allocationUsdt: DecimalText.format(definition.allocationUsdt),
+                paperBalances: definition.paperBalances.sorted { $0.key < $1.key }.map { Balance(asset: $0.key, amount: DecimalText.format($0.value)) },
+                settings: nil, state: bot.state, stateReason: bot.stateReason, openPositions: status.map { $0.held > 0 ? 1 : 0 },
+                openPositionsReason: status == nil ? "not_reported" : nil, todayPnlUsdt: status.map { DecimalText.format($0.todayPnL) },
+                todayPnlUsdtReason: status == nil ? "not_reported" : nil, staleSince: nil, wanted: bot.record.wanted, run: status.map(BotRunResponse.init),
+                runReason: status == nil ? "not_reported" : nil, createdAt: bot.record.createdAt, updatedAt: bot.record.updatedAt)
+            return
+        }
         self.init(
             botId: bot.record.id, name: definition.name, mode: definition.mode.rawValue, isFirst: bot.isFirst, strategy: strategy,
             symbols: definition.symbols, symbol: symbol, allocationUsdt: DecimalText.format(definition.allocationUsdt),

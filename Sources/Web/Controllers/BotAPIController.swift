@@ -16,6 +16,16 @@ struct BotAPIController {
         throw APIError(.conflict, "bot_not_running", "Your first bot does not run: \(reason).")
     }
 
+    /// The user's emergency stop: every bot. The grid and DCA bots are no longer wanted (a
+    /// restart does not bring them back); the worker cancels their orders and stops the first bot.
+    static func emergencyStop(_ database: CentralDatabase, control: ControlClient, user: UserID) async throws(APIError) -> CommandAccepted {
+        let bots = try read { try database.bots.bots(for: user) }
+        for bot in bots where bot.isHosted && bot.wanted {
+            _ = try write { try database.bots.setWanted(bot.id, false, for: user) }
+        }
+        return try await control.command(CommandRequest(.emergencyStop), user: user)
+    }
+
     func register(on routes: WebRoutes) {
         routes.api.get("bot") { _, context -> Response in
             Reply.json(.ok, try read { try BotView.load(database, user: context.user.id, now: Date()).response })
@@ -30,7 +40,7 @@ struct BotAPIController {
             return Reply.json(.accepted, try await control.command(CommandRequest(.stop, payload: stop), user: context.user.id))
         }
         routes.api.post("bot/emergency-stop") { _, context -> Response in
-            Reply.json(.accepted, try await control.command(CommandRequest(.emergencyStop), user: context.user.id))
+            Reply.json(.accepted, try await Self.emergencyStop(database, control: control, user: context.user.id))
         }
         // Cancels one open order; when it belongs to an order list (a manual order's take-profit
         // and stop-loss OCO), the worker cancels the whole list. Placing is OrdersController's.

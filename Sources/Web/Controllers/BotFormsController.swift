@@ -21,7 +21,11 @@ struct BotFormsController {
                     command == .stop ? CommandRequest(.stop, payload: StopPayload(closePositions: form["close_positions"] != nil)) : CommandRequest(command)
                 do throws(APIError) {
                     if command == .start { try BotAPIController.firstBotRuns(database, user: user.id) }
-                    _ = try await control.command(request, user: user.id)
+                    if command == .emergencyStop {
+                        _ = try await BotAPIController.emergencyStop(database, control: control, user: user.id)
+                    } else {
+                        _ = try await control.command(request, user: user.id)
+                    }
                     return Reply.redirect("/trading?done=\(command.rawValue)")
                 } catch {
                     return pages.page(viewer: viewer, user: user.id, error: error.pageMessage, status: error.status)

@@ -25,7 +25,7 @@ struct BotPagesController {
             }
         }
         routes.pages.get("/bots/:bot_id") { request, context -> Response in
-            let notice = request.uri.queryParameters.get("done").flatMap { ["bot_created", "bot_changed"].contains($0) ? t("notice.\($0)") : nil }
+            let notice = request.uri.queryParameters.get("done").flatMap { ["bot_created", "bot_changed", "bot_started", "bot_stopped"].contains($0) ? t("notice.\($0)") : nil }
             return await page(context, notice: notice, error: nil)
         }
         routes.pages.get("/bots/:bot_id/edit") { _, context -> Response in
@@ -66,6 +66,24 @@ struct BotPagesController {
             } catch {
                 if error.status == .notFound { return Reply.html(ErrorPages.notFound(), status: .notFound) }
                 return await page(context, notice: nil, error: error.pageMessage, status: error.status)
+            }
+        }
+        // A grid or DCA bot's own start, stop, stop-and-sell and emergency stop.
+        for action in ["start", "stop", "stop-sell", "emergency-stop"] {
+            routes.pages.post(RouterPath(stringLiteral: "/bots/:bot_id/\(action)")) { _, context -> Response in
+                guard let id = context.parameters.get("bot_id", as: Int64.self) else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+                let user = context.user.id
+                do throws(APIError) {
+                    switch action {
+                    case "start": _ = try await api.start(id, user: user)
+                    case "emergency-stop": _ = try await api.emergencyStop(id, user: user)
+                    default: _ = try await api.stop(id, sell: action == "stop-sell", user: user)
+                    }
+                    return Reply.redirect("/bots/\(id)?done=bot_\(action == "start" ? "started" : "stopped")")
+                } catch {
+                    if error.status == .notFound { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+                    return await page(context, notice: nil, error: error.pageMessage, status: error.status)
+                }
             }
         }
         routes.pages.post("/bots/:bot_id/delete") { _, context -> Response in

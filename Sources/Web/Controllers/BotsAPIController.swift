@@ -52,19 +52,57 @@ struct BotsAPIController {
             return Reply.json(.created, try item(copy, user: user))
         }
         routes.api.post("bots/:bot_id/start") { _, context -> Response in
-            try runnable(try botID(context), user: context.user.id)
-            return Reply.json(.accepted, try await control.command(CommandRequest(.start), user: context.user.id))
+            Reply.json(.accepted, try await start(try botID(context), user: context.user.id))
         }
         routes.api.post("bots/:bot_id/stop") { request, context -> Response in
-            try runnable(try botID(context), user: context.user.id)
             let body = try await JSONBody.read(request, user: context.user.id, optional: true)
-            let stop = StopPayload(closePositions: try body.bool("close_positions", default: false))
-            return Reply.json(.accepted, try await control.command(CommandRequest(.stop, payload: stop), user: context.user.id))
+            return Reply.json(.accepted, try await stop(try botID(context), sell: try body.bool("close_positions", default: false), user: context.user.id))
         }
         routes.api.post("bots/:bot_id/emergency-stop") { _, context -> Response in
-            try runnable(try botID(context), user: context.user.id)
-            return Reply.json(.accepted, try await control.command(CommandRequest(.emergencyStop), user: context.user.id))
+            Reply.json(.accepted, try await emergencyStop(try botID(context), user: context.user.id))
         }
+    }
+
+    /// Starts a bot: a grid or DCA bot is marked wanted and handed to the worker (a paper one
+    /// brings up a worker of its own when the user has no key); the first bot is the worker's.
+    func start(_ id: Int64, user: UserID) async throws(APIError) -> CommandAccepted {
+        let bot = try bot(id, user: user)
+        guard bot.isHosted else {
+            try runnable(id, user: user)
+            return try await control.command(CommandRequest(.start), user: user)
+        }
+        if bot.record.definition.mode == .live, try read({ try database.exchangeKeys.key(for: user) }) == nil {
+            throw APIError(.conflict, "no_key", "A live bot needs an exchange API key; store one at /settings, or run this bot on paper.")
+        }
+        _ = try write { try database.bots.setWanted(id, true, for: user) }
+        let payload = BotCommandPayload(botID: id, definition: String(decoding: bot.record.definition.encoded(), as: UTF8.self))
+        return try await control.command(CommandRequest(.botStart, payload: payload), user: user)
+    }
+
+    /// Stops a bot: a grid or DCA bot's orders are cancelled and, with `sell`, its coins sold.
+    func stop(_ id: Int64, sell: Bool, user: UserID) async throws(APIError) -> CommandAccepted {
+        let bot = try bot(id, user: user)
+        guard bot.isHosted else {
+            try runnable(id, user: user)
+            return try await control.command(CommandRequest(.stop, payload: StopPayload(closePositions: sell)), user: user)
+        }
+        return try await stopHosted(id, sell: sell, user: user)
+    }
+
+    /// One bot's emergency stop: a grid or DCA bot stops with its orders cancelled and nothing
+    /// sold; the first bot's is the worker's (which stops every bot, as the user's).
+    func emergencyStop(_ id: Int64, user: UserID) async throws(APIError) -> CommandAccepted {
+        let bot = try bot(id, user: user)
+        guard bot.isHosted else {
+            try runnable(id, user: user)
+            return try await control.command(CommandRequest(.emergencyStop), user: user)
+        }
+        return try await stopHosted(id, sell: false, user: user)
+    }
+
+    private func stopHosted(_ id: Int64, sell: Bool, user: UserID) async throws(APIError) -> CommandAccepted {
+        _ = try write { try database.bots.setWanted(id, false, for: user) }
+        return try await control.command(CommandRequest(.botStop, payload: BotCommandPayload(botID: id, sell: sell)), user: user)
     }
 
     /// Stores a checked definition as the user's new bot; returns its id.
@@ -78,6 +116,9 @@ struct BotsAPIController {
     /// become one the worker does not run.
     func update(_ current: BotsView.Bot, to definition: BotDefinition, user: UserID) async throws(APIError) {
         let id = current.record.id
+        if current.isHosted, current.record.wanted || !Self.stoppedStates.contains(current.state) {
+            throw APIError(.conflict, "bot_running", "Stop this bot before changing it (it is \(current.state)).")
+        }
         if current.running != nil, !Self.stoppedStates.contains(current.state), !definition.runsInWorker {
             throw APIError(.conflict, "bot_running", "Stop this bot before making it a \(definition.mode == .paper ? "paper" : definition.strategyName) bot.")
         }
@@ -106,7 +147,7 @@ struct BotsAPIController {
     /// Deletes a bot that is not running.
     func delete(_ id: Int64, user: UserID) async throws(APIError) {
         let current = try bot(id, user: user)
-        if current.running != nil, !Self.stoppedStates.contains(current.state) {
+        if (current.running != nil || current.isHosted), current.record.wanted || !Self.stoppedStates.contains(current.state) {
             throw APIError(.conflict, "bot_running", "Stop this bot before deleting it (it is \(current.state)).")
         }
         _ = try write { try database.bots.deleteBot(id, for: user) }

@@ -15,6 +15,19 @@ enum BotsPage {
             "stateText": t("state.\(bot.state)"), "allocation": USDTFormat.value(definition.allocationUsdt),
         ]
         if let key = bot.reasonKey { c["reason"] = t(key) } else if let reason = bot.running?.localizedReason { c["reason"] = reason }
+        if bot.isHosted {
+            // The worker's own words: a refusal names the parameter to change.
+            c["reason"] = bot.stateReason
+            guard let status = bot.hosted else {
+                c["figuresMissing"] = t("bots.not_reported_yet")
+                return c
+            }
+            c["pnlToday"] = USDTFormat.signedContext(status.todayPnL)
+            c["pnlTotal"] = USDTFormat.signedContext(status.realisedPnL)
+            c["openPositions"] = status.held > 0 ? "1" : "0"
+            c["used"] = USDTFormat.value(status.allocationUsed)
+            return c
+        }
         guard let running = bot.running, running.state != "no_key" else {
             c["figuresMissing"] = bot.running == nil ? t("bots.not_running_short") : t("reason.no_key")
             return c
@@ -71,6 +84,7 @@ enum BotsPage {
         c["notice"] = m.notice
         c["error"] = m.error
         if case .grid = definition.plan { c["grid"] = gridContext(m) }
+        if m.bot.isHosted { c["hosted"] = hostedContext(m) }
         c["positions"] = TradingPage.positionRows(m.positions, format: m.format)
         c["orders"] = TradingPage.orderRows(m.orders, format: m.format, zone: m.zone)
         c["fills"] = TradingPage.fillRows(m.fills, format: m.format, zone: m.zone)
@@ -128,5 +142,60 @@ enum BotsPage {
             if levels.last == nil { c["levelsMissing"] = t("bots.no_last_price") }
             return c
         }
+    }
+
+    /// A grid or DCA bot as the worker runs it: its controls, figures, resting orders, latest
+    /// fills and deals, and a paper bot's virtual balances now.
+    static func hostedContext(_ m: Model) -> [String: Any] {
+        let bot = m.bot
+        let format = m.format(bot.record.definition.symbols.first ?? "")
+        let active = bot.record.wanted || ["running", "starting", "stopping"].contains(bot.state)
+        var c: [String: Any] = [
+            "canStart": !active, "canStop": active,
+            "emergencyConfirm": t("bots.emergency_confirm", ["name": bot.record.definition.name]),
+        ]
+        guard let status = bot.hosted else {
+            c["notReported"] = t("bots.not_reported_yet")
+            return c
+        }
+        var figures: [[String: Any]] = []
+        func add(_ key: String, _ value: String?) {
+            figures.append(["label": t("bots.run.\(key)"), "value": value ?? "—", "missing": value == nil])
+        }
+        add("price", status.price.map(format.price))
+        if status.gridProfit != nil {
+            add("cycles", String(status.cycles))
+            add("grid_profit", status.gridProfit.map { USDTFormat.signed($0) })
+        }
+        add("realised", USDTFormat.signed(status.realisedPnL))
+        add("today", USDTFormat.signed(status.todayPnL))
+        add("unrealised", status.unrealisedPnL.map { USDTFormat.signed($0) })
+        add("held", format.quantity(status.held))
+        add("used", USDTFormat.value(status.allocationUsed))
+        c["figures"] = figures
+        c["reportedAt"] = DisplayTime.text(Date(timeIntervalSince1970: TimeInterval(status.updatedAt) / 1000), m.zone)
+        c["openOrders"] = status.openOrders.sorted { $0.price > $1.price }.map { order -> [String: Any] in
+            ["side": order.side == "BUY" ? t("order.side.buy") : t("order.side.sell"), "price": format.price(order.price), "quantity": format.quantity(order.quantity),
+             "what": order.level.map { t("bots.level_n", ["n": String($0)]) } ?? order.role ?? ""]
+        }
+        c["fills"] = status.fills.reversed().map { fill -> [String: Any] in
+            ["time": DisplayTime.text(Date(timeIntervalSince1970: TimeInterval(fill.time) / 1000), m.zone),
+             "side": fill.side == "BUY" ? t("order.side.buy") : t("order.side.sell"), "price": format.price(fill.price), "quantity": format.quantity(fill.quantity),
+             "fee": USDTFormat.value(fill.feeQuote), "what": fill.level.map { t("bots.level_n", ["n": String($0)]) } ?? fill.role ?? ""]
+        }
+        c["deals"] = status.deals.map { deal -> [String: Any] in
+            ["number": String(deal.number), "phase": deal.closeReason.map { t("bots.deal.closed") + " (\($0))" } ?? t("bots.deal.open"),
+             "entry": deal.entry.map(format.price) ?? "—", "average": deal.average.map(format.price) ?? "—",
+             "safety": "\(deal.safetyFilled) / \(deal.safetyOrders)", "takeProfit": deal.takeProfit.map(format.price) ?? "—",
+             "pnl": deal.pnl.map { USDTFormat.signed($0) } ?? "—"]
+        }
+        c["hasDeals"] = bot.record.definition.strategyName == "dca"
+        c["balancesNow"] = status.balances.sorted { $0.key < $1.key }.map { ["asset": $0.key, "amount": DecimalText.plain($0.value)] }
+        c["hasFigures"] = true
+        c["hasBalancesNow"] = !status.balances.isEmpty
+        c["hasOrders"] = !status.openOrders.isEmpty
+        c["hasFills"] = !status.fills.isEmpty
+        c["hasDealRows"] = !status.deals.isEmpty
+        return c
     }
 }

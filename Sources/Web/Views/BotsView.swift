@@ -1,9 +1,10 @@
 import Common
 import Foundation
 
-/// A user's bots and what each is doing. The worker of this version runs one bot: the user's
-/// first, when it is a live `sma_cross` or `ml` bot (its state is the worker's, ``BotView``);
-/// every other bot is `not_running`, with the reason.
+/// A user's bots and what each is doing. The worker runs the user's first bot when it is a live
+/// `sma_cross` or `ml` bot (its state is the worker's, ``BotView``), and every grid and DCA bot,
+/// live or paper, that its owner started (its state is the worker's last ``BotRunStatus``); any
+/// other bot is `not_running`, with the reason.
 struct BotsView {
     struct Bot {
         let record: BotRecord
@@ -14,15 +15,24 @@ struct BotsView {
         let reasonKey: String?
         /// The worker's view of the first bot, when the worker runs it.
         let running: BotView?
+        /// A grid or DCA bot's last status from the worker; nil before its first.
+        var hosted: BotRunStatus? = nil
+        /// Whether it is a grid or DCA bot, started and stopped on its own.
+        var isHosted: Bool { record.isHosted }
     }
 
     let bots: [Bot]
 
     static func load(_ database: CentralDatabase, user: UserID, now: Date) throws -> BotsView {
         let records = try database.bots.bots(for: user)
+        let statuses = records.contains(where: \.isHosted) ? try database.bots.statuses(for: user) : [:]
         var bots: [Bot] = []
         for (index, record) in records.enumerated() {
-            if index == 0, record.definition.runsInWorker {
+            if record.isHosted {
+                let status = statuses[record.id]
+                let (state, reason) = hostedState(wanted: record.wanted, status: status, now: now)
+                bots.append(Bot(record: record, isFirst: index == 0, state: state, stateReason: reason, reasonKey: nil, running: nil, hosted: status))
+            } else if index == 0, record.definition.runsInWorker {
                 let view = try BotView.load(database, user: user, now: now)
                 bots.append(Bot(record: record, isFirst: true, state: view.state, stateReason: view.stateReason, reasonKey: nil, running: view))
             } else {
@@ -33,14 +43,23 @@ struct BotsView {
         return BotsView(bots: bots)
     }
 
-    /// Why a bot does not run in this version: the catalog key and the English of the API.
+    /// A grid or DCA bot's state: what its owner wants, as far as the worker has carried it out.
+    /// Started: the worker's state (`starting` until it reports). Stopped: `stopping` while the
+    /// worker still runs it, then `stopped` with why (its owner, its stop-loss, a refusal).
+    static func hostedState(wanted: Bool, status: BotRunStatus?, now: Date) -> (state: String, reason: String?) {
+        guard let status else { return wanted ? ("starting", "waiting for the worker to start it") : ("stopped", nil) }
+        if wanted {
+            return (status.state, status.reason)
+        }
+        return ["running", "starting"].contains(status.state) ? ("stopping", "waiting for the worker to stop it") : (status.state == "error" ? "error" : "stopped", status.reason)
+    }
+
+    /// Why a `sma_cross` or `ml` bot does not run in this version: the catalog key and the
+    /// English of the API.
     static func notRunning(_ definition: BotDefinition, isFirst: Bool) -> (key: String, english: String) {
         if definition.mode == .paper {
-            return ("botreason.paper_not_built", "paper bots are not run by this version yet: they are defined, checked and backtested")
+            return ("botreason.paper_not_built", "paper sma_cross and ml bots are not run by this version yet: they are defined, checked and backtested")
         }
-        guard case .signals = definition.plan else {
-            return ("botreason.grid_dca_not_built", "grid and DCA bots are not run by this version yet: they are defined, checked and backtested")
-        }
-        return ("botreason.not_first", "this version runs a user's first bot only")
+        return ("botreason.not_first", "this version runs a user's first sma_cross or ml bot only")
     }
 }

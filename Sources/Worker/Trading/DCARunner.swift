@@ -105,6 +105,17 @@ actor DCARunner {
         return true
     }
 
+    /// The bot stops: every open deal's resting orders are cancelled and, when `sell`, its coins
+    /// sold at market.
+    func end(sell: Bool) async throws(ExchangeError) {
+        for number in deals.keys.sorted() {
+            guard var deal = deals[number] else { continue }
+            let actions = deal.stop(sell: sell, reason: sell ? "stopped and sold" : "stopped")
+            deals[number] = deal
+            try await carryOut(actions, deal: number)
+        }
+    }
+
     private static func rests(_ report: OrderReport) -> Bool {
         OrderStatus(rawValue: report.status)?.isOpen == true
     }
@@ -118,12 +129,12 @@ actor DCARunner {
                 let id = clientOrderID(deal: number, "S" + String(order.index, radix: 36))
                 _ = try await client.place(NewOrder(symbol: symbol, side: .buy, kind: .limit(quantity: order.quantity, price: order.price, timeInForce: "GTC"), clientOrderID: id))
             case .cancelSafety(let index):
-                _ = try? await client.cancel(symbol: symbol, clientOrderID: clientOrderID(deal: number, "S" + String(index, radix: 36)))
+                try await Self.cancel(client, symbol: symbol, clientOrderID: clientOrderID(deal: number, "S" + String(index, radix: 36)))
             case .placeTakeProfit(let sequence, let price, let quantity):
                 let id = clientOrderID(deal: number, "T" + String(sequence, radix: 36))
                 _ = try await client.place(NewOrder(symbol: symbol, side: .sell, kind: .limit(quantity: quantity, price: price, timeInForce: "GTC"), clientOrderID: id))
             case .cancelTakeProfit(let sequence):
-                _ = try? await client.cancel(symbol: symbol, clientOrderID: clientOrderID(deal: number, "T" + String(sequence, radix: 36)))
+                try await Self.cancel(client, symbol: symbol, clientOrderID: clientOrderID(deal: number, "T" + String(sequence, radix: 36)))
             case .sellAtMarket(let quantity, let reason):
                 let report = try await client.place(NewOrder(symbol: symbol, side: .sell, kind: .market(quantity: quantity), clientOrderID: clientOrderID(deal: number, "X")))
                 let filled = try await fill(of: report)
@@ -131,6 +142,16 @@ actor DCARunner {
                 _ = deal.exitFilled(price: filled.price, quantity: filled.quantity, feeQuote: filled.feeQuote, reason: reason)
                 deals[number] = deal
             }
+        }
+    }
+
+    /// Cancels an order; one the exchange no longer has open (filled, cancelled, never placed)
+    /// is no error. Any other failure is thrown: the order's state must be looked at again.
+    static func cancel(_ client: any ExchangeClient, symbol: String, clientOrderID: String) async throws(ExchangeError) {
+        do {
+            _ = try await client.cancel(symbol: symbol, clientOrderID: clientOrderID)
+        } catch .rejected(let code, _) where code == -2011 {
+            return
         }
     }
 

@@ -22,6 +22,8 @@ actor GridRunner {
     /// when the exchange takes its fee in the coin bought.
     let takerFee: Decimal
     private(set) var book: GridBook?
+    /// The fills the last ``rebuild(from:)`` found on the exchange, every one since the opening.
+    private(set) var replayed: [GridFill] = []
 
     init(client: any ExchangeClient, user: Int64, grid: Int64, plan: GridPlan, filters: SymbolFilters, takerFee: Decimal) {
         self.client = client
@@ -74,6 +76,7 @@ actor GridRunner {
 
     /// After a restart: the book of the opening, every cell walked forward through the orders the
     /// exchange filled, the missing orders placed and the stale ones cancelled.
+    @discardableResult
     func rebuild(from opening: Opening) async throws(ExchangeError) -> GridRebuild {
         var book = GridBook(plan: plan, openingPrice: opening.price, openingBuy: (opening.buyPrice, opening.feePerUnit))
         var fills: [GridFill] = []
@@ -89,10 +92,31 @@ actor GridRunner {
         let rebuilt = GridRebuild.rebuild(
             plan: plan, openingPrice: opening.price, openingBuy: (opening.buyPrice, opening.feePerUnit), fills: fills, open: open
         )
+        replayed = fills
         for stale in rebuilt.cancel { _ = try await client.cancel(symbol: symbol, clientOrderID: clientOrderID(stale)) }
         for missing in rebuilt.place { try await place(missing) }
         self.book = rebuilt.book
         return rebuilt
+    }
+
+    /// Ends the grid (its owner stops it, or its stop-loss or take-profit): the fills since the
+    /// last look are taken first, then every resting order is cancelled and, when `sell`, the
+    /// coins the grid holds are sold at market. Returns the sale's PnL against what the coins
+    /// cost, fees included, when there was a sale.
+    @discardableResult
+    func end(sell: Bool, reason: String = "stopped") async throws(ExchangeError) -> Decimal? {
+        try await sync()
+        guard var book else { return nil }
+        let before = book
+        let (cancel, held) = book.end(reason: reason)
+        self.book = book
+        for order in cancel { try await DCARunner.cancel(client, symbol: symbol, clientOrderID: clientOrderID(order)) }
+        let quantity = filters.roundQuantity(held)
+        guard sell, quantity > 0 else { return nil }
+        let id = ClientOrderID.make(user: user, symbol: symbol, key: grid, purpose: "GX")
+        let report = try await client.place(NewOrder(symbol: symbol, side: .sell, kind: .market(quantity: quantity), clientOrderID: id))
+        let fill = try await OrderFill.of(report, client: client, filters: filters)
+        return before.unrealisedPnL(at: fill.price) - fill.feeQuote
     }
 
     /// Walks one cell forward through the orders the exchange filled (a cell may have moved more

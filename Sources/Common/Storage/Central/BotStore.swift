@@ -17,6 +17,16 @@ public protocol BotStore: Sendable {
     func updateBot(_ id: Int64, _ definition: BotDefinition, for user: UserID, at: Date) throws -> BotRecord?
     /// `false` when the user has no such bot.
     func deleteBot(_ id: Int64, for user: UserID) throws -> Bool
+    /// Records whether the owner wants a bot running; `false` when the user has no such bot.
+    func setWanted(_ id: Int64, _ wanted: Bool, for user: UserID) throws -> Bool
+    /// The users with a paper grid or DCA bot they want running: they need a worker even
+    /// without an exchange key.
+    func usersWithWantedPaperBots() throws -> Set<UserID>
+    /// Stores what a bot the worker runs is doing (`bot_status`, the supervisor's write);
+    /// `false`, nothing stored, when the bot is not the user's.
+    func saveStatus(_ status: BotRunStatus, for user: UserID, at: Date) throws -> Bool
+    /// The latest status of each of the user's bots the worker has run, by bot id.
+    func statuses(for user: UserID) throws -> [Int64: BotRunStatus]
 }
 
 extension BotStore {
@@ -93,6 +103,43 @@ public struct SQLiteBotStore: BotStore {
         }
     }
 
+    public func setWanted(_ id: Int64, _ wanted: Bool, for user: UserID) throws -> Bool {
+        try db.write { db in
+            try db.execute(sql: "UPDATE bots SET run_wanted = ? WHERE id = ? AND user_id = ?", arguments: [wanted, id, user.rawValue])
+            return db.changesCount > 0
+        }
+    }
+
+    public func usersWithWantedPaperBots() throws -> Set<UserID> {
+        try db.read { db in
+            let ids = try Int64.fetchAll(db, sql: "SELECT DISTINCT user_id FROM bots WHERE run_wanted = 1 AND mode = 'paper' AND strategy IN ('grid', 'dca')")
+            return Set(ids.map { UserID($0) })
+        }
+    }
+
+    public func saveStatus(_ status: BotRunStatus, for user: UserID, at: Date) throws -> Bool {
+        try db.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO bot_status (bot_id, user_id, status, updated_at) SELECT id, user_id, ?, ? FROM bots WHERE id = ? AND user_id = ?
+                    ON CONFLICT(bot_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at
+                    """,
+                arguments: [status.encoded(), Timestamp.string(at), status.botID, user.rawValue])
+            return db.changesCount > 0
+        }
+    }
+
+    public func statuses(for user: UserID) throws -> [Int64: BotRunStatus] {
+        try db.read { db in
+            var statuses: [Int64: BotRunStatus] = [:]
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT bot_id, status FROM bot_status WHERE user_id = ?"), arguments: [user.rawValue]) {
+                // A row that no longer reads is left out: the bot shows no status rather than a guess.
+                if let status = try? BotRunStatus.decode(row["status"]) { statuses[row["bot_id"]] = status }
+            }
+            return statuses
+        }
+    }
+
     /// Also the upgrade's writer (``CentralSchema``'s `v10-bots`).
     static func insert(_ definition: BotDefinition, user: UserID, at: Date, in db: Database) throws {
         try db.execute(
@@ -115,7 +162,7 @@ public struct SQLiteBotStore: BotStore {
         }
         return BotRecord(
             id: row["id"], definition: definition, createdAt: Timestamp.date(row["created_at"]) ?? .distantPast,
-            updatedAt: Timestamp.date(row["updated_at"]) ?? .distantPast
+            updatedAt: Timestamp.date(row["updated_at"]) ?? .distantPast, wanted: row["run_wanted"] ?? false
         )
     }
 }

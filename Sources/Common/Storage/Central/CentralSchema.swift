@@ -260,6 +260,22 @@ public enum CentralSchema {
                 try db.execute(sql: "UPDATE \(table) SET bot_id = (SELECT MIN(id) FROM bots WHERE bots.user_id = \(table).user_id)")
             }
         }
+        // Grid and DCA bots run in the worker (issue 16): whether the owner wants each running
+        // (written by the web), and what each is doing (`bot_status`, written by the supervisor
+        // from the worker's reports).
+        migrator.registerMigration("v12-bot-runs") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE bots ADD COLUMN run_wanted INTEGER NOT NULL DEFAULT 0;
+                    CREATE TABLE bot_status (
+                        bot_id INTEGER PRIMARY KEY,
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        status TEXT NOT NULL,
+                        updated_at TEXT NOT NULL
+                    );
+                    CREATE INDEX bot_status_user ON bot_status(user_id);
+                    """)
+        }
         return migrator
     }
 }

@@ -7,6 +7,7 @@ public final class InMemoryBotStore: BotStore {
     struct State {
         var bots: [(user: UserID, record: BotRecord)] = []
         var lastID: Int64 = 0
+        var statuses: [Int64: (user: UserID, status: BotRunStatus)] = [:]
     }
 
     let state = Mutex(State())
@@ -60,5 +61,35 @@ public final class InMemoryBotStore: BotStore {
         }
         if deleted { changes.bump() }
         return deleted
+    }
+
+    public func setWanted(_ id: Int64, _ wanted: Bool, for user: UserID) throws -> Bool {
+        let found = state.withLock { state in
+            guard let index = state.bots.firstIndex(where: { $0.user == user && $0.record.id == id }) else { return false }
+            state.bots[index].record.wanted = wanted
+            return true
+        }
+        if found { changes.bump() }
+        return found
+    }
+
+    public func usersWithWantedPaperBots() throws -> Set<UserID> {
+        state.withLock { state in
+            Set(state.bots.filter { $0.record.wanted && $0.record.isHosted && $0.record.definition.mode == .paper }.map(\.user))
+        }
+    }
+
+    public func saveStatus(_ status: BotRunStatus, for user: UserID, at: Date) throws -> Bool {
+        let saved = state.withLock { state in
+            guard state.bots.contains(where: { $0.user == user && $0.record.id == status.botID }) else { return false }
+            state.statuses[status.botID] = (user, status)
+            return true
+        }
+        if saved { changes.bump() }
+        return saved
+    }
+
+    public func statuses(for user: UserID) throws -> [Int64: BotRunStatus] {
+        state.withLock { state in state.statuses.filter { $0.value.user == user }.mapValues(\.status) }
     }
 }

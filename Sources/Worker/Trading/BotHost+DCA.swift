@@ -1,0 +1,84 @@
+import Common
+import Foundation
+
+extension BotHost {
+    /// A new DCA bot is checked against the exchange (``DCAPlan/refusals``); its deals open as
+    /// its start condition says, in ``stepDCA``. A bot the worker ran before gets its open
+    /// deals back from the exchange.
+    func startDCA(_ bot: Bot, _ parameters: DCAParameters, filters: SymbolFilters, price: Decimal, rebuilding: Bool) async throws {
+        let plan = DCAPlan(parameters)
+        let runner = DCARunner(client: bot.exchange, user: user, bot: bot.id, plan: plan, filters: filters)
+        bot.dca = runner
+        if rebuilding {
+            var open: [Int] = []
+            for number in bot.record.openDeals where try await runner.rebuild(deal: number) { open.append(number) }
+            bot.record.openDeals = open
+            return
+        }
+        let free = try await freeQuote(bot.exchange, filters)
+        let refusals = plan.refusals(filters: filters, price: price, makerFee: fee, takerFee: fee, freeQuote: free, allocation: bot.definition.allocationUsdt)
+        guard refusals.isEmpty else { throw StartFailure(refusals.map { $0.description }.joined(separator: "; ")) }
+    }
+
+    /// One look at the deals (filled safety orders move the take-profit, a filled take-profit
+    /// closes the deal), then a new deal when there is room and the start condition holds.
+    func stepDCA(_ bot: Bot, _ runner: DCARunner, _ parameters: DCAParameters, price: Decimal, now: Date) async throws {
+        try await runner.sync(price: price)
+        var changed = collectDeals(bot, dca: await runner.deals)
+        if bot.record.openDeals.count < parameters.maxActiveDeals, try await startsNow(bot, parameters, now: now) {
+            let number = bot.record.nextDeal
+            bot.record.nextDeal += 1
+            bot.record.openDeals.append(number)
+            // Recorded before the base order goes out: a worker killed now finds the deal again.
+            save(bot)
+            do {
+                try await runner.open(deal: number)
+            } catch {
+                // Refused: no deal. Unknown: the next restart resolves it by its client id.
+                if case .unknownOrderState = error {} else { bot.record.openDeals.removeAll { $0 == number } }
+                save(bot)
+                throw error
+            }
+            changed = true
+        }
+        if changed { save(bot) }
+    }
+
+    /// Moves the deals that closed out of the open ones, their PnL realised. True when one did.
+    @discardableResult
+    func collectDeals(_ bot: Bot, dca deals: [Int: DCADeal]) -> Bool {
+        var changed = false
+        for number in bot.record.openDeals {
+            guard let deal = deals[number], case .closed(let reason, let pnl) = deal.phase else { continue }
+            bot.record.openDeals.removeAll { $0 == number }
+            bot.record.realisedDeals += pnl
+            bot.record.closedDeals = Array((bot.record.closedDeals + [Self.dealStatus(number, deal, price: nil, closeReason: reason, pnl: pnl)])
+                .suffix(HostedBotRecord.closedDealLimit))
+            changed = true
+        }
+        return changed
+    }
+
+    static func dealStatus(_ number: Int, _ deal: DCADeal, price: Decimal?, closeReason: String?, pnl: Decimal?) -> BotRunStatus.Deal {
+        let unrealised = price.flatMap { price in deal.averageEntry.map { deal.heldQuantity * (price - $0) } }
+        return BotRunStatus.Deal(
+            number: number, phase: closeReason == nil ? "open" : "closed", entry: deal.entryPrice, average: deal.averageEntry,
+            safetyFilled: deal.safetyFilled, safetyOrders: deal.safetyOrders.count, takeProfit: deal.takeProfitPrice, held: deal.heldQuantity,
+            pnl: pnl ?? unrealised, closeReason: closeReason)
+    }
+
+    /// Whether a new deal opens now: at once, or on a buy of the start strategy on the last
+    /// closed 1-minute candle that has not opened a deal yet (looked at every 10 s).
+    private func startsNow(_ bot: Bot, _ parameters: DCAParameters, now: Date) async throws -> Bool {
+        guard var strategy = parameters.start.strategy() else { return true }
+        guard now.timeIntervalSince(bot.lastSignalCheck) >= 10 else { return false }
+        bot.lastSignalCheck = now
+        let klines = try await market.klines(symbol: bot.symbol, interval: "1m", limit: min(strategy.warmUp + 2, 1_000), startTime: nil)
+        let closed = klines.filter { $0.closeTime < Self.ms(now) }
+        var last: StrategySignal = .hold
+        for kline in closed { last = strategy.onClose(StrategyCandle(kline)) }
+        guard last == .buy, let candle = closed.last, candle.openTime != bot.record.lastSignalCandle else { return false }
+        bot.record.lastSignalCandle = candle.openTime
+        return true
+    }
+}

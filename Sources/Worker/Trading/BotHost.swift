@@ -1,0 +1,288 @@
+import Common
+import Foundation
+import Logging
+
+/// Runs a user's grid and DCA bots inside the user's worker: a live bot on the user's exchange
+/// account, a paper bot on a ``PaperExchange`` over the exchange's public data (it needs no key
+/// and never touches the account). Each bot's own driver (``GridRunner``, ``DCARunner``) decides
+/// nothing itself; this host starts, steps, stops and rebuilds them, keeps each bot's record
+/// (``HostedBotRecord``) and reports each bot's ``BotRunStatus``.
+///
+/// Commands only queue a request; every exchange call happens in ``tick(now:)``, one at a time,
+/// so that a stop never interleaves with a step of the same bot. A failure of one bot (a refusal,
+/// a definition that does not read, an exchange error) is that bot's state and reason, never the
+/// others'.
+actor BotHost {
+    enum Request: Sendable, Equatable {
+        case start(bot: Int64, definition: String)
+        case stop(bot: Int64, sell: Bool)
+        /// The user's emergency stop: every bot stops, its orders cancelled, nothing sold.
+        case stopAll
+    }
+
+    /// One bot the host has heard of.
+    final class Bot {
+        let id: Int64
+        let definition: BotDefinition
+        var record: HostedBotRecord
+        let exchange: any ExchangeClient
+        let paper: PaperExchange?
+        var filters: SymbolFilters?
+        var grid: GridRunner?
+        var dca: DCARunner?
+        var state: String
+        var error: String?
+        var price: Decimal?
+        var lastSync = Date.distantPast
+        var lastReport = Date.distantPast
+        var lastStatus: BotRunStatus?
+        var lastSignalCheck = Date.distantPast
+
+        init(id: Int64, definition: BotDefinition, record: HostedBotRecord, exchange: any ExchangeClient, paper: PaperExchange?) {
+            self.id = id
+            self.definition = definition
+            self.record = record
+            self.exchange = exchange
+            self.paper = paper
+            self.state = "starting"
+        }
+
+        var symbol: String { definition.symbols.first ?? "" }
+    }
+
+    let user: Int64
+    /// The user's exchange account; nil in a worker without a key (paper bots only).
+    let live: (any ExchangeClient)?
+    /// The exchange's public data: prices, candles, filters.
+    let market: any ExchangeClient
+    let store: any HostedBotStore
+    let reporter: any ReportSink
+    let logger: Logger
+    /// The fee a plan is checked against and a paper bot pays: Binance Spot's standard rate
+    /// (BINANCE.md), for makers and takers alike.
+    let fee: Decimal
+    /// How much worse than the best price a paper bot's market order fills.
+    let slippage: Decimal
+    /// A live bot asks the exchange about its orders this often (each look costs request weight);
+    /// a paper bot's exchange is in memory and looks every tick.
+    let liveSyncInterval: TimeInterval
+    private var pending: [Request] = []
+    private(set) var bots: [Int64: Bot] = [:]
+
+    init(
+        user: Int64, live: (any ExchangeClient)?, market: any ExchangeClient, store: any HostedBotStore, reporter: any ReportSink, logger: Logger,
+        fee: Decimal = Decimal(string: "0.001")!, slippage: Decimal = Decimal(string: "0.0005")!, liveSyncInterval: TimeInterval = 5
+    ) {
+        self.user = user
+        self.live = live
+        self.market = market
+        self.store = store
+        self.reporter = reporter
+        self.logger = logger
+        self.fee = fee
+        self.slippage = slippage
+        self.liveSyncInterval = liveSyncInterval
+    }
+
+    /// Queues a request for the next tick.
+    func request(_ request: Request) {
+        pending.append(request)
+    }
+
+    /// Carries out the queued requests, then steps every running bot at the exchange's prices.
+    func tick(now: Date = Date()) async {
+        let requests = pending
+        pending = []
+        for request in requests { await handle(request, now: now) }
+        let running = bots.values.filter { $0.state == "running" }.sorted { $0.id < $1.id }
+        guard !running.isEmpty else { return }
+        let prices: [String: Decimal]
+        do {
+            prices = try await market.tickerPrices()
+        } catch {
+            for bot in running {
+                bot.error = "the exchange's prices are unavailable: \(error)"
+                await report(bot, now: now)
+            }
+            return
+        }
+        for bot in running {
+            guard let price = prices[bot.symbol] else {
+                bot.error = "the exchange lists no price for \(bot.symbol)"
+                await report(bot, now: now)
+                continue
+            }
+            bot.price = price
+            bot.paper?.observe(bid: price, ask: price, symbol: bot.symbol)
+            bot.paper?.observe(trade: price, symbol: bot.symbol)
+            if bot.paper != nil || now.timeIntervalSince(bot.lastSync) >= liveSyncInterval {
+                bot.lastSync = now
+                do {
+                    bot.error = nil
+                    try await step(bot, price: price, now: now)
+                } catch {
+                    // Every order is found again by its client id at the next look.
+                    bot.error = "exchange: \(error)"
+                    logger.warning("bot.step_failed", metadata: ["bot.id": "\(bot.id)", "error": "\(error)"])
+                }
+            }
+            await report(bot, now: now)
+        }
+    }
+
+    private func handle(_ request: Request, now: Date) async {
+        switch request {
+        case .start(let id, let text):
+            if let bot = bots[id], bot.state == "running", bot.record.definition == text { return }
+            await start(id, definition: text, now: now)
+        case .stop(let id, let sell):
+            guard let bot = bots[id] else {
+                // Not running here (never started, or before a restart): its record says stopped.
+                if var record = try? store.load(id), record.running {
+                    record.running = false
+                    save(id, record)
+                }
+                return
+            }
+            await stop(bot, sell: sell, reason: sell ? "stopped and sold by its owner" : "stopped by its owner", now: now)
+        case .stopAll:
+            for bot in bots.values.sorted(by: { $0.id < $1.id }) where bot.state == "running" || bot.state == "starting" {
+                await stop(bot, sell: false, reason: "emergency stop", now: now)
+            }
+        }
+    }
+
+    // MARK: - Starting
+
+    private func start(_ id: Int64, definition text: String, now: Date) async {
+        let definition: BotDefinition
+        do {
+            definition = try BotDefinition.decode(Data(text.utf8))
+        } catch {
+            fail(id, "its definition does not read: \(error)", now: now)
+            return
+        }
+        let stored = (try? store.load(id)) ?? nil
+        let rebuilding = stored?.running == true && stored?.definition == text
+        var record = rebuilding ? stored! : HostedBotRecord(definition: text)
+        let exchange: any ExchangeClient
+        var paper: PaperExchange?
+        switch definition.mode {
+        case .paper:
+            let account = PaperAccount(balances: definition.paperBalances, makerFee: fee, takerFee: fee, slippage: slippage)
+            paper = record.paper.map { PaperExchange(market: market, snapshot: $0) } ?? PaperExchange(market: market, account: account)
+            exchange = paper!
+        case .live:
+            guard let live else {
+                fail(id, "a live bot needs an exchange API key; store one, or run it on paper", now: now, definition: definition)
+                return
+            }
+            exchange = live
+        }
+        let bot = Bot(id: id, definition: definition, record: record, exchange: exchange, paper: paper)
+        bots[id] = bot
+        do {
+            guard let filters = try await exchange.exchangeInfo(symbols: [bot.symbol]).first(where: { $0.symbol == bot.symbol }) else {
+                throw StartFailure("the exchange does not list \(bot.symbol)")
+            }
+            bot.filters = filters
+            guard let price = try await market.tickerPrices()[bot.symbol] else { throw StartFailure("the exchange lists no price for \(bot.symbol)") }
+            bot.price = price
+            paper?.observe(bid: price, ask: price, symbol: bot.symbol)
+            switch definition.plan {
+            case .grid(let parameters):
+                try await startGrid(bot, parameters, filters: filters, price: price, rebuilding: rebuilding)
+            case .dca(let parameters):
+                try await startDCA(bot, parameters, filters: filters, price: price, rebuilding: rebuilding)
+            case .signals:
+                throw StartFailure("sma_cross and ml bots run as the worker's first bot, not here")
+            }
+            record = bot.record
+            record.running = true
+            record.reason = nil
+            bot.record = record
+            bot.state = "running"
+            save(bot)
+            logger.info(rebuilding ? "bot.rebuilt" : "bot.started", metadata: ["bot.id": "\(id)", "bot.mode": "\(definition.mode.rawValue)"])
+        } catch {
+            bot.state = "error"
+            bot.record.running = false
+            bot.record.reason = "\(error)"
+            save(bot)
+            logger.warning("bot.start_refused", metadata: ["bot.id": "\(id)", "error": "\(error)"])
+        }
+        await report(bot, now: now, force: true)
+    }
+
+    struct StartFailure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// A bot that cannot even be built: its state is `error` with the reason.
+    private func fail(_ id: Int64, _ reason: String, now: Date, definition: BotDefinition? = nil) {
+        logger.warning("bot.start_refused", metadata: ["bot.id": "\(id)", "error": "\(reason)"])
+        var status = BotRunStatus(
+            botID: id, state: "error", reason: reason, mode: definition?.mode.rawValue ?? "live", symbol: definition?.symbols.first ?? "",
+            updatedAt: Self.ms(now))
+        status.balances = [:]
+        bots[id] = nil
+        reporter.send(.botStatus(status))
+    }
+
+    func freeQuote(_ exchange: any ExchangeClient, _ filters: SymbolFilters) async throws -> Decimal {
+        try await exchange.account().balances.first { $0.asset == filters.quoteAsset }?.free ?? 0
+    }
+
+    // MARK: - Stopping
+
+    func stop(_ bot: Bot, sell: Bool, reason: String, now: Date) async {
+        do {
+            if let grid = bot.grid, let pnl = try await grid.end(sell: sell, reason: reason) {
+                bot.record.realisedDeals += pnl
+            }
+            if let dca = bot.dca {
+                try await dca.end(sell: sell)
+                collectDeals(bot, dca: await dca.deals)
+            }
+            bot.record.reason = reason
+        } catch {
+            bot.record.reason = "\(reason); the exchange refused part of it (\(error)): look at the bot's orders"
+            logger.error("bot.stop_failed", metadata: ["bot.id": "\(bot.id)", "error": "\(error)"])
+        }
+        bot.state = "stopped"
+        bot.record.running = false
+        bot.record.paper = bot.paper?.snapshot()
+        save(bot)
+        await report(bot, now: now, force: true)
+        logger.info("bot.stopped", metadata: ["bot.id": "\(bot.id)", "sold": "\(sell)"])
+    }
+
+    // MARK: - Records and reports
+
+    func save(_ bot: Bot) {
+        bot.record.paper = bot.paper?.snapshot()
+        save(bot.id, bot.record)
+    }
+
+    private func save(_ id: Int64, _ record: HostedBotRecord) {
+        do {
+            try store.save(id, record)
+        } catch {
+            logger.error("bot.record_failed", metadata: ["bot.id": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    /// Sends the bot's status when it changed, and every 5 s while it runs.
+    func report(_ bot: Bot, now: Date, force: Bool = false) async {
+        let status = await status(of: bot, now: now)
+        var unchanged = status
+        unchanged.updatedAt = bot.lastStatus?.updatedAt ?? 0
+        guard force || unchanged != bot.lastStatus || now.timeIntervalSince(bot.lastReport) >= 5 else { return }
+        bot.lastStatus = status
+        bot.lastReport = now
+        reporter.send(.botStatus(status))
+    }
+
+    static func ms(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+}
