@@ -84,6 +84,9 @@ actor BotHost {
         self.liveSyncInterval = liveSyncInterval
     }
 
+    /// A paper bot's virtual account now.
+    func paperAccount(_ id: Int64) -> PaperAccount? { bots[id]?.paper?.account }
+
     /// Queues a request for the next tick.
     func request(_ request: Request) {
         pending.append(request)

@@ -1,0 +1,201 @@
+import Common
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+@testable import Worker
+
+private func d(_ text: String) -> Decimal { Decimal(string: text)! }
+
+/// The worker's grid and DCA bots (``BotHost``): started from their stored definitions, stepped
+/// at the exchange's prices, stopped, refused with the reason, and rebuilt from their records by
+/// a new host (a restarted worker). Live bots on `InMemoryExchange`, paper bots on a
+/// ``PaperExchange`` over it. No process, no network, no sleep: each tick is called.
+@Suite struct BotHostTests {
+    final class Records: HostedBotStore {
+        let records = Mutex<[Int64: HostedBotRecord]>([:])
+        func load(_ bot: Int64) throws -> HostedBotRecord? { records.withLock { $0[bot] } }
+        func save(_ bot: Int64, _ record: HostedBotRecord) throws { records.withLock { $0[bot] = record } }
+    }
+
+    static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// 100–200 in 5 levels with 400 USDT, as ``GridRunnerTests/plan``.
+    static func grid(_ name: String = "grid", mode: BotDefinition.Mode, lower: Decimal = 100, upper: Decimal = 200) -> String {
+        let parameters = GridParameters(symbol: "BTCUSDT", lowerPrice: lower, upperPrice: upper, levels: 5, spacing: .arithmetic, investment: 400)
+        let definition = BotDefinition(
+            name: name, mode: mode, allocationUsdt: 400, plan: .grid(parameters), paperBalances: mode == .paper ? ["USDT": 1_000] : [:])
+        return String(decoding: definition.encoded(), as: UTF8.self)
+    }
+
+    static func host(live: InMemoryExchange?, market: InMemoryExchange, records: Records, reports: TraderTests.Reports) -> BotHost {
+        BotHost(user: 5, live: live, market: market, store: records, reporter: reports, logger: Logger(label: "test"), fee: d("0.001"), slippage: 0)
+    }
+
+    /// The last status reported for `bot`.
+    static func status(_ reports: TraderTests.Reports, _ bot: Int64) throws -> BotRunStatus {
+        let statuses = reports.list.withLock { $0 }.compactMap { report -> BotRunStatus? in
+            if case .botStatus(let status) = report, status.botID == bot { status } else { nil }
+        }
+        return try #require(statuses.last)
+    }
+
+    static func orders(_ status: BotRunStatus) -> [String] {
+        status.openOrders.map { "\($0.level ?? -1) \($0.side) \($0.price)" }.sorted()
+    }
+
+    @Test func aPaperGridTradesWithoutAKeyNeverTouchesTheAccountAndComesBackFromItsRecord() async throws {
+        let market = GridRunnerTests.exchange()
+        market.setBalance("USDT", 5_000)
+        let (records, reports) = (Records(), TraderTests.Reports())
+        let host = Self.host(live: nil, market: market, records: records, reports: reports)
+        await host.request(.start(bot: 3, definition: Self.grid(mode: .paper)))
+        await host.tick(now: Self.t0)
+        var status = try Self.status(reports, 3)
+        #expect(status.state == "running" && status.mode == "paper")
+        #expect(Self.orders(status) == ["0 BUY 100", "1 BUY 125", "2 BUY 150", "4 SELL 200"])
+
+        // The price trades through 150 (the buy fills), then through 175 (its sell fills).
+        market.setPrice("BTCUSDT", 149)
+        await host.tick(now: Self.t0 + 1)
+        market.setPrice("BTCUSDT", d("175.01"))
+        await host.tick(now: Self.t0 + 2)
+        status = try Self.status(reports, 3)
+        #expect(status.cycles == 1)
+        #expect(status.gridProfit == d("16.64975") - d("0.099999") - d("0.11654825"))
+        #expect(status.realisedPnL == status.gridProfit && status.todayPnL == status.gridProfit)
+        #expect(status.fills.map { "\($0.side) \($0.level ?? -1)" } == ["BUY 2", "SELL 3"])
+        #expect(status.balances["USDT"] != nil)
+        // The account the paper bot reads its prices from: no order, no trade, its money unchanged.
+        #expect(try await market.openOrders().isEmpty)
+        #expect(try await market.myTrades(symbol: "BTCUSDT").isEmpty)
+        #expect(market.balance("USDT").free == 5_000 && market.balance("BTC").free == 0)
+
+        // A restarted worker: a new host rebuilds the grid from its record (its virtual exchange
+        // included), with its cycle, its fills and the same four orders, none doubled.
+        let reportsAfter = TraderTests.Reports()
+        let restarted = Self.host(live: nil, market: market, records: records, reports: reportsAfter)
+        await restarted.request(.start(bot: 3, definition: Self.grid(mode: .paper)))
+        await restarted.tick(now: Self.t0 + 10)
+        let rebuilt = try Self.status(reportsAfter, 3)
+        #expect(rebuilt.state == "running")
+        #expect(rebuilt.cycles == 1 && rebuilt.gridProfit == status.gridProfit)
+        #expect(Self.orders(rebuilt) == Self.orders(status))
+        #expect(rebuilt.fills.count == 2)
+        #expect(await restarted.paperAccount(3)?.open.count == 4)
+        #expect(rebuilt.balances == status.balances)
+    }
+
+    @Test func aLiveGridKilledWhileThePriceCrossedTwoLevelsIsRebuiltWithoutADuplicateOrAGap() async throws {
+        let exchange = GridRunnerTests.exchange()
+        let records = Records()
+        let first = Self.host(live: exchange, market: exchange, records: records, reports: TraderTests.Reports())
+        await first.request(.start(bot: 1, definition: Self.grid(mode: .live)))
+        await first.tick(now: Self.t0)
+        #expect(try await GridRunnerTests.resting(exchange) == ["0 BUY 100", "1 BUY 125", "2 BUY 150", "3 SELL 200"])
+
+        // The worker is gone; the price falls through 150 and 125 and comes back to 140.
+        exchange.setPrice("BTCUSDT", 120)
+        exchange.setPrice("BTCUSDT", 140)
+        let reports = TraderTests.Reports()
+        let restarted = Self.host(live: exchange, market: exchange, records: records, reports: reports)
+        await restarted.request(.start(bot: 1, definition: Self.grid(mode: .live)))
+        await restarted.tick(now: Self.t0 + 60)
+        // Each filled buy got its sell one level up; nothing was placed twice.
+        #expect(try await GridRunnerTests.resting(exchange) == ["0 BUY 100", "1 SELL 150", "2 SELL 175", "3 SELL 200"])
+        let status = try Self.status(reports, 1)
+        #expect(status.state == "running" && status.mode == "live")
+        #expect(status.fills.map { "\($0.side) \($0.level ?? -1)" }.sorted() == ["BUY 1", "BUY 2"])
+        // What the three sells sell: the opening's 0.57142, and the two buys less their fee in
+        // BTC on the step (0.8 − 0.0008; 0.66666 − 0.00066666 down to 0.66599).
+        #expect(status.held == d("0.57142") + d("0.7992") + d("0.66599"))
+        // A third start of the same bot (the supervisor's line and a queued command) changes nothing.
+        await restarted.request(.start(bot: 1, definition: Self.grid(mode: .live)))
+        await restarted.tick(now: Self.t0 + 61)
+        #expect(try await exchange.openOrders(symbol: "BTCUSDT").count == 4)
+    }
+
+    @Test func twoGridsOfOneUserOnOneSymbolKeepTheirOrdersAndCoinsApart() async throws {
+        let exchange = GridRunnerTests.exchange()
+        exchange.setBalance("USDT", 2_000)
+        let reports = TraderTests.Reports()
+        let host = Self.host(live: exchange, market: exchange, records: Records(), reports: reports)
+        await host.request(.start(bot: 1, definition: Self.grid("one", mode: .live)))
+        await host.request(.start(bot: 10, definition: Self.grid("ten", mode: .live)))
+        await host.tick(now: Self.t0)
+        #expect(try await exchange.openOrders(symbol: "BTCUSDT").count == 8)
+        let held = try Self.status(reports, 10).held
+        let heldByOne = try Self.status(reports, 1).held
+        #expect(held > 0 && held == heldByOne)
+
+        // Bot 1 stops and sells: only its coins go; bot 10's orders and coins stay.
+        await host.request(.stop(bot: 1, sell: true))
+        await host.tick(now: Self.t0 + 1)
+        let stopped = try Self.status(reports, 1)
+        #expect(stopped.state == "stopped" && stopped.reason == "stopped and sold by its owner")
+        #expect(stopped.openOrders.isEmpty && stopped.held == 0)
+        let left = try await exchange.openOrders(symbol: "BTCUSDT")
+        #expect(left.count == 4 && left.allSatisfy { $0.clientOrderID.contains("-10-G") })
+        #expect(exchange.balance("BTC").locked == held)
+        #expect(try Self.status(reports, 10).state == "running")
+    }
+
+    @Test func everyRefusalIsTheBotsStateWithItsReasonAndLeavesTheOthersRunning() async throws {
+        let exchange = GridRunnerTests.exchange()
+        let reports = TraderTests.Reports()
+        let keyless = Self.host(live: nil, market: exchange, records: Records(), reports: reports)
+        // A range without the price, a live bot without a key, a definition that does not read.
+        await keyless.request(.start(bot: 1, definition: Self.grid(mode: .paper, lower: 170, upper: 250)))
+        await keyless.request(.start(bot: 2, definition: Self.grid(mode: .live)))
+        await keyless.request(.start(bot: 3, definition: "{\"name\": 1}"))
+        await keyless.request(.start(bot: 4, definition: Self.grid(mode: .paper)))
+        await keyless.tick(now: Self.t0)
+        let outside = try Self.status(reports, 1)
+        #expect(outside.state == "error" && outside.reason?.contains("the price 160 is outside the range 170–250") == true)
+        #expect(try Self.status(reports, 2).reason == "a live bot needs an exchange API key; store one, or run it on paper")
+        #expect(try Self.status(reports, 3).reason?.hasPrefix("its definition does not read") == true)
+        #expect(try Self.status(reports, 4).state == "running")
+        // Levels too close for the fee, and more than the free balance.
+        let live = Self.host(live: exchange, market: exchange, records: Records(), reports: reports)
+        let narrow = GridParameters(symbol: "BTCUSDT", lowerPrice: 159, upperPrice: 161, levels: 20, spacing: .arithmetic, investment: 400)
+        let tooMuch = GridParameters(symbol: "BTCUSDT", lowerPrice: 100, upperPrice: 200, levels: 5, spacing: .arithmetic, investment: 5_000)
+        for (id, parameters) in [(Int64(5), narrow), (6, tooMuch)] {
+            let text = String(decoding: BotDefinition(name: "x", mode: .live, allocationUsdt: 10_000, plan: .grid(parameters)).encoded(), as: UTF8.self)
+            await live.request(.start(bot: id, definition: text))
+        }
+        await live.tick(now: Self.t0)
+        #expect(try Self.status(reports, 5).reason?.contains("does not exceed twice the fee") == true)
+        #expect(try Self.status(reports, 6).reason?.contains("more than the free balance of 1000") == true)
+        #expect(try await exchange.openOrders(symbol: "BTCUSDT").isEmpty)
+    }
+
+    @Test func aLiveDCADealAveragesDownTakesProfitAndTheNextDealOpens() async throws {
+        let exchange = DCARunnerTests.exchange()
+        let reports = TraderTests.Reports()
+        let host = Self.host(live: exchange, market: exchange, records: Records(), reports: reports)
+        let definition = BotDefinition(name: "dca", mode: .live, allocationUsdt: 1_000, plan: .dca(DCARunnerTests.plan.parameters))
+        await host.request(.start(bot: 2, definition: String(decoding: definition.encoded(), as: UTF8.self)))
+        await host.tick(now: Self.t0)
+        await host.tick(now: Self.t0 + 5)
+        var status = try Self.status(reports, 2)
+        #expect(status.deals.map(\.number) == [1])
+        #expect(status.openOrders.map { "\($0.role ?? "") \($0.price)" }.sorted() == ["safety 1 98", "safety 2 94", "safety 3 86", "take-profit 101.5"])
+
+        // Two safety orders fill: the take-profit moves to the new average.
+        exchange.setPrice("BTCUSDT", 94)
+        await host.tick(now: Self.t0 + 10)
+        status = try Self.status(reports, 2)
+        #expect(status.deals.first?.safetyFilled == 2 && status.deals.first?.takeProfit == d("97.88"))
+
+        // The take-profit fills: the deal closes with its PnL realised, and a new one opens at once.
+        exchange.setPrice("BTCUSDT", 98)
+        await host.tick(now: Self.t0 + 15)
+        await host.tick(now: Self.t0 + 20)
+        status = try Self.status(reports, 2)
+        let closed = try #require(status.deals.first { $0.number == 1 })
+        #expect(closed.phase == "closed" && closed.closeReason == "take-profit")
+        #expect(status.realisedPnL == closed.pnl && status.realisedPnL > 0)
+        #expect(status.deals.contains { $0.number == 2 && $0.phase == "open" })
+    }
+}
