@@ -39,6 +39,8 @@ struct CommandService: Service {
     final class History: @unchecked Sendable {
         var orders: [OrderRecord] = []
         var fills: [BotFill] = []
+        /// The grid and DCA bots the supervisor named to run.
+        var bots: Set<Int64> = []
     }
     let history = History()
 
@@ -66,7 +68,9 @@ struct CommandService: Service {
             if let trader { await trader.restore(orders: history.orders, fills: history.fills) }
             history.orders = []
             history.fills = []
+            await host?.request(.settle(wanted: history.bots))
         case .bot(let id, let definition):
+            history.bots.insert(id)
             await host?.request(.start(bot: id, definition: definition))
         case .command(let id, let name, let payload):
             do {

@@ -30,7 +30,7 @@ import Testing
 
     @Test func aGridOnPaperIsCreatedReadListedAndDeleted() async throws {
         let web = TestWeb(listing: Self.listing)
-        try await web.user("ann")
+        let ann = try await web.user("ann")
         try await web.app.test(.router) { client in
             let signed = try await client.logIn("ann")
             let created = try await client.execute(uri: "/api/v1/bots", method: .post, headers: signed.headers(csrf: true, json: true), body: .json(Self.gridBody()))
@@ -46,9 +46,10 @@ import Testing
             #expect(bot["paper_balances"] as? [[String: String]] == [["asset": "USDT", "amount": "1000.00000000"]])
             let params = try #require((bot["strategy"] as? [String: Any])?["params"] as? [String: String])
             #expect(params["levels"] == "11" && params["lower"] == "40000" && params["spacing"] == "arithmetic")
-            #expect(bot["state"] as? String == "not_running")
-            #expect((bot["state_reason"] as? String)?.contains("paper") == true)
-            #expect(bot["open_positions"] is NSNull && bot["open_positions_reason"] as? String == "not_running")
+            // Not started: stopped, its figures not reported yet.
+            #expect(bot["state"] as? String == "stopped" && bot["wanted"] as? Bool == false)
+            #expect(bot["open_positions"] is NSNull && bot["open_positions_reason"] as? String == "not_reported")
+            #expect(bot["run"] is NSNull && bot["run_reason"] as? String == "not_reported")
 
             let read = try await client.execute(uri: "/api/v1/bots/\(id)", method: .get, headers: signed.headers())
             #expect(read.status == .ok)
@@ -58,10 +59,10 @@ import Testing
             #expect(items.map { $0["bot_id"] as? Int64 } == [id])
             #expect(try list.object()["max_per_user"] as? Int64 == 20)
 
-            // It does not run: its start is refused with the reason.
+            // Its start cannot reach the supervisor here (none runs): refused, and it stays stopped.
             let start = try await client.execute(uri: "/api/v1/bots/\(id)/start", method: .post, headers: signed.headers(csrf: true))
-            #expect(start.status == .conflict)
-            #expect(start.errorCode == "bot_not_running")
+            #expect(start.status == .serviceUnavailable && start.errorCode == "supervisor_unavailable")
+            #expect(try web.database.bots.bots(for: ann).first?.wanted == false)
 
             let deleted = try await client.execute(uri: "/api/v1/bots/\(id)", method: .delete, headers: signed.headers(csrf: true))
             #expect(deleted.status == .noContent)
@@ -259,5 +260,71 @@ import Testing
             #expect(live.status == .conflict && live.errorCode == "not_paper")
         }
         #expect(try web.database.bots.bots(for: user).count == 2)
+    }
+
+    /// A grid or DCA bot's state and figures are what the worker last reported, as far as its
+    /// owner's wish has been carried out; a started bot is not changed or deleted; a live one
+    /// needs a key to start; a report about another user's bot is not stored.
+    @Test func aGridBotsStateAndFiguresAreTheWorkersReport() async throws {
+        let web = TestWeb(listing: Self.listing)
+        let user = try await web.user("ivy")
+        let other = try await web.user("jon")
+        let grid = try web.database.bots.createBot(try BotDefinition(fields: Self.gridBody()), for: user, limits: BotLimits(), at: Date())
+        let live = try web.database.bots.createBot(try BotDefinition(fields: Self.gridBody(name: "live grid", mode: "live")), for: user, limits: BotLimits(), at: Date())
+        #expect(try web.database.bots.setWanted(grid.id, true, for: user))
+        #expect(try !web.database.bots.setWanted(grid.id, true, for: other))
+        #expect(try web.database.bots.usersWithWantedPaperBots() == [user])
+        var status = BotRunStatus(botID: grid.id, state: "running", reason: nil, mode: "paper", symbol: "BTCUSDT", updatedAt: 1_800_000_000_000)
+        status.price = Decimal(string: "45000.5")!
+        status.realisedPnL = Decimal(string: "12.5")!
+        status.todayPnL = Decimal(string: "2.5")!
+        status.held = Decimal(string: "0.01")!
+        status.openOrders = [.init(side: "BUY", price: 44_000, quantity: Decimal(string: "0.002")!, level: 4, role: nil)]
+        status.balances = ["USDT": 990]
+        let reported = status
+        try await web.app.test(.router) { client in
+            let signed = try await client.logIn("ivy")
+            func read(_ id: Int64) async throws -> [String: Any] {
+                try await client.execute(uri: "/api/v1/bots/\(id)", method: .get, headers: signed.headers()).object()
+            }
+            var bot = try await read(grid.id)
+            #expect(bot["state"] as? String == "starting" && bot["run"] is NSNull)
+
+            #expect(try !web.database.bots.saveStatus(reported, for: other, at: Date()), "not jon's bot")
+            #expect(try web.database.bots.saveStatus(reported, for: user, at: Date()))
+            bot = try await read(grid.id)
+            #expect(bot["state"] as? String == "running" && bot["today_pnl_usdt"] as? String == "2.50000000" && bot["open_positions"] as? Int64 == 1)
+            let run = try #require(bot["run"] as? [String: Any])
+            #expect(run["mode"] as? String == "paper" && run["realised_pnl"] as? String == "12.50000000")
+            #expect((run["open_orders"] as? [[String: Any]])?.first?["level"] as? Int64 == 4)
+            #expect(run["paper_balances_now"] as? [[String: String]] == [["asset": "USDT", "amount": "990.00000000"]])
+            // The page says paper and shows the worker's figures.
+            let page = try await client.execute(uri: "/bots/\(grid.id)", method: .get, headers: signed.headers())
+            #expect(page.text.contains("id=\"bot-run\"") && page.text.contains(">44000.00<") && page.text.contains(">990<"))
+            #expect(page.text.contains("action=\"/bots/\(grid.id)/stop\"") && !page.text.contains("action=\"/bots/\(grid.id)/start\""))
+
+            // Started: not changed, not deleted.
+            let put = try await client.execute(
+                uri: "/api/v1/bots/\(grid.id)", method: .put, headers: signed.headers(csrf: true, json: true), body: .json(Self.gridBody(name: "renamed")))
+            #expect(put.status == .conflict && put.errorCode == "bot_running")
+            let delete = try await client.execute(uri: "/api/v1/bots/\(grid.id)", method: .delete, headers: signed.headers(csrf: true))
+            #expect(delete.status == .conflict)
+
+            // Its owner stopped it; the worker has not yet: stopping. Then stopped, with why.
+            _ = try web.database.bots.setWanted(grid.id, false, for: user)
+            #expect(try await read(grid.id)["state"] as? String == "stopping")
+            var stopped = reported
+            stopped.state = "stopped"
+            stopped.reason = "stopped by its owner"
+            _ = try web.database.bots.saveStatus(stopped, for: user, at: Date())
+            bot = try await read(grid.id)
+            #expect(bot["state"] as? String == "stopped" && bot["state_reason"] as? String == "stopped by its owner")
+            #expect(try web.database.bots.usersWithWantedPaperBots().isEmpty)
+
+            // A live grid without a key is refused before anything is handed over.
+            let start = try await client.execute(uri: "/api/v1/bots/\(live.id)/start", method: .post, headers: signed.headers(csrf: true))
+            #expect(start.status == .conflict && start.errorCode == "no_key")
+            #expect(try web.database.bots.bot(live.id, for: user)?.wanted == false)
+        }
     }
 }

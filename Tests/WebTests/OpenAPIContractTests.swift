@@ -191,7 +191,19 @@ import Testing
         let notRunning = BotsView.Bot(record: grid, isFirst: false, state: "not_running", stateReason: english, reasonKey: key, running: nil)
         let worker = BotView(state: "no_key", stateReason: "no API key is stored", worker: nil, alive: false, positions: [], todayPnL: nil)
         let running = BotsView.Bot(record: first, isFirst: true, state: "no_key", stateReason: "no API key is stored", reasonKey: nil, running: worker)
-        let items = [BotItemResponse(running), BotItemResponse(notRunning)]
+        var status = BotRunStatus(botID: 2, state: "running", reason: nil, mode: "paper", symbol: "BTCUSDT", updatedAt: 1_800_000_000_000)
+        status.price = 45_000
+        status.gridProfit = 3
+        status.unrealisedPnL = -1
+        status.openOrders = [.init(side: "BUY", price: 44_000, quantity: 1, level: 4, role: nil), .init(side: "SELL", price: 46_000, quantity: 1, level: nil, role: "take-profit")]
+        status.fills = [.init(time: 1_800_000_000_000, side: "BUY", price: 45_000, quantity: 1, feeQuote: 1, level: 5, role: nil)]
+        status.deals = [.init(number: 1, phase: "closed", entry: 1, average: 1, safetyFilled: 1, safetyOrders: 3, takeProfit: 2, held: 0, pnl: 1, closeReason: "take-profit"),
+                        .init(number: 2, phase: "open", entry: nil, average: nil, safetyFilled: 0, safetyOrders: 3, takeProfit: nil, held: 0, pnl: nil, closeReason: nil)]
+        status.balances = ["USDT": 900, "BTC": 1]
+        var hostedRecord = grid
+        hostedRecord.wanted = true
+        let hosted = BotsView.Bot(record: hostedRecord, isFirst: false, state: "running", stateReason: nil, reasonKey: nil, running: nil, hosted: status)
+        let items = [BotItemResponse(running), BotItemResponse(notRunning), BotItemResponse(hosted)]
         try Self.check(BotListResponse(items: items, maxPerUser: 20), "/api/v1/bots")
         try Self.check(items[1], "/api/v1/bots", "post", "201")
         for method in ["get", "put"] { try Self.check(items[0], "/api/v1/bots/{bot_id}", method) }

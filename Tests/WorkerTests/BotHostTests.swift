@@ -17,6 +17,7 @@ private func d(_ text: String) -> Decimal { Decimal(string: text)! }
         let records = Mutex<[Int64: HostedBotRecord]>([:])
         func load(_ bot: Int64) throws -> HostedBotRecord? { records.withLock { $0[bot] } }
         func save(_ bot: Int64, _ record: HostedBotRecord) throws { records.withLock { $0[bot] = record } }
+        func runningBots() throws -> [Int64] { records.withLock { $0.filter(\.value.running).map(\.key).sorted() } }
     }
 
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)

@@ -127,7 +127,8 @@ struct BotPagesController {
         } catch {
             model.error = t("common.unavailable_because", ["reason": t("error.database_unavailable")])
         }
-        model.formats = await formats.formats(for: Set(model.positions.map(\.symbol) + model.orders.map(\.symbol) + model.fills.map(\.symbol)))
+        model.formats = await formats.formats(
+            for: Set(bot.record.definition.symbols + model.positions.map(\.symbol) + model.orders.map(\.symbol) + model.fills.map(\.symbol)))
         if case .grid(let grid) = bot.record.definition.plan { model.levels = await levels(grid) }
         return Reply.html(BotsPage.render(model), status: status)
     }

@@ -76,7 +76,13 @@ struct BotsAPIController {
         }
         _ = try write { try database.bots.setWanted(id, true, for: user) }
         let payload = BotCommandPayload(botID: id, definition: String(decoding: bot.record.definition.encoded(), as: UTF8.self))
-        return try await control.command(CommandRequest(.botStart, payload: payload), user: user)
+        do {
+            return try await control.command(CommandRequest(.botStart, payload: payload), user: user)
+        } catch {
+            // Not handed over: the bot stays stopped rather than start at some later moment.
+            _ = try? database.bots.setWanted(id, false, for: user)
+            throw error
+        }
     }
 
     /// Stops a bot: a grid or DCA bot's orders are cancelled and, with `sell`, its coins sold.

@@ -18,6 +18,10 @@ actor BotHost {
         case stop(bot: Int64, sell: Bool)
         /// The user's emergency stop: every bot stops, its orders cancelled, nothing sold.
         case stopAll
+        /// At the worker's start, after the supervisor named the bots to run: a bot recorded as
+        /// running that is not among them was stopped while no worker listened. It is brought
+        /// back and stopped, so that its orders are cancelled and its status says so.
+        case settle(wanted: Set<Int64>)
     }
 
     /// One bot the host has heard of.
@@ -140,14 +144,27 @@ actor BotHost {
             await start(id, definition: text, now: now)
         case .stop(let id, let sell):
             guard let bot = bots[id] else {
-                // Not running here (never started, or before a restart): its record says stopped.
-                if var record = try? store.load(id), record.running {
-                    record.running = false
-                    save(id, record)
+                // Not running here: a bot that never started, or one recorded as running whose
+                // worker was restarted (it is brought back to cancel its orders).
+                guard let record = try? store.load(id) else { return }
+                guard record.running else {
+                    // Its status may still say running (the stop came while no worker listened).
+                    if let definition = try? BotDefinition.decode(Data(record.definition.utf8)) {
+                        reporter.send(.botStatus(BotRunStatus(
+                            botID: id, state: "stopped", reason: record.reason ?? "stopped by its owner", mode: definition.mode.rawValue,
+                            symbol: definition.symbols.first ?? "", updatedAt: Self.ms(now))))
+                    }
+                    return
                 }
+                await start(id, definition: record.definition, now: now)
+                if let bot = bots[id] { await stop(bot, sell: sell, reason: "stopped by its owner", now: now) }
                 return
             }
             await stop(bot, sell: sell, reason: sell ? "stopped and sold by its owner" : "stopped by its owner", now: now)
+        case .settle(let wanted):
+            for id in ((try? store.runningBots()) ?? []) where !wanted.contains(id) && bots[id] == nil {
+                await handle(.stop(bot: id, sell: false), now: now)
+            }
         case .stopAll:
             for bot in bots.values.sorted(by: { $0.id < $1.id }) where bot.state == "running" || bot.state == "starting" {
                 await stop(bot, sell: false, reason: "emergency stop", now: now)

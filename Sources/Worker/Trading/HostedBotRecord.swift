@@ -43,6 +43,8 @@ struct HostedBotRecord: Sendable, Equatable, Codable {
 protocol HostedBotStore: Sendable {
     func load(_ bot: Int64) throws -> HostedBotRecord?
     func save(_ bot: Int64, _ record: HostedBotRecord) throws
+    /// The ids of the bots recorded as running.
+    func runningBots() throws -> [Int64]
 }
 
 extension TraderDatabase: HostedBotStore {
@@ -53,5 +55,13 @@ extension TraderDatabase: HostedBotStore {
 
     func save(_ bot: Int64, _ record: HostedBotRecord) throws {
         try setState("bot.\(bot)", String(decoding: try JSONEncoder().encode(record), as: UTF8.self))
+    }
+
+    func runningBots() throws -> [Int64] {
+        try states(prefix: "bot.").compactMap { key, text in
+            guard let id = Int64(key.dropFirst(4)), let record = try? JSONDecoder().decode(HostedBotRecord.self, from: Data(text.utf8)), record.running
+            else { return nil }
+            return id
+        }.sorted()
     }
 }

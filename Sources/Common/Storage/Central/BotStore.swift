@@ -19,8 +19,8 @@ public protocol BotStore: Sendable {
     func deleteBot(_ id: Int64, for user: UserID) throws -> Bool
     /// Records whether the owner wants a bot running; `false` when the user has no such bot.
     func setWanted(_ id: Int64, _ wanted: Bool, for user: UserID) throws -> Bool
-    /// The users with a paper grid or DCA bot they want running: they need a worker even
-    /// without an exchange key.
+    /// The users with a paper grid or DCA bot they want running, or one the worker still reports
+    /// running (its stop not carried out yet): they need a worker even without an exchange key.
     func usersWithWantedPaperBots() throws -> Set<UserID>
     /// Stores what a bot the worker runs is doing (`bot_status`, the supervisor's write);
     /// `false`, nothing stored, when the bot is not the user's.
@@ -112,7 +112,13 @@ public struct SQLiteBotStore: BotStore {
 
     public func usersWithWantedPaperBots() throws -> Set<UserID> {
         try db.read { db in
-            let ids = try Int64.fetchAll(db, sql: "SELECT DISTINCT user_id FROM bots WHERE run_wanted = 1 AND mode = 'paper' AND strategy IN ('grid', 'dca')")
+            let ids = try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT bots.user_id FROM bots LEFT JOIN bot_status ON bot_status.bot_id = bots.id
+                    WHERE bots.mode = 'paper' AND bots.strategy IN ('grid', 'dca')
+                      AND (bots.run_wanted = 1 OR json_extract(bot_status.status, '$.state') IN ('running', 'starting'))
+                    """)
             return Set(ids.map { UserID($0) })
         }
     }

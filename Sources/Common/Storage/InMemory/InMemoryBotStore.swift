@@ -75,7 +75,10 @@ public final class InMemoryBotStore: BotStore {
 
     public func usersWithWantedPaperBots() throws -> Set<UserID> {
         state.withLock { state in
-            Set(state.bots.filter { $0.record.wanted && $0.record.isHosted && $0.record.definition.mode == .paper }.map(\.user))
+            Set(state.bots.filter { bot in
+                let running = ["running", "starting"].contains(state.statuses[bot.record.id]?.status.state ?? "")
+                return (bot.record.wanted || running) && bot.record.isHosted && bot.record.definition.mode == .paper
+            }.map(\.user))
         }
     }
 

@@ -157,6 +157,14 @@ public struct TraderDatabase: Sendable {
         }
     }
 
+    /// Every state whose key starts with `prefix`, by key.
+    public func states(prefix: String) throws -> [String: String] {
+        try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM worker_state WHERE substr(key, 1, ?) = ?", arguments: [prefix.count, prefix])
+            return Dictionary(rows.map { ($0["key"] as String, $0["value"] as String) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
     public func state(_ key: String) throws -> String? {
         try pool.read { try String.fetchOne($0, sql: "SELECT value FROM worker_state WHERE key = ?", arguments: [key]) }
     }

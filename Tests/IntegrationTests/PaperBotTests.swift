@@ -1,0 +1,87 @@
+import Common
+import Foundation
+import Testing
+
+/// Grid bots run by the worker through the real supervisor, web and simulator (issue 16): a
+/// paper grid of a user without a key gets a worker of its own, opens its levels on the
+/// exchange's prices, comes back after the worker's kill -9 without a doubled order, stops, and
+/// never writes a row into the user's real figures.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct PaperBotTests {
+    static func bot(_ web: WebClient, _ id: Int) async throws -> [String: Any] {
+        try await web.get("/api/v1/bots/\(id)").json ?? [:]
+    }
+
+    static func openOrders(_ bot: [String: Any]) -> [String] {
+        ((bot["run"] as? [String: Any])?["open_orders"] as? [[String: Any]] ?? []).map { "\($0["side"] ?? "") \($0["price"] ?? "")" }.sorted()
+    }
+
+    @Test func aPaperGridRunsWithoutAKeySurvivesAKillAndStaysOutOfTheRealFigures() async throws {
+        try await AccountTests.withSystem("paper-bot") { supervisor, web in
+            let user = try await web.signUp("papertrader", AccountTests.password)
+            try await web.logIn("papertrader", AccountTests.password)
+            let ticker = try await HTTP.get("http://127.0.0.1:\(supervisor.simPort)/api/v3/ticker/price?symbol=BTCUSDT")
+            let text = try #require(ticker.json?["price"] as? String)
+            let price = try #require(DecimalText.parse(text))
+            let (lower, upper) = (SymbolFilters.round(price * Decimal(string: "0.9")!, step: 1, .down), SymbolFilters.round(price * Decimal(string: "1.1")!, step: 1, .up))
+            let created = try await web.send(.POST, "/api/v1/bots", json: [
+                "name": "paper grid", "mode": "paper", "symbol": "BTCUSDT", "paper_balances": ["USDT": "5000"],
+                "strategy": ["name": "grid", "params": ["lower": "\(lower)", "upper": "\(upper)", "levels": 6, "investment": "1000"]],
+            ])
+            #expect(created.status == 201, "\(created.body)")
+            let id = try #require((created.json?["bot_id"] as? NSNumber)?.intValue)
+            #expect(created.json?["state"] as? String == "stopped")
+            #expect(supervisor.child("worker", user: user) == nil, "no key and nothing to run: no worker")
+
+            // Started: a worker comes up for it (no key) and the grid opens its five cells' orders
+            // on the exchange's price, within seconds.
+            let start = try await web.send(.POST, "/api/v1/bots/\(id)/start")
+            #expect(start.status == 202, "\(start.body)")
+            let running = try await waitUntilAsync(.seconds(20)) {
+                let bot = try await Self.bot(web, id)
+                return bot["state"] as? String == "running" && Self.openOrders(bot).count == 5
+            }
+            let seen = try await Self.bot(web, id)
+            #expect(running, "\(seen)")
+            var bot = try await Self.bot(web, id)
+            let orders = Self.openOrders(bot)
+            let run = try #require(bot["run"] as? [String: Any])
+            #expect(run["mode"] as? String == "paper" && bot["wanted"] as? Bool == true)
+            #expect((run["paper_balances_now"] as? [[String: Any]])?.contains { $0["asset"] as? String == "USDT" } == true)
+            // A started bot is not changed or deleted.
+            #expect(try await web.send(.DELETE, "/api/v1/bots/\(id)").status == 409)
+
+            // kill -9 of the worker: a new one rebuilds the grid from its record, nothing doubled.
+            let worker = try #require(supervisor.child("worker", user: user)).pid
+            kill(worker, SIGKILL)
+            let back = await waitUntil(.seconds(15)) { (supervisor.child("worker", user: user)?.pid).map { $0 != worker } ?? false }
+            #expect(back)
+            let reportedBefore = run["reported_at"] as? String ?? ""
+            let rebuilt = try await waitUntilAsync(.seconds(20)) {
+                let bot = try await Self.bot(web, id)
+                let at = (bot["run"] as? [String: Any])?["reported_at"] as? String ?? ""
+                return bot["state"] as? String == "running" && at > reportedBefore
+            }
+            #expect(rebuilt)
+            bot = try await Self.bot(web, id)
+            // The price may have crossed a level meanwhile: five orders, one per cell, either way.
+            #expect(Self.openOrders(bot).count == 5, "\(Self.openOrders(bot)) after \(orders)")
+
+            // Stopped: its orders are cancelled, and the worker with nothing to run goes away.
+            #expect(try await web.send(.POST, "/api/v1/bots/\(id)/stop").status == 202)
+            let stopped = try await waitUntilAsync(.seconds(15)) {
+                let bot = try await Self.bot(web, id)
+                return bot["state"] as? String == "stopped" && Self.openOrders(bot).isEmpty
+            }
+            let last = try await Self.bot(web, id)
+            #expect(stopped, "\(last)")
+            let gone = await waitUntil(.seconds(15)) { supervisor.child("worker", user: user) == nil }
+            #expect(gone)
+
+            // Nothing of it is in the user's real orders, fills or positions.
+            for path in ["/api/v1/orders", "/api/v1/fills", "/api/v1/positions"] {
+                #expect((try await web.get(path).json?["items"] as? [Any])?.isEmpty == true, "\(path)")
+            }
+            #expect(try await web.send(.DELETE, "/api/v1/bots/\(id)").status == 204)
+        }
+    }
+}
