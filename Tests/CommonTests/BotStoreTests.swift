@@ -110,6 +110,44 @@ import Testing
         #expect(try db.bots.bots(for: bob).map(\.id) == [bobs.id])
     }
 
+    /// Whether a grid or DCA bot is wanted (the web's write), and its status (the supervisor's):
+    /// stored only for the user's own bot, read per user; a user with a paper bot wanted, or one
+    /// still reported running, needs a worker.
+    @Test(arguments: Kind.allCases)
+    func wantedBotsAndTheirStatusesBelongToTheirUser(_ kind: Kind) throws {
+        let (db, temp) = try InMemoryStoreTests.database(kind)
+        defer { _ = temp }
+        let ann = try db.users.createUser(username: "ann", passwordHash: "h", at: Date())
+        let bob = try db.users.createUser(username: "bob", passwordHash: "h", at: Date())
+        var paper = Self.grid
+        paper.mode = .paper
+        let grid = try db.bots.createBot(paper, for: ann, limits: BotLimits(), at: Date())
+        let live = try db.bots.createBot(Self.dca, for: bob, limits: BotLimits(), at: Date())
+        #expect(try db.bots.usersWithWantedPaperBots().isEmpty)
+        #expect(try db.bots.setWanted(grid.id, true, for: ann))
+        #expect(try !db.bots.setWanted(live.id, true, for: ann))
+        #expect(try db.bots.setWanted(live.id, true, for: bob))
+        #expect(try db.bots.bot(grid.id, for: ann)?.wanted == true)
+        // A live bot runs in the worker of the user's key: only the paper one asks for a worker.
+        #expect(try db.bots.usersWithWantedPaperBots() == [ann])
+
+        var status = BotRunStatus(botID: grid.id, state: "running", reason: nil, mode: "paper", symbol: "BTCUSDT", updatedAt: 1_800_000_000_000)
+        status.cycles = 2
+        status.gridProfit = Decimal(string: "1.23456789")!
+        status.openOrders = [.init(side: "BUY", price: Decimal(string: "44000.01")!, quantity: Decimal(string: "0.00123")!, level: 3, role: nil)]
+        #expect(try !db.bots.saveStatus(status, for: bob, at: Date()), "ann's bot, reported by bob's worker")
+        #expect(try db.bots.statuses(for: bob).isEmpty)
+        #expect(try db.bots.saveStatus(status, for: ann, at: Date()))
+        #expect(try db.bots.statuses(for: ann) == [grid.id: status])
+        // Stopped by its owner while the worker still runs it: the worker stays until it says stopped.
+        _ = try db.bots.setWanted(grid.id, false, for: ann)
+        #expect(try db.bots.usersWithWantedPaperBots() == [ann])
+        status.state = "stopped"
+        _ = try db.bots.saveStatus(status, for: ann, at: Date())
+        #expect(try db.bots.usersWithWantedPaperBots().isEmpty)
+        #expect(try db.bots.statuses(for: ann)[grid.id]?.state == "stopped")
+    }
+
     @Test(arguments: Kind.allCases)
     func theSettingsAreTheFirstBots(_ kind: Kind) throws {
         let (db, temp) = try InMemoryStoreTests.database(kind)

@@ -8,6 +8,7 @@ import Testing
             .credentials(apiKey: "k", apiSecret: "s\"\n", exchangeURL: "http://127.0.0.1:9090"),
             .command(id: 7, name: "start", payload: nil),
             .command(id: 8, name: "settings_changed", payload: "{\"a\":1}"),
+            .bot(id: 12, definition: "{\"name\":\"grid\"}"),
         ]
         for message in messages {
             let line = message.line()
@@ -23,6 +24,23 @@ import Testing
         for report in reports {
             #expect(try WorkerReport.parse(report.line()) == report)
         }
+    }
+
+    @Test func aBotStatusRoundTripsAndOneOutOfBoundsIsRefused() throws {
+        var status = BotRunStatus(botID: 4, state: "running", reason: nil, mode: "paper", symbol: "BTCUSDT", updatedAt: 1_800_000_000_123)
+        status.price = Decimal(string: "45000.12345678")!
+        status.gridProfit = Decimal(string: "0.000000012345678901")!
+        status.fills = [.init(time: 1_800_000_000_000, side: "SELL", price: 45_100, quantity: Decimal(string: "0.00021")!, feeQuote: Decimal(string: "0.0094")!, level: 7, role: nil)]
+        status.deals = [.init(number: 3, phase: "open", entry: 100, average: Decimal(string: "98.9899")!, safetyFilled: 1, safetyOrders: 3, takeProfit: Decimal(string: "100.48")!, held: 2, pnl: nil, closeReason: nil)]
+        status.balances = ["USDT": Decimal(string: "999.5")!, "BTC": Decimal(string: "0.00001")!]
+        #expect(try WorkerReport.parse(WorkerReport.botStatus(status).line()) == .botStatus(status))
+        var odd = status
+        odd.state = "dancing"
+        #expect(throws: ProtocolError.self) { try WorkerReport.parse(WorkerReport.botStatus(odd).line()) }
+        odd = status
+        odd.fills = Array(repeating: status.fills[0], count: BotRunStatus.fillLimit + 1)
+        #expect(throws: ProtocolError.self) { try WorkerReport.parse(WorkerReport.botStatus(odd).line()) }
+        #expect(throws: ProtocolError.self) { try WorkerReport.parse(#"{"type":"bot_status","status":"{\"bot_id\":1}"}"#) }
     }
 
     @Test(arguments: [

@@ -117,6 +117,28 @@ private func d(_ text: String) -> Decimal { Decimal(string: text)! }
         #expect(try await exchange.openOrders(symbol: "BTCUSDT").count == 4)
     }
 
+    @Test func aBotStoppedWhileNoWorkerListenedIsStoppedAtTheNextStart() async throws {
+        let exchange = GridRunnerTests.exchange()
+        let records = Records()
+        let first = Self.host(live: exchange, market: exchange, records: records, reports: TraderTests.Reports())
+        await first.request(.start(bot: 1, definition: Self.grid(mode: .live)))
+        await first.tick(now: Self.t0)
+        #expect(try await exchange.openOrders(symbol: "BTCUSDT").count == 4)
+        // The supervisor names no bot to run at the next start: bot 1 is brought back and stopped.
+        let reports = TraderTests.Reports()
+        let restarted = Self.host(live: exchange, market: exchange, records: records, reports: reports)
+        await restarted.request(.settle(wanted: []))
+        await restarted.tick(now: Self.t0 + 60)
+        #expect(try await exchange.openOrders(symbol: "BTCUSDT").isEmpty)
+        let status = try Self.status(reports, 1)
+        #expect(status.state == "stopped" && status.reason == "stopped by its owner")
+        #expect(try records.runningBots().isEmpty)
+        // Its stop arriving again changes nothing and says stopped.
+        await restarted.request(.stop(bot: 1, sell: false))
+        await restarted.tick(now: Self.t0 + 61)
+        #expect(try Self.status(reports, 1).state == "stopped")
+    }
+
     @Test func twoGridsOfOneUserOnOneSymbolKeepTheirOrdersAndCoinsApart() async throws {
         let exchange = GridRunnerTests.exchange()
         exchange.setBalance("USDT", 2_000)
