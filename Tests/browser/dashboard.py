@@ -1090,6 +1090,32 @@ class Scenario:
         check(len(cards) == 1, f"the overview shows {len(cards)} cards named {name}")
         check(cards[0].find_elements(By.CSS_SELECTOR, ".badge.paper"), "the overview's card is not marked paper")
 
+        # Started from its page: the worker (this user has no key) opens one order per cell on
+        # virtual money, and the page shows them with the paper balances; then it stops.
+        bot_path = cards[0].find_element(By.CSS_SELECTOR, "h3 a").get_attribute("href").replace(self.web, "")
+        b.open(bot_path)
+        b.click_and_wait(b.driver.find_element(By.ID, "bot-start"))
+
+        def running():
+            b.open(bot_path)
+            state = b.driver.find_element(By.ID, "bot-state").text.lower()
+            if "error" in state:
+                raise Failure(f"the paper grid did not start: {state}")
+            return "running" in state and len(b.driver.find_elements(By.CSS_SELECTOR, "#bot-open-orders tbody tr")) == 5
+
+        wait_for("the paper grid to run with its 5 orders", 30, running)
+        check(b.driver.find_elements(By.CSS_SELECTOR, "#paper-balances-now tbody tr"), "the running paper grid shows no paper balances")
+        check(b.driver.find_elements(By.CSS_SELECTOR, "#bot-run .badge.paper"), "the running section is not marked paper")
+        b.screenshot(self.artifact("bot-paper-grid-running.png"), full=True)
+        b.click_and_wait(b.driver.find_element(By.ID, "bot-stop"))
+
+        def stopped():
+            b.open(bot_path)
+            return "stopped" in b.driver.find_element(By.ID, "bot-state").text.lower() and not b.driver.find_elements(By.CSS_SELECTOR, "#bot-open-orders tbody tr")
+
+        wait_for("the paper grid to stop with its orders cancelled", 30, stopped)
+        log(f"  {name}: started on paper with 5 orders, then stopped")
+
     # -------------------------------------------------------------------------------------
     STEPS = [
         ("1 exchange account and its total", "exchange_account"),
@@ -1103,7 +1129,7 @@ class Scenario:
         ("7 every page at two widths", "screenshots"),
         ("7b every page in the dark scheme at two widths", "dark_scheme"),
         ("8 no made-up numbers for a user without data", "no_made_up_numbers"),
-        ("9 a grid bot on paper from /bots/new, without a key, and its levels", "paper_grid_bot"),
+        ("9 a grid bot on paper from /bots/new, without a key: its levels, started, stopped", "paper_grid_bot"),
     ]
 
     def save_failure(self, step):
