@@ -124,9 +124,9 @@ import Testing
         let grid = try db.bots.createBot(paper, for: ann, limits: BotLimits(), at: Date())
         let live = try db.bots.createBot(Self.dca, for: bob, limits: BotLimits(), at: Date())
         #expect(try db.bots.usersWithWantedPaperBots().isEmpty)
-        #expect(try db.bots.setWanted(grid.id, true, for: ann))
-        #expect(try !db.bots.setWanted(live.id, true, for: ann))
-        #expect(try db.bots.setWanted(live.id, true, for: bob))
+        #expect(try db.bots.setWanted(grid.id, true, for: ann, at: Date()))
+        #expect(try !db.bots.setWanted(live.id, true, for: ann, at: Date()))
+        #expect(try db.bots.setWanted(live.id, true, for: bob, at: Date()))
         #expect(try db.bots.bot(grid.id, for: ann)?.wanted == true)
         // A live bot runs in the worker of the user's key: only the paper one asks for a worker.
         #expect(try db.bots.usersWithWantedPaperBots() == [ann])
@@ -140,7 +140,7 @@ import Testing
         #expect(try db.bots.saveStatus(status, for: ann, at: Date()))
         #expect(try db.bots.statuses(for: ann) == [grid.id: status])
         // Stopped by its owner while the worker still runs it: the worker stays until it says stopped.
-        _ = try db.bots.setWanted(grid.id, false, for: ann)
+        _ = try db.bots.setWanted(grid.id, false, for: ann, at: Date())
         #expect(try db.bots.usersWithWantedPaperBots() == [ann])
         status.state = "stopped"
         _ = try db.bots.saveStatus(status, for: ann, at: Date())

@@ -271,8 +271,8 @@ import Testing
         let other = try await web.user("jon")
         let grid = try web.database.bots.createBot(try BotDefinition(fields: Self.gridBody()), for: user, limits: BotLimits(), at: Date())
         let live = try web.database.bots.createBot(try BotDefinition(fields: Self.gridBody(name: "live grid", mode: "live")), for: user, limits: BotLimits(), at: Date())
-        #expect(try web.database.bots.setWanted(grid.id, true, for: user))
-        #expect(try !web.database.bots.setWanted(grid.id, true, for: other))
+        #expect(try web.database.bots.setWanted(grid.id, true, for: user, at: Date()))
+        #expect(try !web.database.bots.setWanted(grid.id, true, for: other, at: Date()))
         #expect(try web.database.bots.usersWithWantedPaperBots() == [user])
         var status = BotRunStatus(botID: grid.id, state: "running", reason: nil, mode: "paper", symbol: "BTCUSDT", updatedAt: 1_800_000_000_000)
         status.price = Decimal(string: "45000.5")!
@@ -311,7 +311,7 @@ import Testing
             #expect(delete.status == .conflict)
 
             // Its owner stopped it; the worker has not yet: stopping. Then stopped, with why.
-            _ = try web.database.bots.setWanted(grid.id, false, for: user)
+            _ = try web.database.bots.setWanted(grid.id, false, for: user, at: Date())
             #expect(try await read(grid.id)["state"] as? String == "stopping")
             var stopped = reported
             stopped.state = "stopped"

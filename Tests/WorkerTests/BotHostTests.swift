@@ -137,6 +137,13 @@ private func d(_ text: String) -> Decimal { Decimal(string: text)! }
         await restarted.request(.stop(bot: 1, sell: false))
         await restarted.tick(now: Self.t0 + 61)
         #expect(try Self.status(reports, 1).state == "stopped")
+        // Started again: a fresh grid, its order ids not the first run's (an exchange may answer
+        // for an old order by its id).
+        await restarted.request(.start(bot: 1, definition: Self.grid(mode: .live)))
+        await restarted.tick(now: Self.t0 + 62)
+        let again = try await exchange.openOrders(symbol: "BTCUSDT")
+        #expect(again.count == 4 && again.allSatisfy { $0.clientOrderID.contains("-1001-G") }, "\(again.map(\.clientOrderID))")
+        #expect(try Self.status(reports, 1).state == "running")
     }
 
     @Test func twoGridsOfOneUserOnOneSymbolKeepTheirOrdersAndCoinsApart() async throws {

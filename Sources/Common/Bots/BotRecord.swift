@@ -11,13 +11,16 @@ public struct BotRecord: Sendable, Equatable {
     /// Whether its owner wants it running: a grid or DCA bot started and not stopped since. The
     /// worker runs it while this holds (the first `sma_cross`/`ml` bot's state is the worker's).
     public var wanted: Bool
+    /// When its owner last started or stopped it: a status from before is not about this wish.
+    public var wantedAt: Date?
 
-    public init(id: Int64, definition: BotDefinition, createdAt: Date, updatedAt: Date, wanted: Bool = false) {
+    public init(id: Int64, definition: BotDefinition, createdAt: Date, updatedAt: Date, wanted: Bool = false, wantedAt: Date? = nil) {
         self.id = id
         self.definition = definition
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.wanted = wanted
+        self.wantedAt = wantedAt
     }
 
     /// Whether the worker runs it as one of its hosted bots (``BotRunStatus``): a grid or DCA bot,

@@ -20,6 +20,9 @@ public final class PaperExchange: ExchangeClient {
         var reports: [String: OrderReport] = [:]
         var trades: [TradeReport] = []
         var nextTradeID: Int64 = 1
+        /// Counts every change of the orders or the account: what its driver stores, it stores again
+        /// when this moved.
+        var revision = 0
     }
 
     let market: any ExchangeClient
@@ -35,6 +38,9 @@ public final class PaperExchange: ExchangeClient {
 
     /// The account now.
     public var account: PaperAccount { state.withLock { $0.account } }
+
+    /// Moves on every order placed, cancelled or filled.
+    public var revision: Int { state.withLock { $0.revision } }
 
     /// What the bot stores to survive a restart: the account, and the orders and trades as the
     /// exchange would answer for them (the newest `keep` closed orders and trades: a driver
@@ -79,6 +85,7 @@ public final class PaperExchange: ExchangeClient {
         return state.withLock { state in
             let fills = state.account.trade(symbol: symbol, price: price, time: now)
             for fill in fills { Self.record(fill, type: "LIMIT", in: &state) }
+            if !fills.isEmpty { state.revision += 1 }
             return fills
         }
     }
@@ -113,6 +120,7 @@ public final class PaperExchange: ExchangeClient {
         let now = clock()
         return try state.withLock { state throws(ExchangeError) -> OrderReport in
             guard state.reports[order.clientOrderID] == nil else { throw ExchangeError.rejected(code: -2010, message: "Duplicate order sent.") }
+            state.revision += 1
             do throws(PaperAccount.Refusal) {
                 switch order.kind {
                 case .market(let quantity):
@@ -164,6 +172,7 @@ public final class PaperExchange: ExchangeClient {
                 symbol: symbol, orderID: report.orderID, clientOrderID: clientOrderID, side: report.side, type: report.type, status: "CANCELED",
                 price: report.price, origQty: report.origQty, executedQty: 0, cumulativeQuoteQty: 0, fills: [], time: report.time)
             state.reports[clientOrderID] = cancelled
+            state.revision += 1
             return cancelled
         }
     }

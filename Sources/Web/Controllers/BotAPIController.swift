@@ -21,7 +21,7 @@ struct BotAPIController {
     static func emergencyStop(_ database: CentralDatabase, control: ControlClient, user: UserID) async throws(APIError) -> CommandAccepted {
         let bots = try read { try database.bots.bots(for: user) }
         for bot in bots where bot.isHosted && bot.wanted {
-            _ = try write { try database.bots.setWanted(bot.id, false, for: user) }
+            _ = try write { try database.bots.setWanted(bot.id, false, for: user, at: Date()) }
         }
         return try await control.command(CommandRequest(.emergencyStop), user: user)
     }

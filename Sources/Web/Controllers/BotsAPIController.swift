@@ -74,13 +74,13 @@ struct BotsAPIController {
         if bot.record.definition.mode == .live, try read({ try database.exchangeKeys.key(for: user) }) == nil {
             throw APIError(.conflict, "no_key", "A live bot needs an exchange API key; store one at /settings, or run this bot on paper.")
         }
-        _ = try write { try database.bots.setWanted(id, true, for: user) }
+        _ = try write { try database.bots.setWanted(id, true, for: user, at: Date()) }
         let payload = BotCommandPayload(botID: id, definition: String(decoding: bot.record.definition.encoded(), as: UTF8.self))
         do {
             return try await control.command(CommandRequest(.botStart, payload: payload), user: user)
         } catch {
             // Not handed over: the bot stays stopped rather than start at some later moment.
-            _ = try? database.bots.setWanted(id, false, for: user)
+            _ = try? database.bots.setWanted(id, false, for: user, at: Date())
             throw error
         }
     }
@@ -107,7 +107,7 @@ struct BotsAPIController {
     }
 
     private func stopHosted(_ id: Int64, sell: Bool, user: UserID) async throws(APIError) -> CommandAccepted {
-        _ = try write { try database.bots.setWanted(id, false, for: user) }
+        _ = try write { try database.bots.setWanted(id, false, for: user, at: Date()) }
         return try await control.command(CommandRequest(.botStop, payload: BotCommandPayload(botID: id, sell: sell)), user: user)
     }
 

@@ -30,7 +30,7 @@ struct BotsView {
         for (index, record) in records.enumerated() {
             if record.isHosted {
                 let status = statuses[record.id]
-                let (state, reason) = hostedState(wanted: record.wanted, status: status, now: now)
+                let (state, reason) = hostedState(wanted: record.wanted, wantedAt: record.wantedAt, status: status)
                 bots.append(Bot(record: record, isFirst: index == 0, state: state, stateReason: reason, reasonKey: nil, running: nil, hosted: status))
             } else if index == 0, record.definition.runsInWorker {
                 let view = try BotView.load(database, user: user, now: now)
@@ -44,12 +44,17 @@ struct BotsView {
     }
 
     /// A grid or DCA bot's state: what its owner wants, as far as the worker has carried it out.
-    /// Started: the worker's state (`starting` until it reports). Stopped: `stopping` while the
-    /// worker still runs it, then `stopped` with why (its owner, its stop-loss, a refusal).
-    static func hostedState(wanted: Bool, status: BotRunStatus?, now: Date) -> (state: String, reason: String?) {
+    /// Started: the worker's state (`starting` until it reports after the start). Stopped:
+    /// `stopping` while the worker still runs it, then `stopped` with why (its owner, its
+    /// stop-loss, a refusal).
+    static func hostedState(wanted: Bool, wantedAt: Date?, status: BotRunStatus?) -> (state: String, reason: String?) {
+        let current = status.flatMap { status in
+            wantedAt.map { Date(timeIntervalSince1970: TimeInterval(status.updatedAt) / 1000) >= $0 } ?? true ? status : nil
+        }
         guard let status else { return wanted ? ("starting", "waiting for the worker to start it") : ("stopped", nil) }
         if wanted {
-            return (status.state, status.reason)
+            guard let current else { return ("starting", "waiting for the worker to start it") }
+            return (current.state, current.reason)
         }
         return ["running", "starting"].contains(status.state) ? ("stopping", "waiting for the worker to stop it") : (status.state == "error" ? "error" : "stopped", status.reason)
     }

@@ -7,7 +7,7 @@ extension BotHost {
     /// deals back from the exchange.
     func startDCA(_ bot: Bot, _ parameters: DCAParameters, filters: SymbolFilters, price: Decimal, rebuilding: Bool) async throws {
         let plan = DCAPlan(parameters)
-        let runner = DCARunner(client: bot.exchange, user: user, bot: bot.id, plan: plan, filters: filters)
+        let runner = DCARunner(client: bot.exchange, user: user, bot: Self.orderKey(bot: bot.id, run: bot.record.run), plan: plan, filters: filters)
         bot.dca = runner
         if rebuilding {
             var open: [Int] = []

@@ -11,7 +11,7 @@ extension BotHost {
             guard case .success(let plan) = GridPlan.make(
                 parameters, filters: filters, price: opening.price, makerFee: fee, freeQuote: parameters.investment, allocation: nil)
             else { throw StartFailure("its grid no longer fits the symbol's filters; stop it and create it again") }
-            let runner = GridRunner(client: bot.exchange, user: user, grid: bot.id, plan: plan, filters: filters, takerFee: fee)
+            let runner = GridRunner(client: bot.exchange, user: user, grid: Self.orderKey(bot: bot.id, run: bot.record.run), plan: plan, filters: filters, takerFee: fee)
             bot.grid = runner
             try await runner.rebuild(from: opening)
             record(bot, gridFills: Array(await runner.replayed.dropFirst(bot.record.gridFillsSeen)), now: Date())
@@ -26,7 +26,7 @@ extension BotHost {
         case .success(let made): plan = made
         case .failure(let refusals): throw StartFailure(refusals.description)
         }
-        let runner = GridRunner(client: bot.exchange, user: user, grid: bot.id, plan: plan, filters: filters, takerFee: fee)
+        let runner = GridRunner(client: bot.exchange, user: user, grid: Self.orderKey(bot: bot.id, run: bot.record.run), plan: plan, filters: filters, takerFee: fee)
         bot.grid = runner
         // Recorded before any order goes out: a worker killed while opening finds its record.
         bot.record.running = true

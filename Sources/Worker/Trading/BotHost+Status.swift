@@ -65,6 +65,7 @@ extension BotHost {
         if bot.record.day != day {
             bot.record.day = day
             bot.record.realisedAtDayStart = realised
+            if bot.state == "running" { save(bot) }
         }
         status.todayPnL = realised - bot.record.realisedAtDayStart
         return status

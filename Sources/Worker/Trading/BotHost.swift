@@ -41,6 +41,8 @@ actor BotHost {
         var lastReport = Date.distantPast
         var lastStatus: BotRunStatus?
         var lastSignalCheck = Date.distantPast
+        /// The paper exchange's revision last stored.
+        var savedRevision = -1
 
         init(id: Int64, definition: BotDefinition, record: HostedBotRecord, exchange: any ExchangeClient, paper: PaperExchange?) {
             self.id = id
@@ -127,6 +129,8 @@ actor BotHost {
                 do {
                     bot.error = nil
                     try await step(bot, price: price, now: now)
+                    // A paper order that filled or moved is the bot's own state: stored at once.
+                    if let paper = bot.paper, paper.revision != bot.savedRevision { save(bot) }
                 } catch {
                     // Every order is found again by its client id at the next look.
                     bot.error = "exchange: \(error)"
@@ -185,6 +189,7 @@ actor BotHost {
         let stored = (try? store.load(id)) ?? nil
         let rebuilding = stored?.running == true && stored?.definition == text
         var record = rebuilding ? stored! : HostedBotRecord(definition: text)
+        if !rebuilding, let stored { record.run = stored.run + 1 }
         let exchange: any ExchangeClient
         var paper: PaperExchange?
         switch definition.mode {
@@ -282,7 +287,14 @@ actor BotHost {
 
     func save(_ bot: Bot) {
         bot.record.paper = bot.paper?.snapshot()
+        bot.savedRevision = bot.paper?.revision ?? -1
         save(bot.id, bot.record)
+    }
+
+    /// The key in the client ids of a bot's orders: the bot, and its run (the first run's key is
+    /// the bot's id itself).
+    static func orderKey(bot: Int64, run: Int) -> Int64 {
+        run == 0 ? bot : bot * 1_000 + Int64(run % 1_000)
     }
 
     private func save(_ id: Int64, _ record: HostedBotRecord) {

@@ -64,7 +64,11 @@ actor GridRunner {
     func sync() async throws(ExchangeError) -> [GridFill] {
         guard var book else { return [] }
         var found: [GridFill] = []
-        for order in book.orders {
+        // One look at the symbol's open orders; only a cell whose order is no longer among them
+        // (filled, or never placed) is asked about by its id: a grid of 20 levels costs the
+        // weight of one call, not of twenty.
+        let open = Set(try await client.openOrders(symbol: symbol).map(\.clientOrderID))
+        for order in book.orders where !open.contains(clientOrderID(order)) {
             let (current, onExchange, fills) = try await advance(order, in: &book)
             found += fills
             // Not on the exchange: the opposite of a fill, or an order whose sending failed.

@@ -10,6 +10,9 @@ struct HostedBotRecord: Sendable, Equatable, Codable {
     var definition: String
     /// Started and not stopped since: rebuilt when the worker starts again.
     var running: Bool
+    /// How many times it was started afresh before this run: part of its orders' client ids
+    /// (``BotHost/orderKey``), so a run's ids are never an earlier run's.
+    var run = 0
     /// A grid's opening (``GridRunner/Opening``); nil until it opened.
     var opening: GridRunner.Opening?
     /// A DCA bot's deals still open, and the number of its next one.

@@ -17,8 +17,9 @@ public protocol BotStore: Sendable {
     func updateBot(_ id: Int64, _ definition: BotDefinition, for user: UserID, at: Date) throws -> BotRecord?
     /// `false` when the user has no such bot.
     func deleteBot(_ id: Int64, for user: UserID) throws -> Bool
-    /// Records whether the owner wants a bot running; `false` when the user has no such bot.
-    func setWanted(_ id: Int64, _ wanted: Bool, for user: UserID) throws -> Bool
+    /// Records whether the owner wants a bot running, and when they said so; `false` when the
+    /// user has no such bot.
+    func setWanted(_ id: Int64, _ wanted: Bool, for user: UserID, at: Date) throws -> Bool
     /// The users with a paper grid or DCA bot they want running, or one the worker still reports
     /// running (its stop not carried out yet): they need a worker even without an exchange key.
     func usersWithWantedPaperBots() throws -> Set<UserID>
@@ -103,9 +104,10 @@ public struct SQLiteBotStore: BotStore {
         }
     }
 
-    public func setWanted(_ id: Int64, _ wanted: Bool, for user: UserID) throws -> Bool {
+    public func setWanted(_ id: Int64, _ wanted: Bool, for user: UserID, at: Date) throws -> Bool {
         try db.write { db in
-            try db.execute(sql: "UPDATE bots SET run_wanted = ? WHERE id = ? AND user_id = ?", arguments: [wanted, id, user.rawValue])
+            try db.execute(
+                sql: "UPDATE bots SET run_wanted = ?, run_wanted_at = ? WHERE id = ? AND user_id = ?", arguments: [wanted, Timestamp.string(at), id, user.rawValue])
             return db.changesCount > 0
         }
     }
@@ -168,7 +170,8 @@ public struct SQLiteBotStore: BotStore {
         }
         return BotRecord(
             id: row["id"], definition: definition, createdAt: Timestamp.date(row["created_at"]) ?? .distantPast,
-            updatedAt: Timestamp.date(row["updated_at"]) ?? .distantPast, wanted: row["run_wanted"] ?? false
+            updatedAt: Timestamp.date(row["updated_at"]) ?? .distantPast, wanted: row["run_wanted"] ?? false,
+            wantedAt: (row["run_wanted_at"] as String?).flatMap(Timestamp.date)
         )
     }
 }

@@ -267,6 +267,7 @@ public enum CentralSchema {
             try db.execute(
                 sql: """
                     ALTER TABLE bots ADD COLUMN run_wanted INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE bots ADD COLUMN run_wanted_at TEXT;
                     CREATE TABLE bot_status (
                         bot_id INTEGER PRIMARY KEY,
                         user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,

@@ -63,10 +63,11 @@ public final class InMemoryBotStore: BotStore {
         return deleted
     }
 
-    public func setWanted(_ id: Int64, _ wanted: Bool, for user: UserID) throws -> Bool {
+    public func setWanted(_ id: Int64, _ wanted: Bool, for user: UserID, at: Date) throws -> Bool {
         let found = state.withLock { state in
             guard let index = state.bots.firstIndex(where: { $0.user == user && $0.record.id == id }) else { return false }
             state.bots[index].record.wanted = wanted
+            state.bots[index].record.wantedAt = at
             return true
         }
         if found { changes.bump() }
