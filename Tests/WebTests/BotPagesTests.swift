@@ -156,7 +156,10 @@ import Testing
         let web = TestWeb(listing: BotsRouteTests.listing, prices: ["BTCUSDT": 45_500])
         let user = try await web.user("fay")
         let first = try web.database.bots.createBot(.first(from: .defaults), for: user, limits: BotLimits(), at: Date())
-        let grid = try web.database.bots.createBot(try BotDefinition(fields: try BotForm.fields(Self.gridForm)), for: user, limits: BotLimits(), at: Date())
+        // A second sma_cross bot (a grid's or DCA bot's figures are its reported status instead).
+        var second = BotDefinition.first(from: .defaults)
+        second.name = "second"
+        let grid = try web.database.bots.createBot(second, for: user, limits: BotLimits(), at: Date())
         for (trade, bot, price) in [(Int64(1), first.id, Decimal(41_111)), (2, grid.id, Decimal(42_222))] {
             var fill = TradingRouteTests.fill(trade, minute: Int(trade))
             fill = BotFill(

@@ -300,8 +300,10 @@ import Testing
             #expect(run["paper_balances_now"] as? [[String: String]] == [["asset": "USDT", "amount": "990.00000000"]])
             // The page says paper and shows the worker's figures.
             let page = try await client.execute(uri: "/bots/\(grid.id)", method: .get, headers: signed.headers())
-            #expect(page.text.contains("id=\"bot-run\"") && page.text.contains(">44000.00<") && page.text.contains(">990<"))
+            #expect(page.text.contains("id=\"bot-run\"") && page.text.contains(">44000.00<") && page.text.contains(">990.00<"))
             #expect(page.text.contains("action=\"/bots/\(grid.id)/stop\"") && !page.text.contains("action=\"/bots/\(grid.id)/start\""))
+            // Its figures are its status: the table of central rows by bot_id is not shown.
+            #expect(!page.text.contains("id=\"bot-rows\""))
 
             // Started: not changed, not deleted.
             let put = try await client.execute(

@@ -190,7 +190,11 @@ enum BotsPage {
              "pnl": deal.pnl.map { USDTFormat.signed($0) } ?? "—"]
         }
         c["hasDeals"] = bot.record.definition.strategyName == "dca"
-        c["balancesNow"] = status.balances.sorted { $0.key < $1.key }.map { ["asset": $0.key, "amount": DecimalText.plain($0.value)] }
+        // USDT to the cent; the symbol's base asset to its step (what is left after fees keeps
+        // its digits, ``SymbolFormat/balance``).
+        c["balancesNow"] = status.balances.sorted { $0.key < $1.key }.map { asset, amount -> [String: Any] in
+            ["asset": asset, "amount": asset == "USDT" ? USDTFormat.value(amount) : format.balance(amount)]
+        }
         c["hasFigures"] = true
         c["hasBalancesNow"] = !status.balances.isEmpty
         c["hasOrders"] = !status.openOrders.isEmpty

@@ -54,7 +54,7 @@ extension BotHost {
                     status.allocationUsed += order.price * order.quantity
                 }
                 if deal.plan.parameters.trailingPct == nil, let take = deal.takeProfitPrice {
-                    status.openOrders.append(.init(side: "SELL", price: take, quantity: deal.heldQuantity, level: nil, role: "take-profit"))
+                    status.openOrders.append(.init(side: "SELL", price: take, quantity: deal.filters.roundQuantity(deal.heldQuantity), level: nil, role: "take-profit"))
                 }
             }
             status.unrealisedPnL = bot.price == nil ? nil : unrealised
