@@ -271,7 +271,7 @@ import Testing
         let other = try await web.user("jon")
         let grid = try web.database.bots.createBot(try BotDefinition(fields: Self.gridBody()), for: user, limits: BotLimits(), at: Date())
         let live = try web.database.bots.createBot(try BotDefinition(fields: Self.gridBody(name: "live grid", mode: "live")), for: user, limits: BotLimits(), at: Date())
-        #expect(try web.database.bots.setWanted(grid.id, true, for: user, at: Date()))
+        #expect(try web.database.bots.setWanted(grid.id, true, for: user, at: Date().addingTimeInterval(-120)))
         #expect(try !web.database.bots.setWanted(grid.id, true, for: other, at: Date()))
         #expect(try web.database.bots.usersWithWantedPaperBots() == [user])
         var status = BotRunStatus(botID: grid.id, state: "running", reason: nil, mode: "paper", symbol: "BTCUSDT", updatedAt: 1_800_000_000_000)
@@ -304,6 +304,15 @@ import Testing
             #expect(page.text.contains("action=\"/bots/\(grid.id)/stop\"") && !page.text.contains("action=\"/bots/\(grid.id)/start\""))
             // Its figures are its status: the table of central rows by bot_id is not shown.
             #expect(!page.text.contains("id=\"bot-rows\""))
+
+            // A worker silent for longer than 20 s: its figures are marked as from then.
+            var silent = reported
+            silent.updatedAt = Int64((Date().timeIntervalSince1970 - 60) * 1000)
+            _ = try web.database.bots.saveStatus(silent, for: user, at: Date())
+            let stale = try await read(grid.id)
+            #expect(stale["state"] as? String == "running" && stale["stale_since"] is String)
+            #expect((stale["state_reason"] as? String)?.hasPrefix("the worker has not reported since") == true)
+            _ = try web.database.bots.saveStatus(reported, for: user, at: Date())
 
             // Started: not changed, not deleted.
             let put = try await client.execute(

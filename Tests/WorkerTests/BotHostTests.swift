@@ -227,5 +227,8 @@ private func d(_ text: String) -> Decimal { Decimal(string: text)! }
         #expect(closed.phase == "closed" && closed.closeReason == "take-profit")
         #expect(status.realisedPnL == closed.pnl && status.realisedPnL > 0)
         #expect(status.deals.contains { $0.number == 2 && $0.phase == "open" })
+        #expect(status.fills.map { "\($0.side) \($0.role ?? "")" } == [
+            "BUY deal 1 base", "BUY deal 1 safety 1", "BUY deal 1 safety 2", "SELL deal 1 take-profit", "BUY deal 2 base",
+        ])
     }
 }

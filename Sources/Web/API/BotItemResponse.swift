@@ -87,7 +87,7 @@ extension BotItemResponse {
                 paperBalances: definition.paperBalances.sorted { $0.key < $1.key }.map { Balance(asset: $0.key, amount: DecimalText.format($0.value)) },
                 settings: nil, state: bot.state, stateReason: bot.stateReason, openPositions: status.map { $0.held > 0 ? 1 : 0 },
                 openPositionsReason: status == nil ? "not_reported" : nil, todayPnlUsdt: status.map { DecimalText.format($0.todayPnL) },
-                todayPnlUsdtReason: status == nil ? "not_reported" : nil, staleSince: nil, wanted: bot.record.wanted, run: status.map(BotRunResponse.init),
+                todayPnlUsdtReason: status == nil ? "not_reported" : nil, staleSince: bot.staleSince, wanted: bot.record.wanted, run: status.map(BotRunResponse.init),
                 runReason: status == nil ? "not_reported" : nil, createdAt: bot.record.createdAt, updatedAt: bot.record.updatedAt)
             return
         }

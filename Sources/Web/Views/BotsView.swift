@@ -17,6 +17,9 @@ struct BotsView {
         let running: BotView?
         /// A grid or DCA bot's last status from the worker; nil before its first.
         var hosted: BotRunStatus? = nil
+        /// A running grid or DCA bot whose worker has not reported for longer than
+        /// ``staleAfter``: when it last did (its figures are from then).
+        var staleSince: Date? = nil
         /// Whether it is a grid or DCA bot, started and stopped on its own.
         var isHosted: Bool { record.isHosted }
     }
@@ -30,8 +33,17 @@ struct BotsView {
         for (index, record) in records.enumerated() {
             if record.isHosted {
                 let status = statuses[record.id]
-                let (state, reason) = hostedState(wanted: record.wanted, wantedAt: record.wantedAt, status: status)
-                bots.append(Bot(record: record, isFirst: index == 0, state: state, stateReason: reason, reasonKey: nil, running: nil, hosted: status))
+                var (state, reason) = hostedState(wanted: record.wanted, wantedAt: record.wantedAt, status: status)
+                var stale: Date?
+                if let status, ["running", "stopping"].contains(state) {
+                    let reported = Date(timeIntervalSince1970: TimeInterval(status.updatedAt) / 1000)
+                    if now.timeIntervalSince(reported) > staleAfter {
+                        stale = reported
+                        reason = "the worker has not reported since \(Timestamp.string(reported)): its figures are from then"
+                    }
+                }
+                bots.append(Bot(
+                    record: record, isFirst: index == 0, state: state, stateReason: reason, reasonKey: nil, running: nil, hosted: status, staleSince: stale))
             } else if index == 0, record.definition.runsInWorker {
                 let view = try BotView.load(database, user: user, now: now)
                 bots.append(Bot(record: record, isFirst: true, state: view.state, stateReason: view.stateReason, reasonKey: nil, running: view))
@@ -42,6 +54,9 @@ struct BotsView {
         }
         return BotsView(bots: bots)
     }
+
+    /// A running bot's worker reports every 5 s: four missed reports make its figures stale.
+    static let staleAfter: TimeInterval = 20
 
     /// A grid or DCA bot's state: what its owner wants, as far as the worker has carried it out.
     /// Started: the worker's state (`starting` until it reports after the start). Stopped:

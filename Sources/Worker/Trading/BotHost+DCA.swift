@@ -41,7 +41,16 @@ extension BotHost {
             }
             changed = true
         }
+        changed = recordFills(bot, await runner.takeFills()) || changed
         if changed { save(bot) }
+    }
+
+    /// Adds a DCA bot's new fills to its record (the newest ``BotRunStatus/fillLimit``). True when there were any.
+    @discardableResult
+    func recordFills(_ bot: Bot, _ fills: [BotRunStatus.Fill]) -> Bool {
+        guard !fills.isEmpty else { return false }
+        bot.record.fills = Array((bot.record.fills + fills).suffix(BotRunStatus.fillLimit))
+        return true
     }
 
     /// Moves the deals that closed out of the open ones, their PnL realised. True when one did.

@@ -269,6 +269,7 @@ actor BotHost {
             if let dca = bot.dca {
                 try await dca.end(sell: sell)
                 collectDeals(bot, dca: await dca.deals)
+                recordFills(bot, await dca.takeFills())
             }
             bot.record.reason = reason
         } catch {

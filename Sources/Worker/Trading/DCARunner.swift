@@ -13,6 +13,8 @@ actor DCARunner {
     let plan: DCAPlan
     let filters: SymbolFilters
     private(set) var deals: [Int: DCADeal] = [:]
+    /// The fills since the last ``takeFills()``, as the bot's status shows them.
+    private var fills: [BotRunStatus.Fill] = []
 
     init(client: any ExchangeClient, user: Int64, bot: Int64, plan: DCAPlan, filters: SymbolFilters) {
         self.client = client
@@ -24,6 +26,17 @@ actor DCARunner {
 
     var symbol: String { plan.parameters.symbol }
 
+    /// The fills found since the last call, oldest first.
+    func takeFills() -> [BotRunStatus.Fill] {
+        defer { fills = [] }
+        return fills
+    }
+
+    private func log(_ report: OrderReport, _ fill: DCAFill, side: String, role: String) {
+        let time = report.time ?? Int64(Date().timeIntervalSince1970 * 1000)
+        fills.append(BotRunStatus.Fill(time: time, side: side, price: fill.price, quantity: fill.quantity, feeQuote: fill.feeQuote, level: nil, role: role))
+    }
+
     func clientOrderID(deal: Int, _ order: String) -> String {
         ClientOrderID.make(user: user, symbol: symbol, key: bot, purpose: "D" + String(deal, radix: 36) + order)
     }
@@ -34,7 +47,9 @@ actor DCARunner {
         var deal = DCADeal(plan: plan, filters: filters)
         guard case .buyAtMarket(let quote) = deal.opening else { return }
         let report = try await client.place(NewOrder(symbol: symbol, side: .buy, kind: .marketQuote(quoteQuantity: quote), clientOrderID: clientOrderID(deal: number, "B")))
-        let actions = deal.baseFilled(try await fill(of: report))
+        let base = try await fill(of: report)
+        log(report, base, side: "BUY", role: "deal \(number) base")
+        let actions = deal.baseFilled(base)
         deals[number] = deal
         try await carryOut(actions, deal: number)
     }
@@ -49,13 +64,16 @@ actor DCARunner {
                 guard let report = try await client.resolve(symbol: symbol, clientOrderID: clientOrderID(deal: number, "S\(String(order.index, radix: 36))")),
                     report.status == OrderStatus.filled.rawValue
                 else { break }
-                actions += deal.safetyFilled(index: order.index, try await fill(of: report))
+                let filled = try await fill(of: report)
+                log(report, filled, side: "BUY", role: "deal \(number) safety \(order.index)")
+                actions += deal.safetyFilled(index: order.index, filled)
             }
             let takeProfit = clientOrderID(deal: number, "T" + String(deal.takeProfitSequence, radix: 36))
             if plan.parameters.trailingPct == nil, !actions.contains(where: { if case .placeTakeProfit = $0 { true } else { false } }),
                 let report = try await client.resolve(symbol: symbol, clientOrderID: takeProfit), report.status == OrderStatus.filled.rawValue
             {
                 let filled = try await fill(of: report)
+                log(report, filled, side: "SELL", role: "deal \(number) take-profit")
                 actions += deal.exitFilled(price: filled.price, quantity: filled.quantity, feeQuote: filled.feeQuote, reason: "take-profit")
             }
             actions += deal.onPrice(price)
@@ -138,6 +156,7 @@ actor DCARunner {
             case .sellAtMarket(let quantity, let reason):
                 let report = try await client.place(NewOrder(symbol: symbol, side: .sell, kind: .market(quantity: quantity), clientOrderID: clientOrderID(deal: number, "X")))
                 let filled = try await fill(of: report)
+                log(report, filled, side: "SELL", role: "deal \(number) sale")
                 guard var deal = deals[number] else { continue }
                 _ = deal.exitFilled(price: filled.price, quantity: filled.quantity, feeQuote: filled.feeQuote, reason: reason)
                 deals[number] = deal
