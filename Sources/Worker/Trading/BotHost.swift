@@ -186,7 +186,14 @@ actor BotHost {
             fail(id, "its definition does not read: \(error)", now: now)
             return
         }
-        let stored = (try? store.load(id)) ?? nil
+        let stored: HostedBotRecord?
+        do {
+            stored = try store.load(id)
+        } catch {
+            // Never a fresh start over a record that does not read: its orders may rest.
+            fail(id, "its record in the worker's database does not read (\(error)); look at its orders on the exchange, then delete and create it again", now: now, definition: definition)
+            return
+        }
         let rebuilding = stored?.running == true && stored?.definition == text
         var record = rebuilding ? stored! : HostedBotRecord(definition: text)
         if !rebuilding, let stored { record.run = stored.run + 1 }
