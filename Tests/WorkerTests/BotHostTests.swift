@@ -88,6 +88,27 @@ private func d(_ text: String) -> Decimal { Decimal(string: text)! }
         #expect(rebuilt.balances == status.balances)
     }
 
+    /// Between two looks the price went down through 150 and back: the exchange's 1-second
+    /// candle says so, and the paper buy at 150 fills although the last price never moved.
+    @Test func aPaperOrderTheCandleWentThroughFillsBetweenTwoLooks() async throws {
+        let market = GridRunnerTests.exchange()
+        let reports = TraderTests.Reports()
+        let host = Self.host(live: nil, market: market, records: Records(), reports: reports)
+        await host.request(.start(bot: 3, definition: Self.grid(mode: .paper)))
+        await host.tick(now: Self.t0)
+        let ms = Int64(Self.t0.timeIntervalSince1970 * 1000)
+        func candle(_ open: Int64, low: Decimal, high: Decimal) -> Kline {
+            Kline(openTime: open, open: 160, high: high, low: low, close: 160, volume: 1, closeTime: open + 999, trades: 1)
+        }
+        // A candle from before the bot looked first is not its business; one that has not closed
+        // yet is not read; the one that closed since is.
+        market.setKlines("BTCUSDT", interval: "1s", [candle(ms - 1_000, low: 120, high: 160), candle(ms + 1_000, low: 149, high: 161), candle(ms + 2_000, low: 124, high: 160)])
+        await host.tick(now: Self.t0 + 2.5)
+        let status = try Self.status(reports, 3)
+        #expect(status.fills.map { "\($0.side) \($0.level ?? -1)" } == ["BUY 2"])
+        #expect(Self.orders(status) == ["0 BUY 100", "1 BUY 125", "3 SELL 175", "4 SELL 200"])
+    }
+
     @Test func aLiveGridKilledWhileThePriceCrossedTwoLevelsIsRebuiltWithoutADuplicateOrAGap() async throws {
         let exchange = GridRunnerTests.exchange()
         let records = Records()

@@ -43,6 +43,8 @@ actor BotHost {
         var lastSignalCheck = Date.distantPast
         /// The paper exchange's revision last stored.
         var savedRevision = -1
+        /// A paper bot: the close time (ms) of the last 1-second candle whose trades it has seen.
+        var observedUntil: Int64 = 0
 
         init(id: Int64, definition: BotDefinition, record: HostedBotRecord, exchange: any ExchangeClient, paper: PaperExchange?) {
             self.id = id
@@ -115,6 +117,7 @@ actor BotHost {
             }
             return
         }
+        var candles: [String: [Kline]] = [:]
         for bot in running {
             guard let price = prices[bot.symbol] else {
                 bot.error = "the exchange lists no price for \(bot.symbol)"
@@ -122,8 +125,15 @@ actor BotHost {
                 continue
             }
             bot.price = price
-            bot.paper?.observe(bid: price, ask: price, symbol: bot.symbol)
-            bot.paper?.observe(trade: price, symbol: bot.symbol)
+            if let paper = bot.paper {
+                if candles[bot.symbol] == nil {
+                    // One look per symbol per tick, whatever the number of paper bots on it.
+                    candles[bot.symbol] = (try? await market.klines(symbol: bot.symbol, interval: "1s", limit: 10, startTime: nil)) ?? []
+                }
+                observe(candles[bot.symbol] ?? [], bot, paper, now: now)
+                paper.observe(bid: price, ask: price, symbol: bot.symbol)
+                paper.observe(trade: price, symbol: bot.symbol)
+            }
             if bot.paper != nil || now.timeIntervalSince(bot.lastSync) >= liveSyncInterval {
                 bot.lastSync = now
                 do {
@@ -138,6 +148,21 @@ actor BotHost {
                 }
             }
             await report(bot, now: now)
+        }
+    }
+
+    /// A paper bot's view of the trades between two looks: each 1-second candle that closed since
+    /// the last, walked open → low → high → close (open → high → low → close when it fell), so
+    /// that a limit order the price went through and back within a second fills as it would on
+    /// the exchange. Without candles (the exchange does not answer) the last price alone counts.
+    private func observe(_ candles: [Kline], _ bot: Bot, _ paper: PaperExchange, now: Date) {
+        let nowMs = Self.ms(now)
+        if bot.observedUntil == 0 { bot.observedUntil = nowMs }
+        for candle in candles.sorted(by: { $0.openTime < $1.openTime }) where candle.openTime > bot.observedUntil && candle.closeTime < nowMs {
+            for price in candle.close >= candle.open ? [candle.low, candle.high] : [candle.high, candle.low] {
+                paper.observe(trade: price, symbol: bot.symbol)
+            }
+            bot.observedUntil = candle.closeTime
         }
     }
 
