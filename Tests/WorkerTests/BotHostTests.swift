@@ -18,6 +18,9 @@ private func d(_ text: String) -> Decimal { Decimal(string: text)! }
         func load(_ bot: Int64) throws -> HostedBotRecord? { records.withLock { $0[bot] } }
         func save(_ bot: Int64, _ record: HostedBotRecord) throws { records.withLock { $0[bot] = record } }
         func runningBots() throws -> [Int64] { records.withLock { $0.filter(\.value.running).map(\.key).sorted() } }
+        let seen = Mutex<[Int64: Int64]>([:])
+        func saveObserved(_ bot: Int64, until: Int64) throws { seen.withLock { $0[bot] = until } }
+        func observed(_ bot: Int64) throws -> Int64? { seen.withLock { $0[bot] } }
     }
 
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
@@ -107,6 +110,29 @@ private func d(_ text: String) -> Decimal { Decimal(string: text)! }
         let status = try Self.status(reports, 3)
         #expect(status.fills.map { "\($0.side) \($0.level ?? -1)" } == ["BUY 2"])
         #expect(Self.orders(status) == ["0 BUY 100", "1 BUY 125", "3 SELL 175", "4 SELL 200"])
+    }
+
+    /// A paper grid's worker is down while the price goes through 150 and back: at its restart
+    /// the candles it missed fill the buy, and its sell one level up is placed.
+    @Test func aPaperGridCatchesUpWithTheCandlesItMissedWhileDown() async throws {
+        let market = GridRunnerTests.exchange()
+        let records = Records()
+        let first = Self.host(live: nil, market: market, records: records, reports: TraderTests.Reports())
+        await first.request(.start(bot: 3, definition: Self.grid(mode: .paper)))
+        await first.tick(now: Self.t0)
+        await first.tick(now: Self.t0 + 1)
+        let ms = Int64(Self.t0.timeIntervalSince1970 * 1000)
+        market.setKlines("BTCUSDT", interval: "1s", [
+            Kline(openTime: ms + 30_000, open: 160, high: 160, low: 149, close: 158, volume: 1, closeTime: ms + 30_999, trades: 1)
+        ])
+        let reports = TraderTests.Reports()
+        let restarted = Self.host(live: nil, market: market, records: records, reports: reports)
+        await restarted.request(.start(bot: 3, definition: Self.grid(mode: .paper)))
+        await restarted.tick(now: Self.t0 + 60)
+        let status = try Self.status(reports, 3)
+        #expect(status.fills.map { "\($0.side) \($0.level ?? -1)" } == ["BUY 2"])
+        #expect(Self.orders(status) == ["0 BUY 100", "1 BUY 125", "3 SELL 175", "4 SELL 200"])
+        #expect(await restarted.paperAccount(3)?.open.count == 4)
     }
 
     @Test func aLiveGridKilledWhileThePriceCrossedTwoLevelsIsRebuiltWithoutADuplicateOrAGap() async throws {

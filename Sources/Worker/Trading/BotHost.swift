@@ -45,6 +45,7 @@ actor BotHost {
         var savedRevision = -1
         /// A paper bot: the close time (ms) of the last 1-second candle whose trades it has seen.
         var observedUntil: Int64 = 0
+        var observedSaved: Int64 = 0
 
         init(id: Int64, definition: BotDefinition, record: HostedBotRecord, exchange: any ExchangeClient, paper: PaperExchange?) {
             self.id = id
@@ -131,6 +132,10 @@ actor BotHost {
                     candles[bot.symbol] = (try? await market.klines(symbol: bot.symbol, interval: "1s", limit: 10, startTime: nil)) ?? []
                 }
                 observe(candles[bot.symbol] ?? [], bot, paper, now: now)
+                if bot.observedUntil - bot.observedSaved >= 5_000 {
+                    try? store.saveObserved(bot.id, until: bot.observedUntil)
+                    bot.observedSaved = bot.observedUntil
+                }
                 paper.observe(bid: price, ask: price, symbol: bot.symbol)
                 paper.observe(trade: price, symbol: bot.symbol)
             }
@@ -246,6 +251,12 @@ actor BotHost {
             guard let price = try await market.tickerPrices()[bot.symbol] else { throw StartFailure("the exchange lists no price for \(bot.symbol)") }
             bot.price = price
             paper?.observe(bid: price, ask: price, symbol: bot.symbol)
+            if rebuilding, let paper, let since = try? store.observed(id) {
+                // The trades while no worker looked: up to 1,000 one-second candles (16 minutes).
+                bot.observedUntil = since
+                let missed = (try? await market.klines(symbol: bot.symbol, interval: "1s", limit: 1_000, startTime: since + 1)) ?? []
+                observe(missed, bot, paper, now: now)
+            }
             switch definition.plan {
             case .grid(let parameters):
                 try await startGrid(bot, parameters, filters: filters, price: price, rebuilding: rebuilding)

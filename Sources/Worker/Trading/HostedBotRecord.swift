@@ -34,6 +34,7 @@ struct HostedBotRecord: Sendable, Equatable, Codable {
     /// A DCA bot started on signals: the open time of the last candle whose buy opened a deal.
     var lastSignalCandle: Int64?
 
+
     static let closedDealLimit = 20
 
     init(definition: String) {
@@ -48,6 +49,11 @@ protocol HostedBotStore: Sendable {
     func save(_ bot: Int64, _ record: HostedBotRecord) throws
     /// The ids of the bots recorded as running.
     func runningBots() throws -> [Int64]
+    /// A paper bot: the close time (ms) of the last 1-second candle whose trades it has seen
+    /// (kept apart from the record, which is large, and written every few seconds); after a
+    /// restart the candles since then fill its orders as the exchange would have.
+    func saveObserved(_ bot: Int64, until: Int64) throws
+    func observed(_ bot: Int64) throws -> Int64?
 }
 
 extension TraderDatabase: HostedBotStore {
@@ -58,6 +64,14 @@ extension TraderDatabase: HostedBotStore {
 
     func save(_ bot: Int64, _ record: HostedBotRecord) throws {
         try setState("bot.\(bot)", String(decoding: try JSONEncoder().encode(record), as: UTF8.self))
+    }
+
+    func saveObserved(_ bot: Int64, until: Int64) throws {
+        try setState("bot-observed.\(bot)", String(until))
+    }
+
+    func observed(_ bot: Int64) throws -> Int64? {
+        try state("bot-observed.\(bot)").flatMap { Int64($0) }
     }
 
     func runningBots() throws -> [Int64] {
