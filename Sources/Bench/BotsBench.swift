@@ -16,13 +16,7 @@ struct BotsBench: AsyncParsableCommand {
     func run() async throws {
         let cluster = try await Cluster.start(binDir: binDir, name: "bots")
         defer { cluster.stop() }
-        let sim = "http://127.0.0.1:\(cluster.simPort)"
-        var ready = false
-        for _ in 0..<300 where !ready {
-            ready = (try? await SimAdmin.post(url: sim + "/sim/v1/accounts", json: "{}")) != nil
-            if !ready { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        let credentials = try await SimBench.account(sim)
+        let (sim, credentials) = try await cluster.simulatorAccount()
         let user = try cluster.database.users.createUser(username: "bench-bots", passwordHash: "$2b$12$bench", at: Date())
         try cluster.vault.store(user: user, apiKey: credentials.apiKey, apiSecret: credentials.secret, canTrade: true, verifiedAt: Date())
         try await cluster.waitForHeartbeats(of: [user], timeout: 30)

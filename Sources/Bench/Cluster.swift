@@ -51,6 +51,17 @@ struct Cluster {
         return base
     }
 
+    /// The simulator's base URL and a new account on it, once the simulator answers (30 s at most).
+    func simulatorAccount() async throws -> (sim: String, credentials: BinanceClient.Credentials) {
+        let sim = "http://127.0.0.1:\(simPort)"
+        var ready = false
+        for _ in 0..<300 where !ready {
+            ready = (try? await SimAdmin.post(url: sim + "/sim/v1/accounts", json: "{}")) != nil
+            if !ready { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        return (sim, try await SimBench.account(sim))
+    }
+
     func stop() {
         process.terminate()
         process.waitUntilExit()

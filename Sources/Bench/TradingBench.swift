@@ -19,13 +19,7 @@ struct TradingBench: AsyncParsableCommand {
     func run() async throws {
         let cluster = try await Cluster.start(binDir: binDir, name: "trading")
         defer { cluster.stop() }
-        let sim = "http://127.0.0.1:\(cluster.simPort)"
-        var ready = false
-        for _ in 0..<300 where !ready {
-            ready = (try? await SimAdmin.post(url: sim + "/sim/v1/accounts", json: "{}")) != nil
-            if !ready { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        let credentials = try await SimBench.account(sim)
+        let (sim, credentials) = try await cluster.simulatorAccount()
         let user = try cluster.database.users.createUser(username: "bench-trader", passwordHash: "$2b$12$bench", at: Date())
         var settings = BotSettings.defaults
         settings.symbols = ["BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT", "XRPUSDT"]

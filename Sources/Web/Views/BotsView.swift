@@ -63,13 +63,12 @@ struct BotsView {
     /// `stopping` while the worker still runs it, then `stopped` with why (its owner, its
     /// stop-loss, a refusal).
     static func hostedState(wanted: Bool, wantedAt: Date?, status: BotRunStatus?) -> (state: String, reason: String?) {
-        let current = status.flatMap { status in
-            wantedAt.map { Date(timeIntervalSince1970: TimeInterval(status.updatedAt) / 1000) >= $0 } ?? true ? status : nil
-        }
         guard let status else { return wanted ? ("starting", "waiting for the worker to start it") : ("stopped", nil) }
         if wanted {
-            guard let current else { return ("starting", "waiting for the worker to start it") }
-            return (current.state, current.reason)
+            // A report from before the start answers an earlier wish.
+            let reported = Date(timeIntervalSince1970: TimeInterval(status.updatedAt) / 1000)
+            if let wantedAt, reported < wantedAt { return ("starting", "waiting for the worker to start it") }
+            return (status.state, status.reason)
         }
         return ["running", "starting"].contains(status.state) ? ("stopping", "waiting for the worker to stop it") : (status.state == "error" ? "error" : "stopped", status.reason)
     }
