@@ -221,4 +221,62 @@ import Testing
         #expect(try db.portfolios.equity(for: UserID(1), bot: first, limit: 10, before: nil).count == 1)
         #expect(try db.trading.signals(for: UserID(1), bot: first, symbol: nil, before: nil, limit: 10).map(\.botID) == [first])
     }
+
+    /// A position is the user's, the bot's and the symbol's: the first bot's report replaces its
+    /// own positions only, a live grid's replaces its one, and both hold BTCUSDT at once. Only
+    /// the user's live grid and DCA bots may own a worker's rows.
+    @Test(arguments: Kind.allCases)
+    func twoBotsOfOneUserHoldPositionsOnOneSymbolApart(_ kind: Kind) throws {
+        let (db, temp) = try InMemoryStoreTests.database(kind)
+        defer { _ = temp }
+        let ann = try db.users.createUser(username: "ann", passwordHash: "h", at: Date())
+        let first = try db.bots.createBot(Self.signals, for: ann, limits: BotLimits(), at: Date())
+        var live = Self.grid
+        live.mode = .live
+        live.name = "live grid"
+        let grid = try db.bots.createBot(live, for: ann, limits: BotLimits(), at: Date())
+        let paper = try db.bots.createBot(Self.grid, for: ann, limits: BotLimits(), at: Date())
+        let dca = try db.bots.createBot(Self.dca, for: ann, limits: BotLimits(), at: Date())
+        #expect(try db.bots.liveHostedBotIDs(for: ann) == [grid.id, dca.id])
+        _ = paper
+
+        func position(_ qty: Decimal, bot: Int64) -> PositionRecord {
+            var position = PositionRecord(
+                symbol: "BTCUSDT", qty: qty, avgEntryPrice: 100, currentPrice: 110, unrealizedPnLUSDT: qty * 10, realizedPnLUSDT: 0, stopLoss: nil,
+                takeProfit: nil)
+            position.botID = bot
+            return position
+        }
+        try db.trading.saveBotPosition(position(2, bot: grid.id), bot: grid.id, for: ann, at: Date())
+        try db.trading.savePositions([position(1, bot: first.id)], todayPnL: 0, for: ann, bot: first.id, at: Date())
+        func held() throws -> [String] { try db.trading.positions(for: ann).map { "\($0.botID ?? 0) \($0.qty)" }.sorted() }
+        #expect(try held() == ["\(first.id) 1", "\(grid.id) 2"])
+        // The first bot sold: its report holds nothing; the grid's position stays.
+        try db.trading.savePositions([], todayPnL: 0, for: ann, bot: first.id, at: Date())
+        #expect(try held() == ["\(grid.id) 2"])
+        try db.trading.saveBotPosition(position(3, bot: grid.id), bot: grid.id, for: ann, at: Date())
+        #expect(try held() == ["\(grid.id) 3"])
+        try db.trading.saveBotPosition(nil, bot: grid.id, for: ann, at: Date())
+        #expect(try held().isEmpty)
+    }
+
+    /// The upgrade to positions per bot keeps every position.
+    @Test func theUpgradeToPositionsPerBotKeepsThePositions() throws {
+        let temp = try TemporaryDirectory()
+        let directory = DataDirectory(root: temp.path + "/data")
+        try directory.prepare()
+        do {
+            let queue = try DatabaseQueue(path: directory.centralDatabase)
+            try CentralSchema.migrator.migrate(queue, upTo: "v12-bot-runs")
+            try queue.write { db in
+                try db.execute(sql: "INSERT INTO users (id, username, password_hash, created_at) VALUES (1, 'ann', 'h', '2026-11-01T00:00:00.000Z')")
+                try db.execute(sql: "INSERT INTO positions (user_id, symbol, position, updated_at, bot_id) VALUES (1, 'BTCUSDT', ?, '2026-11-20T10:00:00.000Z', 4)",
+                    arguments: [String(decoding: try JSONSerialization.data(withJSONObject: PositionRecord(
+                        symbol: "BTCUSDT", qty: 1, avgEntryPrice: 100, currentPrice: nil, unrealizedPnLUSDT: nil, realizedPnLUSDT: 0, stopLoss: nil,
+                        takeProfit: nil).json), as: UTF8.self)])
+            }
+        }
+        let db = try CentralDatabase.migrate(directory)
+        #expect(try db.trading.positions(for: UserID(1)).map { "\($0.botID ?? 0) \($0.symbol) \($0.qty)" } == ["4 BTCUSDT 1"])
+    }
 }

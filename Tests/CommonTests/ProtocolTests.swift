@@ -26,6 +26,47 @@ import Testing
         }
     }
 
+    /// An order or fill row names the bot a worker claims it for; the supervisor keeps the claim
+    /// only for the user's own live grid or DCA bot and an order id of that user's bot orders.
+    @Test func aRowsClaimCountsOnlyForTheUsersLiveGridOrDCABot() throws {
+        let time = Date(timeIntervalSince1970: 1_800_000_000)
+        let order = OrderRecord(
+            clientOrderID: "u5-BTCUSDT-7-G2B0", orderID: 9, symbol: "BTCUSDT", side: "BUY", type: "LIMIT", status: .new, price: 150, origQty: 1,
+            executedQty: 0, createdAt: time, updatedAt: time, reason: "grid bot g", botID: 7)
+        let fill = BotFill(
+            symbol: "BTCUSDT", tradeID: 3, orderID: 9, clientOrderID: "u5-BTCUSDT-7-D1S", side: "BUY", price: 150, qty: 1, quoteQty: 150,
+            commission: 0, commissionAsset: "USDT", time: time, botID: 8)
+        #expect(try WorkerReport.parse(WorkerReport.order(order).line()) == .order(order))
+        #expect(try WorkerReport.parse(WorkerReport.fill(fill).line()) == .fill(fill))
+        #expect(WorkerReport.order(order).rowClaim?.bot == 7 && WorkerReport.fill(fill).rowClaim?.bot == 8)
+
+        let hosted: Set<Int64> = [7, 8]
+        #expect(RowOwner.bot(claim: (7, "u5-BTCUSDT-7-G2B0"), user: 5, firstBot: 1, liveHostedBots: hosted) == 7)
+        #expect(RowOwner.bot(claim: (8, "u5-BTCUSDT-8-D1S"), user: 5, firstBot: 1, liveHostedBots: hosted) == 8)
+        // No claim, another user's (or a paper) bot, or the first bot's own order id: the first bot's.
+        #expect(RowOwner.bot(claim: nil, user: 5, firstBot: 1, liveHostedBots: hosted) == 1)
+        #expect(RowOwner.bot(claim: (9, "u5-BTCUSDT-9-G2B0"), user: 5, firstBot: 1, liveHostedBots: hosted) == 1)
+        #expect(RowOwner.bot(claim: (7, "u5-BTCUSDT-1700-BE"), user: 5, firstBot: 1, liveHostedBots: hosted) == 1)
+        #expect(RowOwner.bot(claim: (7, "u6-BTCUSDT-7-G2B0"), user: 5, firstBot: 1, liveHostedBots: hosted) == 1)
+        #expect(RowOwner.bot(claim: nil, user: 5, firstBot: nil, liveHostedBots: []) == nil)
+    }
+
+    /// A live bot's coins are its position; a paper bot's never join the real ones.
+    @Test func aLiveBotsStatusIsItsPositionAPaperBotsIsNone() {
+        var status = BotRunStatus(botID: 7, state: "running", reason: nil, mode: "live", symbol: "BTCUSDT", updatedAt: 1_800_000_000_000)
+        #expect(status.position == nil, "nothing held")
+        status.held = 2
+        status.averageEntry = 150
+        status.price = 160
+        status.unrealisedPnL = 19
+        status.realisedPnL = 4
+        let position = status.position
+        #expect(position?.botID == 7 && position?.qty == 2 && position?.avgEntryPrice == 150 && position?.unrealizedPnLUSDT == 19)
+        #expect(position?.realizedPnLUSDT == 4 && position?.currentPrice == 160 && position?.symbol == "BTCUSDT")
+        status.mode = "paper"
+        #expect(status.position == nil)
+    }
+
     @Test func aBotStatusRoundTripsAndOneOutOfBoundsIsRefused() throws {
         var status = BotRunStatus(botID: 4, state: "running", reason: nil, mode: "paper", symbol: "BTCUSDT", updatedAt: 1_800_000_000_123)
         status.price = Decimal(string: "45000.12345678")!
@@ -56,8 +97,9 @@ import Testing
         #expect(report == .event(level: "info", kind: "k", message: "m"))
     }
 
-    /// A worker's rows are given the bot the supervisor names, whatever the line says.
-    @Test func aClaimedBotIDIsNotPartOfAReportAndTheSupervisorsIsSet() throws {
+    /// A worker's rows are given the bot the supervisor names (``RowOwner``): what the line says
+    /// is only a claim.
+    @Test func aClaimedBotIDIsOnlyAClaimAndTheSupervisorsIsSet() throws {
         let fill = BotFill(
             symbol: "BTCUSDT", tradeID: 1, orderID: 2, clientOrderID: "u1-BTCUSDT-1-BE", side: "BUY", price: 10, qty: 1, quoteQty: 10, commission: 0,
             commissionAsset: "USDT", time: Date(timeIntervalSince1970: 1_790_000_000))
@@ -66,8 +108,10 @@ import Testing
         let line = String(decoding: try JSONSerialization.data(withJSONObject: ["type": "fill", "fill": claimed]), as: UTF8.self)
         let report = try WorkerReport.parse(line)
         guard case .fill(let parsed) = report else { Issue.record("not a fill"); return }
-        #expect(parsed.botID == nil)
-        guard case .fill(let tagged) = report.tagged(bot: 7) else { Issue.record("not a fill"); return }
+        #expect(parsed.botID == 99 && report.rowClaim?.bot == 99)
+        let owner = RowOwner.bot(claim: report.rowClaim, user: 1, firstBot: 7, liveHostedBots: [8])
+        #expect(owner == 7)
+        guard case .fill(let tagged) = report.tagged(bot: owner) else { Issue.record("not a fill"); return }
         #expect(tagged.botID == 7)
         let position = PositionRecord(
             symbol: "BTCUSDT", qty: 1, avgEntryPrice: 10, currentPrice: 11, unrealizedPnLUSDT: 1, realizedPnLUSDT: 0, stopLoss: nil, takeProfit: nil)

@@ -218,6 +218,51 @@ private func d(_ text: String) -> Decimal { Decimal(string: text)! }
         #expect(try Self.status(reports, 10).state == "running")
     }
 
+    /// A live grid's orders and fills are rows that name it (the supervisor stores them for it):
+    /// each order when it is new or changed, each trade once; another order on the account is
+    /// none of its rows, and a look that changed nothing adds none.
+    @Test func aLiveGridsOrdersAndFillsAreRowsThatNameIt() async throws {
+        let exchange = GridRunnerTests.exchange()
+        let reports = TraderTests.Reports()
+        func rows() -> (orders: [OrderRecord], fills: [BotFill]) {
+            let list = reports.list.withLock { $0 }
+            return (
+                list.compactMap { if case .order(let order) = $0 { order } else { nil } },
+                list.compactMap { if case .fill(let fill) = $0 { fill } else { nil } }
+            )
+        }
+        // A person's order on the same symbol.
+        _ = try await exchange.place(NewOrder(
+            symbol: "BTCUSDT", side: .buy, kind: .limit(quantity: d("0.1"), price: 90, timeInForce: "GTC"), clientOrderID: "u5-BTCUSDT-1-M"))
+        let host = Self.host(live: exchange, market: exchange, records: Records(), reports: reports)
+        await host.request(.start(bot: 7, definition: Self.grid(mode: .live)))
+        await host.tick(now: Self.t0)
+        var (orders, fills) = rows()
+        #expect(orders.allSatisfy { $0.botID == 7 && $0.clientOrderID.hasPrefix("u5-BTCUSDT-7-G") && $0.reason == "grid bot grid" })
+        #expect(orders.map { "\($0.side) \($0.type) \($0.status.rawValue)" }.sorted() == [
+            "BUY LIMIT NEW", "BUY LIMIT NEW", "BUY LIMIT NEW", "BUY MARKET FILLED", "SELL LIMIT NEW",
+        ])
+        // The opening purchase's trade.
+        #expect(fills.count >= 1 && fills.allSatisfy { $0.botID == 7 && $0.clientOrderID.hasSuffix("-GO") && $0.side == "BUY" })
+        let openingFills = fills.count
+
+        // The price goes through 150: at the next look the buy is filled and its sell placed.
+        exchange.setPrice("BTCUSDT", 149)
+        await host.tick(now: Self.t0 + 6)
+        (orders, fills) = rows()
+        let buy150 = orders.filter { $0.price == 150 && $0.side == "BUY" }.map(\.status.rawValue)
+        #expect(buy150 == ["NEW", "FILLED"])
+        #expect(orders.contains { $0.side == "SELL" && $0.price == 175 && $0.status == .new })
+        #expect(fills.count > openingFills && fills.dropFirst(openingFills).allSatisfy { $0.botID == 7 && $0.price == 150 })
+        #expect(Set(fills.map(\.tradeID)).count == fills.count)
+        #expect(!orders.contains { $0.clientOrderID == "u5-BTCUSDT-1-M" })
+
+        // A look that finds nothing new adds no row.
+        let before = reports.list.withLock { $0 }.filter { if case .botStatus = $0 { false } else { true } }.count
+        await host.tick(now: Self.t0 + 12)
+        #expect(reports.list.withLock { $0 }.filter { if case .botStatus = $0 { false } else { true } }.count == before)
+    }
+
     @Test func everyRefusalIsTheBotsStateWithItsReasonAndLeavesTheOthersRunning() async throws {
         let exchange = GridRunnerTests.exchange()
         let reports = TraderTests.Reports()

@@ -99,6 +99,8 @@ public struct BotRunStatus: Sendable, Equatable, Codable {
     public var unrealisedPnL: Decimal?
     /// The base asset the bot holds.
     public var held: Decimal
+    /// What the coins held cost on average; nil when none are held (absent in older reports).
+    public var averageEntry: Decimal?
     /// Quote asset in use: resting buys and held coins at cost.
     public var allocationUsed: Decimal
     public var openOrders: [Order]
@@ -123,12 +125,25 @@ public struct BotRunStatus: Sendable, Equatable, Codable {
         self.todayPnL = 0
         self.unrealisedPnL = nil
         self.held = 0
+        self.averageEntry = nil
         self.allocationUsed = 0
         self.openOrders = []
         self.fills = []
         self.deals = []
         self.balances = [:]
         self.updatedAt = updatedAt
+    }
+
+    /// A live bot's position as the positions list shows it (its coins, their average cost, what
+    /// they would gain or lose at the bot's last price, its realised PnL); nil when it holds
+    /// nothing, and always for a paper bot, whose figures never join the real ones.
+    public var position: PositionRecord? {
+        guard mode == "live", held > 0 else { return nil }
+        var position = PositionRecord(
+            symbol: symbol, qty: held, avgEntryPrice: averageEntry, currentPrice: price, unrealizedPnLUSDT: unrealisedPnL, realizedPnLUSDT: realisedPnL,
+            stopLoss: nil, takeProfit: nil)
+        position.botID = botID
+        return position
     }
 
     public func encoded() -> String {

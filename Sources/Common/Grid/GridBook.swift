@@ -116,6 +116,18 @@ public struct GridBook: Sendable, Equatable {
         }
     }
 
+    /// What the coins the grid holds cost on average (fees apart); nil when it holds none.
+    public var averageCost: Decimal? {
+        var quantity: Decimal = 0
+        var paid: Decimal = 0
+        for cell in 0..<plan.cellCount {
+            guard let cost = costs[cell], let sell = resting[cell], sell.side == .sell else { continue }
+            quantity += sell.quantity
+            paid += sell.quantity * cost.price
+        }
+        return quantity > 0 ? paid / quantity : nil
+    }
+
     /// The base the grid holds: the quantity of every cell waiting to sell.
     public var heldBase: Decimal {
         orders.filter { $0.side == .sell }.reduce(0) { $0 + $1.quantity }

@@ -267,8 +267,17 @@ extension WorkerReport {
         }
     }
 
+    /// The bot an order or fill row claims, with the row's client order id (``RowOwner``).
+    public var rowClaim: (bot: Int64, clientOrderID: String)? {
+        switch self {
+        case .order(let order): order.botID.map { ($0, order.clientOrderID) }
+        case .fill(let fill): fill.botID.map { ($0, fill.clientOrderID) }
+        default: nil
+        }
+    }
+
     /// The report with every row it carries given to `bot`, whatever the worker wrote: the
-    /// supervisor decides whose rows they are, as it decides whose user they are.
+    /// supervisor decides whose rows they are (``RowOwner``), as it decides whose user they are.
     public func tagged(bot: Int64?) -> WorkerReport {
         switch self {
         case .order(var order):

@@ -22,8 +22,9 @@ public struct OrderRecord: Sendable, Equatable {
     public var orderListID: Int64?
     /// A conditional order's trigger price.
     public var stopPrice: Decimal?
-    /// The bot it belongs to: set by the supervisor as it stores what the worker reported (never
-    /// taken from the report), read back from central.sqlite; nil for rows from before bots.
+    /// The bot it belongs to: decided by the supervisor as it stores what the worker reported
+    /// (a worker's claim counts only for the user's own live grid or DCA bot, ``RowOwner``), read
+    /// back from central.sqlite; nil for rows from before bots.
     public var botID: Int64?
 
     public init(
@@ -54,13 +55,17 @@ public struct OrderRecord: Sendable, Equatable {
     /// JSON; the web answers with its own types (`Sources/Web/API`), checked against the OpenAPI
     /// document.
     public var json: [String: Any] {
-        [
+        var fields: [String: Any] = [
             "client_order_id": clientOrderID, "order_id": orderID ?? NSNull(), "symbol": symbol, "side": side, "type": type, "status": status.rawValue,
             "order_list_id": orderListID ?? NSNull(), "stop_price": stopPrice.map { DecimalText.format($0) } ?? NSNull(),
             "price": price.map { DecimalText.format($0) } ?? NSNull(), "orig_qty": DecimalText.format(origQty),
             "executed_qty": DecimalText.format(executedQty), "created_at": Timestamp.string(createdAt), "updated_at": Timestamp.string(updatedAt),
             "reason": reason ?? NSNull(),
         ]
+        // The bot a worker claims the row for: the supervisor keeps it only for that user's own
+        // grid or DCA bot (``RowOwner``).
+        if let botID { fields["bot_id"] = botID }
+        return fields
     }
 
     public init(json f: [String: Any]) throws(ProtocolError) {
@@ -81,6 +86,7 @@ public struct OrderRecord: Sendable, Equatable {
         createdAt = try Fields.time(f, "created_at")
         updatedAt = try Fields.time(f, "updated_at")
         reason = f["reason"] is String ? try Fields.text(f, "reason", limit: 500) : nil
+        botID = (f["bot_id"] as? NSNumber)?.int64Value
     }
 }
 
@@ -89,11 +95,13 @@ extension BotFill {
     /// JSON; the web answers with its own types (`Sources/Web/API`), checked against the OpenAPI
     /// document.
     public var json: [String: Any] {
-        [
+        var fields: [String: Any] = [
             "trade_id": tradeID, "order_id": orderID, "client_order_id": clientOrderID, "symbol": symbol, "side": side,
             "price": DecimalText.format(price), "qty": DecimalText.format(qty), "quote_qty": DecimalText.format(quoteQty),
             "commission": DecimalText.format(commission), "commission_asset": commissionAsset, "time": Timestamp.string(time),
         ]
+        if let botID { fields["bot_id"] = botID }
+        return fields
     }
 
     public init(json f: [String: Any]) throws(ProtocolError) {
@@ -104,7 +112,8 @@ extension BotFill {
             symbol: try Fields.symbol(f, "symbol"), tradeID: trade, orderID: order, clientOrderID: try Fields.text(f, "client_order_id", limit: 36),
             side: try Fields.oneOf(f, "side", ["BUY", "SELL"]), price: try Fields.amount(f, "price"), qty: try Fields.amount(f, "qty"),
             quoteQty: try Fields.amount(f, "quote_qty"), commission: try Fields.amount(f, "commission"),
-            commissionAsset: try Fields.text(f, "commission_asset", limit: 20), time: try Fields.time(f, "time")
+            commissionAsset: try Fields.text(f, "commission_asset", limit: 20), time: try Fields.time(f, "time"),
+            botID: (f["bot_id"] as? NSNumber)?.int64Value
         )
     }
 }

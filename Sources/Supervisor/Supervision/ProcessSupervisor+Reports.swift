@@ -37,8 +37,15 @@ extension ProcessSupervisor {
         }
         guard let user else { return }
         do {
-            // Whatever the worker reports is its one bot's: the user's first (CONTRACT §9).
-            let bot = report.carriesRows ? ((try? database.bots.firstBotID(for: user)) ?? nil) : nil
+            // A row is the user's first bot's (CONTRACT §9) unless it is an order or fill of one of
+            // the user's live grid or DCA bots (``RowOwner``).
+            var bot: Int64?
+            if report.carriesRows {
+                let first = (try? database.bots.firstBotID(for: user)) ?? nil
+                let claim = report.rowClaim
+                let hosted = claim == nil ? [] : ((try? database.bots.liveHostedBotIDs(for: user)) ?? [])
+                bot = RowOwner.bot(claim: claim, user: user.rawValue, firstBot: first, liveHostedBots: hosted)
+            }
             switch report.tagged(bot: bot) {
             case .heartbeat, .usage:
                 break
@@ -57,13 +64,16 @@ extension ProcessSupervisor {
             case .fill(let fill):
                 try database.trading.saveFill(fill, for: user)
             case .positions(let positions, let today):
-                try database.trading.savePositions(positions, todayPnL: today, for: user, at: now)
+                try database.trading.savePositions(positions, todayPnL: today, for: user, bot: bot, at: now)
             case .signal(let signal):
                 try database.trading.saveSignal(signal, for: user)
             case .botStatus(let status):
                 // Stored only for a bot of the user this worker was started for.
                 if try !database.bots.saveStatus(status, for: user, at: now) {
                     logger.warning("report.not_users_bot", metadata: ["user.id": "\(user)", "bot.id": "\(status.botID)"])
+                } else if status.mode == "live" {
+                    // A live grid's or DCA bot's coins are its position (a paper bot's never are).
+                    try database.trading.saveBotPosition(status.position, bot: status.botID, for: user, at: now)
                 }
             }
         } catch {

@@ -103,13 +103,16 @@ extension ProcessSupervisor {
                 // The newest fills that fit in the stdin pipe, sent oldest first.
                 var budget = ChildProcess.stdinCapacity - firstLines.reduce(0) { $0 + $1.utf8.count + 1 } - 64 * 1024
                 // Orders whose outcome is open first (they must be looked up), then the fills.
-                for order in try database.trading.orders(for: user, symbol: nil, before: nil, limit: 2_000) where order.isOpen {
+                // Only the first bot's: a grid's or DCA bot's rows are its own record's to rebuild.
+                let first = try database.bots.firstBotID(for: user)
+                func firstBots(_ bot: Int64?) -> Bool { bot == nil || bot == first }
+                for order in try database.trading.orders(for: user, symbol: nil, before: nil, limit: 2_000) where order.isOpen && firstBots(order.botID) {
                     let line = SupervisorMessage.historyOrder(order).line()
                     budget -= line.utf8.count + 1
                     firstLines.append(line)
                 }
                 var history: [String] = []
-                for fill in try database.trading.fills(for: user, symbol: nil, before: nil, limit: 10_000) {
+                for fill in try database.trading.fills(for: user, symbol: nil, before: nil, limit: 10_000) where firstBots(fill.botID) {
                     let line = SupervisorMessage.historyFill(fill).line()
                     budget -= line.utf8.count + 1
                     guard budget > 0 else { break }

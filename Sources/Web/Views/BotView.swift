@@ -18,10 +18,13 @@ struct BotView {
             return BotView(state: "no_key", stateReason: "no API key is stored", worker: nil, alive: false, positions: [], todayPnL: nil)
         }
         let worker = try database.processes.status(process: ProcessStatus.workerName(user))
+        let first = try database.bots.firstBotID(for: user)
         let alive = worker.map { $0.pid != nil && ($0.lastHeartbeatAt.map { now.timeIntervalSince($0) < heartbeatLimit } ?? false) } ?? false
         let (state, reason) = Self.state(worker, alive: alive)
         return BotView(
-            state: state, stateReason: reason, worker: worker, alive: alive, positions: try database.trading.positions(for: user),
+            // The first bot's positions: a grid's or DCA bot's are on its own page.
+            state: state, stateReason: reason, worker: worker, alive: alive,
+            positions: try database.trading.positions(for: user).filter { $0.botID == nil || $0.botID == first },
             todayPnL: try database.trading.todayPnL(for: user)
         )
     }

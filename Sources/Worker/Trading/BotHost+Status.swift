@@ -27,6 +27,7 @@ extension BotHost {
             status.gridProfit = book.gridProfit
             realised += book.gridProfit
             status.held = book.heldBase
+            status.averageEntry = book.averageCost
             status.unrealisedPnL = bot.price.map { book.unrealisedPnL(at: $0) }
             status.openOrders = book.orders.map { order in
                 BotRunStatus.Order(
@@ -40,6 +41,7 @@ extension BotHost {
         if let dca = bot.dca {
             let deals = await dca.deals
             var unrealised: Decimal = 0
+            var heldCost: Decimal = 0
             var open: [BotRunStatus.Deal] = []
             for number in bot.record.openDeals {
                 guard let deal = deals[number] else { continue }
@@ -48,6 +50,7 @@ extension BotHost {
                 let average = deal.averageEntry ?? 0
                 if let price = bot.price { unrealised += deal.heldQuantity * (price - average) }
                 status.allocationUsed += deal.heldQuantity * average
+                heldCost += deal.heldQuantity * average
                 guard deal.exiting == nil else { continue }
                 for order in deal.safetyOrders.dropFirst(deal.safetyFilled) {
                     status.openOrders.append(.init(side: "BUY", price: order.price, quantity: order.quantity, level: nil, role: "safety \(order.index)"))
@@ -58,6 +61,7 @@ extension BotHost {
                 }
             }
             status.unrealisedPnL = bot.price == nil ? nil : unrealised
+            status.averageEntry = status.held > 0 ? heldCost / status.held : nil
             status.deals = open + bot.record.closedDeals.reversed()
         }
         status.realisedPnL = realised

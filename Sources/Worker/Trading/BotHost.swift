@@ -239,7 +239,8 @@ actor BotHost {
                 fail(id, "a live bot needs an exchange API key; store one, or run it on paper", now: now, definition: definition)
                 return
             }
-            exchange = live
+            // Its orders and fills become rows that name it (the supervisor stores them).
+            exchange = LedgerExchange(live, bot: id, reason: "\(definition.strategyName) bot \(definition.name)")
         }
         let bot = Bot(id: id, definition: definition, record: record, exchange: exchange, paper: paper)
         bots[id] = bot
@@ -350,7 +351,11 @@ actor BotHost {
     }
 
     /// Sends the bot's status when it changed, and every 5 s while it runs.
+    /// A live bot's new order and fill rows go first.
     func report(_ bot: Bot, now: Date, force: Bool = false) async {
+        if let ledger = bot.exchange as? LedgerExchange {
+            for row in ledger.take() { reporter.send(row) }
+        }
         let status = await status(of: bot, now: now)
         var unchanged = status
         unchanged.updatedAt = bot.lastStatus?.updatedAt ?? 0

@@ -9,6 +9,8 @@ public protocol BotStore: Sendable {
     /// The id of the user's first bot (the worker's), without reading any definition: what the
     /// supervisor tags the worker's reported rows with.
     func firstBotID(for user: UserID) throws -> Int64?
+    /// The user's live grid and DCA bots: the only bots a worker may name as its rows' owner.
+    func liveHostedBotIDs(for user: UserID) throws -> Set<Int64>
     func bot(_ id: Int64, for user: UserID) throws -> BotRecord?
     /// Refused with the reason (``BotLimits``) over the limit or on a name the user already gave
     /// another bot; the check and the insert are one transaction.
@@ -64,6 +66,13 @@ public struct SQLiteBotStore: BotStore {
 
     public func firstBotID(for user: UserID) throws -> Int64? {
         try db.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(id) FROM bots WHERE user_id = ?"), arguments: [user.rawValue]) }
+    }
+
+    public func liveHostedBotIDs(for user: UserID) throws -> Set<Int64> {
+        try db.read { db in
+            Set(try Int64.fetchAll(
+                db.cachedStatement(sql: "SELECT id FROM bots WHERE user_id = ? AND mode = 'live' AND strategy IN ('grid', 'dca')"), arguments: [user.rawValue]))
+        }
     }
 
     public func bot(_ id: Int64, for user: UserID) throws -> BotRecord? {

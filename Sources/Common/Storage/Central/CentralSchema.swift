@@ -277,6 +277,24 @@ public enum CentralSchema {
                     CREATE INDEX bot_status_user ON bot_status(user_id);
                     """)
         }
+        // Two bots of one user on one symbol hold a position each (a grid's and the first bot's):
+        // a position is the user's, the bot's and the symbol's.
+        migrator.registerMigration("v13-positions-per-bot") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE positions_per_bot (
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        symbol TEXT NOT NULL,
+                        position TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        bot_id INTEGER
+                    );
+                    INSERT INTO positions_per_bot (user_id, symbol, position, updated_at, bot_id) SELECT user_id, symbol, position, updated_at, bot_id FROM positions;
+                    DROP TABLE positions;
+                    ALTER TABLE positions_per_bot RENAME TO positions;
+                    CREATE UNIQUE INDEX positions_user_bot_symbol ON positions(user_id, IFNULL(bot_id, 0), symbol);
+                    """)
+        }
         return migrator
     }
 }

@@ -9,7 +9,10 @@ public protocol TradingStore: Sendable {
     func saveOrder(_ order: OrderRecord, for user: UserID) throws
     /// `false` when this fill was recorded before.
     @discardableResult func saveFill(_ fill: BotFill, for user: UserID) throws -> Bool
-    func savePositions(_ positions: [PositionRecord], todayPnL: Decimal?, for user: UserID, at: Date) throws
+    /// The first bot's positions (`bot`, nil before bots): they replace that bot's, no other's.
+    func savePositions(_ positions: [PositionRecord], todayPnL: Decimal?, for user: UserID, bot: Int64?, at: Date) throws
+    /// A grid or DCA bot's one position (nil: none open) in place of the one it had.
+    func saveBotPosition(_ position: PositionRecord?, bot: Int64, for user: UserID, at: Date) throws
     func orders(for user: UserID, symbol: String?, before: Date?, limit: Int) throws -> [OrderRecord]
     /// Newest first, by creation time, filtered (the monitoring page and the API).
     func orders(for user: UserID, matching filter: TradeFilter) throws -> [OrderRecord]
@@ -77,21 +80,33 @@ public struct SQLiteTradingStore: TradingStore {
         }
     }
 
-    public func savePositions(_ positions: [PositionRecord], todayPnL: Decimal?, for user: UserID, at: Date) throws {
+    public func savePositions(_ positions: [PositionRecord], todayPnL: Decimal?, for user: UserID, bot: Int64?, at: Date) throws {
         try db.write { db in
-            try db.execute(sql: "DELETE FROM positions WHERE user_id = ?", arguments: [user.rawValue])
-            for position in positions {
-                let json = String(decoding: try JSONSerialization.data(withJSONObject: position.json, options: [.sortedKeys]), as: UTF8.self)
-                try db.execute(
-                    sql: "INSERT INTO positions (user_id, symbol, position, updated_at, bot_id) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [user.rawValue, position.symbol, json, Timestamp.string(at), position.botID]
-                )
-            }
+            try db.execute(sql: "DELETE FROM positions WHERE user_id = ? AND (bot_id IS NULL OR bot_id IS ?)", arguments: [user.rawValue, bot])
+            for position in positions { try Self.insert(position, user: user, at: at, in: db) }
             try db.execute(
                 sql: "INSERT OR REPLACE INTO bot_summary (user_id, today_pnl_usdt, updated_at) VALUES (?, ?, ?)",
                 arguments: [user.rawValue, todayPnL.map { DecimalText.format($0) }, Timestamp.string(at)]
             )
         }
+    }
+
+    public func saveBotPosition(_ position: PositionRecord?, bot: Int64, for user: UserID, at: Date) throws {
+        try db.write { db in
+            try db.execute(sql: "DELETE FROM positions WHERE user_id = ? AND bot_id = ?", arguments: [user.rawValue, bot])
+            if var position {
+                position.botID = bot
+                try Self.insert(position, user: user, at: at, in: db)
+            }
+        }
+    }
+
+    private static func insert(_ position: PositionRecord, user: UserID, at: Date, in db: Database) throws {
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: position.json, options: [.sortedKeys]), as: UTF8.self)
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO positions (user_id, symbol, position, updated_at, bot_id) VALUES (?, ?, ?, ?, ?)",
+            arguments: [user.rawValue, position.symbol, json, Timestamp.string(at), position.botID]
+        )
     }
 
     public func orders(for user: UserID, symbol: String?, before: Date?, limit: Int) throws -> [OrderRecord] {

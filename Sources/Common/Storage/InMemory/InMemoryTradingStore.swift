@@ -67,10 +67,21 @@ public final class InMemoryTradingStore: TradingStore {
         }
     }
 
-    public func savePositions(_ positions: [PositionRecord], todayPnL: Decimal?, for user: UserID, at: Date) throws {
+    public func savePositions(_ positions: [PositionRecord], todayPnL: Decimal?, for user: UserID, bot: Int64?, at: Date) throws {
         write { state in
-            state.positions[user] = positions
+            state.positions[user] = (state.positions[user] ?? []).filter { $0.botID != nil && $0.botID != bot } + positions
             state.summaries[user] = (todayPnL, at)
+        }
+    }
+
+    public func saveBotPosition(_ position: PositionRecord?, bot: Int64, for user: UserID, at: Date) throws {
+        write { state in
+            var kept = (state.positions[user] ?? []).filter { $0.botID != bot }
+            if var position {
+                position.botID = bot
+                kept.append(position)
+            }
+            state.positions[user] = kept
         }
     }
 
