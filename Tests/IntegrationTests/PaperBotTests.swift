@@ -84,4 +84,64 @@ import Testing
             #expect(try await web.send(.DELETE, "/api/v1/bots/\(id)").status == 204)
         }
     }
+
+    /// A live grid on the user's simulator account: its orders, trades and coins are rows that
+    /// name it (`?bot_id=`), each of its open orders on the exchange is one of them, none is the
+    /// first bot's, and stopped and sold it holds no position.
+    @Test func aLiveGridsOrdersFillsAndPositionAreItsOwnRows() async throws {
+        try await AccountTests.withSystem("live-grid") { supervisor, web in
+            let (_, client) = try await TradingTests.user(supervisor, web)
+            // The user's first bot (its settings), not started.
+            #expect(try await web.send(.PUT, "/api/v1/settings", json: TradingTests.settings(symbols: ["BTCUSDT"])).status == 200)
+            let price = try #require(try await client.tickerPrices()["BTCUSDT"])
+            let (lower, upper) = (SymbolFilters.round(price * Decimal(string: "0.9")!, step: 1, .down), SymbolFilters.round(price * Decimal(string: "1.1")!, step: 1, .up))
+            let created = try await web.send(.POST, "/api/v1/bots", json: [
+                "name": "live grid", "mode": "live", "symbol": "BTCUSDT", "allocation_usdt": "1000",
+                "strategy": ["name": "grid", "params": ["lower": "\(lower)", "upper": "\(upper)", "levels": 6, "investment": "1000"]],
+            ])
+            #expect(created.status == 201, "\(created.body)")
+            let id = try #require((created.json?["bot_id"] as? NSNumber)?.intValue)
+            let first = try #require((try await web.get("/api/v1/bots").json?["items"] as? [[String: Any]])?.first { $0["is_first"] as? Bool == true })
+            let firstID = try #require((first["bot_id"] as? NSNumber)?.intValue)
+            #expect(try await web.send(.POST, "/api/v1/bots/\(id)/start").status == 202)
+
+            // Its five resting orders and its opening purchase, as rows of this bot.
+            let rows = try await waitUntilAsync(.seconds(30)) {
+                let orders = try await TradingTests.items(web, "/api/v1/orders?bot_id=\(id)&limit=100")
+                let positions = try await TradingTests.items(web, "/api/v1/positions?bot_id=\(id)")
+                return orders.filter { $0["status"] as? String == "NEW" }.count == 5 && positions.count == 1
+            }
+            let orders = try await TradingTests.items(web, "/api/v1/orders?bot_id=\(id)&limit=100")
+            #expect(rows, "\(orders)")
+            #expect(orders.allSatisfy { ($0["bot_id"] as? NSNumber)?.intValue == id })
+            let onExchange = try await client.openOrders(symbol: "BTCUSDT").map(\.clientOrderID).sorted()
+            #expect(onExchange.count == 5)
+            #expect(orders.filter { $0["status"] as? String == "NEW" }.compactMap { $0["client_order_id"] as? String }.sorted() == onExchange)
+            let fills = try await TradingTests.items(web, "/api/v1/fills?bot_id=\(id)&limit=100")
+            let trades = try await client.myTrades(symbol: "BTCUSDT")
+            #expect(!fills.isEmpty && fills.count == trades.count, "\(fills) against \(trades)")
+            #expect(fills.allSatisfy { ($0["bot_id"] as? NSNumber)?.intValue == id && ($0["client_order_id"] as? String)?.hasSuffix("-GO") == true })
+            let position = try #require(try await TradingTests.items(web, "/api/v1/positions?bot_id=\(id)").first)
+            // What its sells on the exchange sell.
+            let selling = try await client.openOrders(symbol: "BTCUSDT").filter { $0.side == "SELL" }.reduce(Decimal(0)) { $0 + $1.origQty }
+            #expect(position["symbol"] as? String == "BTCUSDT")
+            #expect(selling > 0 && (position["qty"] as? String).flatMap(DecimalText.parse) == selling, "\(position) against \(selling)")
+            // None of it is the first bot's.
+            for path in ["orders", "fills", "positions"] {
+                #expect(try await TradingTests.items(web, "/api/v1/\(path)?bot_id=\(firstID)").isEmpty, "\(path)")
+            }
+
+            // Stopped and sold: its orders cancelled, its coins sold, no position left.
+            #expect(try await web.send(.POST, "/api/v1/bots/\(id)/stop", json: ["close_positions": true]).status == 202)
+            let sold = try await waitUntilAsync(.seconds(30)) {
+                let positions = try await TradingTests.items(web, "/api/v1/positions?bot_id=\(id)")
+                let open = try await TradingTests.items(web, "/api/v1/orders?bot_id=\(id)&limit=100").filter { $0["status"] as? String == "NEW" }
+                return positions.isEmpty && open.isEmpty
+            }
+            #expect(sold)
+            #expect(try await client.openOrders(symbol: "BTCUSDT").isEmpty)
+            let sale = try await TradingTests.items(web, "/api/v1/fills?bot_id=\(id)&limit=100").filter { $0["side"] as? String == "SELL" }
+            #expect(!sale.isEmpty)
+        }
+    }
 }
