@@ -25,20 +25,22 @@ extension BacktestCommand {
         }
         guard levels == levels.rounded() else { throw ValidationError("grid's levels must be a whole number") }
         guard let spacing = GridParameters.Spacing(rawValue: gridSpacing) else { throw ValidationError("--grid-spacing must be arithmetic or geometric") }
+        guard ["off", "up"].contains(gridTrail) else { throw ValidationError("--grid-trail must be off or up") }
         let filters = try filters()
         let data = try readCandles()
         let first = data[0]
         let decimal = Decimal.exactly
         let parameters = GridParameters(
             symbol: symbol, lowerPrice: decimal(lower), upperPrice: decimal(upper), levels: Int(levels), spacing: spacing,
-            investment: decimal(values["investment"] ?? cash), stopLossPrice: values["stop_loss"].map(decimal), takeProfitPrice: values["take_profit"].map(decimal)
+            investment: decimal(values["investment"] ?? cash), stopLossPrice: values["stop_loss"].map(decimal), takeProfitPrice: values["take_profit"].map(decimal),
+            trailing: gridTrail == "up"
         )
         let plan: GridPlan
         switch GridPlan.make(parameters, filters: filters, price: decimal(first.open), makerFee: decimal(fee), freeQuote: parameters.investment, allocation: nil) {
         case .success(let made): plan = made
         case .failure(let refused): throw ValidationError("the grid cannot start: \(refused)")
         }
-        let result = GridBacktest(fee: decimal(fee)).run(plan: plan, candles: data)
+        let result = GridBacktest(fee: decimal(fee)).run(plan: plan, candles: data, filters: filters)
         if let csv {
             do {
                 try result.summary.tradesCSV().write(toFile: csv + "-trades.csv", atomically: true, encoding: .utf8)

@@ -16,6 +16,8 @@ struct BacktestCommand: ParsableCommand {
     var strategy: String
     @Option(help: "A grid's spacing: arithmetic or geometric.")
     var gridSpacing: String = "arithmetic"
+    @Option(help: "A grid's trailing: off, or up (above the range, with every level sold, the range moves up by whole levels).")
+    var gridTrail: String = "off"
     @Option(help: "A grid's symbol filters: the price tick.")
     var tickSize: String = "0.01"
     @Option(help: "A grid's symbol filters: the quantity step.")

@@ -218,6 +218,50 @@ private func d(_ text: String) -> Decimal { Decimal(string: text)! }
         #expect(try Self.status(reports, 10).state == "running")
     }
 
+    /// A trailing grid whose price rose above its range with every level sold moves its range up
+    /// (a new run: new client ids), keeps its cycles, and a restarted worker rebuilds it on the
+    /// moved range without placing anything twice.
+    @Test func aTrailingGridMovesUpAndARestartKeepsTheMovedRange() async throws {
+        let exchange = GridRunnerTests.exchange()
+        let records = Records()
+        let reports = TraderTests.Reports()
+        let host = Self.host(live: exchange, market: exchange, records: records, reports: reports)
+        let parameters = GridParameters(
+            symbol: "BTCUSDT", lowerPrice: 100, upperPrice: 200, levels: 5, spacing: .arithmetic, investment: 400, trailing: true)
+        let text = String(decoding: BotDefinition(name: "trail", mode: .live, allocationUsdt: 400, plan: .grid(parameters)).encoded(), as: UTF8.self)
+        await host.request(.start(bot: 7, definition: text))
+        await host.tick(now: Self.t0)
+        #expect(try await GridRunnerTests.resting(exchange) == ["0 BUY 100", "1 BUY 125", "2 BUY 150", "3 SELL 200"])
+
+        // Through 150 and back up to 210: the buy, then both sells fill; at the next look the
+        // range moves up a level to 125–225 and its buys rest below the price.
+        exchange.setPrice("BTCUSDT", 149)
+        await host.tick(now: Self.t0 + 5)
+        exchange.setPrice("BTCUSDT", 210)
+        await host.tick(now: Self.t0 + 10)
+        let open = try await exchange.openOrders(symbol: "BTCUSDT")
+        #expect(open.map { "\($0.side) \($0.price)" }.sorted() == ["BUY 125", "BUY 150", "BUY 175", "BUY 200"])
+        #expect(open.allSatisfy { $0.clientOrderID.contains("-7001-G") }, "\(open.map(\.clientOrderID))")
+        let moved = try Self.status(reports, 7)
+        #expect(moved.state == "running" && moved.levels == [125, 150, 175, 200, 225] && moved.rangeMoves == 1)
+        #expect(moved.cycles == 2 && moved.gridProfit ?? 0 > 0 && moved.held == 0)
+
+        // A restarted worker: the moved range, the same four buys, the cycles kept.
+        let again = TraderTests.Reports()
+        let restarted = Self.host(live: exchange, market: exchange, records: records, reports: again)
+        await restarted.request(.start(bot: 7, definition: text))
+        await restarted.tick(now: Self.t0 + 60)
+        let rebuilt = try Self.status(again, 7)
+        #expect(rebuilt.state == "running" && rebuilt.levels == moved.levels && rebuilt.cycles == 2 && rebuilt.gridProfit == moved.gridProfit)
+        #expect(try await exchange.openOrders(symbol: "BTCUSDT").count == 4)
+
+        // Started below its range, a trailing grid is refused: the range trails up only.
+        let below = GridParameters(symbol: "BTCUSDT", lowerPrice: 250, upperPrice: 300, levels: 3, spacing: .arithmetic, investment: 100, trailing: true)
+        await restarted.request(.start(bot: 8, definition: String(decoding: BotDefinition(name: "below", mode: .live, allocationUsdt: 100, plan: .grid(below)).encoded(), as: UTF8.self)))
+        await restarted.tick(now: Self.t0 + 61)
+        #expect(try Self.status(again, 8).reason?.contains("trailing moves the range up only") == true)
+    }
+
     /// A live grid's orders and fills are rows that name it (the supervisor stores them for it):
     /// each order when it is new or changed, each trade once; another order on the account is
     /// none of its rows, and a look that changed nothing adds none.

@@ -17,6 +17,18 @@ public struct GridBacktest: Sendable {
         public let price: Decimal
         public let quantity: Decimal
         public let fee: Decimal
+        /// Which range the fill belongs to: 0 the first, n after the range's n-th move up
+        /// (a trailing grid); its `level` is an index into that range's levels.
+        public var range = 0
+    }
+
+    /// A trailing grid's move up (``GridTrail``): at the close of the candle at `time`, its
+    /// buys cancelled and the grid opened again on these levels.
+    public struct Move: Sendable, Equatable {
+        public let time: Int64
+        public let levels: [Decimal]
+        /// What the new range's opening sells needed, bought at the close.
+        public let purchase: Decimal
     }
 
     public struct Result: Sendable {
@@ -28,6 +40,8 @@ public struct GridBacktest: Sendable {
         /// The market purchase at the opening, for the opening sells.
         public let openingPurchase: Decimal
         public let ended: String?
+        /// A trailing grid's moves up, oldest first (``levels`` are the first range's).
+        public let moves: [Move]
         /// As for the other strategies; `trades` are the completed cycles.
         public let metrics: Backtest.Metrics
         public let trades: [Backtest.Trade]
@@ -40,8 +54,11 @@ public struct GridBacktest: Sendable {
         self.fee = fee
     }
 
-    public func run(plan: GridPlan, candles: [StrategyCandle]) -> Result {
+    /// `filters`: the symbol's, with which a trailing grid plans each new range (without them the
+    /// range stays where it is).
+    public func run(plan: GridPlan, candles: [StrategyCandle], filters: SymbolFilters? = nil) -> Result {
         var state = Run(plan: plan, fee: fee, opening: candles.first)
+        state.filters = plan.parameters.trailing ? filters : nil
         var equity: [Double] = []
         equity.reserveCapacity(candles.count)
         for index in candles.indices {
@@ -53,12 +70,13 @@ public struct GridBacktest: Sendable {
             if index > 0, candle.low <= state.stopLoss || candle.high >= state.takeProfit {
                 state.exit(candle)
             }
+            if state.filters != nil, candle.close >= state.upper { state.trail(candle) }
             equity.append(state.cash + state.base * candle.close)
         }
         let metrics = Backtest.botMetrics(candles, equity: equity, trades: state.trades, cash: plan.parameters.investment, fee: fee)
         return Result(
-            levels: plan.levels, fills: state.fills, cycles: state.book.cycles, gridProfit: state.book.gridProfit, openingPurchase: state.openingPurchase,
-            ended: state.book.ended, metrics: metrics, trades: state.trades, equity: equity
+            levels: plan.levels, fills: state.fills, cycles: state.earlierCycles + state.book.cycles, gridProfit: state.earlierProfit + state.book.gridProfit,
+            openingPurchase: state.openingPurchase, ended: state.book.ended, moves: state.moves, metrics: metrics, trades: state.trades, equity: equity
         )
     }
 }
@@ -79,6 +97,12 @@ extension GridBacktest {
         var lowestSell = Double.infinity
         var stopLoss: Double
         var takeProfit: Double
+        /// A trailing grid's: the symbol's filters, its top level, and what its earlier ranges did.
+        var filters: SymbolFilters?
+        var upper: Double
+        var moves: [Move] = []
+        var earlierCycles: [GridCycle] = []
+        var earlierProfit: Decimal = 0
 
         init(plan: GridPlan, fee: Decimal, opening candle: StrategyCandle?) {
             let price = candle.map { Decimal.exactly($0.open) } ?? plan.levels[0]
@@ -91,6 +115,33 @@ extension GridBacktest {
             boughtAt = Array(repeating: candle?.openTime ?? 0, count: plan.cellCount)
             stopLoss = plan.parameters.stopLossPrice?.double ?? -Double.infinity
             takeProfit = plan.parameters.takeProfitPrice?.double ?? Double.infinity
+            upper = plan.levels[plan.levels.count - 1].double
+            bounds()
+        }
+
+        /// The close is at or above the top level: with every cell sold (no coins held), the
+        /// range moves up (``GridTrail``) and the grid opens again at the close, as the live
+        /// grid does at its next look. A new range the filters or the money refuse ends it.
+        mutating func trail(_ candle: StrategyCandle) {
+            guard let filters, book.ended == nil, !book.orders.contains(where: { $0.side == .sell }) else { return }
+            let price = Decimal.exactly(candle.close)
+            guard let moved = GridTrail.movedUp(book.plan.parameters, price: price, tickSize: filters.tickSize) else { return }
+            let free = Decimal.exactly(cash) + book.orders.reduce(0) { $0 + $1.price * $1.quantity }
+            switch GridPlan.make(moved, filters: filters, price: price, makerFee: fee, freeQuote: free, allocation: nil) {
+            case .failure(let refusals):
+                _ = book.end(reason: "the range could not move up to \(moved.lowerPrice)–\(moved.upperPrice): \(refusals)")
+                self.filters = nil
+            case .success(let plan):
+                earlierCycles += book.cycles
+                earlierProfit += book.gridProfit
+                let purchase = GridBook.openingPurchase(plan: plan, price: price)
+                book = GridBook(plan: plan, openingPrice: price, openingBuy: (price: price, feePerUnit: price * fee))
+                cash -= (purchase * price * (1 + fee)).double
+                base += purchase.double
+                boughtAt = Array(repeating: candle.openTime, count: plan.cellCount)
+                upper = plan.levels[plan.levels.count - 1].double
+                moves.append(Move(time: candle.openTime, levels: plan.levels, purchase: purchase))
+            }
             bounds()
         }
 
@@ -116,7 +167,7 @@ extension GridBacktest {
                 }
                 fills.append(Fill(
                     time: candle.openTime, cell: order.cell, sequence: order.sequence, level: order.side == .buy ? order.cell : order.cell + 1,
-                    side: order.side, price: order.price, quantity: order.quantity, fee: fee
+                    side: order.side, price: order.price, quantity: order.quantity, fee: fee, range: moves.count
                 ))
                 if book.cycles.count > cyclesBefore, let cycle = book.cycles.last {
                     trades.append(Backtest.Trade(
@@ -197,7 +248,13 @@ extension GridBacktest.Result {
             if index > 0 { out += "," }
             let time = Timestamp.string(Date(timeIntervalSince1970: TimeInterval(fill.time) / 1000))
             out += "{\"time\":\"\(time)\",\"cell\":\(fill.cell),\"level\":\(fill.level),\"side\":\"\(fill.side.rawValue)\""
-            out += ",\"price\":\(fill.price),\"qty\":\(fill.quantity),\"fee\":\(fill.fee)}"
+            out += ",\"price\":\(fill.price),\"qty\":\(fill.quantity),\"fee\":\(fill.fee),\"range\":\(fill.range)}"
+        }
+        out += "],\"range_moves\":["
+        for (index, move) in moves.enumerated() {
+            if index > 0 { out += "," }
+            let time = Timestamp.string(Date(timeIntervalSince1970: TimeInterval(move.time) / 1000))
+            out += "{\"time\":\"\(time)\",\"lower\":\(move.levels.first ?? 0),\"upper\":\(move.levels.last ?? 0),\"purchase\":\(move.purchase)}"
         }
         return out + "]}"
     }

@@ -9,8 +9,8 @@ public enum BotParameters: Sendable, Equatable {
     case dca(DCAParameters)
 
     public static let names: Set<String> = ["grid", "dca"]
-    /// (The range's trailing is not built: no `trailing` for a grid yet.)
-    public static let gridKeys = ["lower", "upper", "levels", "investment", "stop_loss", "take_profit", "spacing"]
+    /// `trail`: `off` (the default) or `up`, the range following the price up (``GridTrail``).
+    public static let gridKeys = ["lower", "upper", "levels", "investment", "stop_loss", "take_profit", "spacing", "trail"]
     public static let dcaKeys = [
         "base_order", "safety_orders", "deviation", "step_scale", "volume_scale", "take_profit", "trailing", "stop_loss", "max_deals", "start", "start_fast",
         "start_slow",
@@ -50,10 +50,16 @@ public enum BotParameters: Sendable, Equatable {
             guard let spacing = spacingText.isEmpty ? .arithmetic : GridParameters.Spacing(rawValue: spacingText) else {
                 throw SettingsError(field: field("spacing"), "must be arithmetic or geometric")
             }
+            let trailing: Bool
+            switch value("trail")?.trimmingCharacters(in: .whitespaces).lowercased() ?? "" {
+            case "", "off", "false", "no", "0": trailing = false
+            case "up", "true", "yes", "1": trailing = true
+            default: throw SettingsError(field: field("trail"), "must be off or up")
+            }
             return .grid(GridParameters(
                 symbol: symbol, lowerPrice: try required("lower"), upperPrice: try required("upper"), levels: try whole("levels", nil), spacing: spacing,
                 investment: try decimal("investment") ?? investment, stopLossPrice: try decimal("stop_loss"),
-                takeProfitPrice: try decimal("take_profit")
+                takeProfitPrice: try decimal("take_profit"), trailing: trailing
             ))
         }
         let start: DCAParameters.Start
@@ -78,6 +84,7 @@ public enum BotParameters: Sendable, Equatable {
             let all: [String: String?] = [
                 "lower": text(g.lowerPrice), "upper": text(g.upperPrice), "levels": String(g.levels), "spacing": g.spacing.rawValue,
                 "investment": text(g.investment), "stop_loss": text(g.stopLossPrice), "take_profit": text(g.takeProfitPrice),
+                "trail": g.trailing ? "up" : "off",
             ]
             return all.compactMapValues { $0 }
         case .dca(let d):

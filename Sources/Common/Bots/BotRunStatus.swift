@@ -91,6 +91,11 @@ public struct BotRunStatus: Sendable, Equatable, Codable {
     public var cycles: Int
     /// A grid's profit from its cycles, fees included; nil for DCA.
     public var gridProfit: Decimal?
+    /// A grid's level prices now, lowest first (a trailing grid's move up); nil for DCA and in
+    /// older reports.
+    public var levels: [Decimal]?
+    /// How many times a trailing grid's range moved up; nil for DCA and in older reports.
+    public var rangeMoves: Int?
     /// Realised PnL in the quote asset since the bot started, fees included.
     public var realisedPnL: Decimal
     /// Realised PnL since the start of the current UTC day.
@@ -121,6 +126,8 @@ public struct BotRunStatus: Sendable, Equatable, Codable {
         self.price = nil
         self.cycles = 0
         self.gridProfit = nil
+        self.levels = nil
+        self.rangeMoves = nil
         self.realisedPnL = 0
         self.todayPnL = 0
         self.unrealisedPnL = nil
@@ -164,7 +171,7 @@ public struct BotRunStatus: Sendable, Equatable, Codable {
         guard ["starting", "running", "stopped", "error"].contains(status.state), ["live", "paper"].contains(status.mode) else {
             throw ProtocolError(reason: "bot_status: state must be starting, running, stopped or error and mode live or paper")
         }
-        guard status.fills.count <= fillLimit, status.openOrders.count <= 1_000, status.deals.count <= 1_000, status.balances.count <= 100,
+        guard status.fills.count <= fillLimit, status.openOrders.count <= 1_000, (status.levels?.count ?? 0) <= 1_000, status.deals.count <= 1_000, status.balances.count <= 100,
             (status.reason?.count ?? 0) <= 2_000, status.symbol.count <= 32
         else { throw ProtocolError(reason: "bot_status carries more than a status may") }
         return status

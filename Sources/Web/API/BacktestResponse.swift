@@ -42,6 +42,13 @@ struct BacktestResponse: Encodable, Sendable {
             let price: Double
             let qty: Double
             let fee: Double
+            let range: Int
+        }
+
+        struct Move: Encodable, Sendable {
+            let time: Date
+            let levels: [Double]
+            let purchase: Double
         }
 
         let cycles: Int
@@ -50,6 +57,7 @@ struct BacktestResponse: Encodable, Sendable {
         @Nullable var ended: String?
         let levels: [Double]
         let fills: [Fill]
+        let rangeMoves: [Move]
     }
 
     /// A DCA bot's deals.
@@ -90,8 +98,11 @@ struct BacktestResponse: Encodable, Sendable {
                 cycles: result.cycles.count, gridProfit: double(result.gridProfit), openingPurchase: double(result.openingPurchase), ended: result.ended,
                 levels: result.levels.map(double),
                 fills: result.fills.map {
-                    Grid.Fill(time: time($0.time), cell: $0.cell, level: $0.level, side: $0.side.rawValue, price: double($0.price), qty: double($0.quantity), fee: double($0.fee))
-                }
+                    Grid.Fill(
+                        time: time($0.time), cell: $0.cell, level: $0.level, side: $0.side.rawValue, price: double($0.price), qty: double($0.quantity),
+                        fee: double($0.fee), range: $0.range)
+                },
+                rangeMoves: result.moves.map { Grid.Move(time: time($0.time), levels: $0.levels.map(double), purchase: double($0.purchase)) }
             )
         }
         if let result = outcome.dca {

@@ -41,6 +41,10 @@ struct BotRunResponse: Encodable, Sendable {
     @Nullable var price: String?
     let cycles: Int
     @Nullable var gridProfit: String?
+    /// A grid's level prices now (a trailing grid's after its moves up); absent for DCA.
+    var levels: [String]?
+    /// How many times a trailing grid's range moved up; absent for DCA.
+    var rangeMoves: Int?
     let realisedPnl: String
     let todayPnl: String
     @Nullable var unrealisedPnl: String?
@@ -59,7 +63,7 @@ extension BotRunResponse {
         let f: (Decimal) -> String = { DecimalText.format($0) }
         self.init(
             mode: status.mode, symbol: status.symbol, price: status.price.map(f), cycles: status.cycles, gridProfit: status.gridProfit.map(f),
-            realisedPnl: f(status.realisedPnL), todayPnl: f(status.todayPnL), unrealisedPnl: status.unrealisedPnL.map(f), heldQuantity: f(status.held),
+            levels: status.levels?.map(f), rangeMoves: status.rangeMoves, realisedPnl: f(status.realisedPnL), todayPnl: f(status.todayPnL), unrealisedPnl: status.unrealisedPnL.map(f), heldQuantity: f(status.held),
             allocationUsed: f(status.allocationUsed),
             openOrders: status.openOrders.map { Order(side: $0.side, price: f($0.price), quantity: f($0.quantity), level: $0.level, role: $0.role) },
             fills: status.fills.map {

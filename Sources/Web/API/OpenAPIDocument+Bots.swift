@@ -19,7 +19,7 @@ extension OpenAPIDocument {
                 "name": ["enum": BotDefinition.strategies],
                 "params": [
                     "type": "object",
-                    "description": "sma_cross: fast, slow. ml: as /api/v1/settings. grid: lower, upper, levels, investment, spacing (arithmetic or geometric), stop_loss, take_profit (prices). dca: base_order (USDT), take_profit (percent), safety_orders, deviation, step_scale, volume_scale, trailing, stop_loss (percent), max_deals, start (immediately, sma_cross or ml: a deal on the strategy's buy signal), start_fast, start_slow.",
+                    "description": "sma_cross: fast, slow. ml: as /api/v1/settings. grid: lower, upper, levels, investment, spacing (arithmetic or geometric), stop_loss, take_profit (prices), trail (off or up: above the range, with every level sold, the range moves up by whole levels). dca: base_order (USDT), take_profit (percent), safety_orders, deviation, step_scale, volume_scale, trailing, stop_loss (percent), max_deals, start (immediately, sma_cross or ml: a deal on the strategy's buy signal), start_fast, start_slow.",
                 ],
             ]),
             "settings": ref("Settings"), "symbol": ["type": "string", "description": "A grid's or DCA bot's symbol."],
@@ -53,7 +53,10 @@ extension OpenAPIDocument {
         "BotRun": object(
             [
                 "mode": ["enum": BotDefinition.Mode.allCases.map(\.rawValue)], "symbol": string, "price": nullableDecimal, "cycles": integer,
-                "grid_profit": nullableDecimal, "realised_pnl": decimal, "today_pnl": decimal, "unrealised_pnl": nullableDecimal, "held_quantity": decimal,
+                "grid_profit": nullableDecimal,
+                "levels": ["type": "array", "items": decimal, "description": "A grid's level prices now (a trailing grid's after its moves up)."],
+                "range_moves": ["type": "integer", "description": "How many times a trailing grid's range moved up."],
+                "realised_pnl": decimal, "today_pnl": decimal, "unrealised_pnl": nullableDecimal, "held_quantity": decimal,
                 "allocation_used": decimal,
                 "open_orders": ["type": "array", "items": object(["side": string, "price": decimal, "quantity": decimal, "level": integer, "role": string], required: ["side", "price", "quantity"])],
                 "fills": ["type": "array", "items": object(

@@ -210,9 +210,15 @@ enum OpenAPIDocument {
                                 [
                                     "time": time, "cell": integer, "level": integer, "side": ["enum": ["BUY", "SELL"]], "price": number, "qty": number,
                                     "fee": number,
-                                ], required: ["time", "cell", "level", "side", "price", "qty", "fee"]),
+                                    "range": ["type": "integer", "description": "0: the first range; n: after the range's n-th move up (trail up)."],
+                                ], required: ["time", "cell", "level", "side", "price", "qty", "fee", "range"]),
                         ],
-                    ], required: ["cycles", "grid_profit", "opening_purchase", "ended", "levels", "fills"]),
+                        "range_moves": [
+                            "type": "array", "description": "A trailing grid's moves up, oldest first: at the close of the candle at `time` the range moved to these levels.",
+                            "items": object(
+                                ["time": time, "levels": ["type": "array", "items": number], "purchase": number], required: ["time", "levels", "purchase"]),
+                        ],
+                    ], required: ["cycles", "grid_profit", "opening_purchase", "ended", "levels", "fills", "range_moves"]),
                 "dca": object(
                     [
                         "deals": [

@@ -87,7 +87,7 @@ struct BacktestController {
             case .failure(let refused):
                 throw APIError(.unprocessableContent, "invalid_strategy", "The grid cannot start: \(refused).")
             case .success(let plan):
-                let result = GridBacktest(fee: fee).run(plan: plan, candles: candles)
+                let result = GridBacktest(fee: fee).run(plan: plan, candles: candles, filters: filters)
                 let cash = NSDecimalNumber(decimal: parameters.investment).doubleValue
                 return Outcome(result: result.summary, buyAndHold: Backtest(fee: r.fee, cash: cash).buyAndHold(candles), grid: result)
             }

@@ -10,7 +10,7 @@ enum BotForm {
     /// The parameters the form offers per strategy, and the value a field starts with (the
     /// readers' own defaults; empty where the user must choose, such as a grid's prices).
     static let parameters: [(strategy: String, keys: [(key: String, start: String)])] = [
-        ("grid", [("lower", ""), ("upper", ""), ("levels", "10"), ("spacing", "arithmetic"), ("investment", ""), ("stop_loss", ""), ("take_profit", "")]),
+        ("grid", [("lower", ""), ("upper", ""), ("levels", "10"), ("spacing", "arithmetic"), ("investment", ""), ("stop_loss", ""), ("take_profit", ""), ("trail", "off")]),
         (
             "dca",
             [
@@ -23,7 +23,7 @@ enum BotForm {
     ]
 
     /// The parameters chosen from a list, and their values.
-    static let choices = ["spacing": GridParameters.Spacing.allCases.map(\.rawValue), "start": ["immediately", "sma_cross", "ml"]]
+    static let choices = ["spacing": GridParameters.Spacing.allCases.map(\.rawValue), "start": ["immediately", "sma_cross", "ml"], "trail": ["off", "up"]]
 
     /// A stored bot as the form's fields (to change it). An allocation or paper USDT that is
     /// still the default stays empty, so that it follows a change of the parameters.

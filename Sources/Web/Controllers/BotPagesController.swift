@@ -129,7 +129,13 @@ struct BotPagesController {
         }
         model.formats = await formats.formats(
             for: Set(bot.record.definition.symbols + model.positions.map(\.symbol) + model.orders.map(\.symbol) + model.fills.map(\.symbol)))
-        if case .grid(let grid) = bot.record.definition.plan { model.levels = await levels(grid) }
+        if case .grid(let grid) = bot.record.definition.plan {
+            model.levels = await levels(grid)
+            // A running trailing grid's levels are where its range moved to, as its worker said.
+            if let running = bot.hosted?.levels, bot.hosted?.state == "running", !running.isEmpty, case .success(let found) = model.levels {
+                model.levels = .success((running, found.last, found.format))
+            }
+        }
         return Reply.html(BotsPage.render(model), status: status)
     }
 

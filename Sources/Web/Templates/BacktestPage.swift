@@ -20,7 +20,7 @@ enum BacktestPage {
         let strategy = form["strategy"] ?? "sma_cross"
         var c: [String: Any] = [
             "csrf": viewer.csrfToken, "form": defaults.merging(form.filter { defaults[$0.key] != nil }) { $1 }, "ml": strategy == "ml",
-            "gridChosen": strategy == "grid", "dcaChosen": strategy == "dca", "geometric": form["grid_spacing"] == "geometric",
+            "gridChosen": strategy == "grid", "dcaChosen": strategy == "dca", "geometric": form["grid_spacing"] == "geometric", "trailUp": form["grid_trail"] == "up",
             "dcaStarts": BotForm.choices["start", default: []].map {
                 ["value": $0, "label": t("bots.start.\($0)"), "selected": $0 == (form["dca_start"] ?? "immediately")] as [String: Any]
             },
@@ -87,9 +87,12 @@ enum BacktestPage {
         [
             "cycles": String(grid.cycles.count), "profit": cents(grid.gridProfit), "opening": grid.openingPurchase.description,
             "ended": grid.ended ?? t("grid.not_ended"), "levels": grid.levels.map(\.description).joined(separator: " · "),
+            "moves": grid.moves.last.map { last in
+                t("grid.moved", ["n": String(grid.moves.count), "levels": last.levels.map(\.description).joined(separator: " · ")])
+            } ?? "",
             "fills": grid.fills.suffix(500).map { fill -> [String: Any] in
                 [
-                    "time": time(fill.time), "level": String(fill.level), "side": fill.side.rawValue, "price": fill.price.description,
+                    "time": time(fill.time), "level": fill.range == 0 ? String(fill.level) : "\(fill.level) (\(t("grid.range")) \(fill.range))", "side": fill.side.rawValue, "price": fill.price.description,
                     "qty": fill.quantity.description, "fee": cents(fill.fee),
                 ]
             },

@@ -166,6 +166,9 @@ enum BotsPage {
         if status.gridProfit != nil {
             add("cycles", String(status.cycles))
             add("grid_profit", status.gridProfit.map { USDTFormat.signed($0) })
+            if let moves = status.rangeMoves, moves > 0, let levels = status.levels, let lower = levels.first, let upper = levels.last {
+                add("range_moves", t("bots.run.range_now", ["n": String(moves), "lower": format.price(lower), "upper": format.price(upper)]))
+            }
         }
         add("realised", USDTFormat.signed(status.realisedPnL))
         add("today", USDTFormat.signed(status.todayPnL))

@@ -4,7 +4,12 @@ import Foundation
 extension BotHost {
     /// A new grid is checked against the exchange (``GridPlan/make``) and opened; a grid the
     /// worker ran before is rebuilt from its opening and the exchange's orders.
-    func startGrid(_ bot: Bot, _ parameters: GridParameters, filters: SymbolFilters, price: Decimal, rebuilding: Bool) async throws {
+    func startGrid(_ bot: Bot, _ defined: GridParameters, filters: SymbolFilters, price: Decimal, rebuilding: Bool) async throws {
+        var parameters = defined
+        if let range = bot.record.range, range.count == 2 {
+            // A trailing grid whose range moved up: its levels are the moved range's.
+            (parameters.lowerPrice, parameters.upperPrice) = (range[0], range[1])
+        }
         if rebuilding, let opening = bot.record.opening {
             // The same levels and quantities as at the opening: the plan depends only on the
             // parameters and the symbol's filters.
@@ -17,8 +22,13 @@ extension BotHost {
             record(bot, gridFills: Array(await runner.replayed.dropFirst(bot.record.gridFillsSeen)), now: Date())
             return
         }
-        if parameters.trailing, !(parameters.lowerPrice < price && price < parameters.upperPrice) {
-            throw StartFailure("lower_price: the price \(price) is outside the range \(parameters.lowerPrice)–\(parameters.upperPrice); trailing the range is not run by this version, so the grid starts inside it")
+        if parameters.trailing, price <= parameters.lowerPrice {
+            throw StartFailure("lower_price: the price \(price) is below the range \(parameters.lowerPrice)–\(parameters.upperPrice); trailing moves the range up only, so start it with the price inside")
+        }
+        if let moved = GridTrail.movedUp(parameters, price: price, tickSize: filters.tickSize) {
+            // Started above its range: it opens where the range trails to.
+            parameters = moved
+            bot.record.range = [moved.lowerPrice, moved.upperPrice]
         }
         let free = try await freeQuote(bot.exchange, filters)
         let plan: GridPlan
@@ -44,7 +54,28 @@ extension BotHost {
         }
         if let reason = await runner.book?.exitReason(at: price) {
             await stop(bot, sell: true, reason: reason, now: now)
+            return
         }
+        // Above its range with every cell sold: a trailing grid moves up (``GridTrail``).
+        guard let book = await runner.book, book.ended == nil, !book.orders.contains(where: { $0.side == .sell }), let filters = bot.filters,
+            let moved = GridTrail.movedUp(book.plan.parameters, price: price, tickSize: filters.tickSize)
+        else { return }
+        _ = try await runner.end(sell: false, reason: "the range moves up to \(moved.lowerPrice)–\(moved.upperPrice)")
+        var trailed = bot.record.trailed ?? HostedBotRecord.Trailed()
+        trailed.moves += 1
+        trailed.cycles += book.cycles.count
+        trailed.gridProfit += book.gridProfit
+        bot.record.trailed = trailed
+        bot.record.range = [moved.lowerPrice, moved.upperPrice]
+        // A new run: its orders' client ids are not the earlier range's.
+        bot.record.run += 1
+        bot.record.opening = nil
+        bot.record.gridFillsSeen = 0
+        bot.grid = nil
+        save(bot)
+        logger.info("bot.grid_trailed", metadata: ["bot.id": "\(bot.id)", "range": "\(moved.lowerPrice)-\(moved.upperPrice)"])
+        try await startGrid(bot, moved, filters: filters, price: price, rebuilding: false)
+        save(bot)
     }
 
     func record(_ bot: Bot, gridFills fills: [GridFill], now: Date) {

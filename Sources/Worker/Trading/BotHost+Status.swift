@@ -23,9 +23,13 @@ extension BotHost {
         }
         var realised = bot.record.realisedDeals
         if let grid = bot.grid, let book = await grid.book {
-            status.cycles = book.cycles.count
-            status.gridProfit = book.gridProfit
-            realised += book.gridProfit
+            // With the cycles of the ranges a trailing grid moved up from.
+            let trailed = bot.record.trailed ?? HostedBotRecord.Trailed()
+            status.cycles = trailed.cycles + book.cycles.count
+            status.gridProfit = trailed.gridProfit + book.gridProfit
+            realised += trailed.gridProfit + book.gridProfit
+            status.levels = book.plan.levels
+            status.rangeMoves = trailed.moves
             status.held = book.heldBase
             status.averageEntry = book.averageCost
             status.unrealisedPnL = bot.price.map { book.unrealisedPnL(at: $0) }

@@ -33,6 +33,16 @@ struct HostedBotRecord: Sendable, Equatable, Codable {
     var realisedAtDayStart: Decimal = 0
     /// A DCA bot started on signals: the open time of the last candle whose buy opened a deal.
     var lastSignalCandle: Int64?
+    /// A trailing grid whose range moved up (``GridTrail``): its range now, `[lower, upper]`.
+    var range: [Decimal]?
+    /// What a trailing grid's earlier ranges did.
+    var trailed: Trailed?
+
+    struct Trailed: Sendable, Equatable, Codable {
+        var moves = 0
+        var cycles = 0
+        var gridProfit: Decimal = 0
+    }
 
 
     static let closedDealLimit = 20
