@@ -107,7 +107,9 @@ actor BotHost {
         pending = []
         for request in requests { await handle(request, now: now) }
         let running = bots.values.filter { $0.state == "running" }.sorted { $0.id < $1.id }
-        guard !running.isEmpty else { return }
+        // Prices cost request weight: asked for only when a bot looks this tick (a paper bot every
+        // tick, a live one every `liveSyncInterval`).
+        guard running.contains(where: { $0.paper != nil || now.timeIntervalSince($0.lastSync) >= liveSyncInterval }) else { return }
         let prices: [String: Decimal]
         do {
             prices = try await market.tickerPrices()
