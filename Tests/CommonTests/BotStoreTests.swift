@@ -239,6 +239,11 @@ import Testing
         let dca = try db.bots.createBot(Self.dca, for: ann, limits: BotLimits(), at: Date())
         #expect(try db.bots.liveHostedBotIDs(for: ann) == [grid.id, dca.id])
         _ = paper
+        #expect(try db.bots.traderBotID(for: ann) == first.id)
+        // A user whose first bot is a grid: the worker's trader runs no bot of theirs.
+        let bob = try db.users.createUser(username: "bob", passwordHash: "h", at: Date())
+        _ = try db.bots.createBot(live, for: bob, limits: BotLimits(), at: Date())
+        #expect(try db.bots.traderBotID(for: bob) == nil && db.bots.firstBotID(for: bob) != nil)
 
         func position(_ qty: Decimal, bot: Int64) -> PositionRecord {
             var position = PositionRecord(

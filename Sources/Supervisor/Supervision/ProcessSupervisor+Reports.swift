@@ -37,11 +37,11 @@ extension ProcessSupervisor {
         }
         guard let user else { return }
         do {
-            // A row is the user's first bot's (CONTRACT §9) unless it is an order or fill of one of
-            // the user's live grid or DCA bots (``RowOwner``).
+            // A row is the trader's bot's (the user's first, when it is a sma_cross or ml bot:
+            // CONTRACT §9) unless it is an order or fill of the user's live grid or DCA bot (``RowOwner``).
             var bot: Int64?
             if report.carriesRows {
-                let first = (try? database.bots.firstBotID(for: user)) ?? nil
+                let first = (try? database.bots.traderBotID(for: user)) ?? nil
                 let claim = report.rowClaim
                 let hosted = claim == nil ? [] : ((try? database.bots.liveHostedBotIDs(for: user)) ?? [])
                 bot = RowOwner.bot(claim: claim, user: user.rawValue, firstBot: first, liveHostedBots: hosted)

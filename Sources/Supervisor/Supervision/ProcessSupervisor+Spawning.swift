@@ -104,7 +104,7 @@ extension ProcessSupervisor {
                 var budget = ChildProcess.stdinCapacity - firstLines.reduce(0) { $0 + $1.utf8.count + 1 } - 64 * 1024
                 // Orders whose outcome is open first (they must be looked up), then the fills.
                 // Only the first bot's: a grid's or DCA bot's rows are its own record's to rebuild.
-                let first = try database.bots.firstBotID(for: user)
+                let first = try database.bots.traderBotID(for: user)
                 func firstBots(_ bot: Int64?) -> Bool { bot == nil || bot == first }
                 for order in try database.trading.orders(for: user, symbol: nil, before: nil, limit: 2_000) where order.isOpen && firstBots(order.botID) {
                     let line = SupervisorMessage.historyOrder(order).line()

@@ -18,7 +18,7 @@ struct BotView {
             return BotView(state: "no_key", stateReason: "no API key is stored", worker: nil, alive: false, positions: [], todayPnL: nil)
         }
         let worker = try database.processes.status(process: ProcessStatus.workerName(user))
-        let first = try database.bots.firstBotID(for: user)
+        let first = try database.bots.traderBotID(for: user)
         let alive = worker.map { $0.pid != nil && ($0.lastHeartbeatAt.map { now.timeIntervalSince($0) < heartbeatLimit } ?? false) } ?? false
         let (state, reason) = Self.state(worker, alive: alive)
         return BotView(

@@ -9,6 +9,9 @@ public protocol BotStore: Sendable {
     /// The id of the user's first bot (the worker's), without reading any definition: what the
     /// supervisor tags the worker's reported rows with.
     func firstBotID(for user: UserID) throws -> Int64?
+    /// The bot the worker's trader runs (its rows are that bot's): the user's first bot when it is
+    /// a `sma_cross` or `ml` bot; nil when the first is a grid or DCA bot (those run on their own).
+    func traderBotID(for user: UserID) throws -> Int64?
     /// The user's live grid and DCA bots: the only bots a worker may name as its rows' owner.
     func liveHostedBotIDs(for user: UserID) throws -> Set<Int64>
     func bot(_ id: Int64, for user: UserID) throws -> BotRecord?
@@ -66,6 +69,14 @@ public struct SQLiteBotStore: BotStore {
 
     public func firstBotID(for user: UserID) throws -> Int64? {
         try db.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(id) FROM bots WHERE user_id = ?"), arguments: [user.rawValue]) }
+    }
+
+    public func traderBotID(for user: UserID) throws -> Int64? {
+        try db.read { db in
+            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, strategy FROM bots WHERE user_id = ? ORDER BY id LIMIT 1"), arguments: [user.rawValue])
+            guard let row, !["grid", "dca"].contains(row["strategy"] as String) else { return nil }
+            return row["id"]
+        }
     }
 
     public func liveHostedBotIDs(for user: UserID) throws -> Set<Int64> {

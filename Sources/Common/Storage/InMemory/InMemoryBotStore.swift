@@ -23,6 +23,10 @@ public final class InMemoryBotStore: BotStore {
         state.withLock { state in state.bots.first { $0.user == user }?.record.id }
     }
 
+    public func traderBotID(for user: UserID) throws -> Int64? {
+        state.withLock { state in state.bots.first { $0.user == user }.flatMap { $0.record.isHosted ? nil : $0.record.id } }
+    }
+
     public func liveHostedBotIDs(for user: UserID) throws -> Set<Int64> {
         state.withLock { state in
             Set(state.bots.filter { $0.user == user && $0.record.isHosted && $0.record.definition.mode == .live }.map(\.record.id))
