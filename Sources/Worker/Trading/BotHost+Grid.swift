@@ -74,7 +74,14 @@ extension BotHost {
         bot.grid = nil
         save(bot)
         logger.info("bot.grid_trailed", metadata: ["bot.id": "\(bot.id)", "range": "\(moved.lowerPrice)-\(moved.upperPrice)"])
-        try await startGrid(bot, moved, filters: filters, price: price, rebuilding: false)
+        do {
+            try await startGrid(bot, moved, filters: filters, price: price, rebuilding: false)
+        } catch {
+            // Nothing rests and nothing is held: the bot ends with the reason.
+            bot.state = "error"
+            bot.record.running = false
+            bot.record.reason = "the range moved up to \(moved.lowerPrice)–\(moved.upperPrice), but the grid could not open there: \(error)"
+        }
         save(bot)
     }
 
