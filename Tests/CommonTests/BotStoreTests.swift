@@ -224,7 +224,8 @@ import Testing
 
     /// A position is the user's, the bot's and the symbol's: the first bot's report replaces its
     /// own positions only, a live grid's replaces its one, and both hold BTCUSDT at once. Only
-    /// the user's live grid and DCA bots may own a worker's rows.
+    /// the user's live grid and DCA bots may own a worker's rows; a grid's value is kept once a
+    /// minute at most, for the user's own bot only.
     @Test(arguments: Kind.allCases)
     func twoBotsOfOneUserHoldPositionsOnOneSymbolApart(_ kind: Kind) throws {
         let (db, temp) = try InMemoryStoreTests.database(kind)
@@ -263,6 +264,16 @@ import Testing
         #expect(try held() == ["\(grid.id) 3"])
         try db.trading.saveBotPosition(nil, bot: grid.id, for: ann, at: Date())
         #expect(try held().isEmpty)
+
+        // The grid's value over time: a point a minute at most, only for the user's own bot.
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        for (seconds, value) in [(0.0, "400"), (30, "401"), (61, "402.5")] {
+            try db.bots.addBotEquity(d(value), bot: grid.id, for: ann, at: t0 + seconds, every: 60)
+        }
+        try db.bots.addBotEquity(999, bot: grid.id, for: bob, at: t0 + 200, every: 60)
+        #expect(try db.bots.botEquity(grid.id, for: ann, limit: 10, before: nil).map { "\($0.time.timeIntervalSince(t0)) \($0.totalUSDT)" } == ["61.0 402.5", "0.0 400"])
+        #expect(try db.bots.botEquity(grid.id, for: ann, limit: 10, before: t0 + 61).count == 1)
+        #expect(try db.bots.botEquity(grid.id, for: bob, limit: 10, before: nil).isEmpty)
     }
 
     /// The upgrade to positions per bot keeps every position.

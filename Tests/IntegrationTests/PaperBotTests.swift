@@ -129,6 +129,11 @@ import Testing
                 try await Task.sleep(for: .milliseconds(500))
                 #expect(try await TradingTests.items(web, "/api/v1/positions?bot_id=\(id)").count == 1)
             }
+            // Its value over time: a point while it runs.
+            let valued = try await waitUntilAsync(.seconds(10)) { !(try await TradingTests.items(web, "/api/v1/equity?bot_id=\(id)").isEmpty) }
+            #expect(valued)
+            let point = try await TradingTests.items(web, "/api/v1/equity?bot_id=\(id)").first
+            #expect((point?["total_usdt"] as? String).flatMap(DecimalText.parse).map { $0 > 900 && $0 < 1_100 } == true, "\(String(describing: point))")
             // Every order of the user is one of its rows.
             #expect(try await TradingTests.items(web, "/api/v1/orders?limit=100").count == orders.count)
 

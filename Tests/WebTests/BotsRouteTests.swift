@@ -217,7 +217,12 @@ import Testing
             var fill = TradingRouteTests.fill(Int64(trade), minute: trade)
             fill.botID = bot
             try web.database.trading.saveFill(fill, for: user)
-            try web.database.portfolios.addEquity(time: fill.time, totalUSDT: Decimal(trade), for: user, bot: bot)
+            if bot == grid.id {
+                // A grid's equity is its own value over time.
+                try web.database.bots.addBotEquity(Decimal(trade), bot: bot, for: user, at: fill.time, every: 60)
+            } else {
+                try web.database.portfolios.addEquity(time: fill.time, totalUSDT: Decimal(trade), for: user, bot: bot)
+            }
         }
         try await web.app.test(.router) { client in
             let signed = try await client.logIn("hex")
@@ -227,6 +232,8 @@ import Testing
             #expect((try mine.object()["items"] as? [[String: Any]])?.compactMap { $0["trade_id"] as? Int64 } == [3, 1])
             let points = try await client.execute(uri: "/api/v1/equity?bot_id=\(grid.id)", method: .get, headers: signed.headers())
             #expect((try points.object()["items"] as? [[String: Any]])?.compactMap { $0["total_usdt"] as? String } == ["2.00000000"])
+            let account = try await client.execute(uri: "/api/v1/equity?bot_id=\(first.id)", method: .get, headers: signed.headers())
+            #expect((try account.object()["items"] as? [[String: Any]])?.compactMap { $0["total_usdt"] as? String } == ["3.00000000", "1.00000000"])
             for path in ["fills", "orders", "positions", "signals", "equity"] {
                 let foreignRows = try await client.execute(uri: "/api/v1/\(path)?bot_id=\(foreign.id)", method: .get, headers: signed.headers())
                 #expect(foreignRows.status == .notFound, "\(path)")

@@ -245,6 +245,7 @@ private func d(_ text: String) -> Decimal { Decimal(string: text)! }
         let moved = try Self.status(reports, 7)
         #expect(moved.state == "running" && moved.levels == [125, 150, 175, 200, 225] && moved.rangeMoves == 1)
         #expect(moved.cycles == 2 && moved.gridProfit ?? 0 > 0 && moved.held == 0)
+        #expect(moved.value == 400 + moved.realisedPnL + (moved.unrealisedPnL ?? -1_000), "its allocation plus its PnL")
 
         // A restarted worker: the moved range, the same four buys, the cycles kept.
         let again = TraderTests.Reports()

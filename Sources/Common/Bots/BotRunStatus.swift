@@ -108,6 +108,9 @@ public struct BotRunStatus: Sendable, Equatable, Codable {
     public var averageEntry: Decimal?
     /// Quote asset in use: resting buys and held coins at cost.
     public var allocationUsed: Decimal
+    /// The bot's value: its allocation plus its realised and unrealised PnL; nil without a price
+    /// (and in older reports).
+    public var value: Decimal?
     public var openOrders: [Order]
     /// The newest fills, oldest first.
     public var fills: [Fill]
@@ -134,6 +137,7 @@ public struct BotRunStatus: Sendable, Equatable, Codable {
         self.held = 0
         self.averageEntry = nil
         self.allocationUsed = 0
+        self.value = nil
         self.openOrders = []
         self.fills = []
         self.deals = []

@@ -6,6 +6,9 @@ import Logging
 extension ProcessSupervisor {
     // MARK: - Reports
 
+    /// A live grid's or DCA bot's value is stored at most this often (seconds).
+    static let botEquityEvery: TimeInterval = 60
+
     /// One line a child wrote to its stdout. Rows are tagged with the user this supervisor
     /// started the worker for; whatever the line claims is ignored.
     func handleReport(from name: String, pid: pid_t, line: String, now: Date = Date()) {
@@ -74,6 +77,9 @@ extension ProcessSupervisor {
                 } else if status.mode == "live" {
                     // A live grid's or DCA bot's coins are its position (a paper bot's never are).
                     try database.trading.saveBotPosition(status.position, bot: status.botID, for: user, at: now)
+                    if status.state == "running", let value = status.value {
+                        try database.bots.addBotEquity(value, bot: status.botID, for: user, at: now, every: Self.botEquityEvery)
+                    }
                 }
             }
         } catch {

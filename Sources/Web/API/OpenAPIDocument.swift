@@ -294,7 +294,7 @@ enum OpenAPIDocument {
         "/api/v1/portfolio": ["get": operation("Balances valued in USDT, from the exchange.", tag: "portfolio", responses: ["200": json(ref("Portfolio"), "The portfolio.")])],
         "/api/v1/equity": [
             "get": operation(
-                "Total in USDT once a minute, newest first.", tag: "portfolio",
+                "Total in USDT once a minute, newest first. With the bot_id of a live grid or DCA bot: that bot's value (its allocation plus its realised and unrealised PnL) once a minute while it runs.", tag: "portfolio",
                 responses: ["200": json(list("EquityPoint"), "Points."), "400": error("A bad query parameter."), "404": error("bot_id names no bot of this user.")],
                 parameters: [["$ref": "#/components/parameters/limit"], ["$ref": "#/components/parameters/before"], ["$ref": "#/components/parameters/bot_id"]])
         ],

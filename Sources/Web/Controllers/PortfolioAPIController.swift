@@ -14,7 +14,14 @@ struct PortfolioAPIController {
         routes.api.get("equity") { request, context -> Response in
             let page = try ListPage(request)
             let bot = try TradingListsAPIController.botFilter(request, user: context.user.id, database: database)
-            let points = try read { try database.portfolios.equity(for: context.user.id, bot: bot, limit: page.limit + 1, before: page.before) }
+            let user = context.user.id
+            let points = try read {
+                // A grid or DCA bot's own value over time; otherwise the account's total.
+                if let bot, try database.bots.bot(bot, for: user)?.isHosted == true {
+                    return try database.bots.botEquity(bot, for: user, limit: page.limit + 1, before: page.before)
+                }
+                return try database.portfolios.equity(for: user, bot: bot, limit: page.limit + 1, before: page.before)
+            }
             return Reply.json(.ok, page.response(points, time: { $0.time }) { EquityPointResponse(time: $0.time, totalUSDT: $0.totalUSDT) })
         }
     }

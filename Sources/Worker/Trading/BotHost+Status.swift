@@ -69,6 +69,7 @@ extension BotHost {
             status.deals = open + bot.record.closedDeals.reversed()
         }
         status.realisedPnL = realised
+        status.value = status.unrealisedPnL.map { bot.definition.allocationUsdt + realised + $0 }
         let day = Self.ms(now) / 86_400_000
         if bot.record.day != day {
             bot.record.day = day

@@ -9,6 +9,12 @@ public protocol BotStore: Sendable {
     /// The id of the user's first bot (the worker's), without reading any definition: what the
     /// supervisor tags the worker's reported rows with.
     func firstBotID(for user: UserID) throws -> Int64?
+    /// A live grid or DCA bot's value over time (`bot_equity`, the supervisor's write from the
+    /// worker's statuses): a point only for the user's own bot, and none within `every` seconds
+    /// of its last.
+    func addBotEquity(_ value: Decimal, bot: Int64, for user: UserID, at: Date, every: TimeInterval) throws
+    /// Newest first, before `before` when given.
+    func botEquity(_ bot: Int64, for user: UserID, limit: Int, before: Date?) throws -> [(time: Date, totalUSDT: Decimal)]
     /// The bot the worker's trader runs (its rows are that bot's): the user's first bot when it is
     /// a `sma_cross` or `ml` bot; nil when the first is a grid or DCA bot (those run on their own).
     func traderBotID(for user: UserID) throws -> Int64?
@@ -69,6 +75,29 @@ public struct SQLiteBotStore: BotStore {
 
     public func firstBotID(for user: UserID) throws -> Int64? {
         try db.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(id) FROM bots WHERE user_id = ?"), arguments: [user.rawValue]) }
+    }
+
+    public func addBotEquity(_ value: Decimal, bot: Int64, for user: UserID, at: Date, every: TimeInterval) throws {
+        try db.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO bot_equity (bot_id, user_id, time, value_usdt) SELECT id, user_id, ?, ? FROM bots WHERE id = ? AND user_id = ?
+                      AND NOT EXISTS (SELECT 1 FROM bot_equity WHERE bot_id = ? AND time > ?)
+                    """,
+                arguments: [Timestamp.string(at), DecimalText.format(value), bot, user.rawValue, bot, Timestamp.string(at.addingTimeInterval(-every))])
+        }
+    }
+
+    public func botEquity(_ bot: Int64, for user: UserID, limit: Int, before: Date?) throws -> [(time: Date, totalUSDT: Decimal)] {
+        try db.read { db in
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT time, value_usdt FROM bot_equity WHERE bot_id = ? AND user_id = ? AND time < ? ORDER BY time DESC LIMIT ?"),
+                arguments: [bot, user.rawValue, Timestamp.string(before ?? .distantFuture), limit]
+            ).compactMap { row in
+                guard let time = Timestamp.date(row["time"]), let value = DecimalText.parse(row["value_usdt"]) else { return nil }
+                return (time, value)
+            }
+        }
     }
 
     public func traderBotID(for user: UserID) throws -> Int64? {

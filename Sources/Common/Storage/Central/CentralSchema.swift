@@ -295,6 +295,21 @@ public enum CentralSchema {
                     CREATE UNIQUE INDEX positions_user_bot_symbol ON positions(user_id, IFNULL(bot_id, 0), symbol);
                     """)
         }
+        // A live grid's or DCA bot's value over time, once a minute while it runs (its allocation
+        // plus its realised and unrealised PnL): the supervisor's write, from the worker's statuses.
+        migrator.registerMigration("v14-bot-equity") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE bot_equity (
+                        bot_id INTEGER NOT NULL,
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        time TEXT NOT NULL,
+                        value_usdt TEXT NOT NULL,
+                        PRIMARY KEY (bot_id, time)
+                    );
+                    CREATE INDEX bot_equity_user ON bot_equity(user_id);
+                    """)
+        }
         return migrator
     }
 }

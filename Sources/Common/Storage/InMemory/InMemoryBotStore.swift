@@ -8,6 +8,7 @@ public final class InMemoryBotStore: BotStore {
         var bots: [(user: UserID, record: BotRecord)] = []
         var lastID: Int64 = 0
         var statuses: [Int64: (user: UserID, status: BotRunStatus)] = [:]
+        var equity: [Int64: [(time: Date, value: Decimal)]] = [:]
     }
 
     let state = Mutex(State())
@@ -21,6 +22,25 @@ public final class InMemoryBotStore: BotStore {
 
     public func firstBotID(for user: UserID) throws -> Int64? {
         state.withLock { state in state.bots.first { $0.user == user }?.record.id }
+    }
+
+    public func addBotEquity(_ value: Decimal, bot: Int64, for user: UserID, at: Date, every: TimeInterval) throws {
+        let added = state.withLock { state in
+            guard state.bots.contains(where: { $0.user == user && $0.record.id == bot }),
+                !(state.equity[bot] ?? []).contains(where: { StoredMillis.of($0.time) > StoredMillis.of(at.addingTimeInterval(-every)) })
+            else { return false }
+            state.equity[bot, default: []].append((at, value))
+            return true
+        }
+        if added { changes.bump() }
+    }
+
+    public func botEquity(_ bot: Int64, for user: UserID, limit: Int, before: Date?) throws -> [(time: Date, totalUSDT: Decimal)] {
+        state.withLock { state in
+            guard state.bots.contains(where: { $0.user == user && $0.record.id == bot }) else { return [] }
+            let end = StoredMillis.of(before ?? .distantFuture)
+            return (state.equity[bot] ?? []).filter { StoredMillis.of($0.time) < end }.sorted { $0.time > $1.time }.prefix(limit).map { ($0.time, $0.value) }
+        }
     }
 
     public func traderBotID(for user: UserID) throws -> Int64? {
