@@ -309,8 +309,11 @@ import Testing
             let page = try await client.execute(uri: "/bots/\(grid.id)", method: .get, headers: signed.headers())
             #expect(page.text.contains("id=\"bot-run\"") && page.text.contains(">44000.00<") && page.text.contains(">990.00<"))
             #expect(page.text.contains("action=\"/bots/\(grid.id)/stop\"") && !page.text.contains("action=\"/bots/\(grid.id)/start\""))
-            // Its figures are its status: the table of central rows by bot_id is not shown.
+            // A paper bot's figures are its status: no table of the account's rows; a live grid's
+            // orders, fills and position are rows of the account, shown.
             #expect(!page.text.contains("id=\"bot-rows\""))
+            let livePage = try await client.execute(uri: "/bots/\(live.id)", method: .get, headers: signed.headers())
+            #expect(livePage.text.contains("id=\"bot-rows\""))
 
             // A worker silent for longer than 20 s: its figures are marked as from then.
             var silent = reported

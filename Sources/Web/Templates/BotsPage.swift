@@ -85,6 +85,9 @@ enum BotsPage {
         c["error"] = m.error
         if case .grid = definition.plan { c["grid"] = gridContext(m) }
         if m.bot.isHosted { c["hosted"] = hostedContext(m) }
+        // A live bot's positions, orders and fills are rows of the account (a grid's and a DCA
+        // bot's too); a paper grid or DCA bot has none: its status above says it all.
+        c["showRows"] = !(m.bot.isHosted && definition.mode == .paper)
         c["positions"] = TradingPage.positionRows(m.positions, format: m.format)
         c["orders"] = TradingPage.orderRows(m.orders, format: m.format, zone: m.zone)
         c["fills"] = TradingPage.fillRows(m.fills, format: m.format, zone: m.zone)
