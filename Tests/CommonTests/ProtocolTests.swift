@@ -26,8 +26,8 @@ import Testing
         }
     }
 
-    /// An order or fill row names the bot a worker claims it for; the supervisor keeps the claim
-    /// only for the user's own live grid or DCA bot and an order id of that user's bot orders.
+    /// An order, fill or signal row names the bot a worker claims it for; the supervisor keeps the
+    /// claim only for the user's own live grid or DCA bot (and an order id of that user's bot orders).
     @Test func aRowsClaimCountsOnlyForTheUsersLiveGridOrDCABot() throws {
         let time = Date(timeIntervalSince1970: 1_800_000_000)
         let order = OrderRecord(
@@ -49,6 +49,14 @@ import Testing
         #expect(RowOwner.bot(claim: (7, "u5-BTCUSDT-1700-BE"), user: 5, firstBot: 1, liveHostedBots: hosted) == 1)
         #expect(RowOwner.bot(claim: (7, "u6-BTCUSDT-7-G2B0"), user: 5, firstBot: 1, liveHostedBots: hosted) == 1)
         #expect(RowOwner.bot(claim: nil, user: 5, firstBot: nil, liveHostedBots: []) == nil)
+        // A DCA bot's start signal has no order id: the bot's claim alone, for its live bot.
+        var signal = SignalRecord(
+            symbol: "BTCUSDT", time: time, action: "buy", confidence: nil, expectedReturn: nil, modelAccuracy: nil, modelPrecision: nil, trainedAt: nil,
+            strategy: "sma_cross", importances: [:])
+        signal.botID = 8
+        #expect(try WorkerReport.parse(WorkerReport.signal(signal).line()) == .signal(signal))
+        #expect(RowOwner.bot(claim: WorkerReport.signal(signal).rowClaim, user: 5, firstBot: 1, liveHostedBots: hosted) == 8)
+        #expect(RowOwner.bot(claim: WorkerReport.signal(signal).rowClaim, user: 5, firstBot: 1, liveHostedBots: [7]) == 1)
     }
 
     /// A live bot's coins are its position; a paper bot's never join the real ones.

@@ -263,6 +263,30 @@ private func d(_ text: String) -> Decimal { Decimal(string: text)! }
         #expect(try Self.status(again, 8).reason?.contains("trailing moves the range up only") == true)
     }
 
+    /// A live DCA bot started on `sma_cross`: its start strategy's word on each closed candle is a
+    /// signal row naming it, once per candle; its buy opens a deal.
+    @Test func aLiveDCABotsStartSignalsAreRowsThatNameIt() async throws {
+        let exchange = DCARunnerTests.exchange()
+        let reports = TraderTests.Reports()
+        let host = Self.host(live: exchange, market: exchange, records: Records(), reports: reports)
+        var parameters = DCARunnerTests.plan.parameters
+        parameters.start = .smaCross(fast: 2, slow: 3)
+        let definition = BotDefinition(name: "dca", mode: .live, allocationUsdt: 1_000, plan: .dca(parameters))
+        // Falling, then up on the last closed candle: the 2-candle average crosses the 3-candle one.
+        let closes: [Decimal] = [100, 99, 98, 97, 96, 100]
+        let now = Int64(Self.t0.timeIntervalSince1970 * 1000)
+        exchange.setKlines("BTCUSDT", interval: "1m", closes.enumerated().map { index, close in
+            let open = now - Int64(closes.count - index) * 60_000 - 1_000
+            return Kline(openTime: open, open: close, high: close, low: close, close: close, volume: 1, closeTime: open + 59_999, trades: 1)
+        })
+        await host.request(.start(bot: 2, definition: String(decoding: definition.encoded(), as: UTF8.self)))
+        await host.tick(now: Self.t0)
+        await host.tick(now: Self.t0 + 11)
+        let signals = reports.list.withLock { $0 }.compactMap { if case .signal(let signal) = $0 { signal } else { nil } }
+        #expect(signals.map { "\($0.botID ?? 0) \($0.action) \($0.strategy) \($0.symbol)" } == ["2 buy sma_cross BTCUSDT"])
+        #expect(try Self.status(reports, 2).deals.map(\.number) == [1])
+    }
+
     /// A live grid's orders and fills are rows that name it (the supervisor stores them for it):
     /// each order when it is new or changed, each trade once; another order on the account is
     /// none of its rows, and a look that changed nothing adds none.

@@ -267,11 +267,13 @@ extension WorkerReport {
         }
     }
 
-    /// The bot an order or fill row claims, with the row's client order id (``RowOwner``).
-    public var rowClaim: (bot: Int64, clientOrderID: String)? {
+    /// The bot an order, fill or signal row claims, with an order's or fill's client order id
+    /// (``RowOwner``).
+    public var rowClaim: (bot: Int64, clientOrderID: String?)? {
         switch self {
         case .order(let order): order.botID.map { ($0, order.clientOrderID) }
         case .fill(let fill): fill.botID.map { ($0, fill.clientOrderID) }
+        case .signal(let signal): signal.botID.map { ($0, nil) }
         default: nil
         }
     }

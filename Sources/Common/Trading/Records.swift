@@ -256,7 +256,7 @@ public struct SignalRecord: Sendable, Equatable {
             "symbol": symbol, "time": Timestamp.string(time), "action": action, "confidence": n(confidence), "expected_return": n(expectedReturn),
             "model_accuracy": n(modelAccuracy), "model_precision": n(modelPrecision), "trained_at": trainedAt.map(Timestamp.string) ?? NSNull(),
             "strategy": strategy, "feature_importances": importances,
-        ]
+        ].merging(botID.map { ["bot_id": $0] } ?? [:]) { first, _ in first }
     }
 
     public init(json f: [String: Any]) throws(ProtocolError) {
@@ -273,6 +273,7 @@ public struct SignalRecord: Sendable, Equatable {
         modelAccuracy = try n("model_accuracy")
         modelPrecision = try n("model_precision")
         trainedAt = f["trained_at"] is String ? try Fields.time(f, "trained_at") : nil
+        botID = (f["bot_id"] as? NSNumber)?.int64Value
         strategy = try Fields.text(f, "strategy", limit: 32)
         let raw = f["feature_importances"] as? [String: Any] ?? [:]
         guard raw.count <= 50 else { throw ProtocolError(reason: "too many feature importances") }

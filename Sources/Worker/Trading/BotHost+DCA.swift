@@ -86,6 +86,15 @@ extension BotHost {
         let closed = klines.filter { $0.closeTime < Self.ms(now) }
         var last: StrategySignal = .hold
         for kline in closed { last = strategy.onClose(StrategyCandle(kline)) }
+        if bot.paper == nil, let candle = closed.last, candle.openTime != bot.lastSignalReported {
+            // A live bot's start signal on each closed candle is one of its rows (a paper bot's is not).
+            bot.lastSignalReported = candle.openTime
+            var signal = SignalRecord(
+                symbol: bot.symbol, time: Date(timeIntervalSince1970: TimeInterval(candle.closeTime + 1) / 1000), action: last.rawValue, confidence: nil,
+                expectedReturn: nil, modelAccuracy: nil, modelPrecision: nil, trainedAt: nil, strategy: parameters.start.name, importances: [:])
+            signal.botID = bot.id
+            reporter.send(.signal(signal))
+        }
         guard last == .buy, let candle = closed.last, candle.openTime != bot.record.lastSignalCandle else { return false }
         bot.record.lastSignalCandle = candle.openTime
         return true

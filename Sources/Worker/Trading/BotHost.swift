@@ -41,6 +41,8 @@ actor BotHost {
         var lastReport = Date.distantPast
         var lastStatus: BotRunStatus?
         var lastSignalCheck = Date.distantPast
+        /// A live DCA bot: the open time of the last start-strategy candle reported as a signal row.
+        var lastSignalReported: Int64?
         /// The paper exchange's revision last stored.
         var savedRevision = -1
         /// A paper bot: the close time (ms) of the last 1-second candle whose trades it has seen.
