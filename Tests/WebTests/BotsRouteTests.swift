@@ -245,6 +245,28 @@ import Testing
         }
     }
 
+    /// A grid's open order is its bot's: no cancel button on the trading pages, and a cancel by
+    /// the API or the form is refused with the reason (stop the bot), nothing sent to the worker.
+    @Test func aGridsOrderIsNotCancelledAlone() async throws {
+        let web = TestWeb(listing: Self.listing)
+        let user = try await web.user("kim")
+        let grid = try web.database.bots.createBot(try BotDefinition(fields: Self.gridBody(name: "live grid", mode: "live")), for: user, limits: BotLimits(), at: Date())
+        let now = Date()
+        let order = OrderRecord(
+            clientOrderID: "u\(user.rawValue)-BTCUSDT-\(grid.id)-G2B0", orderID: 4_242, symbol: "BTCUSDT", side: "BUY", type: "LIMIT", status: .new,
+            price: 44_000, origQty: Decimal(string: "0.001")!, executedQty: 0, createdAt: now, updatedAt: now, reason: "grid bot live grid", botID: grid.id)
+        try web.database.trading.saveOrder(order, for: user)
+        try await web.app.test(.router) { client in
+            let signed = try await client.logIn("kim")
+            let refused = try await client.execute(uri: "/api/v1/orders/4242", method: .delete, headers: signed.headers(csrf: true))
+            #expect(refused.status == .conflict && refused.errorCode == "order_of_grid_or_dca_bot", "\(refused.text)")
+            #expect(refused.errorMessage?.contains("bot \(grid.id)") == true)
+            let page = try await client.execute(uri: "/bots/\(grid.id)", method: .get, headers: signed.headers())
+            #expect(page.text.contains(">44000.00<") && !page.text.contains("/trading/orders/4242/cancel"))
+        }
+        #expect(try web.database.commands.undelivered(user: user).isEmpty)
+    }
+
     @Test func aPaperBotIsCopiedAsALiveOne() async throws {
         let web = TestWeb(listing: Self.listing)
         let user = try await web.user("jo")

@@ -15,8 +15,10 @@ public struct OrderPurpose: Sendable, Equatable {
     /// An order of another of the user's bots: a grid's (`G…`, ``GridOrderID``) or a DCA deal's
     /// (`D…`), with this user's prefix. The signals bot neither adopts nor cancels them.
     public func isOtherBots(user: Int64) -> Bool {
-        clientOrderID.hasPrefix("u\(user)-") && (code.hasPrefix("G") || code.hasPrefix("D"))
+        clientOrderID.hasPrefix("u\(user)-") && isGridOrDCA
     }
+    /// A grid's or a DCA deal's order: cancelled by stopping its bot, never one by one.
+    public var isGridOrDCA: Bool { code.hasPrefix("G") || code.hasPrefix("D") }
     public var isManual: Bool { code == "M" }
     var isReprice: Bool { code.count == 2 && code.hasPrefix("B") && code.last!.isNumber }
     public var isTakeProfitLeg: Bool { code == "XT" || code == "MT" }

@@ -318,7 +318,7 @@ enum OpenAPIDocument {
         "/api/v1/orders/{order_id}": [
             "delete": operation(
                 "Cancel one of the user's open orders on the exchange; when it belongs to an order list (a manual order's take-profit and stop-loss OCO), the whole list is cancelled.", tag: "trading",
-                responses: ["202": accepted, "404": error("No such order of this user."), "409": error("The order is not open.")],
+                responses: ["202": accepted, "404": error("No such order of this user."), "409": error("The order is not open, or it is a grid's or DCA bot's (order_of_grid_or_dca_bot: stop that bot).")],
                 parameters: [["name": "order_id", "in": "path", "required": true, "schema": integer, "example": 987_654_321]], unsafe: true)
         ],
         "/api/v1/positions": ["get": listOperation("Positions.", "Position")],

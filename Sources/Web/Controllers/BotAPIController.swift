@@ -48,8 +48,18 @@ struct BotAPIController {
             guard let id = context.parameters.get("order_id", as: Int64.self) else { throw APIError.notFound("No such order.") }
             guard let order = try read({ try database.trading.order(for: context.user.id, orderID: id) }) else { throw APIError.notFound("No such order.") }
             guard order.isOpen else { throw APIError(.conflict, "order_not_open", "This order is \(order.status); only open orders can be cancelled.") }
+            if let refusal = APIError.gridOrDCAOrder(order) { throw refusal }
             let cancel = CommandRequest(.cancelOrder, payload: CancelOrderPayload(orderID: id))
             return Reply.json(.accepted, try await control.command(cancel, user: context.user.id))
         }
+    }
+}
+
+extension APIError {
+    /// A grid's or DCA bot's order is cancelled by stopping that bot (its book would lose a level).
+    static func gridOrDCAOrder(_ order: OrderRecord) -> APIError? {
+        guard OrderPurpose(order.clientOrderID).isGridOrDCA else { return nil }
+        let bot = order.botID.map { "bot \($0)" } ?? "a grid or DCA bot"
+        return APIError(.conflict, "order_of_grid_or_dca_bot", "This order belongs to \(bot); stop that bot to cancel its orders.")
     }
 }

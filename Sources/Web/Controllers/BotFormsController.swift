@@ -39,6 +39,7 @@ struct BotFormsController {
             }
             do throws(APIError) {
                 guard order.isOpen else { throw APIError(.conflict, "order_not_open", "This order is \(order.status); only open orders can be cancelled.") }
+                if let refusal = APIError.gridOrDCAOrder(order) { throw refusal }
                 _ = try await control.command(CommandRequest(.cancelOrder, payload: CancelOrderPayload(orderID: id)), user: user.id)
                 return Reply.redirect("/trading?done=cancel_order")
             } catch {

@@ -176,7 +176,8 @@ extension TradingPage {
                 "price": o.price.map { format.price($0) } ?? "—",
                 "filled": "\(format.quantity(o.executedQty)) / \(format.quantity(o.origQty))", "reason": o.reason ?? "",
             ]
-            if o.isOpen, let id = o.orderID { row["cancel"] = String(id) }
+            // A grid's or DCA bot's order goes with its bot's stop, not alone.
+            if o.isOpen, let id = o.orderID, !OrderPurpose(o.clientOrderID).isGridOrDCA { row["cancel"] = String(id) }
             return row
         }
     }
