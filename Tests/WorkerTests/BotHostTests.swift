@@ -263,6 +263,25 @@ private func d(_ text: String) -> Decimal { Decimal(string: text)! }
         #expect(try Self.status(again, 8).reason?.contains("trailing moves the range up only") == true)
     }
 
+    /// A trailing grid whose new range is refused ends in error with the reason, its buys
+    /// cancelled, nothing left resting: far above, cells 25 USDT apart no longer earn twice the fee.
+    @Test func aTrailingGridThatCannotOpenOnItsNewRangeEndsWithTheReason() async throws {
+        let exchange = GridRunnerTests.exchange()
+        let reports = TraderTests.Reports()
+        let host = Self.host(live: exchange, market: exchange, records: Records(), reports: reports)
+        let parameters = GridParameters(
+            symbol: "BTCUSDT", lowerPrice: 100, upperPrice: 200, levels: 5, spacing: .arithmetic, investment: 400, trailing: true)
+        await host.request(.start(bot: 7, definition: String(decoding: BotDefinition(name: "trail", mode: .live, allocationUsdt: 400, plan: .grid(parameters)).encoded(), as: UTF8.self)))
+        await host.tick(now: Self.t0)
+        exchange.setPrice("BTCUSDT", 20_000)
+        await host.tick(now: Self.t0 + 5)
+        let status = try Self.status(reports, 7)
+        #expect(status.state == "error")
+        #expect(status.reason?.hasPrefix("the range moved up to 19925–20025, but the grid could not open there") == true, "\(status.reason ?? "")")
+        #expect(status.reason?.contains("twice the fee") == true)
+        #expect(try await exchange.openOrders(symbol: "BTCUSDT").isEmpty)
+    }
+
     /// A live DCA bot started on `sma_cross`: its start strategy's word on each closed candle is a
     /// signal row naming it, once per candle; its buy opens a deal.
     @Test func aLiveDCABotsStartSignalsAreRowsThatNameIt() async throws {

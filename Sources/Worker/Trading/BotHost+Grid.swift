@@ -77,10 +77,19 @@ extension BotHost {
         do {
             try await startGrid(bot, moved, filters: filters, price: price, rebuilding: false)
         } catch {
-            // Nothing rests and nothing is held: the bot ends with the reason.
+            // The bot ends with the reason; what it placed on the new range is cancelled (coins
+            // its opening bought stay, as after a stop).
+            var reason = "the range moved up to \(moved.lowerPrice)–\(moved.upperPrice), but the grid could not open there: \(error)"
+            if let placed = bot.grid {
+                do {
+                    _ = try await placed.end(sell: false, reason: "could not open")
+                } catch {
+                    reason += "; cancelling what it placed failed (\(error)): look at its orders"
+                }
+            }
             bot.state = "error"
             bot.record.running = false
-            bot.record.reason = "the range moved up to \(moved.lowerPrice)–\(moved.upperPrice), but the grid could not open there: \(error)"
+            bot.record.reason = reason
         }
         save(bot)
     }
