@@ -9,7 +9,8 @@ public protocol TradingStore: Sendable {
     func saveOrder(_ order: OrderRecord, for user: UserID) throws
     /// `false` when this fill was recorded before.
     @discardableResult func saveFill(_ fill: BotFill, for user: UserID) throws -> Bool
-    /// The first bot's positions (`bot`, nil before bots): they replace that bot's, no other's.
+    /// The positions the worker's trader reports, for its bot (`bot`, ``BotStore/traderBotID(for:)``;
+    /// nil: rows of no bot): they replace that bot's, never a grid's or DCA bot's.
     func savePositions(_ positions: [PositionRecord], todayPnL: Decimal?, for user: UserID, bot: Int64?, at: Date) throws
     /// A grid or DCA bot's one position (nil: none open) in place of the one it had.
     func saveBotPosition(_ position: PositionRecord?, bot: Int64, for user: UserID, at: Date) throws
