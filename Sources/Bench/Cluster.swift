@@ -24,8 +24,8 @@ struct Cluster {
         let database = try CentralDatabase.migrate(directory)
         let vault = ExchangeKeyVault(fernet: try MasterKey.loadOrCreate(path: directory.masterKeyFile), store: database.exchangeKeys)
         let process = Process()
-        let webPort = freePort()
-        let simPort = freePort()
+        let ports = LoopbackPort.free(2)
+        let (webPort, simPort) = (ports[0], ports[1])
         process.executableURL = URL(fileURLWithPath: binDir + "/supervisor")
         process.arguments = ["--data-dir", directory.root, "--web-port", String(webPort), "--sim-port", String(simPort)]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TRADER_") }

@@ -21,8 +21,8 @@ final class SupervisorProcess: @unchecked Sendable {
 
     init(dataDir: String, name: String, environment: [String: String] = [:], arguments: [String] = [], binDir: String = TestPaths.binDir) throws {
         self.dataDir = dataDir
-        webPort = freePort()
-        simPort = freePort()
+        let ports = LoopbackPort.free(2)
+        (webPort, simPort) = (ports[0], ports[1])
         outputPath = TestPaths.artifacts + "/\(name)-\(UUID().uuidString.prefix(6)).out"
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
