@@ -6,9 +6,9 @@ extension BotHost {
     /// worker ran before is rebuilt from its opening and the exchange's orders.
     func startGrid(_ bot: Bot, _ defined: GridParameters, filters: SymbolFilters, price: Decimal, rebuilding: Bool) async throws {
         var parameters = defined
-        if let range = bot.record.range, range.count == 2 {
+        if let range = bot.record.range {
             // A trailing grid whose range moved up: its levels are the moved range's.
-            (parameters.lowerPrice, parameters.upperPrice) = (range[0], range[1])
+            (parameters.lowerPrice, parameters.upperPrice) = (range.lower, range.upper)
         }
         if rebuilding, let opening = bot.record.opening {
             // The same levels and quantities as at the opening: the plan depends only on the
@@ -28,7 +28,7 @@ extension BotHost {
         if let moved = GridTrail.movedUp(parameters, price: price, tickSize: filters.tickSize) {
             // Started above its range: it opens where the range trails to.
             parameters = moved
-            bot.record.range = [moved.lowerPrice, moved.upperPrice]
+            bot.record.range = .init(lower: moved.lowerPrice, upper: moved.upperPrice)
         }
         let free = try await freeQuote(bot.exchange, filters)
         let plan: GridPlan
@@ -66,7 +66,7 @@ extension BotHost {
         trailed.cycles += book.cycles.count
         trailed.gridProfit += book.gridProfit
         bot.record.trailed = trailed
-        bot.record.range = [moved.lowerPrice, moved.upperPrice]
+        bot.record.range = .init(lower: moved.lowerPrice, upper: moved.upperPrice)
         // A new run: its orders' client ids are not the earlier range's.
         bot.record.run += 1
         bot.record.opening = nil

@@ -33,10 +33,15 @@ struct HostedBotRecord: Sendable, Equatable, Codable {
     var realisedAtDayStart: Decimal = 0
     /// A DCA bot started on signals: the open time of the last candle whose buy opened a deal.
     var lastSignalCandle: Int64?
-    /// A trailing grid whose range moved up (``GridTrail``): its range now, `[lower, upper]`.
-    var range: [Decimal]?
+    /// A trailing grid whose range moved up (``GridTrail``): its range now.
+    var range: Range?
     /// What a trailing grid's earlier ranges did.
     var trailed: Trailed?
+
+    struct Range: Sendable, Equatable, Codable {
+        var lower: Decimal
+        var upper: Decimal
+    }
 
     struct Trailed: Sendable, Equatable, Codable {
         var moves = 0

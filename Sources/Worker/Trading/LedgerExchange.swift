@@ -13,7 +13,6 @@ import Synchronization
 /// answer is none of its rows.
 final class LedgerExchange: ExchangeClient {
     private struct Known {
-        var orderID: Int64?
         var status: String
         var executed: Decimal
         let createdAt: Date
@@ -52,7 +51,7 @@ final class LedgerExchange: ExchangeClient {
             let before = ledger.known[report.clientOrderID]
             if let before, before.status == report.status, before.executed == report.executedQty { return }
             let createdAt = before?.createdAt ?? now
-            ledger.known[report.clientOrderID] = Known(orderID: report.orderID, status: report.status, executed: report.executedQty, createdAt: createdAt)
+            ledger.known[report.clientOrderID] = Known(status: report.status, executed: report.executedQty, createdAt: createdAt)
             ledger.clientIDs[report.orderID] = report.clientOrderID
             let price = report.executedQty > 0 ? report.cumulativeQuoteQty / report.executedQty : (report.price > 0 ? report.price : nil)
             ledger.rows.append(.order(OrderRecord(
@@ -71,26 +70,13 @@ final class LedgerExchange: ExchangeClient {
     private func keepRefusal(_ order: NewOrder, _ error: ExchangeError, now: Date = Date()) {
         // An order whose answer never came is looked up by the bot's driver; its row comes then.
         if case .unknownOrderState = error { return }
-        let (quantity, price): (Decimal, Decimal?) =
-            switch order.kind {
-            case .market(let quantity): (quantity, nil)
-            case .marketQuote: (0, nil)
-            case .limit(let quantity, let price, _), .limitMaker(let quantity, let price): (quantity, price)
-            case .conditional(let conditional): (conditional.quantity, conditional.limitPrice)
-            }
-        let type: String =
-            switch order.kind {
-            case .market, .marketQuote: "MARKET"
-            case .limit: "LIMIT"
-            case .limitMaker: "LIMIT_MAKER"
-            case .conditional(let conditional): conditional.trigger.rawValue
-            }
+        var row = OrderRecord(order, at: now, reason: "\(reason); refused: \(error)")
+        row.status = .rejected
+        row.botID = bot
         ledger.withLock { ledger in
             guard ledger.known[order.clientOrderID] == nil else { return }
-            ledger.known[order.clientOrderID] = Known(orderID: nil, status: OrderStatus.rejected.rawValue, executed: 0, createdAt: now)
-            ledger.rows.append(.order(OrderRecord(
-                clientOrderID: order.clientOrderID, orderID: nil, symbol: order.symbol, side: order.side.rawValue, type: type, status: .rejected,
-                price: price, origQty: quantity, executedQty: 0, createdAt: now, updatedAt: now, reason: "\(reason); refused: \(error)", botID: bot)))
+            ledger.known[order.clientOrderID] = Known(status: OrderStatus.rejected.rawValue, executed: 0, createdAt: now)
+            ledger.rows.append(.order(row))
         }
     }
 
