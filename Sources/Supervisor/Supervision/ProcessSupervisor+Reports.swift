@@ -10,7 +10,9 @@ extension ProcessSupervisor {
     static let botEquityEvery: TimeInterval = 60
 
     /// One line a child wrote to its stdout. Rows are tagged with the user this supervisor
-    /// started the worker for; whatever the line claims is ignored.
+    /// started the worker for; whatever the line claims is ignored. A line of a process that
+    /// has since been replaced (its last words, read after the restart) is still that user's
+    /// row; only heartbeats and usage describe the slot's current process.
     func handleReport(from name: String, pid: pid_t, line: String, now: Date = Date()) {
         let report: WorkerReport
         do {
@@ -20,7 +22,8 @@ extension ProcessSupervisor {
             return
         }
         let user: UserID? = state.withLock { state in
-            guard var slot = state.slots[name], slot.process?.pid == pid else { return nil }
+            guard var slot = state.slots[name] else { return nil }
+            guard slot.process?.pid == pid else { return slot.spec.userID }
             if case .heartbeat(let reported) = report {
                 slot.status.lastHeartbeatAt = now
                 slot.status.reportedState = reported
