@@ -7,7 +7,8 @@ CONFIG ?= etc/trader.yaml
 # System packages the build and the tests need (Debian names). chromium and chromium-driver run
 # the browser test (Tests/browser/dashboard.py, driven by Selenium from the test venv);
 # libjs-chart.js draws the dashboard's charts.
-APT_PACKAGES := libsqlite3-dev libssl-dev pkg-config chromium chromium-driver libjs-chart.js
+# postgresql: the tests start throwaway clusters of it (the central database on PostgreSQL).
+APT_PACKAGES := libsqlite3-dev libssl-dev pkg-config chromium chromium-driver libjs-chart.js postgresql
 # Executables are installed where other uids can reach them: the data directory and the
 # binaries must stay reachable when workers run under their own uids.
 ifeq ($(shell id -u),0)

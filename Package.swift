@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(name: "CProcessControl"),
@@ -56,10 +57,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The central database on PostgreSQL (`database.url`), for several hosts: the supervisor,
+        // the web and the tests link it; workers never touch the central database.
+        .target(
+            name: "CentralPostgres",
+            dependencies: [
+                "Common",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "Supervisor",
             dependencies: [
                 "Common",
+                "CentralPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -81,6 +96,7 @@ let package = Package(
             name: "Web",
             dependencies: [
                 "Common",
+                "CentralPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -154,6 +170,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Common",
+                "CentralPostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),

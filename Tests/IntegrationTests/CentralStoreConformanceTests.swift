@@ -1,18 +1,24 @@
+import CentralPostgres
 import Foundation
 import Testing
 
 @testable import Common
 
-/// The in-memory twins of the central database's stores answer as the SQLite stores do: every
-/// test runs the same calls against both and expects the same answers.
-@Suite struct InMemoryStoreTests {
-    enum Kind: String, CaseIterable, Sendable { case sqlite, memory }
+/// The conformance suite of the central database: every store answers alike on SQLite (one
+/// machine), on PostgreSQL (several hosts: a throwaway cluster, a new database per test) and in
+/// memory (the unit tests' twins). Every test runs the same calls against each and expects the
+/// same answers.
+@Suite struct CentralStoreConformanceTests {
+    enum Kind: String, CaseIterable, Sendable { case sqlite, postgres, memory }
 
     /// A database of that kind, and the folder to keep alive while it is used.
     static func database(_ kind: Kind) throws -> (CentralDatabase, TemporaryDirectory?) {
         switch kind {
         case .memory:
             return (CentralDatabase.inMemory(), nil)
+        case .postgres:
+            let location = try PostgresCluster.get().newDatabase()
+            return (try CentralDatabase.migrate(PostgresSession(location)), nil)
         case .sqlite:
             let temp = try TemporaryDirectory()
             let directory = DataDirectory(root: temp.path + "/data")

@@ -1,0 +1,4 @@
+extension PostgresSchema {
+    /// The account tables (see CentralSchema for what each holds).
+    static let accountTables: [String] = []
+}

@@ -1,0 +1,4 @@
+extension PostgresSchema {
+    /// The bot tables (see CentralSchema for what each holds).
+    static let botTables: [String] = []
+}

@@ -1,0 +1,4 @@
+extension PostgresSchema {
+    /// The trading tables (see CentralSchema for what each holds).
+    static let tradingTables: [String] = []
+}

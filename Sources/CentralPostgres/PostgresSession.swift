@@ -1,0 +1,165 @@
+import Common
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+/// A few connections to one PostgreSQL database, used synchronously.
+///
+/// The central database's stores are synchronous (as GRDB's are: the web, the supervisor and the
+/// tests call them from any thread), so each call blocks its thread until PostgreSQL answers.
+/// The connections live on this session's own event loop, never a caller's, so blocking cannot
+/// starve the loop that would answer. A connection PostgreSQL closed (a restart) is dropped at
+/// its next use and a new one is made, so a restarted server is used again without a restart of ours.
+public final class PostgresSession: Sendable {
+    public let location: PostgresLocation
+    let configuration: PostgresConnection.Configuration
+    let group: MultiThreadedEventLoopGroup
+    let idle = NIOLockedValueBox<[PostgresConnection]>([])
+    let counter = NIOLockedValueBox<Int>(0)
+    let logger: Logger
+    static let maxIdle = 8
+
+    public init(_ location: PostgresLocation, logger: Logger = Logger(label: "postgres")) {
+        self.location = location
+        self.logger = logger
+        configuration = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.username, password: location.password,
+            database: location.database, tls: .disable
+        )
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    }
+
+    deinit {
+        // A connection must be closed before it is released (PostgresNIO checks).
+        for connection in idle.withLockedValue({ $0 }) { Self.close(connection) }
+        group.shutdownGracefully { _ in }
+    }
+
+    // MARK: - Queries
+
+    /// Runs one statement in its own transaction and returns its rows.
+    @discardableResult
+    public func query(_ query: PostgresQuery) throws -> [PostgresRow] {
+        try withConnection { try Self.run(query, on: $0, logger: logger).rows }
+    }
+
+    /// Runs one statement and returns how many rows it changed.
+    @discardableResult
+    public func execute(_ query: PostgresQuery) throws -> Int {
+        try withConnection { try Self.run(query, on: $0, logger: logger).metadata.rows ?? 0 }
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    public func transaction<T>(_ body: (PostgresTransaction) throws -> T) throws -> T {
+        try withConnection { connection in
+            let transaction = PostgresTransaction(connection: connection, logger: logger)
+            try transaction.execute("BEGIN")
+            do {
+                let result = try body(transaction)
+                try transaction.execute("COMMIT")
+                return result
+            } catch {
+                _ = try? transaction.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    static func run(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) throws -> PostgresQueryResult {
+        do {
+            return try connection.query(query, logger: logger).wait()
+        } catch let error as PSQLError {
+            throw PostgresFailure(error)
+        }
+    }
+
+    // MARK: - Connections
+
+    func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        let connection = try checkout()
+        defer { checkin(connection) }
+        return try body(connection)
+    }
+
+    func checkout() throws -> PostgresConnection {
+        while let connection = idle.withLockedValue({ $0.popLast() }) {
+            if !connection.isClosed { return connection }
+        }
+        let id = counter.withLockedValue { value -> Int in
+            value += 1
+            return value
+        }
+        do {
+            return try PostgresConnection.connect(on: group.next(), configuration: configuration, id: id, logger: logger).wait()
+        } catch {
+            throw PostgresFailure(connecting: location, error)
+        }
+    }
+
+    static func close(_ connection: PostgresConnection) {
+        let closing: EventLoopFuture<Void> = connection.close()
+        try? closing.wait()
+    }
+
+    func checkin(_ connection: PostgresConnection) {
+        guard !connection.isClosed else { return }
+        let kept = idle.withLockedValue { idle -> Bool in
+            guard idle.count < Self.maxIdle else { return false }
+            idle.append(connection)
+            return true
+        }
+        if !kept { Self.close(connection) }
+    }
+}
+
+/// One transaction's connection (``PostgresSession/transaction(_:)``).
+public struct PostgresTransaction {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    @discardableResult
+    public func query(_ query: PostgresQuery) throws -> [PostgresRow] {
+        try PostgresSession.run(query, on: connection, logger: logger).rows
+    }
+
+    @discardableResult
+    public func execute(_ query: PostgresQuery) throws -> Int {
+        try PostgresSession.run(query, on: connection, logger: logger).metadata.rows ?? 0
+    }
+}
+
+/// A PostgreSQL error with what the server said (PostgresNIO's own description hides it), and
+/// its SQLSTATE for the stores that turn one into a domain error (a taken name: `23505`).
+public struct PostgresFailure: Error, CustomStringConvertible {
+    public let sqlState: String?
+    public let description: String
+
+    init(_ error: PSQLError) {
+        sqlState = error.serverInfo?[.sqlState]
+        if let message = error.serverInfo?[.message] {
+            description = "PostgreSQL: \(message)" + (error.serverInfo?[.detail].map { " (\($0))" } ?? "")
+        } else {
+            description = "PostgreSQL: \(error.code)"
+        }
+    }
+
+    init(connecting location: PostgresLocation, _ error: any Error) {
+        sqlState = (error as? PSQLError)?.serverInfo?[.sqlState]
+        let said = (error as? PSQLError)?.serverInfo?[.message] ?? "\((error as? PSQLError)?.code.description ?? String(describing: error))"
+        description = "cannot connect to \(location): \(said)"
+    }
+
+    /// A store method not written yet (removed when every store is built).
+    static let notBuilt = PostgresFailure(sqlState: nil, description: "not built on PostgreSQL yet")
+
+    init(sqlState: String?, description: String) {
+        self.sqlState = sqlState
+        self.description = description
+    }
+
+    /// A unique index refused the write.
+    public var isUniqueViolation: Bool { sqlState == "23505" }
+}
