@@ -24,7 +24,7 @@ PY_VENV ?= .build/py-venv
 BENCH_VENV ?= var/bench-venv
 TEST_TIMEOUT ?= 1500
 
-.PHONY: run test bench soak clean deps build-release build-tests install-release install-test-bin
+.PHONY: run test bench soak clean deps build-release build-tests install-release install-test-bin stop-test-postgres
 
 ## Install the missing system packages (only those missing; needs root for apt-get).
 deps:
@@ -67,8 +67,20 @@ $(PY_VENV)/.installed: Tests/compat/requirements.txt
 ## log and output of the run is searched for every secret the tests used (Tests/scan_logs.py).
 test: install-test-bin $(PY_VENV)/.installed
 	@mkdir -p var/test-artifacts && rm -rf var/test-artifacts/run-logs var/test-artifacts/secrets-seen.txt
-	TRADER_BIN_DIR=$(TEST_BIN_DIR) TRADER_TEST_PYTHON=$(CURDIR)/$(PY_VENV)/bin/python timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build --no-parallel
+	@# The PostgreSQL clusters the tests start (under var/pg-test) are stopped by the test
+	@# process at its exit; any a killed run left are stopped here, whatever the tests' outcome.
+	status=0; TRADER_BIN_DIR=$(TEST_BIN_DIR) TRADER_TEST_PYTHON=$(CURDIR)/$(PY_VENV)/bin/python timeout $(TEST_TIMEOUT) $(SWIFT) test --skip-build --no-parallel || status=$$?; \
+	  $(MAKE) --no-print-directory stop-test-postgres; exit $$status
 	python3 Tests/scan_logs.py var/test-artifacts
+
+## Stops every PostgreSQL cluster a test run left under var/pg-test and removes them.
+stop-test-postgres:
+	@for d in var/pg-test/cluster-*; do \
+	  [ -d "$$d/data" ] || continue; \
+	  if [ "$$(id -u)" = 0 ]; then runuser -u postgres -- $$(ls -d /usr/lib/postgresql/*/bin | tail -1)/pg_ctl -D "$$d/data" -m immediate stop >/dev/null 2>&1; \
+	  else $$(ls -d /usr/lib/postgresql/*/bin | tail -1)/pg_ctl -D "$$d/data" -m immediate stop >/dev/null 2>&1; fi; \
+	  rm -rf "$$d"; \
+	done; true
 
 ## Performance figures (README, "Benchmarks"): every benchmark BENCH_RUNS times (3), one table of
 ## medians with their spreads, the references (numpy, pandas, scikit-learn, backtesting.py from

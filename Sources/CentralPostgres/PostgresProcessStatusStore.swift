@@ -7,9 +7,86 @@ public struct PostgresProcessStatusStore: ProcessStatusStore {
     let db: PostgresSession
     public init(_ db: PostgresSession) { self.db = db }
 
-    public func save(_ statuses: [ProcessStatus], at: Date) throws { throw PostgresFailure.notBuilt }
-    public func remove(process: String) throws { throw PostgresFailure.notBuilt }
-    public func status(process: String) throws -> ProcessStatus? { throw PostgresFailure.notBuilt }
-    public func all() throws -> [ProcessStatus] { throw PostgresFailure.notBuilt }
-    public func markAllStopped(message: String, at: Date) throws { throw PostgresFailure.notBuilt }
+    static let columns = """
+        process, user_id, state, pid, started_at, last_heartbeat_at, reported_state, restarts, last_exit_status, last_exit_at,
+        next_restart_at, crash_loop, message, updated_at, weight_used, exchange_errors
+        """
+
+    /// Rows are written in name order (a stable sort: of one name saved twice, the later wins, as
+    /// in SQLite), so two saves at once lock their common rows in the same order, never in a cycle.
+    public func save(_ statuses: [ProcessStatus], at: Date) throws {
+        guard !statuses.isEmpty else { return }
+        let ordered = statuses.sorted { Array($0.process.utf8).lexicographicallyPrecedes($1.process.utf8) }
+        try db.transaction { tx in
+            for status in ordered { try tx.execute(Self.upsert(status, at: at)) }
+        }
+    }
+
+    /// SQLite's `INSERT OR REPLACE`: every column is the new row's.
+    static func upsert(_ status: ProcessStatus, at: Date) -> PostgresQuery {
+        let errors = status.exchangeErrors.isEmpty ? nil : JSONLine.encode(status.exchangeErrors)
+        return """
+            INSERT INTO process_status (process, user_id, state, pid, started_at, last_heartbeat_at, reported_state, restarts,
+                last_exit_status, last_exit_at, next_restart_at, crash_loop, message, updated_at, weight_used, exchange_errors)
+            VALUES (\(status.process), \(status.userID?.rawValue), \(status.state.rawValue), \(status.pid.map { Int64($0) }),
+                \(status.startedAt.map(PostgresValues.time)), \(status.lastHeartbeatAt.map(PostgresValues.time)), \(status.reportedState),
+                \(Int64(status.restarts)), \(status.lastExitStatus), \(status.lastExitAt.map(PostgresValues.time)),
+                \(status.nextRestartAt.map(PostgresValues.time)), \(status.crashLoop), \(status.message), \(PostgresValues.time(at)),
+                \(status.weightUsed.map { Int64($0) }), \(errors))
+            ON CONFLICT (process) DO UPDATE SET user_id = excluded.user_id, state = excluded.state, pid = excluded.pid,
+                started_at = excluded.started_at, last_heartbeat_at = excluded.last_heartbeat_at, reported_state = excluded.reported_state,
+                restarts = excluded.restarts, last_exit_status = excluded.last_exit_status, last_exit_at = excluded.last_exit_at,
+                next_restart_at = excluded.next_restart_at, crash_loop = excluded.crash_loop, message = excluded.message,
+                updated_at = excluded.updated_at, weight_used = excluded.weight_used, exchange_errors = excluded.exchange_errors
+            """
+    }
+
+    public func remove(process: String) throws {
+        try db.execute("DELETE FROM process_status WHERE process = \(process)")
+    }
+
+    public func status(process: String) throws -> ProcessStatus? {
+        try db.query("SELECT \(unescaped: Self.columns) FROM process_status WHERE process = \(process)").first.map(Self.decode)
+    }
+
+    /// In byte order, as SQLite's `BINARY` collation sorts, whatever the database's locale.
+    public func all() throws -> [ProcessStatus] {
+        try db.query("SELECT \(unescaped: Self.columns) FROM process_status ORDER BY process COLLATE \"C\"").map(Self.decode)
+    }
+
+    public func markAllStopped(message: String, at: Date) throws {
+        try db.execute(
+            """
+            UPDATE process_status SET state = 'stopped', pid = NULL, next_restart_at = NULL, message = \(message),
+                updated_at = \(PostgresValues.time(at))
+            WHERE state <> 'stopped'
+            """
+        )
+    }
+
+    /// A row of ``columns``, read as SQLite's store reads it (an unknown state is `stopped`).
+    static func decode(_ row: PostgresRow) throws -> ProcessStatus {
+        let (
+            process, user, state, pid, startedAt, heartbeatAt, reportedState, restarts, exitStatus, exitAt, nextRestartAt, crashLoop, message,
+            _, weightUsed, errors
+        ) = try row.decode(
+            (String, Int64?, String, Int64?, Date?, Date?, String?, Int64, String?, Date?, Date?, Bool, String?, Date, Int64?, String?).self
+        )
+        var status = ProcessStatus(process: process, userID: user.map(UserID.init(rawValue:)), state: ProcessStatus.State(rawValue: state) ?? .stopped)
+        status.pid = pid.map { Int32(truncatingIfNeeded: $0) }
+        status.startedAt = startedAt.map(PostgresValues.readTime)
+        status.lastHeartbeatAt = heartbeatAt.map(PostgresValues.readTime)
+        status.reportedState = reportedState
+        status.restarts = Int(restarts)
+        status.lastExitStatus = exitStatus
+        status.lastExitAt = exitAt.map(PostgresValues.readTime)
+        status.nextRestartAt = nextRestartAt.map(PostgresValues.readTime)
+        status.crashLoop = crashLoop
+        status.message = message
+        status.weightUsed = weightUsed.map { Int($0) }
+        if let errors, let object = try? JSONLine.decode(errors) {
+            status.exchangeErrors = object.compactMapValues { ($0 as? NSNumber)?.intValue }
+        }
+        return status
+    }
 }

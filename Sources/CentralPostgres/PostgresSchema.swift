@@ -23,7 +23,7 @@ public enum PostgresSchema {
     /// The tables in the order a copy must fill them (a row's parent first).
     public static let tables = [
         "users", "exchange_keys", "process_status", "commands", "worker_events", "supervisor_info", "sessions",
-        "portfolios", "exchange_status", "equity_points", "bot_settings", "bot_summary",
+        "portfolios", "exchange_status", "equity_points", "bot_summary",
         "bots", "bot_status", "bot_equity",
         "orders", "fills", "positions", "signals",
     ]

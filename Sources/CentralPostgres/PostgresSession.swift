@@ -25,10 +25,12 @@ public final class PostgresSession: Sendable {
     public init(_ location: PostgresLocation, logger: Logger = Logger(label: "postgres")) {
         self.location = location
         self.logger = logger
-        configuration = PostgresConnection.Configuration(
+        var configuration = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.username, password: location.password,
             database: location.database, tls: .disable
         )
+        configuration.options.connectTimeout = .seconds(10)
+        self.configuration = configuration
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     }
 
@@ -68,9 +70,19 @@ public final class PostgresSession: Sendable {
         }
     }
 
+    /// A statement PostgreSQL has not answered in this long fails, and its connection is closed:
+    /// a server that stopped answering (stopped, partitioned) must not hold a caller forever.
+    static let statementTimeout: TimeAmount = .seconds(30)
+
     static func run(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) throws -> PostgresQueryResult {
+        let answer = connection.query(query, logger: logger)
+        let timeout = connection.eventLoop.scheduleTask(in: statementTimeout) {
+            let closing: EventLoopFuture<Void> = connection.close()
+            _ = closing
+        }
+        defer { timeout.cancel() }
         do {
-            return try connection.query(query, logger: logger).wait()
+            return try answer.wait()
         } catch let error as PSQLError {
             throw PostgresFailure(error)
         }
@@ -151,9 +163,6 @@ public struct PostgresFailure: Error, CustomStringConvertible {
         let said = (error as? PSQLError)?.serverInfo?[.message] ?? "\((error as? PSQLError)?.code.description ?? String(describing: error))"
         description = "cannot connect to \(location): \(said)"
     }
-
-    /// A store method not written yet (removed when every store is built).
-    static let notBuilt = PostgresFailure(sqlState: nil, description: "not built on PostgreSQL yet")
 
     init(sqlState: String?, description: String) {
         self.sqlState = sqlState

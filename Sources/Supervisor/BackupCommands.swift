@@ -13,11 +13,14 @@ struct BackupCommand: AsyncParsableCommand {
     @OptionGroup var options: DataDirectoryOptions
 
     func run() async throws {
-        let directory = try await options.directory()
+        let (directory, config) = try await options.resolved()
         do {
-            let (folder, manifest) = try Backups.make(directory)
+            let (folder, manifest) = try Backups.make(directory, centralOnPostgres: config.database != nil)
             let bytes = manifest.files.reduce(0) { $0 + $1.bytes }
             print("backup made in \(folder): \(manifest.files.count) databases, \(bytes) bytes, each passed the integrity check")
+            if let location = config.database {
+                print("the central database is on PostgreSQL (\(location)): back it up with pg_dump")
+            }
         } catch {
             StreamWriter.standardError.write("supervisor: backup: \(error)\n")
             throw ExitCode(1)
@@ -33,12 +36,15 @@ struct DataDirectoryOptions: ParsableArguments {
     @Option(help: "The data directory (default: var).")
     var dataDir: String?
 
-    func directory() async throws -> DataDirectory {
+    func directory() async throws -> DataDirectory { try await resolved().directory }
+
+    /// The data directory and the whole configuration (where the central database is).
+    func resolved() async throws -> (directory: DataDirectory, config: TraderConfig) {
         var flags: [String: String] = [:]
         flags["data_dir"] = dataDir
         do {
             let resolved = try await ConfigLoader.load(file: config, flags: flags)
-            return DataDirectory(root: resolved.absoluteDataDir, masterKeyFile: resolved.masterKeyFile)
+            return (DataDirectory(root: resolved.absoluteDataDir, masterKeyFile: resolved.masterKeyFile), resolved)
         } catch {
             StreamWriter.standardError.write("supervisor: configuration error: \(error)\n")
             throw ExitCode(2)
@@ -78,6 +84,8 @@ struct RestoreCommand: AsyncParsableCommand {
 /// `backups.keep` kept.
 struct BackupService: Service {
     let directory: DataDirectory
+    /// The central database is on PostgreSQL: only the users' files are this service's.
+    var centralOnPostgres = false
     let interval: Duration
     let keep: Int
     let logger: Logger
@@ -89,7 +97,7 @@ struct BackupService: Service {
                 // past), so that a supervisor restarted more often than the interval still backs up.
                 try await Task.sleep(for: delay(now: Date()))
                 do {
-                    let (folder, manifest) = try Backups.make(directory)
+                    let (folder, manifest) = try Backups.make(directory, centralOnPostgres: centralOnPostgres)
                     let removed = try Backups.prune(directory, keep: keep)
                     logger.info("backup.made", metadata: ["folder": "\(folder)", "databases": "\(manifest.files.count)", "pruned": "\(removed.count)"])
                 } catch {

@@ -1,3 +1,4 @@
+import CentralPostgres
 import Common
 import Foundation
 import Hummingbird
@@ -35,7 +36,7 @@ enum SupervisorApp {
 
         let database: CentralDatabase
         do {
-            database = try CentralDatabase.migrate(directory)
+            database = try CentralDatabase.migrate(config.database, directory: directory, logger: logger)
         } catch {
             throw StartupError(description: "\(error)")
         }
@@ -53,6 +54,7 @@ enum SupervisorApp {
         let isolation = Isolation.resolve(config: config, directory: directory, binDir: binDir, logger: logger)
         isolation.announce()
         do {
+            try Self.writeDatabaseURLFile(config.database, directory: directory)
             try isolation.prepareShared(directory)
         } catch {
             throw StartupError(description: "isolation: \(error)")
@@ -74,7 +76,9 @@ enum SupervisorApp {
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: SupervisorService(supervisor: supervisor)), .init(service: control)]
         if config.backupIntervalHours > 0 {
-            let backups = BackupService(directory: directory, interval: .seconds(config.backupIntervalHours * 3600), keep: config.backupKeep, logger: logger)
+            let backups = BackupService(
+                directory: directory, centralOnPostgres: config.database != nil, interval: .seconds(config.backupIntervalHours * 3600), keep: config.backupKeep,
+                logger: logger)
             services.append(.init(service: backups))
         }
         let group = ServiceGroup(
@@ -107,5 +111,20 @@ enum SupervisorApp {
             throw StartupError(description: "executable \(dir)/\(name) not found; build with `make` or set TRADER_BIN_DIR")
         }
         return dir
+    }
+
+    /// Hands the web the PostgreSQL URL in a file only it (and root) can read; removes a file a
+    /// run on PostgreSQL left when this run is on central.sqlite.
+    static func writeDatabaseURLFile(_ location: PostgresLocation?, directory: DataDirectory) throws {
+        let path = directory.databaseURLFile
+        try? FileManager.default.removeItem(atPath: path)
+        guard let location else { return }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StartupError(description: "cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let bytes = Array((location.connectionURL + "\n").utf8)
+        guard write(fd, bytes, bytes.count) == bytes.count else {
+            throw StartupError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
     }
 }

@@ -1,13 +1,15 @@
 import ArgumentParser
+import CentralPostgres
 import Common
 import Foundation
+import Logging
 
 @main
 struct SupervisorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "supervisor",
         abstract: "Runs Crypto Trader Pro: the dashboard, the exchange simulator and one trading worker per user.",
-        subcommands: [Run.self, BackupCommand.self, RestoreCommand.self, RotateMasterKey.self],
+        subcommands: [Run.self, BackupCommand.self, RestoreCommand.self, RotateMasterKey.self, MigrateToPostgres.self],
         defaultSubcommand: Run.self
     )
 }
@@ -58,9 +60,9 @@ struct RotateMasterKey: AsyncParsableCommand {
     @OptionGroup var options: DataDirectoryOptions
 
     func run() async throws {
-        let directory = try await options.directory()
+        let (directory, config) = try await options.resolved()
         do {
-            let count = try Self.rotate(directory)
+            let count = try Self.rotate(directory, database: config.database)
             print("rotated the master key \(directory.masterKeyFile): \(count) exchange keys re-encrypted")
         } catch {
             StreamWriter.standardError.write("supervisor: rotate-master-key: \(error)\n")
@@ -68,13 +70,13 @@ struct RotateMasterKey: AsyncParsableCommand {
         }
     }
 
-    static func rotate(_ directory: DataDirectory) throws -> Int {
-        guard FileManager.default.fileExists(atPath: directory.centralDatabase) else {
+    static func rotate(_ directory: DataDirectory, database location: PostgresLocation?) throws -> Int {
+        guard location != nil || FileManager.default.fileExists(atPath: directory.centralDatabase) else {
             throw SupervisorApp.StartupError(description: "no database at \(directory.centralDatabase): nothing to rotate")
         }
         let lock = try InstanceLock(path: directory.lockFile)
         defer { withExtendedLifetime(lock) {} }
-        let database = try CentralDatabase.migrate(directory)
+        let database = try CentralDatabase.migrate(location, directory: directory, logger: Logger(label: "rotate-master-key"))
         // A test stops the rotation at a step, to prove that a crash there loses nothing.
         let stopAt = ProcessInfo.processInfo.environment["TRADER_TEST_ROTATION_PAUSE_AT"].flatMap(MasterKeyVault.Step.init(rawValue:))
         return try MasterKeyVault.rotate(keyFile: directory.masterKeyFile, store: database.exchangeKeys) { step in

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CentralPostgres
 import Common
 import Foundation
 import Hummingbird
@@ -9,7 +10,7 @@ import Logging
 struct WebCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "web",
-        abstract: "The dashboard and JSON API. Started by the supervisor; reads central.sqlite."
+        abstract: "The dashboard and JSON API. Started by the supervisor; reads the central database (central.sqlite, or PostgreSQL)."
     )
 
     @Option(help: "The data directory.")
@@ -24,6 +25,8 @@ struct WebCommand: AsyncParsableCommand {
     var sessionIdleMinutes: Int = 720
     @Option(help: "How many bots a user may have.")
     var botsPerUser: Int = 20
+    @Option(help: "A file holding the central database's PostgreSQL URL (the supervisor writes it); absent: central.sqlite in the data directory.")
+    var databaseURLFile: String?
     @Flag(help: "Mark cookies Secure (the site is served over TLS).")
     var secureCookies = false
 
@@ -43,7 +46,7 @@ struct WebCommand: AsyncParsableCommand {
         }
         let database: CentralDatabase
         do {
-            database = try CentralDatabase.open(directory)
+            database = try CentralDatabase.open(try Self.location(file: databaseURLFile), directory: directory, logger: logger)
         } catch {
             logger.critical("web.database_unavailable", metadata: ["error": "\(error)"])
             StreamWriter.standardError.write("web: \(error)\n")
@@ -56,5 +59,14 @@ struct WebCommand: AsyncParsableCommand {
         MetricsCollector.bootstrap(metrics)
         let app = WebApp.build(database: database, directory: directory, settings: settings, metrics: metrics, logger: logger)
         try await app.runService()
+    }
+
+    /// The PostgreSQL location in `file`, or nil (central.sqlite) without one.
+    static func location(file: String?) throws -> PostgresLocation? {
+        guard let file else { return nil }
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw PostgresLocation.Invalid(reason: "cannot read \(file)")
+        }
+        return try PostgresLocation(url: text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

@@ -26,6 +26,14 @@ public struct ConfigValueError: Error, Sendable {
 enum ConfigTable {
     static let entries: [ConfigEntry] = [
         ConfigEntry(path: "data_dir", summary: "data directory") { $0.dataDir = try path($1) },
+        // No command-line flag: a URL may carry the database's password.
+        ConfigEntry(path: "database.url", summary: "the central database on PostgreSQL (empty: central.sqlite)") { c, v in
+            do {
+                c.database = v.isEmpty ? nil : try PostgresLocation(url: v)
+            } catch let invalid as PostgresLocation.Invalid {
+                throw ConfigValueError(reason: invalid.reason)
+            }
+        },
         ConfigEntry(path: "master_key_file", summary: "Fernet master key file") { $0.masterKeyFile = $1.isEmpty ? nil : try path($1) },
         ConfigEntry(path: "bin_dir", summary: "folder of the executables") { $0.binDir = $1.isEmpty ? nil : try path($1) },
         ConfigEntry(path: "web.host", summary: "dashboard address") { $0.webHost = try host($1) },

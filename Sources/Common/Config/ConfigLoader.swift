@@ -45,6 +45,10 @@ public enum ConfigLoader {
                 }
             }
         }
+        // The database's password may stay out of the URL (and so out of the file): its own variable.
+        if config.database != nil, config.database?.password == nil, let password = environment["TRADER_DATABASE_PASSWORD"], !password.isEmpty {
+            config.database?.password = password
+        }
         if config.restartBackoffMaxMs < config.restartBackoffInitialMs {
             throw ConfigError(
                 "supervisor.restart_backoff_max_ms (\(config.restartBackoffMaxMs)) is below supervisor.restart_backoff_initial_ms (\(config.restartBackoffInitialMs))"

@@ -9,6 +9,9 @@ public struct TraderConfig: Sendable, Equatable {
     }
 
     public var dataDir: String
+    /// The central database on PostgreSQL (`database.url`); nil: `central.sqlite` in the data
+    /// directory (the single-machine default).
+    public var database: PostgresLocation?
     public var masterKeyFile: String?
     public var binDir: String?
     public var webHost: String
@@ -50,6 +53,7 @@ public struct TraderConfig: Sendable, Equatable {
 
     public init() {
         dataDir = "var"
+        database = nil
         masterKeyFile = nil
         binDir = nil
         webHost = "127.0.0.1"

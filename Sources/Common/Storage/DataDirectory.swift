@@ -25,6 +25,9 @@ public struct DataDirectory: Sendable, Equatable {
     public var simDir: String { root + "/exchange-sim" }
     public var controlSocket: String { runDir + "/supervisor.sock" }
     public var lockFile: String { runDir + "/supervisor.lock" }
+    /// The central database's PostgreSQL URL (with its password) for the web the supervisor
+    /// starts, when `database.url` is set: a file, never an argument or the environment.
+    public var databaseURLFile: String { runDir + "/database.url" }
 
     public func userDir(_ user: UserID) -> String { usersDir + "/\(user.rawValue)" }
     public func userDatabase(_ user: UserID) -> String { userDir(user) + "/trader.sqlite" }

@@ -177,11 +177,15 @@ final class Isolation: Sendable {
     // MARK: - Files
 
     /// Ownership and modes of the shared files: `central.sqlite` (with its WAL) readable and
-    /// writable by the web's group, the simulator's folder its own. Called after the migration.
+    /// writable by the web's group, the PostgreSQL URL file readable by it, the simulator's
+    /// folder its own. Called after the migration.
     func prepareShared(_ directory: DataDirectory) throws {
         let web = try web()
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: directory.centralDatabase + suffix) {
             try Self.own(directory.centralDatabase + suffix, uid: web == nil ? nil : 0, gid: web?.gid, mode: web == nil ? 0o600 : 0o660)
+        }
+        if FileManager.default.fileExists(atPath: directory.databaseURLFile) {
+            try Self.own(directory.databaseURLFile, uid: web == nil ? nil : 0, gid: web?.gid, mode: web == nil ? 0o600 : 0o640)
         }
         if let sim = try sim() {
             try Self.ownTree(directory.simDir, identity: sim)

@@ -43,8 +43,12 @@ public enum Backups {
 
     /// Makes a backup now; returns its folder and manifest. Nothing is left half-made: the copy
     /// goes to a `.partial` folder renamed when complete.
-    public static func make(_ directory: DataDirectory, now: Date = Date()) throws -> (folder: String, manifest: Manifest) {
-        guard FileManager.default.fileExists(atPath: directory.centralDatabase) else { throw Failure("no database at \(directory.centralDatabase): nothing to back up") }
+    /// With the central database on PostgreSQL (`centralOnPostgres`) only the users' files are
+    /// copied: PostgreSQL is backed up with its own tools (`pg_dump`).
+    public static func make(_ directory: DataDirectory, now: Date = Date(), centralOnPostgres: Bool = false) throws -> (folder: String, manifest: Manifest) {
+        guard centralOnPostgres || FileManager.default.fileExists(atPath: directory.centralDatabase) else {
+            throw Failure("no database at \(directory.centralDatabase): nothing to back up")
+        }
         try FileManager.default.createDirectory(atPath: directory.backupsDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var name = Timestamp.string(now).replacingOccurrences(of: ":", with: "-")
         var suffix = 1
@@ -58,7 +62,7 @@ public enum Backups {
         try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var entries: [Entry] = []
         do {
-            for path in databases(in: directory) {
+            for path in databases(in: directory) where !(centralOnPostgres && path == "central.sqlite") {
                 let target = partial + "/" + path
                 try FileManager.default.createDirectory(
                     atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

@@ -26,6 +26,20 @@ public struct StoredCommand: Sendable, Equatable {
     public var deliveredAt: Date?
     public var acknowledgedAt: Date?
     public var result: String?
+
+    public init(
+        id: Int64, userID: UserID, command: String, payload: String? = nil, createdAt: Date? = nil, deliveredAt: Date? = nil,
+        acknowledgedAt: Date? = nil, result: String? = nil
+    ) {
+        self.id = id
+        self.userID = userID
+        self.command = command
+        self.payload = payload
+        self.createdAt = createdAt
+        self.deliveredAt = deliveredAt
+        self.acknowledgedAt = acknowledgedAt
+        self.result = result
+    }
 }
 
 public struct SQLiteCommandStore: CommandStore {

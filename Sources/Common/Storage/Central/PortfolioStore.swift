@@ -6,6 +6,11 @@ public struct StoredPortfolio: Sendable, Equatable {
     public let valuation: PortfolioValuation
     /// When the supervisor received it.
     public let receivedAt: Date
+
+    public init(valuation: PortfolioValuation, receivedAt: Date) {
+        self.valuation = valuation
+        self.receivedAt = receivedAt
+    }
 }
 
 /// Whether a user's worker reaches the exchange.
@@ -15,6 +20,13 @@ public struct StoredExchangeStatus: Sendable, Equatable {
     public let since: Date?
     public let reason: String?
     public let updatedAt: Date
+
+    public init(reachable: Bool, since: Date?, reason: String?, updatedAt: Date) {
+        self.reachable = reachable
+        self.since = since
+        self.reason = reason
+        self.updatedAt = updatedAt
+    }
 }
 
 /// `portfolios`, `exchange_status` and `equity_points`: written by the supervisor only, from the

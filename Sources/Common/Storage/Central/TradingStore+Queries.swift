@@ -92,6 +92,12 @@ public struct TradingTotals: Sendable, Equatable {
     public var orders: Int
     public var openOrders: Int
     public var fills: Int
+
+    public init(orders: Int, openOrders: Int, fills: Int) {
+        self.orders = orders
+        self.openOrders = openOrders
+        self.fills = fills
+    }
 }
 
 extension SQLiteTradingStore {

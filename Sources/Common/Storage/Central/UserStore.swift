@@ -8,6 +8,13 @@ public struct StoredUser: Sendable, Equatable {
     public let createdAt: Date
     /// The dashboard language the user chose (`en`, `ko`), or nil: the browser's.
     public var language: String? = nil
+
+    public init(id: UserID, username: String, createdAt: Date, language: String? = nil) {
+        self.id = id
+        self.username = username
+        self.createdAt = createdAt
+        self.language = language
+    }
 }
 
 /// The `users` table. Written by the web.
@@ -25,6 +32,7 @@ public protocol UserStore: Sendable {
 /// Thrown by ``UserStore/createUser(username:passwordHash:at:)`` for a taken username.
 public struct UsernameTaken: Error, CustomStringConvertible {
     public var description: String { "This username is taken." }
+    public init() {}
 }
 
 public struct SQLiteUserStore: UserStore {

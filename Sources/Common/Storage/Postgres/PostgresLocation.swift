@@ -23,6 +23,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     public struct Invalid: Error, CustomStringConvertible, Equatable {
         public let reason: String
         public var description: String { "database.url: \(reason)" }
+        public init(reason: String) { self.reason = reason }
     }
 
     /// Parses `postgres://` or `postgresql://` URLs; anything else is refused with the reason.
@@ -44,6 +45,14 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         }
         self.init(host: host, port: port, username: user.removingPercentEncoding ?? user,
                   password: components.password.map { $0.removingPercentEncoding ?? $0 }, database: name.removingPercentEncoding ?? name)
+    }
+
+    /// The whole URL, password included: only for the file the supervisor hands its web
+    /// (``DataDirectory/databaseURLFile``), never for a log, an argument or an environment.
+    public var connectionURL: String {
+        func encoded(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text }
+        let credentials = encoded(username) + (password.map { ":" + encoded($0) } ?? "")
+        return "postgres://\(credentials)@\(host):\(port)/\(encoded(database))"
     }
 
     /// The location without its password, for logs and messages.
