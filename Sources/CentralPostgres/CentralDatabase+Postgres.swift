@@ -16,11 +16,16 @@ extension CentralDatabase {
     }
 
     static func postgres(_ db: PostgresSession) -> CentralDatabase {
+        stores(on: db, probe: PostgresCentralProbe(db: db), fence: PostgresFence(db: db))
+    }
+
+    /// Every store on `db` (the session, or one transaction of it).
+    static func stores(on db: any PostgresExecutor, probe: PostgresCentralProbe, fence: PostgresFence?) -> CentralDatabase {
         CentralDatabase(
             users: PostgresUserStore(db), sessions: PostgresSessionStore(db), exchangeKeys: PostgresExchangeKeyStore(db),
             processes: PostgresProcessStatusStore(db), commands: PostgresCommandStore(db), workerEvents: PostgresWorkerEventStore(db),
             supervisorInfo: PostgresSupervisorInfoStore(db), portfolios: PostgresPortfolioStore(db), trading: PostgresTradingStore(db),
-            bots: PostgresBotStore(db), probe: PostgresCentralProbe(db: db)
+            bots: PostgresBotStore(db), probe: probe, leases: PostgresLeaseStore(db), fence: fence
         )
     }
 }
@@ -38,5 +43,23 @@ struct PostgresCentralProbe: CentralDatabaseProbe {
     func dataVersion() throws -> Int {
         guard let row = try db.query("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint").first else { return 0 }
         return Int(try row.decode(Int64.self))
+    }
+}
+
+/// Fencing on PostgreSQL: the report's writes run in one transaction whose first statement,
+/// `ctp_fence` (pg-v2), raises SQLSTATE CT001 unless the host holds the user's lease at that
+/// epoch; the lease row stays share-locked until the commit, so no claim can slip in between.
+struct PostgresFence: CentralFence {
+    let db: PostgresSession
+
+    func write<T>(user: UserID, host: String, epoch: Int64, _ body: (CentralDatabase) throws -> T) throws -> T {
+        do {
+            return try db.transaction { tx in
+                try tx.execute("SELECT ctp_fence(\(user.rawValue), \(host), \(epoch))")
+                return try body(CentralDatabase.stores(on: tx, probe: PostgresCentralProbe(db: db), fence: nil))
+            }
+        } catch let failure as PostgresFailure where failure.sqlState == "CT001" {
+            throw FenceRefused(description: failure.description)
+        }
     }
 }

@@ -9,8 +9,8 @@ import PostgresNIO
 /// every write that checks the limit or the names first takes a transaction lock of that user's
 /// (``userLock``), so the check and the write are one step for that user as they were on SQLite.
 public struct PostgresBotStore: BotStore {
-    let db: PostgresSession
-    public init(_ db: PostgresSession) { self.db = db }
+    let db: any PostgresExecutor
+    public init(_ db: any PostgresExecutor) { self.db = db }
 
     /// The columns ``record(_:)`` reads, in its order.
     static let columns = "id, definition, created_at, updated_at, run_wanted, run_wanted_at"

@@ -4,8 +4,8 @@ import PostgresNIO
 
 /// The `CommandStore` on PostgreSQL.
 public struct PostgresCommandStore: CommandStore {
-    let db: PostgresSession
-    public init(_ db: PostgresSession) { self.db = db }
+    let db: any PostgresExecutor
+    public init(_ db: any PostgresExecutor) { self.db = db }
 
     static let columns = "id, user_id, command, payload, created_at, delivered_at, acknowledged_at, result"
 

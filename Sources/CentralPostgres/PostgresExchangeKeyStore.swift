@@ -9,8 +9,8 @@ import PostgresNIO
 /// it) wait for, readers never: two stores at once cannot draw the same revision, and a key
 /// stored during a re-encryption cannot be left out of it.
 public struct PostgresExchangeKeyStore: ExchangeKeyStore {
-    let db: PostgresSession
-    public init(_ db: PostgresSession) { self.db = db }
+    let db: any PostgresExecutor
+    public init(_ db: any PostgresExecutor) { self.db = db }
 
     /// Conflicts with itself and with every write of the table, not with `SELECT`.
     static let writersLock: PostgresQuery = "LOCK TABLE exchange_keys IN SHARE ROW EXCLUSIVE MODE"

@@ -6,8 +6,8 @@ import PostgresNIO
 /// the user and the millisecond of an equity point), so supervisors on several hosts may write
 /// at once and the last write wins, as SQLite's `INSERT OR REPLACE` did.
 public struct PostgresPortfolioStore: PortfolioStore {
-    let db: PostgresSession
-    public init(_ db: PostgresSession) { self.db = db }
+    let db: any PostgresExecutor
+    public init(_ db: any PostgresExecutor) { self.db = db }
 
     public func save(_ valuation: PortfolioValuation, for user: UserID, at: Date) throws {
         // The same JSON text as SQLite's, byte for byte: the copy tool moves it as it is.
@@ -88,28 +88,11 @@ public struct PostgresPortfolioStore: PortfolioStore {
             ORDER BY time
             """
         ).map(Self.point)
-        return Self.thinned(rows, to: points)
+        return EquityThinning.thinned(rows, to: points)
     }
 
     static func point(_ row: PostgresRow) throws -> (time: Date, totalUSDT: Decimal) {
         let (time, total) = try row.decode((Date, String).self)
         return (PostgresValues.readTime(time), try PostgresValues.readAmount(total))
-    }
-
-    /// The last point of each of `points` equal time slices: SQLite's store's thinning, step for
-    /// step (its twin in Common, `InMemoryPortfolioStore.thinned`, is internal there).
-    static func thinned(_ rows: [(time: Date, totalUSDT: Decimal)], to points: Int) -> [(time: Date, totalUSDT: Decimal)] {
-        guard rows.count > points, points > 1, let first = rows.first?.time, let last = rows.last?.time else { return rows }
-        let slice = max(last.timeIntervalSince(first) / Double(points), 1e-9)
-        var thinned: [(time: Date, totalUSDT: Decimal)] = []
-        for row in rows {
-            let bucket = Int(row.time.timeIntervalSince(first) / slice)
-            if let previous = thinned.last, Int(previous.time.timeIntervalSince(first) / slice) == bucket {
-                thinned[thinned.count - 1] = row
-            } else {
-                thinned.append(row)
-            }
-        }
-        return thinned
     }
 }

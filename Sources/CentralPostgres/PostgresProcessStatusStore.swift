@@ -4,8 +4,8 @@ import PostgresNIO
 
 /// The `ProcessStatusStore` on PostgreSQL.
 public struct PostgresProcessStatusStore: ProcessStatusStore {
-    let db: PostgresSession
-    public init(_ db: PostgresSession) { self.db = db }
+    let db: any PostgresExecutor
+    public init(_ db: any PostgresExecutor) { self.db = db }
 
     static let columns = """
         process, user_id, state, pid, started_at, last_heartbeat_at, reported_state, restarts, last_exit_status, last_exit_at,

@@ -18,6 +18,7 @@ public enum PostgresSchema {
 
     public static let migrations: [Migration] = [
         Migration(name: "pg-v1", statements: accountTables + portfolioTables + tradingTables + botTables),
+        Migration(name: "pg-v2-leases", statements: leaseTables),
     ]
 
     /// The tables in the order a copy must fill them (a row's parent first).

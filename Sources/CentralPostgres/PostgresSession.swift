@@ -6,6 +6,17 @@ import NIOCore
 import NIOPosix
 import PostgresNIO
 
+/// What the stores run their statements on: the session (each statement its own transaction, or
+/// a transaction of the store's) or one transaction that holds them all (a fenced report write:
+/// ``PostgresSession/fenced(user:host:epoch:_:)``), in which a store's own transaction is part
+/// of the enclosing one.
+public protocol PostgresExecutor: Sendable {
+    var location: PostgresLocation { get }
+    @discardableResult func query(_ query: PostgresQuery) throws -> [PostgresRow]
+    @discardableResult func execute(_ query: PostgresQuery) throws -> Int
+    func transaction<T>(_ body: (PostgresTransaction) throws -> T) throws -> T
+}
+
 /// A few connections to one PostgreSQL database, used synchronously.
 ///
 /// The central database's stores are synchronous (as GRDB's are: the web, the supervisor and the
@@ -13,7 +24,7 @@ import PostgresNIO
 /// The connections live on this session's own event loop, never a caller's, so blocking cannot
 /// starve the loop that would answer. A connection PostgreSQL closed (a restart) is dropped at
 /// its next use and a new one is made, so a restarted server is used again without a restart of ours.
-public final class PostgresSession: Sendable {
+public final class PostgresSession: PostgresExecutor {
     public let location: PostgresLocation
     let configuration: PostgresConnection.Configuration
     let group: MultiThreadedEventLoopGroup
@@ -57,7 +68,7 @@ public final class PostgresSession: Sendable {
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     public func transaction<T>(_ body: (PostgresTransaction) throws -> T) throws -> T {
         try withConnection { connection in
-            let transaction = PostgresTransaction(connection: connection, logger: logger)
+            let transaction = PostgresTransaction(connection: connection, location: location, logger: logger)
             try transaction.execute("BEGIN")
             do {
                 let result = try body(transaction)
@@ -128,9 +139,13 @@ public final class PostgresSession: Sendable {
 }
 
 /// One transaction's connection (``PostgresSession/transaction(_:)``).
-public struct PostgresTransaction {
+public struct PostgresTransaction: PostgresExecutor {
     let connection: PostgresConnection
+    public let location: PostgresLocation
     let logger: Logger
+
+    /// Already in a transaction: `body` runs in this one.
+    public func transaction<T>(_ body: (PostgresTransaction) throws -> T) throws -> T { try body(self) }
 
     @discardableResult
     public func query(_ query: PostgresQuery) throws -> [PostgresRow] {

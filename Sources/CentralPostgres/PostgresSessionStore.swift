@@ -4,8 +4,8 @@ import PostgresNIO
 
 /// The `SessionStore` on PostgreSQL.
 public struct PostgresSessionStore: SessionStore {
-    let db: PostgresSession
-    public init(_ db: PostgresSession) { self.db = db }
+    let db: any PostgresExecutor
+    public init(_ db: any PostgresExecutor) { self.db = db }
 
     public func insert(_ s: StoredSession) throws {
         // The user agent is cut as SQLite's store cuts it: 200 characters.

@@ -4,8 +4,8 @@ import PostgresNIO
 
 /// The `SupervisorInfoStore` on PostgreSQL.
 public struct PostgresSupervisorInfoStore: SupervisorInfoStore {
-    let db: PostgresSession
-    public init(_ db: PostgresSession) { self.db = db }
+    let db: any PostgresExecutor
+    public init(_ db: any PostgresExecutor) { self.db = db }
 
     /// In one transaction, keys in order, so two supervisors setting the same keys at once lock
     /// them in the same order and cannot deadlock.

@@ -11,8 +11,8 @@ import PostgresNIO
 /// a row committed late with a smaller id. A save of positions holds it too, so two saves at
 /// once leave exactly the last one's rows, as SQLite's serialised writes did.
 public struct PostgresTradingStore: TradingStore {
-    let db: PostgresSession
-    public init(_ db: PostgresSession) { self.db = db }
+    let db: any PostgresExecutor
+    public init(_ db: any PostgresExecutor) { self.db = db }
 
     /// SQLite's upsert: what the order was created with stays (symbol, side, type, creation
     /// time); the status, price and quantities are the latest save's, even an earlier status

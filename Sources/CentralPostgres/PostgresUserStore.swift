@@ -5,8 +5,8 @@ import PostgresNIO
 /// The `UserStore` on PostgreSQL. Usernames compare as SQLite's `NOCASE` does (ASCII letters
 /// folded), through the `users_username_nocase` index on `lower(username COLLATE "C")`.
 public struct PostgresUserStore: UserStore {
-    let db: PostgresSession
-    public init(_ db: PostgresSession) { self.db = db }
+    let db: any PostgresExecutor
+    public init(_ db: any PostgresExecutor) { self.db = db }
 
     /// The insert checks the name itself, so a taken name does not draw an id from the identity
     /// sequence (SQLite's AUTOINCREMENT gives the next account the next id). Two sign-ups of one

@@ -4,8 +4,8 @@ import PostgresNIO
 
 /// The `WorkerEventStore` on PostgreSQL.
 public struct PostgresWorkerEventStore: WorkerEventStore {
-    let db: PostgresSession
-    public init(_ db: PostgresSession) { self.db = db }
+    let db: any PostgresExecutor
+    public init(_ db: any PostgresExecutor) { self.db = db }
 
     /// In one transaction, in the given order: the ids (the newest-first order) follow it.
     public func record(_ events: [WorkerEvent]) throws {

@@ -61,7 +61,12 @@ enum SupervisorApp {
         }
 
         let now = Date()
-        try database.processes.markAllStopped(message: "supervisor restarted", at: now)
+        if let leases = database.leases {
+            // One host among several: the other hosts' rows are theirs; this one takes users again.
+            try leases.setDraining(host: config.hostID, false)
+        } else {
+            try database.processes.markAllStopped(message: "supervisor restarted", at: now)
+        }
         try database.supervisorInfo.set([
             "pid": String(getpid()), "started_at": Timestamp.string(now), "exchange": config.exchange.rawValue,
             "exchange_url": config.exchangeBaseURL, "web_url": "http://\(config.webHost):\(config.webPort)", "state": "running",

@@ -11,6 +11,7 @@ struct CommandService: Service {
     let reporter: Reporter
     /// This worker's share of the host's request weight, as the supervisor says.
     let budget: WeightBudget
+    let permit: OrderPermit
     /// nil when the bot cannot trade (its database is refused, or the worker has no key).
     let trader: Trader?
     /// The user's grid and DCA bots; nil when the worker's database is refused.
@@ -53,6 +54,8 @@ struct CommandService: Service {
             return
         }
         switch message {
+        case .lease(let until):
+            permit.extend(untilMs: until)
         case .budget(let weight):
             budget.setShare(weight)
             logger.info("budget.updated", metadata: ["weight_per_minute": "\(weight)"])

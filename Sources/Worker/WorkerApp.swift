@@ -10,7 +10,7 @@ enum WorkerApp {
         let description: String
     }
 
-    static func run(user: UserID, directory: DataDirectory, heartbeatInterval: Duration, logger: Logger) async throws {
+    static func run(user: UserID, directory: DataDirectory, heartbeatInterval: Duration, leased: Bool = false, logger: Logger) async throws {
         let input = StandardInput()
         guard let first = await input.nextLine(timeout: .seconds(15)) else {
             throw StartupError(description: "no credentials on stdin")
@@ -43,8 +43,10 @@ enum WorkerApp {
         // call. A hundred workers started at once must not spend the host's minute before they
         // hear their share (`make bench`'s scale run hit the exchange's limit, then its ban, that way).
         let budget = WeightBudget(share: 20)
+        let permit = OrderPermit(leased: leased)
         let client = BinanceClient(
-            baseURL: credentials.exchangeURL, credentials: .init(apiKey: credentials.apiKey, secret: credentials.apiSecret), budget: budget
+            baseURL: credentials.exchangeURL, credentials: .init(apiKey: credentials.apiKey, secret: credentials.apiSecret), budget: budget,
+            permit: permit
         )
         // Without a key (a user with paper bots only) the worker reads the exchange's public data
         // and runs paper bots; it has no account to value and no first bot to trade.
@@ -65,7 +67,8 @@ enum WorkerApp {
         if let trader { services.append(.init(service: TradingService(trader: trader))) }
         // End of stdin (the supervisor is gone or stopping us) ends the worker cleanly.
         services.append(.init(
-            service: CommandService(input: input, bot: bot, reporter: reporter, budget: budget, trader: trader, host: host, keyless: keyless, logger: logger),
+            service: CommandService(
+                input: input, bot: bot, reporter: reporter, budget: budget, permit: permit, trader: trader, host: host, keyless: keyless, logger: logger),
             successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(
             configuration: .init(

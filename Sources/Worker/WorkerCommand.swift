@@ -22,6 +22,8 @@ struct Run: AsyncParsableCommand {
     var dataDir: String
     @Option(help: "How often to report a heartbeat, in milliseconds (100...2000).")
     var heartbeatIntervalMs: Int = 1_000
+    @Flag(help: "Run under the supervisor's lease on the user (several hosts): send no order until it gives a time.")
+    var leased = false
 
     func validate() throws {
         guard (100...2_000).contains(heartbeatIntervalMs) else {
@@ -38,7 +40,8 @@ struct Run: AsyncParsableCommand {
         let user = UserID(rawValue: userID)
         do {
             try await WorkerApp.run(
-                user: user, directory: DataDirectory(root: dataDir), heartbeatInterval: .milliseconds(heartbeatIntervalMs), logger: logger
+                user: user, directory: DataDirectory(root: dataDir), heartbeatInterval: .milliseconds(heartbeatIntervalMs), leased: leased,
+                logger: logger
             )
         } catch let error as WorkerApp.StartupError {
             logger.error("worker.startup_failed", metadata: ["error": "\(error)"])

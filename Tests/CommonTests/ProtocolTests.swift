@@ -9,6 +9,7 @@ import Testing
             .command(id: 7, name: "start", payload: nil),
             .command(id: 8, name: "settings_changed", payload: "{\"a\":1}"),
             .bot(id: 12, definition: "{\"name\":\"grid\"}"),
+            .lease(untilMs: 1_790_000_004_000),
         ]
         for message in messages {
             let line = message.line()

@@ -123,11 +123,11 @@ import Testing
     }
 
     /// Runs the supervisor executable to its end; its status and what it printed.
-    static func supervisor(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    static func supervisor(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestPaths.binDir + "/supervisor")
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TRADER_") }
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TRADER_") }.merging(environment) { $1 }
         let outputPath = TestPaths.artifacts + "/migrate-\(UUID().uuidString.prefix(6)).out"
         FileManager.default.createFile(atPath: outputPath, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))

@@ -34,6 +34,18 @@ enum ConfigTable {
                 throw ConfigValueError(reason: invalid.reason)
             }
         },
+        ConfigEntry(path: "host.id", summary: "this supervisor's name among the hosts sharing the database") { c, v in
+            if v.isEmpty {
+                c.hostID = TraderConfig.defaultHostID
+                return
+            }
+            guard (1...64).contains(v.count), v.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+                throw ConfigValueError(reason: "expected 1 to 64 letters, digits, '-', '_' or '.', got \"\(v)\"")
+            }
+            c.hostID = v
+        },
+        ConfigEntry(path: "host.capacity", summary: "the most users' workers this host runs") { $0.hostCapacity = try integer($1, 0...100_000) },
+        ConfigEntry(path: "host.lease_ms", summary: "how long a host's lease on a user lasts unrenewed") { $0.leaseMs = try integer($1, 3_000...120_000) },
         ConfigEntry(path: "master_key_file", summary: "Fernet master key file") { $0.masterKeyFile = $1.isEmpty ? nil : try path($1) },
         ConfigEntry(path: "bin_dir", summary: "folder of the executables") { $0.binDir = $1.isEmpty ? nil : try path($1) },
         ConfigEntry(path: "web.host", summary: "dashboard address") { $0.webHost = try host($1) },

@@ -13,6 +13,11 @@ public struct TraderConfig: Sendable, Equatable {
     /// directory (the single-machine default).
     public var database: PostgresLocation?
     public var masterKeyFile: String?
+    /// This supervisor's name among the hosts sharing a PostgreSQL database (`host.id`), how
+    /// many users' workers it runs at most, and how long its leases last unrenewed.
+    public var hostID: String
+    public var hostCapacity: Int
+    public var leaseMs: Int
     public var binDir: String?
     public var webHost: String
     public var webPort: Int
@@ -54,6 +59,9 @@ public struct TraderConfig: Sendable, Equatable {
     public init() {
         dataDir = "var"
         database = nil
+        hostID = TraderConfig.defaultHostID
+        hostCapacity = 1_000
+        leaseMs = 6_000
         masterKeyFile = nil
         binDir = nil
         webHost = "127.0.0.1"
@@ -98,5 +106,15 @@ public struct TraderConfig: Sendable, Equatable {
         case .sim: "http://127.0.0.1:\(simPort)"
         case .testnet: testnetBaseURL
         }
+    }
+}
+
+extension TraderConfig {
+    /// The machine's name: a host id that differs between machines without being configured.
+    public static var defaultHostID: String {
+        var name = [CChar](repeating: 0, count: 256)
+        guard gethostname(&name, name.count) == 0 else { return "host" }
+        let text = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return text.isEmpty ? "host" : text
     }
 }

@@ -33,6 +33,8 @@ public final class BinanceClient: Sendable {
     let localClock: @Sendable () -> Int64
     /// This process's share of the host's request weight; nil: no local limit.
     public let budget: WeightBudget?
+    /// Whether orders may be sent now (``OrderPermit``); nil: always.
+    public let permit: OrderPermit?
     /// How long a call may wait for its budget before it is refused (``WeightBudget/reserve(_:maxWait:)``).
     let budgetWait: Duration
     let http: HTTPClient
@@ -43,10 +45,12 @@ public final class BinanceClient: Sendable {
     /// - Parameter localClock: this machine's time in ms (tests inject a skewed one).
     public init(
         baseURL: String, credentials: Credentials?, http: HTTPClient = .shared, timeout: TimeAmount = .seconds(10),
-        localClock: @escaping @Sendable () -> Int64 = BinanceClient.localMs, budget: WeightBudget? = nil, budgetWait: Duration = .seconds(61)
+        localClock: @escaping @Sendable () -> Int64 = BinanceClient.localMs, budget: WeightBudget? = nil, budgetWait: Duration = .seconds(61),
+        permit: OrderPermit? = nil
     ) {
         self.localClock = localClock
         self.budget = budget
+        self.permit = permit
         self.budgetWait = budgetWait
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.credentials = credentials
@@ -281,6 +285,7 @@ public final class BinanceClient: Sendable {
             let seconds = Int((blockedUntil - now + 999) / 1_000)
             throw banned ? .banned(retryAfter: seconds) : .rateLimited(retryAfter: seconds)
         }
+        if let permit, OrderPermit.changesOrders(method: method.rawValue, path: path) { try permit.check() }
         if let budget { try await budget.reserve(Self.weight(method, path, rawQuery), maxWait: budgetWait) }
         do {
             return try await sendOnce(method, path, rawQuery: rawQuery, apiKey: apiKey, orderClientID: orderClientID)

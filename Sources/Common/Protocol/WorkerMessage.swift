@@ -20,6 +20,8 @@ public enum SupervisorMessage: Sendable, Equatable {
     /// stored, ``BotDefinition/encoded()``): the worker starts it, or rebuilds it from its own
     /// record and the exchange.
     case bot(id: Int64, definition: String)
+    /// Several hosts: the worker may send orders until this wall-clock time (``OrderPermit``).
+    case lease(untilMs: Int64)
 
     public func line() -> String {
         var fields: [String: Any]
@@ -41,6 +43,8 @@ public enum SupervisorMessage: Sendable, Equatable {
             fields = ["type": "history_end"]
         case .bot(let id, let definition):
             fields = ["type": "bot", "bot_id": id, "definition": definition]
+        case .lease(let until):
+            fields = ["type": "lease", "until_ms": until]
         }
         return JSONLine.encode(fields)
     }
@@ -79,6 +83,9 @@ public enum SupervisorMessage: Sendable, Equatable {
                 throw ProtocolError(reason: "bot needs bot_id and definition")
             }
             return .bot(id: id, definition: definition)
+        case "lease":
+            guard let until = (fields["until_ms"] as? NSNumber)?.int64Value else { throw ProtocolError(reason: "lease needs until_ms") }
+            return .lease(untilMs: until)
         case let other:
             throw ProtocolError(reason: "unknown message type \(other ?? "none")")
         }

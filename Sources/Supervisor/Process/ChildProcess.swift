@@ -1,12 +1,13 @@
 import CProcessControl
 import Common
 import Foundation
+import Synchronization
 
 /// A started child: its pid and our ends of its stdin, stdout and stderr.
 struct ChildProcess: Sendable {
     let pid: pid_t
     /// Written by the supervisor (credentials, commands); closing it tells the child to exit.
-    let stdinFD: Int32
+    let stdin: ChildInput
     let stdoutFD: Int32
     let stderrFD: Int32
 
@@ -52,7 +53,7 @@ struct ChildProcess: Sendable {
         // (F_SETPIPE_SZ) holds a worker's first lines, its history included.
         _ = fcntl(stdinPipe.write, F_SETFL, fcntl(stdinPipe.write, F_GETFL) | O_NONBLOCK)
         _ = fcntl(stdinPipe.write, 1031 /* F_SETPIPE_SZ */, Int32(ChildProcess.stdinCapacity))
-        return ChildProcess(pid: pid, stdinFD: stdinPipe.write, stdoutFD: stdoutPipe.read, stderrFD: stderrPipe.read)
+        return ChildProcess(pid: pid, stdin: ChildInput(fd: stdinPipe.write), stdoutFD: stdoutPipe.read, stderrFD: stderrPipe.read)
     }
 
     private static func makePipe() throws -> (read: Int32, write: Int32) {
@@ -67,27 +68,13 @@ struct ChildProcess: Sendable {
 
     /// Writes one line to the child's stdin. `false` when the child cannot take it now (its pipe
     /// is full because it stopped reading, or it is gone).
-    func send(line: String) -> Bool {
-        let bytes = Array((line + "\n").utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(stdinFD, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += written
-        }
-        return true
-    }
+    func send(line: String) -> Bool { stdin.write(Array((line + "\n").utf8)) }
 
     func signal(_ signal: Int32) {
         kill(pid, signal)
     }
 
-    func closeStdin() {
-        close(stdinFD)
-    }
+    func closeStdin() { stdin.close() }
 
     /// How a child ended, in words for the dashboard: `exit 0`, `exit 3`, `signal 9 (SIGKILL)`.
     static func describeExit(code: Int32, signal: Int32) -> String {
@@ -96,5 +83,40 @@ struct ChildProcess: Sendable {
             return "signal \(signal)\(name.map { " (\($0))" } ?? "")"
         }
         return "exit \(code)"
+    }
+}
+
+/// Our end of a child's stdin, shared by every copy of its ``ChildProcess``: closed once, and
+/// never written after. The copies live in slots that stop a child (close) and reap it (close
+/// again); a second `close` of the bare number closed whatever the process had opened under it
+/// since — once a PostgreSQL connection's socket, which crashed the supervisor at its next write.
+final class ChildInput: Sendable {
+    private let fd: Mutex<Int32?>
+
+    init(fd: Int32) { self.fd = Mutex(fd) }
+
+    /// `false` when the child cannot take it now (its pipe is full because it stopped reading,
+    /// or it is gone) or its stdin is closed.
+    func write(_ bytes: [UInt8]) -> Bool {
+        fd.withLock { fd in
+            guard let fd else { return false }
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += written
+            }
+            return true
+        }
+    }
+
+    func close() {
+        fd.withLock { fd in
+            if let open = fd { _ = Glibc.close(open) }
+            fd = nil
+        }
     }
 }

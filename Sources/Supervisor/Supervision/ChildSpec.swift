@@ -33,6 +33,11 @@ struct ChildSlot {
     var keyRevision: Int64?
     /// Start again at once, without counting a failure (a replaced key).
     var restartWithoutPenalty = false
+    /// Several hosts: the epoch of this host's lease on the user when the worker was started;
+    /// its reports and statuses are written fenced by it.
+    var leaseEpoch: Int64?
+    /// Why a worker is stopped for good, when not for want of a key (its user moved host).
+    var stopReason: String?
     /// When a worker's resident memory was last read.
     var memoryCheckedAt: Date?
     var dirty = true

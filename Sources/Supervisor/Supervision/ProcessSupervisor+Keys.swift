@@ -19,9 +19,20 @@ extension ProcessSupervisor {
             logger.error("keys.read_failed", metadata: ["error": "\(error)"])
             return
         }
+        let lease = leases.map { keeper in
+            let running = state.withLock { Set($0.slots.values.compactMap { $0.process != nil ? $0.spec.userID : nil }) }
+            return keeper.pass(wanted: Set(revisions.keys), running: running)
+        }
+        // Users who want a worker that another host runs (or this one is handing over).
+        var elsewhere: Set<UserID> = []
+        if let lease {
+            elsewhere = Set(revisions.keys).subtracting(lease.allowed)
+            revisions = revisions.filter { lease.allowed.contains($0.key) }
+        }
         workerCount.store(revisions.count, ordering: .relaxed)
         state.withLock { state in
             guard !state.stopping else { return }
+            if let lease { applyLease(lease, to: &state) }
             for (user, revision) in revisions {
                 let name = ProcessStatus.workerName(user)
                 if var slot = state.slots[name] {
@@ -45,6 +56,7 @@ extension ProcessSupervisor {
             }
             for (name, var slot) in state.slots where slot.spec.isWorker && revisions[slot.spec.userID!] == nil && slot.wanted {
                 slot.wanted = false
+                if elsewhere.contains(slot.spec.userID!) { slot.stopReason = "handed to another host" }
                 requestStop(&slot, now: now)
                 state.slots[name] = slot
             }
@@ -52,6 +64,26 @@ extension ProcessSupervisor {
         }
     }
 
+
+    /// A lost lease's worker is killed at once (another host may run it already); every held
+    /// user's worker hears until when it may send orders.
+    func applyLease(_ lease: LeaseKeeper.Outcome, to state: inout State) {
+        for user in lease.lost {
+            let name = ProcessStatus.workerName(user)
+            guard var slot = state.slots[name] else { continue }
+            slot.wanted = false
+            slot.killReason = "this host lost its lease on the user"
+            slot.stopReason = "this host lost its lease on the user"
+            slot.process?.signal(SIGKILL)
+            slot.process?.signal(SIGCONT)
+            state.slots[name] = slot
+        }
+        guard let until = lease.ordersUntilMs else { return }
+        let line = SupervisorMessage.lease(untilMs: until).line()
+        for user in lease.allowed {
+            _ = state.slots[ProcessStatus.workerName(user)]?.process?.send(line: line)
+        }
+    }
 
     /// Each worker's share of the host's request weight: 80 % of the limit split among the
     /// workers that should run, resent to all of them when their number changes.

@@ -13,7 +13,7 @@ extension ProcessSupervisor {
     /// started the worker for; whatever the line claims is ignored. A line of a process that
     /// has since been replaced (its last words, read after the restart) is still that user's
     /// row; only heartbeats and usage describe the slot's current process.
-    func handleReport(from name: String, pid: pid_t, line: String, now: Date = Date()) {
+    func handleReport(from name: String, pid: pid_t, leaseEpoch: Int64? = nil, line: String, now: Date = Date()) {
         let report: WorkerReport
         do {
             report = try WorkerReport.parse(line)
@@ -42,6 +42,11 @@ extension ProcessSupervisor {
             return slot.spec.userID
         }
         guard let user else { return }
+        // A heartbeat or a usage count changes the slot only (written with its status).
+        switch report {
+        case .heartbeat, .usage: return
+        default: break
+        }
         do {
             // A row is the trader's bot's (the user's first, when it is a sma_cross or ml bot:
             // CONTRACT §9) unless it is an order or fill of the user's live grid or DCA bot (``RowOwner``).
@@ -52,39 +57,45 @@ extension ProcessSupervisor {
                 let hosted = claim == nil ? [] : ((try? database.bots.liveHostedBotIDs(for: user)) ?? [])
                 bot = RowOwner.bot(claim: claim, user: user.rawValue, firstBot: first, liveHostedBots: hosted)
             }
-            switch report.tagged(bot: bot) {
-            case .heartbeat, .usage:
-                break
-            case .acknowledged(let id, let result):
-                try database.commands.markAcknowledged(user: user, id: id, result: result, at: now)
-            case .event(let level, let kind, let message):
-                try database.workerEvents.record([WorkerEvent(userID: user, time: now, level: level, kind: kind, message: message)])
-            case .portfolio(let valuation):
-                try database.portfolios.save(valuation, for: user, at: now)
-            case .exchange(let reachable, let since, let reason):
-                try database.portfolios.saveExchangeStatus(reachable: reachable, since: since, reason: reason, for: user, at: now)
-            case .equity(let time, let total):
-                try database.portfolios.addEquity(time: time, totalUSDT: total, for: user, bot: bot)
-            case .order(let order):
-                try database.trading.saveOrder(order, for: user)
-            case .fill(let fill):
-                try database.trading.saveFill(fill, for: user)
-            case .positions(let positions, let today):
-                try database.trading.savePositions(positions, todayPnL: today, for: user, bot: bot, at: now)
-            case .signal(let signal):
-                try database.trading.saveSignal(signal, for: user)
-            case .botStatus(let status):
-                // Stored only for a bot of the user this worker was started for.
-                if try !database.bots.saveStatus(status, for: user, at: now) {
-                    logger.warning("report.not_users_bot", metadata: ["user.id": "\(user)", "bot.id": "\(status.botID)"])
-                } else if status.mode == "live" {
-                    // A live grid's or DCA bot's coins are its position (a paper bot's never are).
-                    try database.trading.saveBotPosition(status.position, bot: status.botID, for: user, at: now)
-                    if status.state == "running", let value = status.value {
-                        try database.bots.addBotEquity(value, bot: status.botID, for: user, at: now, every: Self.botEquityEvery)
+            // With several hosts the writes are fenced: refused unless this host still holds
+            // the user's lease at the epoch the worker was started under.
+            try database.fenced(user: user, lease: fence(leaseEpoch)) { db in
+                switch report.tagged(bot: bot) {
+                case .heartbeat, .usage:
+                    break
+                case .acknowledged(let id, let result):
+                    try db.commands.markAcknowledged(user: user, id: id, result: result, at: now)
+                case .event(let level, let kind, let message):
+                    try db.workerEvents.record([WorkerEvent(userID: user, time: now, level: level, kind: kind, message: message)])
+                case .portfolio(let valuation):
+                    try db.portfolios.save(valuation, for: user, at: now)
+                case .exchange(let reachable, let since, let reason):
+                    try db.portfolios.saveExchangeStatus(reachable: reachable, since: since, reason: reason, for: user, at: now)
+                case .equity(let time, let total):
+                    try db.portfolios.addEquity(time: time, totalUSDT: total, for: user, bot: bot)
+                case .order(let order):
+                    try db.trading.saveOrder(order, for: user)
+                case .fill(let fill):
+                    try db.trading.saveFill(fill, for: user)
+                case .positions(let positions, let today):
+                    try db.trading.savePositions(positions, todayPnL: today, for: user, bot: bot, at: now)
+                case .signal(let signal):
+                    try db.trading.saveSignal(signal, for: user)
+                case .botStatus(let status):
+                    // Stored only for a bot of the user this worker was started for.
+                    if try !db.bots.saveStatus(status, for: user, at: now) {
+                        logger.warning("report.not_users_bot", metadata: ["user.id": "\(user)", "bot.id": "\(status.botID)"])
+                    } else if status.mode == "live" {
+                        // A live grid's or DCA bot's coins are its position (a paper bot's never are).
+                        try db.trading.saveBotPosition(status.position, bot: status.botID, for: user, at: now)
+                        if status.state == "running", let value = status.value {
+                            try db.bots.addBotEquity(value, bot: status.botID, for: user, at: now, every: Self.botEquityEvery)
+                        }
                     }
                 }
             }
+        } catch let refused as FenceRefused {
+            didFence(refused, user: user)
         } catch {
             logger.error("report.write_failed", metadata: ["user.id": "\(user)", "error": "\(error)"])
         }

@@ -56,7 +56,8 @@ extension ProcessSupervisor {
         guard let log = logFile(directory.userLog(user)) else { return nil }
         return ChildSpec(
             name: ProcessStatus.workerName(user), userID: user, executable: binDir + "/worker",
-            arguments: [String(user.rawValue), "--data-dir", directory.root, "--heartbeat-interval-ms", String(config.workerHeartbeatIntervalMs)],
+            arguments: [String(user.rawValue), "--data-dir", directory.root, "--heartbeat-interval-ms", String(config.workerHeartbeatIntervalMs)]
+                + (leases == nil ? [] : ["--leased"]),
             environment: childEnvironment, identity: nil, log: log
         )
     }
@@ -90,6 +91,11 @@ extension ProcessSupervisor {
                 slot.keyRevision = key?.revision ?? 0
                 firstLines.append(SupervisorMessage.credentials(apiKey: key?.apiKey ?? "", apiSecret: key?.apiSecret ?? "", exchangeURL: config.exchangeBaseURL).line())
                 firstLines.append(SupervisorMessage.budget(weightPerMinute: budgetShare).line())
+                if let leases {
+                    // Under the lease it holds now; the next renewal says until when orders may go.
+                    slot.leaseEpoch = leases.epoch(of: user)
+                    if let until = leases.ordersUntilMs { firstLines.append(SupervisorMessage.lease(untilMs: until).line()) }
+                }
                 for bot in hosted {
                     firstLines.append(SupervisorMessage.bot(id: bot.id, definition: String(decoding: bot.definition.encoded(), as: UTF8.self)).line())
                 }
@@ -162,7 +168,7 @@ extension ProcessSupervisor {
         slot.status.nextRestartAt = nil
         slot.status.message = nil
         slot.dirty = true
-        slot.readers = makeReaders(for: slot.spec, process: process)
+        slot.readers = makeReaders(for: slot.spec, process: process, leaseEpoch: slot.leaseEpoch)
         logger.info("child.started", metadata: [
             "process": "\(slot.spec.name)", "pid": "\(process.pid)", "restarts": "\(slot.status.restarts)", "uid": "\(identity.map { String($0.uid) } ?? String(geteuid()))",
         ])
@@ -180,7 +186,7 @@ extension ProcessSupervisor {
         slot.dirty = true
     }
 
-    func makeReaders(for spec: ChildSpec, process: ChildProcess) -> [LineReader] {
+    func makeReaders(for spec: ChildSpec, process: ChildProcess, leaseEpoch: Int64?) -> [LineReader] {
         let queue = DispatchQueue(label: "child.\(spec.name)")
         let name = spec.name
         let pid = process.pid
@@ -191,7 +197,7 @@ extension ProcessSupervisor {
         } onEnd: {
         }
         let stdoutReader = LineReader(fd: process.stdoutFD, queue: queue) { [weak self] line in
-            self?.handleReport(from: name, pid: pid, line: line)
+            self?.handleReport(from: name, pid: pid, leaseEpoch: leaseEpoch, line: line)
         } onEnd: {
         }
         return [stdoutReader, stderrReader]

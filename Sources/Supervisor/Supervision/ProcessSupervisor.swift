@@ -34,6 +34,10 @@ final class ProcessSupervisor: Sendable {
     let workerCount = Atomic<Int>(1)
     let heartbeatTimeout: TimeInterval
     let stopTimeout: TimeInterval
+    /// Several hosts (PostgreSQL): this host's leases on its users; nil on one machine.
+    let leases: LeaseKeeper?
+    /// Writes the database refused because this host's lease was no longer current.
+    let fencingRefusals = Atomic<Int>(0)
 
     init(config: TraderConfig, directory: DataDirectory, database: CentralDatabase, vault: ExchangeKeyVault, binDir: String, isolation: Isolation, logger: Logger) {
         self.config = config
@@ -45,6 +49,21 @@ final class ProcessSupervisor: Sendable {
         self.logger = logger
         heartbeatTimeout = Double(config.heartbeatTimeoutMs) / 1000
         stopTimeout = Double(config.stopTimeoutMs) / 1000
+        leases = database.leases.map {
+            LeaseKeeper(store: $0, host: config.hostID, capacity: config.hostCapacity, ttl: Double(config.leaseMs) / 1000, logger: logger)
+        }
+    }
+
+    /// The host and epoch a worker's writes are fenced by; nil on one machine.
+    func fence(_ epoch: Int64?) -> (host: String, epoch: Int64)? {
+        guard leases != nil else { return nil }
+        return (config.hostID, epoch ?? -1)
+    }
+
+    /// Counts and logs a write the database refused because this host no longer holds the lease.
+    func didFence(_ error: FenceRefused, user: UserID) {
+        let count = fencingRefusals.wrappingAdd(1, ordering: .relaxed).newValue
+        logger.warning("report.fenced", metadata: ["user.id": "\(user)", "host": "\(config.hostID)", "refused": "\(count)", "reason": "\(error)"])
     }
 
     // MARK: - The periodic pass
@@ -55,8 +74,8 @@ final class ProcessSupervisor: Sendable {
         if now.timeIntervalSince(state.withLock { $0.lastKeySync }) * 1000 >= Double(config.keyPollMs) {
             syncWorkersWithKeys(now: now)
         }
-        let (removed, urgent): ([ProcessStatus], Bool) = state.withLock { state in
-            var removed: [ProcessStatus] = []
+        let (removed, urgent): ([(ProcessStatus, Int64?)], Bool) = state.withLock { state in
+            var removed: [(ProcessStatus, Int64?)] = []
             var urgent = state.urgentFlush
             for name in Array(state.slots.keys) {
                 guard var slot = state.slots[name] else { continue }
@@ -64,9 +83,9 @@ final class ProcessSupervisor: Sendable {
                 supervise(&slot, now: now, stopping: state.stopping)
                 if before != (slot.status.state, slot.status.pid) { urgent = true }
                 if !slot.wanted, slot.process == nil, slot.spec.isWorker, !state.stopping {
-                    // Its key was removed: the worker is gone for good.
-                    slot.status.message = "no API key"
-                    removed.append(slot.status)
+                    // Its key was removed (or its user runs on another host): gone for good here.
+                    slot.status.message = slot.stopReason ?? "no API key"
+                    removed.append((slot.status, slot.leaseEpoch))
                     state.slots[name] = nil
                 } else {
                     state.slots[name] = slot
@@ -76,7 +95,7 @@ final class ProcessSupervisor: Sendable {
             return (removed, urgent)
         }
         if !removed.isEmpty {
-            try? database.processes.save(removed, at: now)
+            saveStatuses(removed.map(\.0), epochs: removed.map(\.1), at: now)
         }
         if urgent || now.timeIntervalSince(state.withLock { $0.lastFlush }) >= 0.5 {
             flush(now: now)
@@ -171,14 +190,50 @@ final class ProcessSupervisor: Sendable {
             }
             return dirty
         }
-        do {
-            try database.processes.save(statuses, at: now)
-        } catch {
-            logger.error("status.write_failed", metadata: ["error": "\(error)"])
+        let failed = saveStatuses(statuses, at: now)
+        if !failed.isEmpty {
             state.withLock { state in
-                for status in statuses { state.slots[status.process]?.dirty = true }
+                for status in failed { state.slots[status.process]?.dirty = true }
             }
         }
+    }
+
+    /// Writes statuses; returns those not written (to try again). With several hosts each
+    /// worker's is written fenced by its lease: a host that lost the user writes nothing over the
+    /// new owner's row.
+    /// `epochs`: the lease epoch of each (nil: read from its slot).
+    @discardableResult
+    func saveStatuses(_ statuses: [ProcessStatus], epochs known: [Int64?]? = nil, at now: Date) -> [ProcessStatus] {
+        guard leases != nil else {
+            do {
+                try database.processes.save(statuses, at: now)
+                return []
+            } catch {
+                logger.error("status.write_failed", metadata: ["error": "\(error)"])
+                return statuses
+            }
+        }
+        var failed: [ProcessStatus] = []
+        let epochs = known ?? state.withLock { state in statuses.map { state.slots[$0.process]?.leaseEpoch } }
+        let shared = statuses.indices.filter { statuses[$0].userID == nil }
+        do {
+            try database.processes.save(shared.map { statuses[$0] }, at: now)
+        } catch {
+            logger.error("status.write_failed", metadata: ["error": "\(error)"])
+            failed += shared.map { statuses[$0] }
+        }
+        for index in statuses.indices {
+            guard let user = statuses[index].userID else { continue }
+            do {
+                try database.fenced(user: user, lease: fence(epochs[index])) { try $0.processes.save([statuses[index]], at: now) }
+            } catch let refused as FenceRefused {
+                didFence(refused, user: user)
+            } catch {
+                logger.error("status.write_failed", metadata: ["error": "\(error)"])
+                failed.append(statuses[index])
+            }
+        }
+        return failed
     }
 
     // MARK: - Stopping
@@ -206,7 +261,12 @@ final class ProcessSupervisor: Sendable {
         }
         tick()
         flush(now: Date())
-        try? database.processes.markAllStopped(message: "supervisor stopped", at: Date())
+        if let leases {
+            // Its own rows are written (flush); other hosts' are theirs. Then its users are free.
+            leases.releaseAll()
+        } else {
+            try? database.processes.markAllStopped(message: "supervisor stopped", at: Date())
+        }
     }
 
     /// Statuses as held in memory (the control socket's `/v1/status`).

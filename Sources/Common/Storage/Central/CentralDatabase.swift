@@ -17,6 +17,11 @@ public struct CentralDatabase: Sendable {
     public let portfolios: any PortfolioStore
     public let trading: any TradingStore
     public let bots: any BotStore
+    /// Which host runs which user's worker: on PostgreSQL only (nil: one machine runs them all).
+    public let leases: (any LeaseStore)?
+    /// Runs a worker's report writes only while the writing host's lease is current: on
+    /// PostgreSQL only (nil: written as they come).
+    public let fence: (any CentralFence)?
     let probe: any CentralDatabaseProbe
 
     init(pool: DatabasePool) {
@@ -32,6 +37,8 @@ public struct CentralDatabase: Sendable {
         portfolios = SQLitePortfolioStore(pool)
         trading = SQLiteTradingStore(pool)
         bots = SQLiteBotStore(pool)
+        leases = nil
+        fence = nil
     }
 
     /// A database made of the given stores (the in-memory ones of the tests:
@@ -39,7 +46,8 @@ public struct CentralDatabase: Sendable {
     public init(
         users: any UserStore, sessions: any SessionStore, exchangeKeys: any ExchangeKeyStore, processes: any ProcessStatusStore,
         commands: any CommandStore, workerEvents: any WorkerEventStore, supervisorInfo: any SupervisorInfoStore,
-        portfolios: any PortfolioStore, trading: any TradingStore, bots: any BotStore, probe: any CentralDatabaseProbe
+        portfolios: any PortfolioStore, trading: any TradingStore, bots: any BotStore, probe: any CentralDatabaseProbe,
+        leases: (any LeaseStore)? = nil, fence: (any CentralFence)? = nil
     ) {
         pool = nil
         self.users = users
@@ -53,6 +61,16 @@ public struct CentralDatabase: Sendable {
         self.trading = trading
         self.bots = bots
         self.probe = probe
+        self.leases = leases
+        self.fence = fence
+    }
+
+    /// Runs `body`'s writes for `user` as the host holding the user's lease at `epoch`: in one
+    /// transaction that the database refuses (``FenceRefused``) when that lease is no longer
+    /// current. Without a fence (one machine, or no lease given) `body` runs on this database.
+    public func fenced<T>(user: UserID, lease: (host: String, epoch: Int64)?, _ body: (CentralDatabase) throws -> T) throws -> T {
+        guard let fence, let lease else { return try body(self) }
+        return try fence.write(user: user, host: lease.host, epoch: lease.epoch, body)
     }
 
     /// Creates or upgrades the file: the supervisor, before it starts anyone.
@@ -71,4 +89,16 @@ public struct CentralDatabase: Sendable {
     /// Changes when any process commits to the file; cheap to poll (GRDB observation does not
     /// see other processes' commits).
     public func dataVersion() throws -> Int { try probe.dataVersion() }
+}
+
+/// The database's side of fencing (``CentralDatabase/fenced(user:lease:_:)``).
+public protocol CentralFence: Sendable {
+    func write<T>(user: UserID, host: String, epoch: Int64, _ body: (CentralDatabase) throws -> T) throws -> T
+}
+
+/// A write refused because the writing host's lease on the user is no longer current (another
+/// host took the user over): nothing of it was written.
+public struct FenceRefused: Error, CustomStringConvertible {
+    public let description: String
+    public init(description: String) { self.description = description }
 }

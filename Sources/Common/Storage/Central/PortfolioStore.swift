@@ -131,18 +131,26 @@ public struct SQLitePortfolioStore: PortfolioStore {
                 guard let time = Timestamp.date(row["time"]), let total = DecimalText.parse(row["total_usdt"]) else { return nil }
                 return (time, total)
             }
-            guard rows.count > points, points > 1, let first = rows.first?.time, let last = rows.last?.time else { return rows }
-            let slice = last.timeIntervalSince(first) / Double(points)
-            var thinned: [(time: Date, totalUSDT: Decimal)] = []
-            for row in rows {
-                let bucket = Int(row.time.timeIntervalSince(first) / max(slice, 1e-9))
-                if let previous = thinned.last, Int(previous.time.timeIntervalSince(first) / max(slice, 1e-9)) == bucket {
-                    thinned[thinned.count - 1] = row
-                } else {
-                    thinned.append(row)
-                }
-            }
-            return thinned
+            return EquityThinning.thinned(rows, to: points)
         }
+    }
+}
+
+/// How every store thins an equity series to a chart's `points`: the last point of each of
+/// `points` equal time slices (one function, so that the backends answer alike).
+public enum EquityThinning {
+    public static func thinned(_ rows: [(time: Date, totalUSDT: Decimal)], to points: Int) -> [(time: Date, totalUSDT: Decimal)] {
+        guard rows.count > points, points > 1, let first = rows.first?.time, let last = rows.last?.time else { return rows }
+        let slice = max(last.timeIntervalSince(first) / Double(points), 1e-9)
+        var thinned: [(time: Date, totalUSDT: Decimal)] = []
+        for row in rows {
+            let bucket = Int(row.time.timeIntervalSince(first) / slice)
+            if let previous = thinned.last, Int(previous.time.timeIntervalSince(first) / slice) == bucket {
+                thinned[thinned.count - 1] = row
+            } else {
+                thinned.append(row)
+            }
+        }
+        return thinned
     }
 }

@@ -58,23 +58,6 @@ public final class InMemoryPortfolioStore: PortfolioStore {
         let rows = state.withLock { state in
             (state.equity[user] ?? [:]).filter { $0.key >= start }.sorted { $0.key < $1.key }.map(\.value.row)
         }
-        return Self.thinned(rows, to: points)
-    }
-
-    /// The last point of each of `points` equal time slices: the same thinning as
-    /// ``SQLitePortfolioStore``'s (kept in step with it by `InMemoryStoreTests`).
-    static func thinned(_ rows: [(time: Date, totalUSDT: Decimal)], to points: Int) -> [(time: Date, totalUSDT: Decimal)] {
-        guard rows.count > points, points > 1, let first = rows.first?.time, let last = rows.last?.time else { return rows }
-        let slice = max(last.timeIntervalSince(first) / Double(points), 1e-9)
-        var thinned: [(time: Date, totalUSDT: Decimal)] = []
-        for row in rows {
-            let bucket = Int(row.time.timeIntervalSince(first) / slice)
-            if let previous = thinned.last, Int(previous.time.timeIntervalSince(first) / slice) == bucket {
-                thinned[thinned.count - 1] = row
-            } else {
-                thinned.append(row)
-            }
-        }
-        return thinned
+        return EquityThinning.thinned(rows, to: points)
     }
 }

@@ -1,0 +1,53 @@
+import Foundation
+
+/// A user's lease as this host holds it: the epoch grows at every change of owner, and rows the
+/// host writes for the user carry it (fencing).
+public struct HeldLease: Sendable, Equatable {
+    public let user: UserID
+    public let epoch: Int64
+
+    public init(user: UserID, epoch: Int64) {
+        self.user = user
+        self.epoch = epoch
+    }
+}
+
+/// One row of `leases`, for the operator's view and the tests.
+public struct LeaseRecord: Sendable, Equatable {
+    public let user: UserID
+    public let host: String?
+    public let epoch: Int64
+    /// Seconds until it expires by the database's clock (negative: expired); nil when unowned.
+    public let expiresIn: Double?
+
+    public init(user: UserID, host: String?, epoch: Int64, expiresIn: Double?) {
+        self.user = user
+        self.host = host
+        self.epoch = epoch
+        self.expiresIn = expiresIn
+    }
+}
+
+/// Which supervisor runs which user's worker when several share the central database: a lease
+/// per user (owner host, epoch, expiry set by the database's clock) and a row per host (alive
+/// when seen within the lease time). Written by the supervisors only. Exists on PostgreSQL; a
+/// single machine (central.sqlite) runs every worker itself and has none.
+public protocol LeaseStore: Sendable {
+    /// Records that `host` is alive (and whether it is draining); returns how many hosts are
+    /// alive and not draining, itself included when it is not.
+    func heartbeat(host: String, capacity: Int, draining: Bool, ttl: TimeInterval) throws -> Int
+    /// Extends `host`'s leases on `users`; returns those still its own (another may have taken
+    /// an expired one).
+    func renew(host: String, users: Set<UserID>, ttl: TimeInterval) throws -> [HeldLease]
+    /// Takes up to `count` of `wanted`'s leases that nobody holds or whose lease expired, each
+    /// with a new epoch; rows locked by another host's claim are skipped, not waited for.
+    func claim(host: String, wanted: Set<UserID>, count: Int, ttl: TimeInterval) throws -> [HeldLease]
+    /// Hands `users`' leases back (only those `host` holds).
+    func release(host: String, users: Set<UserID>) throws
+    /// Every lease.
+    func leases() throws -> [LeaseRecord]
+    /// Whether `host` is draining (`supervisor drain`).
+    func isDraining(host: String) throws -> Bool
+    /// Marks `host` draining (or not): it hands its users to the others.
+    func setDraining(host: String, _ draining: Bool) throws
+}
