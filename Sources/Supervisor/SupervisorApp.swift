@@ -71,6 +71,7 @@ enum SupervisorApp {
             "pid": String(getpid()), "started_at": Timestamp.string(now), "exchange": config.exchange.rawValue,
             "exchange_url": config.exchangeBaseURL, "web_url": "http://\(config.webHost):\(config.webPort)", "state": "running",
             "request_weight_limit": String(config.requestWeightLimit),
+            "database": config.database.map { "postgres \($0)" } ?? "sqlite", "host_id": config.hostID,
         ])
         let supervisor = ProcessSupervisor(
             config: config, directory: directory, database: database,

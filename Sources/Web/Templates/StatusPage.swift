@@ -21,7 +21,15 @@ enum StatusPage {
             supervisor = t("status.supervisor_unknown")
         }
         let address = info["exchange_url"] ?? t("status.address_unknown")
+        // Where every figure of the dashboard is read from (the password never in it).
+        let database: String
+        if let stored = info["database"], stored.hasPrefix("postgres ") {
+            database = t("status.database_postgres", ["location": String(stored.dropFirst("postgres ".count)), "host": info["host_id"] ?? "?"])
+        } else {
+            database = t("status.database_sqlite")
+        }
         let context: [String: Any] = [
+            "database": database,
             "supervisor": supervisor, "exchange": t(exchange == "sim" ? "status.exchange_sim" : "status.exchange_testnet", ["address": address]), "rows": rows,
         ]
         return Layout.page(
