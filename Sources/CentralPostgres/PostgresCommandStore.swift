@@ -34,6 +34,22 @@ public struct PostgresCommandStore: CommandStore {
         )
     }
 
+    /// Rows another host is taking are skipped, not waited for.
+    public func takeUndelivered(users: Set<UserID>, recordedBefore: Date, at: Date) throws -> [StoredCommand] {
+        guard !users.isEmpty else { return [] }
+        let ids = users.map(\.rawValue)
+        return try db.query(
+            """
+            UPDATE commands SET delivered_at = \(PostgresValues.time(at))
+            WHERE id IN (
+                SELECT id FROM commands WHERE user_id = ANY(\(ids)) AND delivered_at IS NULL AND created_at < \(PostgresValues.time(recordedBefore))
+                ORDER BY id FOR UPDATE SKIP LOCKED
+            )
+            RETURNING \(unescaped: Self.columns)
+            """
+        ).map(Self.decode).sorted { $0.id < $1.id }
+    }
+
     public func undelivered(user: UserID) throws -> [StoredCommand] {
         try db.query(
             "SELECT \(unescaped: Self.columns) FROM commands WHERE user_id = \(user.rawValue) AND delivered_at IS NULL ORDER BY id"

@@ -247,4 +247,26 @@ import Testing
         }
         #expect(outcomes.withLock { $0.sorted() } == ["created"] + Array(repeating: "taken", count: 7))
     }
+
+    /// Several hosts: the host running a worker takes the commands another host recorded for it,
+    /// past the grace, each once, marked delivered in the same write.
+    @Test(arguments: Kind.allCases)
+    func commandsAreTakenOnceByTheHostRunningTheWorker(kind: Kind) throws {
+        let (db, temp) = try CentralStoreConformanceTests.database(kind)
+        defer { _ = temp }
+        let ann = try db.users.createUser(username: "ann", passwordHash: "h", at: Self.at(0))
+        let bob = try db.users.createUser(username: "bob", passwordHash: "h", at: Self.at(0))
+        let old = try db.commands.record(user: ann, command: "bot_stop", payload: "{}", at: Self.at(1))
+        let delivered = try db.commands.record(user: ann, command: "bot_start", payload: nil, at: Self.at(2))
+        try db.commands.markDelivered(id: delivered, at: Self.at(2))
+        let fresh = try db.commands.record(user: ann, command: "settings_changed", payload: nil, at: Self.at(10))
+        let bobs = try db.commands.record(user: bob, command: "bot_stop", payload: nil, at: Self.at(1))
+        let taken = try db.commands.takeUndelivered(users: [ann], recordedBefore: Self.at(9), at: Self.at(11))
+        #expect(taken.map(\.id) == [old])
+        #expect(taken.first?.payload == "{}" && taken.first?.deliveredAt == Self.at(11))
+        #expect(try db.commands.command(id: old)?.deliveredAt == Self.at(11))
+        #expect(try db.commands.takeUndelivered(users: [ann], recordedBefore: Self.at(9), at: Self.at(12)).isEmpty)
+        #expect(try db.commands.takeUndelivered(users: [ann, bob], recordedBefore: Self.at(20), at: Self.at(21)).map(\.id) == [fresh, bobs].sorted())
+        #expect(try db.commands.takeUndelivered(users: [], recordedBefore: Self.at(99), at: Self.at(99)).isEmpty)
+    }
 }

@@ -58,6 +58,19 @@ import Testing
             }
             #expect(shared, "\(owners)\n\(hosts["h1"]!.output.suffix(3000))")
 
+            // A command given on one host's dashboard reaches the worker another host runs.
+            let remote = try #require(owners.first { $0.value == ["h2"] }?.key)
+            try central.users.setPasswordHash(await PasswordHasher.hash(AccountTests.password, cost: 4), for: remote, at: Date())
+            let web = WebClient(port: hosts["h1"]!.webPort)
+            let login = try await web.logIn(try #require(try central.users.user(remote)?.username), AccountTests.password)
+            #expect(login.status == 200, "\(login.body)")
+            let stop = try await web.send(.POST, "/api/v1/bot/stop")
+            #expect(stop.status == 202, "\(stop.status) \(stop.body)")
+            let acknowledged = await waitUntil(.seconds(5)) {
+                (try? central.commands.latest(user: remote, command: ControlCommand.stop.rawValue)?.acknowledgedAt) != nil
+            }
+            #expect(acknowledged, "\(String(describing: try? central.commands.latest(user: remote, command: ControlCommand.stop.rawValue)))")
+
             // kill -9 of a whole host: its users run on the other two within 20 s.
             let killed = hosts.removeValue(forKey: "h1")!
             let started = ContinuousClock.now

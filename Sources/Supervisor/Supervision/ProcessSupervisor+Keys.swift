@@ -62,6 +62,7 @@ extension ProcessSupervisor {
             }
             announceBudget(&state, workers: revisions.count)
         }
+        if leases != nil { deliverCommandsRecordedElsewhere(now: now) }
     }
 
 

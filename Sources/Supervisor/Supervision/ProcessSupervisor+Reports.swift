@@ -103,6 +103,30 @@ extension ProcessSupervisor {
 
     // MARK: - Commands
 
+    /// Several hosts: hands this host's workers the commands another host recorded for them (its
+    /// web took the request), taking each row in the same write that marks it delivered.
+    func deliverCommandsRecordedElsewhere(now: Date) {
+        let running = state.withLock { state in
+            Set(state.slots.values.compactMap { $0.process != nil && $0.wanted && $0.status.state == .running ? $0.spec.userID : nil })
+        }
+        guard !running.isEmpty else { return }
+        let taken: [StoredCommand]
+        do {
+            taken = try database.commands.takeUndelivered(users: running, recordedBefore: now.addingTimeInterval(-1), at: now)
+        } catch {
+            logger.error("commands.read_failed", metadata: ["error": "\(error)"])
+            return
+        }
+        state.withLock { state in
+            for command in taken {
+                let line = SupervisorMessage.command(id: command.id, name: command.command, payload: command.payload).line()
+                if state.slots[ProcessStatus.workerName(command.userID)]?.process?.send(line: line) != true {
+                    logger.error("command.not_delivered", metadata: ["user.id": "\(command.userID)", "command.id": "\(command.id)"])
+                }
+            }
+        }
+    }
+
     enum CommandOutcome: Equatable {
         case delivered(Int64)
         case queued(Int64)
@@ -113,8 +137,10 @@ extension ProcessSupervisor {
     func send(command: String, payload: String?, to user: UserID, now: Date = Date()) throws -> CommandOutcome {
         let id = try database.commands.record(user: user, command: command, payload: payload, at: now)
         let line = SupervisorMessage.command(id: id, name: command, payload: payload).line()
+        let elsewhere = leases != nil && database.leases.map { (try? $0.leases().contains { $0.user == user && $0.host != nil && $0.host != config.hostID }) ?? false } == true
         let outcome: CommandOutcome = state.withLock { state in
-            guard let slot = state.slots[ProcessStatus.workerName(user)], slot.wanted else { return .noWorker(id) }
+            // Several hosts: the host running the user's worker takes the command from its row.
+            guard let slot = state.slots[ProcessStatus.workerName(user)], slot.wanted else { return elsewhere ? .queued(id) : .noWorker(id) }
             guard let process = slot.process, process.send(line: line) else { return .queued(id) }
             return .delivered(id)
         }

@@ -9,6 +9,11 @@ public protocol CommandStore: Sendable {
     func markAcknowledged(user: UserID, id: Int64, result: String, at: Date) throws
     /// Commands recorded for a user that no worker has received yet, oldest first.
     func undelivered(user: UserID) throws -> [StoredCommand]
+    /// Several hosts: takes the commands of `users` that no worker has received and that were
+    /// recorded before `recordedBefore`, marking them delivered at `at` in the same write, oldest
+    /// first; two hosts never take the same one. (The host that records a command for a worker
+    /// it runs delivers it itself at once; the grace lets it.)
+    func takeUndelivered(users: Set<UserID>, recordedBefore: Date, at: Date) throws -> [StoredCommand]
     func command(id: Int64) throws -> StoredCommand?
     /// The user's newest command of that name (`settings_changed`, …), if any.
     func latest(user: UserID, command: String) throws -> StoredCommand?
@@ -59,6 +64,25 @@ public struct SQLiteCommandStore: CommandStore {
     public func markDelivered(id: Int64, at: Date = Date()) throws {
         try db.write { db in
             try db.execute(sql: "UPDATE commands SET delivered_at = ? WHERE id = ?", arguments: [Timestamp.string(at), id])
+        }
+    }
+
+    public func takeUndelivered(users: Set<UserID>, recordedBefore: Date, at: Date) throws -> [StoredCommand] {
+        guard !users.isEmpty else { return [] }
+        let ids = users.map { String($0.rawValue) }.joined(separator: ",")
+        return try db.write { db in
+            let taken = try Row.fetchAll(
+                db, sql: "SELECT * FROM commands WHERE user_id IN (\(ids)) AND delivered_at IS NULL AND created_at < ? ORDER BY id",
+                arguments: [Timestamp.string(recordedBefore)]
+            ).map(Self.decode)
+            for command in taken {
+                try db.execute(sql: "UPDATE commands SET delivered_at = ? WHERE id = ?", arguments: [Timestamp.string(at), command.id])
+            }
+            return taken.map { command in
+                var command = command
+                command.deliveredAt = Timestamp.date(Timestamp.string(at))
+                return command
+            }
         }
     }
 

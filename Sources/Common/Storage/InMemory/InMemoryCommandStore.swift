@@ -36,6 +36,20 @@ public final class InMemoryCommandStore: CommandStore {
         }
     }
 
+    public func takeUndelivered(users: Set<UserID>, recordedBefore: Date, at: Date) throws -> [StoredCommand] {
+        let taken = rows.withLock { rows -> [StoredCommand] in
+            var taken: [StoredCommand] = []
+            for index in rows.indices where users.contains(rows[index].userID) && rows[index].deliveredAt == nil {
+                guard let created = rows[index].createdAt, created < recordedBefore else { continue }
+                rows[index].deliveredAt = at
+                taken.append(rows[index])
+            }
+            return taken
+        }
+        if !taken.isEmpty { changes.bump() }
+        return taken
+    }
+
     public func undelivered(user: UserID) throws -> [StoredCommand] {
         rows.withLock { rows in rows.filter { $0.userID == user && $0.deliveredAt == nil } }
     }
