@@ -7,8 +7,10 @@ CONFIG ?= etc/trader.yaml
 # System packages the build and the tests need (Debian names). chromium and chromium-driver run
 # the browser test (Tests/browser/dashboard.py, driven by Selenium from the test venv);
 # libjs-chart.js draws the dashboard's charts.
-# postgresql: the tests start throwaway clusters of it (the central database on PostgreSQL).
-APT_PACKAGES := libsqlite3-dev libssl-dev pkg-config chromium chromium-driver libjs-chart.js postgresql
+APT_PACKAGES := libsqlite3-dev libssl-dev pkg-config chromium chromium-driver libjs-chart.js
+# For `make test` only: the tests start throwaway PostgreSQL clusters (the central database on
+# PostgreSQL); `make run` needs no database server and does not install one.
+TEST_APT_PACKAGES := postgresql
 # Executables are installed where other uids can reach them: the data directory and the
 # binaries must stay reachable when workers run under their own uids.
 ifeq ($(shell id -u),0)
@@ -24,11 +26,17 @@ PY_VENV ?= .build/py-venv
 BENCH_VENV ?= var/bench-venv
 TEST_TIMEOUT ?= 1500
 
-.PHONY: run test bench soak clean deps build-release build-tests install-release install-test-bin stop-test-postgres
+.PHONY: run test bench soak clean deps test-deps install-apt build-release build-tests install-release install-test-bin stop-test-postgres
 
 ## Install the missing system packages (only those missing; needs root for apt-get).
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory install-apt PACKAGES="$(APT_PACKAGES)"
+
+test-deps: deps
+	@$(MAKE) --no-print-directory install-apt PACKAGES="$(TEST_APT_PACKAGES)"
+
+install-apt:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" != 0 ]; then echo "missing packages:$$missing — install them as root (apt-get install -y$$missing)"; exit 1; fi; \
 	  echo "installing:$$missing"; \
@@ -65,7 +73,7 @@ $(PY_VENV)/.installed: Tests/compat/requirements.txt
 
 ## Every test: unit and integration (real processes, HTTP, SQLite files), serially; then every
 ## log and output of the run is searched for every secret the tests used (Tests/scan_logs.py).
-test: install-test-bin $(PY_VENV)/.installed
+test: test-deps install-test-bin $(PY_VENV)/.installed
 	@mkdir -p var/test-artifacts && rm -rf var/test-artifacts/run-logs var/test-artifacts/secrets-seen.txt
 	@# The PostgreSQL clusters the tests start (under var/pg-test) are stopped by the test
 	@# process at its exit; any a killed run left are stopped here, whatever the tests' outcome.
