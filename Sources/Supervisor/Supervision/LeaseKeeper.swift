@@ -29,7 +29,8 @@ final class LeaseKeeper: Sendable {
     struct State {
         var held: [UserID: HeldLease] = [:]
         var releasing: Set<UserID> = []
-        var renewedAt: ContinuousClock.Instant?
+        /// The monotonic time (``clock``) the last successful pass began.
+        var renewedAt: TimeInterval?
         var failing = false
     }
 
@@ -44,6 +45,9 @@ final class LeaseKeeper: Sendable {
     let capacity: Int
     let ttl: TimeInterval
     let logger: Logger
+    /// Monotonic seconds, and the wall clock the workers' order deadline is written in.
+    let clock: @Sendable () -> TimeInterval
+    let wallClock: @Sendable () -> Date
     let state = Mutex(State())
     let published = Mutex(Published())
 
@@ -51,7 +55,12 @@ final class LeaseKeeper: Sendable {
     /// slow to read its stdin, and the kill of a worker whose lease could not be renewed.
     var margin: TimeInterval { min(2, ttl / 3) }
 
-    init(store: any LeaseStore, host: String, capacity: Int, ttl: TimeInterval, logger: Logger) {
+    init(
+        store: any LeaseStore, host: String, capacity: Int, ttl: TimeInterval, logger: Logger,
+        clock: @escaping @Sendable () -> TimeInterval = { ProcessInfo.processInfo.systemUptime }, wallClock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.clock = clock
+        self.wallClock = wallClock
         self.store = store
         self.host = host
         self.capacity = capacity
@@ -63,8 +72,8 @@ final class LeaseKeeper: Sendable {
     /// is still alive here.
     func pass(wanted: Set<UserID>, running: Set<UserID>) -> Outcome {
         state.withLock { state in
-            let started = ContinuousClock.now
-            let startedWall = Date()
+            let started = clock()
+            let startedWall = wallClock()
             do {
                 let live = try store.heartbeat(host: host, capacity: capacity, draining: false, ttl: ttl)
                 let draining = try store.isDraining(host: host)
@@ -96,7 +105,7 @@ final class LeaseKeeper: Sendable {
             } catch {
                 if !state.failing { logger.error("lease.renew_failed", metadata: ["host": "\(host)", "error": "\(error)"]) }
                 state.failing = true
-                if let renewedAt = state.renewedAt, ContinuousClock.now - renewedAt < .seconds(ttl - margin) {
+                if let renewedAt = state.renewedAt, clock() - renewedAt < ttl - margin {
                     return outcome(state, lost: [], ordersUntilMs: nil)
                 }
                 let lost = Set(state.held.keys)
