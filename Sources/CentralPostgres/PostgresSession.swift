@@ -8,7 +8,7 @@ import PostgresNIO
 
 /// What the stores run their statements on: the session (each statement its own transaction, or
 /// a transaction of the store's) or one transaction that holds them all (a fenced report write:
-/// ``PostgresSession/fenced(user:host:epoch:_:)``), in which a store's own transaction is part
+/// ``Common/CentralDatabase/fenced(user:lease:_:)``), in which a store's own transaction is part
 /// of the enclosing one.
 public protocol PostgresExecutor: Sendable {
     var location: PostgresLocation { get }
