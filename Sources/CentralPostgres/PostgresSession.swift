@@ -160,7 +160,7 @@ public struct PostgresTransaction: PostgresExecutor {
 
 /// A PostgreSQL error with what the server said (PostgresNIO's own description hides it), and
 /// its SQLSTATE for the stores that turn one into a domain error (a taken name: `23505`).
-public struct PostgresFailure: Error, CustomStringConvertible {
+public struct PostgresFailure: CentralDatabaseFailure, CustomStringConvertible {
     public let sqlState: String?
     public let description: String
 
@@ -182,6 +182,14 @@ public struct PostgresFailure: Error, CustomStringConvertible {
     init(sqlState: String?, description: String) {
         self.sqlState = sqlState
         self.description = description
+    }
+
+    /// The server did not answer, or ended the connection (a restart, a shutdown, too many
+    /// clients): no SQLSTATE, or a connection exception (08), an operator intervention (57P) or
+    /// insufficient resources (53).
+    public var isUnavailable: Bool {
+        guard let sqlState else { return true }
+        return sqlState.hasPrefix("08") || sqlState.hasPrefix("57P") || sqlState.hasPrefix("53")
     }
 
     /// A unique index refused the write.

@@ -50,6 +50,57 @@ import Testing
         }
     }
 
+    /// PostgreSQL restarted under a running installation: what the worker reported meanwhile
+    /// (the exchange reachable again, said once) is kept and written when the database is back;
+    /// the supervisor, its web and the worker carry on without a restart.
+    @Test func whatAWorkerReportsWhilePostgreSQLRestartsIsWrittenWhenItIsBack() async throws {
+        let cluster = try PostgresCluster.get()
+        let location = try cluster.newDatabase()
+        // A long lease: this test is about the reports, not about giving users up (LeaseKeeperTests).
+        let environment = ["TRADER_DATABASE_URL": location.connectionURL, "TRADER_HOST_LEASE_MS": "60000"]
+        try await AccountTests.withSystem("postgres-restart", environment: environment) { supervisor, web in
+            let alice = try await web.signUp("alice", AccountTests.password)
+            try await web.logIn("alice", AccountTests.password)
+            try await ManualOrderAPITests.holdBTC(supervisor)
+            try await ManualOrderAPITests.storeKey(supervisor, web)
+            let valued = try await waitUntilAsync(.seconds(20)) { try await PortfolioTests.portfolio(web)["total_usdt"] is String }
+            #expect(valued)
+            let worker = try #require(supervisor.child("worker", user: alice))
+            let sim = "http://127.0.0.1:\(supervisor.simPort)"
+            // The exchange goes away, and the dashboard says so (written while the database answers).
+            #expect(try await HTTP.post(sim + "/sim/v1/faults", json: #"{"outage":true}"#).status == 200)
+            let unreachable = try await waitUntilAsync(.seconds(20)) { try await PortfolioTests.portfolio(web)["exchange_unreachable_since"] is String }
+            #expect(unreachable)
+
+            // The database stops; the exchange comes back meanwhile: the worker says so once.
+            try cluster.stopServer(mode: "fast")
+            do {
+                #expect(try await HTTP.execute(.init(url: sim + "/sim/v1/faults", method: .DELETE)).status == 200)
+                let userLog = supervisor.directory.userLog(alice)
+                let said = await waitUntil(.seconds(40)) {
+                    ((try? String(contentsOfFile: userLog, encoding: .utf8)) ?? "").contains("exchange.reachable_again")
+                        && supervisor.output.contains("report.deferred")
+                }
+                #expect(said, "\(supervisor.output.suffix(2000))")
+            } catch {
+                try? cluster.startServer()
+                throw error
+            }
+            try cluster.startServer()
+
+            // Written now: the dashboard no longer says the exchange is unreachable.
+            var report: [String: Any] = [:]
+            let written = try await waitUntilAsync(.seconds(10)) {
+                report = (try? await PortfolioTests.portfolio(web)) ?? [:]
+                return report["total_usdt"] is String && report["exchange_unreachable_since"] == nil
+            }
+            #expect(written, "\(report)\n\(supervisor.output.suffix(2000))")
+            #expect(supervisor.output.contains("report.backlog_written"))
+            #expect(supervisor.child("worker", user: alice)?.pid == worker.pid)
+            #expect(try CentralDatabase.open(PostgresSession(location)).portfolios.exchangeStatus(for: alice)?.reachable == true)
+        }
+    }
+
     /// A central.sqlite with a row in every table, written through its stores.
     static func populate(_ directory: DataDirectory) throws -> (CentralDatabase, [UserID]) {
         let db = try Fixtures.prepare(directory)

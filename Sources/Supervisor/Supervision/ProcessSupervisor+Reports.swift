@@ -47,57 +47,109 @@ extension ProcessSupervisor {
         case .heartbeat, .usage: return
         default: break
         }
-        do {
-            // A row is the trader's bot's (the user's first, when it is a sma_cross or ml bot:
-            // CONTRACT §9) unless it is an order or fill of the user's live grid or DCA bot (``RowOwner``).
-            var bot: Int64?
-            if report.carriesRows {
-                let first = (try? database.bots.traderBotID(for: user)) ?? nil
-                let claim = report.rowClaim
-                let hosted = claim == nil ? [] : ((try? database.bots.liveHostedBotIDs(for: user)) ?? [])
-                bot = RowOwner.bot(claim: claim, user: user.rawValue, firstBot: first, liveHostedBots: hosted)
+        deliver(report, for: user, leaseEpoch: leaseEpoch, at: now)
+    }
+
+    /// Writes a report's rows, or keeps them while the database does not answer (a user's
+    /// reports wait behind that user's earlier ones: ``ReportBacklog``).
+    func deliver(_ report: WorkerReport, for user: UserID, leaseEpoch: Int64?, at now: Date) {
+        let entry = ReportBacklog.Entry(report: report, leaseEpoch: leaseEpoch, at: now)
+        let queued = backlog.withLock { backlog -> Bool in
+            guard backlog.hasWaiting(user) else { return false }
+            backlog.append(entry, for: user)
+            return true
+        }
+        if queued { return }
+        switch attempt(entry, for: user) {
+        case .done: break
+        case .unavailable(let error):
+            let (count, dropped) = backlog.withLock { backlog in
+                backlog.append(entry, for: user)
+                return (backlog.count, backlog.dropped)
             }
-            // With several hosts the writes are fenced: refused unless this host still holds
-            // the user's lease at the epoch the worker was started under.
-            try database.fenced(user: user, lease: fence(leaseEpoch)) { db in
-                switch report.tagged(bot: bot) {
-                case .heartbeat, .usage:
-                    break
-                case .acknowledged(let id, let result):
-                    try db.commands.markAcknowledged(user: user, id: id, result: result, at: now)
-                case .event(let level, let kind, let message):
-                    try db.workerEvents.record([WorkerEvent(userID: user, time: now, level: level, kind: kind, message: message)])
-                case .portfolio(let valuation):
-                    try db.portfolios.save(valuation, for: user, at: now)
-                case .exchange(let reachable, let since, let reason):
-                    try db.portfolios.saveExchangeStatus(reachable: reachable, since: since, reason: reason, for: user, at: now)
-                case .equity(let time, let total):
-                    try db.portfolios.addEquity(time: time, totalUSDT: total, for: user, bot: bot)
-                case .order(let order):
-                    try db.trading.saveOrder(order, for: user)
-                case .fill(let fill):
-                    try db.trading.saveFill(fill, for: user)
-                case .positions(let positions, let today):
-                    try db.trading.savePositions(positions, todayPnL: today, for: user, bot: bot, at: now)
-                case .signal(let signal):
-                    try db.trading.saveSignal(signal, for: user)
-                case .botStatus(let status):
-                    // Stored only for a bot of the user this worker was started for.
-                    if try !db.bots.saveStatus(status, for: user, at: now) {
-                        logger.warning("report.not_users_bot", metadata: ["user.id": "\(user)", "bot.id": "\(status.botID)"])
-                    } else if status.mode == "live" {
-                        // A live grid's or DCA bot's coins are its position (a paper bot's never are).
-                        try db.trading.saveBotPosition(status.position, bot: status.botID, for: user, at: now)
-                        if status.state == "running", let value = status.value {
-                            try db.bots.addBotEquity(value, bot: status.botID, for: user, at: now, every: Self.botEquityEvery)
-                        }
+            logger.warning("report.deferred", metadata: ["user.id": "\(user)", "waiting": "\(count)", "dropped": "\(dropped)", "error": "\(error)"])
+        }
+    }
+
+    enum Attempt {
+        case done
+        case unavailable(any Error)
+    }
+
+    /// One write of a report's rows; `unavailable` when the database did not answer (to try again).
+    func attempt(_ entry: ReportBacklog.Entry, for user: UserID) -> Attempt {
+        do {
+            try write(entry.report, for: user, leaseEpoch: entry.leaseEpoch, at: entry.at)
+        } catch let refused as FenceRefused {
+            didFence(refused, user: user)
+        } catch where database.isUnavailable(error) {
+            return .unavailable(error)
+        } catch {
+            logger.error("report.write_failed", metadata: ["user.id": "\(user)", "error": "\(error)"])
+        }
+        return .done
+    }
+
+    /// Writes what the database kept waiting, each user's reports in order, until it fails again.
+    func writeBacklog() {
+        let users = backlog.withLock { $0.users }
+        for user in users {
+            while let entry = backlog.withLock({ $0.first(of: user) }) {
+                if case .unavailable = attempt(entry, for: user) { return }
+                backlog.withLock { $0.removeFirst(of: user) }
+            }
+        }
+        if backlog.withLock({ $0.isEmpty }) && !users.isEmpty {
+            logger.info("report.backlog_written", metadata: ["users": "\(users.count)"])
+        }
+    }
+
+    func write(_ report: WorkerReport, for user: UserID, leaseEpoch: Int64?, at now: Date) throws {
+        // A row is the trader's bot's (the user's first, when it is a sma_cross or ml bot:
+        // CONTRACT §9) unless it is an order or fill of the user's live grid or DCA bot (``RowOwner``).
+        var bot: Int64?
+        if report.carriesRows {
+            let first = try database.bots.traderBotID(for: user)
+            let claim = report.rowClaim
+            let hosted = claim == nil ? [] : try database.bots.liveHostedBotIDs(for: user)
+            bot = RowOwner.bot(claim: claim, user: user.rawValue, firstBot: first, liveHostedBots: hosted)
+        }
+        // With several hosts the writes are fenced: refused unless this host still holds
+        // the user's lease at the epoch the worker was started under.
+        try database.fenced(user: user, lease: fence(leaseEpoch)) { db in
+            switch report.tagged(bot: bot) {
+            case .heartbeat, .usage:
+                break
+            case .acknowledged(let id, let result):
+                try db.commands.markAcknowledged(user: user, id: id, result: result, at: now)
+            case .event(let level, let kind, let message):
+                try db.workerEvents.record([WorkerEvent(userID: user, time: now, level: level, kind: kind, message: message)])
+            case .portfolio(let valuation):
+                try db.portfolios.save(valuation, for: user, at: now)
+            case .exchange(let reachable, let since, let reason):
+                try db.portfolios.saveExchangeStatus(reachable: reachable, since: since, reason: reason, for: user, at: now)
+            case .equity(let time, let total):
+                try db.portfolios.addEquity(time: time, totalUSDT: total, for: user, bot: bot)
+            case .order(let order):
+                try db.trading.saveOrder(order, for: user)
+            case .fill(let fill):
+                try db.trading.saveFill(fill, for: user)
+            case .positions(let positions, let today):
+                try db.trading.savePositions(positions, todayPnL: today, for: user, bot: bot, at: now)
+            case .signal(let signal):
+                try db.trading.saveSignal(signal, for: user)
+            case .botStatus(let status):
+                // Stored only for a bot of the user this worker was started for.
+                if try !db.bots.saveStatus(status, for: user, at: now) {
+                    logger.warning("report.not_users_bot", metadata: ["user.id": "\(user)", "bot.id": "\(status.botID)"])
+                } else if status.mode == "live" {
+                    // A live grid's or DCA bot's coins are its position (a paper bot's never are).
+                    try db.trading.saveBotPosition(status.position, bot: status.botID, for: user, at: now)
+                    if status.state == "running", let value = status.value {
+                        try db.bots.addBotEquity(value, bot: status.botID, for: user, at: now, every: Self.botEquityEvery)
                     }
                 }
             }
-        } catch let refused as FenceRefused {
-            didFence(refused, user: user)
-        } catch {
-            logger.error("report.write_failed", metadata: ["user.id": "\(user)", "error": "\(error)"])
         }
     }
 

@@ -38,6 +38,8 @@ final class ProcessSupervisor: Sendable {
     let leases: LeaseKeeper?
     /// Writes the database refused because this host's lease was no longer current.
     let fencingRefusals = Atomic<Int>(0)
+    /// Reports kept while the central database does not answer.
+    let backlog = Mutex(ReportBacklog())
 
     init(config: TraderConfig, directory: DataDirectory, database: CentralDatabase, vault: ExchangeKeyVault, binDir: String, isolation: Isolation, logger: Logger) {
         self.config = config
@@ -99,6 +101,7 @@ final class ProcessSupervisor: Sendable {
         }
         if urgent || now.timeIntervalSince(state.withLock { $0.lastFlush }) >= 0.5 {
             flush(now: now)
+            if !backlog.withLock({ $0.isEmpty }) { writeBacklog() }
         }
     }
 
@@ -261,6 +264,7 @@ final class ProcessSupervisor: Sendable {
         }
         tick()
         flush(now: Date())
+        writeBacklog()
         if let leases {
             // Its own rows are written (flush); other hosts' are theirs. Then its users are free.
             leases.releaseAll()

@@ -102,3 +102,16 @@ public struct FenceRefused: Error, CustomStringConvertible {
     public let description: String
     public init(description: String) { self.description = description }
 }
+
+/// An error of a database that may be unavailable for a while (a server restarting), as opposed
+/// to one that refused what was asked: what failed for the first reason is worth trying again.
+public protocol CentralDatabaseFailure: Error {
+    var isUnavailable: Bool { get }
+}
+
+extension CentralDatabase {
+    /// Whether `error` says the database did not answer (rather than refused the write).
+    public func isUnavailable(_ error: any Error) -> Bool {
+        (error as? any CentralDatabaseFailure)?.isUnavailable ?? false
+    }
+}
