@@ -8,8 +8,8 @@ CONFIG ?= etc/trader.yaml
 # the browser test (Tests/browser/dashboard.py, driven by Selenium from the test venv);
 # libjs-chart.js draws the dashboard's charts.
 APT_PACKAGES := libsqlite3-dev libssl-dev pkg-config chromium chromium-driver libjs-chart.js
-# For `make test` only: the tests start throwaway PostgreSQL clusters (the central database on
-# PostgreSQL); `make run` needs no database server and does not install one.
+# For `make test` and `make run-cluster` only: the tests start throwaway PostgreSQL clusters (the
+# central database on PostgreSQL); `make run` needs no database server and does not install one.
 TEST_APT_PACKAGES := postgresql
 # Executables are installed where other uids can reach them: the data directory and the
 # binaries must stay reachable when workers run under their own uids.
@@ -26,7 +26,7 @@ PY_VENV ?= .build/py-venv
 BENCH_VENV ?= var/bench-venv
 TEST_TIMEOUT ?= 1500
 
-.PHONY: run test bench soak clean deps test-deps install-apt build-release build-tests install-release install-test-bin stop-test-postgres
+.PHONY: run run-cluster test bench soak clean deps test-deps install-apt build-release build-tests install-release install-test-bin stop-test-postgres
 
 ## Install the missing system packages (only those missing; needs root for apt-get).
 deps:
@@ -57,6 +57,12 @@ install-release: build-release
 run: install-release
 	@mkdir -p var
 	exec $(BIN_DIR)/supervisor --config $(CONFIG)
+
+## Several hosts on this machine (README, "Several hosts"): PostgreSQL (installed when missing),
+## one simulator, three supervisors and two dashboards under var/cluster; Ctrl-C stops them all.
+run-cluster: install-release
+	@$(MAKE) --no-print-directory install-apt PACKAGES="$(TEST_APT_PACKAGES)"
+	exec bash etc/run-cluster.sh $(BIN_DIR) $(CONFIG)
 
 build-tests: deps
 	$(SWIFT) build --build-tests

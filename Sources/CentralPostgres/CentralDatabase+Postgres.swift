@@ -16,16 +16,19 @@ extension CentralDatabase {
     }
 
     static func postgres(_ db: PostgresSession) -> CentralDatabase {
-        stores(on: db, probe: PostgresCentralProbe(db: db), fence: PostgresFence(db: db))
+        stores(on: db, probe: PostgresCentralProbe(db: db), fence: PostgresFence(db: db), changeFeed: PostgresChangeFeed(db.location, logger: db.logger))
     }
 
     /// Every store on `db` (the session, or one transaction of it).
-    static func stores(on db: any PostgresExecutor, probe: PostgresCentralProbe, fence: PostgresFence?) -> CentralDatabase {
+    static func stores(
+        on db: any PostgresExecutor, probe: PostgresCentralProbe, fence: PostgresFence?, changeFeed: PostgresChangeFeed? = nil
+    ) -> CentralDatabase {
         CentralDatabase(
             users: PostgresUserStore(db), sessions: PostgresSessionStore(db), exchangeKeys: PostgresExchangeKeyStore(db),
             processes: PostgresProcessStatusStore(db), commands: PostgresCommandStore(db), workerEvents: PostgresWorkerEventStore(db),
             supervisorInfo: PostgresSupervisorInfoStore(db), portfolios: PostgresPortfolioStore(db), trading: PostgresTradingStore(db),
-            bots: PostgresBotStore(db), probe: probe, leases: PostgresLeaseStore(db), fence: fence
+            bots: PostgresBotStore(db), probe: probe, leases: PostgresLeaseStore(db), fence: fence,
+            changeFeed: changeFeed
         )
     }
 }
@@ -43,6 +46,12 @@ struct PostgresCentralProbe: CentralDatabaseProbe {
     func dataVersion() throws -> Int {
         guard let row = try db.query("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint").first else { return 0 }
         return Int(try row.decode(Int64.self))
+    }
+
+    /// One notification to every web's ``PostgresChangeFeed``; lost when it cannot be sent
+    /// (the webs' full read every few seconds, and their catch-up at reconnection, cover it).
+    func announceChanges() {
+        _ = try? db.execute("SELECT pg_notify(\(PostgresChangeFeed.channel), '')")
     }
 }
 

@@ -10,19 +10,19 @@ public struct PostgresLeaseStore: LeaseStore {
 
     static func interval(_ ttl: TimeInterval) -> Double { max(ttl, 0.001) }
 
-    public func heartbeat(host: String, capacity: Int, draining: Bool, ttl: TimeInterval) throws -> Int {
+    public func heartbeat(host: String, capacity: Int, ttl: TimeInterval) throws -> HostBeat {
         let seconds = Self.interval(ttl)
-        try db.execute(
+        let rows = try db.query(
             """
             INSERT INTO hosts (host_id, capacity, draining, seen_at, started_at) VALUES (\(host), \(Int32(clamping: capacity)), false, now(), now())
             ON CONFLICT (host_id) DO UPDATE SET capacity = excluded.capacity, seen_at = now()
+            RETURNING draining,
+                (SELECT count(*) FROM hosts WHERE NOT draining AND host_id <> \(host) AND seen_at > now() - make_interval(secs => \(seconds)))
             """
         )
-        if draining { try setDraining(host: host, true) }
-        let rows = try db.query(
-            "SELECT count(*) FROM hosts WHERE NOT draining AND seen_at > now() - make_interval(secs => \(seconds))"
-        )
-        return Int(try rows.first?.decode(Int64.self) ?? 0)
+        guard let row = rows.first else { return HostBeat(liveHosts: 0, draining: false) }
+        let (draining, others) = try row.decode((Bool, Int64).self)
+        return HostBeat(liveHosts: Int(others) + (draining ? 0 : 1), draining: draining)
     }
 
     public func renew(host: String, users: Set<UserID>, ttl: TimeInterval) throws -> [HeldLease] {
@@ -71,8 +71,8 @@ public struct PostgresLeaseStore: LeaseStore {
         }
     }
 
-    public func isDraining(host: String) throws -> Bool {
-        try db.query("SELECT draining FROM hosts WHERE host_id = \(host)").first?.decode(Bool.self) ?? false
+    public func owner(of user: UserID) throws -> String? {
+        try db.query("SELECT host_id FROM leases WHERE user_id = \(user.rawValue)").first?.decode(String?.self) ?? nil
     }
 
     public func setDraining(host: String, _ draining: Bool) throws {

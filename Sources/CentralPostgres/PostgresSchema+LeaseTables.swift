@@ -20,12 +20,15 @@ extension PostgresSchema {
         )
         """,
         "CREATE INDEX leases_host ON leases(host_id)",
-        // Raises SQLSTATE CT001 unless `host` holds the user's lease at `epoch`: every write of a
-        // worker's report runs it first, in the same transaction.
+        // Raises SQLSTATE CT001 unless `host` holds the user's lease at `epoch` and it has not
+        // lapsed: every write of a worker's report runs it first, in the same transaction. The
+        // row lock it takes makes a claim of the lease wait for the write, and is held no longer
+        // than the transaction (ended by the server if its process stops: PostgresSession).
         """
         CREATE FUNCTION ctp_fence(fenced_user bigint, fenced_host text, fenced_epoch bigint) RETURNS void LANGUAGE plpgsql AS $$
         BEGIN
-            PERFORM 1 FROM leases WHERE user_id = fenced_user AND host_id = fenced_host AND epoch = fenced_epoch FOR SHARE;
+            PERFORM 1 FROM leases WHERE user_id = fenced_user AND host_id = fenced_host AND epoch = fenced_epoch
+                AND expires_at > now() FOR SHARE;
             IF NOT FOUND THEN
                 RAISE EXCEPTION 'host % no longer holds the lease of user % at epoch %', fenced_host, fenced_user, fenced_epoch
                     USING ERRCODE = 'CT001';

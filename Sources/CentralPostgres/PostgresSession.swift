@@ -32,17 +32,31 @@ public final class PostgresSession: PostgresExecutor {
     let counter = NIOLockedValueBox<Int>(0)
     let logger: Logger
     static let maxIdle = 8
+    /// Our transactions send their statements back to back; one idle this long has a stopped
+    /// process behind it.
+    public static let idleInTransactionTimeoutMs = 5000
 
     public init(_ location: PostgresLocation, logger: Logger = Logger(label: "postgres")) {
         self.location = location
         self.logger = logger
+        configuration = Self.configuration(location)
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    }
+
+    /// How every connection to `location` is made.
+    static func configuration(_ location: PostgresLocation) -> PostgresConnection.Configuration {
         var configuration = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.username, password: location.password,
             database: location.database, tls: .disable
         )
         configuration.options.connectTimeout = .seconds(10)
-        self.configuration = configuration
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        // A transaction whose process stopped mid-way (SIGSTOP, a hung host) would hold its
+        // locks (a fenced write's lock on a lease row) for as long as it is stopped, and keep
+        // every other host from taking that user over: the server ends it after this long idle.
+        configuration.options.additionalStartupParameters = [
+            ("idle_in_transaction_session_timeout", "\(idleInTransactionTimeoutMs)")
+        ]
+        return configuration
     }
 
     deinit {
@@ -86,14 +100,26 @@ public final class PostgresSession: PostgresExecutor {
     static let statementTimeout: TimeAmount = .seconds(30)
 
     static func run(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) throws -> PostgresQueryResult {
-        let answer = connection.query(query, logger: logger)
-        let timeout = connection.eventLoop.scheduleTask(in: statementTimeout) {
+        // Checked and sent on the connection's own loop, so that it cannot close in between: a
+        // statement written to a closed connection (the server ended it while this caller was
+        // stopped) would never be answered.
+        let loop = connection.eventLoop
+        let answer = loop.makePromise(of: PostgresQueryResult.self)
+        loop.execute {
+            guard !connection.isClosed else {
+                answer.fail(PostgresFailure(sqlState: nil, description: "PostgreSQL: the connection was closed"))
+                return
+            }
+            connection.query(query, logger: logger).cascade(to: answer)
+        }
+        let timeout = loop.scheduleTask(in: statementTimeout) {
+            answer.fail(PostgresFailure(sqlState: nil, description: "PostgreSQL: no answer in \(statementTimeout.nanoseconds / 1_000_000_000) s"))
             let closing: EventLoopFuture<Void> = connection.close()
             _ = closing
         }
         defer { timeout.cancel() }
         do {
-            return try answer.wait()
+            return try answer.futureResult.wait()
         } catch let error as PSQLError {
             throw PostgresFailure(error)
         }
@@ -185,11 +211,11 @@ public struct PostgresFailure: CentralDatabaseFailure, CustomStringConvertible {
     }
 
     /// The server did not answer, or ended the connection (a restart, a shutdown, too many
-    /// clients): no SQLSTATE, or a connection exception (08), an operator intervention (57P) or
-    /// insufficient resources (53).
+    /// clients, a transaction left idle too long): no SQLSTATE, or a connection exception (08),
+    /// an operator intervention (57P), insufficient resources (53) or 25P03.
     public var isUnavailable: Bool {
         guard let sqlState else { return true }
-        return sqlState.hasPrefix("08") || sqlState.hasPrefix("57P") || sqlState.hasPrefix("53")
+        return sqlState.hasPrefix("08") || sqlState.hasPrefix("57P") || sqlState.hasPrefix("53") || sqlState == "25P03"
     }
 
     /// A unique index refused the write.

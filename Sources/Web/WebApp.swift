@@ -31,8 +31,8 @@ enum WebApp {
         let sessions = Sessions(store: database.sessions, settings: settings.sessions)
         let accounts = AccountService(database: database, sessions: sessions, throttle: LoginThrottle(), logger: logger)
         let control = ControlClient(socketPath: directory.controlSocket)
-        // When central.sqlite last changed: what the per-request reads are cached against.
-        let watch = watch ?? CentralChangeWatch(path: directory.centralDatabase)
+        // When the central database last changed: what the per-request reads are cached against.
+        let watch = watch ?? CentralChangeWatch.of(database, directory: directory)
 
         let router = Router(context: WebContext.self)
         router.add(middleware: MetricsMiddleware())

@@ -17,8 +17,8 @@ import Testing
     @Test func claimsRenewalsExpiryAndHandBacks() async throws {
         let (db, users) = try Self.database()
         let leases = try #require(db.leases)
-        #expect(try leases.heartbeat(host: "a", capacity: 10, draining: false, ttl: 5) == 1)
-        #expect(try leases.heartbeat(host: "b", capacity: 10, draining: false, ttl: 5) == 2)
+        #expect(try leases.heartbeat(host: "a", capacity: 10, ttl: 5) == HostBeat(liveHosts: 1, draining: false))
+        #expect(try leases.heartbeat(host: "b", capacity: 10, ttl: 5) == HostBeat(liveHosts: 2, draining: false))
         let wanted = Set(users)
         let a = try leases.claim(host: "a", wanted: wanted, count: 4, ttl: 5)
         #expect(a.map(\.user) == Array(users.prefix(4)) && a.allSatisfy { $0.epoch == 1 })
@@ -34,6 +34,7 @@ import Testing
         let taken = try leases.claim(host: "b", wanted: wanted, count: 4, ttl: 5)
         #expect(taken == [HeldLease(user: users[0], epoch: 2)])
         #expect(try leases.leases().first { $0.user == users[1] }?.host == "a")
+        #expect(try leases.owner(of: users[1]) == "a" && leases.owner(of: users[0]) == "b")
 
         // A lease not renewed lapses by the database's clock, and cannot be renewed after.
         _ = try leases.claim(host: "a", wanted: wanted, count: 0, ttl: 5)
@@ -46,8 +47,8 @@ import Testing
 
         // A draining host is not counted among the live ones.
         try leases.setDraining(host: "a", true)
-        #expect(try leases.isDraining(host: "a"))
-        #expect(try leases.heartbeat(host: "b", capacity: 10, draining: false, ttl: 5) == 1)
+        #expect(try leases.heartbeat(host: "a", capacity: 10, ttl: 5) == HostBeat(liveHosts: 1, draining: true))
+        #expect(try leases.heartbeat(host: "b", capacity: 10, ttl: 5) == HostBeat(liveHosts: 1, draining: false))
     }
 
     @Test func concurrentClaimsNeverGiveAUserToTwoHosts() throws {
@@ -83,5 +84,51 @@ import Testing
         #expect(try db.workerEvents.events(for: user, limit: 10).count == 1)
         try db.fenced(user: user, lease: ("b", first.epoch + 1)) { try $0.workerEvents.record([event]) }
         #expect(try db.workerEvents.events(for: user, limit: 10).count == 2)
+
+        // A lease that lapsed, even one nobody took yet, no longer lets its host write.
+        try leases.release(host: "b", users: [user])
+        let short = try #require(try leases.claim(host: "a", wanted: [user], count: 1, ttl: 0.2).first)
+        Thread.sleep(forTimeInterval: 0.4)
+        #expect(throws: FenceRefused.self) { try db.fenced(user: user, lease: ("a", short.epoch)) { try $0.workerEvents.record([event]) } }
+        #expect(try db.workerEvents.events(for: user, limit: 10).count == 2)
+    }
+
+    /// A host stopped (SIGSTOP) inside a fenced write holds the lease row's lock: another host's
+    /// claim skips that row while it is held, and the server ends the idle transaction, so the
+    /// claim succeeds within its limit and the stopped host's write fails when it resumes.
+    @Test func aWriteStoppedInsideItsTransactionKeepsNoUserFromAnotherHost() throws {
+        let (db, users) = try Self.database()
+        let leases = try #require(db.leases)
+        let user = users[0]
+        let held = try #require(try leases.claim(host: "a", wanted: [user], count: 1, ttl: 0.5).first)
+        let inside = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<Void, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            let result = Result {
+                try db.fenced(user: user, lease: ("a", held.epoch)) { tx in
+                    inside.signal()
+                    // Stopped here: the connection sits idle in its transaction.
+                    Thread.sleep(forTimeInterval: Double(PostgresSession.idleInTransactionTimeoutMs) / 1000 + 2)
+                    try tx.workerEvents.record([WorkerEvent(userID: user, time: Date(), level: "info", kind: "test", message: "late")])
+                }
+            }
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        inside.wait()
+        Thread.sleep(forTimeInterval: 0.7)  // the lease has lapsed; its row is still locked
+        let started = Date()
+        #expect(try leases.claim(host: "b", wanted: [user], count: 1, ttl: 30).isEmpty)
+        var taken: [HeldLease] = []
+        while taken.isEmpty, Date().timeIntervalSince(started) < 10 {
+            Thread.sleep(forTimeInterval: 0.2)
+            taken = try leases.claim(host: "b", wanted: [user], count: 1, ttl: 30)
+        }
+        #expect(taken == [HeldLease(user: user, epoch: held.epoch + 1)])
+        #expect(Date().timeIntervalSince(started) < Double(PostgresSession.idleInTransactionTimeoutMs) / 1000 + 2)
+        done.wait()
+        #expect(throws: (any Error).self) { try outcome.withLock { $0 }?.get() }
+        #expect(try db.workerEvents.events(for: user, limit: 10).isEmpty)
     }
 }

@@ -7,7 +7,7 @@ import Testing
 /// exactly one host under a lease; a host killed with `-9` loses its users to the others within
 /// 20 s; a host stopped (SIGSTOP) past its lease loses them too, and resumed, kills its stale
 /// workers while the database refuses its writes for them (fencing); a drained host hands its
-/// users over within 5 s.
+/// users over within 5 s; a fill on one host reaches a page on another host's web within 1 s.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct MultiHostTests {
     static let hostIDs = ["h1", "h2", "h3"]
 
@@ -64,6 +64,27 @@ import Testing
             let web = WebClient(port: hosts["h1"]!.webPort)
             let login = try await web.logIn(try #require(try central.users.user(remote)?.username), AccountTests.password)
             #expect(login.status == 200, "\(login.body)")
+
+            // A fill on one host (h2's worker) reaches a page on another host's web (h1) within 1 s
+            // of its time on the exchange: the supervisor's NOTIFY wakes every web's feed.
+            let events = EventStream.open(web)
+            defer { events.close() }
+            var latencies: [Double] = []
+            for index in 1...3 {
+                let order: [String: Any] = ["symbol": "BTCUSDT", "side": "BUY", "type": "market", "quantity": "0.001", "request_id": "xhost\(index)"]
+                let placed = try await web.send(.POST, "/api/v1/orders", json: order)
+                #expect(placed.status == 202, "\(placed.status) \(placed.body)")
+                let streamed = await waitUntil(.seconds(15)) { events.named("fill").count >= index }
+                #expect(streamed, "events: \(events.events.map(\.name))")
+                guard let fill = events.named("fill").last else { break }
+                let time = try #require(Timestamp.date(fill.json?["time"] as? String ?? ""), "\(fill.data)")
+                latencies.append(fill.receivedAt.timeIntervalSince(time))
+            }
+            latencies.sort()
+            print("fill on h2 → event on h1's web (s): \(latencies.map { String(format: "%.3f", $0) }.joined(separator: " "))")
+            #expect(latencies.count == 3 && latencies[1] < 1.0 && latencies[2] < 2.5, "fill → event latencies \(latencies)")
+            events.close()
+
             let stop = try await web.send(.POST, "/api/v1/bot/stop")
             #expect(stop.status == 202, "\(stop.status) \(stop.body)")
             let acknowledged = await waitUntil(.seconds(5)) {
@@ -115,7 +136,7 @@ import Testing
             let drainTime = ContinuousClock.now - drainStarted
             #expect(drainTime < .seconds(5))
             // The measured times, for the closing notes and `make bench`'s figures beside them.
-            let timings = "failover after kill -9: \(failover)\ndrain: \(drainTime)\n"
+            let timings = "failover after kill -9: \(failover)\ndrain: \(drainTime)\nfill on one host → event on another host's web (s): \(latencies)\n"
             try? timings.write(toFile: TestPaths.artifacts + "/multi-host-timings.txt", atomically: true, encoding: .utf8)
         } catch {
             for host in hosts.values { await host.stop() }

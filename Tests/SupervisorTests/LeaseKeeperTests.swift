@@ -27,7 +27,9 @@ import Testing
             return try body()
         }
 
-        func heartbeat(host: String, capacity: Int, draining: Bool, ttl: TimeInterval) throws -> Int { try locked { liveHosts } }
+        func heartbeat(host: String, capacity: Int, ttl: TimeInterval) throws -> HostBeat {
+            try locked { HostBeat(liveHosts: liveHosts, draining: draining) }
+        }
         func renew(host: String, users: Set<UserID>, ttl: TimeInterval) throws -> [HeldLease] {
             try locked { users.compactMap { user in owners[user].flatMap { $0.host == host ? HeldLease(user: user, epoch: $0.epoch) : nil } } }
         }
@@ -44,7 +46,7 @@ import Testing
             try locked { for user in users where owners[user]?.host == host { owners[user] = nil } }
         }
         func leases() throws -> [LeaseRecord] { [] }
-        func isDraining(host: String) throws -> Bool { try locked { draining } }
+        func owner(of user: UserID) throws -> String? { try locked { owners[user]?.host } }
         func setDraining(host: String, _ draining: Bool) throws { try locked { self.draining = draining } }
     }
 

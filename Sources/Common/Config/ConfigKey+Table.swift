@@ -53,6 +53,9 @@ enum ConfigTable {
         ConfigEntry(path: "web.session_idle_minutes", summary: "inactivity that ends a session") {
             $0.sessionIdleMinutes = try integer($1, 1...525_600)
         },
+        ConfigEntry(path: "web.start", summary: "start the dashboard on this host (false: a host of a cluster that runs workers only)") {
+            $0.startWeb = try boolean($1)
+        },
         ConfigEntry(path: "web.secure_cookies", summary: "the site is served over TLS: cookies get Secure") { $0.secureCookies = try boolean($1) },
         ConfigEntry(path: "bots.max_per_user", summary: "how many bots a user may have") { $0.botsPerUser = try integer($1, 1...1_000) },
         ConfigEntry(path: "exchange", summary: "sim or testnet") { c, v in
@@ -62,6 +65,9 @@ enum ConfigTable {
             c.exchange = mode
         },
         ConfigEntry(path: "sim.port", summary: "simulator port") { $0.simPort = try port($1) },
+        ConfigEntry(path: "sim.start", summary: "start the simulator (false: use the one already listening on sim.port, shared by a cluster's hosts)") {
+            $0.startSim = try boolean($1)
+        },
         ConfigEntry(path: "sim.seed", summary: "simulator seed") { $0.simSeed = try integer($1, 0...Int(Int32.max)) },
         ConfigEntry(path: "testnet.base_url", summary: "testnet REST base URL") { c, v in
             guard v.hasPrefix("https://") || v.hasPrefix("http://") else {

@@ -21,6 +21,10 @@ public struct TraderConfig: Sendable, Equatable {
     public var binDir: String?
     public var webHost: String
     public var webPort: Int
+    /// Whether this host starts the dashboard, and the simulator in sim mode (a cluster's hosts
+    /// share one simulator, and need not each serve a dashboard).
+    public var startWeb: Bool
+    public var startSim: Bool
     public var sessionIdleMinutes: Int
     public var secureCookies: Bool
     /// How many bots a user may have.
@@ -66,6 +70,8 @@ public struct TraderConfig: Sendable, Equatable {
         binDir = nil
         webHost = "127.0.0.1"
         webPort = 8080
+        startWeb = true
+        startSim = true
         sessionIdleMinutes = 720
         secureCookies = false
         botsPerUser = 20

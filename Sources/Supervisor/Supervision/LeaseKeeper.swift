@@ -75,13 +75,12 @@ final class LeaseKeeper: Sendable {
             let started = clock()
             let startedWall = wallClock()
             do {
-                let live = try store.heartbeat(host: host, capacity: capacity, draining: false, ttl: ttl)
-                let draining = try store.isDraining(host: host)
+                let beat = try store.heartbeat(host: host, capacity: capacity, ttl: ttl)
                 let renewed = try store.renew(host: host, users: Set(state.held.keys), ttl: ttl)
                 let lost = Set(state.held.keys).subtracting(renewed.map(\.user))
                 state.held = Dictionary(uniqueKeysWithValues: renewed.map { ($0.user, $0) })
                 state.releasing.formIntersection(state.held.keys)
-                let plan = LeasePlan.plan(held: Set(state.held.keys), wanted: wanted, liveHosts: live, capacity: capacity, draining: draining)
+                let plan = LeasePlan.plan(held: Set(state.held.keys), wanted: wanted, liveHosts: beat.liveHosts, capacity: capacity, draining: beat.draining)
                 state.releasing.formUnion(plan.release)
                 let stopped = state.releasing.subtracting(running)
                 if !stopped.isEmpty {

@@ -80,6 +80,7 @@ extension ProcessSupervisor {
     func attempt(_ entry: ReportBacklog.Entry, for user: UserID) -> Attempt {
         do {
             try write(entry.report, for: user, leaseEpoch: entry.leaseEpoch, at: entry.at)
+            reportsWritten.store(true, ordering: .relaxed)
         } catch let refused as FenceRefused {
             didFence(refused, user: user)
         } catch where database.isUnavailable(error) {
@@ -189,7 +190,8 @@ extension ProcessSupervisor {
     func send(command: String, payload: String?, to user: UserID, now: Date = Date()) throws -> CommandOutcome {
         let id = try database.commands.record(user: user, command: command, payload: payload, at: now)
         let line = SupervisorMessage.command(id: id, name: command, payload: payload).line()
-        let elsewhere = leases != nil && database.leases.map { (try? $0.leases().contains { $0.user == user && $0.host != nil && $0.host != config.hostID }) ?? false } == true
+        let owner = leases == nil ? nil : try? database.leases?.owner(of: user)
+        let elsewhere = owner.map { $0 != config.hostID } ?? false
         let outcome: CommandOutcome = state.withLock { state in
             // Several hosts: the host running the user's worker takes the command from its row.
             guard let slot = state.slots[ProcessStatus.workerName(user)], slot.wanted else { return elsewhere ? .queued(id) : .noWorker(id) }

@@ -6,10 +6,12 @@ import Logging
 extension ProcessSupervisor {
     // MARK: - Starting
 
-    /// Starts the web, the simulator (in sim mode) and one worker per stored key.
+    /// Starts the web, the simulator (in sim mode) and one worker per stored key; a host of a
+    /// cluster may start neither (`web.start`, `sim.start`).
     func start(now: Date = Date()) throws {
-        var services = [try webSpec()]
-        if config.exchange == .sim { services.append(try simSpec()) }
+        var services: [ChildSpec] = []
+        if config.startWeb { services.append(try webSpec()) }
+        if config.exchange == .sim, config.startSim { services.append(try simSpec()) }
         state.withLock { state in
             for spec in services {
                 var slot = ChildSlot(spec: spec, policy: RestartPolicy(settings: .init(config)))

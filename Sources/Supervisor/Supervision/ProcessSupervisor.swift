@@ -40,6 +40,8 @@ final class ProcessSupervisor: Sendable {
     let fencingRefusals = Atomic<Int>(0)
     /// Reports kept while the central database does not answer.
     let backlog = Mutex(ReportBacklog())
+    /// Report rows were written since the webs were last told (``CentralDatabase/announceChanges()``).
+    let reportsWritten = Atomic<Bool>(false)
 
     init(config: TraderConfig, directory: DataDirectory, database: CentralDatabase, vault: ExchangeKeyVault, binDir: String, isolation: Isolation, logger: Logger) {
         self.config = config
@@ -102,6 +104,10 @@ final class ProcessSupervisor: Sendable {
         if urgent || now.timeIntervalSince(state.withLock { $0.lastFlush }) >= 0.5 {
             flush(now: now)
             if !backlog.withLock({ $0.isEmpty }) { writeBacklog() }
+        }
+        // One word to the webs per pass that wrote something they show (not per heartbeat).
+        if reportsWritten.exchange(false, ordering: .relaxed) || urgent || !removed.isEmpty {
+            database.announceChanges()
         }
     }
 

@@ -30,3 +30,11 @@ struct StoreChangeSignal: CentralChangeSignal {
 
     func version() async -> Int? { try? database.dataVersion() }
 }
+
+/// The database server's notifications (PostgreSQL's `LISTEN`/`NOTIFY`): reading it costs no
+/// query; nil while the listener is not connected (the hub then reads every tick).
+struct FeedChangeSignal: CentralChangeSignal {
+    let feed: any CentralChangeFeed
+
+    func version() async -> Int? { feed.version }
+}

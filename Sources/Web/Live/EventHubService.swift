@@ -12,6 +12,8 @@ struct EventHubService: Service {
     var watch: CentralChangeWatch? = nil
     let logger: Logger
     var interval: Duration = .milliseconds(200)
+    /// The listener behind ``changes``, run beside the poller (PostgreSQL).
+    var feed: (any CentralChangeFeed)? = nil
 
     init(hub: EventHub, changes: any CentralChangeSignal, logger: Logger) {
         self.hub = hub
@@ -19,24 +21,34 @@ struct EventHubService: Service {
         self.logger = logger
     }
 
-    /// Watches central.sqlite at `databasePath`, or, for a database with no file (the in-memory
-    /// stores of the unit tests), its own change counter.
+    /// Listens to the database server's notifications (PostgreSQL), or watches central.sqlite at
+    /// `databasePath`, or, for a database with no file (the in-memory stores of the unit tests),
+    /// its own change counter.
     init(hub: EventHub, databasePath: String, watch: CentralChangeWatch? = nil, logger: Logger) {
         let changes: any CentralChangeSignal
-        if hub.database.pool == nil {
+        if let feed = hub.database.changeFeed {
+            changes = FeedChangeSignal(feed: feed)
+        } else if hub.database.pool == nil {
             changes = StoreChangeSignal(database: hub.database)
         } else {
             changes = SQLiteChangeSignal(path: databasePath)
         }
         self.init(hub: hub, changes: changes, logger: logger)
         self.watch = watch
+        feed = hub.database.changeFeed
     }
 
     func run() async throws {
         // At a graceful shutdown the streams end (an open stream would keep the server waiting)
         // and so does the poller, at once rather than after its sleep.
         await withGracefulShutdownHandler {
-            try? await cancelWhenGracefulShutdown { try await poll() }
+            try? await cancelWhenGracefulShutdown {
+                try await withThrowingDiscardingTaskGroup { group in
+                    if let feed { group.addTask { await feed.run() } }
+                    try await poll()
+                    group.cancelAll()
+                }
+            }
         } onGracefulShutdown: {
             Task { await hub.closeAll() }
         }

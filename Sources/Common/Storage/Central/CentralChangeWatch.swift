@@ -26,6 +26,13 @@ public struct SQLiteDataVersionProbe: DataVersionProbe {
     }
 }
 
+/// A database's own change counter (``CentralDatabase/dataVersion()``).
+struct CentralDatabaseVersionProbe: DataVersionProbe {
+    let database: CentralDatabase
+
+    func dataVersion() throws -> Int { try database.dataVersion() }
+}
+
 /// Whether central.sqlite changed, as a generation number that caches stamp their entries
 /// with. GRDB's observation sees only this process's commits, and the supervisor and the
 /// workers' reports write the file too; so the file's `data_version` is polled on one
@@ -47,6 +54,16 @@ public final class CentralChangeWatch: Sendable {
     /// Watches the file at `path` (central.sqlite); unwatchable means uncached, never stale.
     public convenience init(path: String, interval: Double = 0.05) {
         self.init(probe: try? SQLiteDataVersionProbe(path: path), interval: interval)
+    }
+
+    /// The watch of `database`: central.sqlite's file, or, on PostgreSQL (whose server's WAL
+    /// position moves at every commit of any process, of any web or host), the database's own
+    /// ``CentralDatabase/dataVersion()``, one query at most every interval.
+    public static func of(_ database: CentralDatabase, directory: DataDirectory, interval: Double = 0.05) -> CentralChangeWatch {
+        if database.pool == nil, database.changeFeed != nil {
+            return CentralChangeWatch(probe: CentralDatabaseVersionProbe(database: database), interval: interval)
+        }
+        return CentralChangeWatch(path: directory.centralDatabase, interval: interval)
     }
 
     /// The current generation, polling the file first when the last poll is older than the interval.

@@ -22,6 +22,9 @@ public struct CentralDatabase: Sendable {
     /// Runs a worker's report writes only while the writing host's lease is current: on
     /// PostgreSQL only (nil: written as they come).
     public let fence: (any CentralFence)?
+    /// The server's word that something changed, for the web's live updates: on PostgreSQL
+    /// only (nil: the web polls the file's `data_version`).
+    public let changeFeed: (any CentralChangeFeed)?
     let probe: any CentralDatabaseProbe
 
     init(pool: DatabasePool) {
@@ -39,6 +42,7 @@ public struct CentralDatabase: Sendable {
         bots = SQLiteBotStore(pool)
         leases = nil
         fence = nil
+        changeFeed = nil
     }
 
     /// A database made of the given stores (the in-memory ones of the tests:
@@ -47,7 +51,7 @@ public struct CentralDatabase: Sendable {
         users: any UserStore, sessions: any SessionStore, exchangeKeys: any ExchangeKeyStore, processes: any ProcessStatusStore,
         commands: any CommandStore, workerEvents: any WorkerEventStore, supervisorInfo: any SupervisorInfoStore,
         portfolios: any PortfolioStore, trading: any TradingStore, bots: any BotStore, probe: any CentralDatabaseProbe,
-        leases: (any LeaseStore)? = nil, fence: (any CentralFence)? = nil
+        leases: (any LeaseStore)? = nil, fence: (any CentralFence)? = nil, changeFeed: (any CentralChangeFeed)? = nil
     ) {
         pool = nil
         self.users = users
@@ -63,6 +67,7 @@ public struct CentralDatabase: Sendable {
         self.probe = probe
         self.leases = leases
         self.fence = fence
+        self.changeFeed = changeFeed
     }
 
     /// Runs `body`'s writes for `user` as the host holding the user's lease at `epoch`: in one
@@ -89,6 +94,10 @@ public struct CentralDatabase: Sendable {
     /// Changes when any process commits to the file; cheap to poll (GRDB observation does not
     /// see other processes' commits).
     public func dataVersion() throws -> Int { try probe.dataVersion() }
+
+    /// Tells the listeners of ``changeFeed`` (every web) that a batch of writes was committed.
+    /// Nothing to do on SQLite, whose readers poll the file.
+    public func announceChanges() { probe.announceChanges() }
 }
 
 /// The database's side of fencing (``CentralDatabase/fenced(user:lease:_:)``).

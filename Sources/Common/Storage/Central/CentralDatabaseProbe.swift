@@ -6,6 +6,13 @@ import GRDB
 public protocol CentralDatabaseProbe: Sendable {
     func isHealthy() -> Bool
     func dataVersion() throws -> Int
+    /// Tells the database's listeners that a batch of writes was committed.
+    func announceChanges()
+}
+
+extension CentralDatabaseProbe {
+    /// Nothing listens: readers poll ``dataVersion()``.
+    public func announceChanges() {}
 }
 
 /// The probe of central.sqlite.

@@ -28,14 +28,27 @@ public struct LeaseRecord: Sendable, Equatable {
     }
 }
 
+/// What a host's heartbeat answers (``LeaseStore/heartbeat(host:capacity:ttl:)``).
+public struct HostBeat: Sendable, Equatable {
+    /// Hosts alive and not draining, this one included when it is not draining.
+    public let liveHosts: Int
+    /// This host is draining: it hands its users to the others.
+    public let draining: Bool
+
+    public init(liveHosts: Int, draining: Bool) {
+        self.liveHosts = liveHosts
+        self.draining = draining
+    }
+}
+
 /// Which supervisor runs which user's worker when several share the central database: a lease
 /// per user (owner host, epoch, expiry set by the database's clock) and a row per host (alive
 /// when seen within the lease time). Written by the supervisors only. Exists on PostgreSQL; a
 /// single machine (central.sqlite) runs every worker itself and has none.
 public protocol LeaseStore: Sendable {
-    /// Records that `host` is alive (and whether it is draining); returns how many hosts are
-    /// alive and not draining, itself included when it is not.
-    func heartbeat(host: String, capacity: Int, draining: Bool, ttl: TimeInterval) throws -> Int
+    /// Records that `host` is alive; answers how many hosts are alive and not draining (itself
+    /// included when it is not) and whether `host` is draining (`supervisor drain`).
+    func heartbeat(host: String, capacity: Int, ttl: TimeInterval) throws -> HostBeat
     /// Extends `host`'s leases on `users`; returns those still its own (another may have taken
     /// an expired one).
     func renew(host: String, users: Set<UserID>, ttl: TimeInterval) throws -> [HeldLease]
@@ -46,8 +59,8 @@ public protocol LeaseStore: Sendable {
     func release(host: String, users: Set<UserID>) throws
     /// Every lease.
     func leases() throws -> [LeaseRecord]
-    /// Whether `host` is draining (`supervisor drain`).
-    func isDraining(host: String) throws -> Bool
+    /// The host holding `user`'s lease, if any (lapsed or not).
+    func owner(of user: UserID) throws -> String?
     /// Marks `host` draining (or not): it hands its users to the others.
     func setDraining(host: String, _ draining: Bool) throws
 }
