@@ -71,10 +71,6 @@ public struct PostgresLeaseStore: LeaseStore {
         }
     }
 
-    public func owner(of user: UserID) throws -> String? {
-        try db.query("SELECT host_id FROM leases WHERE user_id = \(user.rawValue)").first?.decode(String?.self) ?? nil
-    }
-
     public func setDraining(host: String, _ draining: Bool) throws {
         try db.execute(
             """

@@ -95,7 +95,8 @@ enum SupervisorApp {
             )
         )
         logger.info("supervisor.started", metadata: ["pid": "\(getpid())", "data_dir": "\(directory.root)", "exchange": "\(config.exchange.rawValue)"])
-        print("Crypto Trader Pro: dashboard at http://\(config.webHost):\(config.webPort) — data in \(directory.root) — Ctrl-C stops everything")
+        let dashboard = config.startWeb ? "dashboard at http://\(config.webHost):\(config.webPort)" : "no dashboard on this host (web.start: false)"
+        print("Crypto Trader Pro: \(dashboard) — data in \(directory.root) — Ctrl-C stops everything")
         fflush(nil)
         try await group.run()
         try? database.supervisorInfo.set(["state": "stopped", "stopped_at": Timestamp.string(Date())])

@@ -7,7 +7,8 @@ import Testing
 /// exactly one host under a lease; a host killed with `-9` loses its users to the others within
 /// 20 s; a host stopped (SIGSTOP) past its lease loses them too, and resumed, kills its stale
 /// workers while the database refuses its writes for them (fencing); a drained host hands its
-/// users over within 5 s; a fill on one host reaches a page on another host's web within 1 s.
+/// users over within 5 s; a fill on one host reaches a page on another host's web within 1 s; a
+/// bot started on one host's web runs on the host that takes its user.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct MultiHostTests {
     static let hostIDs = ["h1", "h2", "h3"]
 
@@ -135,6 +136,30 @@ import Testing
             #expect(drained, "\(Self.owners(hosts, users: users))")
             let drainTime = ContinuousClock.now - drainStarted
             #expect(drainTime < .seconds(5))
+            // A paper bot started on the web of a host that runs no worker (h3, drained): the
+            // command waits in its row, and the host that takes the new user runs the bot.
+            let web3 = WebClient(port: hosts["h3"]!.webPort)
+            let paperUser = try await web3.signUp("paperuser", AccountTests.password)
+            try await web3.logIn("paperuser", AccountTests.password)
+            let ticker = try await HTTP.get(sim.baseURL + "/api/v3/ticker/price?symbol=BTCUSDT")
+            let priceText = try #require(ticker.json?["price"] as? String)
+            let price = try #require(DecimalText.parse(priceText))
+            let (lower, upper) = (SymbolFilters.round(price * Decimal(string: "0.9")!, step: 1, .down), SymbolFilters.round(price * Decimal(string: "1.1")!, step: 1, .up))
+            let created = try await web3.send(.POST, "/api/v1/bots", json: [
+                "name": "paper grid", "mode": "paper", "symbol": "BTCUSDT", "paper_balances": ["USDT": "5000"],
+                "strategy": ["name": "grid", "params": ["lower": "\(lower)", "upper": "\(upper)", "levels": 6, "investment": "1000"]],
+            ])
+            let botID = try #require((created.json?["bot_id"] as? NSNumber)?.intValue, "\(created.body)")
+            let startBot = try await web3.send(.POST, "/api/v1/bots/\(botID)/start")
+            #expect(startBot.status == 202 && startBot.json?["delivered"] as? Bool == false, "\(startBot.status) \(startBot.body)")
+            let paperRuns = try await waitUntilAsync(.seconds(20)) {
+                let bot = try await PaperBotTests.bot(web3, botID)
+                return Self.owners(hosts, users: [paperUser])[paperUser] == ["h2"] && bot["state"] as? String == "running"
+                    && PaperBotTests.openOrders(bot).count == 5
+            }
+            let paperBot = try await PaperBotTests.bot(web3, botID)
+            #expect(paperRuns, "\(Self.owners(hosts, users: [paperUser])) \(paperBot)")
+
             // The measured times, for the closing notes and `make bench`'s figures beside them.
             let timings = "failover after kill -9: \(failover)\ndrain: \(drainTime)\nfill on one host → event on another host's web (s): \(latencies)\n"
             try? timings.write(toFile: TestPaths.artifacts + "/multi-host-timings.txt", atomically: true, encoding: .utf8)

@@ -46,7 +46,6 @@ import Testing
             try locked { for user in users where owners[user]?.host == host { owners[user] = nil } }
         }
         func leases() throws -> [LeaseRecord] { [] }
-        func owner(of user: UserID) throws -> String? { try locked { owners[user]?.host } }
         func setDraining(host: String, _ draining: Bool) throws { try locked { self.draining = draining } }
     }
 

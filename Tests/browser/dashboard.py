@@ -96,6 +96,8 @@ ALLOWED_DIGITS = [
      "System status: when the supervisor started, from its record"),
     ("/status", "p", r"\(https?://[^)\s]+\)",
      "System status: the simulator's address and port, from the configuration"),
+    ("/status", "p", r"PostgreSQL at postgres://\S+?(?=,|\s|$)|\(the last to start: [^)]+\)",
+     "System status on PostgreSQL: the central database's address and the host names, from the configuration"),
     ("/status", "p", r"^\s*Bots: \d+ [a-z_]+(?:, \d+ [a-z_]+)*\s*$",
      "System status: how many bots run on this machine, counted from the supervisor's records"),
     ("/status", "table td", r"^\s*\d+\s*$",

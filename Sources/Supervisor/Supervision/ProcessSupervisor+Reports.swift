@@ -180,6 +180,11 @@ extension ProcessSupervisor {
         }
     }
 
+    /// The user has a stored key or a paper bot to run: some host runs, or will run, a worker.
+    func wantsWorker(_ user: UserID) throws -> Bool {
+        try database.exchangeKeys.key(for: user) != nil || database.bots.usersWithWantedPaperBots().contains(user)
+    }
+
     enum CommandOutcome: Equatable {
         case delivered(Int64)
         case queued(Int64)
@@ -190,15 +195,16 @@ extension ProcessSupervisor {
     func send(command: String, payload: String?, to user: UserID, now: Date = Date()) throws -> CommandOutcome {
         let id = try database.commands.record(user: user, command: command, payload: payload, at: now)
         let line = SupervisorMessage.command(id: id, name: command, payload: payload).line()
-        let owner = leases == nil ? nil : try? database.leases?.owner(of: user)
-        let elsewhere = owner.map { $0 != config.hostID } ?? false
         let outcome: CommandOutcome = state.withLock { state in
-            // Several hosts: the host running the user's worker takes the command from its row.
-            guard let slot = state.slots[ProcessStatus.workerName(user)], slot.wanted else { return elsewhere ? .queued(id) : .noWorker(id) }
+            guard let slot = state.slots[ProcessStatus.workerName(user)], slot.wanted else { return .noWorker(id) }
             guard let process = slot.process, process.send(line: line) else { return .queued(id) }
             return .delivered(id)
         }
         if case .delivered = outcome { try database.commands.markDelivered(id: id, at: now) }
+        // Several hosts: a user who wants a worker runs, or is about to run, on some host, which
+        // takes the command from its row (``deliverCommandsRecordedElsewhere(now:)``, or at the
+        // worker's start).
+        if case .noWorker = outcome, leases != nil, try wantsWorker(user) { return .queued(id) }
         return outcome
     }
 

@@ -59,8 +59,6 @@ public protocol LeaseStore: Sendable {
     func release(host: String, users: Set<UserID>) throws
     /// Every lease.
     func leases() throws -> [LeaseRecord]
-    /// The host holding `user`'s lease, if any (lapsed or not).
-    func owner(of user: UserID) throws -> String?
     /// Marks `host` draining (or not): it hands its users to the others.
     func setDraining(host: String, _ draining: Bool) throws
 }
