@@ -38,6 +38,17 @@ final class BotState: Sendable {
 
     var current: Value { value.withLock { $0 } }
 
+    /// Takes the state the user's last worker reported (``SupervisorMessage/traderState(_:)``)
+    /// when this database has none of its own (a new host, a lost file); `error` and unknown
+    /// values are not taken. Returns whether it was taken.
+    @discardableResult
+    func adopt(_ reported: String) throws -> Bool {
+        guard let database, let new = Value(rawValue: reported), new != .error else { return false }
+        guard try database.state("bot_state") == nil else { return false }
+        try set(new)
+        return true
+    }
+
     func set(_ new: Value) throws {
         guard let database else { throw Failure.unusable(failure ?? "unknown") }
         try database.setState("bot_state", new.rawValue)

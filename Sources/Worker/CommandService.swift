@@ -42,6 +42,8 @@ struct CommandService: Service {
         var fills: [BotFill] = []
         /// The grid and DCA bots the supervisor named to run.
         var bots: Set<Int64> = []
+        /// The first bot's state as its last worker reported it, taken after the history.
+        var traderState: String?
     }
     let history = History()
 
@@ -67,10 +69,20 @@ struct CommandService: Service {
             history.orders.append(order)
         case .historyFill(let fill):
             history.fills.append(fill)
+        case .traderState(let state):
+            history.traderState = state
         case .historyEnd:
             if let trader { await trader.restore(orders: history.orders, fills: history.fills) }
             history.orders = []
             history.fills = []
+            // Only now, with the positions restored: a bot that ran on another host runs on here
+            // (unless this database already has a state, or a command since set one).
+            if trader != nil, let state = history.traderState, (try? bot.adopt(state)) == true {
+                reporter.send(.heartbeat(state: bot.current.rawValue))
+                reporter.send(.event(level: "info", kind: "bot", message: "the bot is \(state.replacingOccurrences(of: "_", with: " ")) as its last worker reported"))
+                logger.info("bot.state_adopted", metadata: ["bot.state": "\(state)"])
+            }
+            history.traderState = nil
             await host?.request(.settle(wanted: history.bots))
         case .bot(let id, let definition):
             history.bots.insert(id)

@@ -10,6 +10,7 @@ import Testing
             .command(id: 8, name: "settings_changed", payload: "{\"a\":1}"),
             .bot(id: 12, definition: "{\"name\":\"grid\"}"),
             .lease(untilMs: 1_790_000_004_000),
+            .traderState("emergency_stopped"),
         ]
         for message in messages {
             let line = message.line()

@@ -27,28 +27,52 @@ import Testing
         owners.values.reduce(into: [:]) { counts, hosts in for host in hosts { counts[host, default: 0] += 1 } }
     }
 
-    @Test func usersMoveFromAKilledAStoppedAndADrainedHost() async throws {
+    /// One PostgreSQL database, one simulator, `count` users each with a simulator account
+    /// (10,000 USDT) and its key stored, and the three hosts started on them.
+    struct Cluster {
+        let temp: TestDataDir
+        let sim: SimulatorProcess
+        let central: CentralDatabase
+        let users: [UserID]
+        let credentials: [UserID: BinanceClient.Credentials]
+        let environment: [String: String]
+        var hosts: [String: SupervisorProcess]
+    }
+
+    static func cluster(_ name: String, users count: Int) async throws -> Cluster {
         let location = try PostgresCluster.get().newDatabase()
-        let sim = try await SimulatorProcess()
-        defer { sim.stop() }
-        let temp = try TestDataDir("multi-host")
+        // Hosts on separate machines each have an address, and Binance's weight limit per
+        // address; here the three share one, so the simulator allows them three hosts' worth.
+        let sim = try await SimulatorProcess(arguments: ["--weight-limit", "18000"])
+        let temp = try TestDataDir(name)
         let keyFile = temp.path + "/shared-secrets/master.key"
         let setup = DataDirectory(root: temp.path + "/setup", masterKeyFile: keyFile)
         try setup.prepare()
         let central = try CentralDatabase.migrate(PostgresSession(location))
         var users: [UserID] = []
-        for index in 1...9 {
-            let credentials = try await sim.createAccount(balances: ["USDT": "1000"])
-            users.append(try Fixtures.addUser(central, "user\(index)", key: (credentials.apiKey, credentials.secret), directory: setup))
+        var credentials: [UserID: BinanceClient.Credentials] = [:]
+        for index in 1...count {
+            let account = try await sim.createAccount(balances: ["USDT": "10000"])
+            let user = try Fixtures.addUser(central, "user\(index)", key: (account.apiKey, account.secret), directory: setup)
+            users.append(user)
+            credentials[user] = account
         }
         let environment = [
             "TRADER_DATABASE_URL": location.connectionURL, "TRADER_EXCHANGE": "testnet", "TRADER_TESTNET_BASE_URL": sim.baseURL,
             "TRADER_MASTER_KEY_FILE": keyFile,
         ]
         var hosts: [String: SupervisorProcess] = [:]
-        for id in Self.hostIDs {
-            hosts[id] = try SupervisorProcess(dataDir: temp.path + "/" + id, name: "host-\(id)", environment: environment.merging(["TRADER_HOST_ID": id]) { $1 })
+        for id in hostIDs {
+            hosts[id] = try SupervisorProcess(dataDir: temp.path + "/" + id, name: "\(name)-\(id)", environment: environment.merging(["TRADER_HOST_ID": id]) { $1 })
         }
+        return Cluster(temp: temp, sim: sim, central: central, users: users, credentials: credentials, environment: environment, hosts: hosts)
+    }
+
+    @Test func usersMoveFromAKilledAStoppedAndADrainedHost() async throws {
+        let cluster = try await Self.cluster("multi-host", users: 9)
+        let (sim, central, users, environment) = (cluster.sim, cluster.central, cluster.users, cluster.environment)
+        var hosts = cluster.hosts
+        defer { sim.stop() }
         defer { for host in hosts.values { kill(host.pid, SIGCONT) } }
         do {
             // Shared out: every user's worker on exactly one host, three each.
@@ -163,6 +187,80 @@ import Testing
             // The measured times, for the closing notes and `make bench`'s figures beside them.
             let timings = "failover after kill -9: \(failover)\ndrain: \(drainTime)\nfill on one host → event on another host's web (s): \(latencies)\n"
             try? timings.write(toFile: TestPaths.artifacts + "/multi-host-timings.txt", atomically: true, encoding: .utf8)
+        } catch {
+            for host in hosts.values { await host.stop() }
+            throw error
+        }
+        for host in hosts.values { await host.stop() }
+    }
+
+    /// Twenty users' bots trading on 1 s candles across three hosts; one host is killed with
+    /// `-9`: its users run and trade again on the others within 20 s, no order is sent twice (each
+    /// client order id once on the exchange) and every trade the exchange made is recorded once.
+    @Test func twentyUsersTradingLoseNothingWhenAHostIsKilled() async throws {
+        let cluster = try await Self.cluster("multi-host-20", users: 20)
+        let (sim, central, users) = (cluster.sim, cluster.central, cluster.users)
+        var hosts = cluster.hosts
+        defer { sim.stop() }
+        do {
+            var owners: [UserID: [String]] = [:]
+            let shared = await waitUntil(.seconds(60)) {
+                owners = Self.owners(hosts, users: users)
+                return owners.values.allSatisfy { $0.count == 1 }
+            }
+            #expect(shared, "\(owners)")
+            // Every bot on 1 s candles, started from h1's web whichever host runs it.
+            let hash = try await PasswordHasher.hash(AccountTests.password, cost: 4)
+            for user in users {
+                try central.users.setPasswordHash(hash, for: user, at: Date())
+                let web = WebClient(port: hosts["h1"]!.webPort)
+                _ = try await web.logIn(try #require(try central.users.user(user)?.username), AccountTests.password)
+                let put = try await web.send(.PUT, "/api/v1/settings", json: TradingTests.settings(symbols: ["BTCUSDT"], maxPositionUSDT: "100"))
+                #expect(put.status == 200, "\(put.body)")
+                #expect(try await web.send(.POST, "/api/v1/bot/start").status == 202)
+            }
+            func fills(_ user: UserID) -> [BotFill] {
+                ((try? central.trading.fills(for: user, recordedAfter: 0, limit: 10_000)) ?? []).map(\.fill)
+            }
+            let trading = await waitUntil(.seconds(90)) { users.allSatisfy { !fills($0).isEmpty } }
+            #expect(trading, "users without a fill: \(users.filter { fills($0).isEmpty })")
+
+            // kill -9 of the host running the most users.
+            owners = Self.owners(hosts, users: users)
+            let victim = Self.spread(owners).max { $0.value < $1.value }!.key
+            let moved = users.filter { owners[$0] == [victim] }
+            let killed = hosts.removeValue(forKey: victim)!
+            let killedAt = Date()
+            kill(killed.pid, SIGKILL)
+            for entry in ProcessTable.mentioning(killed.dataDir) { kill(entry.pid, SIGKILL) }
+            func tradedAgain(_ user: UserID) -> Bool { fills(user).contains { $0.time > killedAt } }
+            let resumed = await waitUntil(.seconds(20)) {
+                let now = Self.owners(hosts, users: moved)
+                return moved.allSatisfy { now[$0]?.count == 1 && tradedAgain($0) }
+            }
+            let failover = Date().timeIntervalSince(killedAt)
+            #expect(resumed, "moved \(moved.count) from \(victim); not trading again: \(moved.filter { !tradedAgain($0) }) \(Self.owners(hosts, users: moved))")
+            print("\(moved.count) users of \(victim) trading again on the other hosts after \(String(format: "%.1f", failover)) s")
+
+            // Stopped (nothing sold), then the exchange and the database agree.
+            for user in users {
+                let web = WebClient(port: hosts[hosts.keys.sorted().first!]!.webPort)
+                _ = try await web.logIn(try #require(try central.users.user(user)?.username), AccountTests.password)
+                #expect(try await web.send(.POST, "/api/v1/bot/stop").status == 202)
+            }
+            for user in users {
+                let client = BinanceClient(baseURL: sim.baseURL, credentials: try #require(cluster.credentials[user]))
+                let orders = try await client.allOrders(symbol: "BTCUSDT")
+                #expect(Set(orders.map(\.clientOrderID)).count == orders.count, "user \(user): an order sent twice \(orders.map(\.clientOrderID).sorted())")
+                var exchangeTrades: [Int64] = []
+                let agree = try await waitUntilAsync(.seconds(15)) {
+                    exchangeTrades = try await client.myTrades(symbol: "BTCUSDT").map(\.tradeID).sorted()
+                    return fills(user).map(\.tradeID).sorted() == exchangeTrades
+                }
+                #expect(agree, "user \(user): exchange trades \(exchangeTrades), recorded \(fills(user).map(\.tradeID).sorted())")
+            }
+            try? "failover with 20 users trading (kill -9 → every moved user traded again): \(failover) s\n"
+                .write(toFile: TestPaths.artifacts + "/multi-host-trading.txt", atomically: true, encoding: .utf8)
         } catch {
             for host in hosts.values { await host.stop() }
             throw error

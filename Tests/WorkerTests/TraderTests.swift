@@ -89,6 +89,28 @@ import Testing
         #expect(unknownOrders == "adopt" ? adopted.contains("web_foreign_1") : !resting.contains("web_foreign_1"))
     }
 
+    /// A worker killed between the exchange's answer and its report (its host lost): the next
+    /// worker, on another host, finds the bot's filled order on the exchange and records it and its
+    /// fill once, with the position it opened; other users' and the grid's orders are not its own.
+    @Test func anOrderThatTradedWithoutBeingRecordedIsRecordedOnceAtStart() async throws {
+        let (trader, exchange, reports, database) = try await Self.trader()
+        let mine = ClientOrderID.make(user: 5, symbol: "BTCUSDT", key: 7, purpose: "BE")
+        let ids = [mine, ClientOrderID.make(user: 6, symbol: "BTCUSDT", key: 7, purpose: "BE"), GridOrderID.make(user: 5, symbol: "BTCUSDT", grid: 2, cell: 0, side: .buy, sequence: 0)]
+        for id in ids {
+            _ = try await exchange.place(NewOrder(symbol: "BTCUSDT", side: .buy, kind: .market(quantity: Decimal(string: "0.01")!), clientOrderID: id))
+        }
+        #expect(try database.orders().isEmpty)
+        await trader.reconcile()
+        await trader.reconcile()
+        // Recorded, filled; the position it opened gets its exits as any entry's.
+        let recorded = try database.orders().filter { !OrderPurpose($0.clientOrderID).isExitLeg }
+        #expect(recorded.map(\.clientOrderID) == [mine] && recorded.first?.status == .filled, "\(recorded)")
+        let fills = try database.fills()
+        #expect(fills.count == 1 && fills.first?.clientOrderID == mine && fills.first?.qty == Decimal(string: "0.01")!)
+        #expect((await trader.positions["BTCUSDT"]?.qty ?? 0) > Decimal(string: "0.009")!)
+        #expect(reports.list.withLock { $0 }.filter { if case .fill = $0 { true } else { false } }.count == 1)
+    }
+
     @Test func aFilledEntryGetsItsExitsOnTheExchangeAsOneOCO() async throws {
         let (mine, myExchange, _, myDatabase) = try await Self.trader()
         #expect(try await myExchange.openOrders().isEmpty)

@@ -17,6 +17,8 @@ public protocol ExchangeClient: Sendable {
     func resolve(symbol: String, clientOrderID: String) async throws(ExchangeError) -> OrderReport?
     func cancel(symbol: String, clientOrderID: String) async throws(ExchangeError) -> OrderReport
     func openOrders(symbol: String?) async throws(ExchangeError) -> [OrderReport]
+    /// The account's recent orders on a symbol, whatever their status (Binance: the newest 500).
+    func allOrders(symbol: String) async throws(ExchangeError) -> [OrderReport]
     func myTrades(symbol: String, orderID: Int64?) async throws(ExchangeError) -> [TradeReport]
 
     // Order lists

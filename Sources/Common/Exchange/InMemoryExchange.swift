@@ -147,6 +147,10 @@ public final class InMemoryExchange: ExchangeClient {
         try call { book in book.orders.filter { $0.status.isOpen && (symbol == nil || $0.symbol == symbol) }.map(\.report) }
     }
 
+    public func allOrders(symbol: String) async throws(ExchangeError) -> [OrderReport] {
+        try call { book in book.orders.filter { $0.symbol == symbol }.map(\.report) }
+    }
+
     public func myTrades(symbol: String, orderID: Int64?) async throws(ExchangeError) -> [TradeReport] {
         try call { book in book.trades.filter { $0.symbol == symbol && (orderID == nil || $0.orderID == orderID) } }
     }

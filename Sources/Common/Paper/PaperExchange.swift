@@ -183,6 +183,10 @@ public final class PaperExchange: ExchangeClient {
         }
     }
 
+    public func allOrders(symbol: String) async throws(ExchangeError) -> [OrderReport] {
+        state.withLock { state in state.reports.values.filter { $0.symbol == symbol }.sorted { $0.orderID < $1.orderID } }
+    }
+
     public func myTrades(symbol: String, orderID: Int64?) async throws(ExchangeError) -> [TradeReport] {
         state.withLock { state in state.trades.filter { $0.symbol == symbol && (orderID == nil || $0.orderID == orderID) } }
     }

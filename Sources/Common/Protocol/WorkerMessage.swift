@@ -22,6 +22,10 @@ public enum SupervisorMessage: Sendable, Equatable {
     case bot(id: Int64, definition: String)
     /// Several hosts: the worker may send orders until this wall-clock time (``OrderPermit``).
     case lease(untilMs: Int64)
+    /// The first bot's state as its last worker reported it (`running`, `stopped`,
+    /// `emergency_stopped`): a worker whose own database has no state yet (a new host after a
+    /// failover, a lost file) takes it once its history is restored.
+    case traderState(String)
 
     public func line() -> String {
         var fields: [String: Any]
@@ -45,6 +49,8 @@ public enum SupervisorMessage: Sendable, Equatable {
             fields = ["type": "bot", "bot_id": id, "definition": definition]
         case .lease(let until):
             fields = ["type": "lease", "until_ms": until]
+        case .traderState(let state):
+            fields = ["type": "trader_state", "state": state]
         }
         return JSONLine.encode(fields)
     }
@@ -86,6 +92,9 @@ public enum SupervisorMessage: Sendable, Equatable {
         case "lease":
             guard let until = (fields["until_ms"] as? NSNumber)?.int64Value else { throw ProtocolError(reason: "lease needs until_ms") }
             return .lease(untilMs: until)
+        case "trader_state":
+            guard let state = fields["state"] as? String else { throw ProtocolError(reason: "trader_state needs state") }
+            return .traderState(state)
         case let other:
             throw ProtocolError(reason: "unknown message type \(other ?? "none")")
         }

@@ -103,6 +103,11 @@ extension ProcessSupervisor {
                 }
                 let settings = try database.bots.settings(for: user) ?? .defaults
                 firstLines.append(SupervisorMessage.settings(json: String(decoding: settings.encoded(), as: UTF8.self)).line())
+                // What the first bot was doing when its last worker (here or on another host)
+                // last reported: kept by a worker whose own database says nothing yet.
+                if let reported = try database.processes.status(process: slot.spec.name)?.reportedState {
+                    firstLines.append(SupervisorMessage.traderState(reported).line())
+                }
                 for command in try database.commands.undelivered(user: user) {
                     firstLines.append(SupervisorMessage.command(id: command.id, name: command.command, payload: command.payload).line())
                     deliveredCommands.append(command.id)

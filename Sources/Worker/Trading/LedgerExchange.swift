@@ -125,6 +125,12 @@ final class LedgerExchange: ExchangeClient {
         return reports
     }
 
+    func allOrders(symbol: String) async throws(ExchangeError) -> [OrderReport] {
+        let reports = try await inner.allOrders(symbol: symbol)
+        for report in reports where isKnown(report.clientOrderID) { keep(report) }
+        return reports
+    }
+
     func myTrades(symbol: String, orderID: Int64?) async throws(ExchangeError) -> [TradeReport] {
         let trades = try await inner.myTrades(symbol: symbol, orderID: orderID)
         keep(trades)

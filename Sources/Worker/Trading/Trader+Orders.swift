@@ -166,6 +166,7 @@ extension Trader {
     /// other bots (a grid's, a DCA deal's), which are theirs to keep.
     func reconcile() async {
         await resolveUnknown(force: true)
+        await recordOrdersNeverReported()
         guard let open = try? await client.openOrders() else { return }
         let known = Set(((try? database.orders()) ?? []).map(\.clientOrderID))
         for report in open where !known.contains(report.clientOrderID) && !OrderPurpose(report.clientOrderID).isOtherBots(user: user.rawValue) {
@@ -181,6 +182,33 @@ extension Trader {
                     orderListID: report.orderListID >= 0 ? report.orderListID : nil, stopPrice: report.stopPrice
                 )
                 if (try? database.insertIntent(adopted)) == true { reporter.send(.order(adopted)) }
+            }
+        }
+    }
+
+    /// At start: the bot's own orders that traded on the exchange and that neither this database
+    /// nor the central one's history holds — a worker killed between the exchange's answer and
+    /// its report (its host lost, another host running the user now) — are recorded from the
+    /// exchange, with their fills by trade id, so every trade is recorded once. One `allOrders`
+    /// per symbol of the settings.
+    func recordOrdersNeverReported() async {
+        guard let recorded = try? database.orders() else { return }
+        let known = Set(recorded.map(\.clientOrderID))
+        let mine = "u\(user.rawValue)-"
+        for symbol in settings.symbols {
+            guard let reports = try? await client.allOrders(symbol: symbol) else { return }
+            for report in reports where report.executedQty > 0 && report.clientOrderID.hasPrefix(mine) && !known.contains(report.clientOrderID) {
+                guard !OrderPurpose(report.clientOrderID).isGridOrDCA else { continue }
+                let now = Date()
+                var order = OrderRecord(
+                    clientOrderID: report.clientOrderID, orderID: report.orderID, symbol: report.symbol, side: report.side, type: report.type,
+                    status: .unknown, price: report.price, origQty: report.origQty, executedQty: 0, createdAt: now, updatedAt: now,
+                    reason: "recorded from the exchange: its worker stopped before reporting it",
+                    orderListID: report.orderListID >= 0 ? report.orderListID : nil, stopPrice: report.stopPrice
+                )
+                guard (try? database.insertIntent(order)) == true else { continue }
+                await absorb(report, into: &order)
+                event("warning", "orders", "\(report.symbol) order \(report.orderID) traded on the exchange without being recorded (its worker stopped first); recorded now")
             }
         }
     }
