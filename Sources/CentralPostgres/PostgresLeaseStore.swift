@@ -65,10 +65,12 @@ public struct PostgresLeaseStore: LeaseStore {
     }
 
     public func leases() throws -> [LeaseRecord] {
-        try db.query("SELECT user_id, host_id, epoch, extract(epoch FROM expires_at - now())::float8 FROM leases ORDER BY user_id").map { row in
-            let (user, host, epoch, expiresIn) = try row.decode((Int64, String?, Int64, Double?).self)
-            return LeaseRecord(user: UserID(user), host: host, epoch: epoch, expiresIn: host == nil ? nil : expiresIn)
-        }
+        try db.query("SELECT user_id, host_id, epoch, extract(epoch FROM expires_at - now())::float8 FROM leases ORDER BY user_id").map(Self.record)
+    }
+
+    public func lease(of user: UserID) throws -> LeaseRecord? {
+        try db.query("SELECT user_id, host_id, epoch, extract(epoch FROM expires_at - now())::float8 FROM leases WHERE user_id = \(user.rawValue)")
+            .first.map(Self.record)
     }
 
     public func setDraining(host: String, _ draining: Bool) throws {
@@ -78,6 +80,11 @@ public struct PostgresLeaseStore: LeaseStore {
             ON CONFLICT (host_id) DO UPDATE SET draining = excluded.draining
             """
         )
+    }
+
+    static func record(_ row: PostgresRow) throws -> LeaseRecord {
+        let (user, host, epoch, expiresIn) = try row.decode((Int64, String?, Int64, Double?).self)
+        return LeaseRecord(user: UserID(user), host: host, epoch: epoch, expiresIn: host == nil ? nil : expiresIn)
     }
 
     static func held(_ row: PostgresRow) throws -> HeldLease {

@@ -1,6 +1,7 @@
 import Common
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 
 @Suite struct StorageTests {
@@ -48,6 +49,22 @@ import Testing
         #expect(try db.exchangeKeys.deleteKey(for: alice))
         #expect(try db.exchangeKeys.keyRevisions().isEmpty)
         #expect(db.isHealthy())
+    }
+
+    /// A new database file has its mode from the moment it exists, not from after its
+    /// migrations: the migration below sees the file as it is while they run.
+    @Test func aNewFileHasItsModeBeforeItsFirstMigration() throws {
+        let temp = try TemporaryDirectory()
+        let path = temp.path + "/new.sqlite"
+        let seen = Mutex<mode_t?>(nil)
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("probe") { _ in
+            var info = stat()
+            stat(path, &info)
+            seen.withLock { $0 = info.st_mode & 0o777 }
+        }
+        _ = try DatabaseOpener.open(path: path, migrator: migrator, mode: .migrate(fileMode: 0o600))
+        #expect(seen.withLock { $0 } == 0o600)
     }
 
     @Test func aForeignFileIsRefusedAndLeftUntouched() throws {

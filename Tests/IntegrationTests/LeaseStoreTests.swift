@@ -34,6 +34,7 @@ import Testing
         let taken = try leases.claim(host: "b", wanted: wanted, count: 4, ttl: 5)
         #expect(taken == [HeldLease(user: users[0], epoch: 2)])
         #expect(try leases.leases().first { $0.user == users[1] }?.host == "a")
+        #expect(try leases.lease(of: users[1])?.host == "a" && leases.lease(of: users[0])?.epoch == 2 && leases.lease(of: UserID(999)) == nil)
 
         // A lease not renewed lapses by the database's clock, and cannot be renewed after.
         _ = try leases.claim(host: "a", wanted: wanted, count: 0, ttl: 5)

@@ -89,6 +89,8 @@ import Testing
             let web = WebClient(port: hosts["h1"]!.webPort)
             let login = try await web.logIn(try #require(try central.users.user(remote)?.username), AccountTests.password)
             #expect(login.status == 200, "\(login.body)")
+            let status = try await web.get("/status").body
+            #expect(status.contains("h2 runs your bot&#39;s worker") || status.contains("h2 runs your bot's worker"), "\(status)")
 
             // A fill on one host (h2's worker) reaches a page on another host's web (h1) within 1 s
             // of its time on the exchange: the supervisor's NOTIFY wakes every web's feed.

@@ -267,9 +267,11 @@ extension Decimal {
                 let aside = try FileManager.default.contentsOfDirectory(atPath: supervisor.directory.userDir(user)).filter { $0.contains(".damaged-") }
                 #expect(!aside.isEmpty, "the damaged file is kept, unchanged")
             }
-            // Still emergency-stopped? The state lived in the lost file: the bot is stopped, not running.
-            let state = try await web.get("/api/v1/bot").json?["state"] as? String
-            #expect(state != "running")
+            // Still emergency-stopped: the state lived in the lost file, and the new worker takes
+            // the one its last worker reported.
+            let state = try await waitUntilAsync(.seconds(5)) { try await web.get("/api/v1/bot").json?["state"] as? String == "emergency_stopped" }
+            #expect(state)
+            #expect(log.contains("bot.state_adopted"))
         }
     }
 }

@@ -46,6 +46,7 @@ import Testing
             try locked { for user in users where owners[user]?.host == host { owners[user] = nil } }
         }
         func leases() throws -> [LeaseRecord] { [] }
+        func lease(of user: UserID) throws -> LeaseRecord? { nil }
         func setDraining(host: String, _ draining: Bool) throws { try locked { self.draining = draining } }
     }
 

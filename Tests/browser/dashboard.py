@@ -96,6 +96,8 @@ ALLOWED_DIGITS = [
      "System status: when the supervisor started, from its record"),
     ("/status", "p", r"\(https?://[^)\s]+\)",
      "System status: the simulator's address and port, from the configuration"),
+    ("/status", "p", r"^\s*Your bot's host: \S+ runs your bot's worker \(its lease, number \d+, is current\)\s*$",
+     "System status on PostgreSQL: the host running the reader's worker and its lease's number, from the leases table"),
     ("/status", "p", r"PostgreSQL at postgres://\S+?(?=,|\s|$)|\(the last to start: [^)]+\)",
      "System status on PostgreSQL: the central database's address and the host names, from the configuration"),
     ("/status", "p", r"^\s*Bots: \d+ [a-z_]+(?:, \d+ [a-z_]+)*\s*$",

@@ -1,6 +1,10 @@
 import Foundation
 import GRDB
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Opens an SQLite database of ours: refuses a damaged file or one written by a newer version
 /// without modifying it, then opens it in WAL mode with foreign keys on and a busy timeout, and
 /// applies the migrations this version knows.
@@ -21,6 +25,15 @@ public enum DatabaseOpener {
             try check(path: path, migrator: migrator)
         } else if case .existing = mode {
             throw StorageError.unavailable(path, "the file does not exist")
+        } else if case .migrate(let fileMode) = mode {
+            // Created empty with its mode first (SQLite takes an empty file as a new database,
+            // and gives its -wal and -shm the file's mode): never readable by others, not even
+            // for the moment between SQLite's create and a chmod.
+            let descriptor = Glibc.open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, fileMode)
+            if descriptor >= 0 {
+                fchmod(descriptor, fileMode)
+                close(descriptor)
+            }
         }
         let pool: DatabasePool
         do {

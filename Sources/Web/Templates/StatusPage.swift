@@ -4,7 +4,10 @@ import Foundation
 /// The system status page: the supervisor, the web, the simulator, and the reader's own bot
 /// (never other users' bots, nor how many there are).
 enum StatusPage {
-    static func render(statuses: [ProcessStatus], info: [String: String], exchange: String, viewer: Layout.Viewer?, user: UserID?, now: Date) -> String {
+    /// `lease`: on PostgreSQL, the reader's lease (which host runs their worker).
+    static func render(
+        statuses: [ProcessStatus], info: [String: String], exchange: String, viewer: Layout.Viewer?, user: UserID?, lease: LeaseRecord? = nil, now: Date
+    ) -> String {
         let rows = statuses.filter { $0.userID == nil || $0.userID == user }.map { status -> [String: Any] in
             [
                 "name": status.userID == nil ? status.process : t("status.your_bot"), "state": status.state.rawValue,
@@ -28,10 +31,18 @@ enum StatusPage {
         } else {
             database = t("status.database_sqlite")
         }
-        let context: [String: Any] = [
+        var context: [String: Any] = [
             "database": database,
             "supervisor": supervisor, "exchange": t(exchange == "sim" ? "status.exchange_sim" : "status.exchange_testnet", ["address": address]), "rows": rows,
         ]
+        // Several hosts: which one runs the reader's worker, by the lease the database holds.
+        if let lease {
+            if let host = lease.host, let left = lease.expiresIn, left > 0 {
+                context["host"] = t("status.host_running", ["host": host, "epoch": String(lease.epoch)])
+            } else {
+                context["host"] = t("status.host_none")
+            }
+        }
         return Layout.page(
             title: t("status.title"), active: "/status", viewer: viewer, freshness: t("fresh.read_at", ["time": DisplayTime.text(now, .gmt)]),
             content: Views.render("status", context), live: ["bot"], freshnessAt: now

@@ -59,6 +59,8 @@ public protocol LeaseStore: Sendable {
     func release(host: String, users: Set<UserID>) throws
     /// Every lease.
     func leases() throws -> [LeaseRecord]
+    /// `user`'s lease, if the user ever had one.
+    func lease(of user: UserID) throws -> LeaseRecord?
     /// Marks `host` draining (or not): it hands its users to the others.
     func setDraining(host: String, _ draining: Bool) throws
 }
