@@ -211,6 +211,22 @@ import Testing
                 return owners.values.allSatisfy { $0.count == 1 }
             }
             #expect(shared, "\(owners)")
+            // The price steps up for 3 s and down for 3 s, so every bot's averages cross every few
+            // seconds: whether a user trades again after the kill depends on its host, not on
+            // how the random walk happens to go.
+            let ticker = try await HTTP.get(sim.baseURL + "/api/v3/ticker/price?symbol=BTCUSDT")
+            let priceText = try #require(ticker.json?["price"] as? String)
+            let base = try #require(DecimalText.parse(priceText))
+            let driver = Task {
+                var step = 0
+                while !Task.isCancelled {
+                    let price = SymbolFilters.round(base * Decimal(string: step % 6 < 3 ? "1.01" : "0.99")!, step: Decimal(string: "0.01")!, .down)
+                    _ = try? await HTTP.post(sim.baseURL + "/sim/v1/prices", json: #"{"symbol":"BTCUSDT","price":"\#(price)","hold":true}"#)
+                    step += 1
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+            defer { driver.cancel() }
             // Every bot on 1 s candles, started from h1's web whichever host runs it.
             let hash = try await PasswordHasher.hash(AccountTests.password, cost: 4)
             for user in users {
@@ -241,7 +257,12 @@ import Testing
                 return moved.allSatisfy { now[$0]?.count == 1 && tradedAgain($0) }
             }
             let failover = Date().timeIntervalSince(killedAt)
-            #expect(resumed, "moved \(moved.count) from \(victim); not trading again: \(moved.filter { !tradedAgain($0) }) \(Self.owners(hosts, users: moved))")
+            let stuck = moved.filter { !tradedAgain($0) }.map { user -> String in
+                let status = try? central.processes.status(process: ProcessStatus.workerName(user))
+                let last = fills(user).map(\.time).max().map { String(format: "%.1f", $0.timeIntervalSince(killedAt)) } ?? "none"
+                return "\(user): \(status?.state.rawValue ?? "?")/\(status?.reportedState ?? "?") errors \(status?.exchangeErrors ?? [:]) last fill \(last) s"
+            }
+            #expect(resumed, "moved \(moved.count) from \(victim); not trading again: \(stuck) \(Self.owners(hosts, users: moved))")
             print("\(moved.count) users of \(victim) trading again on the other hosts after \(String(format: "%.1f", failover)) s")
 
             // Stopped (nothing sold), then the exchange and the database agree.
