@@ -167,14 +167,7 @@ import Testing
             let web3 = WebClient(port: hosts["h3"]!.webPort)
             let paperUser = try await web3.signUp("paperuser", AccountTests.password)
             try await web3.logIn("paperuser", AccountTests.password)
-            let ticker = try await HTTP.get(sim.baseURL + "/api/v3/ticker/price?symbol=BTCUSDT")
-            let priceText = try #require(ticker.json?["price"] as? String)
-            let price = try #require(DecimalText.parse(priceText))
-            let (lower, upper) = (SymbolFilters.round(price * Decimal(string: "0.9")!, step: 1, .down), SymbolFilters.round(price * Decimal(string: "1.1")!, step: 1, .up))
-            let created = try await web3.send(.POST, "/api/v1/bots", json: [
-                "name": "paper grid", "mode": "paper", "symbol": "BTCUSDT", "paper_balances": ["USDT": "5000"],
-                "strategy": ["name": "grid", "params": ["lower": "\(lower)", "upper": "\(upper)", "levels": 6, "investment": "1000"]],
-            ])
+            let created = try await PaperBotTests.createGrid(web3, sim: sim.baseURL)
             let botID = try #require((created.json?["bot_id"] as? NSNumber)?.intValue, "\(created.body)")
             let startBot = try await web3.send(.POST, "/api/v1/bots/\(botID)/start")
             #expect(startBot.status == 202 && startBot.json?["delivered"] as? Bool == false, "\(startBot.status) \(startBot.body)")
@@ -197,8 +190,9 @@ import Testing
     }
 
     /// Twenty users' bots trading on 1 s candles across three hosts; one host is killed with
-    /// `-9`: its users run and trade again on the others within 20 s, no order is sent twice (each
-    /// client order id once on the exchange) and every trade the exchange made is recorded once.
+    /// `-9`: its users run and trade again on the others within 20 s; then PostgreSQL restarts
+    /// under the two left: everyone trades on. No order is sent twice (each client order id once
+    /// on the exchange) and every trade the exchange made is recorded once.
     @Test func twentyUsersTradingLoseNothingWhenAHostIsKilled() async throws {
         let cluster = try await Self.cluster("multi-host-20", users: 20)
         let (sim, central, users) = (cluster.sim, cluster.central, cluster.users)
@@ -265,6 +259,21 @@ import Testing
             #expect(resumed, "moved \(moved.count) from \(victim); not trading again: \(stuck) \(Self.owners(hosts, users: moved))")
             print("\(moved.count) users of \(victim) trading again on the other hosts after \(String(format: "%.1f", failover)) s")
 
+            // PostgreSQL restarted under the two hosts left: every user keeps one host and trades
+            // again; what the workers reported meanwhile is written when it is back (checked below).
+            let postgres = try PostgresCluster.get()
+            try postgres.stopServer(mode: "fast")
+            let restartedAt = Date()
+            try? await Task.sleep(for: .seconds(1))
+            try postgres.startServer()
+            let resumedAfterRestart = await waitUntil(.seconds(30)) {
+                let now = Self.owners(hosts, users: users)
+                return users.allSatisfy { now[$0]?.count == 1 && fills($0).contains { $0.time > restartedAt } }
+            }
+            #expect(resumedAfterRestart, "\(Self.owners(hosts, users: users)) not trading: \(users.filter { !fills($0).contains { $0.time > restartedAt } })")
+            let restartResumed = Date().timeIntervalSince(restartedAt)
+            print("PostgreSQL restarted under two hosts: all 20 users trading again after \(String(format: "%.1f", restartResumed)) s")
+
             // Stopped (nothing sold), then the exchange and the database agree.
             for user in users {
                 let web = WebClient(port: hosts[hosts.keys.sorted().first!]!.webPort)
@@ -282,7 +291,7 @@ import Testing
                 }
                 #expect(agree, "user \(user): exchange trades \(exchangeTrades), recorded \(fills(user).map(\.tradeID).sorted())")
             }
-            try? "failover with 20 users trading (kill -9 → every moved user traded again): \(failover) s\n"
+            try? "failover with 20 users trading (kill -9 → every moved user traded again): \(failover) s\nPostgreSQL restart → every user traded again: \(restartResumed) s\n"
                 .write(toFile: TestPaths.artifacts + "/multi-host-trading.txt", atomically: true, encoding: .utf8)
         } catch {
             for host in hosts.values { await host.stop() }

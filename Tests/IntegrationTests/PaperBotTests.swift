@@ -15,18 +15,24 @@ import Testing
         ((bot["run"] as? [String: Any])?["open_orders"] as? [[String: Any]] ?? []).map { "\($0["side"] ?? "") \($0["price"] ?? "")" }.sorted()
     }
 
+    /// A paper grid on BTCUSDT of six levels from 10 % under the exchange's price to 10 % over,
+    /// 1,000 of 5,000 virtual USDT; the answer of `POST /api/v1/bots`.
+    static func createGrid(_ web: WebClient, sim: String) async throws -> HTTP.Answer {
+        let ticker = try await HTTP.get(sim + "/api/v3/ticker/price?symbol=BTCUSDT")
+        let text = try #require(ticker.json?["price"] as? String)
+        let price = try #require(DecimalText.parse(text))
+        let (lower, upper) = (SymbolFilters.round(price * Decimal(string: "0.9")!, step: 1, .down), SymbolFilters.round(price * Decimal(string: "1.1")!, step: 1, .up))
+        return try await web.send(.POST, "/api/v1/bots", json: [
+            "name": "paper grid", "mode": "paper", "symbol": "BTCUSDT", "paper_balances": ["USDT": "5000"],
+            "strategy": ["name": "grid", "params": ["lower": "\(lower)", "upper": "\(upper)", "levels": 6, "investment": "1000"]],
+        ])
+    }
+
     @Test func aPaperGridRunsWithoutAKeySurvivesAKillAndStaysOutOfTheRealFigures() async throws {
         try await AccountTests.withSystem("paper-bot") { supervisor, web in
             let user = try await web.signUp("papertrader", AccountTests.password)
             try await web.logIn("papertrader", AccountTests.password)
-            let ticker = try await HTTP.get("http://127.0.0.1:\(supervisor.simPort)/api/v3/ticker/price?symbol=BTCUSDT")
-            let text = try #require(ticker.json?["price"] as? String)
-            let price = try #require(DecimalText.parse(text))
-            let (lower, upper) = (SymbolFilters.round(price * Decimal(string: "0.9")!, step: 1, .down), SymbolFilters.round(price * Decimal(string: "1.1")!, step: 1, .up))
-            let created = try await web.send(.POST, "/api/v1/bots", json: [
-                "name": "paper grid", "mode": "paper", "symbol": "BTCUSDT", "paper_balances": ["USDT": "5000"],
-                "strategy": ["name": "grid", "params": ["lower": "\(lower)", "upper": "\(upper)", "levels": 6, "investment": "1000"]],
-            ])
+            let created = try await Self.createGrid(web, sim: "http://127.0.0.1:\(supervisor.simPort)")
             #expect(created.status == 201, "\(created.body)")
             let id = try #require((created.json?["bot_id"] as? NSNumber)?.intValue)
             #expect(created.json?["state"] as? String == "stopped")
