@@ -261,12 +261,14 @@ import Testing
 
             // PostgreSQL restarted under the two hosts left: every user keeps one host and trades
             // again; what the workers reported meanwhile is written when it is back (checked below).
+            // No deadline is promised here: a host that cannot renew for 4 s gives its users up and
+            // they start again (measured 10–30 s on a loaded machine), so the window is generous.
             let postgres = try PostgresCluster.get()
             try postgres.stopServer(mode: "fast")
             let restartedAt = Date()
             try? await Task.sleep(for: .seconds(1))
             try postgres.startServer()
-            let resumedAfterRestart = await waitUntil(.seconds(30)) {
+            let resumedAfterRestart = await waitUntil(.seconds(90)) {
                 let now = Self.owners(hosts, users: users)
                 return users.allSatisfy { now[$0]?.count == 1 && fills($0).contains { $0.time > restartedAt } }
             }
