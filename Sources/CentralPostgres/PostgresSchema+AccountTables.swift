@@ -98,3 +98,27 @@ extension PostgresSchema {
         "CREATE INDEX sessions_last_seen ON sessions (last_seen_at)",
     ]
 }
+
+extension PostgresSchema {
+    /// Failed logins and known sign-ins (pg-v3): the web's throttle, shared by every web process.
+    static let loginAttemptTables: [String] = [
+        """
+        CREATE TABLE login_attempts (
+            scope text NOT NULL,
+            key text NOT NULL,
+            failures integer NOT NULL,
+            last_failure_at timestamptz NOT NULL,
+            locked_until timestamptz,
+            PRIMARY KEY (scope, key)
+        )
+        """,
+        """
+        CREATE TABLE login_trust (
+            account text NOT NULL,
+            address text NOT NULL,
+            signed_in_at timestamptz NOT NULL,
+            PRIMARY KEY (account, address)
+        )
+        """,
+    ]
+}

@@ -19,6 +19,7 @@ public enum PostgresSchema {
     public static let migrations: [Migration] = [
         Migration(name: "pg-v1", statements: accountTables + portfolioTables + tradingTables + botTables),
         Migration(name: "pg-v2-leases", statements: leaseTables),
+        Migration(name: "pg-v3-login-attempts", statements: loginAttemptTables),
     ]
 
     /// The tables in the order a copy must fill them (a row's parent first).
@@ -26,7 +27,7 @@ public enum PostgresSchema {
         "users", "exchange_keys", "process_status", "commands", "worker_events", "supervisor_info", "sessions",
         "portfolios", "exchange_status", "equity_points", "bot_summary",
         "bots", "bot_status", "bot_equity",
-        "orders", "fills", "positions", "signals",
+        "orders", "fills", "positions", "signals", "login_attempts", "login_trust",
     ]
 
     /// The advisory lock key of schema changes (any constant; "ctp-schema").

@@ -29,7 +29,7 @@ enum WebApp {
     ) -> some ApplicationProtocol {
         _ = PasswordHasher.decoyHash  // computed once at start, not during someone's login
         let sessions = Sessions(store: database.sessions, settings: settings.sessions)
-        let accounts = AccountService(database: database, sessions: sessions, throttle: LoginThrottle(), logger: logger)
+        let accounts = AccountService(database: database, sessions: sessions, throttle: LoginThrottle(store: database.loginAttempts), logger: logger)
         let control = ControlClient(socketPath: directory.controlSocket)
         // When the central database last changed: what the per-request reads are cached against.
         let watch = watch ?? CentralChangeWatch.of(database, directory: directory)

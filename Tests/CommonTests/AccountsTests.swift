@@ -34,65 +34,80 @@ final class TestClock: Sendable {
 }
 
 @Suite struct LoginThrottleTests {
-    @Test func failuresAreSlowedThenRefusedAndTheAccountLockIsShort() {
+    @Test func failuresAreSlowedThenRefusedAndTheAccountLockIsShort() throws {
         let clock = TestClock()
         let throttle = LoginThrottle(clock: clock.function)
         for attempt in 1...5 {
-            #expect(throttle.check(account: "alice", address: "10.0.0.1") == .allowed, "attempt \(attempt)")
-            let delay = throttle.recordFailure(account: "alice", address: "10.0.0.1")
+            #expect(try throttle.check(account: "alice", address: "10.0.0.1") == .allowed, "attempt \(attempt)")
+            let delay = try throttle.recordFailure(account: "alice", address: "10.0.0.1")
             #expect(delay == (attempt > 3 ? 1 : 0))
         }
         // Locked for the held-back second plus 1 s.
-        #expect(throttle.check(account: "alice", address: "10.0.0.1") == .refused(retryAfter: 2))
+        #expect(try throttle.check(account: "alice", address: "10.0.0.1") == .refused(retryAfter: 2))
         // Letter case does not make another account.
-        #expect(throttle.check(account: "ALICE", address: "10.0.0.2") == .refused(retryAfter: 2))
+        #expect(try throttle.check(account: "ALICE", address: "10.0.0.2") == .refused(retryAfter: 2))
         clock.advance(2.1)
-        #expect(throttle.check(account: "alice", address: "10.0.0.1") == .allowed)
+        #expect(try throttle.check(account: "alice", address: "10.0.0.1") == .allowed)
         // Each further failure doubles the wait: 2, 4, 8 … s (plus the held-back second).
-        throttle.recordFailure(account: "alice", address: "10.0.0.1")
-        #expect(throttle.check(account: "alice", address: "10.0.0.1") == .refused(retryAfter: 3))
+        try throttle.recordFailure(account: "alice", address: "10.0.0.1")
+        #expect(try throttle.check(account: "alice", address: "10.0.0.1") == .refused(retryAfter: 3))
         // An attacker spraying from many addresses locks the account for at most a minute.
-        for index in 0..<30 { throttle.recordFailure(account: "bob", address: "10.1.0.\(index)") }
-        guard case .refused(let wait) = throttle.check(account: "bob", address: "10.2.0.1") else {
+        for index in 0..<30 { try throttle.recordFailure(account: "bob", address: "10.1.0.\(index)") }
+        guard case .refused(let wait) = try throttle.check(account: "bob", address: "10.2.0.1") else {
             Issue.record("the account should be locked")
             return
         }
         #expect(wait <= 60)
         clock.advance(61)
-        #expect(throttle.check(account: "bob", address: "10.2.0.1") == .allowed)
+        #expect(try throttle.check(account: "bob", address: "10.2.0.1") == .allowed)
     }
 
-    @Test func anAddressThatGuessesIsLockedLongButTheOwnersUsualAddressIsNot() {
+    @Test func anAddressThatGuessesIsLockedLongButTheOwnersUsualAddressIsNot() throws {
         let clock = TestClock()
         let throttle = LoginThrottle(clock: clock.function)
-        throttle.recordSuccess(account: "carol", address: "192.0.2.7")  // carol's usual address
+        try throttle.recordSuccess(account: "carol", address: "192.0.2.7")  // carol's usual address
         // The attacker keeps failing from one address, pacing itself to each lock's end.
         for _ in 0..<15 {
-            if case .refused(let wait) = throttle.check(account: "carol", address: "198.51.100.1") { clock.advance(TimeInterval(wait)) }
-            throttle.recordFailure(account: "carol", address: "198.51.100.1")
+            if case .refused(let wait) = try throttle.check(account: "carol", address: "198.51.100.1") { clock.advance(TimeInterval(wait)) }
+            try throttle.recordFailure(account: "carol", address: "198.51.100.1")
         }
-        guard case .refused(let wait) = throttle.check(account: "carol", address: "198.51.100.1") else {
+        guard case .refused(let wait) = try throttle.check(account: "carol", address: "198.51.100.1") else {
             Issue.record("the guessing address should be locked")
             return
         }
         #expect(wait > 60 && wait <= 15 * 60)
         // Carol, from her usual address, is never locked out by the attacker.
-        #expect(throttle.check(account: "carol", address: "192.0.2.7") == .allowed)
+        #expect(try throttle.check(account: "carol", address: "192.0.2.7") == .allowed)
         // A new address of hers is held back at most a minute.
-        if case .refused(let other) = throttle.check(account: "carol", address: "203.0.113.5") { #expect(other <= 60) }
+        if case .refused(let other) = try throttle.check(account: "carol", address: "203.0.113.5") { #expect(other <= 60) }
     }
 
-    @Test func failuresAreForgottenAfterTheWindowAndASuccessClearsThem() {
+    @Test func failuresAreForgottenAfterTheWindowAndASuccessClearsThem() throws {
         let clock = TestClock()
         let throttle = LoginThrottle(clock: clock.function)
-        for _ in 0..<4 { throttle.recordFailure(account: "dave", address: "10.0.0.3") }
+        for _ in 0..<4 { try throttle.recordFailure(account: "dave", address: "10.0.0.3") }
         clock.advance(16 * 60)
-        throttle.recordFailure(account: "dave", address: "10.0.0.3")
-        #expect(throttle.check(account: "dave", address: "10.0.0.3") == .allowed)
-        for _ in 0..<3 { throttle.recordFailure(account: "dave", address: "10.0.0.3") }
-        throttle.recordSuccess(account: "dave", address: "10.0.0.3")
-        throttle.recordFailure(account: "dave", address: "10.0.0.3")
-        #expect(throttle.check(account: "dave", address: "10.0.0.3") == .allowed)
+        try throttle.recordFailure(account: "dave", address: "10.0.0.3")
+        #expect(try throttle.check(account: "dave", address: "10.0.0.3") == .allowed)
+        for _ in 0..<3 { try throttle.recordFailure(account: "dave", address: "10.0.0.3") }
+        try throttle.recordSuccess(account: "dave", address: "10.0.0.3")
+        try throttle.recordFailure(account: "dave", address: "10.0.0.3")
+        #expect(try throttle.check(account: "dave", address: "10.0.0.3") == .allowed)
+    }
+
+    @Test func aDecisionNeedsOnlyTheStoredCounters() {
+        let settings = LoginThrottle.Settings()
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        var attempts = LoginAttempts()
+        for _ in 0..<5 { attempts.recordFailure(now: now, settings: settings) }
+        #expect(attempts.address.failures == 5 && attempts.account.failures == 5)
+        #expect(attempts.decision(now: now, settings: settings) == .refused(retryAfter: 2))
+        // The address signed in before: its account lock does not apply, its own does.
+        attempts.trustedSince = now
+        attempts.address = .init()
+        #expect(attempts.decision(now: now, settings: settings) == .allowed)
+        attempts.recordSuccess(now: now)
+        #expect(attempts == LoginAttempts(trustedSince: now))
     }
 }
 

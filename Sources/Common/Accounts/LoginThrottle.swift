@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Slows down and then refuses repeated failed logins, per account and per client address.
 ///
@@ -13,8 +12,10 @@ import Synchronization
 /// - Failures are forgotten after `window` without any; a success clears the account's and the
 ///   address's failures.
 ///
-/// Kept in memory: a restart of the web process forgets it, which costs an attacker nothing
-/// they could not get by waiting `window`.
+/// The counters live in a ``LoginAttemptStore``: the central database's table `login_attempts`,
+/// so every web process in front of one database counts the same failures (a guesser gains
+/// nothing by spreading its attempts over them), and a restart of the web forgets nothing. The
+/// decisions are ``LoginAttempts``' own, pure.
 public final class LoginThrottle: Sendable {
     public struct Settings: Sendable {
         public var freeFailures = 5
@@ -32,71 +33,100 @@ public final class LoginThrottle: Sendable {
         case refused(retryAfter: Int)
     }
 
-    struct Counter {
-        var failures = 0
-        var lastFailure = Date.distantPast
-        var lockedUntil = Date.distantPast
-    }
-
-    struct State {
-        var accounts: [String: Counter] = [:]
-        var addresses: [String: Counter] = [:]
-        /// "account\u{0}address" → when that address last signed in to that account.
-        var trusted: [String: Date] = [:]
-    }
-
     public let settings: Settings
+    let store: any LoginAttemptStore
     let clock: @Sendable () -> Date
-    private let state = Mutex(State())
 
-    public init(settings: Settings = Settings(), clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        store: any LoginAttemptStore = InMemoryLoginAttemptStore(), settings: Settings = Settings(),
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.store = store
         self.settings = settings
         self.clock = clock
     }
 
     /// Whether an attempt may check a password now.
-    public func check(account: String, address: String) -> Decision {
+    public func check(account: String, address: String) throws -> Decision {
         let now = clock()
-        let account = account.lowercased()
-        return state.withLock { state in
-            var wait: TimeInterval = 0
-            if let counter = state.addresses[address], counter.lockedUntil > now {
-                wait = max(wait, counter.lockedUntil.timeIntervalSince(now))
-            }
-            if !isTrusted(state, account: account, address: address, now: now), let counter = state.accounts[account], counter.lockedUntil > now {
-                wait = max(wait, counter.lockedUntil.timeIntervalSince(now))
-            }
-            return wait > 0 ? .refused(retryAfter: Int(wait.rounded(.up))) : .allowed
-        }
+        return try store.attempts(account: account.lowercased(), address: address).decision(now: now, settings: settings)
     }
 
     /// Records a wrong password (or unknown user); returns how long to hold the answer back.
     @discardableResult
-    public func recordFailure(account: String, address: String) -> TimeInterval {
+    public func recordFailure(account: String, address: String) throws -> TimeInterval {
         let now = clock()
-        let account = account.lowercased()
-        return state.withLock { state in
-            let addressFailures = bump(&state.addresses[address, default: Counter()], now: now, cap: settings.addressLockCap)
-            if !isTrusted(state, account: account, address: address, now: now) {
-                bump(&state.accounts[account, default: Counter()], now: now, cap: settings.accountLockCap)
-            }
-            if state.addresses.count + state.accounts.count > 100_000 { prune(&state, now: now) }
-            return addressFailures > 3 ? settings.failureDelay : 0
+        let settings = settings
+        let delay = try store.update(account: account.lowercased(), address: address) { attempts in
+            attempts.recordFailure(now: now, settings: settings)
         }
+        // Forgotten counters go now and then, not at every failure.
+        if Int.random(in: 0..<50) == 0 { try store.prune(failuresBefore: now.addingTimeInterval(-settings.window), trustBefore: now.addingTimeInterval(-settings.trustedFor), now: now) }
+        return delay
     }
 
-    public func recordSuccess(account: String, address: String) {
+    public func recordSuccess(account: String, address: String) throws {
         let now = clock()
-        let account = account.lowercased()
-        state.withLock { state in
-            state.accounts[account] = nil
-            state.addresses[address] = nil
-            state.trusted[account + "\u{0}" + address] = now
+        try store.update(account: account.lowercased(), address: address) { attempts in attempts.recordSuccess(now: now) }
+    }
+}
+
+/// One account's and one address's failed logins, and whether that address signed in to that
+/// account before: what ``LoginThrottle`` decides on, as ``LoginAttemptStore`` keeps it.
+public struct LoginAttempts: Sendable, Equatable {
+    public struct Counter: Sendable, Equatable {
+        public var failures = 0
+        public var lastFailure = Date.distantPast
+        public var lockedUntil = Date.distantPast
+        public init(failures: Int = 0, lastFailure: Date = .distantPast, lockedUntil: Date = .distantPast) {
+            self.failures = failures
+            self.lastFailure = lastFailure
+            self.lockedUntil = lockedUntil
         }
+        /// Nothing to keep.
+        public var isEmpty: Bool { failures == 0 }
+    }
+
+    public var account = Counter()
+    public var address = Counter()
+    /// When that address last signed in to that account.
+    public var trustedSince: Date?
+
+    public init(account: Counter = Counter(), address: Counter = Counter(), trustedSince: Date? = nil) {
+        self.account = account
+        self.address = address
+        self.trustedSince = trustedSince
+    }
+
+    public func decision(now: Date, settings: LoginThrottle.Settings) -> LoginThrottle.Decision {
+        var wait: TimeInterval = 0
+        if address.lockedUntil > now { wait = max(wait, address.lockedUntil.timeIntervalSince(now)) }
+        if !isTrusted(now: now, settings: settings), account.lockedUntil > now { wait = max(wait, account.lockedUntil.timeIntervalSince(now)) }
+        return wait > 0 ? .refused(retryAfter: Int(wait.rounded(.up))) : .allowed
+    }
+
+    /// Counts a failure; returns how long to hold the answer back.
+    @discardableResult public mutating func recordFailure(now: Date, settings: LoginThrottle.Settings) -> TimeInterval {
+        let addressFailures = Self.bump(&address, now: now, cap: settings.addressLockCap, settings: settings)
+        if !isTrusted(now: now, settings: settings) {
+            Self.bump(&account, now: now, cap: settings.accountLockCap, settings: settings)
+        }
+        return addressFailures > 3 ? settings.failureDelay : 0
+    }
+
+    public mutating func recordSuccess(now: Date) {
+        account = Counter()
+        address = Counter()
+        trustedSince = now
+    }
+
+    public func isTrusted(now: Date, settings: LoginThrottle.Settings) -> Bool {
+        guard let trustedSince else { return false }
+        return now.timeIntervalSince(trustedSince) < settings.trustedFor
     }
 
     @discardableResult
-    private func bump(_ counter: inout Counter, now: Date, cap: TimeInterval) -> Int {
+    static func bump(_ counter: inout Counter, now: Date, cap: TimeInterval, settings: LoginThrottle.Settings) -> Int {
         if now.timeIntervalSince(counter.lastFailure) > settings.window { counter = Counter() }
         counter.failures += 1
         counter.lastFailure = now
@@ -106,17 +136,5 @@ public final class LoginThrottle: Sendable {
             counter.lockedUntil = now.addingTimeInterval(min(cap, settings.failureDelay + pow(2, Double(min(excess, 30)))))
         }
         return counter.failures
-    }
-
-    private func isTrusted(_ state: State, account: String, address: String, now: Date) -> Bool {
-        guard let since = state.trusted[account + "\u{0}" + address] else { return false }
-        return now.timeIntervalSince(since) < settings.trustedFor
-    }
-
-    private func prune(_ state: inout State, now: Date) {
-        let window = settings.window
-        state.accounts = state.accounts.filter { now.timeIntervalSince($0.value.lastFailure) <= window || $0.value.lockedUntil > now }
-        state.addresses = state.addresses.filter { now.timeIntervalSince($0.value.lastFailure) <= window || $0.value.lockedUntil > now }
-        state.trusted = state.trusted.filter { now.timeIntervalSince($0.value) < settings.trustedFor }
     }
 }

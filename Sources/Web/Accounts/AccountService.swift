@@ -40,7 +40,15 @@ struct AccountService: Sendable {
     /// Checks the password (throttled) and opens a new session: never an existing one.
     func logIn(username: String, password: String, remember: Bool, address: String, userAgent: String?) async throws(APIError) -> (StoredUser, Sessions.Opened) {
         let account = username.trimmingCharacters(in: .whitespaces)
-        if case .refused(let retryAfter) = throttle.check(account: account, address: address) {
+        let decision: LoginThrottle.Decision
+        do {
+            decision = try throttle.check(account: account, address: address)
+        } catch {
+            // The counters are in the central database: without it no password is checked.
+            logger.error("login.throttle_unavailable", metadata: ["error": "\(error)"])
+            throw APIError(.serviceUnavailable, "database_unavailable", "The login could not be checked; try again.")
+        }
+        if case .refused(let retryAfter) = decision {
             logger.notice("login.throttled", metadata: ["address": "\(address)"])
             throw APIError(
                 .tooManyRequests, "too_many_attempts",
@@ -50,12 +58,22 @@ struct AccountService: Sendable {
         let found = try? database.users.credentials(username: account)
         let matches = await PasswordHasher.verify(password, hash: found?.passwordHash ?? PasswordHasher.decoyHash)
         guard let found, matches, password.utf8.count <= PasswordHasher.maximumBytes else {
-            let delay = throttle.recordFailure(account: account, address: address)
+            let delay: TimeInterval
+            do {
+                delay = try throttle.recordFailure(account: account, address: address)
+            } catch {
+                logger.error("login.throttle_unavailable", metadata: ["error": "\(error)"])
+                delay = throttle.settings.failureDelay
+            }
             logger.notice("login.failed", metadata: ["address": "\(address)"])
             if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
             throw APIError(.unauthorized, "invalid_credentials", Self.wrongCredentials)
         }
-        throttle.recordSuccess(account: account, address: address)
+        do {
+            try throttle.recordSuccess(account: account, address: address)
+        } catch {
+            logger.error("login.throttle_unavailable", metadata: ["error": "\(error)"])
+        }
         do {
             let opened = try sessions.open(user: found.user.id, remember: remember, userAgent: userAgent)
             logger.info("login.succeeded", metadata: ["user_id": "\(found.user.id.rawValue)"])

@@ -17,6 +17,8 @@ public struct CentralDatabase: Sendable {
     public let portfolios: any PortfolioStore
     public let trading: any TradingStore
     public let bots: any BotStore
+    /// Failed logins, shared by every web process (``LoginThrottle``).
+    public let loginAttempts: any LoginAttemptStore
     /// Which host runs which user's worker: on PostgreSQL only (nil: one machine runs them all).
     public let leases: (any LeaseStore)?
     /// Runs a worker's report writes only while the writing host's lease is current: on
@@ -40,6 +42,7 @@ public struct CentralDatabase: Sendable {
         portfolios = SQLitePortfolioStore(pool)
         trading = SQLiteTradingStore(pool)
         bots = SQLiteBotStore(pool)
+        loginAttempts = SQLiteLoginAttemptStore(pool)
         leases = nil
         fence = nil
         changeFeed = nil
@@ -51,7 +54,7 @@ public struct CentralDatabase: Sendable {
         users: any UserStore, sessions: any SessionStore, exchangeKeys: any ExchangeKeyStore, processes: any ProcessStatusStore,
         commands: any CommandStore, workerEvents: any WorkerEventStore, supervisorInfo: any SupervisorInfoStore,
         portfolios: any PortfolioStore, trading: any TradingStore, bots: any BotStore, probe: any CentralDatabaseProbe,
-        leases: (any LeaseStore)? = nil, fence: (any CentralFence)? = nil, changeFeed: (any CentralChangeFeed)? = nil
+        loginAttempts: any LoginAttemptStore = InMemoryLoginAttemptStore(), leases: (any LeaseStore)? = nil, fence: (any CentralFence)? = nil, changeFeed: (any CentralChangeFeed)? = nil
     ) {
         pool = nil
         self.users = users
@@ -64,6 +67,7 @@ public struct CentralDatabase: Sendable {
         self.portfolios = portfolios
         self.trading = trading
         self.bots = bots
+        self.loginAttempts = loginAttempts
         self.probe = probe
         self.leases = leases
         self.fence = fence

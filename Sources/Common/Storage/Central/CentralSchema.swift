@@ -4,8 +4,8 @@ import GRDB
 /// The versioned schema of `central.sqlite`. Only the supervisor runs it, before it starts any
 /// other process, so two migrators never race on a new file.
 ///
-/// Writers, one process per table: the web writes `users`, `sessions` and `bots`; the supervisor
-/// writes everything else.
+/// Writers, one process per table: the web writes `users`, `sessions`, `bots`, `login_attempts` and
+/// `login_trust`; the supervisor writes everything else.
 public enum CentralSchema {
     public static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -308,6 +308,27 @@ public enum CentralSchema {
                         PRIMARY KEY (bot_id, time)
                     );
                     CREATE INDEX bot_equity_user ON bot_equity(user_id);
+                    """)
+        }
+        // Failed logins per account and per address, and which address signed in to which account:
+        // the web's write, shared by every web process (LoginThrottle).
+        migrator.registerMigration("v15-login-attempts") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE login_attempts (
+                        scope TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        failures INTEGER NOT NULL,
+                        last_failure_at TEXT NOT NULL,
+                        locked_until TEXT,
+                        PRIMARY KEY (scope, key)
+                    );
+                    CREATE TABLE login_trust (
+                        account TEXT NOT NULL,
+                        address TEXT NOT NULL,
+                        signed_in_at TEXT NOT NULL,
+                        PRIMARY KEY (account, address)
+                    );
                     """)
         }
         return migrator
