@@ -129,6 +129,7 @@ let package = Package(
             name: "Bench",
             dependencies: [
                 "Common",
+                "CentralPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
