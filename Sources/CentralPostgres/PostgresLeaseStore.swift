@@ -73,6 +73,21 @@ public struct PostgresLeaseStore: LeaseStore {
             .first.map(Self.record)
     }
 
+    public func hosts() throws -> [HostRecord] {
+        try db.query(
+            """
+            SELECT h.host_id, h.capacity, h.draining, h.started_at, extract(epoch FROM now() - h.seen_at)::float8,
+                (SELECT count(*) FROM leases l WHERE l.host_id = h.host_id AND l.expires_at > now())
+            FROM hosts h ORDER BY h.host_id
+            """
+        ).map { row in
+            let (id, capacity, draining, started, seenAgo, users) = try row.decode((String, Int32, Bool, Date, Double, Int64).self)
+            return HostRecord(
+                id: id, capacity: Int(capacity), draining: draining, startedAt: PostgresValues.readTime(started), seenAgo: seenAgo, users: Int(users)
+            )
+        }
+    }
+
     public func setDraining(host: String, _ draining: Bool) throws {
         try db.execute(
             """

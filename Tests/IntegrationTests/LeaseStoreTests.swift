@@ -49,6 +49,13 @@ import Testing
         try leases.setDraining(host: "a", true)
         #expect(try leases.heartbeat(host: "a", capacity: 10, ttl: 5) == HostBeat(liveHosts: 1, draining: true))
         #expect(try leases.heartbeat(host: "b", capacity: 10, ttl: 5) == HostBeat(liveHosts: 1, draining: false))
+        // The status page's list: every host, draining or not, seen just now, with its current leases.
+        let hosts = try leases.hosts()
+        #expect(hosts.map(\.id) == ["a", "b"] && hosts.map(\.draining) == [true, false] && hosts.map(\.capacity) == [10, 10])
+        #expect(hosts.allSatisfy { $0.seenAgo >= 0 && $0.seenAgo < 5 })
+        let current = try leases.leases().filter { $0.host != nil && ($0.expiresIn ?? 0) > 0 }
+        #expect(hosts.map(\.users) == ["a", "b"].map { host in current.filter { $0.host == host }.count })
+        #expect(hosts[1].users > 0)
     }
 
     @Test func concurrentClaimsNeverGiveAUserToTwoHosts() throws {

@@ -91,6 +91,11 @@ import Testing
             #expect(login.status == 200, "\(login.body)")
             let status = try await web.get("/status").body
             #expect(status.contains("h2 runs your bot&#39;s worker") || status.contains("h2 runs your bot's worker"), "\(status)")
+            // Every host is listed with its share of the users, and each host's web has a row of its own.
+            for id in Self.hostIDs {
+                #expect(status.contains("<li>\(id): running since") && status.contains("3 users&#39; workers"), "\(status)")
+                #expect(status.contains("<td>web@\(id)</td>"), "\(status)")
+            }
 
             // A fill on one host (h2's worker) reaches a page on another host's web (h1) within 1 s
             // of its time on the exchange: the supervisor's NOTIFY wakes every web's feed.

@@ -47,6 +47,7 @@ import Testing
         }
         func leases() throws -> [LeaseRecord] { [] }
         func lease(of user: UserID) throws -> LeaseRecord? { nil }
+        func hosts() throws -> [HostRecord] { [] }
         func setDraining(host: String, _ draining: Bool) throws { try locked { self.draining = draining } }
     }
 

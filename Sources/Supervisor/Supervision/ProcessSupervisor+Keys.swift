@@ -15,8 +15,9 @@ extension ProcessSupervisor {
             // A user with paper bots to run and no key gets a worker too (revision 0: storing a
             // key later restarts it with the key).
             for user in try database.bots.usersWithWantedPaperBots() where revisions[user] == nil { revisions[user] = 0 }
+            logRecovered("keys.read_recovered", gate: keyReadFailures, now: now)
         } catch {
-            logger.error("keys.read_failed", metadata: ["error": "\(error)"])
+            logRepeated("keys.read_failed", error, gate: keyReadFailures, now: now)
             return
         }
         let lease = leases.map { keeper in

@@ -35,9 +35,15 @@ extension ProcessSupervisor {
         try? RotatingFile(path: path, maxBytes: config.logMaxBytes, keep: config.logKeep)
     }
 
+    /// The web's and the simulator's rows in `process_status`: `web`, or `web@h1` when several
+    /// hosts share the central database (each host's own row, not the last writer's).
+    func hostProcessName(_ program: String) -> String {
+        leases == nil ? program : program + "@" + config.hostID
+    }
+
     func webSpec() throws -> ChildSpec {
         ChildSpec(
-            name: "web", userID: nil, executable: binDir + "/web",
+            name: hostProcessName("web"), userID: nil, executable: binDir + "/web",
             arguments: ["--data-dir", directory.root, "--host", config.webHost, "--port", String(config.webPort), "--exchange", config.exchange.rawValue,
                 "--session-idle-minutes", String(config.sessionIdleMinutes), "--bots-per-user", String(config.botsPerUser)] + (config.secureCookies ? ["--secure-cookies"] : [])
                 + (config.database == nil ? [] : ["--database-url-file", directory.databaseURLFile]),
@@ -47,7 +53,7 @@ extension ProcessSupervisor {
 
     func simSpec() throws -> ChildSpec {
         ChildSpec(
-            name: "exchange-sim", userID: nil, executable: binDir + "/exchange-sim",
+            name: hostProcessName("exchange-sim"), userID: nil, executable: binDir + "/exchange-sim",
             arguments: ["--port", String(config.simPort), "--seed", String(config.simSeed), "--data-dir", directory.simDir],
             environment: childEnvironment, identity: try isolation.sim(), log: logFile(directory.processLog("exchange-sim"))!
         )

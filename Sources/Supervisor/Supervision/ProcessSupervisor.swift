@@ -40,6 +40,10 @@ final class ProcessSupervisor: Sendable {
     let fencingRefusals = Atomic<Int>(0)
     /// Reports kept while the central database does not answer.
     let backlog = Mutex(ReportBacklog())
+    /// Status writes and key reads failing every pass (the central database down) are logged
+    /// now and then, not at every pass.
+    let statusWriteFailures = Mutex(FailureLogGate())
+    let keyReadFailures = Mutex(FailureLogGate())
     /// Report rows were written since the webs were last told (``CentralDatabase/announceChanges()``).
     let reportsWritten = Atomic<Bool>(false)
 
@@ -216,9 +220,10 @@ final class ProcessSupervisor: Sendable {
         guard leases != nil else {
             do {
                 try database.processes.save(statuses, at: now)
+                logRecovered("status.write_recovered", gate: statusWriteFailures, now: now)
                 return []
             } catch {
-                logger.error("status.write_failed", metadata: ["error": "\(error)"])
+                logRepeated("status.write_failed", error, gate: statusWriteFailures, now: now)
                 return statuses
             }
         }
@@ -227,8 +232,9 @@ final class ProcessSupervisor: Sendable {
         let shared = statuses.indices.filter { statuses[$0].userID == nil }
         do {
             try database.processes.save(shared.map { statuses[$0] }, at: now)
+            logRecovered("status.write_recovered", gate: statusWriteFailures, now: now)
         } catch {
-            logger.error("status.write_failed", metadata: ["error": "\(error)"])
+            logRepeated("status.write_failed", error, gate: statusWriteFailures, now: now)
             failed += shared.map { statuses[$0] }
         }
         for index in statuses.indices {
@@ -238,11 +244,26 @@ final class ProcessSupervisor: Sendable {
             } catch let refused as FenceRefused {
                 didFence(refused, user: user)
             } catch {
-                logger.error("status.write_failed", metadata: ["error": "\(error)"])
+                logRepeated("status.write_failed", error, gate: statusWriteFailures, now: now)
                 failed.append(statuses[index])
             }
         }
         return failed
+    }
+
+    /// Logs a failure that repeats at every pass: its first occurrence, then one every 30 s
+    /// with how many were left out (``FailureLogGate``).
+    func logRepeated(_ event: Logger.Message, _ error: any Error, gate: borrowing Mutex<FailureLogGate>, now: Date) {
+        guard case .log(let leftOut) = gate.withLock({ $0.failed(at: now) }) else { return }
+        var metadata: Logger.Metadata = ["error": "\(error)"]
+        if leftOut > 0 { metadata["left_out"] = "\(leftOut)" }
+        logger.error(event, metadata: metadata)
+    }
+
+    /// Logs the end of such failures, once.
+    func logRecovered(_ event: Logger.Message, gate: borrowing Mutex<FailureLogGate>, now: Date) {
+        guard let recovery = gate.withLock({ $0.succeeded() }) else { return }
+        logger.notice(event, metadata: ["failures": "\(recovery.failures)", "after_s": "\(String(format: "%.1f", now.timeIntervalSince(recovery.since)))"])
     }
 
     // MARK: - Stopping

@@ -32,7 +32,7 @@ struct PagesController {
             do {
                 let body = StatusPage.render(
                     statuses: try database.processes.all(), info: try database.supervisorInfo.all(), exchange: exchange, viewer: viewer,
-                    user: context.user.id, lease: try database.leases?.lease(of: context.user.id), now: now
+                    user: context.user.id, lease: try database.leases?.lease(of: context.user.id), hosts: try database.leases?.hosts(), now: now
                 )
                 return Reply.html(body)
             } catch {

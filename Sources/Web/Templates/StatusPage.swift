@@ -4,9 +4,15 @@ import Foundation
 /// The system status page: the supervisor, the web, the simulator, and the reader's own bot
 /// (never other users' bots, nor how many there are).
 enum StatusPage {
-    /// `lease`: on PostgreSQL, the reader's lease (which host runs their worker).
+    /// A host not seen for longer than this is shown as silent (hosts beat every second or so;
+    /// the default lease lasts 6 s).
+    static let hostSilentAfter: Double = 5
+
+    /// `lease`, `hosts`: on PostgreSQL, the reader's lease (which host runs their worker) and
+    /// every host sharing the database, which take the place of the one supervisor's line.
     static func render(
-        statuses: [ProcessStatus], info: [String: String], exchange: String, viewer: Layout.Viewer?, user: UserID?, lease: LeaseRecord? = nil, now: Date
+        statuses: [ProcessStatus], info: [String: String], exchange: String, viewer: Layout.Viewer?, user: UserID?, lease: LeaseRecord? = nil,
+        hosts: [HostRecord]? = nil, now: Date
     ) -> String {
         let rows = statuses.filter { $0.userID == nil || $0.userID == user }.map { status -> [String: Any] in
             [
@@ -35,6 +41,20 @@ enum StatusPage {
             "database": database,
             "supervisor": supervisor, "exchange": t(exchange == "sim" ? "status.exchange_sim" : "status.exchange_testnet", ["address": address]), "rows": rows,
         ]
+        if let hosts {
+            let lines = hosts.map { host -> [String: Any] in
+                let line: String
+                if host.seenAgo > hostSilentAfter {
+                    line = t("status.host_silent", ["host": host.id, "seconds": String(Int(host.seenAgo.rounded()))])
+                } else {
+                    let since = DisplayTime.text(host.startedAt, .gmt)
+                    let key = host.draining ? "status.host_draining" : "status.host_up"
+                    line = t(key, ["host": host.id, "since": since, "users": String(host.users), "capacity": String(host.capacity)])
+                }
+                return ["line": line]
+            }
+            context["cluster"] = ["lines": lines, "empty": hosts.isEmpty]
+        }
         // Several hosts: which one runs the reader's worker, by the lease the database holds.
         if let lease {
             if let host = lease.host, let left = lease.expiresIn, left > 0 {

@@ -41,6 +41,27 @@ public struct HostBeat: Sendable, Equatable {
     }
 }
 
+/// One row of `hosts`: a supervisor sharing the central database, for the status page.
+public struct HostRecord: Sendable, Equatable {
+    public let id: String
+    public let capacity: Int
+    public let draining: Bool
+    public let startedAt: Date
+    /// Seconds since its last heartbeat, by the database's clock.
+    public let seenAgo: Double
+    /// Users whose current (unexpired) lease it holds.
+    public let users: Int
+
+    public init(id: String, capacity: Int, draining: Bool, startedAt: Date, seenAgo: Double, users: Int) {
+        self.id = id
+        self.capacity = capacity
+        self.draining = draining
+        self.startedAt = startedAt
+        self.seenAgo = seenAgo
+        self.users = users
+    }
+}
+
 /// Which supervisor runs which user's worker when several share the central database: a lease
 /// per user (owner host, epoch, expiry set by the database's clock) and a row per host (alive
 /// when seen within the lease time). Written by the supervisors only. Exists on PostgreSQL; a
@@ -63,4 +84,6 @@ public protocol LeaseStore: Sendable {
     func lease(of user: UserID) throws -> LeaseRecord?
     /// Marks `host` draining (or not): it hands its users to the others.
     func setDraining(host: String, _ draining: Bool) throws
+    /// Every host that ever joined, by id.
+    func hosts() throws -> [HostRecord]
 }
