@@ -39,4 +39,17 @@ import Testing
         #expect(plan == LeasePlan(claim: 0, release: [UserID(1), UserID(2)]))
         #expect(LeasePlan.plan(held: Self.users(1...4), wanted: Self.users(1...9), liveHosts: 2, capacity: 100, draining: true) == LeasePlan(claim: 0, release: Self.users(1...4)))
     }
+
+    @Test func claimsWaitForTheWorkersStillStarting() {
+        let wanted = Self.users(1...300)
+        // 300 users, 3 hosts: a share of 100, taken 8 starts at a time.
+        #expect(LeasePlan.plan(held: [], wanted: wanted, liveHosts: 3, capacity: 1000, draining: false, starting: 0, startLimit: 8).claim == 8)
+        #expect(LeasePlan.plan(held: Self.users(1...8), wanted: wanted, liveHosts: 3, capacity: 1000, draining: false, starting: 5, startLimit: 8).claim == 3)
+        #expect(LeasePlan.plan(held: Self.users(1...8), wanted: wanted, liveHosts: 3, capacity: 1000, draining: false, starting: 8, startLimit: 8).claim == 0)
+        // More starting than the limit (a restart storm) claims nothing, and hand-backs go on.
+        let over = LeasePlan.plan(held: Self.users(1...120), wanted: wanted, liveHosts: 3, capacity: 1000, draining: false, starting: 20, startLimit: 8)
+        #expect(over == LeasePlan(claim: 0, release: [UserID(120)]))
+        // The share still bounds the claim when the limit would allow more.
+        #expect(LeasePlan.plan(held: Self.users(1...98), wanted: wanted, liveHosts: 3, capacity: 1000, draining: false, starting: 0, startLimit: 8).claim == 2)
+    }
 }

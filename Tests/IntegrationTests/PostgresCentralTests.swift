@@ -95,7 +95,8 @@ import Testing
                 return report["total_usdt"] is String && report["exchange_unreachable_since"] == nil
             }
             #expect(written, "\(report)\n\(supervisor.output.suffix(2000))")
-            #expect(supervisor.output.contains("report.backlog_written"))
+            // Logged just after the write the page saw (and read from the supervisor's pipe after that).
+            #expect(await waitUntil(.seconds(5)) { supervisor.output.contains("report.backlog_written") }, "\(supervisor.output.suffix(2000))")
             #expect(supervisor.child("worker", user: alice)?.pid == worker.pid)
             #expect(try CentralDatabase.open(PostgresSession(location)).portfolios.exchangeStatus(for: alice)?.reachable == true)
         }

@@ -46,10 +46,14 @@ public final class LoginThrottle: Sendable {
         self.clock = clock
     }
 
+    /// The account's key: lowercased, and cut where no username reaches (they have at most 32
+    /// characters), so a guesser's long names cost the table nothing.
+    static func key(_ account: String) -> String { String(account.lowercased().prefix(64)) }
+
     /// Whether an attempt may check a password now.
     public func check(account: String, address: String) throws -> Decision {
         let now = clock()
-        return try store.attempts(account: account.lowercased(), address: address).decision(now: now, settings: settings)
+        return try store.attempts(account: Self.key(account), address: address).decision(now: now, settings: settings)
     }
 
     /// Records a wrong password (or unknown user); returns how long to hold the answer back.
@@ -57,7 +61,7 @@ public final class LoginThrottle: Sendable {
     public func recordFailure(account: String, address: String) throws -> TimeInterval {
         let now = clock()
         let settings = settings
-        let delay = try store.update(account: account.lowercased(), address: address) { attempts in
+        let delay = try store.update(account: Self.key(account), address: address) { attempts in
             attempts.recordFailure(now: now, settings: settings)
         }
         // Forgotten counters go now and then, not at every failure.
@@ -67,7 +71,7 @@ public final class LoginThrottle: Sendable {
 
     public func recordSuccess(account: String, address: String) throws {
         let now = clock()
-        try store.update(account: account.lowercased(), address: address) { attempts in attempts.recordSuccess(now: now) }
+        try store.update(account: Self.key(account), address: address) { attempts in attempts.recordSuccess(now: now) }
     }
 }
 

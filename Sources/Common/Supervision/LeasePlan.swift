@@ -10,6 +10,11 @@ import Foundation
 /// deterministic, and slow enough that users move one by one when a host joins rather than all
 /// at once); a lease of a user who no longer wants a worker is handed back; a draining host
 /// hands back everything and claims nothing.
+///
+/// Claims also wait for the host's workers that are still starting: at most `startLimit` at once
+/// (a new worker reads its user's history and the exchange before its first heartbeat). A host
+/// that claimed a hundred users in one pass would start a hundred processes at once, starve its
+/// own renewals on a small machine, lose the leases, and the next host would do the same.
 public struct LeasePlan: Sendable, Equatable {
     /// How many unowned or expired leases to try to claim.
     public var claim: Int
@@ -27,7 +32,10 @@ public struct LeasePlan: Sendable, Equatable {
         return (users + hosts - 1) / hosts
     }
 
-    public static func plan(held: Set<UserID>, wanted: Set<UserID>, liveHosts: Int, capacity: Int, draining: Bool) -> LeasePlan {
+    /// `starting`: this host's workers claimed or started that have not yet sent a heartbeat.
+    public static func plan(
+        held: Set<UserID>, wanted: Set<UserID>, liveHosts: Int, capacity: Int, draining: Bool, starting: Int = 0, startLimit: Int = .max
+    ) -> LeasePlan {
         if draining { return LeasePlan(claim: 0, release: held) }
         var release = held.subtracting(wanted)
         let kept = held.intersection(wanted)
@@ -35,6 +43,7 @@ public struct LeasePlan: Sendable, Equatable {
         if kept.count > target, liveHosts > 1, let highest = kept.max() {
             release.insert(highest)
         }
-        return LeasePlan(claim: max(0, target - kept.count), release: release)
+        let room = max(0, startLimit - max(starting, 0))
+        return LeasePlan(claim: min(max(0, target - kept.count), room), release: release)
     }
 }

@@ -42,6 +42,10 @@ struct ChildSlot {
     var memoryCheckedAt: Date?
     var dirty = true
 
+    /// A worker claimed or started here that has neither sent a heartbeat nor exited yet: its
+    /// first start is still under way (``LeasePlan``'s start limit).
+    var isFirstStart: Bool { spec.isWorker && wanted && status.lastHeartbeatAt == nil && status.lastExitAt == nil }
+
     init(spec: ChildSpec, policy: RestartPolicy) {
         self.spec = spec
         self.policy = policy

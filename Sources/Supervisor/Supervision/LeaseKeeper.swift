@@ -70,7 +70,8 @@ final class LeaseKeeper: Sendable {
 
     /// One pass. `wanted`: the users who need a worker; `running`: those whose worker process
     /// is still alive here.
-    func pass(wanted: Set<UserID>, running: Set<UserID>) -> Outcome {
+    /// `starting`: this host's workers not yet heard from (``LeasePlan``'s start limit).
+    func pass(wanted: Set<UserID>, running: Set<UserID>, starting: Int = 0, startLimit: Int = .max) -> Outcome {
         state.withLock { state in
             let started = clock()
             let startedWall = wallClock()
@@ -80,7 +81,10 @@ final class LeaseKeeper: Sendable {
                 let lost = Set(state.held.keys).subtracting(renewed.map(\.user))
                 state.held = Dictionary(uniqueKeysWithValues: renewed.map { ($0.user, $0) })
                 state.releasing.formIntersection(state.held.keys)
-                let plan = LeasePlan.plan(held: Set(state.held.keys), wanted: wanted, liveHosts: beat.liveHosts, capacity: capacity, draining: beat.draining)
+                let plan = LeasePlan.plan(
+                    held: Set(state.held.keys), wanted: wanted, liveHosts: beat.liveHosts, capacity: capacity, draining: beat.draining,
+                    starting: starting, startLimit: startLimit
+                )
                 state.releasing.formUnion(plan.release)
                 let stopped = state.releasing.subtracting(running)
                 if !stopped.isEmpty {

@@ -21,8 +21,10 @@ extension ProcessSupervisor {
             return
         }
         let lease = leases.map { keeper in
-            let running = state.withLock { Set($0.slots.values.compactMap { $0.process != nil ? $0.spec.userID : nil }) }
-            return keeper.pass(wanted: Set(revisions.keys), running: running)
+            let (running, starting) = state.withLock { state in
+                (Set(state.slots.values.compactMap { $0.process != nil ? $0.spec.userID : nil }), state.slots.values.filter(\.isFirstStart).count)
+            }
+            return keeper.pass(wanted: Set(revisions.keys), running: running, starting: starting, startLimit: startLimit)
         }
         // Users who want a worker that another host runs (or this one is handing over).
         var elsewhere: Set<UserID> = []
@@ -50,8 +52,14 @@ extension ProcessSupervisor {
                         state.slots[name] = slot
                     }
                 } else if let spec = workerSpec(user) {
+                    // Started in turn (``startLimit`` at once); the pass starts the others as those beat.
                     var slot = ChildSlot(spec: spec, policy: RestartPolicy(settings: .init(config)))
-                    spawn(&slot, now: now)
+                    slot.restartAt = now
+                    if startingNow(state) < startLimit {
+                        spawn(&slot, now: now)
+                    } else {
+                        slot.status.message = "waiting its turn to start: \(startLimit) workers are starting"
+                    }
                     state.slots[name] = slot
                 }
             }

@@ -85,10 +85,12 @@ final class ProcessSupervisor: Sendable {
         let (removed, urgent): ([(ProcessStatus, Int64?)], Bool) = state.withLock { state in
             var removed: [(ProcessStatus, Int64?)] = []
             var urgent = state.urgentFlush
-            for name in Array(state.slots.keys) {
+            var starts = startLimit - startingNow(state)
+            // In user order: the ones waiting longest to start go first.
+            for name in state.slots.keys.sorted(by: Self.startOrder) {
                 guard var slot = state.slots[name] else { continue }
                 let before = (slot.status.state, slot.status.pid)
-                supervise(&slot, now: now, stopping: state.stopping)
+                supervise(&slot, now: now, stopping: state.stopping, starts: &starts)
                 if before != (slot.status.state, slot.status.pid) { urgent = true }
                 if !slot.wanted, slot.process == nil, slot.spec.isWorker, !state.stopping {
                     // Its key was removed (or its user runs on another host): gone for good here.
@@ -115,7 +117,26 @@ final class ProcessSupervisor: Sendable {
         }
     }
 
-    func supervise(_ slot: inout ChildSlot, now: Date, stopping: Bool) {
+    /// Workers started at once, at most: a new worker reads its user's history from the
+    /// central database and the exchange before its first heartbeat, and hundreds started at
+    /// once (a host's start, a host taking a dead one's users) would starve the supervisor's own
+    /// pass on a small machine. Four per core.
+    var startLimit: Int { max(4, 4 * ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// Workers running that have not sent their first heartbeat yet.
+    func startingNow(_ state: State) -> Int {
+        state.slots.values.filter { $0.spec.isWorker && $0.process != nil && $0.status.lastHeartbeatAt == nil }.count
+    }
+
+    /// Web and simulator first, then workers by user id.
+    static func startOrder(_ a: String, _ b: String) -> Bool {
+        let (aWorker, bWorker) = (a.hasPrefix("worker"), b.hasPrefix("worker"))
+        if aWorker != bWorker { return bWorker }
+        return a.count != b.count ? a.count < b.count : a < b
+    }
+
+    /// `starts`: workers that may still be started in this pass.
+    func supervise(_ slot: inout ChildSlot, now: Date, stopping: Bool, starts: inout Int) {
         if let process = slot.process {
             var code: Int32 = 0
             var signal: Int32 = 0
@@ -142,6 +163,10 @@ final class ProcessSupervisor: Sendable {
                 slot.dirty = true
             }
         } else if slot.wanted, !stopping, let due = slot.restartAt, now >= due {
+            if slot.spec.isWorker {
+                guard starts > 0 else { return }
+                starts -= 1
+            }
             spawn(&slot, now: now)
         }
     }

@@ -264,6 +264,7 @@ enum OpenAPIDocument {
                 responses: [
                     "200": json(object(["user_id": integer, "csrf_token": string]), "Signed in."), "401": error("Unknown user or wrong password."),
                     "429": error("Too many failures: wait Retry-After seconds."),
+                    "503": error("The central database (the failed-login counters, the sessions) does not answer: try again."),
                 ],
                 body: body(
                     object(["username": string, "password": string, "remember_me": boolean], required: ["username", "password"]),
