@@ -100,6 +100,25 @@ import Testing
         #expect(try db.workerEvents.events(for: user, limit: 10).count == 2)
     }
 
+    /// Many users' statuses in one transaction: only those whose lease the host holds at the
+    /// given epoch are written; the others are returned as refused.
+    @Test func oneTransactionWritesTheUsersWhoseLeaseIsCurrentAndRefusesTheOthers() throws {
+        let (db, users) = try Self.database()
+        let leases = try #require(db.leases)
+        let held = try leases.claim(host: "a", wanted: Set(users.prefix(3)), count: 3, ttl: 30)
+        _ = try leases.claim(host: "b", wanted: [users[3]], count: 1, ttl: 30)
+        var epochs = Dictionary(uniqueKeysWithValues: held.map { ($0.user, $0.epoch) })
+        epochs[users[1]] = held[1].epoch + 1  // an epoch a never had
+        epochs[users[3]] = 1  // b's user
+        epochs[users[4]] = -1  // nobody's
+        let refused = try db.fencedEach(host: "a", epochs: epochs) { db, current in
+            try db.processes.save(current.sorted().map { ProcessStatus(process: ProcessStatus.workerName($0), userID: $0, state: .running) }, at: Date())
+        }
+        #expect(refused == [users[1], users[3], users[4]])
+        #expect(Set(try db.processes.all().compactMap(\.userID)) == [users[0], users[2]])
+        #expect(try db.fencedEach(host: "a", epochs: [:]) { _, _ in Issue.record("nothing to write") }.isEmpty)
+    }
+
     /// A host stopped (SIGSTOP) inside a fenced write holds the lease row's lock: another host's
     /// claim skips that row while it is held, and the server ends the idle transaction, so the
     /// claim succeeds within its limit and the stopped host's write fails when it resumes.

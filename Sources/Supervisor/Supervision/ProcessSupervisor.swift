@@ -262,16 +262,23 @@ final class ProcessSupervisor: Sendable {
             logRepeated("status.write_failed", error, gate: statusWriteFailures, now: now)
             failed += shared.map { statuses[$0] }
         }
-        for index in statuses.indices {
-            guard let user = statuses[index].userID else { continue }
-            do {
-                try database.fenced(user: user, lease: fence(epochs[index])) { try $0.processes.save([statuses[index]], at: now) }
-            } catch let refused as FenceRefused {
-                didFence(refused, user: user)
-            } catch {
-                logRepeated("status.write_failed", error, gate: statusWriteFailures, now: now)
-                failed.append(statuses[index])
+        // Every worker's status in one transaction: one commit per pass, not one per worker (a
+        // heartbeat a second each: hundreds of commits a second on a host with hundreds).
+        let workers = statuses.indices.filter { statuses[$0].userID != nil }
+        guard !workers.isEmpty else { return failed }
+        var epochByUser: [UserID: Int64] = [:]
+        for index in workers { epochByUser[statuses[index].userID!] = epochs[index] ?? -1 }
+        do {
+            let refused = try database.fencedEach(host: config.hostID, epochs: epochByUser) { db, current in
+                try db.processes.save(workers.map { statuses[$0] }.filter { current.contains($0.userID!) }, at: now)
             }
+            logRecovered("status.write_recovered", gate: statusWriteFailures, now: now)
+            for user in refused.sorted() {
+                didFence(FenceRefused(description: "host \(config.hostID) no longer holds the lease of user \(user) at epoch \(epochByUser[user]!)"), user: user)
+            }
+        } catch {
+            logRepeated("status.write_failed", error, gate: statusWriteFailures, now: now)
+            failed += workers.map { statuses[$0] }
         }
         return failed
     }

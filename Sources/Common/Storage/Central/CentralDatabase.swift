@@ -82,6 +82,17 @@ public struct CentralDatabase: Sendable {
         return try fence.write(user: user, host: lease.host, epoch: lease.epoch, body)
     }
 
+    /// Runs `body` once for many users as `host` (``CentralFence/writeEach(host:epochs:_:)``):
+    /// with the users whose lease is current, in one transaction; returns the users refused.
+    /// Without a fence (one machine, or no host given) every user is written, on this database.
+    public func fencedEach(host: String?, epochs: [UserID: Int64], _ body: (CentralDatabase, Set<UserID>) throws -> Void) throws -> Set<UserID> {
+        guard let fence, let host else {
+            try body(self, Set(epochs.keys))
+            return []
+        }
+        return try fence.writeEach(host: host, epochs: epochs, body)
+    }
+
     /// Creates or upgrades the file: the supervisor, before it starts anyone.
     public static func migrate(_ directory: DataDirectory) throws -> CentralDatabase {
         CentralDatabase(pool: try DatabaseOpener.open(path: directory.centralDatabase, migrator: CentralSchema.migrator, mode: .migrate(fileMode: 0o600)))
@@ -107,6 +118,10 @@ public struct CentralDatabase: Sendable {
 /// The database's side of fencing (``CentralDatabase/fenced(user:lease:_:)``).
 public protocol CentralFence: Sendable {
     func write<T>(user: UserID, host: String, epoch: Int64, _ body: (CentralDatabase) throws -> T) throws -> T
+    /// Many users' writes in one transaction (one commit, not one per user): `body` gets the
+    /// users of `epochs` whose lease `host` holds at that epoch (their lease rows locked until
+    /// the commit) and writes theirs only; returns the users refused.
+    func writeEach(host: String, epochs: [UserID: Int64], _ body: (CentralDatabase, Set<UserID>) throws -> Void) throws -> Set<UserID>
 }
 
 /// A write refused because the writing host's lease on the user is no longer current (another
