@@ -93,7 +93,7 @@ import Testing
             #expect(status.contains("h2 runs your bot&#39;s worker") || status.contains("h2 runs your bot's worker"), "\(status)")
             // Every host is listed with its share of the users, and each host's web has a row of its own.
             for id in Self.hostIDs {
-                #expect(status.contains("<li>\(id): running since") && status.contains("3 users&#39; workers"), "\(status)")
+                #expect(status.contains("<li>\(id): running since") && status.contains("workers: 3 (at most"), "\(status)")
                 #expect(status.contains("<td>web@\(id)</td>"), "\(status)")
             }
 

@@ -25,7 +25,7 @@ import Testing
             statuses: statuses, info: info, exchange: "sim", viewer: Self.viewer, user: UserID(1), lease: nil, hosts: hosts, now: Self.now
         )
         let started = DisplayTime.text(Self.now.addingTimeInterval(-60), .gmt)
-        #expect(page.contains("<li>h1: running since \(started), 3 users&#39; workers (at most 100)</li>"), "\(page)")
+        #expect(page.contains("<li>h1: running since \(started); workers: 3 (at most 100)</li>"), "\(page)")
         #expect(page.contains("h2: draining"))
         #expect(page.contains("h3: not heard from for 12 s"))
         // The last supervisor's pid is not offered as "the" supervisor's.

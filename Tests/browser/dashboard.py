@@ -100,8 +100,8 @@ ALLOWED_DIGITS = [
      "System status on PostgreSQL: the host running the reader's worker and its lease's number, from the leases table"),
     ("/status", "p", r"PostgreSQL at postgres://\S+?(?=,|\s|$)|\(the last to start: [^)]+\)",
      "System status on PostgreSQL: the central database's address and the host names, from the configuration"),
-    ("/status", "li", r"^\s*\S+: (?:running since " + TIMESTAMP + r", \d+ users' workers \(at most \d+\)|draining \(running since "
-     + TIMESTAMP + r"\): handing its \d+ users' workers to the other hosts|not heard from for \d+ s: its users' workers move to the other hosts)\s*$",
+    ("/status", "li", r"^\s*\S+: (?:running since " + TIMESTAMP + r"; workers: \d+ \(at most \d+\)|draining \(running since "
+     + TIMESTAMP + r"\); workers left to hand to the other hosts: \d+|not heard from for \d+ s: its users' workers move to the other hosts)\s*$",
      "System status on PostgreSQL: each host's name (configuration), start, last heartbeat and users' workers, from the hosts and leases tables"),
     ("/status", "table td", r"^\s*(?:web|exchange-sim)@\S+\s*$",
      "System status on PostgreSQL: a host's web and simulator, named with the host's id (configuration)"),
