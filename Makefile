@@ -99,7 +99,7 @@ stop-test-postgres:
 ## Performance figures (README, "Benchmarks"): every benchmark BENCH_RUNS times (3), one table of
 ## medians with their spreads, the references (numpy, pandas, scikit-learn, backtesting.py from
 ## PyPI, in a virtual environment under var/) measured in the same runs; kept in var/bench/.
-bench: deps
+bench: test-deps
 	$(SWIFT) build -c release
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk
 	@test -x $(BENCH_VENV)/bin/python || python3 -m venv $(BENCH_VENV) || (apt-get install -y -qq python3-venv && python3 -m venv $(BENCH_VENV))
