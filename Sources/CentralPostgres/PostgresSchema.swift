@@ -20,6 +20,7 @@ public enum PostgresSchema {
         Migration(name: "pg-v1", statements: accountTables + portfolioTables + tradingTables + botTables),
         Migration(name: "pg-v2-leases", statements: leaseTables),
         Migration(name: "pg-v3-login-attempts", statements: loginAttemptTables),
+        Migration(name: "pg-v4-signal-hooks", statements: signalHookTables),
     ]
 
     /// The tables in the order a copy must fill them (a row's parent first).
@@ -28,6 +29,7 @@ public enum PostgresSchema {
         "portfolios", "exchange_status", "equity_points", "bot_summary",
         "bots", "bot_status", "bot_equity",
         "orders", "fills", "positions", "signals", "login_attempts", "login_trust",
+        "signal_hooks", "signal_records",
     ]
 
     /// The advisory lock key of schema changes (any constant; "ctp-schema").

@@ -93,6 +93,17 @@ struct CommandService: Service {
                     reporter.send(.acknowledged(commandID: id, result: "duplicate"))
                     return
                 }
+                if name == ControlCommand.signal.rawValue {
+                    // Acknowledged with its outcome (the order placed, or why not) once the bot
+                    // acted, without holding up the commands behind it.
+                    let host = host, reporter = reporter, logger = logger
+                    Task {
+                        let result = await Self.signal(payload, host: host, now: Date())
+                        logger.info("signal.done", metadata: ["command.id": "\(id)", "result": "\(result)"])
+                        reporter.send(.acknowledged(commandID: id, result: result))
+                    }
+                    return
+                }
                 let result: String
                 if let hosted = await hostCommand(name, payload: payload) {
                     result = hosted
@@ -145,6 +156,16 @@ struct CommandService: Service {
         }
     }
 
+    /// A signal from a bot's hook: carried out by the bot at the host's next tick (at once).
+    static func signal(_ payload: String?, host: BotHost?, now: Date) async -> String {
+        guard let host else { return "refused: the worker's database is refused, so no bot runs" }
+        guard let payload, let signal = try? WireJSON.decode(SignalCommandPayload.self, from: Data(payload.utf8)), let action = signal.decoded else {
+            return "refused: the signal's payload does not read"
+        }
+        if let late = signal.lateness(now: now) { return "refused: \(late)" }
+        return await host.perform(signal: action, bot: signal.botID)
+    }
+
     /// Without a trader (the bot's database is refused): every command is refused by `set`.
     private func apply(_ name: String) throws -> String {
         if keyless { return "error: no API key is stored, so only paper bots run" }
@@ -160,15 +181,19 @@ struct CommandService: Service {
     }
 }
 
-/// Steps the user's grid and DCA bots every second.
+/// Steps the user's grid and DCA bots every second, and at once when a request waits (a
+/// signal is acted on within a tenth of a second of its arrival, not at the next second).
 struct BotHostService: Service {
     let host: BotHost
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
+                let started = ContinuousClock.now
                 await host.tick()
-                try? await Task.sleep(for: .seconds(1))
+                while !Task.isCancelled, ContinuousClock.now - started < .seconds(1), await !host.hasRequests {
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
             }
         }
     }

@@ -67,7 +67,11 @@ public enum BotParameters: Sendable, Equatable {
         case "", "immediately": start = .immediately
         case "sma_cross": start = .smaCross(fast: try whole("start_fast", 9), slow: try whole("start_slow", 21))
         case "ml": start = .ml
-        default: throw SettingsError(field: field("start"), "must be immediately, sma_cross or ml")
+        case "signal":
+            // Its deals open on its hook's signals, which a backtest does not have.
+            guard purpose != "backtest" else { throw SettingsError(field: field("start"), "signal opens deals on a bot's hook only; a backtest has none") }
+            start = .signal
+        default: throw SettingsError(field: field("start"), "must be immediately, sma_cross, ml or signal")
         }
         return .dca(DCAParameters(
             symbol: symbol, baseOrder: try required("base_order"), safetyOrders: try whole("safety_orders", 0), deviationPct: try decimal("deviation") ?? 1,

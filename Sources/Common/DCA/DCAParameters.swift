@@ -11,6 +11,8 @@ public struct DCAParameters: Sendable, Equatable {
         case smaCross(fast: Int, slow: Int)
         /// On a buy signal of the `ml` strategy (its default settings) on a closed candle.
         case ml
+        /// On a `start_deal` from the bot's signal hook only (`POST /hooks/{id}`).
+        case signal
 
         /// The parameter's text: `immediately`, `sma_cross` or `ml`.
         public var name: String {
@@ -18,13 +20,15 @@ public struct DCAParameters: Sendable, Equatable {
             case .immediately: "immediately"
             case .smaCross: "sma_cross"
             case .ml: "ml"
+            case .signal: "signal"
             }
         }
 
-        /// The strategy whose buy signals open deals; nil when deals open at once.
+        /// The strategy whose buy signals open deals; nil when deals open at once (or, for
+        /// `signal`, on the hook's word alone).
         public func strategy() -> (any TradingStrategy)? {
             switch self {
-            case .immediately: nil
+            case .immediately, .signal: nil
             case .smaCross(let fast, let slow): SMACross(fast: fast, slow: slow)
             case .ml: MLStrategy()
             }

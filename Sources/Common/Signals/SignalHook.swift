@@ -72,6 +72,8 @@ public struct SignalRefusal: Error, Sendable, Equatable, CustomStringConvertible
         case rateLimited = "rate_limited"
         case addressNotAllowed = "address_not_allowed"
         case notForThisBot = "not_for_this_bot"
+        /// The bot is stopped: it acts on no signal until started.
+        case botStopped = "bot_stopped"
     }
 
     public let kind: Kind
@@ -94,6 +96,7 @@ public struct SignalRefusal: Error, Sendable, Equatable, CustomStringConvertible
         case .rateLimited: 429
         case .addressNotAllowed: 403
         case .notForThisBot: 422
+        case .botStopped: 409
         }
     }
 }
@@ -113,9 +116,16 @@ public struct SignalHookPolicy: Sendable, Equatable {
 /// caller says whether an `id` was seen before, and records the outcome. The caller checks a body
 /// sent to an unknown hook against a secret nobody has, so that its answers are those of a wrong
 /// secret: nothing tells whether a hook exists.
+///
+/// `secretDigest` is the hook's secret as stored (``SecureToken/storedForm(_:)``: its SHA-256);
+/// `admit` runs once the secret is known to be right, before anything else is said (the hook's
+/// allowed addresses and rate limit), so that none of its answers tells a stranger the hook exists.
 public enum SignalHookCheck {
+    /// The refusal of a body that is not a JSON object (given before the secret is checked).
+    public static let notJSON = "the body is not a JSON object"
+
     public static func check(
-        body: [UInt8], secret: String, policy: SignalHookPolicy, now: Date, seen: (String) -> Bool
+        body: [UInt8], secretDigest: String, policy: SignalHookPolicy, now: Date, admit: () -> SignalRefusal? = { nil }, seen: (String) -> Bool
     ) -> Result<SignalHookRequest, SignalRefusal> {
         guard body.count <= SignalHookPolicy.maxBodyBytes else {
             return .failure(SignalRefusal(.tooLarge, "the body has \(body.count) bytes; at most \(SignalHookPolicy.maxBodyBytes)"))
@@ -124,12 +134,13 @@ public enum SignalHookCheck {
         do {
             raw = try JSONDecoder().decode(Body.self, from: Data(body))
         } catch {
-            return .failure(SignalRefusal(.malformed, "the body is not a JSON object"))
+            return .failure(SignalRefusal(.malformed, notJSON))
         }
         // The secret first: nothing else about the hook is said to whoever does not know it.
-        guard let given = raw.secret, SecureToken.constantTimeEquals(given, secret) else {
+        guard let given = raw.secret, given.utf8.count <= 256, SecureToken.constantTimeEquals(SecureToken.storedForm(given), secretDigest) else {
             return .failure(SignalRefusal(.notFound, "no such hook, or a wrong secret"))
         }
+        if let refusal = admit() { return .failure(refusal) }
         if let problem = raw.problem { return .failure(SignalRefusal(.malformed, problem)) }
         let action: SignalHookRequest.Action
         switch parseAction(raw) {
@@ -271,5 +282,24 @@ public enum SignalHookCheck {
             formatter.formatOptions = [.withInternetDateTime]
             return formatter.date(from: text)
         }
+    }
+}
+
+extension BotDefinition {
+    /// The hook actions this bot carries out: a DCA bot opens a deal (`start_deal`); the other
+    /// strategies trade on their own rules and take none.
+    public var signalActions: [String] {
+        switch plan {
+        case .dca: ["start_deal"]
+        case .grid, .signals: []
+        }
+    }
+
+    /// Nil when the bot carries out the action; the refusal otherwise.
+    public func refusal(of action: SignalHookRequest.Action) -> SignalRefusal? {
+        let accepted = signalActions
+        guard !accepted.contains(action.name) else { return nil }
+        let takes = accepted.isEmpty ? "it takes no signals" : "it takes \(accepted.joined(separator: ", "))"
+        return SignalRefusal(.notForThisBot, "a \(strategyName) bot does not \(action.name.replacingOccurrences(of: "_", with: " ")): \(takes)")
     }
 }

@@ -17,6 +17,91 @@ public enum ControlCommand: String, Sendable, Codable, CaseIterable {
     /// Stops one grid or DCA bot, cancelling its orders (payload ``BotCommandPayload``; `sell`
     /// sells what it holds at market).
     case botStop = "bot_stop"
+    /// A signal a bot's hook accepted (payload ``SignalCommandPayload``): acted on at once.
+    case signal
+}
+
+/// The payload of `signal`: the bot, the signal's record, and its action.
+public struct SignalCommandPayload: Sendable, Equatable, Codable {
+    public let botID: Int64
+    public let recordID: Int64
+    /// `buy`, `sell`, `close`, `cancel_all`, `start_deal`.
+    public let action: String
+    /// `buy`/`sell`: `market` or `limit`, with the price of a limit order.
+    public let orderType: String?
+    public let price: Decimal?
+    public let amountUSDT: Decimal?
+    public let amountBase: Decimal?
+    /// A share of the bot's allocation, 0 < x ≤ 1.
+    public let allocationShare: Decimal?
+    /// When the hook received it (Unix ms), and how old it may be when acted on (seconds): a
+    /// signal that waited for a worker longer than that is refused, never acted on late.
+    public let receivedAt: Int64
+    public let maxLagSeconds: Int
+
+    public init(botID: Int64, recordID: Int64, action: SignalHookRequest.Action, receivedAt: Date, maxLagSeconds: Int) {
+        self.botID = botID
+        self.recordID = recordID
+        self.receivedAt = Int64((receivedAt.timeIntervalSince1970 * 1000).rounded(.down))
+        self.maxLagSeconds = maxLagSeconds
+        self.action = action.name
+        var order: SignalHookRequest.SignalOrder?
+        if case .buy(let o) = action { order = o }
+        if case .sell(let o) = action { order = o }
+        switch order?.kind {
+        case .limit(let price): (orderType, self.price) = ("limit", price)
+        case .market: (orderType, price) = ("market", nil)
+        case nil: (orderType, price) = (nil, nil)
+        }
+        switch order?.amount {
+        case .quote(let value): (amountUSDT, amountBase, allocationShare) = (value, nil, nil)
+        case .base(let value): (amountUSDT, amountBase, allocationShare) = (nil, value, nil)
+        case .allocationShare(let value): (amountUSDT, amountBase, allocationShare) = (nil, nil, value)
+        case nil: (amountUSDT, amountBase, allocationShare) = (nil, nil, nil)
+        }
+    }
+
+    /// The action again; nil when the payload does not make one.
+    public var decoded: SignalHookRequest.Action? {
+        switch action {
+        case "close": return .close
+        case "cancel_all": return .cancelAll
+        case "start_deal": return .startDeal
+        case "buy", "sell":
+            let kind: SignalHookRequest.SignalOrder.Kind
+            switch (orderType, price) {
+            case ("limit", let price?): kind = .limit(price: price)
+            case ("market", nil), (nil, nil): kind = .market
+            default: return nil
+            }
+            let amounts: [SignalHookRequest.SignalOrder.Amount] = [amountUSDT.map { .quote($0) }, amountBase.map { .base($0) }, allocationShare.map { .allocationShare($0) }]
+                .compactMap { $0 }
+            guard amounts.count == 1 else { return nil }
+            let order = SignalHookRequest.SignalOrder(kind: kind, amount: amounts[0])
+            return action == "buy" ? .buy(order) : .sell(order)
+        default: return nil
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case botID = "bot_id"
+        case recordID = "record_id"
+        case action
+        case orderType = "order_type"
+        case price
+        case amountUSDT = "amount_usdt"
+        case amountBase = "amount_base"
+        case allocationShare = "allocation_share"
+        case receivedAt = "received_at"
+        case maxLagSeconds = "max_lag_seconds"
+    }
+
+    /// Why the worker does not act on it now (it waited too long); nil: act.
+    public func lateness(now: Date) -> String? {
+        let waited = now.timeIntervalSince1970 - Double(receivedAt) / 1000
+        guard waited > Double(maxLagSeconds) else { return nil }
+        return String(format: "the signal waited %.0f s for the bot's worker; at most %d s", waited, maxLagSeconds)
+    }
 }
 
 /// The payload of `bot_start` and `bot_stop`.

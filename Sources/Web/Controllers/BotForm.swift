@@ -23,7 +23,7 @@ enum BotForm {
     ]
 
     /// The parameters chosen from a list, and their values.
-    static let choices = ["spacing": GridParameters.Spacing.allCases.map(\.rawValue), "start": ["immediately", "sma_cross", "ml"], "trail": ["off", "up"]]
+    static let choices = ["spacing": GridParameters.Spacing.allCases.map(\.rawValue), "start": ["immediately", "sma_cross", "ml", "signal"], "trail": ["off", "up"]]
 
     /// A stored bot as the form's fields (to change it). An allocation or paper USDT that is
     /// still the default stays empty, so that it follows a change of the parameters.

@@ -9,6 +9,7 @@ struct BotPagesController {
     let api: BotsAPIController
     let catalog: ExchangeCatalog
     let formats: SymbolFormatBook
+    let hooks: SignalHooksController
 
     func register(on routes: WebRoutes) {
         routes.pages.get("/bots/new") { _, context -> Response in
@@ -25,8 +26,48 @@ struct BotPagesController {
             }
         }
         routes.pages.get("/bots/:bot_id") { request, context -> Response in
-            let notice = request.uri.queryParameters.get("done").flatMap { ["bot_created", "bot_changed", "bot_started", "bot_stopped"].contains($0) ? t("notice.\($0)") : nil }
-            return await page(context, notice: notice, error: nil)
+            let notice = request.uri.queryParameters.get("done").flatMap {
+                ["bot_created", "bot_changed", "bot_started", "bot_stopped", "hook_changed", "hook_deleted"].contains($0) ? t("notice.\($0)") : nil
+            }
+            return await page(context, notice: notice, error: nil, origin: Self.origin(request))
+        }
+        // The bot's signal hook: made (or a new URL and secret, shown once on the page this
+        // answers), its limits changed, deleted.
+        routes.pages.post("/bots/:bot_id/hook") { request, context -> Response in
+            guard let id = context.parameters.get("bot_id", as: Int64.self) else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+            do throws(APIError) {
+                let (_, secret) = try hooks.make(bot: id, user: context.user.id, limits: nil)
+                return await page(context, notice: t("notice.hook_made"), error: nil, origin: Self.origin(request), secret: secret)
+            } catch {
+                if error.status == .notFound { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+                return await page(context, notice: nil, error: error.pageMessage, status: error.status, origin: Self.origin(request))
+            }
+        }
+        routes.pages.post("/bots/:bot_id/hook/limits") { request, context -> Response in
+            guard let id = context.parameters.get("bot_id", as: Int64.self) else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+            let form = context.form
+            do throws(APIError) {
+                let limits: SignalHookLimits
+                do throws(SettingsError) {
+                    limits = try SignalHookLimits.parse(maxLag: form["max_lag_seconds"], perMinute: form["per_minute"], addresses: form["allowed_addresses"])
+                } catch {
+                    throw APIError(.unprocessableContent, "invalid_field", "\(error.field): \(error.problem)")
+                }
+                guard try write({ try database.signalHooks.updateLimits(bot: id, for: context.user.id, limits) }) else { throw APIError.notFound() }
+                return Reply.redirect("/bots/\(id)?done=hook_changed#bot-hook")
+            } catch {
+                if error.status == .notFound { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+                return await page(context, notice: nil, error: error.pageMessage, status: error.status, origin: Self.origin(request))
+            }
+        }
+        routes.pages.post("/bots/:bot_id/hook/delete") { request, context -> Response in
+            guard let id = context.parameters.get("bot_id", as: Int64.self) else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+            do throws(APIError) {
+                _ = try write { try database.signalHooks.deleteHook(bot: id, for: context.user.id) }
+                return Reply.redirect("/bots/\(id)?done=hook_deleted")
+            } catch {
+                return await page(context, notice: nil, error: error.pageMessage, status: error.status, origin: Self.origin(request))
+            }
         }
         routes.pages.get("/bots/:bot_id/edit") { _, context -> Response in
             guard let id = context.parameters.get("bot_id", as: Int64.self), let bot = try? api.bot(id, user: context.user.id) else {
@@ -110,7 +151,15 @@ struct BotPagesController {
         return Layout.page(title: t("bots.edit_title", ["name": form["name"] ?? ""]), active: "/", viewer: viewer, freshness: nil, content: Views.render("bot_new", c))
     }
 
-    func page(_ context: SignedInContext, notice: String?, error: String?, status: HTTPResponse.Status = .ok) async -> Response {
+    /// Where the browser reached this web (`http://host:port`), for the hook's whole URL.
+    static func origin(_ request: Request) -> String {
+        guard let host = request.head.authority, host.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != "/" }) else { return "" }
+        return "http://\(host)"
+    }
+
+    func page(
+        _ context: SignedInContext, notice: String?, error: String?, status: HTTPResponse.Status = .ok, origin: String = "", secret: String? = nil
+    ) async -> Response {
         guard let id = context.parameters.get("bot_id", as: Int64.self) else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
         let user = context.user.id
         let bot: BotsView.Bot
@@ -126,6 +175,16 @@ struct BotPagesController {
             model.fills = try database.trading.fills(for: user, matching: TradeFilter(limit: 20, bot: id))
         } catch {
             model.error = t("common.unavailable_because", ["reason": t("error.database_unavailable")])
+        }
+        if !bot.record.definition.signalActions.isEmpty {
+            do {
+                let hook = try database.signalHooks.hook(bot: id, for: user)
+                let records = try hook == nil ? [] : database.signalHooks.records(bot: id, for: user, limit: SignalHooksController.shownRecords)
+                model.hook = BotsPage.HookModel(
+                    hook: hook, records: records, outcomes: try SignalOutcomes.load(records, database: database), origin: origin, secret: secret)
+            } catch {
+                model.error = t("common.unavailable_because", ["reason": t("error.database_unavailable")])
+            }
         }
         model.formats = await formats.formats(
             for: Set(bot.record.definition.symbols + model.positions.map(\.symbol) + model.orders.map(\.symbol) + model.fills.map(\.symbol)))

@@ -45,6 +45,40 @@ enum BotsPage {
 
     // MARK: - One bot
 
+    struct HookModel {
+        var hook: SignalHook?
+        var records: [SignalHookRecord]
+        var outcomes: [Int64: String]
+        var origin: String
+        var secret: String?
+    }
+
+    /// The hook's card: its URL, the secret once with an alert's body to paste, its limits, and
+    /// its newest signals with what became of each.
+    static func hookContext(_ m: HookModel, definition: BotDefinition, zone: TimeZone) -> [String: Any] {
+        var c: [String: Any] = ["actions": definition.signalActions.joined(separator: ", ")]
+        guard let hook = m.hook else { return c }
+        let action = definition.signalActions.first ?? "start_deal"
+        var h: [String: Any] = [
+            "url": "\(m.origin)/hooks/\(hook.id)", "maxLag": String(hook.maxLagSeconds), "perMinute": String(hook.perMinute),
+            "addresses": hook.allowedAddresses.joined(separator: " "), "created": DisplayTime.text(hook.createdAt, zone),
+        ]
+        if let secret = m.secret {
+            h["secret"] = ["example": #"{"secret": "\#(secret)", "action": "\#(action)", "id": "{{timenow}}", "time": "{{timenow}}"}"#]
+        }
+        h["records"] = m.records.map { record -> [String: Any] in
+            [
+                "time": DisplayTime.text(record.receivedAt, zone), "address": record.address, "action": record.action ?? "—",
+                "signalID": record.signalID ?? "—", "accepted": record.accepted,
+                "result": t(record.accepted ? "hooks.accepted" : "hooks.refused"),
+                "detail": record.accepted ? (m.outcomes[record.id] ?? t("hooks.outcome_unknown")) : (record.reason ?? ""),
+            ]
+        }
+        h["hasRecords"] = !m.records.isEmpty
+        c["hook"] = h
+        return c
+    }
+
     struct Model {
         var viewer: Layout.Viewer
         var bot: BotsView.Bot
@@ -58,6 +92,9 @@ enum BotsPage {
         var orders: [OrderRecord] = []
         var fills: [BotFill] = []
         var formats: [String: SymbolFormat] = [:]
+        /// A bot that takes signals: its hook (if any), its newest signals, and the secret of a
+        /// hook just made (shown this once).
+        var hook: HookModel?
 
         func format(_ symbol: String) -> SymbolFormat { formats[symbol] ?? .unknown }
     }
@@ -85,6 +122,7 @@ enum BotsPage {
         c["error"] = m.error
         if case .grid = definition.plan { c["grid"] = gridContext(m) }
         if m.bot.isHosted { c["hosted"] = hostedContext(m) }
+        if let hook = m.hook { c["signals"] = hookContext(hook, definition: definition, zone: m.zone) }
         // A live bot's positions, orders and fills are rows of the account (a grid's and a DCA
         // bot's too); a paper grid or DCA bot has none: its status above says it all.
         c["showRows"] = !(m.bot.isHosted && definition.mode == .paper)

@@ -26,23 +26,51 @@ extension BotHost {
         try await runner.sync(price: price)
         var changed = collectDeals(bot, dca: await runner.deals)
         if bot.record.openDeals.count < parameters.maxActiveDeals, try await startsNow(bot, parameters, now: now) {
-            let number = bot.record.nextDeal
-            bot.record.nextDeal += 1
-            bot.record.openDeals.append(number)
-            // Recorded before the base order goes out: a worker killed now finds the deal again.
-            save(bot)
-            do {
-                try await runner.open(deal: number)
-            } catch {
-                // Refused: no deal. Unknown: the next restart resolves it by its client id.
-                if case .unknownOrderState = error {} else { bot.record.openDeals.removeAll { $0 == number } }
-                save(bot)
-                throw error
-            }
+            try await openDeal(bot, runner)
             changed = true
         }
         changed = recordFills(bot, await runner.takeFills()) || changed
         if changed { save(bot) }
+    }
+
+    /// Opens the bot's next deal: its base order at market, its safety orders and take-profit.
+    /// Returns the deal's number.
+    @discardableResult
+    func openDeal(_ bot: Bot, _ runner: DCARunner) async throws -> Int {
+        let number = bot.record.nextDeal
+        bot.record.nextDeal += 1
+        bot.record.openDeals.append(number)
+        // Recorded before the base order goes out: a worker killed now finds the deal again.
+        save(bot)
+        do {
+            try await runner.open(deal: number)
+        } catch {
+            // Refused: no deal. Unknown: the next restart resolves it by its client id.
+            if case .unknownOrderState = error {} else { bot.record.openDeals.removeAll { $0 == number } }
+            save(bot)
+            throw error
+        }
+        return number
+    }
+
+    /// A hook's `start_deal`: a deal now, whatever the start condition, when there is room.
+    func startDealOnSignal(_ bot: Bot, now: Date) async -> String {
+        guard let runner = bot.dca, case .dca(let parameters) = bot.definition.plan else { return "refused: a \(bot.definition.strategyName) bot opens no deals" }
+        guard bot.record.openDeals.count < parameters.maxActiveDeals else {
+            return "refused: the bot has \(bot.record.openDeals.count) open deal(s), its most (max_deals \(parameters.maxActiveDeals))"
+        }
+        do {
+            let number = try await openDeal(bot, runner)
+            recordFills(bot, await runner.takeFills())
+            if let paper = bot.paper, paper.revision != bot.savedRevision { save(bot) }
+            save(bot)
+            await report(bot, now: now, force: true)
+            return "ok: deal \(number) opened"
+        } catch {
+            bot.error = "exchange: \(error)"
+            await report(bot, now: now, force: true)
+            return "refused: \(error)"
+        }
     }
 
     /// Adds a DCA bot's new fills to its record (the newest ``BotRunStatus/fillLimit``). True when there were any.
@@ -79,6 +107,8 @@ extension BotHost {
     /// Whether a new deal opens now: at once, or on a buy of the start strategy on the last
     /// closed 1-minute candle that has not opened a deal yet (looked at every 10 s).
     private func startsNow(_ bot: Bot, _ parameters: DCAParameters, now: Date) async throws -> Bool {
+        // A bot that starts on its hook's signals opens deals there only.
+        if parameters.start == .signal { return false }
         guard var strategy = parameters.start.strategy() else { return true }
         guard now.timeIntervalSince(bot.lastSignalCheck) >= 10 else { return false }
         bot.lastSignalCheck = now
@@ -98,5 +128,16 @@ extension BotHost {
         guard last == .buy, let candle = closed.last, candle.openTime != bot.record.lastSignalCandle else { return false }
         bot.record.lastSignalCandle = candle.openTime
         return true
+    }
+}
+
+extension BotHost {
+    /// Carries out a signal from the bot's hook; returns the outcome, as the command's result.
+    func act(_ bot: Bot, on action: SignalHookRequest.Action, now: Date) async -> String {
+        if let refusal = bot.definition.refusal(of: action) { return "refused: \(refusal.description)" }
+        switch action {
+        case .startDeal: return await startDealOnSignal(bot, now: now)
+        default: return "refused: a \(bot.definition.strategyName) bot does not \(action.name)"
+        }
     }
 }

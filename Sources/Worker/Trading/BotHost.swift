@@ -22,6 +22,16 @@ actor BotHost {
         /// running that is not among them was stopped while no worker listened. It is brought
         /// back and stopped, so that its orders are cancelled and its status says so.
         case settle(wanted: Set<Int64>)
+        /// A signal from the bot's hook; `reply` gets the outcome.
+        case signal(bot: Int64, action: SignalHookRequest.Action, reply: SignalReply)
+    }
+
+    /// Where a signal's outcome goes: to the command that carried it.
+    final class SignalReply: Sendable, Equatable {
+        let continuation: CheckedContinuation<String, Never>
+        init(_ continuation: CheckedContinuation<String, Never>) { self.continuation = continuation }
+        func send(_ outcome: String) { continuation.resume(returning: outcome) }
+        static func == (a: SignalReply, b: SignalReply) -> Bool { a === b }
     }
 
     /// One bot the host has heard of.
@@ -101,6 +111,16 @@ actor BotHost {
     /// Queues a request for the next tick.
     func request(_ request: Request) {
         pending.append(request)
+    }
+
+    /// Whether requests wait for a tick.
+    var hasRequests: Bool { !pending.isEmpty }
+
+    /// Queues a signal for the bot and returns its outcome once the next tick carried it out.
+    func perform(signal action: SignalHookRequest.Action, bot: Int64) async -> String {
+        await withCheckedContinuation { continuation in
+            pending.append(.signal(bot: bot, action: action, reply: SignalReply(continuation)))
+        }
     }
 
     /// Carries out the queued requests, then steps every running bot at the exchange's prices.
@@ -203,6 +223,12 @@ actor BotHost {
             for id in ((try? store.runningBots()) ?? []) where !wanted.contains(id) && bots[id] == nil {
                 await handle(.stop(bot: id, sell: false), now: now)
             }
+        case .signal(let id, let action, let reply):
+            guard let bot = bots[id], bot.state == "running" else {
+                reply.send("refused: the bot is not running")
+                return
+            }
+            reply.send(await act(bot, on: action, now: now))
         case .stopAll:
             for bot in bots.values.sorted(by: { $0.id < $1.id }) where bot.state == "running" || bot.state == "starting" {
                 await stop(bot, sell: false, reason: "emergency stop", now: now)

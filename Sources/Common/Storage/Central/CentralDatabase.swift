@@ -19,6 +19,8 @@ public struct CentralDatabase: Sendable {
     public let bots: any BotStore
     /// Failed logins, shared by every web process (``LoginThrottle``).
     public let loginAttempts: any LoginAttemptStore
+    /// Bots' signal hooks and the signals they received.
+    public let signalHooks: any SignalHookStore
     /// Which host runs which user's worker: on PostgreSQL only (nil: one machine runs them all).
     public let leases: (any LeaseStore)?
     /// Runs a worker's report writes only while the writing host's lease is current: on
@@ -43,6 +45,7 @@ public struct CentralDatabase: Sendable {
         trading = SQLiteTradingStore(pool)
         bots = SQLiteBotStore(pool)
         loginAttempts = SQLiteLoginAttemptStore(pool)
+        signalHooks = SQLiteSignalHookStore(pool)
         leases = nil
         fence = nil
         changeFeed = nil
@@ -54,7 +57,7 @@ public struct CentralDatabase: Sendable {
         users: any UserStore, sessions: any SessionStore, exchangeKeys: any ExchangeKeyStore, processes: any ProcessStatusStore,
         commands: any CommandStore, workerEvents: any WorkerEventStore, supervisorInfo: any SupervisorInfoStore,
         portfolios: any PortfolioStore, trading: any TradingStore, bots: any BotStore, probe: any CentralDatabaseProbe,
-        loginAttempts: any LoginAttemptStore = InMemoryLoginAttemptStore(), leases: (any LeaseStore)? = nil, fence: (any CentralFence)? = nil, changeFeed: (any CentralChangeFeed)? = nil
+        loginAttempts: any LoginAttemptStore = InMemoryLoginAttemptStore(), signalHooks: any SignalHookStore = InMemorySignalHookStore(), leases: (any LeaseStore)? = nil, fence: (any CentralFence)? = nil, changeFeed: (any CentralChangeFeed)? = nil
     ) {
         pool = nil
         self.users = users
@@ -68,6 +71,7 @@ public struct CentralDatabase: Sendable {
         self.trading = trading
         self.bots = bots
         self.loginAttempts = loginAttempts
+        self.signalHooks = signalHooks
         self.probe = probe
         self.leases = leases
         self.fence = fence

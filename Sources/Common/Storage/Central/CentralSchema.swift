@@ -331,6 +331,38 @@ public enum CentralSchema {
                     );
                     """)
         }
+        // Bots' signal hooks and every signal they received: the web's write (POST /hooks/{id}).
+        migrator.registerMigration("v16-signal-hooks") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE signal_hooks (
+                        id TEXT PRIMARY KEY,
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        bot_id INTEGER NOT NULL UNIQUE REFERENCES bots(id) ON DELETE CASCADE,
+                        secret_digest TEXT NOT NULL,
+                        max_lag_seconds INTEGER NOT NULL,
+                        per_minute INTEGER NOT NULL,
+                        allowed_addresses TEXT NOT NULL,
+                        created_at TEXT NOT NULL
+                    );
+                    CREATE TABLE signal_records (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        hook_id TEXT NOT NULL,
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        bot_id INTEGER NOT NULL REFERENCES bots(id) ON DELETE CASCADE,
+                        received_at TEXT NOT NULL,
+                        address TEXT NOT NULL,
+                        accepted INTEGER NOT NULL,
+                        reason TEXT,
+                        action TEXT,
+                        signal_id TEXT,
+                        command_id INTEGER
+                    );
+                    CREATE INDEX signal_records_bot ON signal_records(bot_id, id);
+                    CREATE INDEX signal_records_hook_time ON signal_records(hook_id, received_at);
+                    CREATE UNIQUE INDEX signal_records_replay ON signal_records(hook_id, signal_id) WHERE accepted = 1 AND signal_id IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }
