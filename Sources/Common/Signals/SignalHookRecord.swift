@@ -7,7 +7,9 @@ public struct SignalHook: Sendable, Equatable {
     public static let defaultMaxLag = 60
     public static let defaultPerMinute = 60
     public static let maxLagRange = 1...3_600
-    public static let perMinuteRange = 1...100_000
+    /// At most 10 a second: a charting tool's alerts come far slower (TradingView's: a few a
+    /// minute), and a bot's kept records (``SignalHookRecord/keptPerBot``) hold a whole minute.
+    public static let perMinuteRange = 1...600
     public static let maxAddresses = 20
 
     public var id: String
@@ -114,7 +116,7 @@ public struct SignalHookLimits: Sendable, Equatable {
 
 /// One signal a hook received, accepted or refused (`signal_records`, written by the web).
 public struct SignalHookRecord: Sendable, Equatable {
-    public static let keptPerBot = 500
+    public static let keptPerBot = 1_000
 
     public var id: Int64
     public var hookID: String

@@ -19,7 +19,7 @@ extension OpenAPIDocument {
                 "name": ["enum": BotDefinition.strategies],
                 "params": [
                     "type": "object",
-                    "description": "sma_cross: fast, slow. ml: as /api/v1/settings. grid: lower, upper, levels, investment, spacing (arithmetic or geometric), stop_loss, take_profit (prices), trail (off or up: above the range, with every level sold, the range moves up by whole levels). dca: base_order (USDT), take_profit (percent), safety_orders, deviation, step_scale, volume_scale, trailing, stop_loss (percent), max_deals, start (immediately, sma_cross or ml: a deal on the strategy's buy signal), start_fast, start_slow.",
+                    "description": "sma_cross: fast, slow. ml: as /api/v1/settings. grid: lower, upper, levels, investment, spacing (arithmetic or geometric), stop_loss, take_profit (prices), trail (off or up: above the range, with every level sold, the range moves up by whole levels). dca: base_order (USDT), take_profit (percent), safety_orders, deviation, step_scale, volume_scale, trailing, stop_loss (percent), max_deals, start (immediately; sma_cross or ml: a deal on the strategy's buy signal; signal: a deal on the bot's signal hook's start_deal only), start_fast, start_slow.",
                 ],
             ]),
             "settings": ref("Settings"), "symbol": ["type": "string", "description": "A grid's or DCA bot's symbol."],
