@@ -12,7 +12,7 @@ extension PostgresBotStore {
     }
 
     public func liveHostedBotIDs(for user: UserID) throws -> Set<Int64> {
-        let rows = try db.query("SELECT id FROM bots WHERE user_id = \(user.rawValue) AND mode = 'live' AND strategy IN ('grid', 'dca')")
+        let rows = try db.query("SELECT id FROM bots WHERE user_id = \(user.rawValue) AND mode = 'live' AND strategy IN ('grid', 'dca', 'signal')")
         return Set(try rows.map { try $0.decode(Int64.self) })
     }
 
@@ -25,7 +25,7 @@ extension PostgresBotStore {
         let rows = try db.query(
             """
             SELECT DISTINCT bots.user_id FROM bots LEFT JOIN bot_status ON bot_status.bot_id = bots.id
-            WHERE bots.mode = 'paper' AND bots.strategy IN ('grid', 'dca')
+            WHERE bots.mode = 'paper' AND bots.strategy IN ('grid', 'dca', 'signal')
               AND (bots.run_wanted OR bot_status.status::json ->> 'state' IN ('running', 'starting'))
             """)
         return Set(try rows.map { UserID(try $0.decode(Int64.self)) })
@@ -85,5 +85,5 @@ extension PostgresBotStore {
     static let equityLock: Int32 = 0x6274_6571
 
     /// The strategies the worker hosts as bots of their own (``BotRecord/isHosted``).
-    static let hostedStrategies: Set<String> = ["grid", "dca"]
+    static let hostedStrategies = BotRecord.hostedStrategies
 }

@@ -120,4 +120,86 @@ import Testing
             #expect(try await web.send(.POST, "/api/v1/bots/\(id)/stop").status == 202)
         }
     }
+
+    /// The outcome the worker gave the newest accepted signal, once it gave one.
+    static func outcome(_ web: WebClient, bot: Int) async throws -> String? {
+        let records = try await web.get("/api/v1/bots/\(bot)/hook").json?["signals"] as? [[String: Any]] ?? []
+        guard let newest = records.first(where: { $0["accepted"] as? Bool == true }), let outcome = newest["outcome"] as? String,
+            outcome.hasPrefix("ok") || outcome.hasPrefix("refused") || outcome.hasPrefix("unknown")
+        else { return nil }
+        return outcome
+    }
+
+    /// Sends a signal and waits for the bot's outcome.
+    static func signal(_ web: WebClient, url: String, bot: Int, _ body: String) async throws -> String {
+        let before = try await web.get("/api/v1/bots/\(bot)/hook").json?["signals"] as? [[String: Any]] ?? []
+        let answer = try await post(url, body)
+        #expect(answer.status == 202, "\(body): \(answer.body)")
+        var said: String?
+        _ = try await waitUntilAsync(.seconds(10)) {
+            let records = try await web.get("/api/v1/bots/\(bot)/hook").json?["signals"] as? [[String: Any]] ?? []
+            guard records.count > before.count else { return false }
+            said = try await outcome(web, bot: bot)
+            return said != nil
+        }
+        return said ?? "no outcome"
+    }
+
+    /// A `signal` bot trades on its hook alone: a market buy by USDT, a limit buy that rests, a
+    /// cancel_all, a sale of half, a close; its holdings, orders and trades are its own rows, and
+    /// what it cannot do (past its allocation, more than it holds) is refused with the reason.
+    @Test func aSignalBotTradesOnItsHookAlone() async throws {
+        try await AccountTests.withSystem("signal-bot") { supervisor, web in
+            let (_, client) = try await TradingTests.user(supervisor, web)
+            let missing = try await web.send(.POST, "/api/v1/bots", json: ["name": "tv", "mode": "live", "symbol": "BTCUSDT", "strategy": ["name": "signal"]])
+            #expect(missing.status == 422 && missing.body.contains("allocation_usdt"), "\(missing.body)")
+            let created = try await web.send(.POST, "/api/v1/bots", json: [
+                "name": "tv", "mode": "live", "symbol": "BTCUSDT", "allocation_usdt": "100", "strategy": ["name": "signal"],
+            ])
+            #expect(created.status == 201, "\(created.body)")
+            let id = try #require((created.json?["bot_id"] as? NSNumber)?.intValue)
+            let made = try await web.send(.POST, "/api/v1/bots/\(id)/hook")
+            let secret = try #require(made.json?["secret"] as? String)
+            SecretsSeen.record(secret)
+            let url = web.base + (try #require(made.json?["url"] as? String))
+            #expect(try await web.send(.POST, "/api/v1/bots/\(id)/start").status == 202)
+            let running = try await waitUntilAsync(.seconds(20)) { try await PaperBotTests.bot(web, id)["state"] as? String == "running" }
+            #expect(running)
+
+            let bought = try await Self.signal(web, url: url, bot: id, #"{"secret":"\#(secret)","action":"buy","amount_usdt":"40"}"#)
+            #expect(bought.hasPrefix("ok: bought"), "\(bought)")
+            let price = try #require(try await client.tickerPrices()["BTCUSDT"])
+            let low = SymbolFilters.round(price * Decimal(string: "0.8")!, step: 1, .down)
+            let rests = try await Self.signal(web, url: url, bot: id, #"{"secret":"\#(secret)","action":"buy","order_type":"limit","price":"\#(low)","amount_usdt":"30"}"#)
+            #expect(rests.contains("rests"), "\(rests)")
+            #expect(try await client.openOrders(symbol: "BTCUSDT").count == 1)
+            let tooMuch = try await Self.signal(web, url: url, bot: id, #"{"secret":"\#(secret)","action":"buy","amount_usdt":"50"}"#)
+            #expect(tooMuch.contains("past its allocation"), "\(tooMuch)")
+            let cancelled = try await Self.signal(web, url: url, bot: id, #"{"secret":"\#(secret)","action":"cancel_all"}"#)
+            #expect(cancelled.hasPrefix("ok: cancelled"), "\(cancelled)")
+            #expect(try await client.openOrders(symbol: "BTCUSDT").isEmpty)
+            let half = try await Self.signal(web, url: url, bot: id, #"{"secret":"\#(secret)","action":"sell","allocation_pct":"50"}"#)
+            #expect(half.hasPrefix("ok: sold"), "\(half)")
+            let oversell = try await Self.signal(web, url: url, bot: id, #"{"secret":"\#(secret)","action":"sell","amount_base":"1"}"#)
+            #expect(oversell.contains("holds"), "\(oversell)")
+            let closed = try await Self.signal(web, url: url, bot: id, #"{"secret":"\#(secret)","action":"close"}"#)
+            #expect(closed.hasPrefix("ok: sold"), "\(closed)")
+            let nothing = try await Self.signal(web, url: url, bot: id, #"{"secret":"\#(secret)","action":"close"}"#)
+            #expect(nothing.contains("holds no BTC"), "\(nothing)")
+
+            // Its trades on the exchange are its own rows, and it holds nothing now.
+            let trades = try await client.myTrades(symbol: "BTCUSDT")
+            #expect(trades.count >= 3)
+            let rows = try await waitUntilAsync(.seconds(15)) {
+                try await TradingTests.items(web, "/api/v1/fills?bot_id=\(id)&limit=100").count == trades.count
+            }
+            #expect(rows)
+            let bot = try await PaperBotTests.bot(web, id)
+            let run = try #require(bot["run"] as? [String: Any])
+            // What is left is dust under the exchange's step (a fee taken in the coin), never a sellable amount.
+            let held = try #require(DecimalText.parse(run["held_quantity"] as? String ?? ""))
+            #expect(held < Decimal(string: "0.00001")! && (run["open_orders"] as? [Any])?.isEmpty == true, "\(run)")
+            #expect(try await web.send(.POST, "/api/v1/bots/\(id)/stop").status == 202)
+        }
+    }
 }

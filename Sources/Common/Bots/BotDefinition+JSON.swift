@@ -70,6 +70,11 @@ extension BotDefinition {
             switch parsed {
             case .grid(let grid): plan = .grid(grid)
             case .dca(let dca): plan = .dca(dca)
+            case .signal(let signal):
+                guard allocation != nil else {
+                    throw SettingsError(field: "allocation_usdt", "is needed for a signal bot: the most USDT its signals may have in use")
+                }
+                plan = .signal(signal)
             }
         }
 
@@ -113,6 +118,7 @@ extension BotDefinition {
         case .signals(let settings): settings.risk.maxPositionUsdt * Decimal(settings.risk.maxOpenPositions)
         case .grid(let grid): grid.investment
         case .dca(let dca): DCAPlan(dca).budget
+        case .signal: 0
         }
     }
 
@@ -133,6 +139,9 @@ extension BotDefinition {
         case .dca(let dca):
             fields["symbol"] = dca.symbol
             fields["strategy"] = ["name": "dca", "params": BotParameters.dca(dca).texts]
+        case .signal(let signal):
+            fields["symbol"] = signal.symbol
+            fields["strategy"] = ["name": "signal", "params": [String: String]()]
         }
         return fields
     }

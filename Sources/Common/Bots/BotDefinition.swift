@@ -17,6 +17,8 @@ public struct BotDefinition: Sendable, Equatable {
         case signals(BotSettings)
         case grid(GridParameters)
         case dca(DCAParameters)
+        /// Trades on its signal hook's buy, sell, close and cancel_all alone (issue 18).
+        case signal(SignalBotParameters)
     }
 
     public var name: String
@@ -36,13 +38,14 @@ public struct BotDefinition: Sendable, Equatable {
     }
 
     public static let nameLength = 1...60
-    public static let strategies = BotSettings.strategies + ["grid", "dca"]
+    public static let strategies = BotSettings.strategies + ["grid", "dca", "signal"]
 
     public var strategyName: String {
         switch plan {
         case .signals(let settings): settings.strategy.name
         case .grid: "grid"
         case .dca: "dca"
+        case .signal: "signal"
         }
     }
 
@@ -51,6 +54,7 @@ public struct BotDefinition: Sendable, Equatable {
         case .signals(let settings): settings.symbols
         case .grid(let grid): [grid.symbol]
         case .dca(let dca): [dca.symbol]
+        case .signal(let signal): [signal.symbol]
         }
     }
 
@@ -103,6 +107,8 @@ public struct BotDefinition: Sendable, Equatable {
             guard grid.investment <= allocationUsdt else {
                 throw SettingsError(field: "strategy.params.investment", "exceeds the bot's allocation (\(DecimalText.format(allocationUsdt)) USDT)")
             }
+        case .signal(let signal):
+            try BotSettings.checkSymbol(signal.symbol)
         case .dca(let dca):
             try BotSettings.checkSymbol(dca.symbol)
             try Self.first(of: DCAPlan.parameterRefusals(dca))

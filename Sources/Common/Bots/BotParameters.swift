@@ -7,8 +7,10 @@ import Foundation
 public enum BotParameters: Sendable, Equatable {
     case grid(GridParameters)
     case dca(DCAParameters)
+    /// A `signal` bot: its symbol, no parameters.
+    case signal(SignalBotParameters)
 
-    public static let names: Set<String> = ["grid", "dca"]
+    public static let names: Set<String> = ["grid", "dca", "signal"]
     /// `trail`: `off` (the default) or `up`, the range following the price up (``GridTrail``).
     public static let gridKeys = ["lower", "upper", "levels", "investment", "stop_loss", "take_profit", "spacing", "trail"]
     public static let dcaKeys = [
@@ -16,13 +18,24 @@ public enum BotParameters: Sendable, Equatable {
         "start_slow",
     ]
 
-    public static func keys(of name: String) -> [String] { name == "grid" ? gridKeys : dcaKeys }
+    public static func keys(of name: String) -> [String] {
+        switch name {
+        case "grid": gridKeys
+        case "signal": []
+        default: dcaKeys
+        }
+    }
 
     /// `value(key)` is the raw text of a parameter, nil when not given; `investment`: a grid's
     /// when its own is not given. `purpose`: "backtest" or "bot", for the messages.
     public static func parse(
         name: String, symbol: String, investment: Decimal, purpose: String = "bot", value: (String) -> String?
     ) throws(SettingsError) -> BotParameters {
+        if name == "signal" {
+            // Its orders come from its hook: nothing for a backtest to replay.
+            guard purpose != "backtest" else { throw SettingsError(field: "strategy.name", "signal trades on a bot's hook only; a backtest has no signals to replay") }
+            return .signal(SignalBotParameters(symbol: symbol))
+        }
         func field(_ key: String) -> String { "strategy.params.\(key)" }
         func decimal(_ key: String) throws(SettingsError) -> Decimal? {
             guard let raw = value(key)?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
@@ -103,6 +116,8 @@ public enum BotParameters: Sendable, Equatable {
                 texts["start_slow"] = String(slow)
             }
             return texts
+        case .signal:
+            return [:]
         }
     }
 
@@ -110,6 +125,7 @@ public enum BotParameters: Sendable, Equatable {
         switch self {
         case .grid: "grid"
         case .dca: "dca"
+        case .signal: "signal"
         }
     }
 
@@ -117,6 +133,7 @@ public enum BotParameters: Sendable, Equatable {
         switch self {
         case .grid(let g): g.symbol
         case .dca(let d): d.symbol
+        case .signal(let s): s.symbol
         }
     }
 }

@@ -23,11 +23,14 @@ public struct BotRecord: Sendable, Equatable {
         self.wantedAt = wantedAt
     }
 
-    /// Whether the worker runs it as one of its hosted bots (``BotRunStatus``): a grid or DCA bot,
-    /// live or paper.
+    /// The strategies the worker hosts as bots of their own, as the `bots` table names them.
+    public static let hostedStrategies: Set<String> = ["grid", "dca", "signal"]
+
+    /// Whether the worker runs it as one of its hosted bots (``BotRunStatus``): a grid, DCA or
+    /// signal bot, live or paper.
     public var isHosted: Bool {
         switch definition.plan {
-        case .grid, .dca: true
+        case .grid, .dca, .signal: true
         case .signals: false
         }
     }

@@ -17,8 +17,9 @@ public struct OrderPurpose: Sendable, Equatable {
     public func isOtherBots(user: Int64) -> Bool {
         clientOrderID.hasPrefix("u\(user)-") && isGridOrDCA
     }
-    /// A grid's or a DCA deal's order: cancelled by stopping its bot, never one by one.
-    public var isGridOrDCA: Bool { code.hasPrefix("G") || code.hasPrefix("D") }
+    /// A grid's, a DCA deal's or a signal bot's order (`H…`, from its hook): cancelled by
+    /// stopping its bot (or a signal's cancel_all), never one by one.
+    public var isGridOrDCA: Bool { code.hasPrefix("G") || code.hasPrefix("D") || code.hasPrefix("H") }
     public var isManual: Bool { code == "M" }
     var isReprice: Bool { code.count == 2 && code.hasPrefix("B") && code.last!.isNumber }
     public var isTakeProfitLeg: Bool { code == "XT" || code == "MT" }

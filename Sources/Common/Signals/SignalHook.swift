@@ -286,11 +286,12 @@ public enum SignalHookCheck {
 }
 
 extension BotDefinition {
-    /// The hook actions this bot carries out: a DCA bot opens a deal (`start_deal`); the other
-    /// strategies trade on their own rules and take none.
+    /// The hook actions this bot carries out: a `signal` bot trades on them alone, a DCA bot
+    /// opens a deal (`start_deal`); grid, sma_cross and ml bots trade on their own rules.
     public var signalActions: [String] {
         switch plan {
         case .dca: ["start_deal"]
+        case .signal: ["buy", "sell", "close", "cancel_all"]
         case .grid, .signals: []
         }
     }

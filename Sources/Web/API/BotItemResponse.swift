@@ -77,6 +77,9 @@ extension BotItemResponse {
         case .dca(let dca):
             strategy = Strategy(name: "dca", params: BotParameters.dca(dca).texts.mapValues { .text($0) })
             symbol = dca.symbol
+        case .signal(let signal):
+            strategy = Strategy(name: "signal", params: [:])
+            symbol = signal.symbol
         }
         let running = bot.running?.response
         if bot.isHosted {

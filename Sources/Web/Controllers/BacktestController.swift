@@ -82,6 +82,8 @@ struct BacktestController {
         let fee = Decimal.exactly(r.fee)
         let price = Decimal.exactly(candles[0].open)
         switch bot {
+        case .signal:
+            throw APIError(.unprocessableContent, "invalid_strategy", "A signal bot trades on its hook's signals, which a backtest does not have.")
         case .grid(let parameters):
             switch GridPlan.make(parameters, filters: filters, price: price, makerFee: fee, freeQuote: parameters.investment, allocation: nil) {
             case .failure(let refused):

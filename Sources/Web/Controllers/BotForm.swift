@@ -20,6 +20,7 @@ enum BotForm {
         ),
         ("sma_cross", [("fast", "9"), ("slow", "21")]),
         ("ml", []),
+        ("signal", []),
     ]
 
     /// The parameters chosen from a list, and their values.
@@ -42,6 +43,8 @@ enum BotForm {
             for (key, value) in BotParameters.grid(grid).texts { form["grid_\(key)"] = value }
         case .dca(let dca):
             for (key, value) in BotParameters.dca(dca).texts { form["dca_\(key)"] = value }
+        case .signal:
+            break
         }
         return form
     }

@@ -188,5 +188,8 @@ extension Catalog {
         "notice.hook_changed": "Hook limits saved.",
         "notice.hook_deleted": "Signal hook deleted.",
         "bots.start.signal": "on its signal hook",
+        "strategy.signal": "Signal (trades on its hook's signals)",
+        "bots.about.signal": "Trades only on the signals its hook receives (a TradingView alert): buy or sell at market or a limit price, close (sell what it holds), cancel_all. Make its hook on the bot's page once it is created; its allocation is the most USDT its signals may have in use.",
+        "bots.param_hint.signal": "Its orders come from its signal hook (below).",
     ]
 }

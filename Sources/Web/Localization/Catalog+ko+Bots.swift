@@ -187,5 +187,8 @@ extension Catalog {
         "notice.hook_changed": "훅 한도를 저장했습니다.",
         "notice.hook_deleted": "시그널 훅을 삭제했습니다.",
         "bots.start.signal": "시그널 훅으로",
+        "strategy.signal": "시그널 (훅의 시그널로 거래)",
+        "bots.about.signal": "훅이 받은 시그널(TradingView 알림)로만 거래합니다: 시장가 또는 지정가 매수·매도, close(보유분 매도), cancel_all. 봇을 만든 뒤 봇 페이지에서 훅을 만드세요. 할당액은 시그널이 동시에 쓸 수 있는 최대 USDT입니다.",
+        "bots.param_hint.signal": "주문은 시그널 훅(아래)에서 옵니다.",
     ]
 }

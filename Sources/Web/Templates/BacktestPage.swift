@@ -21,7 +21,7 @@ enum BacktestPage {
         var c: [String: Any] = [
             "csrf": viewer.csrfToken, "form": defaults.merging(form.filter { defaults[$0.key] != nil }) { $1 }, "ml": strategy == "ml",
             "gridChosen": strategy == "grid", "dcaChosen": strategy == "dca", "geometric": form["grid_spacing"] == "geometric", "trailUp": form["grid_trail"] == "up",
-            "dcaStarts": BotForm.choices["start", default: []].map {
+            "dcaStarts": BotForm.choices["start", default: []].filter { $0 != "signal" }.map {
                 ["value": $0, "label": t("bots.start.\($0)"), "selected": $0 == (form["dca_start"] ?? "immediately")] as [String: Any]
             },
             "intervals": BotSettings.intervals.map { ["name": $0, "selected": $0 == (form["interval"] ?? "1h")] as [String: Any] },

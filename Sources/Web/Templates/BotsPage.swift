@@ -147,6 +147,8 @@ enum BotsPage {
             return rows(BotParameters.grid(grid).texts, strategy: "grid")
         case .dca(let dca):
             return rows(BotParameters.dca(dca).texts, strategy: "dca")
+        case .signal(let signal):
+            return [["label": t("col.symbol"), "value": signal.symbol, "hint": t("bots.param_hint.signal")]]
         }
     }
 

@@ -135,6 +135,7 @@ extension BotHost {
     /// Carries out a signal from the bot's hook; returns the outcome, as the command's result.
     func act(_ bot: Bot, on action: SignalHookRequest.Action, now: Date) async -> String {
         if let refusal = bot.definition.refusal(of: action) { return "refused: \(refusal.description)" }
+        if let signal = bot.signal { return await actOnSignal(bot, signal, action, now: now) }
         switch action {
         case .startDeal: return await startDealOnSignal(bot, now: now)
         default: return "refused: a \(bot.definition.strategyName) bot does not \(action.name)"

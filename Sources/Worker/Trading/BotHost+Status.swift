@@ -8,6 +8,7 @@ extension BotHost {
         if let dca = bot.dca, case .dca(let parameters) = bot.definition.plan {
             try await stepDCA(bot, dca, parameters, price: price, now: now)
         }
+        if let signal = bot.signal { try await syncSignal(bot, signal) }
     }
 
     /// The bot as its owner sees it: every figure from its book, its deals, its record and, on
@@ -67,6 +68,11 @@ extension BotHost {
             status.unrealisedPnL = bot.price == nil ? nil : unrealised
             status.averageEntry = status.held > 0 ? heldCost / status.held : nil
             status.deals = open + bot.record.closedDeals.reversed()
+        }
+        if let signal = bot.signal {
+            let book = await signal.book
+            signalStatus(book, price: bot.price, into: &status)
+            realised += book.realised
         }
         status.realisedPnL = realised
         status.value = status.unrealisedPnL.map { bot.definition.allocationUsdt + realised + $0 }

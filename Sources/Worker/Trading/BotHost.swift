@@ -44,6 +44,7 @@ actor BotHost {
         var filters: SymbolFilters?
         var grid: GridRunner?
         var dca: DCARunner?
+        var signal: SignalRunner?
         var state: String
         var error: String?
         var price: Decimal?
@@ -293,6 +294,8 @@ actor BotHost {
                 try await startGrid(bot, parameters, filters: filters, price: price, rebuilding: rebuilding)
             case .dca(let parameters):
                 try await startDCA(bot, parameters, filters: filters, price: price, rebuilding: rebuilding)
+            case .signal:
+                try await startSignal(bot, filters: filters, rebuilding: rebuilding)
             case .signals:
                 throw StartFailure("sma_cross and ml bots run as the worker's first bot, not here")
             }
@@ -345,7 +348,13 @@ actor BotHost {
                 collectDeals(bot, dca: await dca.deals)
                 recordFills(bot, await dca.takeFills())
             }
-            bot.record.reason = reason
+            var unsold: String?
+            if let signal = bot.signal {
+                unsold = try await signal.end(sell: sell, price: bot.price)
+                bot.record.signalBook = await signal.book
+                recordFills(bot, await signal.takeFills())
+            }
+            bot.record.reason = unsold.map { "\(reason); nothing sold: \($0)" } ?? reason
         } catch {
             bot.record.reason = "\(reason); the exchange refused part of it (\(error)): look at the bot's orders"
             logger.error("bot.stop_failed", metadata: ["bot.id": "\(bot.id)", "error": "\(error)"])

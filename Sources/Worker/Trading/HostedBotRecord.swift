@@ -37,6 +37,8 @@ struct HostedBotRecord: Sendable, Equatable, Codable {
     var range: Range?
     /// What a trailing grid's earlier ranges did.
     var trailed: Trailed?
+    /// A signal bot's holdings and resting orders.
+    var signalBook: SignalBook?
 
     struct Range: Sendable, Equatable, Codable {
         var lower: Decimal

@@ -103,7 +103,7 @@ public struct SQLiteBotStore: BotStore {
     public func traderBotID(for user: UserID) throws -> Int64? {
         try db.read { db in
             let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, strategy FROM bots WHERE user_id = ? ORDER BY id LIMIT 1"), arguments: [user.rawValue])
-            guard let row, !["grid", "dca"].contains(row["strategy"] as String) else { return nil }
+            guard let row, !BotRecord.hostedStrategies.contains(row["strategy"] as String) else { return nil }
             return row["id"]
         }
     }
@@ -111,7 +111,7 @@ public struct SQLiteBotStore: BotStore {
     public func liveHostedBotIDs(for user: UserID) throws -> Set<Int64> {
         try db.read { db in
             Set(try Int64.fetchAll(
-                db.cachedStatement(sql: "SELECT id FROM bots WHERE user_id = ? AND mode = 'live' AND strategy IN ('grid', 'dca')"), arguments: [user.rawValue]))
+                db.cachedStatement(sql: "SELECT id FROM bots WHERE user_id = ? AND mode = 'live' AND strategy IN ('grid', 'dca', 'signal')"), arguments: [user.rawValue]))
         }
     }
 
@@ -167,7 +167,7 @@ public struct SQLiteBotStore: BotStore {
                 db,
                 sql: """
                     SELECT DISTINCT bots.user_id FROM bots LEFT JOIN bot_status ON bot_status.bot_id = bots.id
-                    WHERE bots.mode = 'paper' AND bots.strategy IN ('grid', 'dca')
+                    WHERE bots.mode = 'paper' AND bots.strategy IN ('grid', 'dca', 'signal')
                       AND (bots.run_wanted = 1 OR json_extract(bot_status.status, '$.state') IN ('running', 'starting'))
                     """)
             return Set(ids.map { UserID($0) })
