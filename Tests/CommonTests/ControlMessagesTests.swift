@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func theKnownCommandsAreTheWorkersCommands() {
-        #expect(CommandRequest.known == ["start", "stop", "emergency_stop", "settings_changed", "cancel_order", "place_order", "bot_start", "bot_stop"])
+        #expect(CommandRequest.known == ["start", "stop", "emergency_stop", "settings_changed", "cancel_order", "place_order", "bot_start", "bot_stop", "signal"])
         #expect(CommandRequest(.emergencyStop).command == "emergency_stop")
         #expect(CommandRequest(.settingsChanged).command == "settings_changed")
         #expect(CommandRequest(.placeOrder).command == "place_order")

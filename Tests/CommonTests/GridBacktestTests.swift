@@ -114,7 +114,7 @@ import Testing
         #expect(parameters.start == .smaCross(fast: 5, slow: 20))
         let back = read.texts
         #expect(try BotParameters.parse(name: "dca", symbol: "BTCUSDT", investment: 0) { back[$0] } == read)
-        #expect(throws: SettingsError(field: "strategy.params.start", "must be immediately, sma_cross or ml")) {
+        #expect(throws: SettingsError(field: "strategy.params.start", "must be immediately, sma_cross, ml or signal")) {
             try BotParameters.parse(name: "dca", symbol: "BTCUSDT", investment: 0) { ["base_order": "10", "take_profit": "2", "start": "rsi"][$0] }
         }
         var crossed = parameters

@@ -16,7 +16,7 @@ import Testing
         let place = try #require(Self.command(#"{"command":"place_order","payload":"{\"symbol\":\"BTCUSDT\"}"}"#))
         #expect(place.command == "place_order" && place.payload == #"{"symbol":"BTCUSDT"}"#)
         #expect(CommandRequest.known.contains(place.command))
-        #expect(CommandRequest.known == ["start", "stop", "emergency_stop", "settings_changed", "cancel_order", "place_order", "bot_start", "bot_stop"])
+        #expect(CommandRequest.known == ["start", "stop", "emergency_stop", "settings_changed", "cancel_order", "place_order", "bot_start", "bot_stop", "signal"])
         // An unknown command decodes but is not known, so the server refuses it (400 unknown_command).
         let unknown = try #require(Self.command(#"{"command":"withdraw"}"#))
         #expect(unknown.payload == nil)
