@@ -6,9 +6,10 @@ import NIOCore
 import NIOHTTP1
 
 /// Signal hooks (issue 18): how long a signal takes to become a trade on the exchange (a DCA bot
-/// that opens a deal on each `start_deal`), and how many signals the web accepts per second,
-/// with their latency (the deals full, the worker refuses the later ones: the web's side is
-/// measured) and the latency of refused ones (a wrong secret).
+/// that opens a deal on each `start_deal`), and how many signals the web accepts per second over
+/// many hooks, with their latency (each of those bots opens one deal, then its worker refuses
+/// the signals: what is measured is the path through the web, the supervisor and the worker, not
+/// the exchange), and the latency of refused ones (a wrong secret).
 struct HooksBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "hooks", abstract: "Signal hook figures: signal → trade, signals accepted per second.")
 
@@ -55,6 +56,8 @@ struct HooksBench: AsyncParsableCommand {
         // start_deal (10 USDT, no safety orders, up to 50 deals), each with a hook at its highest
         // rate (600 a minute): the signals go round the hooks.
         var hooks: [(url: String, secret: String)] = []
+        var sessions: [[(String, String)]] = []
+        var firstBot = 0
         var client: BinanceClient?
         for user in 0..<users {
             let (sim, credentials) = user == 0 ? (simFirst, credentialsFirst) : try await cluster.simulatorAccount()
@@ -66,13 +69,17 @@ struct HooksBench: AsyncParsableCommand {
                 let csrf = login.json["csrf_token"] as? String
             else { throw BenchError("login answered \(login.status)") }
             let session = [("Cookie", cookie), ("X-CSRF-Token", csrf)]
+            sessions.append(session)
             let key = try await Self.send(
                 .PUT, base + "/api/v1/exchange-key", json: #"{"api_key":"\#(credentials.apiKey)","api_secret":"\#(credentials.secret)"}"#, headers: session)
             guard key.status == 200 else { throw BenchError("storing the key answered \(key.status) \(key.json)") }
             for number in 0..<botsPerUser {
+                // The timed bot opens a deal per signal; the others one deal in all (the load's
+                // signals are the web's and the worker's work, not the exchange's).
+                let deals = user == 0 && number == 0 ? 50 : 1
                 let bot = try await Self.send(
                     .POST, base + "/api/v1/bots",
-                    json: #"{"name":"hooks \#(number)","mode":"live","symbol":"BTCUSDT","allocation_usdt":"600","strategy":{"name":"dca","params":{"base_order":"10","take_profit":"50","safety_orders":0,"start":"signal","max_deals":50}}}"#,
+                    json: #"{"name":"hooks \#(number)","mode":"live","symbol":"BTCUSDT","allocation_usdt":"600","strategy":{"name":"dca","params":{"base_order":"10","take_profit":"50","safety_orders":0,"start":"signal","max_deals":\#(deals)}}}"#,
                     headers: session)
                 guard bot.status == 201, let id = (bot.json["bot_id"] as? NSNumber)?.intValue else { throw BenchError("the bot: \(bot.status) \(bot.json)") }
                 let hook = try await Self.send(.POST, base + "/api/v1/bots/\(id)/hook", json: #"{"per_minute":600,"max_lag_seconds":60}"#, headers: session)
@@ -85,6 +92,7 @@ struct HooksBench: AsyncParsableCommand {
                     guard Date() < deadline else { throw BenchError("bot \(id) did not start") }
                     try await Task.sleep(for: .milliseconds(100))
                 }
+                if hooks.isEmpty { firstBot = id }
                 hooks.append((base + path, secret))
             }
         }
@@ -92,20 +100,28 @@ struct HooksBench: AsyncParsableCommand {
         let (url, secret) = hooks[0]
 
         // Signal → trade: one signal at a time, each timed from its sending to the exchange's
-        // time of the deal's base order trade.
+        // time of the deal's base order trade (looked up once the bot's outcome is recorded: the
+        // exchange's request weight is not spent on polling).
         var lags: [Double] = []
+        let owner = sessions[0]
         var seen = try await client.myTrades(symbol: "BTCUSDT").count
         for index in 0..<trades {
             let sent = Date()
             let answer = try await Self.send(.POST, url, json: #"{"secret":"\#(secret)","action":"start_deal","id":"trade-\#(index)"}"#)
-            guard answer.status == 202 else { throw BenchError("a timed signal answered \(answer.status) \(answer.json)") }
+            guard answer.status == 202, let record = (answer.json["signal_id"] as? NSNumber)?.int64Value else {
+                throw BenchError("a timed signal answered \(answer.status) \(answer.json)")
+            }
             let until = Date().addingTimeInterval(10)
-            var traded: [TradeReport] = []
-            repeat {
-                traded = try await client.myTrades(symbol: "BTCUSDT")
-                if traded.count <= seen { try await Task.sleep(for: .milliseconds(5)) }
-            } while traded.count <= seen && Date() < until
-            guard traded.count > seen, let last = traded.max(by: { $0.time < $1.time }) else { throw BenchError("signal \(index) made no trade in 10 s") }
+            var outcome: String?
+            while outcome == nil, Date() < until {
+                let hook = try await Self.send(.GET, base + "/api/v1/bots/\(firstBot)/hook", headers: owner)
+                let records = hook.json["signals"] as? [[String: Any]] ?? []
+                outcome = records.first { ($0["id"] as? NSNumber)?.int64Value == record }.flatMap { $0["outcome"] as? String }.flatMap { $0.hasPrefix("ok") || $0.hasPrefix("refused") ? $0 : nil }
+                if outcome == nil { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            guard outcome?.hasPrefix("ok") == true else { throw BenchError("signal \(index): \(outcome ?? "no outcome in 10 s")") }
+            let traded = try await client.myTrades(symbol: "BTCUSDT")
+            guard traded.count > seen, let last = traded.max(by: { $0.time < $1.time }) else { throw BenchError("signal \(index) made no trade") }
             seen = traded.count
             lags.append((Double(last.time) / 1000 - sent.timeIntervalSince1970) * 1000)
         }
