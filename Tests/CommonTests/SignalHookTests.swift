@@ -187,3 +187,11 @@ import Testing
         #expect(throws: SettingsError.self) { try BotParameters.parse(name: "dca", symbol: "BTCUSDT", investment: 0, purpose: "backtest", value: value) }
     }
 }
+
+@Suite struct SecureTokenTests {
+    /// Sessions and hook secrets are stored as this: it must never change between versions.
+    @Test func theStoredFormIsTheSHA256InLowerCaseHex() {
+        #expect(SecureToken.storedForm("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SecureToken.storedForm("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+}

@@ -196,7 +196,8 @@ struct SignalHooksController {
                 do { _ = try store.record(record) } catch { logger.error("hook.record_failed", metadata: ["error": "\(error)"]) }
             }
         }
-        logger.info("hook.refused", metadata: ["reason": "\(refusal.kind.rawValue)", "known": "\(hook != nil)"])
+        // Every signal is recorded with its reason: the log says it only when asked for debug.
+        logger.debug("hook.refused", metadata: ["reason": "\(refusal.kind.rawValue)", "known": "\(hook != nil)"])
         return refused(refusal)
     }
 
@@ -241,7 +242,7 @@ struct SignalHooksController {
         do {
             let sent = try await control.command(CommandRequest(.signal, payload: payload), user: hook.userID)
             try? store.settle(record: recordID, accepted: true, reason: nil, commandID: sent.commandID)
-            logger.info("hook.accepted", metadata: ["bot.id": "\(hook.botID)", "action": "\(signal.action.name)", "command.id": "\(sent.commandID)"])
+            logger.debug("hook.accepted", metadata: ["bot.id": "\(hook.botID)", "action": "\(signal.action.name)", "command.id": "\(sent.commandID)"])
             return Answer(status: .accepted, body: SignalAnswer(status: "accepted", signalId: recordID, commandId: sent.commandID, delivered: sent.delivered))
         } catch {
             // Not handed over: refused, so the sender knows; its id may be sent again.
