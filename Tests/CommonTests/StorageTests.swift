@@ -151,3 +151,13 @@ import Testing
         withExtendedLifetime(lock) {}
     }
 }
+
+/// Waiting for another process's write: short looks first, given up after the busy timeout.
+@Suite struct BusyWaitTests {
+    @Test func theWaitLooksOftenAtFirstAndEndsAtTheTimeout() {
+        for tries in 0..<50 { #expect(DatabaseOpener.busyWait(tries)) }
+        let last = 50 + Int((DatabaseOpener.busyTimeout - 0.005) * 1_000)
+        #expect(DatabaseOpener.busyWait(last - 1))
+        #expect(!DatabaseOpener.busyWait(last))
+    }
+}

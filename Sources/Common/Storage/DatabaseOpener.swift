@@ -66,7 +66,7 @@ public enum DatabaseOpener {
     /// transactions often (the web and the supervisor on `central.sqlite`) wait far longer than
     /// the other's write lasts; this looks again every 0.1 ms for the first 5 ms, then every 1 ms.
     /// `tries` is SQLite's count of calls for this lock.
-    static func busyWait(_ tries: Int) -> Bool {
+    public static func busyWait(_ tries: Int) -> Bool {
         let quick = 50
         guard tries < quick + Int((busyTimeout - 0.005) * 1_000) else { return false }
         usleep(tries < quick ? 100 : 1_000)
