@@ -107,7 +107,7 @@ public struct SignalBook: Sendable, Equatable, Codable {
             }
             guard used + quote <= allocation else {
                 return refuse(
-                    "a buy of \(DecimalText.format(quote)) \(filters.quoteAsset) would take the bot past its allocation (\(DecimalText.format(used)) of \(DecimalText.format(allocation)) in use)")
+                    "a buy of \(DecimalText.plain(quote)) \(filters.quoteAsset) would take the bot past its allocation (\(DecimalText.plain(used)) of \(DecimalText.plain(allocation)) in use)")
             }
             if let quantity {
                 if let refusal = check(quantity, at, market: limit == nil) { return .failure(refusal) }
@@ -129,7 +129,7 @@ public struct SignalBook: Sendable, Equatable, Codable {
             let quantity = filters.roundQuantity(wanted)
             guard quantity > 0 else { return refuse("the bot holds no \(filters.baseAsset) to sell") }
             guard quantity <= free else {
-                return refuse("the bot holds \(DecimalText.format(free)) \(filters.baseAsset) not already offered; the signal asks to sell \(DecimalText.format(quantity))")
+                return refuse("the bot holds \(DecimalText.plain(free)) \(filters.baseAsset) not already offered; the signal asks to sell \(DecimalText.plain(quantity))")
             }
             if let refusal = check(quantity, at, market: limit == nil) { return .failure(refusal) }
             return .success(Plan(place: [take(.sell, price: limit, quantity: quantity)]))

@@ -64,7 +64,9 @@ enum BotsPage {
             "addresses": hook.allowedAddresses.joined(separator: " "), "created": DisplayTime.text(hook.createdAt, zone),
         ]
         if let secret = m.secret {
-            h["secret"] = ["example": #"{"secret": "\#(secret)", "action": "\#(action)", "id": "{{timenow}}", "time": "{{timenow}}"}"#]
+            // A body that works for this bot as it is (a buy needs an amount), to paste into an alert.
+            let amount = action == "buy" ? #", "amount_usdt": "25""# : ""
+            h["secret"] = ["example": #"{"secret": "\#(secret)", "action": "\#(action)"\#(amount), "id": "{{timenow}}", "time": "{{timenow}}"}"#]
         }
         h["records"] = m.records.map { record -> [String: Any] in
             [

@@ -121,7 +121,7 @@ actor SignalRunner {
         let status = OrderStatus(rawValue: report.status)
         if status?.isOpen == true {
             // A limit order rests (partly filled or not): its fills count when it ends.
-            return "\(name) rests: \(report.side) \(DecimalText.format(report.origQty)) at \(DecimalText.format(report.price))"
+            return "\(name) rests: \(report.side) \(DecimalText.plain(report.origQty)) at \(DecimalText.plain(report.price))"
         }
         guard report.executedQty > 0 else {
             book.ended(number)
@@ -132,6 +132,6 @@ actor SignalRunner {
         book.filled(number, side: side, price: filled.price, quantity: filled.quantity, feeQuote: filled.feeQuote, baseFee: side == .buy ? filled.baseFee : 0)
         let time = report.time ?? Int64(Date().timeIntervalSince1970 * 1000)
         fills.append(BotRunStatus.Fill(time: time, side: report.side, price: filled.price, quantity: filled.quantity, feeQuote: filled.feeQuote, level: nil, role: "signal \(name)"))
-        return "\(report.side == "BUY" ? "bought" : "sold") \(DecimalText.format(filled.quantity)) at \(DecimalText.format(filled.price)) (\(name))"
+        return "\(report.side == "BUY" ? "bought" : "sold") \(DecimalText.plain(filled.quantity)) at \(DecimalText.plain(filled.price)) (\(name))"
     }
 }
