@@ -181,19 +181,16 @@ struct CommandService: Service {
     }
 }
 
-/// Steps the user's grid and DCA bots every second, and at once when a request waits (a
-/// signal is acted on within a tenth of a second of its arrival, not at the next second).
+/// Steps the user's bots every second, and at once when a request comes (a signal is acted on
+/// as it arrives, not at the next second).
 struct BotHostService: Service {
     let host: BotHost
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                let started = ContinuousClock.now
                 await host.tick()
-                while !Task.isCancelled, ContinuousClock.now - started < .seconds(1), await !host.hasRequests {
-                    try? await Task.sleep(for: .milliseconds(50))
-                }
+                await host.wakeup.wait(upTo: .seconds(1))
             }
         }
     }

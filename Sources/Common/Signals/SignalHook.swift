@@ -53,6 +53,11 @@ public struct SignalHookRequest: Sendable, Equatable {
 
         public let kind: Kind
         public let amount: Amount
+
+        public init(kind: Kind, amount: Amount) {
+            self.kind = kind
+            self.amount = amount
+        }
     }
 
     public let action: Action

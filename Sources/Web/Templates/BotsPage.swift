@@ -118,6 +118,12 @@ enum BotsPage {
         c["updated"] = DisplayTime.text(m.bot.record.updatedAt, m.zone)
         c["balances"] = definition.paperBalances.sorted { $0.key < $1.key }.map { ["asset": $0.key, "amount": DecimalText.plain($0.value)] }
         c["params"] = parameterRows(definition)
+        // A bot that trades on its hook's signals has nothing a backtest could replay.
+        switch definition.plan {
+        case .signal: c["backtestable"] = false
+        case .dca(let dca): c["backtestable"] = dca.start != .signal
+        case .grid, .signals: c["backtestable"] = true
+        }
         c["deleteConfirm"] = t("bots.delete_confirm", ["name": definition.name])
         c["copyName"] = String(definition.name.prefix(BotDefinition.nameLength.upperBound - 7)) + " (live)"
         c["notice"] = m.notice

@@ -89,6 +89,8 @@ actor BotHost {
     /// a paper bot's exchange is in memory and looks every tick.
     let liveSyncInterval: TimeInterval
     private var pending: [Request] = []
+    /// Rung by every request: the host's loop ticks at once instead of at its next second.
+    nonisolated let wakeup = Wakeup()
     private(set) var bots: [Int64: Bot] = [:]
 
     init(
@@ -112,15 +114,17 @@ actor BotHost {
     /// Queues a request for the next tick.
     func request(_ request: Request) {
         pending.append(request)
+        wakeup.signal()
     }
 
-    /// Whether requests wait for a tick.
+    /// Whether requests wait for the next tick.
     var hasRequests: Bool { !pending.isEmpty }
 
     /// Queues a signal for the bot and returns its outcome once the next tick carried it out.
     func perform(signal action: SignalHookRequest.Action, bot: Int64) async -> String {
         await withCheckedContinuation { continuation in
             pending.append(.signal(bot: bot, action: action, reply: SignalReply(continuation)))
+            wakeup.signal()
         }
     }
 
