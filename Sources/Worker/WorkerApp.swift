@@ -10,7 +10,9 @@ enum WorkerApp {
         let description: String
     }
 
-    static func run(user: UserID, directory: DataDirectory, heartbeatInterval: Duration, leased: Bool = false, logger: Logger) async throws {
+    static func run(
+        user: UserID, directory: DataDirectory, heartbeatInterval: Duration, leased: Bool = false, requestWeightLimit: Int = 6_000, logger: Logger
+    ) async throws {
         let input = StandardInput()
         guard let first = await input.nextLine(timeout: .seconds(15)) else {
             throw StartupError(description: "no credentials on stdin")
@@ -42,7 +44,9 @@ enum WorkerApp {
         // Until the supervisor's share arrives (its second line, within milliseconds): one weighty
         // call. A hundred workers started at once must not spend the host's minute before they
         // hear their share (`make bench`'s scale run hit the exchange's limit, then its ban, that way).
-        let budget = WeightBudget(share: 20)
+        // The address's limit is the host's (its configuration): the exchange's count of what the
+        // address used is held against 80 % of it.
+        let budget = WeightBudget(share: 20, hostLimit: requestWeightLimit)
         let permit = OrderPermit(leased: leased)
         let client = BinanceClient(
             baseURL: credentials.exchangeURL, credentials: .init(apiKey: credentials.apiKey, secret: credentials.apiSecret), budget: budget,

@@ -24,12 +24,17 @@ struct Run: AsyncParsableCommand {
     var heartbeatIntervalMs: Int = 1_000
     @Flag(help: "Run under the supervisor's lease on the user (several hosts): send no order until it gives a time.")
     var leased = false
+    @Option(help: "The exchange's request weight per minute for this host's address (the supervisor's request_weight_limit).")
+    var requestWeightLimit: Int = 6_000
 
     func validate() throws {
         guard (100...2_000).contains(heartbeatIntervalMs) else {
             throw ValidationError("--heartbeat-interval-ms must be within 100...2000")
         }
         guard userID > 0 else { throw ValidationError("the user id must be a positive integer") }
+        guard (10...1_000_000).contains(requestWeightLimit) else {
+            throw ValidationError("--request-weight-limit must be within 10...1000000")
+        }
     }
 
     func run() async throws {
@@ -41,7 +46,7 @@ struct Run: AsyncParsableCommand {
         do {
             try await WorkerApp.run(
                 user: user, directory: DataDirectory(root: dataDir), heartbeatInterval: .milliseconds(heartbeatIntervalMs), leased: leased,
-                logger: logger
+                requestWeightLimit: requestWeightLimit, logger: logger
             )
         } catch let error as WorkerApp.StartupError {
             logger.error("worker.startup_failed", metadata: ["error": "\(error)"])

@@ -64,7 +64,8 @@ extension ProcessSupervisor {
         guard let log = logFile(directory.userLog(user)) else { return nil }
         return ChildSpec(
             name: ProcessStatus.workerName(user), userID: user, executable: binDir + "/worker",
-            arguments: [String(user.rawValue), "--data-dir", directory.root, "--heartbeat-interval-ms", String(config.workerHeartbeatIntervalMs)]
+            arguments: [String(user.rawValue), "--data-dir", directory.root, "--heartbeat-interval-ms", String(config.workerHeartbeatIntervalMs),
+                "--request-weight-limit", String(config.requestWeightLimit)]
                 + (leases == nil ? [] : ["--leased"]),
             environment: childEnvironment, identity: nil, log: log
         )
