@@ -42,7 +42,7 @@ private func d(_ text: String) -> Decimal { Decimal(string: text)! }
         #expect(bought.hasPrefix("ok: bought 0.625 at 160"), "\(bought)")
         let rests = await Self.signal(host, .buy(.init(kind: .limit(price: 150), amount: .quote(60))), at: 2)
         #expect(rests.contains("rests"), "\(rests)")
-        #expect(try await exchange.openOrders(symbol: "BTCUSDT").map(\.clientOrderID).allSatisfy { OrderPurpose($0).isGridOrDCA })
+        #expect(try await exchange.openOrders(symbol: "BTCUSDT").map(\.clientOrderID).allSatisfy { OrderPurpose($0).isHostedBotOrder })
         let tooMuch = await Self.signal(host, .buy(.init(kind: .market, amount: .quote(150))), at: 3)
         #expect(tooMuch.contains("past its allocation"), "\(tooMuch)")
         #expect(await Self.signal(host, .startDeal, at: 3).hasPrefix("refused: a signal bot does not start deal"))

@@ -15,11 +15,11 @@ public struct OrderPurpose: Sendable, Equatable {
     /// An order of another of the user's bots: a grid's (`G…`, ``GridOrderID``) or a DCA deal's
     /// (`D…`), with this user's prefix. The signals bot neither adopts nor cancels them.
     public func isOtherBots(user: Int64) -> Bool {
-        clientOrderID.hasPrefix("u\(user)-") && isGridOrDCA
+        clientOrderID.hasPrefix("u\(user)-") && isHostedBotOrder
     }
     /// A grid's, a DCA deal's or a signal bot's order (`H…`, from its hook): cancelled by
     /// stopping its bot (or a signal's cancel_all), never one by one.
-    public var isGridOrDCA: Bool { code.hasPrefix("G") || code.hasPrefix("D") || code.hasPrefix("H") }
+    public var isHostedBotOrder: Bool { code.hasPrefix("G") || code.hasPrefix("D") || code.hasPrefix("H") }
     public var isManual: Bool { code == "M" }
     var isReprice: Bool { code.count == 2 && code.hasPrefix("B") && code.last!.isNumber }
     public var isTakeProfitLeg: Bool { code == "XT" || code == "MT" }

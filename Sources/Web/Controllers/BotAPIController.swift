@@ -58,7 +58,7 @@ struct BotAPIController {
 extension APIError {
     /// A grid's or DCA bot's order is cancelled by stopping that bot (its book would lose a level).
     static func gridOrDCAOrder(_ order: OrderRecord) -> APIError? {
-        guard OrderPurpose(order.clientOrderID).isGridOrDCA else { return nil }
+        guard OrderPurpose(order.clientOrderID).isHostedBotOrder else { return nil }
         let bot = order.botID.map { "bot \($0)" } ?? "a grid or DCA bot"
         return APIError(.conflict, "order_of_grid_or_dca_bot", "This order belongs to \(bot); stop that bot to cancel its orders.")
     }

@@ -177,7 +177,7 @@ extension TradingPage {
                 "filled": "\(format.quantity(o.executedQty)) / \(format.quantity(o.origQty))", "reason": o.reason ?? "",
             ]
             // A grid's or DCA bot's order goes with its bot's stop, not alone.
-            if o.isOpen, let id = o.orderID, !OrderPurpose(o.clientOrderID).isGridOrDCA { row["cancel"] = String(id) }
+            if o.isOpen, let id = o.orderID, !OrderPurpose(o.clientOrderID).isHostedBotOrder { row["cancel"] = String(id) }
             return row
         }
     }

@@ -2,6 +2,21 @@ import Common
 import Foundation
 
 extension BotHost {
+    /// Where a signal's outcome goes: to the command that carried it.
+    final class SignalReply: Sendable, Equatable {
+        let continuation: CheckedContinuation<String, Never>
+        init(_ continuation: CheckedContinuation<String, Never>) { self.continuation = continuation }
+        func send(_ outcome: String) { continuation.resume(returning: outcome) }
+        static func == (a: SignalReply, b: SignalReply) -> Bool { a === b }
+    }
+
+    /// Queues a signal for the bot and returns its outcome once the next tick carried it out.
+    func perform(signal action: SignalHookRequest.Action, bot: Int64) async -> String {
+        await withCheckedContinuation { continuation in
+            request(.signal(bot: bot, action: action, reply: SignalReply(continuation)))
+        }
+    }
+
     /// A `signal` bot: its book from its record (a restarted worker looks at the orders it had
     /// resting, by their client ids), or a new one.
     func startSignal(_ bot: Bot, filters: SymbolFilters, rebuilding: Bool) async throws {

@@ -26,14 +26,6 @@ actor BotHost {
         case signal(bot: Int64, action: SignalHookRequest.Action, reply: SignalReply)
     }
 
-    /// Where a signal's outcome goes: to the command that carried it.
-    final class SignalReply: Sendable, Equatable {
-        let continuation: CheckedContinuation<String, Never>
-        init(_ continuation: CheckedContinuation<String, Never>) { self.continuation = continuation }
-        func send(_ outcome: String) { continuation.resume(returning: outcome) }
-        static func == (a: SignalReply, b: SignalReply) -> Bool { a === b }
-    }
-
     /// One bot the host has heard of.
     final class Bot {
         let id: Int64
@@ -119,14 +111,6 @@ actor BotHost {
 
     /// Whether requests wait for the next tick.
     var hasRequests: Bool { !pending.isEmpty }
-
-    /// Queues a signal for the bot and returns its outcome once the next tick carried it out.
-    func perform(signal action: SignalHookRequest.Action, bot: Int64) async -> String {
-        await withCheckedContinuation { continuation in
-            pending.append(.signal(bot: bot, action: action, reply: SignalReply(continuation)))
-            wakeup.signal()
-        }
-    }
 
     /// Carries out the queued requests, then steps every running bot at the exchange's prices.
     func tick(now: Date = Date()) async {

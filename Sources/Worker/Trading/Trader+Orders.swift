@@ -198,7 +198,7 @@ extension Trader {
         for symbol in settings.symbols {
             guard let reports = try? await client.allOrders(symbol: symbol) else { return }
             for report in reports where report.executedQty > 0 && report.clientOrderID.hasPrefix(mine) && !known.contains(report.clientOrderID) {
-                guard !OrderPurpose(report.clientOrderID).isGridOrDCA else { continue }
+                guard !OrderPurpose(report.clientOrderID).isHostedBotOrder else { continue }
                 let now = Date()
                 var order = OrderRecord(
                     clientOrderID: report.clientOrderID, orderID: report.orderID, symbol: report.symbol, side: report.side, type: report.type,
