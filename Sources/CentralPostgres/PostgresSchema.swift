@@ -21,6 +21,7 @@ public enum PostgresSchema {
         Migration(name: "pg-v2-leases", statements: leaseTables),
         Migration(name: "pg-v3-login-attempts", statements: loginAttemptTables),
         Migration(name: "pg-v4-signal-hooks", statements: signalHookTables),
+        Migration(name: "pg-v5-notifications", statements: notificationTables),
     ]
 
     /// The tables in the order a copy must fill them (a row's parent first).
@@ -29,7 +30,7 @@ public enum PostgresSchema {
         "portfolios", "exchange_status", "equity_points", "bot_summary",
         "bots", "bot_status", "bot_equity",
         "orders", "fills", "positions", "signals", "login_attempts", "login_trust",
-        "signal_hooks", "signal_records",
+        "signal_hooks", "signal_records", "notification_channels", "notification_outbox",
     ]
 
     /// The advisory lock key of schema changes (any constant; "ctp-schema").

@@ -77,10 +77,27 @@ enum SupervisorApp {
             config: config, directory: directory, database: database,
             vault: ExchangeKeyVault(fernet: vault, store: database.exchangeKeys), binDir: binDir, isolation: isolation, logger: logger
         )
-        let control = ControlServer.build(supervisor: supervisor, socketPath: directory.controlSocket, logger: logger) {
+        let internalToken = SecureToken.random()
+        do {
+            try Self.writePrivateFile(directory.internalTokenFile, internalToken)
+            try isolation.prepareShared(directory)
+        } catch {
+            throw StartupError(description: "isolation: \(error)")
+        }
+        let webHost = ["0.0.0.0", "::", ""].contains(config.webHost) ? "127.0.0.1" : config.webHost
+        let botControl = SupervisorBotControl(
+            supervisor: supervisor, http: .shared, webURL: config.startWeb ? "http://\(webHost.contains(":") ? "[\(webHost)]" : webHost):\(config.webPort)" : nil,
+            token: internalToken)
+        let notifier = Notifier(database: database, fernet: vault, config: config, botControl: botControl, logger: logger) { [weak supervisor] in
+            supervisor?.localUsers()
+        }
+        supervisor.notifierSlot.withLock { $0 = notifier }
+        let control = ControlServer.build(supervisor: supervisor, notifier: notifier, socketPath: directory.controlSocket, logger: logger) {
             isolation.prepareSocket(directory.controlSocket)
         }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: SupervisorService(supervisor: supervisor)), .init(service: control)]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: SupervisorService(supervisor: supervisor)), .init(service: control), .init(service: NotifierService(notifier: notifier)),
+        ]
         if config.backupIntervalHours > 0 {
             let backups = BackupService(
                 directory: directory, centralOnPostgres: config.database != nil, interval: .seconds(config.backupIntervalHours * 3600), keep: config.backupKeep,
@@ -118,6 +135,18 @@ enum SupervisorApp {
             throw StartupError(description: "executable \(dir)/\(name) not found; build with `make` or set TRADER_BIN_DIR")
         }
         return dir
+    }
+
+    /// A new file only its owner can read (the isolation then gives it to the web's group).
+    static func writePrivateFile(_ path: String, _ text: String) throws {
+        try? FileManager.default.removeItem(atPath: path)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StartupError(description: "cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let bytes = Array((text + "\n").utf8)
+        guard write(fd, bytes, bytes.count) == bytes.count else {
+            throw StartupError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Hands the web the PostgreSQL URL in a file only it (and root) can read; removes a file a

@@ -54,6 +54,8 @@ enum WebApp {
         BotAPIController(database: database, control: control).register(on: routes)
         let bots = BotsAPIController(database: database, control: control, catalog: catalog, limits: settings.botLimits)
         bots.register(on: routes)
+        InternalBotsController(bots: bots, tokenFile: directory.internalTokenFile).register(on: router)
+        NotificationChannelsController(database: database, control: control, exchange: settings.exchange).register(on: routes)
         let hooks = SignalHooksController(database: database, control: control, logger: logger)
         hooks.register(on: routes)
         BotPagesController(database: database, api: bots, catalog: catalog, formats: formats, hooks: hooks).register(on: routes)

@@ -130,6 +130,27 @@ enum ConfigTable {
         ConfigEntry(path: "isolation.uid_count", summary: "size of that range (web, simulator, then one per user)") {
             $0.isolationUIDCount = try integer($1, 12...1_000_000)
         },
+        ConfigEntry(path: "notifications.telegram_api_url", summary: "the Telegram Bot API's base URL") { c, v in
+            guard v.hasPrefix("https://") || v.hasPrefix("http://") else { throw ConfigValueError(reason: "expected an http(s) URL, got \"\(v)\"") }
+            c.telegramAPIURL = v.hasSuffix("/") ? String(v.dropLast()) : v
+        },
+        ConfigEntry(path: "notifications.smtp.host", summary: "the SMTP server of e-mail channels (empty: none)") { c, v in
+            guard v.isEmpty || (try? host(v)) != nil else { throw ConfigValueError(reason: "expected a host name, got \"\(v)\"") }
+            c.smtpHost = v
+        },
+        ConfigEntry(path: "notifications.smtp.port", summary: "its port (STARTTLS)") { $0.smtpPort = try port($1) },
+        ConfigEntry(path: "notifications.smtp.username", summary: "its account (empty: no login)") { $0.smtpUsername = $1 },
+        // No command-line flag: a password.
+        ConfigEntry(path: "notifications.smtp.password", summary: "its account's password") { $0.smtpPassword = $1 },
+        ConfigEntry(path: "notifications.smtp.from", summary: "the sender's address") { c, v in
+            guard v.isEmpty || (v.contains("@") && !v.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" })) else {
+                throw ConfigValueError(reason: "expected an address like trader@example.com, got \"\(v)\"")
+            }
+            c.smtpFrom = v
+        },
+        ConfigEntry(path: "notifications.smtp.ca_file", summary: "a CA certificate the server's is checked against (empty: the system's)") {
+            $0.smtpCAFile = $1.isEmpty ? nil : try path($1)
+        },
         ConfigEntry(path: "logs.level", summary: "trace, debug, info, notice, warning, error") { c, v in
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard levels.contains(v.lowercased()) else {

@@ -59,6 +59,16 @@ public struct TraderConfig: Sendable, Equatable {
     /// The uid range the web, the simulator and the workers are given, when they are.
     public var isolationFirstUID: Int
     public var isolationUIDCount: Int
+    /// The Telegram Bot API's base URL (tests point it at a fake server).
+    public var telegramAPIURL: String
+    /// The SMTP server e-mail channels send through (empty host: no e-mail channels), over STARTTLS.
+    public var smtpHost: String
+    public var smtpPort: Int
+    public var smtpUsername: String
+    public var smtpPassword: String
+    public var smtpFrom: String
+    /// A CA certificate (PEM) the SMTP server's certificate is checked against; empty: the system's.
+    public var smtpCAFile: String?
 
     public init() {
         dataDir = "var"
@@ -99,6 +109,13 @@ public struct TraderConfig: Sendable, Equatable {
         isolationUIDs = true
         isolationFirstUID = 70_000
         isolationUIDCount = 10_000
+        telegramAPIURL = "https://api.telegram.org"
+        smtpHost = ""
+        smtpPort = 587
+        smtpUsername = ""
+        smtpPassword = ""
+        smtpFrom = ""
+        smtpCAFile = nil
     }
 
     /// The data directory as an absolute path.

@@ -28,6 +28,9 @@ public struct DataDirectory: Sendable, Equatable {
     /// The central database's PostgreSQL URL (with its password) for the web the supervisor
     /// starts, when `database.url` is set: a file, never an argument or the environment.
     public var databaseURLFile: String { runDir + "/database.url" }
+    /// The token the supervisor calls the web's `/internal` routes with (Telegram's `/start` and
+    /// `/stop`), new at each start; readable by the supervisor and the web only.
+    public var internalTokenFile: String { runDir + "/web-internal.token" }
 
     public func userDir(_ user: UserID) -> String { usersDir + "/\(user.rawValue)" }
     public func userDatabase(_ user: UserID) -> String { userDir(user) + "/trader.sqlite" }

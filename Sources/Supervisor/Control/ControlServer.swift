@@ -9,7 +9,7 @@ import Logging
 /// can talk to it.
 enum ControlServer {
     /// `onListening` sets the socket's owner and mode (``Isolation/prepareSocket(_:)``).
-    static func build(supervisor: ProcessSupervisor, socketPath: String, logger: Logger, onListening: @escaping @Sendable () -> Void) -> some ApplicationProtocol {
+    static func build(supervisor: ProcessSupervisor, notifier: Notifier, socketPath: String, logger: Logger, onListening: @escaping @Sendable () -> Void) -> some ApplicationProtocol {
         unlink(socketPath)
         let router = Router()
         router.get("/v1/status") { _, _ -> Response in
@@ -70,6 +70,7 @@ enum ControlServer {
             _ = try supervisor.deleteKey(user: user)
             return Response(status: .noContent)
         }
+        addChannelRoutes(to: router, supervisor: supervisor, notifier: notifier)
         return Application(
             router: router,
             configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: "crypto-trader-supervisor"),

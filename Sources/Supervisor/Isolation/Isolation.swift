@@ -184,8 +184,8 @@ final class Isolation: Sendable {
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: directory.centralDatabase + suffix) {
             try Self.own(directory.centralDatabase + suffix, uid: web == nil ? nil : 0, gid: web?.gid, mode: web == nil ? 0o600 : 0o660)
         }
-        if FileManager.default.fileExists(atPath: directory.databaseURLFile) {
-            try Self.own(directory.databaseURLFile, uid: web == nil ? nil : 0, gid: web?.gid, mode: web == nil ? 0o600 : 0o640)
+        for file in [directory.databaseURLFile, directory.internalTokenFile] where FileManager.default.fileExists(atPath: file) {
+            try Self.own(file, uid: web == nil ? nil : 0, gid: web?.gid, mode: web == nil ? 0o600 : 0o640)
         }
         if let sim = try sim() {
             try Self.ownTree(directory.simDir, identity: sim)

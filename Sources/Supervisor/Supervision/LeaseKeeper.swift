@@ -135,6 +135,9 @@ final class LeaseKeeper: Sendable {
     /// The epoch this host holds the user's lease at, if it does.
     func epoch(of user: UserID) -> Int64? { published.withLock { $0.epochs[user] } }
 
+    /// The users this host holds a lease on, as of the last renewal.
+    var heldUsers: Set<UserID> { published.withLock { Set($0.epochs.keys) } }
+
     /// Until when the workers may send orders, as of the last renewal.
     var ordersUntilMs: Int64? { published.withLock { $0.ordersUntilMs } }
 

@@ -38,3 +38,12 @@ extension ProcessSupervisor {
         }
     }
 }
+
+extension ProcessSupervisor {
+    /// The users whose notifications this host sends: with several hosts, those it holds a lease
+    /// on (their workers run here); nil on one machine (everyone's).
+    func localUsers() -> Set<UserID>? {
+        guard let leases else { return nil }
+        return leases.heldUsers
+    }
+}

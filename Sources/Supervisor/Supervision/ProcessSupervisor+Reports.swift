@@ -21,10 +21,12 @@ extension ProcessSupervisor {
             logger.warning("child.bad_report", metadata: ["process": "\(name)", "error": "\(error)"])
             return
         }
+        var stateChange: (from: String?, to: String)?
         let user: UserID? = state.withLock { state in
             guard var slot = state.slots[name] else { return nil }
             guard slot.process?.pid == pid else { return slot.spec.userID }
             if case .heartbeat(let reported) = report {
+                if slot.status.reportedState != reported { stateChange = (slot.status.reportedState, reported) }
                 slot.status.lastHeartbeatAt = now
                 slot.status.reportedState = reported
                 if slot.status.state == .starting {
@@ -42,6 +44,9 @@ extension ProcessSupervisor {
             return slot.spec.userID
         }
         guard let user else { return }
+        if let change = stateChange {
+            notifier?.post(NoticeTrigger.traderState(from: change.from, to: change.to, bot: nil, now: now), for: user)
+        }
         // A heartbeat or a usage count changes the slot only (written with its status).
         switch report {
         case .heartbeat, .usage: return
@@ -152,6 +157,7 @@ extension ProcessSupervisor {
                 }
             }
         }
+        notifier?.observe(report.tagged(bot: bot), for: user)
     }
 
     // MARK: - Commands

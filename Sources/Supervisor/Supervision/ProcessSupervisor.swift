@@ -46,6 +46,9 @@ final class ProcessSupervisor: Sendable {
     let keyReadFailures = Mutex(FailureLogGate())
     /// Report rows were written since the webs were last told (``CentralDatabase/announceChanges()``).
     let reportsWritten = Atomic<Bool>(false)
+    /// Tells users what their bots did (set once at start, before any child runs).
+    let notifierSlot = Mutex<Notifier?>(nil)
+    var notifier: Notifier? { notifierSlot.withLock { $0 } }
 
     init(config: TraderConfig, directory: DataDirectory, database: CentralDatabase, vault: ExchangeKeyVault, binDir: String, isolation: Isolation, logger: Logger) {
         self.config = config
@@ -192,6 +195,9 @@ final class ProcessSupervisor: Sendable {
             return
         }
         let decision = slot.policy.didExit(at: now)
+        if decision.crashLoop, !slot.status.crashLoop, let user = slot.spec.userID {
+            notifier?.post([NoticeTrigger.crashLoop(exits: slot.policy.recentExits.count, now: now)], for: user)
+        }
         slot.restartAt = decision.restartAt
         slot.status.state = decision.crashLoop ? .crashLoop : .backoff
         slot.status.crashLoop = decision.crashLoop

@@ -65,7 +65,9 @@ struct SettingsPagesController {
     }
 
     /// The notices a redirect after a form asks for (`?done=`), as catalog keys.
-    static let notices: Set<String> = ["key_stored", "key_deleted", "sim_account", "password_changed", "bot_settings"]
+    static let notices: Set<String> = [
+        "key_stored", "key_deleted", "sim_account", "password_changed", "bot_settings", "channel_added", "channel_saved", "channel_test", "channel_deleted",
+    ]
 
     func settings(viewer: Layout.Viewer, user: UserID, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
         Self.settings(database, exchange: exchange, viewer: viewer, user: user, notice: notice, error: error, status: status)
@@ -87,6 +89,11 @@ struct SettingsPagesController {
             )
         } catch {
             model.keyReadError = "the central database cannot be read"
+        }
+        do {
+            model.channels = try database.notifications.channels(for: user).map { ($0, try database.notifications.pendingCount(channel: $0.id)) }
+        } catch {
+            model.channelsReadError = "the central database cannot be read"
         }
         return Reply.html(SettingsPage.render(model), status: status)
     }

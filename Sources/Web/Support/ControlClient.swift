@@ -92,6 +92,29 @@ struct ControlClient: Sendable {
         guard answer.status == 204 else { throw Self.relay(answer) }
     }
 
+    /// Stores a new notification channel, or changes one (`id`): the supervisor seals its secrets.
+    func saveChannel(_ request: ChannelRequest, id: Int64? = nil, user: UserID) async throws(APIError) -> ChannelSaved {
+        let answer =
+            if let id {
+                try await send(.PUT, "/v1/users/\(user.rawValue)/channels/\(id)", json: request)
+            } else {
+                try await send(.POST, "/v1/users/\(user.rawValue)/channels", json: request)
+            }
+        guard answer.status == 200 || answer.status == 201 else { throw Self.relay(answer) }
+        return try answer.decode(ChannelSaved.self)
+    }
+
+    func deleteChannel(_ id: Int64, user: UserID) async throws(APIError) {
+        let answer = try await send(.DELETE, "/v1/users/\(user.rawValue)/channels/\(id)")
+        guard answer.status == 204 else { throw Self.relay(answer) }
+    }
+
+    /// Queues a test message on the channel.
+    func testChannel(_ id: Int64, user: UserID) async throws(APIError) {
+        let answer = try await send(.POST, "/v1/users/\(user.rawValue)/channels/\(id)/test")
+        guard answer.status == 202 else { throw Self.relay(answer) }
+    }
+
     /// Turns a supervisor's error answer into the same error for the client.
     static func relay(_ answer: Answer) -> APIError {
         let error = (try? WireJSON.decode(ErrorBody.self, from: answer.body))?.error

@@ -17,6 +17,9 @@ enum SettingsPage {
         var botSettings: [String: Any]?
         var timeZone = TimeZone.gmt
         var now: Date
+        /// The user's notification channels with how many messages wait for each.
+        var channels: [(channel: NotificationChannel, pending: Int)] = []
+        var channelsReadError: String?
     }
 
     static func render(_ m: Model) -> String {
@@ -38,9 +41,45 @@ enum SettingsPage {
             c["noKey"] = true
         }
         if let settings = m.botSettings { c["settings"] = settings }
+        c["notifications"] = notificationsContext(m)
         return Layout.page(
             title: t("settings.title"), active: "/settings", viewer: m.viewer, freshness: t("fresh.read_at", ["time": DisplayTime.text(m.now, m.timeZone)]),
             content: Views.render("settings", c), live: ["command"], freshnessAt: m.now
         )
+    }
+
+    /// The notifications section: each channel with its events, its last delivery and its forms.
+    static func notificationsContext(_ m: Model) -> [String: Any] {
+        func events(_ chosen: Set<NotificationEvent>) -> [[String: Any]] {
+            NotificationEvent.allCases.map { ["name": $0.rawValue, "label": t("notify.event.\($0.rawValue)"), "checked": chosen.contains($0)] }
+        }
+        let channels: [[String: Any]] = m.channels.map { channel, pending in
+            var c: [String: Any] = [
+                "id": String(channel.id), "name": channel.name, "kind": t("notify.kind.\(channel.kind.rawValue)"), "events": events(channel.events),
+                "minutes": String(channel.unreachableMinutes), "csrf": m.viewer.csrfToken, "isWebhook": channel.kind == .webhook,
+                "secretLabel": t(channel.kind == .telegram ? "notify.token_replace" : "notify.secret_replace"), "hasSecret": channel.kind != .email,
+            ]
+            switch channel.kind {
+            case .telegram:
+                c["target"] = channel.isReady ? t("notify.telegram_linked", ["chat": channel.target]) : t("notify.telegram_unlinked")
+                if !channel.isReady, let code = channel.linkCode { c["linkCode"] = t("notify.link_code", ["code": code]) }
+            case .webhook:
+                c["target"] = "\(channel.target) (\(channel.preset?.rawValue ?? "json"))"
+            case .email:
+                c["target"] = channel.target
+            }
+            if let result = channel.lastResult, let at = channel.lastResultAt {
+                c["result"] = t("notify.last_result", ["result": result, "time": DisplayTime.text(at, m.timeZone)])
+                c["resultClass"] = channel.lastOK == true ? "ok" : "error"
+            } else {
+                c["result"] = t("notify.no_result")
+                c["resultClass"] = "hint"
+            }
+            if pending > 0 { c["pending"] = t("notify.pending", ["n": String(pending)]) }
+            return c
+        }
+        var c: [String: Any] = ["channels": channels, "newEvents": events(NotificationEvent.defaults), "csrf": m.viewer.csrfToken]
+        if let error = m.channelsReadError { c["unreadable"] = t("notify.unreadable", ["reason": error]) } else if channels.isEmpty { c["none"] = true }
+        return c
     }
 }

@@ -21,6 +21,8 @@ public struct CentralDatabase: Sendable {
     public let loginAttempts: any LoginAttemptStore
     /// Bots' signal hooks and the signals they received.
     public let signalHooks: any SignalHookStore
+    /// Users' notification channels and the outbox of their messages.
+    public let notifications: any NotificationStore
     /// Which host runs which user's worker: on PostgreSQL only (nil: one machine runs them all).
     public let leases: (any LeaseStore)?
     /// Runs a worker's report writes only while the writing host's lease is current: on
@@ -46,6 +48,7 @@ public struct CentralDatabase: Sendable {
         bots = SQLiteBotStore(pool)
         loginAttempts = SQLiteLoginAttemptStore(pool)
         signalHooks = SQLiteSignalHookStore(pool)
+        notifications = SQLiteNotificationStore(pool)
         leases = nil
         fence = nil
         changeFeed = nil
@@ -57,7 +60,8 @@ public struct CentralDatabase: Sendable {
         users: any UserStore, sessions: any SessionStore, exchangeKeys: any ExchangeKeyStore, processes: any ProcessStatusStore,
         commands: any CommandStore, workerEvents: any WorkerEventStore, supervisorInfo: any SupervisorInfoStore,
         portfolios: any PortfolioStore, trading: any TradingStore, bots: any BotStore, probe: any CentralDatabaseProbe,
-        loginAttempts: any LoginAttemptStore = InMemoryLoginAttemptStore(), signalHooks: any SignalHookStore = InMemorySignalHookStore(), leases: (any LeaseStore)? = nil, fence: (any CentralFence)? = nil, changeFeed: (any CentralChangeFeed)? = nil
+        loginAttempts: any LoginAttemptStore = InMemoryLoginAttemptStore(), signalHooks: any SignalHookStore = InMemorySignalHookStore(),
+        notifications: any NotificationStore = InMemoryNotificationStore(), leases: (any LeaseStore)? = nil, fence: (any CentralFence)? = nil, changeFeed: (any CentralChangeFeed)? = nil
     ) {
         pool = nil
         self.users = users
@@ -72,6 +76,7 @@ public struct CentralDatabase: Sendable {
         self.bots = bots
         self.loginAttempts = loginAttempts
         self.signalHooks = signalHooks
+        self.notifications = notifications
         self.probe = probe
         self.leases = leases
         self.fence = fence

@@ -363,6 +363,48 @@ public enum CentralSchema {
                     CREATE UNIQUE INDEX signal_records_replay ON signal_records(hook_id, signal_id) WHERE accepted = 1 AND signal_id IS NOT NULL;
                     """)
         }
+        // Users' notification channels and the messages waiting for them: the supervisor's
+        // write (it alone can read the channels' secrets, and it sends).
+        migrator.registerMigration("v17-notifications") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE notification_channels (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        kind TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        target TEXT NOT NULL,
+                        preset TEXT,
+                        events TEXT NOT NULL,
+                        secret_token TEXT,
+                        link_code TEXT,
+                        update_offset INTEGER NOT NULL DEFAULT 0,
+                        unreachable_minutes INTEGER NOT NULL,
+                        last_result TEXT,
+                        last_result_at TEXT,
+                        last_ok INTEGER,
+                        created_at TEXT NOT NULL
+                    );
+                    CREATE INDEX notification_channels_user ON notification_channels(user_id);
+                    CREATE TABLE notification_outbox (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        channel_id INTEGER NOT NULL REFERENCES notification_channels(id) ON DELETE CASCADE,
+                        user_id INTEGER NOT NULL,
+                        event TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        text TEXT NOT NULL,
+                        data TEXT NOT NULL,
+                        queued_at TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_at TEXT NOT NULL,
+                        state TEXT NOT NULL DEFAULT 'pending',
+                        result TEXT,
+                        done_at TEXT,
+                        UNIQUE (channel_id, key)
+                    );
+                    CREATE INDEX notification_outbox_due ON notification_outbox(state, next_at);
+                    """)
+        }
         return migrator
     }
 }

@@ -4,7 +4,7 @@ import Synchronization
 /// Wakes a loop that waits for work or for its next round, whichever comes first: ``signal()``
 /// ends the current (or the next) ``wait(upTo:)`` at once. No polling: a loop that sleeps its
 /// second costs nothing until then.
-final class Wakeup: Sendable {
+public final class Wakeup: Sendable {
     private struct State {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
@@ -12,10 +12,10 @@ final class Wakeup: Sendable {
 
     private let state = Mutex(State())
 
-    init() {}
+    public init() {}
 
     /// Ends the wait under way, or the next one if none is.
-    func signal() {
+    public func signal() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard let waiter = state.waiter else {
                 state.pending = true
@@ -28,7 +28,7 @@ final class Wakeup: Sendable {
     }
 
     /// Returns after `timeout`, or as soon as ``signal()`` is called (or was, since the last wait).
-    func wait(upTo timeout: Duration) async {
+    public func wait(upTo timeout: Duration) async {
         let timer = Task { [self] in
             do {
                 try await Task.sleep(for: timeout)
