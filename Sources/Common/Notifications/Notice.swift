@@ -51,9 +51,8 @@ public struct Notice: Sendable, Equatable {
                 : "\(takeProfit ? "Take-profit" : "Stop-loss") exit: sold \(n(qty)) \(symbol) at \(n(price))\(bot(id))"
         case .botState(let id, let name, let state, let reason):
             let why = reason.map { ": \($0)" } ?? ""
-            return ko
-                ? "봇 \(name)\(id.map { " (\($0))" } ?? ""): \(Self.koState(state))\(why)"
-                : "Bot \(name)\(id.map { " (\($0))" } ?? ""): \(state.replacingOccurrences(of: "_", with: " "))\(why)"
+            let who = id.map { ko ? "봇 \($0) (\(name))" : "Bot \($0) (\(name))" } ?? (ko ? Self.koName(name) : "The \(name)")
+            return ko ? "\(who): \(Self.koState(state))\(why)" : "\(who): \(state.replacingOccurrences(of: "_", with: " "))\(why)"
         case .emergencyStop(let reason):
             return ko ? "긴급 정지: \(reason)" : "Emergency stop: \(reason)"
         case .dailySummary(let day, let pnl, let fills, let equity):
@@ -70,6 +69,14 @@ public struct Notice: Sendable, Equatable {
                 : "The exchange no longer accepts your API key: \(reason). Check the key at /settings."
         case .test:
             return ko ? "Crypto Trader Pro 테스트 메시지입니다. 이 채널이 작동합니다." : "A test message from Crypto Trader Pro: this channel works."
+        }
+    }
+
+    static func koName(_ name: String) -> String {
+        switch name {
+        case "trading bot": "거래 봇"
+        case "worker": "워커"
+        default: name
         }
     }
 

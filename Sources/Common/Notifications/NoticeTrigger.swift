@@ -34,14 +34,15 @@ public enum NoticeTrigger {
                 Notice(
                     event: .orders, key: "order:\(order.clientOrderID):\(placed ? "placed" : "cancelled")",
                     fact: .order(
-                        symbol: order.symbol, side: order.side, type: order.type, qty: order.origQty, price: order.price, placed: placed, bot: order.botID),
+                        symbol: order.symbol, side: order.side, type: order.type, qty: order.origQty, price: order.price ?? order.stopPrice, placed: placed,
+                        bot: order.botID),
                     time: order.updatedAt)
             ]
         case .botStatus(let status):
             guard status.state != previousBotState, ["running", "stopped", "error"].contains(status.state) else { return [] }
             // A bot first seen running (a supervisor's restart, a new worker) is not news.
             if previousBotState == nil, status.state == "running" { return [] }
-            let name = "\(status.symbol)\(status.mode == "paper" ? " (paper)" : "")"
+            let name = "\(status.symbol)\(status.mode == "paper" ? ", paper" : "")"
             return [
                 Notice(
                     event: .botState, key: "bot:\(status.botID):\(status.state):\(status.updatedAt)",
@@ -64,7 +65,7 @@ public enum NoticeTrigger {
             return [Notice(event: .emergencyStop, key: key, fact: .emergencyStop(reason: "the bot's orders were cancelled and it stays stopped until started again"), time: now)]
         }
         guard state == "running" || state == "stopped" else { return [] }
-        return [Notice(event: .botState, key: key, fact: .botState(bot: bot, name: "trader", state: state, reason: nil), time: now)]
+        return [Notice(event: .botState, key: key, fact: .botState(bot: bot, name: "trading bot", state: state, reason: nil), time: now)]
     }
 
     /// A user's worker entered a crash loop (the supervisor's count of its exits).
