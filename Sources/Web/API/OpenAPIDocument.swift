@@ -379,9 +379,10 @@ enum OpenAPIDocument {
             "description": "The dashboard's JSON API. Amounts are decimal strings, times ISO-8601 UTC. A value that is not known is null with a sibling <field>_reason.",
         ],
         "servers": [["url": "/"]],
-        "paths": paths.merging(botPaths) { first, _ in first }.merging(hookPaths) { first, _ in first },
+        "paths": paths.merging(botPaths) { first, _ in first }.merging(hookPaths) { first, _ in first }.merging(notificationPaths) { first, _ in first },
         "components": [
-            "schemas": schemas.merging(botSchemas) { first, _ in first }.merging(hookSchemas) { first, _ in first },
+            "schemas": schemas.merging(botSchemas) { first, _ in first }.merging(hookSchemas) { first, _ in first }
+                .merging(notificationSchemas) { first, _ in first },
             "securitySchemes": ["session": ["type": "apiKey", "in": "cookie", "name": "ctp_session"]],
             "parameters": [
                 "csrf": ["name": "X-CSRF-Token", "in": "header", "required": true, "schema": string, "description": "From login or GET /api/v1/me."],
