@@ -17,7 +17,7 @@ struct AllBench: AsyncParsableCommand {
     @Option(help: "Python with numpy, pandas, scikit-learn and backtesting.py, for the references.")
     var python: String?
     @Option(help: "Benchmarks to run, comma-separated.")
-    var only: String = "bench,sim,orders,accounts,trading,bots,scale,hosts,hooks,dashboard,models"
+    var only: String = "bench,sim,orders,accounts,trading,bots,scale,hosts,hooks,notify,dashboard,models"
 
     func run() async throws {
         let names = only.split(separator: ",").map(String.init)

@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trader-bench",
         abstract: "Performance figures (`make bench`) and the long unattended run (`make soak`).",
-        subcommands: [Bench.self, Soak.self, Hammer.self, SimBench.self, OrdersBench.self, AccountsBench.self, TradingBench.self, BotsBench.self, ModelsBench.self, DashboardBench.self, ScaleBench.self, HostsBench.self, HooksBench.self, AllBench.self]
+        subcommands: [Bench.self, Soak.self, Hammer.self, SimBench.self, OrdersBench.self, AccountsBench.self, TradingBench.self, BotsBench.self, ModelsBench.self, DashboardBench.self, ScaleBench.self, HostsBench.self, HooksBench.self, NotifyBench.self, AllBench.self]
     )
 }
 
