@@ -72,7 +72,7 @@ public struct PostgresExchangeKeyStore: ExchangeKeyStore {
         try db.query("SELECT api_key_token, api_secret_token FROM exchange_keys ORDER BY user_id").flatMap { row in
             let (key, secret) = try row.decode((String, String).self)
             return [key, secret]
-        }
+        } + db.query("SELECT secret_token FROM notification_channels WHERE secret_token IS NOT NULL ORDER BY id").map { try $0.decode(String.self) }
     }
 
     /// One transaction: a `transform` that throws rolls back every row already rewritten.
@@ -86,7 +86,12 @@ public struct PostgresExchangeKeyStore: ExchangeKeyStore {
                 let (newKey, newSecret) = (try transform(key), try transform(secret))
                 try tx.execute("UPDATE exchange_keys SET api_key_token = \(newKey), api_secret_token = \(newSecret) WHERE user_id = \(user)")
             }
-            return rows.count
+            let channels = try tx.query("SELECT id, secret_token FROM notification_channels WHERE secret_token IS NOT NULL ORDER BY id")
+            for row in channels {
+                let (id, token) = try row.decode((Int64, String).self)
+                try tx.execute("UPDATE notification_channels SET secret_token = \(try transform(token)) WHERE id = \(id)")
+            }
+            return rows.count + channels.count
         }
     }
 }

@@ -48,6 +48,14 @@ import Testing
         _ = try store.saveChannel(read)
         #expect(try store.channel(telegram.id)?.events == [.dailySummary] && store.channel(telegram.id)?.lastResult == "failed: 401 from Telegram")
 
+        // The master key's rotation re-encrypts the channels' sealed secrets with the exchange keys.
+        if kind != .memory {
+            #expect(try db.exchangeKeys.allTokens() == ["sealed-token", "sealed-url"])
+            #expect(try db.exchangeKeys.reencryptAll { "new-" + $0 } == 2)
+            #expect(try store.channel(telegram.id)?.secretToken == "new-sealed-token" && store.channel(hook.id)?.secretToken == "new-sealed-url")
+            #expect(try store.channel(mailID)?.secretToken == nil)
+        }
+
         // The outbox: one row per channel and key; due oldest first.
         func item(_ channel: Int64, _ key: String, at seconds: Double, user: UserID = ann) -> OutboxItem {
             OutboxItem(channelID: channel, userID: user, event: "fills", key: key, text: "Filled \(key)", data: #"{"k":"\#(key)"}"#, queuedAt: Self.at(seconds), nextAt: Self.at(seconds))

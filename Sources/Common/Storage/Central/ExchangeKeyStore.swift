@@ -32,9 +32,10 @@ public protocol ExchangeKeyStore: Sendable {
     func key(for user: UserID) throws -> StoredExchangeKey?
     /// Every user with a stored key, with the key's revision.
     func keyRevisions() throws -> [UserID: Int64]
-    /// Every stored token (keys and secrets), for checks of the master key.
+    /// Every stored token (keys and secrets, and the notification channels' sealed secrets),
+    /// for checks of the master key.
     func allTokens() throws -> [String]
-    /// Replaces every token by `transform(token)` in one transaction: all or nothing.
+    /// Replaces every token (the channels' too) by `transform(token)` in one transaction: all or nothing.
     @discardableResult func reencryptAll(_ transform: (String) throws -> String) throws -> Int
 }
 
@@ -88,7 +89,7 @@ public struct SQLiteExchangeKeyStore: ExchangeKeyStore {
         try db.read { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT api_key_token, api_secret_token FROM exchange_keys ORDER BY user_id")).flatMap {
                 [$0["api_key_token"], $0["api_secret_token"]] as [String]
-            }
+            } + String.fetchAll(db, sql: "SELECT secret_token FROM notification_channels WHERE secret_token IS NOT NULL ORDER BY id")
         }
     }
 
@@ -102,7 +103,12 @@ public struct SQLiteExchangeKeyStore: ExchangeKeyStore {
                     arguments: [try transform(row["api_key_token"]), try transform(row["api_secret_token"]), row["user_id"] as Int64]
                 )
             }
-            return rows.count
+            let channels = try Row.fetchAll(db, sql: "SELECT id, secret_token FROM notification_channels WHERE secret_token IS NOT NULL")
+            for row in channels {
+                try db.execute(
+                    sql: "UPDATE notification_channels SET secret_token = ? WHERE id = ?", arguments: [try transform(row["secret_token"]), row["id"] as Int64])
+            }
+            return rows.count + channels.count
         }
     }
 
