@@ -54,10 +54,8 @@ final class Notifier: Sendable {
         self.botControl = botControl
         self.logger = logger
         self.localUsers = localUsers
-        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(10))))
+        http = .shared
     }
-
-    deinit { try? http.syncShutdown() }
 
     // MARK: - What happened
 
