@@ -98,6 +98,21 @@ import Testing
             #expect(try await web.send(.POST, "/api/v1/notification-channels", json: ["kind": "webhook", "preset": "discord", "target": hook + Self.discordPath, "events": ["fills"]]).status == 201)
             #expect(try await web.send(.POST, "/api/v1/notification-channels", json: ["kind": "email", "target": "owner@example.com", "events": ["fills"]]).status == 201)
 
+            // The page's forms: a refusal shown with its reason; a channel added with its boxes, then deleted.
+            let settings = try await web.get("/settings")
+            let csrf = try #require(WebClient.hiddenField("csrf_token", in: settings.body))
+            let refusedForm = try await web.send(.POST, "/settings/channels", form: ["csrf_token": csrf, "kind": "webhook", "target": hook + "/form", "secret": "short"])
+            #expect(refusedForm.status == 422 && refusedForm.body.contains("at least 16 characters"), "\(refusedForm.status)")
+            let added = try await web.send(.POST, "/settings/channels", form: [
+                "csrf_token": csrf, "kind": "email", "name": "form mail", "target": "form@example.com", "event_exits": "on", "unreachable_minutes": "9",
+            ])
+            #expect(added.status == 303, "\(added.status) \(added.body.prefix(300))")
+            let formChannel = try #require(try await TradingTests.items(web, "/api/v1/notification-channels").first { $0["name"] as? String == "form mail" })
+            #expect(formChannel["events"] as? [String] == ["exits"] && formChannel["unreachable_minutes"] as? Int == 9)
+            let formID = try #require((formChannel["id"] as? NSNumber)?.intValue)
+            #expect(try await web.send(.POST, "/settings/channels/\(formID)/delete", form: ["csrf_token": csrf]).status == 303)
+            #expect(try await web.get("/api/v1/notification-channels").body.contains("form mail") == false)
+
             // Linking: a wrong code from any chat links nothing; the code does.
             try await fakes.say("ctp-00000000", chat: 999)
             try await fakes.say(code, chat: 111)

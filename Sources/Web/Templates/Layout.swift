@@ -109,6 +109,11 @@ enum Layout {
         .badge { display: inline-block; font-size: .75rem; padding: .05rem .45rem; border-radius: 999px; border: 1px solid var(--border); vertical-align: middle; }
         .badge.paper { background: var(--warn); color: var(--surface); border-color: var(--warn); font-weight: 600; }
         fieldset.params { border: 1px solid var(--border); border-radius: 6px; margin: .8rem 0; } fieldset.params legend { font-weight: 600; }
+        article.channel { border-top: 1px solid var(--border); padding-top: .6rem; margin-top: .8rem; } article.channel h3 small { color: var(--muted); font-weight: normal; }
+        article.channel form label { display: block; margin: .5rem 0 .2rem; }
+        article.channel input[type=text], article.channel input[type=password], article.channel input[type=url], form.card input[type=url] { width: 100%; padding: .4rem; box-sizing: border-box; }
+        fieldset.events { border: 1px solid var(--border); border-radius: 6px; margin: .6rem 0; } fieldset.events legend { font-weight: 600; }
+        fieldset.events label.check, form.card fieldset.events label.check { display: block; margin: .2rem 0; }
         .pnl-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr)); gap: .6rem; margin: .4rem 0; }
         .pnl-grid div { border: 1px solid var(--border); border-radius: 6px; padding: .5rem .7rem; }
         .pnl-grid dt { font-size: .85rem; color: var(--muted); } .pnl-grid dd { margin: .2rem 0 0; font-size: 1.15rem; font-weight: 600; }
