@@ -198,4 +198,34 @@ extension PostgresSchema {
         """,
         "CREATE INDEX notification_outbox_due ON notification_outbox (state, next_at)",
     ]
+
+    /// Second factors, recovery codes and logins waiting for a code (pg-v6): the web's write.
+    static let secondFactorTables: [String] = [
+        """
+        CREATE TABLE second_factors (
+            user_id bigint PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            secret text NOT NULL,
+            enabled_at timestamptz,
+            last_step bigint,
+            created_at timestamptz NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE recovery_codes (
+            user_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            code_hash text NOT NULL,
+            used_at timestamptz,
+            PRIMARY KEY (user_id, code_hash)
+        )
+        """,
+        """
+        CREATE TABLE login_challenges (
+            id_hash text PRIMARY KEY,
+            user_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            remember boolean NOT NULL,
+            expires_at timestamptz NOT NULL,
+            failures integer NOT NULL DEFAULT 0
+        )
+        """,
+    ]
 }

@@ -22,6 +22,7 @@ public enum PostgresSchema {
         Migration(name: "pg-v3-login-attempts", statements: loginAttemptTables),
         Migration(name: "pg-v4-signal-hooks", statements: signalHookTables),
         Migration(name: "pg-v5-notifications", statements: notificationTables),
+        Migration(name: "pg-v6-second-factors", statements: secondFactorTables),
     ]
 
     /// The tables in the order a copy must fill them (a row's parent first).
@@ -31,6 +32,7 @@ public enum PostgresSchema {
         "bots", "bot_status", "bot_equity",
         "orders", "fills", "positions", "signals", "login_attempts", "login_trust",
         "signal_hooks", "signal_records", "notification_channels", "notification_outbox",
+        "second_factors", "recovery_codes", "login_challenges",
     ]
 
     /// The advisory lock key of schema changes (any constant; "ctp-schema").

@@ -113,6 +113,8 @@ ALLOWED_DIGITS = [
      "System status: when each process started, from the supervisor's records"),
     ("/settings", "p.hint", r"At least \d+ characters",
      "the password rule (its minimum length), not a figure"),
+    ("/settings", "p.hint", r"HMAC-SHA256|at least 16 characters",
+     "the notification channels' explanation: the signature's algorithm and the secret's minimum length, not figures"),
     ("/bots/new", "p.hint", r"\d+(?:-minute)?",
      "/bots/new explains each parameter with its allowed range (1 to 60 characters, 2 to 200 levels): instructions, not figures"),
     ("/signals", "p", r"candles of \d+[smhdwM]\b",

@@ -262,12 +262,17 @@ enum OpenAPIDocument {
             "post": operation(
                 "Sign in; sets the session cookie (persistent with remember_me).", tag: "accounts",
                 responses: [
-                    "200": json(object(["user_id": integer, "csrf_token": string]), "Signed in."), "401": error("Unknown user or wrong password."),
+                    "200": json(object(["user_id": integer, "csrf_token": string]), "Signed in."),
+                    "401": error("Unknown user or wrong password; or the account has two-factor sign-in and the code is missing (second_factor_required), wrong or used (invalid_code)."),
                     "429": error("Too many failures: wait Retry-After seconds."),
                     "503": error("The central database (the failed-login counters, the sessions) does not answer: try again."),
                 ],
                 body: body(
-                    object(["username": string, "password": string, "remember_me": boolean], required: ["username", "password"]),
+                    object(
+                        [
+                            "username": string, "password": string, "remember_me": boolean,
+                            "code": ["type": "string", "description": "With two-factor sign-in: the authenticator's six digits, or a recovery code."],
+                        ], required: ["username", "password"]),
                     example: ["username": "openapi-nobody", "password": "not the password", "remember_me": false]), session: false)
         ],
         "/api/v1/logout": ["post": operation("End this session on the server.", tag: "accounts", responses: ["204": ["description": "Signed out."]], unsafe: true)],
@@ -379,7 +384,8 @@ enum OpenAPIDocument {
             "description": "The dashboard's JSON API. Amounts are decimal strings, times ISO-8601 UTC. A value that is not known is null with a sibling <field>_reason.",
         ],
         "servers": [["url": "/"]],
-        "paths": paths.merging(botPaths) { first, _ in first }.merging(hookPaths) { first, _ in first }.merging(notificationPaths) { first, _ in first },
+        "paths": paths.merging(botPaths) { first, _ in first }.merging(hookPaths) { first, _ in first }.merging(notificationPaths) { first, _ in first }
+            .merging(secondFactorPaths) { first, _ in first },
         "components": [
             "schemas": schemas.merging(botSchemas) { first, _ in first }.merging(hookSchemas) { first, _ in first }
                 .merging(notificationSchemas) { first, _ in first },

@@ -37,8 +37,71 @@ struct AccountService: Sendable {
         }
     }
 
-    /// Checks the password (throttled) and opens a new session: never an existing one.
-    func logIn(username: String, password: String, remember: Bool, address: String, userAgent: String?) async throws(APIError) -> (StoredUser, Sessions.Opened) {
+    var secondFactor: SecondFactorService { SecondFactorService(database: database, throttle: throttle, logger: logger) }
+
+    /// What a login came to: a session, or (the account has a second factor and no code was
+    /// given) a challenge the code's step finishes.
+    enum LoginOutcome {
+        case signedIn(StoredUser, Sessions.Opened)
+        case needsCode(StoredUser, challenge: String)
+    }
+
+    /// Checks the password, and the code when the account has a second factor; a session (never
+    /// an existing one). Without a code such an account gets `second_factor_required`.
+    func logIn(username: String, password: String, remember: Bool, address: String, userAgent: String?, code: String? = nil) async throws(APIError) -> (
+        StoredUser, Sessions.Opened
+    ) {
+        switch try await begin(username: username, password: password, remember: remember, address: address, userAgent: userAgent, code: code, challenge: false) {
+        case .signedIn(let user, let opened): return (user, opened)
+        case .needsCode:
+            throw APIError(.unauthorized, "second_factor_required", "This account has two-factor sign-in: send the six-digit code from the authenticator app (or a recovery code) as \"code\".")
+        }
+    }
+
+    /// The page's second step: the challenge the password step opened, and its code.
+    func finish(challenge id: String, code: String, address: String, userAgent: String?, now: Date = Date()) async throws(APIError) -> (StoredUser, Sessions.Opened, Bool) {
+        let hash = SecureToken.storedForm(id)
+        guard let challenge = try read({ try database.secondFactors.challenge(idHash: hash, at: now) }),
+            let user = try read({ try database.users.user(challenge.userID) })
+        else { throw APIError(.unauthorized, "login_expired", "The sign-in took too long; enter the password again.") }
+        do {
+            try await secondFactor.check(code, user: user, address: address, now: now)
+        } catch {
+            if error.code == "invalid_code", (try? database.secondFactors.failChallenge(idHash: hash)) ?? LoginChallenge.maxFailures >= LoginChallenge.maxFailures {
+                try? database.secondFactors.closeChallenge(idHash: hash)
+                throw APIError(.unauthorized, "login_expired", "Too many wrong codes; enter the password again.")
+            }
+            throw error
+        }
+        try? database.secondFactors.closeChallenge(idHash: hash)
+        recordSuccess(account: user.username, address: address)
+        return (user, try open(user, remember: challenge.remember, userAgent: userAgent), challenge.remember)
+    }
+
+    private func recordSuccess(account: String, address: String) {
+        do {
+            try throttle.recordSuccess(account: account, address: address)
+        } catch {
+            logger.error("login.throttle_unavailable", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func open(_ user: StoredUser, remember: Bool, userAgent: String?) throws(APIError) -> Sessions.Opened {
+        do {
+            let opened = try sessions.open(user: user.id, remember: remember, userAgent: userAgent)
+            logger.info("login.succeeded", metadata: ["user_id": "\(user.id.rawValue)"])
+            return opened
+        } catch {
+            logger.error("session.open_failed", metadata: ["error": "\(error)"])
+            throw APIError(.serviceUnavailable, "database_unavailable", "The session could not be stored; try again.")
+        }
+    }
+
+    /// Checks the password (throttled); with a second factor, the code too (or, with
+    /// `challenge`, opens the challenge of the code's step); opens a new session.
+    func begin(username: String, password: String, remember: Bool, address: String, userAgent: String?, code: String?, challenge: Bool) async throws(
+        APIError
+    ) -> LoginOutcome {
         let account = username.trimmingCharacters(in: .whitespaces)
         let decision: LoginThrottle.Decision
         do {
@@ -69,19 +132,17 @@ struct AccountService: Sendable {
             if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
             throw APIError(.unauthorized, "invalid_credentials", Self.wrongCredentials)
         }
-        do {
-            try throttle.recordSuccess(account: account, address: address)
-        } catch {
-            logger.error("login.throttle_unavailable", metadata: ["error": "\(error)"])
+        // With a second factor the login succeeds (and the failures are forgotten) only with its code.
+        if try secondFactor.isEnabled(found.user.id) {
+            if let code, !code.isEmpty {
+                try await secondFactor.check(code, user: found.user, address: address)
+            } else {
+                guard challenge else { return .needsCode(found.user, challenge: "") }
+                return .needsCode(found.user, challenge: try secondFactor.openChallenge(user: found.user.id, remember: remember))
+            }
         }
-        do {
-            let opened = try sessions.open(user: found.user.id, remember: remember, userAgent: userAgent)
-            logger.info("login.succeeded", metadata: ["user_id": "\(found.user.id.rawValue)"])
-            return (found.user, opened)
-        } catch {
-            logger.error("session.open_failed", metadata: ["error": "\(error)"])
-            throw APIError(.serviceUnavailable, "database_unavailable", "The session could not be stored; try again.")
-        }
+        recordSuccess(account: account, address: address)
+        return .signedIn(found.user, try open(found.user, remember: remember, userAgent: userAgent))
     }
 
     /// Changes the password and ends every session of the user; returns a new session for the

@@ -15,10 +15,15 @@ struct AccountAPIController {
         }
         routes.openAPI.post("login") { request, context -> Response in
             let body = try await JSONBody.read(request, user: context.user?.id)
+            var code: String?
+            if let value = body.fields["code"], !(value is NSNull) {
+                guard let text = value as? String else { throw APIError.invalid("\"code\" must be a string.") }
+                code = text
+            }
             let (user, opened) = try await accounts.logIn(
                 username: try body.string("username"), password: try body.string("password"),
                 remember: try body.bool("remember_me", default: false), address: context.remoteAddress,
-                userAgent: request.headers[.userAgent]
+                userAgent: request.headers[.userAgent], code: code
             )
             // A session the client already had ends here: one login, one new session id.
             if let old = context.session { try? accounts.sessions.close(idHash: old.idHash) }
@@ -35,6 +40,7 @@ struct AccountAPIController {
         routes.api.get("me") { _, context -> Response in
             Reply.json(.ok, MeResponse(userId: context.user.id.rawValue, username: context.user.username, csrfToken: context.session.csrfToken))
         }
+        registerSecondFactor(on: routes)
         routes.api.post("password") { request, context -> Response in
             let body = try await JSONBody.read(request, user: context.user.id)
             let opened = try await accounts.changePassword(

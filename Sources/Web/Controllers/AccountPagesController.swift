@@ -23,10 +23,16 @@ struct AccountPagesController {
             let username = form["username"] ?? ""
             let next = Self.safeNext(form["next"])
             do throws(APIError) {
-                let (_, opened) = try await accounts.logIn(
+                let outcome = try await accounts.begin(
                     username: username, password: form["password"] ?? "", remember: form["remember_me"] != nil,
-                    address: context.remoteAddress, userAgent: request.headers[.userAgent]
+                    address: context.remoteAddress, userAgent: request.headers[.userAgent], code: nil, challenge: true
                 )
+                guard case .signedIn(_, let opened) = outcome else {
+                    guard case .needsCode(_, let challenge) = outcome else { throw APIError.notFound() }
+                    var response = formPage(request) { AccountPages.loginCode(formToken: $0, next: next) }
+                    response.setCookie(SessionCookie.challenge(challenge, secure: secureCookies))
+                    return response
+                }
                 if let old = context.session { try? accounts.sessions.close(idHash: old.idHash) }
                 var response = Reply.redirect(next)
                 response.setCookie(SessionCookie.set(opened, secure: secureCookies))
@@ -35,6 +41,32 @@ struct AccountPagesController {
                 var response = formPage(request, status: error.status) {
                     AccountPages.login(formToken: $0, username: username, error: error.pageMessage, next: next)
                 }
+                for field in error.headers { response.headers.append(field) }
+                return response
+            }
+        }
+        routes.router.post("/login/code") { request, context -> Response in
+            let form = await FormBody.read(request)
+            guard Self.formTokenMatches(request, form) else { return Reply.html(AccountPages.formExpired(viewer: nil), status: .forbidden) }
+            let next = Self.safeNext(form["next"])
+            do throws(APIError) {
+                guard let challenge = request.cookies[SessionCookie.challengeName]?.value, !challenge.isEmpty else {
+                    throw APIError(.unauthorized, "login_expired", "The sign-in took too long; enter the password again.")
+                }
+                let (_, opened, _) = try await accounts.finish(
+                    challenge: challenge, code: form["code"] ?? "", address: context.remoteAddress, userAgent: request.headers[.userAgent])
+                if let old = context.session { try? accounts.sessions.close(idHash: old.idHash) }
+                var response = Reply.redirect(next)
+                response.setCookie(SessionCookie.set(opened, secure: secureCookies))
+                response.setCookie(SessionCookie.clearChallenge(secure: secureCookies))
+                return response
+            } catch {
+                if error.code == "login_expired" {
+                    var response = formPage(request, status: error.status) { AccountPages.login(formToken: $0, error: error.pageMessage, next: next) }
+                    response.setCookie(SessionCookie.clearChallenge(secure: secureCookies))
+                    return response
+                }
+                var response = formPage(request, status: error.status) { AccountPages.loginCode(formToken: $0, next: next, error: error.pageMessage) }
                 for field in error.headers { response.headers.append(field) }
                 return response
             }

@@ -48,6 +48,7 @@ struct SettingsPagesController {
                 return settings(viewer: viewer, user: user.id, error: error.pageMessage, status: error.status)
             }
         }
+        registerSecondFactor(on: routes)
         routes.pages.post("/settings/password") { request, context -> Response in
             let (form, viewer, user) = (context.form, context.viewer, context.user)
             do throws(APIError) {
@@ -67,6 +68,7 @@ struct SettingsPagesController {
     /// The notices a redirect after a form asks for (`?done=`), as catalog keys.
     static let notices: Set<String> = [
         "key_stored", "key_deleted", "sim_account", "password_changed", "bot_settings", "channel_added", "channel_saved", "channel_test", "channel_deleted",
+        "second_factor_off",
     ]
 
     func settings(viewer: Layout.Viewer, user: UserID, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
@@ -76,9 +78,13 @@ struct SettingsPagesController {
     /// `/settings`: the key, the bot's settings (the same form as on `/trading`) and the password.
     static func settings(
         _ database: CentralDatabase, exchange: String, viewer: Layout.Viewer, user: UserID, notice: String? = nil, error: String? = nil,
-        status: HTTPResponse.Status = .ok
+        status: HTTPResponse.Status = .ok, adding extra: (inout SettingsPage.Model) -> Void = { _ in }
     ) -> Response {
         var model = SettingsPage.Model(viewer: viewer, exchange: exchange, error: error, notice: notice, now: Date())
+        if let factor = try? database.secondFactors.factor(for: user), factor.isEnabled {
+            model.secondFactor = (factor.enabledAt, (try? database.secondFactors.recoveryLeft(for: user)) ?? 0)
+        }
+        extra(&model)
         do {
             model.key = try database.exchangeKeys.key(for: user)
             let stored = try database.bots.settings(for: user)

@@ -24,4 +24,15 @@ enum SessionCookie {
     static func form(_ token: String, secure: Bool) -> Cookie {
         Cookie(name: formName, value: token, path: "/", secure: secure, httpOnly: true, sameSite: .strict)
     }
+
+    /// A login waiting for its second factor (five minutes; only `/login` sees it).
+    static let challengeName = "ctp_login_challenge"
+
+    static func challenge(_ id: String, secure: Bool) -> Cookie {
+        Cookie(name: challengeName, value: id, maxAge: Int(LoginChallenge.lifetime), path: "/login", secure: secure, httpOnly: true, sameSite: .strict)
+    }
+
+    static func clearChallenge(secure: Bool) -> Cookie {
+        Cookie(name: challengeName, value: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/login", secure: secure, httpOnly: true, sameSite: .strict)
+    }
 }

@@ -11,6 +11,13 @@ enum AccountPages {
         return Layout.page(title: t("login.title"), active: "/login", viewer: nil, freshness: nil, content: Views.render("login", context))
     }
 
+    /// The login's second step: the code from the authenticator app, or a recovery code.
+    static func loginCode(formToken: String, next: String, error: String? = nil) -> String {
+        var context: [String: Any] = ["formToken": formToken, "next": next]
+        if let error { context["error"] = error }
+        return Layout.page(title: t("twofa.login_title"), active: "/login", viewer: nil, freshness: nil, content: Views.render("login_code", context))
+    }
+
     static func signup(formToken: String, username: String = "", error: String? = nil) -> String {
         let minimum = String(CredentialRules.minimumPasswordLength)
         var context: [String: Any] = ["formToken": formToken, "username": username, "minimum": minimum, "passwordHint": t("signup.password_hint", ["n": minimum])]

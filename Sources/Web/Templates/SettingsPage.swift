@@ -20,6 +20,11 @@ enum SettingsPage {
         /// The user's notification channels with how many messages wait for each.
         var channels: [(channel: NotificationChannel, pending: Int)] = []
         var channelsReadError: String?
+        /// The second factor when it is on: since when, and how many recovery codes are left.
+        var secondFactor: (since: Date?, left: Int)?
+        /// An enrolment under way (the QR code to scan), or the recovery codes just made (shown once).
+        var enrolment: SecondFactorService.Enrolment?
+        var recoveryCodes: [String]?
     }
 
     static func render(_ m: Model) -> String {
@@ -42,6 +47,7 @@ enum SettingsPage {
         }
         if let settings = m.botSettings { c["settings"] = settings }
         c["notifications"] = notificationsContext(m)
+        c["security"] = SecondFactorPage.context(m)
         return Layout.page(
             title: t("settings.title"), active: "/settings", viewer: m.viewer, freshness: t("fresh.read_at", ["time": DisplayTime.text(m.now, m.timeZone)]),
             content: Views.render("settings", c), live: ["command"], freshnessAt: m.now

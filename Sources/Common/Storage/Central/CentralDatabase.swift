@@ -23,6 +23,8 @@ public struct CentralDatabase: Sendable {
     public let signalHooks: any SignalHookStore
     /// Users' notification channels and the outbox of their messages.
     public let notifications: any NotificationStore
+    /// Users' second factors (TOTP), recovery codes and logins waiting for a code.
+    public let secondFactors: any SecondFactorStore
     /// Which host runs which user's worker: on PostgreSQL only (nil: one machine runs them all).
     public let leases: (any LeaseStore)?
     /// Runs a worker's report writes only while the writing host's lease is current: on
@@ -49,6 +51,7 @@ public struct CentralDatabase: Sendable {
         loginAttempts = SQLiteLoginAttemptStore(pool)
         signalHooks = SQLiteSignalHookStore(pool)
         notifications = SQLiteNotificationStore(pool)
+        secondFactors = SQLiteSecondFactorStore(pool)
         leases = nil
         fence = nil
         changeFeed = nil
@@ -61,7 +64,7 @@ public struct CentralDatabase: Sendable {
         commands: any CommandStore, workerEvents: any WorkerEventStore, supervisorInfo: any SupervisorInfoStore,
         portfolios: any PortfolioStore, trading: any TradingStore, bots: any BotStore, probe: any CentralDatabaseProbe,
         loginAttempts: any LoginAttemptStore = InMemoryLoginAttemptStore(), signalHooks: any SignalHookStore = InMemorySignalHookStore(),
-        notifications: any NotificationStore = InMemoryNotificationStore(), leases: (any LeaseStore)? = nil, fence: (any CentralFence)? = nil, changeFeed: (any CentralChangeFeed)? = nil
+        notifications: any NotificationStore = InMemoryNotificationStore(), secondFactors: any SecondFactorStore = InMemorySecondFactorStore(), leases: (any LeaseStore)? = nil, fence: (any CentralFence)? = nil, changeFeed: (any CentralChangeFeed)? = nil
     ) {
         pool = nil
         self.users = users
@@ -77,6 +80,7 @@ public struct CentralDatabase: Sendable {
         self.loginAttempts = loginAttempts
         self.signalHooks = signalHooks
         self.notifications = notifications
+        self.secondFactors = secondFactors
         self.probe = probe
         self.leases = leases
         self.fence = fence

@@ -405,6 +405,32 @@ public enum CentralSchema {
                     CREATE INDEX notification_outbox_due ON notification_outbox(state, next_at);
                     """)
         }
+        // Second factors (TOTP), their recovery codes and the logins waiting for a code: the web's write.
+        migrator.registerMigration("v18-second-factors") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE second_factors (
+                        user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                        secret TEXT NOT NULL,
+                        enabled_at TEXT,
+                        last_step INTEGER,
+                        created_at TEXT NOT NULL
+                    );
+                    CREATE TABLE recovery_codes (
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        code_hash TEXT NOT NULL,
+                        used_at TEXT,
+                        PRIMARY KEY (user_id, code_hash)
+                    );
+                    CREATE TABLE login_challenges (
+                        id_hash TEXT PRIMARY KEY,
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        remember INTEGER NOT NULL,
+                        expires_at TEXT NOT NULL,
+                        failures INTEGER NOT NULL DEFAULT 0
+                    );
+                    """)
+        }
         return migrator
     }
 }
