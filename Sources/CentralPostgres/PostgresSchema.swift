@@ -23,6 +23,7 @@ public enum PostgresSchema {
         Migration(name: "pg-v4-signal-hooks", statements: signalHookTables),
         Migration(name: "pg-v5-notifications", statements: notificationTables),
         Migration(name: "pg-v6-second-factors", statements: secondFactorTables),
+        Migration(name: "pg-v7-session-address", statements: ["ALTER TABLE sessions ADD COLUMN address text"]),
     ]
 
     /// The tables in the order a copy must fill them (a row's parent first).

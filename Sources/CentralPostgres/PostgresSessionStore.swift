@@ -11,29 +11,32 @@ public struct PostgresSessionStore: SessionStore {
         // The user agent is cut as SQLite's store cuts it: 200 characters.
         try db.execute(
             """
-            INSERT INTO sessions (id_hash, user_id, csrf_token, persistent, created_at, last_seen_at, expires_at, user_agent)
+            INSERT INTO sessions (id_hash, user_id, csrf_token, persistent, created_at, last_seen_at, expires_at, user_agent, address)
             VALUES (\(s.idHash), \(s.userID.rawValue), \(s.csrfToken), \(s.persistent), \(PostgresValues.time(s.createdAt)),
-                \(PostgresValues.time(s.lastSeenAt)), \(PostgresValues.time(s.expiresAt)), \(s.userAgent.map { String($0.prefix(200)) }))
+                \(PostgresValues.time(s.lastSeenAt)), \(PostgresValues.time(s.expiresAt)), \(s.userAgent.map { String($0.prefix(200)) }),
+                \(s.address.map { String($0.prefix(64)) }))
             """
         )
     }
 
     public func session(idHash: String) throws -> StoredSession? {
-        let rows = try db.query(
-            """
-            SELECT id_hash, user_id, csrf_token, persistent, created_at, last_seen_at, expires_at, user_agent
-            FROM sessions WHERE id_hash = \(idHash)
-            """
+        try db.query("SELECT \(unescaped: Self.columns) FROM sessions WHERE id_hash = \(idHash)").first.map(Self.session)
+    }
+
+    public func sessions(of user: UserID) throws -> [StoredSession] {
+        try db.query("SELECT \(unescaped: Self.columns) FROM sessions WHERE user_id = \(user.rawValue) ORDER BY last_seen_at DESC").map(Self.session)
+    }
+
+    static let columns = "id_hash, user_id, csrf_token, persistent, created_at, last_seen_at, expires_at, user_agent, address"
+
+    static func session(_ row: PostgresRow) throws -> StoredSession {
+        let (hash, user, csrf, persistent, created, seen, expires, agent, address) = try row.decode(
+            (String, Int64, String, Bool, Date, Date, Date, String?, String?).self
         )
-        return try rows.first.map { row in
-            let (hash, user, csrf, persistent, created, seen, expires, agent) = try row.decode(
-                (String, Int64, String, Bool, Date, Date, Date, String?).self
-            )
-            return StoredSession(
-                idHash: hash, userID: UserID(user), csrfToken: csrf, persistent: persistent, createdAt: PostgresValues.readTime(created),
-                lastSeenAt: PostgresValues.readTime(seen), expiresAt: PostgresValues.readTime(expires), userAgent: agent
-            )
-        }
+        return StoredSession(
+            idHash: hash, userID: UserID(user), csrfToken: csrf, persistent: persistent, createdAt: PostgresValues.readTime(created),
+            lastSeenAt: PostgresValues.readTime(seen), expiresAt: PostgresValues.readTime(expires), userAgent: agent, address: address
+        )
     }
 
     public func touch(idHash: String, at: Date) throws {

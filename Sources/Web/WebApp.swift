@@ -56,6 +56,7 @@ enum WebApp {
         bots.register(on: routes)
         InternalBotsController(bots: bots, tokenFile: directory.internalTokenFile).register(on: router)
         NotificationChannelsController(database: database, control: control, exchange: settings.exchange).register(on: routes)
+        SessionsController(database: database, exchange: settings.exchange).register(on: routes)
         let hooks = SignalHooksController(database: database, control: control, logger: logger)
         hooks.register(on: routes)
         BotPagesController(database: database, api: bots, catalog: catalog, formats: formats, hooks: hooks).register(on: routes)

@@ -101,4 +101,30 @@ import Testing
             #expect(statuses.prefix(5).allSatisfy { $0 == 401 } && statuses.last == 429, "\(statuses)")
         }
     }
+
+    @Test func aUsersSessionsAreListedWithTheirAddressAndEndedOneByOne() async throws {
+        try await AccountTests.withSystem("sessions") { supervisor, web in
+            try await web.signUp("ann", AccountTests.password)
+            try await web.logIn("ann", AccountTests.password)
+            var other = WebClient(port: supervisor.webPort)
+            try await other.logIn("ann", AccountTests.password)
+            let listed = try await TradingTests.items(web, "/api/v1/sessions")
+            #expect(listed.count == 2 && listed.filter { $0["current"] as? Bool == true }.count == 1, "\(listed)")
+            #expect(listed.allSatisfy { $0["address"] as? String == "127.0.0.1" && ($0["id"] as? String)?.count == 16 })
+            let theirs = try #require(listed.first { $0["current"] as? Bool == false }?["id"] as? String)
+            #expect(try await other.get("/api/v1/me").status == 200)
+            // Another user cannot end it; the owner can, from the page.
+            var mallory = WebClient(port: supervisor.webPort)
+            try await mallory.signUp("mallory", AccountTests.password)
+            try await mallory.logIn("mallory", AccountTests.password)
+            #expect(try await mallory.send(.DELETE, "/api/v1/sessions/\(theirs)").status == 404)
+            let page = try await web.get("/settings")
+            #expect(page.body.contains("id=\"session-\(theirs)\"") && page.body.contains("this browser"))
+            let csrf = try #require(WebClient.hiddenField("csrf_token", in: page.body))
+            #expect(try await web.send(.POST, "/settings/sessions/\(theirs)/end", form: ["csrf_token": csrf]).status == 303)
+            #expect(try await other.get("/api/v1/me").status == 401)
+            #expect(try await TradingTests.items(web, "/api/v1/sessions").count == 1)
+            other.csrf = nil
+        }
+    }
 }

@@ -113,6 +113,8 @@ ALLOWED_DIGITS = [
      "System status: when each process started, from the supervisor's records"),
     ("/settings", "p.hint", r"At least \d+ characters",
      "the password rule (its minimum length), not a figure"),
+    ("/settings", "#sessions td", r"[\s\S]+",
+     "the user's own sessions: each browser's User-Agent, its address at sign-in and when it was last seen, from the sessions table"),
     ("/settings", "p.hint", r"HMAC-SHA256|at least 16 characters",
      "the notification channels' explanation: the signature's algorithm and the secret's minimum length, not figures"),
     ("/bots/new", "p.hint", r"\d+(?:-minute)?",

@@ -46,7 +46,7 @@ public struct Sessions: Sendable {
         self.clock = clock
     }
 
-    public func open(user: UserID, remember: Bool, userAgent: String?) throws -> Opened {
+    public func open(user: UserID, remember: Bool, userAgent: String?, address: String? = nil) throws -> Opened {
         let now = clock()
         let id = SecureToken.random()
         let csrf = SecureToken.random()
@@ -54,7 +54,7 @@ public struct Sessions: Sendable {
         try store.insert(
             StoredSession(
                 idHash: SecureToken.storedForm(id), userID: user, csrfToken: csrf, persistent: remember, createdAt: now, lastSeenAt: now,
-                expiresAt: end, userAgent: userAgent
+                expiresAt: end, userAgent: userAgent, address: address
             )
         )
         return Opened(id: id, csrfToken: csrf, persistent: remember, cookieExpires: remember ? end : nil)

@@ -13,6 +13,31 @@ extension OpenAPIDocument {
                             required: ["enabled", "enabled_at", "recovery_codes_left"]), "The state.")
                 ])
         ],
+        "/api/v1/sessions": [
+            "get": operation(
+                "The user's sessions (signed-in browsers and clients), the most recently seen first; `id` names one (16 hex digits of its id's SHA-256).",
+                tag: "accounts",
+                responses: [
+                    "200": json(
+                        object(
+                            [
+                                "items": [
+                                    "type": "array",
+                                    "items": object(
+                                        [
+                                            "id": string, "user_agent": ["type": ["string", "null"]], "address": ["type": ["string", "null"]],
+                                            "created_at": time, "last_seen_at": time, "persistent": boolean, "current": boolean,
+                                        ], required: ["id", "user_agent", "address", "created_at", "last_seen_at", "persistent", "current"]),
+                                ]
+                            ], required: ["items"]), "The sessions.")
+                ])
+        ],
+        "/api/v1/sessions/{session_id}": [
+            "delete": operation(
+                "End one of the user's sessions (this one too: it is then signed out).", tag: "accounts",
+                responses: ["204": ["description": "Ended."], "404": error("No such session of this user.")],
+                parameters: [["name": "session_id", "in": "path", "required": true, "schema": string, "example": "0123456789abcdef"]], unsafe: true)
+        ],
         "/api/v1/2fa/enrol": [
             "post": operation(
                 "Start an enrolment: a new TOTP secret (SHA-1, 30 s, 6 digits) as base32, as an otpauth URI and as a QR code (SVG). Confirm with a first code.",

@@ -75,7 +75,7 @@ struct AccountService: Sendable {
         }
         try? database.secondFactors.closeChallenge(idHash: hash)
         recordSuccess(account: user.username, address: address)
-        return (user, try open(user, remember: challenge.remember, userAgent: userAgent), challenge.remember)
+        return (user, try open(user, remember: challenge.remember, userAgent: userAgent, address: address), challenge.remember)
     }
 
     private func recordSuccess(account: String, address: String) {
@@ -86,9 +86,9 @@ struct AccountService: Sendable {
         }
     }
 
-    private func open(_ user: StoredUser, remember: Bool, userAgent: String?) throws(APIError) -> Sessions.Opened {
+    private func open(_ user: StoredUser, remember: Bool, userAgent: String?, address: String) throws(APIError) -> Sessions.Opened {
         do {
-            let opened = try sessions.open(user: user.id, remember: remember, userAgent: userAgent)
+            let opened = try sessions.open(user: user.id, remember: remember, userAgent: userAgent, address: address)
             logger.info("login.succeeded", metadata: ["user_id": "\(user.id.rawValue)"])
             return opened
         } catch {
@@ -142,7 +142,7 @@ struct AccountService: Sendable {
             }
         }
         recordSuccess(account: account, address: address)
-        return .signedIn(found.user, try open(found.user, remember: remember, userAgent: userAgent))
+        return .signedIn(found.user, try open(found.user, remember: remember, userAgent: userAgent, address: address))
     }
 
     /// Changes the password and ends every session of the user; returns a new session for the

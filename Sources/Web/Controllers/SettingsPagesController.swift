@@ -68,7 +68,7 @@ struct SettingsPagesController {
     /// The notices a redirect after a form asks for (`?done=`), as catalog keys.
     static let notices: Set<String> = [
         "key_stored", "key_deleted", "sim_account", "password_changed", "bot_settings", "channel_added", "channel_saved", "channel_test", "channel_deleted",
-        "second_factor_off",
+        "second_factor_off", "session_ended",
     ]
 
     func settings(viewer: Layout.Viewer, user: UserID, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
@@ -84,6 +84,8 @@ struct SettingsPagesController {
         if let factor = try? database.secondFactors.factor(for: user), factor.isEnabled {
             model.secondFactor = (factor.enabledAt, (try? database.secondFactors.recoveryLeft(for: user)) ?? 0)
         }
+        model.sessions = (try? database.sessions.sessions(of: user)) ?? []
+        model.currentSession = viewer.sessionHash
         extra(&model)
         do {
             model.key = try database.exchangeKeys.key(for: user)

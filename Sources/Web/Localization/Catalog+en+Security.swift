@@ -19,5 +19,15 @@ extension Catalog {
         "twofa.login_submit": "Sign in",
         "twofa.login_restart": "Start again",
         "notice.second_factor_off": "Two-factor sign-in is off.",
+        "sessions.title": "Signed-in browsers",
+        "sessions.hint": "Every browser or client signed in to this account, the most recent first. End any you do not recognise (and change the password).",
+        "sessions.agent": "Browser",
+        "sessions.address": "Address at sign-in",
+        "sessions.seen": "Last seen",
+        "sessions.current": "this browser",
+        "sessions.end": "End",
+        "sessions.unknown_agent": "unknown browser",
+        "sessions.unknown_address": "not recorded",
+        "notice.session_ended": "The session has ended: that browser must sign in again.",
     ]
 }

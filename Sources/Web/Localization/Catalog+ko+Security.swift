@@ -19,5 +19,15 @@ extension Catalog {
         "twofa.login_submit": "로그인",
         "twofa.login_restart": "처음부터 다시",
         "notice.second_factor_off": "2단계 로그인이 꺼졌습니다.",
+        "sessions.title": "로그인한 브라우저",
+        "sessions.hint": "이 계정에 로그인한 모든 브라우저와 클라이언트(최근 순). 모르는 것은 종료하세요(그리고 비밀번호를 바꾸세요).",
+        "sessions.agent": "브라우저",
+        "sessions.address": "로그인 시 주소",
+        "sessions.seen": "마지막 활동",
+        "sessions.current": "이 브라우저",
+        "sessions.end": "종료",
+        "sessions.unknown_agent": "알 수 없는 브라우저",
+        "sessions.unknown_address": "기록 없음",
+        "notice.session_ended": "세션을 종료했습니다. 그 브라우저는 다시 로그인해야 합니다.",
     ]
 }

@@ -24,5 +24,5 @@ struct SignedInContext: ChildRequestContext {
     }
 
     /// Who the page is for, and the token its forms carry.
-    var viewer: Layout.Viewer { Layout.Viewer(username: user.username, csrfToken: session.csrfToken) }
+    var viewer: Layout.Viewer { Layout.Viewer(username: user.username, csrfToken: session.csrfToken, sessionHash: session.idHash) }
 }

@@ -14,6 +14,8 @@ enum Layout {
     struct Viewer {
         let username: String
         let csrfToken: String
+        /// The SHA-256 of this browser's session id (which of the user's sessions is this one).
+        var sessionHash: String? = nil
     }
 
     static let signedInNavigation = [

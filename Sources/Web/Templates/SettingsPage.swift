@@ -25,6 +25,9 @@ enum SettingsPage {
         /// An enrolment under way (the QR code to scan), or the recovery codes just made (shown once).
         var enrolment: SecondFactorService.Enrolment?
         var recoveryCodes: [String]?
+        /// The user's sessions, and which one is this browser's.
+        var sessions: [StoredSession] = []
+        var currentSession: String?
     }
 
     static func render(_ m: Model) -> String {
@@ -48,6 +51,13 @@ enum SettingsPage {
         if let settings = m.botSettings { c["settings"] = settings }
         c["notifications"] = notificationsContext(m)
         c["security"] = SecondFactorPage.context(m)
+        c["sessions"] = m.sessions.map { session -> [String: Any] in
+            [
+                "id": String(session.idHash.prefix(SessionResponse.referenceLength)), "agent": session.userAgent ?? t("sessions.unknown_agent"),
+                "address": session.address ?? t("sessions.unknown_address"), "seen": DisplayTime.text(session.lastSeenAt, m.timeZone),
+                "current": session.idHash == m.currentSession, "csrf": m.viewer.csrfToken,
+            ]
+        }
         return Layout.page(
             title: t("settings.title"), active: "/settings", viewer: m.viewer, freshness: t("fresh.read_at", ["time": DisplayTime.text(m.now, m.timeZone)]),
             content: Views.render("settings", c), live: ["command"], freshnessAt: m.now

@@ -431,6 +431,10 @@ public enum CentralSchema {
                     );
                     """)
         }
+        // The client's address at login, for the list of a user's sessions.
+        migrator.registerMigration("v19-session-address") { db in
+            try db.execute(sql: "ALTER TABLE sessions ADD COLUMN address TEXT")
+        }
         return migrator
     }
 }

@@ -13,11 +13,14 @@ public struct StoredSession: Sendable, Equatable {
     /// The absolute end, whatever the activity.
     public var expiresAt: Date
     public var userAgent: String?
+    /// The client's address at login.
+    public var address: String?
 
     public init(
         idHash: String, userID: UserID, csrfToken: String, persistent: Bool, createdAt: Date, lastSeenAt: Date, expiresAt: Date,
-        userAgent: String?
+        userAgent: String?, address: String? = nil
     ) {
+        self.address = address
         self.idHash = idHash
         self.userID = userID
         self.csrfToken = csrfToken
@@ -40,6 +43,8 @@ public protocol SessionStore: Sendable {
     /// Removes sessions past their absolute end or idle since before `idleBefore`.
     @discardableResult func deleteExpired(now: Date, idleBefore: Date) throws -> Int
     func count(of user: UserID) throws -> Int
+    /// A user's sessions, the most recently seen first.
+    func sessions(of user: UserID) throws -> [StoredSession]
 }
 
 public struct SQLiteSessionStore: SessionStore {
@@ -50,12 +55,12 @@ public struct SQLiteSessionStore: SessionStore {
         try db.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO sessions (id_hash, user_id, csrf_token, persistent, created_at, last_seen_at, expires_at, user_agent)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO sessions (id_hash, user_id, csrf_token, persistent, created_at, last_seen_at, expires_at, user_agent, address)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     s.idHash, s.userID.rawValue, s.csrfToken, s.persistent, Timestamp.string(s.createdAt), Timestamp.string(s.lastSeenAt),
-                    Timestamp.string(s.expiresAt), s.userAgent.map { String($0.prefix(200)) },
+                    Timestamp.string(s.expiresAt), s.userAgent.map { String($0.prefix(200)) }, s.address.map { String($0.prefix(64)) },
                 ]
             )
         }
@@ -63,15 +68,23 @@ public struct SQLiteSessionStore: SessionStore {
 
     public func session(idHash: String) throws -> StoredSession? {
         try db.read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE id_hash = ?"), arguments: [idHash]).map { row in
-                StoredSession(
-                    idHash: row["id_hash"], userID: UserID(row["user_id"]), csrfToken: row["csrf_token"], persistent: row["persistent"],
-                    createdAt: Timestamp.date(row["created_at"]) ?? .distantPast,
-                    lastSeenAt: Timestamp.date(row["last_seen_at"]) ?? .distantPast,
-                    expiresAt: Timestamp.date(row["expires_at"]) ?? .distantPast, userAgent: row["user_agent"]
-                )
-            }
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE id_hash = ?"), arguments: [idHash]).map(Self.session)
         }
+    }
+
+    public func sessions(of user: UserID) throws -> [StoredSession] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM sessions WHERE user_id = ? ORDER BY last_seen_at DESC", arguments: [user.rawValue]).map(Self.session)
+        }
+    }
+
+    static func session(_ row: Row) -> StoredSession {
+        StoredSession(
+            idHash: row["id_hash"], userID: UserID(row["user_id"]), csrfToken: row["csrf_token"], persistent: row["persistent"],
+            createdAt: Timestamp.date(row["created_at"]) ?? .distantPast,
+            lastSeenAt: Timestamp.date(row["last_seen_at"]) ?? .distantPast,
+            expiresAt: Timestamp.date(row["expires_at"]) ?? .distantPast, userAgent: row["user_agent"], address: row["address"]
+        )
     }
 
     public func touch(idHash: String, at: Date) throws {

@@ -49,6 +49,10 @@ public final class InMemorySessionStore: SessionStore {
         sessions.withLock { $0.values.count { $0.userID == user } }
     }
 
+    public func sessions(of user: UserID) throws -> [StoredSession] {
+        sessions.withLock { $0.values.filter { $0.userID == user }.sorted { $0.lastSeenAt > $1.lastSeenAt } }
+    }
+
     private func remove(where matches: (StoredSession) -> Bool) -> Int {
         let removed = sessions.withLock { sessions in
             let doomed = sessions.filter { matches($0.value) }.keys
