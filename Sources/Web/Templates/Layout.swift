@@ -118,6 +118,7 @@ enum Layout {
         fieldset.events label.check, form.card fieldset.events label.check { display: block; margin: .2rem 0; }
         #second-factor form label { display: block; margin: .5rem 0 .2rem; } #second-factor form input { padding: .4rem; }
         #second-factor .qr svg { display: block; margin: .5rem 0; background: #fff; } #recovery-codes ul { columns: 2; font-size: 1.1rem; }
+        #sessions td:first-child { max-width: 22rem; overflow-wrap: anywhere; font-size: .85rem; }
         .pnl-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr)); gap: .6rem; margin: .4rem 0; }
         .pnl-grid div { border: 1px solid var(--border); border-radius: 6px; padding: .5rem .7rem; }
         .pnl-grid dt { font-size: .85rem; color: var(--muted); } .pnl-grid dd { margin: .2rem 0 0; font-size: 1.15rem; font-weight: 600; }
