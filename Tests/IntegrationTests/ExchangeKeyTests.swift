@@ -122,24 +122,8 @@ import Testing
     // MARK: - Python interop
 
     static func runPython(_ request: [String: Any]) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python!)
-        process.arguments = [TestPaths.packageRoot + "/Tests/compat/vault_interop.py"]
-        let input = Pipe()
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(try JSONSerialization.data(withJSONObject: request))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw WebClient.Failure("python: \(problems.suffix(1_000))")
-        }
+        let data = try PythonScript.run("vault_interop.py", input: try JSONSerialization.data(withJSONObject: request))
+        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw WebClient.Failure("python: not a JSON object") }
         return object
     }
 

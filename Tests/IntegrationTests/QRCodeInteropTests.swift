@@ -138,23 +138,6 @@ import Testing
     }
 
     static func runPython(_ cases: [Case]) throws -> [Answer] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python!)
-        process.arguments = [TestPaths.packageRoot + "/Tests/compat/qr_matrix.py"]
-        let input = Pipe()
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // The script reads all of its input before it writes, so writing first cannot deadlock.
-        input.fileHandleForWriting.write(try JSONEncoder().encode(cases))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(problems.suffix(2_000))")
-        return try JSONDecoder().decode([Answer].self, from: data)
+        try JSONDecoder().decode([Answer].self, from: PythonScript.run("qr_matrix.py", input: try JSONEncoder().encode(cases)))
     }
 }

@@ -11,15 +11,7 @@ import Testing
 
     /// pyotp's codes for `secret` at each time (`now+30`: 30 s from now).
     static func pyotp(_ secret: String, _ times: [String]) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python!)
-        process.arguments = [TestPaths.packageRoot + "/Tests/compat/totp_codes.py", secret] + times
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (try JSONSerialization.jsonObject(with: data) as? [String]) ?? []
+        (try JSONSerialization.jsonObject(with: PythonScript.run("totp_codes.py", arguments: [secret] + times)) as? [String]) ?? []
     }
 
     @Test(.enabled(if: python != nil, "run through `make test`, which installs pyotp"))
