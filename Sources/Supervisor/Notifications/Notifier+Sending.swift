@@ -74,13 +74,8 @@ extension Notifier {
                 guard let channel = channel(id), let items = byChannel[id] else { continue }
                 let last = state.withLock { $0.lastSent[id] }
                 switch DeliveryPace.plan(due: items, kind: channel.kind, preset: channel.preset, lastSentAt: last, now: now) {
-                case .idle: continue
-                case .wait(let until):
-                    let delay = max(until.timeIntervalSince(now), 0.01)
-                    group.addTask {
-                        try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
-                        self.wakeup.signal()
-                    }
+                // Its turn comes in a later pass (every 250 ms): no channel's wait holds up another's.
+                case .idle, .wait: continue
                 case .send(let batch):
                     state.withLock { $0.lastSent[id] = now }
                     group.addTask { await self.send(batch, on: channel) }
