@@ -55,7 +55,9 @@ extension Notifier {
                 continue
             }
             let reply = await answer(command, channel: channel)
-            logger.info("telegram.command", metadata: ["channel.id": "\(channel.id)", "user.id": "\(channel.userID)", "command": "\(command)"])
+            // The command's name only: an /emergency confirmation code stays out of the log.
+            let name = String(describing: command).split(separator: "(").first.map(String.init) ?? ""
+            logger.info("telegram.command", metadata: ["channel.id": "\(channel.id)", "user.id": "\(channel.userID)", "command": "\(name)"])
             _ = await api.call("sendMessage", ["chat_id": chat, "text": reply])
         }
         do {
