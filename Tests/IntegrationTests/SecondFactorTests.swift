@@ -7,7 +7,7 @@ import Testing
 /// steps), a code accepted once, recovery codes once each, turning it off with the password and a
 /// code, wrong codes throttled like passwords; and pyotp's codes are ours.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct SecondFactorTests {
-    static let python = ProcessInfo.processInfo.environment["TRADER_TEST_PYTHON"]
+    static let python = PythonScript.python
 
     /// pyotp's codes for `secret` at each time (`now+30`: 30 s from now).
     static func pyotp(_ secret: String, _ times: [String]) throws -> [String] {

@@ -28,7 +28,7 @@ extension Notifier {
                 guard let day = NoticeTrigger.summaryDay(now: now, zone: zone, channelCreated: channel.createdAt),
                     state.withLock({ $0.summarized[channel.id] }) != day.day
                 else { continue }
-                try enqueue([(user, [try summary(user: user, day: day, now: now)])], now: now, only: channel.id)
+                try enqueue([(user, [try summary(user: user, day: day, zone: zone, now: now)])], now: now, only: channel.id)
                 state.withLock { $0.summarized[channel.id] = day.day }
             }
         }
@@ -39,12 +39,9 @@ extension Notifier {
     }
 
     /// The day's realised PnL and fills (from the stored fills) and the latest equity.
-    func summary(user: UserID, day: (day: String, start: Date, end: Date), now: Date) throws -> Notice {
+    func summary(user: UserID, day: (day: String, start: Date, end: Date), zone: TimeZone, now: Date) throws -> Notice {
         let fills = try database.trading.fills(for: user, matching: TradeFilter(before: day.end, limit: 100_000))
         let inDay = fills.filter { $0.time >= day.start }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = .gmt
-        let zone = try database.bots.settings(for: user)?.timeZone ?? .gmt
         let row = PnLReport.rows(fills, period: .day, timeZone: zone).last { $0.start >= day.start.addingTimeInterval(-1) && $0.start < day.end }
         let equity = try database.portfolios.portfolio(for: user)?.valuation.totalUSDT
         return Notice(

@@ -2,6 +2,11 @@ import Foundation
 
 /// Two-factor sign-in in the OpenAPI document (CONTRACT §9, issue 19): `/api/v1/2fa…`.
 extension OpenAPIDocument {
+    /// The login body's `code`.
+    nonisolated(unsafe) static let loginCode: [String: Any] = [
+        "type": "string", "description": "With two-factor sign-in: the authenticator's six digits, or a recovery code.",
+    ]
+
     nonisolated(unsafe) static let secondFactorPaths: [String: Any] = [
         "/api/v1/2fa": [
             "get": operation(

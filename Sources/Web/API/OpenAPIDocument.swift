@@ -268,11 +268,7 @@ enum OpenAPIDocument {
                     "503": error("The central database (the failed-login counters, the sessions) does not answer: try again."),
                 ],
                 body: body(
-                    object(
-                        [
-                            "username": string, "password": string, "remember_me": boolean,
-                            "code": ["type": "string", "description": "With two-factor sign-in: the authenticator's six digits, or a recovery code."],
-                        ], required: ["username", "password"]),
+                    object(["username": string, "password": string, "remember_me": boolean, "code": loginCode], required: ["username", "password"]),
                     example: ["username": "openapi-nobody", "password": "not the password", "remember_me": false]), session: false)
         ],
         "/api/v1/logout": ["post": operation("End this session on the server.", tag: "accounts", responses: ["204": ["description": "Signed out."]], unsafe: true)],
@@ -384,8 +380,7 @@ enum OpenAPIDocument {
             "description": "The dashboard's JSON API. Amounts are decimal strings, times ISO-8601 UTC. A value that is not known is null with a sibling <field>_reason.",
         ],
         "servers": [["url": "/"]],
-        "paths": paths.merging(botPaths) { first, _ in first }.merging(hookPaths) { first, _ in first }.merging(notificationPaths) { first, _ in first }
-            .merging(secondFactorPaths) { first, _ in first },
+        "paths": paths.merging(botPaths) { first, _ in first }.merging(hookPaths) { first, _ in first }.merging(notificationPaths) { first, _ in first }.merging(secondFactorPaths) { first, _ in first },
         "components": [
             "schemas": schemas.merging(botSchemas) { first, _ in first }.merging(hookSchemas) { first, _ in first }
                 .merging(notificationSchemas) { first, _ in first },
