@@ -27,7 +27,8 @@ extension CentralDatabase {
             users: PostgresUserStore(db), sessions: PostgresSessionStore(db), exchangeKeys: PostgresExchangeKeyStore(db),
             processes: PostgresProcessStatusStore(db), commands: PostgresCommandStore(db), workerEvents: PostgresWorkerEventStore(db),
             supervisorInfo: PostgresSupervisorInfoStore(db), portfolios: PostgresPortfolioStore(db), trading: PostgresTradingStore(db),
-            bots: PostgresBotStore(db), probe: probe, loginAttempts: PostgresLoginAttemptStore(db), signalHooks: PostgresSignalHookStore(db), notifications: PostgresNotificationStore(db), secondFactors: PostgresSecondFactorStore(db), leases: PostgresLeaseStore(db), fence: fence,
+            bots: PostgresBotStore(db), probe: probe, loginAttempts: PostgresLoginAttemptStore(db), signalHooks: PostgresSignalHookStore(db), notifications: PostgresNotificationStore(db), secondFactors: PostgresSecondFactorStore(db),
+            apiTokens: PostgresAPITokenStore(db), audit: PostgresAuditLogStore(db), leases: PostgresLeaseStore(db), fence: fence,
             changeFeed: changeFeed
         )
     }

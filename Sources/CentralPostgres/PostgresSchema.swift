@@ -24,6 +24,7 @@ public enum PostgresSchema {
         Migration(name: "pg-v5-notifications", statements: notificationTables),
         Migration(name: "pg-v6-second-factors", statements: secondFactorTables),
         Migration(name: "pg-v7-session-address", statements: ["ALTER TABLE sessions ADD COLUMN address text"]),
+        Migration(name: "pg-v8-access", statements: accessTables),
     ]
 
     /// The tables in the order a copy must fill them (a row's parent first).
@@ -33,7 +34,7 @@ public enum PostgresSchema {
         "bots", "bot_status", "bot_equity",
         "orders", "fills", "positions", "signals", "login_attempts", "login_trust",
         "signal_hooks", "signal_records", "notification_channels", "notification_outbox",
-        "second_factors", "recovery_codes", "login_challenges",
+        "second_factors", "recovery_codes", "login_challenges", "api_tokens", "audit_log",
     ]
 
     /// The advisory lock key of schema changes (any constant; "ctp-schema").

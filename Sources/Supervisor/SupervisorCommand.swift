@@ -9,7 +9,7 @@ struct SupervisorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "supervisor",
         abstract: "Runs Crypto Trader Pro: the dashboard, the exchange simulator and one trading worker per user.",
-        subcommands: [Run.self, BackupCommand.self, RestoreCommand.self, RotateMasterKey.self, MigrateToPostgres.self, Drain.self],
+        subcommands: [Run.self, BackupCommand.self, RestoreCommand.self, RotateMasterKey.self, MigrateToPostgres.self, Drain.self, AuditCommand.self, AdminCommand.self],
         defaultSubcommand: Run.self
     )
 }

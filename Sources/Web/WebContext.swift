@@ -12,13 +12,15 @@ struct WebContext: RequestContext {
     /// The valid session the request's cookie names, with its user.
     var session: Sessions.Active?
     var user: StoredUser?
+    /// The API token an `/api/v1` request came with (then there is no session).
+    var token: StoredAPIToken?
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
-    static let unauthenticated = APIError(.unauthorized, "unauthenticated", "Sign in first (POST /api/v1/login).")
+    static let unauthenticated = APIError(.unauthorized, "unauthenticated", "Sign in first (POST /api/v1/login), or send an API token as Authorization: Bearer.")
 
     /// The signed-in user, or a 401 (the event stream, which is not in the signed-in group).
     func requireUser() throws(APIError) -> (user: StoredUser, session: Sessions.Active) {

@@ -10,10 +10,11 @@ struct AccountService: Sendable {
     let sessions: Sessions
     let throttle: LoginThrottle
     let logger: Logger
+    var audit: AuditTrail { AuditTrail(store: database.audit, logger: logger) }
 
     static let wrongCredentials = "Wrong username or password."
 
-    func signUp(username: String, password: String) async throws(APIError) -> UserID {
+    func signUp(username: String, password: String, address: String? = nil) async throws(APIError) -> UserID {
         let username = username.trimmingCharacters(in: .whitespaces)
         do {
             try CredentialRules.check(username: username)
@@ -28,6 +29,8 @@ struct AccountService: Sendable {
         do {
             let id = try database.users.createUser(username: username, passwordHash: hash, at: Date())
             logger.info("account.created", metadata: ["user_id": "\(id.rawValue)"])
+            let admin = (try? database.users.user(id))?.isAdmin == true
+            audit.record(AuditAction.signup, user: id, actor: username, address: address, detail: admin ? "the first account: administrator" : "")
             return id
         } catch is UsernameTaken {
             throw APIError(.conflict, "username_taken", "This username is taken; choose another.")
@@ -37,7 +40,9 @@ struct AccountService: Sendable {
         }
     }
 
-    var secondFactor: SecondFactorService { SecondFactorService(database: database, throttle: throttle, logger: logger) }
+    var secondFactor: SecondFactorService { SecondFactorService(database: database, throttle: throttle, logger: logger, audit: audit) }
+
+    static let disabled = APIError(.forbidden, "account_disabled", "This account is disabled; ask the administrator.")
 
     /// What a login came to: a session, or (the account has a second factor and no code was
     /// given) a challenge the code's step finishes.
@@ -64,9 +69,11 @@ struct AccountService: Sendable {
         guard let challenge = try read({ try database.secondFactors.challenge(idHash: hash, at: now) }),
             let user = try read({ try database.users.user(challenge.userID) })
         else { throw APIError(.unauthorized, "login_expired", "The sign-in took too long; enter the password again.") }
+        guard !user.isDisabled else { throw Self.disabled }
         do {
             try await secondFactor.check(code, user: user, address: address, now: now)
         } catch {
+            audit.record(AuditAction.loginCodeFailure, by: user, address: address, detail: error.code)
             if error.code == "invalid_code", (try? database.secondFactors.failChallenge(idHash: hash)) ?? LoginChallenge.maxFailures >= LoginChallenge.maxFailures {
                 try? database.secondFactors.closeChallenge(idHash: hash)
                 throw APIError(.unauthorized, "login_expired", "Too many wrong codes; enter the password again.")
@@ -90,6 +97,8 @@ struct AccountService: Sendable {
         do {
             let opened = try sessions.open(user: user.id, remember: remember, userAgent: userAgent, address: address)
             logger.info("login.succeeded", metadata: ["user_id": "\(user.id.rawValue)"])
+            let factor = (try? database.secondFactors.factor(for: user.id))?.isEnabled == true
+            audit.record(AuditAction.loginSuccess, by: user, address: address, detail: factor ? "with the second factor" : "password")
             return opened
         } catch {
             logger.error("session.open_failed", metadata: ["error": "\(error)"])
@@ -113,6 +122,7 @@ struct AccountService: Sendable {
         }
         if case .refused(let retryAfter) = decision {
             logger.notice("login.throttled", metadata: ["address": "\(address)"])
+            auditFailure(account: account, address: address, detail: "throttled")
             throw APIError(
                 .tooManyRequests, "too_many_attempts",
                 "Too many failed logins; try again in \(retryAfter) s.", headers: [.retryAfter: String(retryAfter)]
@@ -129,14 +139,25 @@ struct AccountService: Sendable {
                 delay = throttle.settings.failureDelay
             }
             logger.notice("login.failed", metadata: ["address": "\(address)"])
+            auditFailure(account: account, address: address, detail: "wrong username or password")
             if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
             throw APIError(.unauthorized, "invalid_credentials", Self.wrongCredentials)
+        }
+        if found.user.isDisabled {
+            audit.record(AuditAction.loginFailure, by: found.user, address: address, detail: "account disabled")
+            throw Self.disabled
         }
         // With a second factor the login succeeds (and the failures are forgotten) only with its code.
         if try secondFactor.isEnabled(found.user.id) {
             if let code, !code.isEmpty {
-                try await secondFactor.check(code, user: found.user, address: address)
+                do {
+                    try await secondFactor.check(code, user: found.user, address: address)
+                } catch {
+                    audit.record(AuditAction.loginCodeFailure, by: found.user, address: address, detail: error.code)
+                    throw error
+                }
             } else {
+                audit.record(AuditAction.loginCodeRequested, by: found.user, address: address)
                 guard challenge else { return .needsCode(found.user, challenge: "") }
                 return .needsCode(found.user, challenge: try secondFactor.openChallenge(user: found.user.id, remember: remember))
             }
@@ -145,9 +166,23 @@ struct AccountService: Sendable {
         return .signedIn(found.user, try open(found.user, remember: remember, userAgent: userAgent, address: address))
     }
 
+    /// A failed login: named by the account when one has that name (a mistyped password must
+    /// not land in the log as a "username").
+    private func auditFailure(account: String, address: String, detail: String) {
+        let user = (try? database.users.credentials(username: account))?.user
+        audit.record(AuditAction.loginFailure, user: user?.id, actor: user?.username ?? "(no such account)", address: address, detail: detail)
+    }
+
+    /// Ends this session (sign-out).
+    func logOut(user: StoredUser, session: Sessions.Active?, address: String) {
+        guard let session else { return }
+        try? sessions.close(idHash: session.idHash)
+        audit.record(AuditAction.logout, by: user, address: address)
+    }
+
     /// Changes the password and ends every session of the user; returns a new session for the
     /// client that asked.
-    func changePassword(user: StoredUser, current: String, new: String, remember: Bool, userAgent: String?) async throws(APIError) -> Sessions.Opened {
+    func changePassword(user: StoredUser, current: String, new: String, remember: Bool, userAgent: String?, address: String) async throws(APIError) -> Sessions.Opened {
         guard let hash = try? database.users.passwordHash(user.id), await PasswordHasher.verify(current, hash: hash) else {
             throw APIError(.forbidden, "wrong_password", "The current password is wrong.")
         }
@@ -161,6 +196,7 @@ struct AccountService: Sendable {
             try database.users.setPasswordHash(newHash, for: user.id, at: Date())
             try sessions.closeAll(of: user.id)
             logger.info("account.password_changed", metadata: ["user_id": "\(user.id.rawValue)"])
+            audit.record(AuditAction.passwordChanged, by: user, address: address, detail: "every session ended")
             return try sessions.open(user: user.id, remember: remember, userAgent: userAgent)
         } catch {
             throw APIError(.serviceUnavailable, "database_unavailable", "The password could not be stored; try again.")

@@ -10,6 +10,7 @@ struct SecondFactorService: Sendable {
     let database: CentralDatabase
     let throttle: LoginThrottle
     let logger: Logger
+    let audit: AuditTrail
 
     struct Enrolment: Sendable {
         let secret: String
@@ -29,7 +30,7 @@ struct SecondFactorService: Sendable {
     }
 
     /// The first code turns it on; returns the recovery codes, shown this once.
-    func confirm(user: StoredUser, code: String, now: Date = Date()) throws(APIError) -> [String] {
+    func confirm(user: StoredUser, code: String, address: String, now: Date = Date()) throws(APIError) -> [String] {
         guard let factor = try read({ try database.secondFactors.factor(for: user.id) }), !factor.isEnabled, let secret = Base32.decode(factor.secret) else {
             throw APIError(.conflict, "no_enrolment", "Start the enrolment first: it shows the code to scan.")
         }
@@ -42,6 +43,7 @@ struct SecondFactorService: Sendable {
         }
         guard enabled else { throw APIError(.conflict, "no_enrolment", "Start the enrolment first: it shows the code to scan.") }
         logger.info("second_factor.enabled", metadata: ["user_id": "\(user.id.rawValue)"])
+        audit.record(AuditAction.secondFactorOn, by: user, address: address)
         return codes
     }
 
@@ -53,6 +55,7 @@ struct SecondFactorService: Sendable {
         try await check(code, user: user, address: address)
         try write { try database.secondFactors.disable(user: user.id) }
         logger.info("second_factor.disabled", metadata: ["user_id": "\(user.id.rawValue)"])
+        audit.record(AuditAction.secondFactorOff, by: user, address: address)
     }
 
     /// A code from the authenticator or an unused recovery code; throttled per account and

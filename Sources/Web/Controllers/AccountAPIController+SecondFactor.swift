@@ -18,7 +18,7 @@ extension AccountAPIController {
         }
         routes.api.post("2fa/confirm") { request, context -> Response in
             let body = try await JSONBody.read(request, user: context.user.id)
-            let codes = try service.confirm(user: context.user, code: try body.string("code"))
+            let codes = try service.confirm(user: context.user, code: try body.string("code"), address: context.remoteAddress)
             return Reply.json(.ok, RecoveryCodesResponse(recoveryCodes: codes))
         }
         routes.api.post("2fa/disable") { request, context -> Response in

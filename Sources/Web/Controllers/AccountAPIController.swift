@@ -10,7 +10,7 @@ struct AccountAPIController {
     func register(on routes: WebRoutes) {
         routes.openAPI.post("signup") { request, context -> Response in
             let body = try await JSONBody.read(request, user: context.user?.id)
-            let id = try await accounts.signUp(username: try body.string("username"), password: try body.string("password"))
+            let id = try await accounts.signUp(username: try body.string("username"), password: try body.string("password"), address: context.remoteAddress)
             return Reply.json(.created, SignupResponse(userId: id.rawValue))
         }
         routes.openAPI.post("login") { request, context -> Response in
@@ -32,20 +32,20 @@ struct AccountAPIController {
             return response
         }
         routes.api.post("logout") { _, context -> Response in
-            try? accounts.sessions.close(idHash: context.session.idHash)
+            accounts.logOut(user: context.user, session: context.session, address: context.remoteAddress)
             var response = Response(status: .noContent)
             response.setCookie(SessionCookie.clear(secure: secureCookies))
             return response
         }
         routes.api.get("me") { _, context -> Response in
-            Reply.json(.ok, MeResponse(userId: context.user.id.rawValue, username: context.user.username, csrfToken: context.session.csrfToken))
+            Reply.json(.ok, MeResponse(userId: context.user.id.rawValue, username: context.user.username, csrfToken: context.session?.csrfToken ?? ""))
         }
         registerSecondFactor(on: routes)
         routes.api.post("password") { request, context -> Response in
             let body = try await JSONBody.read(request, user: context.user.id)
             let opened = try await accounts.changePassword(
                 user: context.user, current: try body.string("current_password"), new: try body.string("new_password"),
-                remember: context.session.persistent, userAgent: request.headers[.userAgent]
+                remember: context.session?.persistent ?? false, userAgent: request.headers[.userAgent], address: context.remoteAddress
             )
             var response = Reply.json(.ok, PasswordChangeResponse(csrfToken: opened.csrfToken))
             response.setCookie(SessionCookie.set(opened, secure: secureCookies))

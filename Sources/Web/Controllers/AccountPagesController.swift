@@ -81,7 +81,7 @@ struct AccountPagesController {
             let username = form["username"] ?? ""
             let password = form["password"] ?? ""
             do throws(APIError) {
-                _ = try await accounts.signUp(username: username, password: password)
+                _ = try await accounts.signUp(username: username, password: password, address: context.remoteAddress)
                 let (_, opened) = try await accounts.logIn(
                     username: username, password: password, remember: false, address: context.remoteAddress,
                     userAgent: request.headers[.userAgent]
@@ -113,7 +113,11 @@ struct AccountPagesController {
             let form = await FormBody.read(request)
             guard let session = context.session else { return Reply.redirect("/login") }
             guard form.csrfMatches(session) else { return expired(context) }
-            try? accounts.sessions.close(idHash: session.idHash)
+            if let user = context.user {
+                accounts.logOut(user: user, session: session, address: context.remoteAddress)
+            } else {
+                try? accounts.sessions.close(idHash: session.idHash)
+            }
             var response = Reply.redirect("/login")
             response.setCookie(SessionCookie.clear(secure: secureCookies))
             return response

@@ -12,7 +12,7 @@ struct SessionsController {
     func register(on routes: WebRoutes) {
         routes.api.get("sessions") { _, context -> Response in
             let list = try read { try database.sessions.sessions(of: context.user.id) }
-            return Reply.json(.ok, SessionListResponse(items: list.map { SessionResponse($0, current: $0.idHash == context.session.idHash) }))
+            return Reply.json(.ok, SessionListResponse(items: list.map { SessionResponse($0, current: $0.idHash == context.session?.idHash) }))
         }
         routes.api.delete("sessions/:session_id") { _, context -> Response in
             try end(context.parameters.get("session_id") ?? "", user: context.user.id)

@@ -17,9 +17,10 @@ extension SettingsPagesController {
             }
         }
         routes.pages.post("/settings/2fa/confirm") { _, context -> Response in
+            let address = context.remoteAddress
             let (form, viewer, user) = (context.form, context.viewer, context.user)
             do throws(APIError) {
-                let codes = try service.confirm(user: user, code: form["code"] ?? "")
+                let codes = try service.confirm(user: user, code: form["code"] ?? "", address: address)
                 return Self.settings(database, exchange: exchange, viewer: viewer, user: user.id, notice: t("twofa.enabled")) { $0.recoveryCodes = codes }
             } catch {
                 // A wrong first code: the same secret stays to scan (the page shows it again).

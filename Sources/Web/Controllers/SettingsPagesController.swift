@@ -53,8 +53,8 @@ struct SettingsPagesController {
             let (form, viewer, user) = (context.form, context.viewer, context.user)
             do throws(APIError) {
                 let opened = try await accounts.changePassword(
-                    user: user, current: form["current_password"] ?? "", new: form["new_password"] ?? "", remember: context.session.persistent,
-                    userAgent: request.headers[.userAgent]
+                    user: user, current: form["current_password"] ?? "", new: form["new_password"] ?? "", remember: context.session?.persistent ?? false,
+                    userAgent: request.headers[.userAgent], address: context.remoteAddress
                 )
                 var response = Reply.redirect("/settings?done=password_changed")
                 response.setCookie(SessionCookie.set(opened, secure: secureCookies))
@@ -68,7 +68,7 @@ struct SettingsPagesController {
     /// The notices a redirect after a form asks for (`?done=`), as catalog keys.
     static let notices: Set<String> = [
         "key_stored", "key_deleted", "sim_account", "password_changed", "bot_settings", "channel_added", "channel_saved", "channel_test", "channel_deleted",
-        "second_factor_off", "session_ended",
+        "second_factor_off", "session_ended", "token_revoked",
     ]
 
     func settings(viewer: Layout.Viewer, user: UserID, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
@@ -86,6 +86,7 @@ struct SettingsPagesController {
         }
         model.sessions = (try? database.sessions.sessions(of: user)) ?? []
         model.currentSession = viewer.sessionHash
+        model.tokens = (try? database.apiTokens.tokens(for: user)) ?? []
         extra(&model)
         do {
             model.key = try database.exchangeKeys.key(for: user)

@@ -13,7 +13,7 @@ struct FormCSRFMiddleware: RouterMiddleware {
         guard request.method == .post else { return try await next(request, context) }
         var context = context
         context.form = await FormBody.read(request)
-        guard context.form.csrfMatches(context.session) else {
+        guard let session = context.session, context.form.csrfMatches(session) else {
             return Reply.html(AccountPages.formExpired(viewer: context.viewer), status: .forbidden)
         }
         return try await next(request, context)

@@ -141,7 +141,7 @@ struct ReadCacheMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: SignedInContext, next: (Request, SignedInContext) async throws -> Response) async throws -> Response {
         guard cache.policy.admits(method: request.method, path: request.uri.path) else { return try await next(request, context) }
         let key = ReadCache.Key(
-            user: context.user.id.rawValue, session: context.session.csrfToken, language: Localizer.current.language, uri: request.uri.description)
+            user: context.user.id.rawValue, session: context.session?.csrfToken ?? "token-\(context.token?.id ?? 0)", language: Localizer.current.language, uri: request.uri.description)
         // Taken before the reads: a change made while rendering drops the answer at the next look.
         let generation = cache.watch.generation()
         if let kept = cache.answers.cached(key, at: generation), cache.policy.isFresh(madeAt: kept.madeAt, now: cache.clock()) {

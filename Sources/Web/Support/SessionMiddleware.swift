@@ -13,10 +13,12 @@ import Hummingbird
 struct SessionMiddleware: RouterMiddleware {
     typealias Context = WebContext
     let signIns: SignInCache
+    let tokens: TokenAuthenticator
     let secureCookies: Bool
 
-    init(sessions: Sessions, users: any UserStore, watch: CentralChangeWatch, secureCookies: Bool) {
-        signIns = SignInCache(sessions: sessions, users: users, watch: watch)
+    init(sessions: Sessions, database: CentralDatabase, watch: CentralChangeWatch, secureCookies: Bool) {
+        signIns = SignInCache(sessions: sessions, users: database.users, watch: watch)
+        tokens = TokenAuthenticator(database: database)
         self.secureCookies = secureCookies
     }
 
@@ -26,6 +28,19 @@ struct SessionMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         var context = context
         var staleCookie = false
+        if request.uri.path.hasPrefix("/api/"), let bearer = APITokenText.bearer(request.headers[.authorization]) {
+            // A script's token: no cookie, no CSRF token; its scope decides.
+            do throws(APIError) {
+                (context.user, context.token) = try tokens.resolve(bearer, method: request.method.rawValue, path: request.uri.path)
+            } catch {
+                return try error.response(from: request, context: context)
+            }
+            if ![.get, .head, .options].contains(request.method) {
+                defer { signIns.watch.invalidate() }
+                return try await next(request, context)
+            }
+            return try await next(request, context)
+        }
         if let id = request.cookies[SessionCookie.name]?.value, !id.isEmpty {
             do {
                 if let (active, user) = try signIns.resolve(id) {

@@ -20,7 +20,8 @@ struct SignInCache: Sendable {
             return (cached.active, cached.user)
         }
         // As without a cache: `resolve` deletes an expired row and touches a due one.
-        guard let active = try sessions.resolve(id), let user = try users.user(active.userID) else { return nil }
+        // A disabled account's sessions end (the admin's action deletes them too; this covers a race).
+        guard let active = try sessions.resolve(id), let user = try users.user(active.userID), !user.isDisabled else { return nil }
         // Stamped with the generation from before the reads: a change made meanwhile drops it.
         cache.store(CachedSignIn(active: active, user: user), for: id, at: generation)
         return (active, user)

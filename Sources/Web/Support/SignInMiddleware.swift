@@ -9,7 +9,7 @@ struct SignInMiddleware: RouterMiddleware {
     typealias Context = WebContext
 
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
-        guard context.user == nil || context.session == nil else { return try await next(request, context) }
+        guard context.user == nil || (context.session == nil && context.token == nil) else { return try await next(request, context) }
         if request.uri.path.hasPrefix("/api/") { return try WebContext.unauthenticated.response(from: request, context: context) }
         return Self.toLogin(request)
     }

@@ -15,12 +15,13 @@ struct WebRoutes {
     let pages: RouterGroup<SignedInContext>
 
     /// `cache`: answers the reads ``ReadCachePolicy`` lists while central.sqlite is unchanged.
-    init(_ router: Router<WebContext>, cache: ReadCache) {
+    /// `audit`: where the changes signed-in users make are recorded (``AuditMiddleware``).
+    init(_ router: Router<WebContext>, cache: ReadCache, audit: AuditTrail) {
         self.router = router
         openAPI = router.group("/api/v1")
         api = router.group("/api/v1").add(middleware: SignInMiddleware()).group(context: SignedInContext.self)
-            .add(middleware: ReadCacheMiddleware(cache: cache))
+            .add(middleware: AuditMiddleware(audit: audit)).add(middleware: ReadCacheMiddleware(cache: cache))
         pages = router.group().add(middleware: SignInMiddleware()).group(context: SignedInContext.self).add(middleware: FormCSRFMiddleware())
-            .add(middleware: ReadCacheMiddleware(cache: cache))
+            .add(middleware: AuditMiddleware(audit: audit)).add(middleware: ReadCacheMiddleware(cache: cache))
     }
 }

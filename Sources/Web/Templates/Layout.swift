@@ -16,6 +16,8 @@ enum Layout {
         let csrfToken: String
         /// The SHA-256 of this browser's session id (which of the user's sessions is this one).
         var sessionHash: String? = nil
+        /// An administrator: the navigation shows the console.
+        var isAdmin = false
     }
 
     static let signedInNavigation = [

@@ -28,6 +28,9 @@ enum SettingsPage {
         /// The user's sessions, and which one is this browser's.
         var sessions: [StoredSession] = []
         var currentSession: String?
+        /// The user's API tokens, and one just created (its text, shown this once).
+        var tokens: [StoredAPIToken] = []
+        var newToken: String?
     }
 
     static func render(_ m: Model) -> String {
@@ -51,6 +54,7 @@ enum SettingsPage {
         if let settings = m.botSettings { c["settings"] = settings }
         c["notifications"] = notificationsContext(m)
         c["security"] = SecondFactorPage.context(m)
+        c["tokens"] = tokensContext(m)
         c["sessions"] = m.sessions.map { session -> [String: Any] in
             [
                 "id": String(session.idHash.prefix(SessionResponse.referenceLength)), "agent": session.userAgent ?? t("sessions.unknown_agent"),
@@ -96,6 +100,26 @@ enum SettingsPage {
         }
         var c: [String: Any] = ["channels": channels, "newEvents": events(NotificationEvent.defaults), "csrf": m.viewer.csrfToken]
         if let error = m.channelsReadError { c["unreadable"] = t("notify.unreadable", ["reason": error]) } else if channels.isEmpty { c["none"] = true }
+        return c
+    }
+
+    static func tokensContext(_ m: SettingsPage.Model) -> [String: Any] {
+        var c: [String: Any] = [
+            "csrf": m.viewer.csrfToken,
+            "rows": m.tokens.map { token -> [String: Any] in
+                let state = token.revokedAt != nil ? "revoked" : token.isActive(at: m.now) ? "active" : "expired"
+                return [
+                    "id": String(token.id), "name": token.name, "scopes": APIScope.text(token.scopes),
+                    "expires": DisplayTime.text(token.expiresAt, m.timeZone),
+                    "used": token.lastUsedAt.map { DisplayTime.text($0, m.timeZone) } ?? t("tokens.never_used"),
+                    "state": t("tokens.state_" + state), "active": state == "active",
+                ]
+            },
+            "lifetimes": APITokenRequest.lifetimes.map { ["days": String($0), "text": t("tokens.days", ["n": String($0)]), "selected": $0 == 30] as [String: Any] },
+            "admin": m.viewer.isAdmin,
+        ]
+        if m.tokens.isEmpty { c["none"] = true }
+        if let text = m.newToken { c["created"] = text }
         return c
     }
 }

@@ -25,6 +25,10 @@ public struct CentralDatabase: Sendable {
     public let notifications: any NotificationStore
     /// Users' second factors (TOTP), recovery codes and logins waiting for a code.
     public let secondFactors: any SecondFactorStore
+    /// Users' personal API tokens.
+    public let apiTokens: any APITokenStore
+    /// The chained log of security-relevant actions.
+    public let audit: any AuditLogStore
     /// Which host runs which user's worker: on PostgreSQL only (nil: one machine runs them all).
     public let leases: (any LeaseStore)?
     /// Runs a worker's report writes only while the writing host's lease is current: on
@@ -52,6 +56,8 @@ public struct CentralDatabase: Sendable {
         signalHooks = SQLiteSignalHookStore(pool)
         notifications = SQLiteNotificationStore(pool)
         secondFactors = SQLiteSecondFactorStore(pool)
+        apiTokens = SQLiteAPITokenStore(pool)
+        audit = SQLiteAuditLogStore(pool)
         leases = nil
         fence = nil
         changeFeed = nil
@@ -64,7 +70,8 @@ public struct CentralDatabase: Sendable {
         commands: any CommandStore, workerEvents: any WorkerEventStore, supervisorInfo: any SupervisorInfoStore,
         portfolios: any PortfolioStore, trading: any TradingStore, bots: any BotStore, probe: any CentralDatabaseProbe,
         loginAttempts: any LoginAttemptStore = InMemoryLoginAttemptStore(), signalHooks: any SignalHookStore = InMemorySignalHookStore(),
-        notifications: any NotificationStore = InMemoryNotificationStore(), secondFactors: any SecondFactorStore = InMemorySecondFactorStore(), leases: (any LeaseStore)? = nil, fence: (any CentralFence)? = nil, changeFeed: (any CentralChangeFeed)? = nil
+        notifications: any NotificationStore = InMemoryNotificationStore(), secondFactors: any SecondFactorStore = InMemorySecondFactorStore(),
+        apiTokens: any APITokenStore = InMemoryAPITokenStore(), audit: any AuditLogStore = InMemoryAuditLogStore(), leases: (any LeaseStore)? = nil, fence: (any CentralFence)? = nil, changeFeed: (any CentralChangeFeed)? = nil
     ) {
         pool = nil
         self.users = users
@@ -81,6 +88,8 @@ public struct CentralDatabase: Sendable {
         self.signalHooks = signalHooks
         self.notifications = notifications
         self.secondFactors = secondFactors
+        self.apiTokens = apiTokens
+        self.audit = audit
         self.probe = probe
         self.leases = leases
         self.fence = fence

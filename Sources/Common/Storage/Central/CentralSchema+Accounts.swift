@@ -3,7 +3,7 @@ import GRDB
 
 extension CentralSchema {
     /// The second wave's tables of signal hooks, notifications, second factors and sessions'
-    /// addresses (v16 to v19), in their order.
+    /// addresses, roles, API tokens and the audit log (v16 to v20), in their order.
     static func registerSignalAndAccountTables(_ migrator: inout DatabaseMigrator) {
         // Bots' signal hooks and every signal they received: the web's write (POST /hooks/{id}).
         migrator.registerMigration("v16-signal-hooks") { db in
@@ -108,6 +108,41 @@ extension CentralSchema {
         // The client's address at login, for the list of a user's sessions.
         migrator.registerMigration("v19-session-address") { db in
             try db.execute(sql: "ALTER TABLE sessions ADD COLUMN address TEXT")
+        }
+        // Roles and disabled accounts (the web's write; a role also `supervisor admin`'s), personal
+        // API tokens (the web's), and the audit log (appended by the web and the command line).
+        // An installation that has accounts already gets its first one as administrator.
+        migrator.registerMigration("v20-access") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE users ADD COLUMN disabled_at TEXT;
+                    UPDATE users SET is_admin = 1 WHERE id = (SELECT min(id) FROM users);
+                    CREATE TABLE api_tokens (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        name TEXT NOT NULL,
+                        token_hash TEXT NOT NULL UNIQUE,
+                        scopes TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        expires_at TEXT NOT NULL,
+                        last_used_at TEXT,
+                        revoked_at TEXT
+                    );
+                    CREATE INDEX api_tokens_user ON api_tokens (user_id);
+                    CREATE TABLE audit_log (
+                        seq INTEGER PRIMARY KEY,
+                        at TEXT NOT NULL,
+                        user_id INTEGER,
+                        actor TEXT NOT NULL,
+                        address TEXT,
+                        action TEXT NOT NULL,
+                        detail TEXT NOT NULL,
+                        prev_hash TEXT NOT NULL,
+                        hash TEXT NOT NULL
+                    );
+                    CREATE INDEX audit_log_user ON audit_log (user_id, seq);
+                    """)
         }
     }
 }

@@ -8,16 +8,25 @@ public struct StoredUser: Sendable, Equatable {
     public let createdAt: Date
     /// The dashboard language the user chose (`en`, `ko`), or nil: the browser's.
     public var language: String? = nil
+    /// An administrator: the first account of an installation, or one `supervisor admin grant` named.
+    public var isAdmin = false
+    /// When an administrator disabled the account (nil: it is enabled): it cannot sign in.
+    public var disabledAt: Date? = nil
 
-    public init(id: UserID, username: String, createdAt: Date, language: String? = nil) {
+    public init(id: UserID, username: String, createdAt: Date, language: String? = nil, isAdmin: Bool = false, disabledAt: Date? = nil) {
         self.id = id
         self.username = username
         self.createdAt = createdAt
         self.language = language
+        self.isAdmin = isAdmin
+        self.disabledAt = disabledAt
     }
+
+    public var isDisabled: Bool { disabledAt != nil }
 }
 
-/// The `users` table. Written by the web.
+/// The `users` table. Written by the web (and an account's role by `supervisor admin`). The
+/// first account created on an installation is its administrator.
 public protocol UserStore: Sendable {
     /// Creates an account; nil when the username is taken (in any letter case).
     func createUser(username: String, passwordHash: String, at: Date) throws -> UserID
@@ -27,6 +36,12 @@ public protocol UserStore: Sendable {
     func passwordHash(_ id: UserID) throws -> String?
     func setPasswordHash(_ hash: String, for id: UserID, at: Date) throws
     func setLanguage(_ language: String?, for id: UserID) throws
+    /// Makes the account an administrator or takes the role away.
+    func setAdmin(_ admin: Bool, for id: UserID) throws
+    /// Disables the account (`at`) or enables it again (nil).
+    func setDisabled(at: Date?, for id: UserID) throws
+    /// Every account, by id.
+    func allUsers() throws -> [StoredUser]
 }
 
 /// Thrown by ``UserStore/createUser(username:passwordHash:at:)`` for a taken username.
@@ -43,7 +58,7 @@ public struct SQLiteUserStore: UserStore {
         do {
             return try db.write { db in
                 try db.execute(
-                    sql: "INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)",
+                    sql: "INSERT INTO users (username, password_hash, created_at, is_admin) VALUES (?, ?, ?, NOT EXISTS (SELECT 1 FROM users))",
                     arguments: [username, passwordHash, Timestamp.string(at)]
                 )
                 return UserID(db.lastInsertedRowID)
@@ -55,13 +70,13 @@ public struct SQLiteUserStore: UserStore {
 
     public func user(_ id: UserID) throws -> StoredUser? {
         try db.read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT id, username, created_at, language FROM users WHERE id = ?"), arguments: [id.rawValue]).map(Self.user)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.columns) FROM users WHERE id = ?"), arguments: [id.rawValue]).map(Self.user)
         }
     }
 
     public func credentials(username: String) throws -> (user: StoredUser, passwordHash: String)? {
         try db.read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT id, username, created_at, language, password_hash FROM users WHERE username = ?"), arguments: [username])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.columns), password_hash FROM users WHERE username = ?"), arguments: [username])
                 .map { (Self.user($0), $0["password_hash"]) }
         }
     }
@@ -83,9 +98,24 @@ public struct SQLiteUserStore: UserStore {
         try db.write { db in try db.execute(sql: "UPDATE users SET language = ? WHERE id = ?", arguments: [language, id.rawValue]) }
     }
 
+    public func setAdmin(_ admin: Bool, for id: UserID) throws {
+        try db.write { db in try db.execute(sql: "UPDATE users SET is_admin = ? WHERE id = ?", arguments: [admin, id.rawValue]) }
+    }
+
+    public func setDisabled(at: Date?, for id: UserID) throws {
+        try db.write { db in try db.execute(sql: "UPDATE users SET disabled_at = ? WHERE id = ?", arguments: [at.map(Timestamp.string), id.rawValue]) }
+    }
+
+    public func allUsers() throws -> [StoredUser] {
+        try db.read { db in try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM users ORDER BY id").map(Self.user) }
+    }
+
+    static let columns = "id, username, created_at, language, is_admin, disabled_at"
+
     static func user(_ row: Row) -> StoredUser {
         StoredUser(
-            id: UserID(row["id"]), username: row["username"], createdAt: Timestamp.date(row["created_at"]) ?? .distantPast, language: row["language"]
+            id: UserID(row["id"]), username: row["username"], createdAt: Timestamp.date(row["created_at"]) ?? .distantPast, language: row["language"],
+            isAdmin: row["is_admin"], disabledAt: (row["disabled_at"] as String?).flatMap(Timestamp.date)
         )
     }
 }

@@ -19,7 +19,7 @@ public final class InMemoryUserStore: UserStore {
             let key = Self.folded(username)
             guard !rows.contains(where: { Self.folded($0.user.username) == key }) else { throw UsernameTaken() }
             let id = UserID(Int64(rows.count + 1))
-            rows.append(Row(user: StoredUser(id: id, username: username, createdAt: at), passwordHash: passwordHash))
+            rows.append(Row(user: StoredUser(id: id, username: username, createdAt: at, isAdmin: rows.isEmpty), passwordHash: passwordHash))
             return id
         }
         changes.bump()
@@ -46,6 +46,16 @@ public final class InMemoryUserStore: UserStore {
     public func setLanguage(_ language: String?, for id: UserID) throws {
         update(id) { $0.user.language = language }
     }
+
+    public func setAdmin(_ admin: Bool, for id: UserID) throws {
+        update(id) { $0.user.isAdmin = admin }
+    }
+
+    public func setDisabled(at: Date?, for id: UserID) throws {
+        update(id) { $0.user.disabledAt = at }
+    }
+
+    public func allUsers() throws -> [StoredUser] { rows.withLock { $0.map(\.user) } }
 
     private func update(_ id: UserID, _ change: (inout Row) -> Void) {
         rows.withLock { rows in

@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+
+@testable import Common
+
+/// Personal API tokens' pure rules (scopes, the request's checks, what a token may call, the
+/// per-token budget) and the audit log's chain and CSV.
+@Suite struct APITokenRuleTests {
+    @Test func aRequestIsCheckedFieldByField() throws {
+        let ok = try APITokenRequest.check(name: "  nightly report ", scopes: ["read", "TRADE"], days: "90", isAdmin: false).get()
+        #expect(ok == APITokenRequest(name: "nightly report", scopes: [.read, .trade], days: 90))
+        #expect(ok.expiry(from: Date(timeIntervalSince1970: 0)) == Date(timeIntervalSince1970: 90 * 86_400))
+        #expect(APITokenRequest.check(name: " ", scopes: ["read"], days: nil, isAdmin: false) == .failure(.nameMissing))
+        #expect(APITokenRequest.check(name: String(repeating: "x", count: 61), scopes: ["read"], days: nil, isAdmin: false) == .failure(.nameTooLong))
+        #expect(APITokenRequest.check(name: "a", scopes: [], days: nil, isAdmin: false) == .failure(.noScope))
+        #expect(APITokenRequest.check(name: "a", scopes: ["write"], days: nil, isAdmin: false) == .failure(.unknownScope("write")))
+        #expect(APITokenRequest.check(name: "a", scopes: ["admin"], days: nil, isAdmin: false) == .failure(.adminScopeNotAllowed))
+        #expect((try? APITokenRequest.check(name: "a", scopes: ["admin"], days: nil, isAdmin: true).get())?.days == 30, "30 days unless asked")
+        #expect(APITokenRequest.check(name: "a", scopes: ["read"], days: "3650", isAdmin: false) == .failure(.lifetime("3650")))
+        #expect(APITokenRequest.Problem.unknownScope("write").message.contains("\"write\" is not a scope"))
+    }
+
+    @Test func scopesRoundTripAndUnknownWordsGrantNothing() {
+        #expect(APIScope.text([.trade, .read]) == "read,trade")
+        #expect(APIScope.parse("read,trade") == [.read, .trade])
+        #expect(APIScope.parse("read, superuser") == [.read])
+    }
+
+    @Test func whatATokenMayCall() {
+        #expect(APIScopeRule.need(method: "GET", path: "/api/v1/portfolio") == .scope(.read))
+        #expect(APIScopeRule.need(method: "POST", path: "/api/v1/bots/3/start") == .scope(.trade))
+        #expect(APIScopeRule.need(method: "DELETE", path: "/api/v1/orders/9") == .scope(.trade))
+        #expect(APIScopeRule.need(method: "GET", path: "/api/v1/admin/users") == .scope(.admin))
+        for path in ["/api/v1/tokens", "/api/v1/tokens/4", "/api/v1/2fa/disable", "/api/v1/password", "/api/v1/sessions", "/api/v1/logout", "/api/v1/exchange-key"] {
+            #expect(APIScopeRule.need(method: "GET", path: path) == .session, "\(path)")
+        }
+        #expect(APIScopeRule.need(method: "GET", path: "/api/v1/tokensx") == .scope(.read), "a prefix of a name is not the name")
+    }
+
+    @Test func bearerHeaders() {
+        #expect(APITokenText.bearer("Bearer ctp_abc") == "ctp_abc")
+        #expect(APITokenText.bearer("bearer   ctp_abc ") == "ctp_abc")
+        #expect(APITokenText.bearer("Basic abc") == nil && APITokenText.bearer("Bearer ") == nil && APITokenText.bearer(nil) == nil)
+        let token = APITokenText.generate()
+        #expect(token.hasPrefix("ctp_") && token.count == 47 && token != APITokenText.generate())
+    }
+
+    @Test func aTokenIsActiveUntilRevokedOrExpiredAndItsUseIsWrittenOncePerMinute() {
+        let token = StoredAPIToken(
+            id: 1, userID: UserID(1), name: "n", scopes: [.read], createdAt: Date(timeIntervalSince1970: 0), expiresAt: Date(timeIntervalSince1970: 100),
+            lastUsedAt: Date(timeIntervalSince1970: 10), revokedAt: nil)
+        #expect(token.isActive(at: Date(timeIntervalSince1970: 99)) && !token.isActive(at: Date(timeIntervalSince1970: 100)))
+        #expect(!token.isUseDue(at: Date(timeIntervalSince1970: 69)) && token.isUseDue(at: Date(timeIntervalSince1970: 70)))
+        let revoked = StoredAPIToken(
+            id: 1, userID: UserID(1), name: "n", scopes: [.read], createdAt: .distantPast, expiresAt: .distantFuture, lastUsedAt: nil, revokedAt: Date())
+        #expect(!revoked.isActive(at: Date()))
+    }
+
+    @Test func theBudgetAllowsABurstThenTheRefillRate() {
+        var bucket = TokenBucket(at: 0)
+        for _ in 0..<Int(TokenBucket.burst) { #expect(bucket.take(at: 0) == nil) }
+        let wait = bucket.take(at: 0)
+        #expect(wait != nil && abs(wait! - 1 / TokenBucket.perSecond) < 1e-9)
+        #expect(bucket.take(at: 0.1) == nil, "one refilled after 1/rate s")
+        #expect(bucket.take(at: 0.1) != nil)
+        #expect(bucket.take(at: 1_000) == nil && bucket.tokens == TokenBucket.burst - 1, "never more than the burst")
+    }
+}
+
+@Suite struct AuditChainTests {
+    static func record(_ n: Int, detail: String = "") -> AuditRecord {
+        AuditRecord(
+            at: Date(timeIntervalSince1970: 1_700_000_000 + Double(n) + 0.0009), userID: UserID(Int64(n % 3 + 1)), actor: "user\(n)",
+            address: n % 2 == 0 ? "127.0.0.1" : nil, action: AuditAction.change, detail: detail.isEmpty ? "POST /api/v1/bots/\(n)/start → 202" : detail)
+    }
+
+    static func chain(_ count: Int) -> [AuditEntry] {
+        var entries: [AuditEntry] = []
+        for n in 1...count { entries.append(AuditChain.append(record(n), after: entries.last.map { ($0.seq, $0.hash) })) }
+        return entries
+    }
+
+    @Test func aChainHoldsAndEachRowCoversTheOneBefore() {
+        let entries = Self.chain(5)
+        #expect(entries.map(\.seq) == [1, 2, 3, 4, 5])
+        #expect(entries[0].previousHash == AuditChain.genesis && entries[1].previousHash == entries[0].hash)
+        #expect(AuditChain.verify(entries) == nil && AuditChain.verify([]) == nil)
+        #expect(entries[0].record.at == Date(timeIntervalSince1970: 1_700_000_001), "kept to the millisecond, as stored")
+    }
+
+    @Test func anEditedRowIsNamed() {
+        var entries = Self.chain(5)
+        let old = entries[2]
+        entries[2] = AuditEntry(seq: old.seq, record: Self.record(3, detail: "nothing happened"), previousHash: old.previousHash, hash: old.hash)
+        #expect(AuditChain.verify(entries) == AuditChain.Break(seq: 3, kind: .changed))
+        #expect(AuditChain.Break(seq: 3, kind: .changed).description == "row 3 was changed (its fields no longer match its hash)")
+        // Recomputing the edited row's own hash moves the break to the next row, which no longer follows it.
+        let rehashed = AuditChain.hash(seq: 3, record: entries[2].record, previousHash: old.previousHash)
+        entries[2] = AuditEntry(seq: 3, record: entries[2].record, previousHash: old.previousHash, hash: rehashed)
+        #expect(AuditChain.verify(entries) == AuditChain.Break(seq: 4, kind: .outOfOrder))
+    }
+
+    @Test func aRemovedRowIsNamedByTheRowAfterIt() {
+        var entries = Self.chain(5)
+        entries.remove(at: 1)
+        #expect(AuditChain.verify(entries) == AuditChain.Break(seq: 3, kind: .removed))
+        #expect(AuditChain.verify(Array(Self.chain(5).dropFirst())) == AuditChain.Break(seq: 2, kind: .removed), "the first rows gone")
+    }
+
+    @Test func aRowOutOfOrderIsNamed() {
+        let entries = Self.chain(3)
+        #expect(AuditChain.verify(entries + [entries[1]]) == AuditChain.Break(seq: 2, kind: .outOfOrder), "a number again after a later one")
+        // A row made up and put between two: it does not follow the one before it.
+        let forged = AuditChain.append(Self.record(9), after: (seq: 2, hash: String(repeating: "f", count: 64)))
+        var withForged = Self.chain(5)
+        withForged[2] = forged
+        #expect(AuditChain.verify(withForged) == AuditChain.Break(seq: 3, kind: .outOfOrder))
+    }
+
+    @Test func csvQuotesAndDefusesFormulas() {
+        #expect(AuditCSV.field("plain") == "plain")
+        #expect(AuditCSV.field("a,b") == "\"a,b\"" && AuditCSV.field("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(AuditCSV.field("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"" && AuditCSV.field("-1") == "'-1" && AuditCSV.field("@x") == "'@x")
+        let document = AuditCSV.document(Self.chain(2))
+        let lines = document.components(separatedBy: "\r\n")
+        #expect(lines[0] == AuditCSV.header && lines.count == 4 && lines[3].isEmpty)
+        #expect(lines[1].hasPrefix("1,2023-11-14T22:13:21.000Z,2,user1,,change,POST /api/v1/bots/1/start → 202,"))
+    }
+}

@@ -1,0 +1,70 @@
+import CentralPostgres
+import Foundation
+import Testing
+
+@testable import Common
+
+/// Roles, disabled accounts, API tokens and the audit log on SQLite, PostgreSQL and in memory.
+@Suite struct AccessStoreConformanceTests {
+    typealias Kind = CentralStoreConformanceTests.Kind
+
+    static func at(_ seconds: Double) -> Date { CentralStoreConformanceTests.at(seconds) }
+
+    @Test(arguments: Kind.allCases)
+    func theFirstAccountIsAdministratorAndRolesAndDisablingAreStored(_ kind: Kind) throws {
+        let (db, temp) = try CentralStoreConformanceTests.database(kind)
+        defer { _ = temp }
+        let ann = try db.users.createUser(username: "ann", passwordHash: "h", at: Self.at(0))
+        let bob = try db.users.createUser(username: "bob", passwordHash: "h", at: Self.at(1))
+        #expect(try db.users.user(ann)?.isAdmin == true && db.users.user(bob)?.isAdmin == false)
+        try db.users.setAdmin(true, for: bob)
+        try db.users.setDisabled(at: Self.at(5), for: bob)
+        #expect(try db.users.credentials(username: "BOB")?.user == StoredUser(id: bob, username: "bob", createdAt: Self.at(1), isAdmin: true, disabledAt: Self.at(5)))
+        try db.users.setDisabled(at: nil, for: bob)
+        try db.users.setAdmin(false, for: ann)
+        #expect(try db.users.allUsers().map { "\($0.username):\($0.isAdmin):\($0.isDisabled)" } == ["ann:false:false", "bob:true:false"])
+    }
+
+    @Test(arguments: Kind.allCases)
+    func tokensAreFoundByHashListedTouchedAndRevoked(_ kind: Kind) throws {
+        let (db, temp) = try CentralStoreConformanceTests.database(kind)
+        defer { _ = temp }
+        let ann = try db.users.createUser(username: "ann", passwordHash: "h", at: Self.at(0))
+        let bob = try db.users.createUser(username: "bob", passwordHash: "h", at: Self.at(0))
+        let store = db.apiTokens
+        let first = try store.create(user: ann, name: "report", tokenHash: "hash-1", scopes: [.read], at: Self.at(1), expiresAt: Self.at(100))
+        let second = try store.create(user: ann, name: "trader", tokenHash: "hash-2", scopes: [.read, .trade], at: Self.at(2), expiresAt: Self.at(200))
+        _ = try store.create(user: bob, name: "bob's", tokenHash: "hash-3", scopes: [.read], at: Self.at(3), expiresAt: Self.at(300))
+        #expect(first == StoredAPIToken(id: first.id, userID: ann, name: "report", scopes: [.read], createdAt: Self.at(1), expiresAt: Self.at(100), lastUsedAt: nil, revokedAt: nil))
+        #expect(try store.tokens(for: ann).map(\.name) == ["trader", "report"])
+        #expect(try store.token(hash: "hash-2") == second && store.token(hash: "nope") == nil)
+        try store.touch(id: second.id, at: Self.at(10))
+        #expect(try store.token(hash: "hash-2")?.lastUsedAt == Self.at(10))
+        #expect(try !store.revoke(id: second.id, user: bob, at: Self.at(11)), "not bob's")
+        #expect(try store.revoke(id: second.id, user: ann, at: Self.at(11)) && !store.revoke(id: second.id, user: ann, at: Self.at(12)))
+        #expect(try store.token(hash: "hash-2")?.revokedAt == Self.at(11))
+        #expect(try store.revokeAll(user: ann, at: Self.at(13)) == 1)
+        #expect(try store.tokens(for: ann).allSatisfy { $0.revokedAt != nil } && store.tokens(for: bob).allSatisfy { $0.revokedAt == nil })
+    }
+
+    @Test(arguments: Kind.allCases)
+    func theAuditLogChainsPagesAndVerifies(_ kind: Kind) throws {
+        let (db, temp) = try CentralStoreConformanceTests.database(kind)
+        defer { _ = temp }
+        let ann = try db.users.createUser(username: "ann", passwordHash: "h", at: Self.at(0))
+        var appended: [AuditEntry] = []
+        for n in 0..<7 {
+            let record = AuditRecord(
+                at: Self.at(Double(n)), userID: n == 3 ? nil : ann, actor: "ann", address: n % 2 == 0 ? "10.0.0.\(n)" : nil,
+                action: n == 1 ? AuditAction.loginSuccess : AuditAction.change, detail: "step \(n), \"quoted\"")
+            appended.append(try db.audit.append(record))
+        }
+        #expect(appended.map(\.seq) == Array(1...7) && appended[1].previousHash == appended[0].hash)
+        #expect(try db.audit.chain(afterSeq: 0, limit: 100) == appended, "read back exactly as appended")
+        let verified = try db.audit.verify(pageSize: 3)
+        #expect(verified.checked == 7 && verified.broken == nil, "read in pages of 3")
+        #expect(try db.audit.entries(user: nil, beforeSeq: nil, limit: 2).map(\.seq) == [7, 6])
+        #expect(try db.audit.entries(user: ann, beforeSeq: 6, limit: 10).map(\.seq) == [5, 3, 2, 1])
+        #expect(try db.audit.lastSignIns() == [ann: Self.at(1)])
+    }
+}
