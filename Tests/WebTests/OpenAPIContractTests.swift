@@ -166,8 +166,16 @@ import Testing
     @Test func theAccountAnswersAsDocumented() throws {
         try Self.check(SignupResponse(userId: 1), "/api/v1/signup", "post", "201")
         try Self.check(LoginResponse(userId: 1, csrfToken: "t"), "/api/v1/login", "post")
-        try Self.check(MeResponse(userId: 1, username: "trader", csrfToken: "t"), "/api/v1/me")
+        try Self.check(MeResponse(userId: 1, username: "trader", csrfToken: "t", isAdmin: false), "/api/v1/me")
         try Self.check(PasswordChangeResponse(csrfToken: "t"), "/api/v1/password", "post")
+        let token = StoredAPIToken(
+            id: 3, userID: UserID(1), name: "report", scopes: [.read, .trade], createdAt: Self.time, expiresAt: Self.time, lastUsedAt: nil, revokedAt: Self.time)
+        try Self.check(APITokenListResponse(items: [APITokenResponse(token, now: Self.time)]), "/api/v1/tokens")
+        var created = APITokenResponse(token, now: Self.time)
+        created.token = "ctp_x"
+        try Self.check(created, "/api/v1/tokens", "post", "201")
+        let record = AuditRecord(at: Self.time, userID: nil, actor: "ann", address: nil, action: "login.success", detail: "password")
+        try Self.check(AuditListResponse(items: [AuditEntryResponse(AuditChain.append(record, after: nil))]), "/api/v1/activity")
         for key in [
             ExchangeKeyInfo(maskedKey: "abcd…wxyz", canTrade: true, verifiedAt: Self.time), ExchangeKeyInfo(maskedKey: "k", canTrade: false, verifiedAt: nil),
         ] {

@@ -16,7 +16,9 @@ struct LoginResponse: Encodable, Sendable {
 struct MeResponse: Encodable, Sendable {
     let userId: Int64
     let username: String
+    /// Empty for a request made with an API token (which needs none).
     let csrfToken: String
+    let isAdmin: Bool
 }
 
 /// `POST /api/v1/password`: a new session, so a new CSRF token.

@@ -58,7 +58,7 @@ enum OpenAPIDocument {
         }
         if body != nil { responses["400"] = error("The body is not the JSON described.") }
         responses["503"] = error("A dependency (the central database, the supervisor or the exchange) is down.")
-        var op: [String: Any] = ["summary": summary, "tags": [tag], "responses": responses, "security": session ? [["session": []]] : []]
+        var op: [String: Any] = ["summary": summary, "tags": [tag], "responses": responses, "security": session ? [["session": []], ["token": []]] : []]
         if let body { op["requestBody"] = body }
         if !parameters.isEmpty { op["parameters"] = parameters }
         return op
@@ -272,7 +272,7 @@ enum OpenAPIDocument {
                     example: ["username": "openapi-nobody", "password": "not the password", "remember_me": false]), session: false)
         ],
         "/api/v1/logout": ["post": operation("End this session on the server.", tag: "accounts", responses: ["204": ["description": "Signed out."]], unsafe: true)],
-        "/api/v1/me": ["get": operation("Who is signed in, and the CSRF token.", tag: "accounts", responses: ["200": json(object(["user_id": integer, "username": string, "csrf_token": string]), "The user.")])],
+        "/api/v1/me": ["get": operation("Who is signed in, and the CSRF token.", tag: "accounts", responses: ["200": json(object(["user_id": integer, "username": string, "csrf_token": string, "is_admin": boolean]), "The user.")])],
         "/api/v1/password": [
             "post": operation(
                 "Change the password; every other session ends.", tag: "accounts",
@@ -380,11 +380,12 @@ enum OpenAPIDocument {
             "description": "The dashboard's JSON API. Amounts are decimal strings, times ISO-8601 UTC. A value that is not known is null with a sibling <field>_reason.",
         ],
         "servers": [["url": "/"]],
-        "paths": paths.merging(botPaths) { first, _ in first }.merging(hookPaths) { first, _ in first }.merging(notificationPaths) { first, _ in first }.merging(secondFactorPaths) { first, _ in first },
+        "paths": paths.merging(botPaths) { first, _ in first }.merging(hookPaths) { first, _ in first }.merging(notificationPaths) { first, _ in first }.merging(secondFactorPaths) { first, _ in first }
+            .merging(accessPaths) { first, _ in first },
         "components": [
             "schemas": schemas.merging(botSchemas) { first, _ in first }.merging(hookSchemas) { first, _ in first }
                 .merging(notificationSchemas) { first, _ in first },
-            "securitySchemes": ["session": ["type": "apiKey", "in": "cookie", "name": "ctp_session"]],
+            "securitySchemes": ["session": ["type": "apiKey", "in": "cookie", "name": "ctp_session"], "token": tokenScheme],
             "parameters": [
                 "csrf": ["name": "X-CSRF-Token", "in": "header", "required": true, "schema": string, "description": "From login or GET /api/v1/me."],
                 "limit": ["name": "limit", "in": "query", "schema": ["type": "integer", "minimum": 1, "maximum": 500, "default": 100]],

@@ -38,7 +38,7 @@ struct AccountAPIController {
             return response
         }
         routes.api.get("me") { _, context -> Response in
-            Reply.json(.ok, MeResponse(userId: context.user.id.rawValue, username: context.user.username, csrfToken: context.session?.csrfToken ?? ""))
+            Reply.json(.ok, MeResponse(userId: context.user.id.rawValue, username: context.user.username, csrfToken: context.session?.csrfToken ?? "", isAdmin: context.user.isAdmin))
         }
         registerSecondFactor(on: routes)
         routes.api.post("password") { request, context -> Response in

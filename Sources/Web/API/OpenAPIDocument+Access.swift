@@ -1,0 +1,63 @@
+import Foundation
+
+/// Personal API tokens and the account's audit trail in the OpenAPI document (CONTRACT §9,
+/// issue 19): `/api/v1/tokens…`, `/api/v1/activity`.
+extension OpenAPIDocument {
+    nonisolated(unsafe) static let tokenScheme: [String: Any] = [
+        "type": "http", "scheme": "bearer",
+        "description": "A personal API token (/settings or POST /api/v1/tokens): read covers GETs, trade the writes; no CSRF token. Account security (tokens, password, 2FA, sessions, logout, the exchange key) needs the session: 403 session_required; a missing scope: 403 insufficient_scope; past the token's budget: 429.",
+    ]
+
+    nonisolated(unsafe) static let tokenItem: [String: Any] = object(
+        [
+            "id": integer, "name": string, "scopes": ["type": "array", "items": ["type": "string", "enum": ["read", "trade", "admin"]]],
+            "created_at": time, "expires_at": time, "last_used_at": ["type": ["string", "null"], "format": "date-time"],
+            "revoked_at": ["type": ["string", "null"], "format": "date-time"], "state": ["type": "string", "enum": ["active", "expired", "revoked"]],
+            "token": ["type": "string", "description": "The token itself: only in the answer that created it."],
+        ], required: ["id", "name", "scopes", "created_at", "expires_at", "last_used_at", "revoked_at", "state"])
+
+    nonisolated(unsafe) static let accessPaths: [String: Any] = [
+        "/api/v1/tokens": [
+            "get": operation(
+                "The user's personal API tokens, newest first (revoked and expired ones too). Needs a signed-in session, not a token.", tag: "accounts",
+                responses: ["200": json(object(["items": ["type": "array", "items": tokenItem]], required: ["items"]), "The tokens.")]),
+            "post": operation(
+                "Create a token: a name, scopes (read; trade; admin for administrators) and a lifetime of 7, 30, 90 or 365 days. The answer carries the token this once; send it as `Authorization: Bearer <token>`.",
+                tag: "accounts",
+                responses: [
+                    "201": json(tokenItem, "Created, with `token`."), "422": error("A field is wrong (invalid_token_request), named in the message."),
+                    "409": error("The account holds the most active tokens already (too_many_tokens)."),
+                ],
+                body: body(
+                    object(
+                        ["name": string, "scopes": ["type": "array", "items": string], "expires_in_days": ["type": "integer", "enum": [7, 30, 90, 365]]],
+                        required: ["name", "scopes"]), example: ["name": "nightly report", "scopes": ["read"], "expires_in_days": 30]),
+                unsafe: true),
+        ],
+        "/api/v1/tokens/{token_id}": [
+            "delete": operation(
+                "Revoke one of the user's tokens: it gets 401 from then on.", tag: "accounts",
+                responses: ["204": ["description": "Revoked."], "404": error("No such active token of this user.")],
+                parameters: [["name": "token_id", "in": "path", "required": true, "schema": integer, "example": 1]], unsafe: true)
+        ],
+        "/api/v1/activity": [
+            "get": operation(
+                "The user's audit trail, newest first, 100 a page: sign-ins, sign-outs, password and 2FA changes, tokens, every change made.", tag: "accounts",
+                responses: [
+                    "200": json(
+                        object(
+                            [
+                                "items": [
+                                    "type": "array",
+                                    "items": object(
+                                        [
+                                            "seq": integer, "at": time, "user_id": ["type": ["integer", "null"]], "actor": string,
+                                            "address": ["type": ["string", "null"]], "action": string, "detail": string,
+                                        ], required: ["seq", "at", "user_id", "actor", "address", "action", "detail"]),
+                                ]
+                            ], required: ["items"]), "The rows.")
+                ],
+                parameters: [["name": "before", "in": "query", "schema": integer, "description": "Rows before this seq (the last row's, for the next page)."]])
+        ],
+    ]
+}

@@ -1,0 +1,138 @@
+import Common
+import Foundation
+import GRDB
+import Testing
+
+/// Personal API tokens, the audit trail and roles through the real supervisor and web (issue 19):
+/// a read token cannot start a bot (403 naming the scope), a trade token can, without a CSRF
+/// token; a revoked or expired token gets 401, account security needs the browser, a token has
+/// its own budget; every action is in the chained audit log, `supervisor audit verify` holds and
+/// then names the row edited in the file; `supervisor admin grant|revoke`; a disabled account
+/// cannot sign in and its token stops working.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct AccessTests {
+    /// Runs `supervisor <arguments>` and returns its exit status and output.
+    static func supervisor(_ arguments: [String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestPaths.binDir + "/supervisor")
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TRADER_") }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        return ExchangeKeyTests.finish((process, output))
+    }
+
+    static func bearer(_ token: String) -> [(String, String)] { [("Authorization", "Bearer " + token)] }
+
+    static func code(_ answer: HTTP.Answer) -> String? { (answer.json?["error"] as? [String: Any])?["code"] as? String }
+
+    @Test func tokensScopesAuditTrailAndRoles() async throws {
+        try await AccountTests.withSystem("access") { supervisor, web in
+            try await web.signUp("ann", AccountTests.password)
+            try await web.logIn("ann", AccountTests.password)
+            #expect(try await web.get("/api/v1/me").json?["is_admin"] as? Bool == true, "the first account is the administrator")
+
+            // Tokens are made by the signed-in browser and shown once.
+            let readMade = try await web.send(.POST, "/api/v1/tokens", json: ["name": "report", "scopes": ["read"], "expires_in_days": 7])
+            #expect(readMade.status == 201, "\(readMade.body)")
+            let readToken = try #require(readMade.json?["token"] as? String)
+            let readID = try #require((readMade.json?["id"] as? NSNumber)?.intValue)
+            let tradeMade = try await web.send(.POST, "/api/v1/tokens", json: ["name": "trader", "scopes": ["read", "trade"]])
+            let tradeToken = try #require(tradeMade.json?["token"] as? String)
+            let badScope = try await web.send(.POST, "/api/v1/tokens", json: ["name": "x", "scopes": ["write"]])
+            #expect(badScope.status == 422 && badScope.body.contains("\\\"write\\\" is not a scope"), "\(badScope.body)")
+            let listed = try await web.get("/api/v1/tokens")
+            #expect(listed.status == 200 && !listed.body.contains(readToken) && !listed.body.contains(tradeToken))
+            #expect((listed.json?["items"] as? [[String: Any]])?.map { $0["name"] as? String } == ["trader", "report"])
+
+            // A script: no cookie, no CSRF token.
+            let script = WebClient(port: supervisor.webPort)
+            #expect(try await script.send(.GET, "/api/v1/portfolio", headers: Self.bearer(readToken)).status == 200)
+            let paperBot: [String: Any] = [
+                "name": "paper dca", "mode": "paper", "symbol": "BTCUSDT", "allocation_usdt": "100",
+                "strategy": ["name": "dca", "params": ["base_order": "20", "take_profit": "1.5", "safety_orders": 1, "deviation": "2"]],
+            ]
+            let readWrites = try await script.send(.POST, "/api/v1/bots", json: paperBot, headers: Self.bearer(readToken))
+            #expect(readWrites.status == 403 && Self.code(readWrites) == "insufficient_scope" && readWrites.body.contains("\\\"trade\\\""), "\(readWrites.body)")
+            let created = try await script.send(.POST, "/api/v1/bots", json: paperBot, headers: Self.bearer(tradeToken))
+            #expect(created.status == 201, "\(created.body)")
+            let bot = try #require((created.json?["bot_id"] as? NSNumber)?.intValue)
+            #expect(try await script.send(.POST, "/api/v1/bots/\(bot)/start", headers: Self.bearer(readToken)).status == 403, "a read token cannot start a bot")
+            #expect(try await script.send(.POST, "/api/v1/bots/\(bot)/start", headers: Self.bearer(tradeToken)).status == 202, "a trade token can")
+            let security = try await script.send(.GET, "/api/v1/tokens", headers: Self.bearer(tradeToken))
+            #expect(security.status == 403 && Self.code(security) == "session_required")
+            let wrong = try await script.send(.GET, "/api/v1/portfolio", headers: Self.bearer("ctp_not-a-token"))
+            #expect(wrong.status == 401 && Self.code(wrong) == "invalid_token")
+
+            // Revoked: 401. Expired: 401 (made already expired in the file).
+            #expect(try await web.send(.DELETE, "/api/v1/tokens/\(readID)").status == 204)
+            #expect(try await web.send(.DELETE, "/api/v1/tokens/\(readID)").status == 404)
+            #expect(try await script.send(.GET, "/api/v1/portfolio", headers: Self.bearer(readToken)).status == 401)
+            let directory = DataDirectory(root: supervisor.dataDir)
+            let central = try CentralDatabase.open(directory)
+            let ann = try #require(try central.users.credentials(username: "ann")?.user)
+            let expiredText = APITokenText.generate()
+            _ = try central.apiTokens.create(
+                user: ann.id, name: "old", tokenHash: SecureToken.storedForm(expiredText), scopes: [.read], at: Date(timeIntervalSinceNow: -8 * 86_400),
+                expiresAt: Date(timeIntervalSinceNow: -86_400))
+            #expect(try await script.send(.GET, "/api/v1/portfolio", headers: Self.bearer(expiredText)).status == 401)
+
+            // Each token has its own budget: a burst past it gets 429 with Retry-After; the other token is not held up.
+            let statuses = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+                for _ in 0..<Int(TokenBucket.burst) * 2 {
+                    group.addTask {
+                        let answer = try await WebClient(port: supervisor.webPort).send(.GET, "/api/v1/bots", headers: Self.bearer(tradeToken))
+                        return (answer.status, answer.headers[canonicalForm: "Retry-After"].first.map(String.init))
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.contains { $0.0 == 429 && $0.1 != nil }, "\(statuses.map(\.0))")
+            #expect(statuses.allSatisfy { $0.0 == 200 || $0.0 == 429 })
+            let tokens = try central.apiTokens.tokens(for: ann.id)
+            #expect(tokens.first { $0.name == "trader" }?.lastUsedAt != nil, "its last use is listed")
+
+            // The audit trail: what happened, by whom, from where; never a token.
+            _ = try await WebClient(port: supervisor.webPort).send(.POST, "/api/v1/login", json: ["username": "ann", "password": "not the password"])
+            let activity = try await web.get("/api/v1/activity")
+            let actions = (activity.json?["items"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
+            for action in ["signup", "login.success", "login.failure", "token.created", "token.revoked", "token.write"] {
+                #expect(actions.contains(action), "\(action) in \(actions)")
+            }
+            #expect(activity.body.contains("POST /api/v1/bots/\(bot)/start") && activity.body.contains("ann (token \\\"trader\\\")"), "\(activity.body.prefix(600))")
+            let page = try await web.get("/settings/activity")
+            #expect(page.status == 200 && page.body.contains("token.created") && page.body.contains("127.0.0.1"))
+            let csv = try await web.get("/settings/activity.csv")
+            #expect(csv.status == 200 && csv.body.hasPrefix(AuditCSV.header + "\r\n") && csv.body.contains(",login.failure,"))
+            for secret in [readToken, tradeToken, expiredText, AccountTests.password] {
+                #expect(!activity.body.contains(secret) && !csv.body.contains(secret) && !page.body.contains(secret))
+            }
+
+            // The chain holds; one row edited in the file is named.
+            let (intact, intactText) = try Self.supervisor(["audit", "verify", "--data-dir", supervisor.dataDir])
+            #expect(intact == 0 && intactText.contains("audit log intact:"), "\(intactText)")
+            let pool = try DatabasePool(path: directory.centralDatabase)
+            try await pool.write { db in try db.execute(sql: "UPDATE audit_log SET detail = 'nothing to see' WHERE seq = 3") }
+            let (broken, brokenText) = try Self.supervisor(["audit", "verify", "--data-dir", supervisor.dataDir])
+            #expect(broken == 1 && brokenText.contains("row 3 was changed"), "\(brokenText)")
+
+            // Roles from the command line.
+            try await WebClient(port: supervisor.webPort).signUp("bob", AccountTests.password)
+            let (granted, grantText) = try Self.supervisor(["admin", "grant", "bob", "--data-dir", supervisor.dataDir])
+            #expect(granted == 0 && grantText.contains("bob is now an administrator"), "\(grantText)")
+            #expect(try central.users.credentials(username: "bob")?.user.isAdmin == true)
+            let (revoked, revokeText) = try Self.supervisor(["admin", "revoke", "bob", "--data-dir", supervisor.dataDir])
+            #expect(revoked == 0 && revokeText.contains("no longer"), "\(revokeText)")
+            let (missing, missingText) = try Self.supervisor(["admin", "grant", "nobody", "--data-dir", supervisor.dataDir])
+            #expect(missing == 1 && missingText.contains("no account is named \"nobody\""), "\(missingText)")
+
+            // A disabled account: no sign-in, its sessions and token stop working.
+            try central.users.setDisabled(at: Date(), for: ann.id)
+            #expect(try await web.get("/api/v1/me").status == 401)
+            #expect(try await script.send(.GET, "/api/v1/bots", headers: Self.bearer(tradeToken)).status == 401)
+            let refused = try await WebClient(port: supervisor.webPort).send(.POST, "/api/v1/login", json: ["username": "ann", "password": AccountTests.password])
+            #expect(refused.status == 403 && Self.code(refused) == "account_disabled", "\(refused.body)")
+        }
+    }
+}
