@@ -31,6 +31,6 @@ struct WebContext: RequestContext {
     /// The page's viewer when someone is signed in (the pages that also serve visitors).
     var viewer: Layout.Viewer? {
         guard let user, let session else { return nil }
-        return Layout.Viewer(username: user.username, csrfToken: session.csrfToken, sessionHash: session.idHash)
+        return Layout.Viewer(username: user.username, csrfToken: session.csrfToken, sessionHash: session.idHash, isAdmin: user.isAdmin)
     }
 }

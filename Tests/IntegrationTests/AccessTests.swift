@@ -136,3 +136,66 @@ import Testing
         }
     }
 }
+
+/// The operator's console (issue 19): only administrators see it (404 for everyone else, pages
+/// and API); disabling an account ends its sessions and tokens and stops its worker within 2 s;
+/// enabling it lets it sign in again; the console shows no secret.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct AdminConsoleTests {
+    @Test func onlyAdminsSeeItAndADisabledAccountStopsWithinTwoSeconds() async throws {
+        try await AccountTests.withSystem("admin-console") { supervisor, admin in
+            try await admin.signUp("root", AccountTests.password)
+            try await admin.logIn("root", AccountTests.password)
+            let bob = WebClient(port: supervisor.webPort)
+            let bobID = try await bob.signUp("bob", AccountTests.password)
+            try await bob.logIn("bob", AccountTests.password)
+            let made = try await bob.send(.POST, "/api/v1/tokens", json: ["name": "bob's script", "scopes": ["read"]])
+            let bobToken = try #require(made.json?["token"] as? String)
+
+            // Everyone but an administrator: 404, pages and API alike.
+            for path in ["/admin", "/admin/audit", "/admin/audit.csv"] {
+                #expect(try await bob.get(path).status == 404, "\(path)")
+                #expect(try await admin.get(path).status == 200, "\(path)")
+            }
+            #expect(try await bob.get("/api/v1/admin/users").status == 404)
+            #expect(try await bob.send(.POST, "/api/v1/admin/users/\(bobID.rawValue)/disable").status == 404)
+            #expect(try await bob.send(.GET, "/api/v1/admin/users", headers: AccessTests.bearer(bobToken)).status == 403, "a token without the admin scope")
+            #expect(!(try await bob.get("/settings").body.contains("href=\"/admin\"")))
+            #expect(try await admin.get("/settings").body.contains("href=\"/admin\""))
+
+            // bob runs a paper bot: his worker is up.
+            let created = try await bob.send(.POST, "/api/v1/bots", json: [
+                "name": "paper dca", "mode": "paper", "symbol": "BTCUSDT", "allocation_usdt": "100",
+                "strategy": ["name": "dca", "params": ["base_order": "20", "take_profit": "1.5", "safety_orders": 1, "deviation": "2"]],
+            ])
+            let bot = try #require((created.json?["bot_id"] as? NSNumber)?.intValue)
+            #expect(try await bob.send(.POST, "/api/v1/bots/\(bot)/start").status == 202)
+            #expect(await waitUntil(.seconds(30)) { supervisor.child("worker", user: bobID) != nil }, "\(supervisor.output.suffix(2000))")
+            let console = try await admin.get("/admin")
+            #expect(console.body.contains("id=\"user-\(bobID.rawValue)\"") && console.body.contains("bob"))
+            let users = try await admin.get("/api/v1/admin/users")
+            #expect((users.json?["items"] as? [[String: Any]])?.map { $0["username"] as? String } == ["root", "bob"], "\(users.body)")
+            #expect(try await admin.send(.POST, "/api/v1/admin/users/1/disable").status == 409, "not one's own account")
+
+            // Disabled: sessions and tokens end at once, the worker within 2 s.
+            let started = ContinuousClock.now
+            #expect(try await admin.send(.POST, "/api/v1/admin/users/\(bobID.rawValue)/disable").status == 204)
+            #expect(await waitUntil(.seconds(5)) { supervisor.child("worker", user: bobID) == nil })
+            let took = ContinuousClock.now - started
+            #expect(took < .seconds(2), "the worker stopped after \(took)")
+            #expect(try await bob.get("/api/v1/me").status == 401)
+            #expect(try await bob.send(.GET, "/api/v1/bots", headers: AccessTests.bearer(bobToken)).status == 401)
+            let refused = try await WebClient(port: supervisor.webPort).send(.POST, "/api/v1/login", json: ["username": "bob", "password": AccountTests.password])
+            #expect(refused.status == 403 && AccessTests.code(refused) == "account_disabled")
+            let page = try await admin.get("/admin")
+            #expect(page.body.contains("disabled since"))
+            for secret in [bobToken, AccountTests.password] { #expect(!page.body.contains(secret)) }
+            let trail = try await admin.get("/admin/audit")
+            #expect(trail.body.contains("admin.user_disabled") && trail.body.contains("login.failure"))
+
+            // Enabled again: bob signs in, his wanted bot's worker comes back.
+            #expect(try await admin.send(.POST, "/api/v1/admin/users/\(bobID.rawValue)/enable").status == 204)
+            #expect(try await WebClient(port: supervisor.webPort).logIn("bob", AccountTests.password).status == 200)
+            #expect(await waitUntil(.seconds(30)) { supervisor.child("worker", user: bobID) != nil })
+        }
+    }
+}

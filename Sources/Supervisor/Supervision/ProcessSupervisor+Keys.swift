@@ -5,8 +5,8 @@ import Logging
 import Synchronization
 
 extension ProcessSupervisor {
-    /// Starts a worker for every user with a stored key or a paper bot to run, restarts one whose
-    /// key changed, and stops one that has neither any more.
+    /// Starts a worker for every enabled user with a stored key or a paper bot to run, restarts
+    /// one whose key changed, and stops one that has neither any more (or was disabled).
     func syncWorkersWithKeys(now: Date) {
         state.withLock { $0.lastKeySync = now }
         var revisions: [UserID: Int64]
@@ -15,6 +15,8 @@ extension ProcessSupervisor {
             // A user with paper bots to run and no key gets a worker too (revision 0: storing a
             // key later restarts it with the key).
             for user in try database.bots.usersWithWantedPaperBots() where revisions[user] == nil { revisions[user] = 0 }
+            // A disabled account runs nothing: its worker stops at this pass (within keyPollMs).
+            for user in try database.users.allUsers() where user.isDisabled { revisions[user.id] = nil }
             logRecovered("keys.read_recovered", gate: keyReadFailures, now: now)
         } catch {
             logRepeated("keys.read_failed", error, gate: keyReadFailures, now: now)

@@ -59,5 +59,42 @@ extension OpenAPIDocument {
                 ],
                 parameters: [["name": "before", "in": "query", "schema": integer, "description": "Rows before this seq (the last row's, for the next page)."]])
         ],
+            "/api/v1/admin/users": [
+            "get": operation(
+                "Administrators only (404 for everyone else; a token needs the admin scope): every account with its state, second factor, last sign-in, bots and worker.",
+                tag: "admin",
+                responses: [
+                    "200": json(
+                        object(
+                            [
+                                "items": [
+                                    "type": "array",
+                                    "items": object(
+                                        [
+                                            "id": integer, "username": string, "is_admin": boolean, "disabled_at": ["type": ["string", "null"], "format": "date-time"],
+                                            "second_factor": boolean, "last_sign_in_at": ["type": ["string", "null"], "format": "date-time"], "bots": integer,
+                                            "bots_running": integer, "worker_state": ["type": ["string", "null"]], "worker_restarts": integer, "crash_loop": boolean,
+                                        ],
+                                        required: [
+                                            "id", "username", "is_admin", "disabled_at", "second_factor", "last_sign_in_at", "bots", "bots_running", "worker_state",
+                                            "worker_restarts", "crash_loop",
+                                        ]),
+                                ]
+                            ], required: ["items"]), "The accounts."),
+                    "404": error("Not an administrator."),
+                ])
+        ],
+        "/api/v1/admin/users/{user_id}/disable": [
+            "post": operation(
+                "Disable an account: it cannot sign in, its sessions end, its tokens are revoked, its worker stops. Not one's own (409 own_account).", tag: "admin",
+                responses: ["204": ["description": "Disabled."], "404": error("No such user, or not an administrator."), "409": error("One's own account.")],
+                parameters: [["name": "user_id", "in": "path", "required": true, "schema": integer, "example": 2]], unsafe: true)
+        ],
+        "/api/v1/admin/users/{user_id}/enable": [
+            "post": operation(
+                "Enable a disabled account again (its bots that were wanted start again).", tag: "admin",
+                responses: ["204": ["description": "Enabled."], "404": error("No such user, or not an administrator.")],
+                parameters: [["name": "user_id", "in": "path", "required": true, "schema": integer, "example": 2]], unsafe: true)
+        ],
     ]
 }

@@ -37,7 +37,7 @@ enum Layout {
         freshnessAt: Date? = nil
     ) -> String {
         let language = Localizer.current.language
-        let items = viewer == nil ? signedOutNavigation : signedInNavigation
+        let items = viewer.map { signedInNavigation + ($0.isAdmin ? [NavItem(path: "/admin", key: "nav.admin")] : []) } ?? signedOutNavigation
         let notes = viewer == nil ? [] : PageStatus.current.notes
         var context: [String: Any] = [
             "lang": language.rawValue, "title": title, "content": content, "scripts": scripts + ["/static/app.js"],

@@ -1,0 +1,157 @@
+import Common
+import Foundation
+import Hummingbird
+
+/// The operator's console, for administrators only (everyone else gets 404, as if it did not
+/// exist): `/admin` (every account with its state, second factor, last sign-in, bots and worker;
+/// disable or enable an account), `/admin/audit` (everyone's audit trail, and its CSV), and
+/// `/api/v1/admin/users…` (an admin token's scope). Nothing here shows a secret, a token or a
+/// password hash, and an administrator cannot sign in as a user.
+struct AdminController {
+    let database: CentralDatabase
+    let audit: AuditTrail
+
+    func register(on routes: WebRoutes) {
+        routes.pages.get("/admin") { request, context -> Response in
+            guard context.user.isAdmin else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+            let done = request.uri.queryParameters.get("done").flatMap { ["user_disabled", "user_enabled"].contains($0) ? t("admin.notice_\($0)") : nil }
+            return page(context, notice: done)
+        }
+        routes.pages.get("/admin/audit") { request, context -> Response in
+            guard context.user.isAdmin else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+            let before = request.uri.queryParameters.get("before").flatMap { Int64($0) }
+            let entries = try read { try database.audit.entries(user: nil, beforeSeq: before, limit: ActivityController.pageSize) }
+            return Reply.html(
+                AuditPage.render(
+                    entries, title: t("admin.audit_title"), active: "/admin", base: "/admin/audit", viewer: context.viewer,
+                    zone: database.timeZone(of: context.user.id), everyone: true, full: entries.count == ActivityController.pageSize))
+        }
+        routes.pages.get("/admin/audit.csv") { _, context -> Response in
+            guard context.user.isAdmin else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+            return ActivityController.csv(try read { try ActivityController.export(database, user: nil) }, name: "audit")
+        }
+        for (action, disable) in [("disable", true), ("enable", false)] {
+            routes.pages.post("/admin/users/:user_id/\(action)") { _, context -> Response in
+                guard context.user.isAdmin else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+                do throws(APIError) {
+                    try setDisabled(disable, reference: context.parameters.get("user_id") ?? "", context: context)
+                    return Reply.redirect("/admin?done=user_\(action)d#users")
+                } catch {
+                    return page(context, error: error.pageMessage, status: error.status)
+                }
+            }
+            routes.api.post("admin/users/:user_id/\(action)") { _, context -> Response in
+                guard context.user.isAdmin else { throw APIError.notFound("No such API endpoint.") }
+                try setDisabled(disable, reference: context.parameters.get("user_id") ?? "", context: context)
+                return Response(status: .noContent)
+            }
+        }
+        routes.api.get("admin/users") { _, context -> Response in
+            guard context.user.isAdmin else { throw APIError.notFound("No such API endpoint.") }
+            return Reply.json(.ok, AdminUserListResponse(items: try read { try overview() }.map(AdminUserResponse.init)))
+        }
+    }
+
+    /// One account as the console shows it.
+    struct UserRow {
+        let user: StoredUser
+        let secondFactor: Bool
+        let lastSignIn: Date?
+        let bots: Int
+        let running: Int
+        let worker: ProcessStatus?
+    }
+
+    func overview() throws -> [UserRow] {
+        let signIns = try database.audit.lastSignIns()
+        let processes = Dictionary(try database.processes.all().map { ($0.process, $0) }, uniquingKeysWith: { first, _ in first })
+        return try database.users.allUsers().map { user in
+            let bots = try database.bots.bots(for: user.id)
+            let statuses = try database.bots.statuses(for: user.id)
+            return UserRow(
+                user: user, secondFactor: try database.secondFactors.factor(for: user.id)?.isEnabled ?? false, lastSignIn: signIns[user.id],
+                bots: bots.count, running: statuses.values.filter { $0.state == "running" }.count,
+                worker: processes[ProcessStatus.workerName(user.id)])
+        }
+    }
+
+    /// Disables (its sessions end, its tokens are revoked, its worker stops at the supervisor's
+    /// next pass) or enables an account. An administrator cannot disable their own.
+    func setDisabled(_ disable: Bool, reference: String, context: SignedInContext) throws(APIError) {
+        guard let id = Int64(reference), let target = try read({ try database.users.user(UserID(id)) }) else {
+            throw APIError.notFound("No such user.")
+        }
+        if disable, target.id == context.user.id {
+            throw APIError(.conflict, "own_account", "An administrator cannot disable their own account.")
+        }
+        guard target.isDisabled != disable else { return }
+        let now = Date()
+        try write {
+            try database.users.setDisabled(at: disable ? now : nil, for: target.id)
+            if disable {
+                try database.sessions.deleteAll(of: target.id)
+                _ = try database.apiTokens.revokeAll(user: target.id, at: now)
+            }
+        }
+        audit.record(
+            disable ? AuditAction.userDisabled : AuditAction.userEnabled, user: target.id, actor: context.actor, address: context.remoteAddress,
+            detail: target.username)
+    }
+
+    func page(_ context: SignedInContext, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        let zone = database.timeZone(of: context.user.id)
+        var c: [String: Any] = ["csrf": context.viewer.csrfToken]
+        do {
+            c["users"] = try overview().map { row -> [String: Any] in
+                [
+                    "id": String(row.user.id.rawValue), "name": row.user.username, "admin": row.user.isAdmin, "isViewer": row.user.id == context.user.id,
+                    "disabled": row.user.isDisabled,
+                    "state": row.user.disabledAt.map { t("admin.disabled_since", ["time": DisplayTime.text($0, zone)]) } ?? t("admin.enabled"),
+                    "twofa": t(row.secondFactor ? "admin.twofa_on" : "admin.twofa_off"),
+                    "signin": row.lastSignIn.map { DisplayTime.text($0, zone) } ?? t("admin.never"),
+                    "bots": t("admin.bots_count", ["n": String(row.bots), "running": String(row.running)]),
+                    "worker": row.worker.map { worker in
+                        t(worker.crashLoop ? "admin.worker_crash_loop" : "admin.worker_state", ["state": worker.state.rawValue, "n": String(worker.restarts)])
+                    } ?? t("admin.no_worker"),
+                ]
+            }
+        } catch {
+            c["unreadable"] = t("admin.unreadable")
+        }
+        if let notice { c["notice"] = notice }
+        if let error { c["error"] = error }
+        return Reply.html(Layout.page(title: t("admin.title"), active: "/admin", viewer: context.viewer, freshness: nil, content: Views.render("admin", c)), status: status)
+    }
+}
+
+struct AdminUserListResponse: Encodable, Sendable {
+    let items: [AdminUserResponse]
+}
+
+struct AdminUserResponse: Encodable, Sendable {
+    let id: Int64
+    let username: String
+    let isAdmin: Bool
+    @Nullable var disabledAt: Date?
+    let secondFactor: Bool
+    @Nullable var lastSignInAt: Date?
+    let bots: Int
+    let botsRunning: Int
+    @Nullable var workerState: String?
+    let workerRestarts: Int
+    let crashLoop: Bool
+
+    init(_ row: AdminController.UserRow) {
+        id = row.user.id.rawValue
+        username = row.user.username
+        isAdmin = row.user.isAdmin
+        disabledAt = row.user.disabledAt
+        secondFactor = row.secondFactor
+        lastSignInAt = row.lastSignIn
+        bots = row.bots
+        botsRunning = row.running
+        workerState = row.worker?.state.rawValue
+        workerRestarts = row.worker?.restarts ?? 0
+        crashLoop = row.worker?.crashLoop ?? false
+    }
+}
