@@ -70,7 +70,7 @@ WIDE = (1280, 900)
 NARROW = (390, 844)
 
 # The pages of the navigation (more are picked up from the header's links as they appear).
-PAGES = ["/", "/trading", "/signals", "/backtest", "/reports", "/settings", "/status", "/monitoring", "/bots/new"]
+PAGES = ["/", "/trading", "/signals", "/backtest", "/reports", "/settings", "/status", "/monitoring", "/bots/new", "/settings/activity"]
 # Pages that may not exist yet: a 404 there is reported, not a failure.
 OPTIONAL_PAGES = set()
 
@@ -115,6 +115,10 @@ ALLOWED_DIGITS = [
      "the password rule (its minimum length), not a figure"),
     ("/settings", "#sessions td", r"[\s\S]+",
      "the user's own sessions: each browser's User-Agent, its address at sign-in and when it was last seen, from the sessions table"),
+    ("/settings", "#tokens p.hint", r"/api/v1",
+     "the API tokens' explanation: the API's path, not a figure"),
+    ("/settings/activity", "#activity td", r"[\s\S]+",
+     "the account's own audit trail: each row's number, time, address and what was done, from the audit_log table"),
     ("/settings", "p.hint", r"HMAC-SHA256|at least 16 characters",
      "the notification channels' explanation: the signature's algorithm and the secret's minimum length, not figures"),
     ("/bots/new", "p.hint", r"\d+(?:-minute)?",

@@ -82,7 +82,7 @@ enum AuditPage {
         _ entries: [AuditEntry], title: String, active: String, base: String, viewer: Layout.Viewer, zone: TimeZone, everyone: Bool, full: Bool
     ) -> String {
         var c: [String: Any] = [
-            "title": title, "csv": base + ".csv", "everyone": everyone,
+            "title": title, "csv": base + ".csv", "everyone": everyone, "hint": t(everyone ? "admin.audit_hint" : "activity.hint"),
             "rows": entries.map { entry -> [String: Any] in
                 [
                     "seq": String(entry.seq), "time": DisplayTime.text(entry.record.at, zone), "actor": entry.record.actor,

@@ -35,6 +35,7 @@ extension Catalog {
         "admin.hint": "Every account of this installation. A disabled account cannot sign in; its sessions end, its API tokens are revoked and its bots stop (they start again when it is enabled). No secret, token or password is shown here.",
         "admin.audit_link": "Everyone's audit trail",
         "admin.audit_title": "Audit trail (every account)",
+        "admin.audit_hint": "Every account's sign-ins, sign-outs and changes, and the administrators' actions, newest first; `supervisor audit verify` shows whether a row was changed, removed or inserted.",
         "admin.users": "Accounts",
         "admin.user": "Account",
         "admin.role_admin": "admin",

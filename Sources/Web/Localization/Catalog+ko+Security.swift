@@ -34,6 +34,7 @@ extension Catalog {
         "admin.hint": "이 설치의 모든 계정입니다. 비활성화된 계정은 로그인할 수 없고, 세션이 끝나며, API 토큰이 폐기되고, 봇이 멈춥니다(다시 활성화하면 다시 시작합니다). 여기에는 비밀 값, 토큰, 비밀번호가 보이지 않습니다.",
         "admin.audit_link": "모든 계정의 감사 기록",
         "admin.audit_title": "감사 기록(모든 계정)",
+        "admin.audit_hint": "모든 계정의 로그인, 로그아웃, 변경과 관리자의 조치를 최신순으로 보여 줍니다. `supervisor audit verify`로 행이 바뀌었거나 지워졌거나 끼워 넣어졌는지 확인할 수 있습니다.",
         "admin.users": "계정",
         "admin.user": "계정",
         "admin.role_admin": "관리자",

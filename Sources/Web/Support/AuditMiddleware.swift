@@ -10,7 +10,10 @@ struct AuditMiddleware: RouterMiddleware {
     typealias Context = SignedInContext
     let audit: AuditTrail
 
-    static let recordedElsewhere = ["/api/v1/logout", "/api/v1/password", "/api/v1/2fa", "/api/v1/tokens", "/settings/password", "/settings/2fa", "/settings/tokens"]
+    static let recordedElsewhere = [
+        "/api/v1/logout", "/api/v1/password", "/api/v1/2fa", "/api/v1/tokens", "/settings/password", "/settings/2fa", "/settings/tokens",
+        "/admin/users", "/api/v1/admin/users",
+    ]
 
     func handle(_ request: Request, context: SignedInContext, next: (Request, SignedInContext) async throws -> Response) async throws -> Response {
         let response = try await next(request, context)
