@@ -113,3 +113,25 @@ public struct PostgresAuditLogStore: AuditLogStore {
         return AuditEntry(seq: seq, record: record, previousHash: previous, hash: hash)
     }
 }
+
+/// The ``PlatformStore`` on PostgreSQL.
+public struct PostgresPlatformStore: PlatformStore {
+    let db: any PostgresExecutor
+    public init(_ db: any PostgresExecutor) { self.db = db }
+
+    public func value(_ key: String) throws -> String? {
+        try db.query("SELECT value FROM platform_settings WHERE key = \(key)").first?.decode(String.self)
+    }
+
+    public func set(_ key: String, to value: String?, by actor: String, at: Date) throws {
+        if let value {
+            try db.execute(
+                """
+                INSERT INTO platform_settings (key, value, updated_at, updated_by) VALUES (\(key), \(value), \(PostgresValues.time(at)), \(actor))
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by
+                """)
+        } else {
+            try db.execute("DELETE FROM platform_settings WHERE key = \(key)")
+        }
+    }
+}

@@ -263,4 +263,9 @@ extension PostgresSchema {
         """,
         "CREATE INDEX audit_log_user ON audit_log (user_id, seq)",
     ]
+
+    /// The installation's settings administrators change (pg-v9); see central.sqlite's v21.
+    static let platformTables: [String] = [
+        "CREATE TABLE platform_settings (key text PRIMARY KEY, value text NOT NULL, updated_at timestamptz NOT NULL, updated_by text NOT NULL)"
+    ]
 }

@@ -59,7 +59,7 @@ enum WebApp {
         SessionsController(database: database, exchange: settings.exchange).register(on: routes)
         APITokensController(database: database, exchange: settings.exchange, audit: accounts.audit).register(on: routes)
         ActivityController(database: database).register(on: routes)
-        AdminController(database: database, audit: accounts.audit).register(on: routes)
+        AdminController(database: database, control: control, audit: accounts.audit).register(on: routes)
         let hooks = SignalHooksController(database: database, control: control, logger: logger)
         hooks.register(on: routes)
         BotPagesController(database: database, api: bots, catalog: catalog, formats: formats, hooks: hooks).register(on: routes)

@@ -48,6 +48,19 @@ import Testing
     }
 
     @Test(arguments: Kind.allCases)
+    func platformSettingsAreSetReplacedAndRemoved(_ kind: Kind) throws {
+        let (db, temp) = try CentralStoreConformanceTests.database(kind)
+        defer { _ = temp }
+        #expect(try db.platform.value(PlatformSetting.killSwitch) == nil && !db.platform.isHalted())
+        try db.platform.set(PlatformSetting.killSwitch, to: "on", by: "root", at: Self.at(1))
+        #expect(try db.platform.isHalted())
+        try db.platform.set(PlatformSetting.killSwitch, to: "on", by: "other", at: Self.at(2))
+        try db.platform.set("other", to: "x", by: "root", at: Self.at(2))
+        try db.platform.set(PlatformSetting.killSwitch, to: nil, by: "root", at: Self.at(3))
+        #expect(try !db.platform.isHalted() && db.platform.value("other") == "x")
+    }
+
+    @Test(arguments: Kind.allCases)
     func theAuditLogChainsPagesAndVerifies(_ kind: Kind) throws {
         let (db, temp) = try CentralStoreConformanceTests.database(kind)
         defer { _ = temp }

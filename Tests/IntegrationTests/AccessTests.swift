@@ -199,3 +199,52 @@ import Testing
         }
     }
 }
+
+/// The platform's kill switch (issue 19): ten users' running bots stop within 2 s of it, their
+/// starts are refused while it is on (naming it), and after its release they start again.
+@Suite(.serialized, .timeLimit(.minutes(4))) struct KillSwitchTests {
+    @Test func theKillSwitchStopsTenUsersBotsWithinTwoSecondsAndBlocksStarts() async throws {
+        try await AccountTests.withSystem("kill-switch") { supervisor, admin in
+            try await admin.signUp("root", AccountTests.password)
+            try await admin.logIn("root", AccountTests.password)
+            var users: [(UserID, WebClient, Int)] = []
+            for index in 0..<10 {
+                let web = WebClient(port: supervisor.webPort)
+                let id = try await web.signUp("trader\(index)", AccountTests.password)
+                try await web.logIn("trader\(index)", AccountTests.password)
+                let created = try await web.send(.POST, "/api/v1/bots", json: [
+                    "name": "paper dca", "mode": "paper", "symbol": "BTCUSDT", "allocation_usdt": "100",
+                    "strategy": ["name": "dca", "params": ["base_order": "20", "take_profit": "1.5", "safety_orders": 1, "deviation": "2"]],
+                ])
+                let bot = try #require((created.json?["bot_id"] as? NSNumber)?.intValue, "\(created.body)")
+                #expect(try await web.send(.POST, "/api/v1/bots/\(bot)/start").status == 202)
+                users.append((id, web, bot))
+            }
+            func running() -> Int { users.filter { supervisor.child("worker", user: $0.0) != nil }.count }
+            #expect(await waitUntil(.seconds(90)) { running() == 10 }, "\(running()) of 10 workers run")
+
+            let engaged = ContinuousClock.now
+            let answer = try await admin.send(.POST, "/api/v1/admin/kill-switch", json: ["on": true])
+            #expect(answer.status == 200 && (answer.json?["workers_stopped"] as? NSNumber)?.intValue == 10, "\(answer.body)")
+            #expect(await waitUntil(.seconds(10)) { running() == 0 })
+            let took = ContinuousClock.now - engaged
+            print("kill switch: ten workers stopped \(took) after it was engaged")
+            #expect(took < .seconds(2), "the bots stopped after \(took)")
+            #expect(try await admin.get("/admin").body.contains("id=\"kill-switch-state\""))
+
+            for (_, web, bot) in users {
+                let refused = try await web.send(.POST, "/api/v1/bots/\(bot)/start")
+                #expect(refused.status == 409 && AccessTests.code(refused) == "kill_switch", "\(refused.body)")
+            }
+            #expect(running() == 0, "a refused start brought up no worker")
+            let trail = try await admin.get("/admin/audit")
+            #expect(trail.body.contains("admin.kill_switch_on"))
+
+            #expect(try await admin.send(.POST, "/api/v1/admin/kill-switch", json: ["on": false]).status == 200)
+            let (id, web, bot) = users[0]
+            #expect(try await web.send(.POST, "/api/v1/bots/\(bot)/start").status == 202)
+            #expect(await waitUntil(.seconds(30)) { supervisor.child("worker", user: id) != nil })
+            #expect(running() == 1, "the other bots stay stopped until their users start them")
+        }
+    }
+}

@@ -262,3 +262,11 @@ public struct ErrorBody: Sendable, Equatable, Codable {
         error = Detail(code: code, message: message, retryAfter: retryAfter)
     }
 }
+
+/// The supervisor's answer to the kill switch: how many running workers were told to stop
+/// their bots.
+public struct KillSwitchOutcome: Sendable, Equatable, Codable {
+    public let workers: Int
+
+    public init(workers: Int) { self.workers = workers }
+}

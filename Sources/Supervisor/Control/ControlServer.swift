@@ -29,6 +29,10 @@ enum ControlServer {
             guard (try? supervisor.database.users.user(user)) != nil else {
                 return try errorResponse(.notFound, "not_found", "no such user")
             }
+            // The kill switch holds every bot stopped: no start gets through, whoever asks.
+            if [ControlCommand.start.rawValue, ControlCommand.botStart.rawValue].contains(body.command), (try? supervisor.database.platform.isHalted()) != false {
+                return try errorResponse(.conflict, "kill_switch", "the platform's kill switch is on: no bot starts until an administrator releases it")
+            }
             // A paper bot needs no key: its start brings up the user's worker if there is none.
             if body.command == ControlCommand.botStart.rawValue { supervisor.syncWorkersWithKeys(now: Date()) }
             let outcome = try supervisor.send(command: body.command, payload: body.payload, to: user)
@@ -69,6 +73,11 @@ enum ControlServer {
             }
             _ = try supervisor.deleteKey(user: user)
             return Response(status: .noContent)
+        }
+        // The web turned the kill switch on (and marked every bot not wanted): every running
+        // worker's bots stop now, with their open orders cancelled.
+        router.post("/v1/kill-switch") { _, _ -> Response in
+            try json(.ok, KillSwitchOutcome(workers: supervisor.emergencyStopAll()))
         }
         addChannelRoutes(to: router, supervisor: supervisor, notifier: notifier)
         return Application(

@@ -193,4 +193,22 @@ extension ProcessSupervisor {
         }
         return await verifyAndStore(user: user, apiKey: key, apiSecret: secret)
     }
+
+    /// The kill switch: sends `emergency_stop` to every running worker (each cancels its open
+    /// orders and stops every bot of its user) and lets the next pass stop the workers no bot
+    /// wants any more; returns how many workers were told.
+    func emergencyStopAll(now: Date = Date()) -> Int {
+        let users = state.withLock { state in state.slots.values.compactMap { $0.spec.isWorker && $0.process != nil ? $0.spec.userID : nil } }
+        var told = 0
+        for user in users {
+            do {
+                if case .delivered = try send(command: ControlCommand.emergencyStop.rawValue, payload: nil, to: user, now: now) { told += 1 }
+            } catch {
+                logger.error("kill_switch.command_failed", metadata: ["user_id": "\(user.rawValue)", "error": "\(error)"])
+            }
+        }
+        logger.warning("kill_switch.on", metadata: ["workers": "\(told)"])
+        syncWorkersWithKeys(now: now)
+        return told
+    }
 }

@@ -84,6 +84,15 @@ extension OpenAPIDocument {
                     "404": error("Not an administrator."),
                 ])
         ],
+        "/api/v1/admin/kill-switch": [
+            "post": operation(
+                "Administrators only: the platform's kill switch. On: every bot of every user is marked not wanted and every running worker emergency-stops its bots (open orders cancelled); every start answers 409 kill_switch until it is released. Off: starts are allowed again (no bot starts by itself).",
+                tag: "admin",
+                responses: [
+                    "200": json(object(["on": boolean, "workers_stopped": integer], required: ["on", "workers_stopped"]), "Done."),
+                    "404": error("Not an administrator."),
+                ], body: body(object(["on": boolean], required: ["on"]), example: ["on": true]), unsafe: true)
+        ],
         "/api/v1/admin/users/{user_id}/disable": [
             "post": operation(
                 "Disable an account: it cannot sign in, its sessions end, its tokens are revoked, its worker stops. Not one's own (409 own_account).", tag: "admin",

@@ -9,12 +9,13 @@ import Hummingbird
 /// password hash, and an administrator cannot sign in as a user.
 struct AdminController {
     let database: CentralDatabase
+    let control: ControlClient
     let audit: AuditTrail
 
     func register(on routes: WebRoutes) {
         routes.pages.get("/admin") { request, context -> Response in
             guard context.user.isAdmin else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
-            let done = request.uri.queryParameters.get("done").flatMap { ["user_disabled", "user_enabled"].contains($0) ? t("admin.notice_\($0)") : nil }
+            let done = request.uri.queryParameters.get("done").flatMap { Self.notices.contains($0) ? t("admin.notice_\($0)") : nil }
             return page(context, notice: done)
         }
         routes.pages.get("/admin/audit") { request, context -> Response in
@@ -46,10 +47,46 @@ struct AdminController {
                 return Response(status: .noContent)
             }
         }
+        routes.pages.post("/admin/kill-switch") { _, context -> Response in
+            guard context.user.isAdmin else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+            do throws(APIError) {
+                let on = context.form["state"] == "on"
+                try await setKillSwitch(on, context: context)
+                return Reply.redirect("/admin?done=kill_switch_\(on ? "on" : "off")")
+            } catch {
+                return page(context, error: error.pageMessage, status: error.status)
+            }
+        }
+        routes.api.post("admin/kill-switch") { request, context -> Response in
+            guard context.user.isAdmin else { throw APIError.notFound("No such API endpoint.") }
+            let body = try await JSONBody.read(request, user: context.user.id)
+            let on = try body.bool("on", default: true)
+            let workers = try await setKillSwitch(on, context: context)
+            return Reply.json(.ok, KillSwitchResponse(on: on, workersStopped: workers))
+        }
         routes.api.get("admin/users") { _, context -> Response in
             guard context.user.isAdmin else { throw APIError.notFound("No such API endpoint.") }
             return Reply.json(.ok, AdminUserListResponse(items: try read { try overview() }.map(AdminUserResponse.init)))
         }
+    }
+
+    static let notices: Set<String> = ["user_disabled", "user_enabled", "kill_switch_on", "kill_switch_off"]
+
+    /// The platform's kill switch. On: stored first (every start is refused from then on), every
+    /// bot marked not wanted (none comes back by itself when it is released), then every running
+    /// worker told to stop its bots with their orders cancelled; returns how many workers were
+    /// told. Off: starts are allowed again; the bots stay stopped until their users start them.
+    @discardableResult
+    func setKillSwitch(_ on: Bool, context: SignedInContext, now: Date = Date()) async throws(APIError) -> Int {
+        try write { try database.platform.set(PlatformSetting.killSwitch, to: on ? "on" : nil, by: context.user.username, at: now) }
+        audit.record(on ? AuditAction.killSwitchOn : AuditAction.killSwitchOff, user: nil, actor: context.actor, address: context.remoteAddress)
+        guard on else { return 0 }
+        try write {
+            for user in try database.users.allUsers() {
+                for bot in try database.bots.bots(for: user.id) where bot.wanted { _ = try database.bots.setWanted(bot.id, false, for: user.id, at: now) }
+            }
+        }
+        return try await control.emergencyStopAll().workers
     }
 
     /// One account as the console shows it.
@@ -101,6 +138,11 @@ struct AdminController {
     func page(_ context: SignedInContext, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
         let zone = database.timeZone(of: context.user.id)
         var c: [String: Any] = ["csrf": context.viewer.csrfToken]
+        if let halted = try? database.platform.isHalted() {
+            c[halted ? "halted" : "running"] = true
+        } else {
+            c["haltUnknown"] = true
+        }
         do {
             c["users"] = try overview().map { row -> [String: Any] in
                 [
@@ -154,4 +196,9 @@ struct AdminUserResponse: Encodable, Sendable {
         workerRestarts = row.worker?.restarts ?? 0
         crashLoop = row.worker?.crashLoop ?? false
     }
+}
+
+struct KillSwitchResponse: Encodable, Sendable {
+    let on: Bool
+    let workersStopped: Int
 }

@@ -32,6 +32,7 @@ struct BotAPIController {
         }
         routes.api.post("bot/start") { _, context -> Response in
             try Self.firstBotRuns(database, user: context.user.id)
+            try database.requireNotHalted()
             return Reply.json(.accepted, try await control.command(CommandRequest(.start), user: context.user.id))
         }
         routes.api.post("bot/stop") { request, context -> Response in

@@ -67,6 +67,7 @@ struct BotsAPIController {
     /// brings up a worker of its own when the user has no key); the first bot is the worker's.
     func start(_ id: Int64, user: UserID) async throws(APIError) -> CommandAccepted {
         let bot = try bot(id, user: user)
+        try database.requireNotHalted()
         guard bot.isHosted else {
             try runnable(id, user: user)
             return try await control.command(CommandRequest(.start), user: user)

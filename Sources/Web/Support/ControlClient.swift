@@ -73,6 +73,13 @@ struct ControlClient: Sendable {
         return try answer.decode(CommandAccepted.self)
     }
 
+    /// The kill switch is on: the supervisor tells every running worker to stop its bots.
+    func emergencyStopAll() async throws(APIError) -> KillSwitchOutcome {
+        let answer = try await send(.POST, "/v1/kill-switch")
+        guard answer.status == 200 else { throw Self.relay(answer) }
+        return try answer.decode(KillSwitchOutcome.self)
+    }
+
     /// Checks a key with the exchange and stores it (`PUT exchange-key`), or opens a simulator
     /// account and stores its key (`POST sim-account`, no body).
     func storeKey(_ key: ExchangeKeyRequest?, user: UserID) async throws(APIError) -> ExchangeKeyInfo {

@@ -29,6 +29,8 @@ public struct CentralDatabase: Sendable {
     public let apiTokens: any APITokenStore
     /// The chained log of security-relevant actions.
     public let audit: any AuditLogStore
+    /// The installation's settings administrators change (the kill switch).
+    public let platform: any PlatformStore
     /// Which host runs which user's worker: on PostgreSQL only (nil: one machine runs them all).
     public let leases: (any LeaseStore)?
     /// Runs a worker's report writes only while the writing host's lease is current: on
@@ -58,6 +60,7 @@ public struct CentralDatabase: Sendable {
         secondFactors = SQLiteSecondFactorStore(pool)
         apiTokens = SQLiteAPITokenStore(pool)
         audit = SQLiteAuditLogStore(pool)
+        platform = SQLitePlatformStore(pool)
         leases = nil
         fence = nil
         changeFeed = nil
@@ -71,7 +74,8 @@ public struct CentralDatabase: Sendable {
         portfolios: any PortfolioStore, trading: any TradingStore, bots: any BotStore, probe: any CentralDatabaseProbe,
         loginAttempts: any LoginAttemptStore = InMemoryLoginAttemptStore(), signalHooks: any SignalHookStore = InMemorySignalHookStore(),
         notifications: any NotificationStore = InMemoryNotificationStore(), secondFactors: any SecondFactorStore = InMemorySecondFactorStore(),
-        apiTokens: any APITokenStore = InMemoryAPITokenStore(), audit: any AuditLogStore = InMemoryAuditLogStore(), leases: (any LeaseStore)? = nil, fence: (any CentralFence)? = nil, changeFeed: (any CentralChangeFeed)? = nil
+        apiTokens: any APITokenStore = InMemoryAPITokenStore(), audit: any AuditLogStore = InMemoryAuditLogStore(),
+        platform: any PlatformStore = InMemoryPlatformStore(), leases: (any LeaseStore)? = nil, fence: (any CentralFence)? = nil, changeFeed: (any CentralChangeFeed)? = nil
     ) {
         pool = nil
         self.users = users
@@ -90,6 +94,7 @@ public struct CentralDatabase: Sendable {
         self.secondFactors = secondFactors
         self.apiTokens = apiTokens
         self.audit = audit
+        self.platform = platform
         self.probe = probe
         self.leases = leases
         self.fence = fence

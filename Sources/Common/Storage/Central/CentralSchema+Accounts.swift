@@ -3,7 +3,7 @@ import GRDB
 
 extension CentralSchema {
     /// The second wave's tables of signal hooks, notifications, second factors and sessions'
-    /// addresses, roles, API tokens and the audit log (v16 to v20), in their order.
+    /// addresses, roles, API tokens and the audit log (v16 to v21), in their order.
     static func registerSignalAndAccountTables(_ migrator: inout DatabaseMigrator) {
         // Bots' signal hooks and every signal they received: the web's write (POST /hooks/{id}).
         migrator.registerMigration("v16-signal-hooks") { db in
@@ -142,6 +142,18 @@ extension CentralSchema {
                         hash TEXT NOT NULL
                     );
                     CREATE INDEX audit_log_user ON audit_log (user_id, seq);
+                    """)
+        }
+        // The installation's settings administrators change (the kill switch): the web's write.
+        migrator.registerMigration("v21-platform-settings") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE platform_settings (
+                        key TEXT PRIMARY KEY,
+                        value TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        updated_by TEXT NOT NULL
+                    );
                     """)
         }
     }

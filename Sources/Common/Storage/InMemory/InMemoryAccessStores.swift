@@ -97,3 +97,14 @@ public final class InMemoryAuditLogStore: AuditLogStore {
         }
     }
 }
+
+/// ``PlatformStore`` in memory, for unit tests.
+public final class InMemoryPlatformStore: PlatformStore {
+    private let values = Mutex<[String: String]>([:])
+
+    public init() {}
+
+    public func value(_ key: String) throws -> String? { values.withLock { $0[key] } }
+
+    public func set(_ key: String, to value: String?, by actor: String, at: Date) throws { values.withLock { $0[key] = value } }
+}
