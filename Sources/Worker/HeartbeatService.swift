@@ -10,10 +10,13 @@ struct HeartbeatService: Service {
     let interval: Duration
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            reporter.send(.heartbeat(state: bot.current.rawValue))
-            reporter.send(.usage(weightUsed: client.usedWeight, errors: client.errorCounts))
-            try? await Task.sleep(for: interval)
+        // A graceful shutdown cancels the sleep: the worker does not wait out an interval to stop.
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                reporter.send(.heartbeat(state: bot.current.rawValue))
+                reporter.send(.usage(weightUsed: client.usedWeight, errors: client.errorCounts))
+                try? await Task.sleep(for: interval)
+            }
         }
     }
 }

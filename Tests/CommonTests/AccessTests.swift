@@ -127,3 +127,23 @@ import Testing
         #expect(lines[1].hasPrefix("1,2023-11-14T22:13:21.000Z,2,user1,,change,POST /api/v1/bots/1/start → 202,"))
     }
 }
+
+@Suite struct WakeupCancellationTests {
+    /// A loop waiting its round ends at once when its task is cancelled (a worker stopping does
+    /// not wait out the round).
+    @Test func aCancelledWaitReturnsAtOnce() async {
+        let wakeup = Wakeup()
+        let started = ContinuousClock.now
+        let waiter = Task { await wakeup.wait(upTo: .seconds(60)) }
+        waiter.cancel()
+        await waiter.value
+        #expect(ContinuousClock.now - started < .seconds(30))
+        // Cancelled before it began: it does not wait either.
+        let early = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            await wakeup.wait(upTo: .seconds(60))
+        }
+        await early.value
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
+}

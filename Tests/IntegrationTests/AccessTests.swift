@@ -225,6 +225,7 @@ import Testing
 
             let engaged = ContinuousClock.now
             let answer = try await admin.send(.POST, "/api/v1/admin/kill-switch", json: ["on": true])
+            print("kill switch: answered after \(ContinuousClock.now - engaged)")
             #expect(answer.status == 200 && (answer.json?["workers_stopped"] as? NSNumber)?.intValue == 10, "\(answer.body)")
             #expect(await waitUntil(.seconds(10)) { running() == 0 })
             let took = ContinuousClock.now - engaged

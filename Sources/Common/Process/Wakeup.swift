@@ -27,7 +27,8 @@ public final class Wakeup: Sendable {
         waiter?.resume()
     }
 
-    /// Returns after `timeout`, or as soon as ``signal()`` is called (or was, since the last wait).
+    /// Returns after `timeout`, or as soon as ``signal()`` is called (or was, since the last
+    /// wait), or the task is cancelled (a service shutting down does not wait out its round).
     public func wait(upTo timeout: Duration) async {
         let timer = Task { [self] in
             do {
@@ -35,16 +36,20 @@ public final class Wakeup: Sendable {
                 signal()
             } catch {}  // cancelled: the wait ended otherwise
         }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let now = state.withLock { state -> Bool in
-                if state.pending {
-                    state.pending = false
-                    return true
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state -> Bool in
+                    if state.pending {
+                        state.pending = false
+                        return true
+                    }
+                    state.waiter = continuation
+                    return false
                 }
-                state.waiter = continuation
-                return false
+                if now { continuation.resume() }
             }
-            if now { continuation.resume() }
+        } onCancel: {
+            signal()
         }
         timer.cancel()
     }
