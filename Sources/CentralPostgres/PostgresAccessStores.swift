@@ -134,4 +134,29 @@ public struct PostgresPlatformStore: PlatformStore {
             try db.execute("DELETE FROM platform_settings WHERE key = \(key)")
         }
     }
+
+    public func createInvitation(codeHash: String, by actor: String, at: Date) throws {
+        try db.execute("INSERT INTO invitations (code_hash, created_by, created_at) VALUES (\(codeHash), \(actor), \(PostgresValues.time(at)))")
+    }
+
+    public func claimInvitation(codeHash: String, at: Date) throws -> Bool {
+        try db.execute("UPDATE invitations SET used_at = \(PostgresValues.time(at)) WHERE code_hash = \(codeHash) AND used_at IS NULL") > 0
+    }
+
+    public func finishInvitation(codeHash: String, user: UserID?) throws {
+        if let user {
+            try db.execute("UPDATE invitations SET used_by = \(user.rawValue) WHERE code_hash = \(codeHash)")
+        } else {
+            try db.execute("UPDATE invitations SET used_at = NULL, used_by = NULL WHERE code_hash = \(codeHash)")
+        }
+    }
+
+    public func invitations() throws -> [Invitation] {
+        try db.query("SELECT code_hash, created_by, created_at, used_at, used_by FROM invitations ORDER BY created_at DESC, code_hash").map { row in
+            let (hash, by, created, used, user) = try row.decode((String, String, Date, Date?, Int64?).self)
+            return Invitation(
+                codeHash: hash, createdBy: by, createdAt: PostgresValues.readTime(created), usedAt: used.map(PostgresValues.readTime),
+                usedBy: user.map { UserID($0) })
+        }
+    }
 }

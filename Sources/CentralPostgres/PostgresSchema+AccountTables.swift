@@ -266,6 +266,15 @@ extension PostgresSchema {
 
     /// The installation's settings administrators change (pg-v9); see central.sqlite's v21.
     static let platformTables: [String] = [
-        "CREATE TABLE platform_settings (key text PRIMARY KEY, value text NOT NULL, updated_at timestamptz NOT NULL, updated_by text NOT NULL)"
+        "CREATE TABLE platform_settings (key text PRIMARY KEY, value text NOT NULL, updated_at timestamptz NOT NULL, updated_by text NOT NULL)",
+        """
+        CREATE TABLE invitations (
+            code_hash text PRIMARY KEY,
+            created_by text NOT NULL,
+            created_at timestamptz NOT NULL,
+            used_at timestamptz,
+            used_by bigint REFERENCES users(id) ON DELETE SET NULL
+        )
+        """,
     ]
 }

@@ -58,6 +58,19 @@ import Testing
         try db.platform.set("other", to: "x", by: "root", at: Self.at(2))
         try db.platform.set(PlatformSetting.killSwitch, to: nil, by: "root", at: Self.at(3))
         #expect(try !db.platform.isHalted() && db.platform.value("other") == "x")
+        #expect(try db.platform.signupMode() == .open)
+        try db.platform.set(PlatformSetting.signupMode, to: "invite", by: "root", at: Self.at(4))
+        #expect(try db.platform.signupMode() == .invite)
+
+        let ann = try db.users.createUser(username: "ann", passwordHash: "h", at: Self.at(0))
+        try db.platform.createInvitation(codeHash: "i1", by: "root", at: Self.at(5))
+        #expect(try db.platform.claimInvitation(codeHash: "i1", at: Self.at(6)) && !db.platform.claimInvitation(codeHash: "i1", at: Self.at(7)))
+        #expect(try !db.platform.claimInvitation(codeHash: "unknown", at: Self.at(7)))
+        try db.platform.finishInvitation(codeHash: "i1", user: nil)
+        #expect(try db.platform.invitations() == [Invitation(codeHash: "i1", createdBy: "root", createdAt: Self.at(5), usedAt: nil, usedBy: nil)], "given back")
+        #expect(try db.platform.claimInvitation(codeHash: "i1", at: Self.at(8)))
+        try db.platform.finishInvitation(codeHash: "i1", user: ann)
+        #expect(try db.platform.invitations() == [Invitation(codeHash: "i1", createdBy: "root", createdAt: Self.at(5), usedAt: Self.at(8), usedBy: ann)])
     }
 
     @Test(arguments: Kind.allCases)

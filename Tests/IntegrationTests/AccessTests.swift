@@ -249,3 +249,46 @@ import Testing
         }
     }
 }
+
+/// Sign-up open, by invitation (each code once) or closed (issue 19).
+@Suite(.serialized, .timeLimit(.minutes(3))) struct SignupModeTests {
+    static func signUp(_ port: Int, _ name: String, code: String? = nil, password: String = AccountTests.password) async throws -> HTTP.Answer {
+        var body: [String: Any] = ["username": name, "password": password]
+        if let code { body["invitation_code"] = code }
+        return try await WebClient(port: port).send(.POST, "/api/v1/signup", json: body)
+    }
+
+    @Test func signUpOpenByInvitationOrClosed() async throws {
+        try await AccountTests.withSystem("signup-modes") { supervisor, admin in
+            let port = supervisor.webPort
+            try await admin.signUp("root", AccountTests.password)
+            try await admin.logIn("root", AccountTests.password)
+
+            #expect(try await admin.send(.POST, "/api/v1/admin/signup-mode", json: ["mode": "closed"]).status == 204)
+            let closed = try await Self.signUp(port, "bob")
+            #expect(closed.status == 403 && AccessTests.code(closed) == "signup_closed", "\(closed.body)")
+            #expect(try await WebClient(port: port).get("/signup").body.contains("id=\"signup-closed\""))
+            #expect(try await admin.send(.POST, "/api/v1/admin/signup-mode", json: ["mode": "sometimes"]).status == 422)
+
+            #expect(try await admin.send(.POST, "/api/v1/admin/signup-mode", json: ["mode": "invite"]).status == 204)
+            #expect(try await WebClient(port: port).get("/signup").body.contains("name=\"invitation_code\""))
+            let without = try await Self.signUp(port, "bob")
+            #expect(without.status == 403 && AccessTests.code(without) == "invitation_invalid")
+            let made = try await admin.send(.POST, "/api/v1/admin/invitations")
+            let code = try #require(made.json?["code"] as? String, "\(made.body)")
+            #expect(try await Self.signUp(port, "bob", code: "AAAA-BBBB-CCCC").status == 403, "an unknown code")
+            let weak = try await Self.signUp(port, "bob", code: code, password: "short")
+            #expect(weak.status == 422, "a refused sign-up does not use the code")
+            #expect(try await Self.signUp(port, "bob", code: code.lowercased()).status == 201)
+            let again = try await Self.signUp(port, "carol", code: code)
+            #expect(again.status == 403 && AccessTests.code(again) == "invitation_invalid", "a code is used once")
+            let console = try await admin.get("/admin")
+            #expect(console.body.contains("used") && console.body.contains("bob") && !console.body.contains(code), "the code is shown once only")
+
+            #expect(try await admin.send(.POST, "/api/v1/admin/signup-mode", json: ["mode": "open"]).status == 204)
+            #expect(try await Self.signUp(port, "carol").status == 201)
+            let trail = try await admin.get("/admin/audit")
+            #expect(trail.body.contains("admin.signup_mode") && trail.body.contains("admin.invitation_created"))
+        }
+    }
+}

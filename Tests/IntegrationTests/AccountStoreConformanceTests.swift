@@ -29,7 +29,7 @@ import Testing
         #expect(try db.users.credentials(username: "alice ") == nil)
 
         let found = try #require(try db.users.credentials(username: "aLiCe"))
-        #expect(found.user == StoredUser(id: alice, username: "Alice", createdAt: Self.at(0.25), language: nil))
+        #expect(found.user == StoredUser(id: alice, username: "Alice", createdAt: Self.at(0.25), language: nil, isAdmin: true), "the first account is the administrator")
         #expect(try db.users.user(alice) == found.user)
         try db.users.setLanguage("ko", for: alice)
         try db.users.setLanguage(nil, for: alice)

@@ -8,6 +8,10 @@ extension OpenAPIDocument {
         "description": "A personal API token (/settings or POST /api/v1/tokens): read covers GETs, trade the writes; no CSRF token. Account security (tokens, password, 2FA, sessions, logout, the exchange key) needs the session: 403 session_required; a missing scope: 403 insufficient_scope; past the token's budget: 429.",
     ]
 
+    nonisolated(unsafe) static let signupBody: [String: Any] = object(
+        ["username": string, "password": string, "invitation_code": ["type": "string", "description": "When sign-up is by invitation: the administrator's code."]],
+        required: ["username", "password"])
+
     nonisolated(unsafe) static let tokenItem: [String: Any] = object(
         [
             "id": integer, "name": string, "scopes": ["type": "array", "items": ["type": "string", "enum": ["read", "trade", "admin"]]],
@@ -92,6 +96,18 @@ extension OpenAPIDocument {
                     "200": json(object(["on": boolean, "workers_stopped": integer], required: ["on", "workers_stopped"]), "Done."),
                     "404": error("Not an administrator."),
                 ], body: body(object(["on": boolean], required: ["on"]), example: ["on": true]), unsafe: true)
+        ],
+        "/api/v1/admin/signup-mode": [
+            "post": operation(
+                "Administrators only: who may create an account: open, invite (an unused invitation code each) or closed.", tag: "admin",
+                responses: ["204": ["description": "Saved."], "404": error("Not an administrator."), "422": error("Not one of open, invite, closed.")],
+                body: body(object(["mode": ["type": "string", "enum": ["open", "invite", "closed"]]], required: ["mode"]), example: ["mode": "invite"]),
+                unsafe: true)
+        ],
+        "/api/v1/admin/invitations": [
+            "post": operation(
+                "Administrators only: a new invitation code, shown this once; it creates one account.", tag: "admin",
+                responses: ["201": json(object(["code": string], required: ["code"]), "The code."), "404": error("Not an administrator.")], unsafe: true)
         ],
         "/api/v1/admin/users/{user_id}/disable": [
             "post": operation(

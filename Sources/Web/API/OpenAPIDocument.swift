@@ -252,11 +252,11 @@ enum OpenAPIDocument {
     nonisolated(unsafe) static let paths: [String: Any] = [
         "/api/v1/signup": [
             "post": operation(
-                "Create an account.", tag: "accounts",
+                "Create an account (the installation's first is its administrator). By invitation: `invitation_code` too.", tag: "accounts",
                 responses: [
                     "201": json(object(["user_id": integer]), "Created."), "409": error("The username is taken."), "422": error("The password or username breaks a rule."),
-                    "429": error("Too many attempts."),
-                ], body: body(credentials, example: ["username": "openapi-new", "password": "correct horse battery"]), session: false)
+                    "429": error("Too many attempts."), "403": error("Sign-up is closed (signup_closed), or the invitation code is missing, unknown or used (invitation_invalid)."),
+                ], body: body(signupBody, example: ["username": "openapi-new", "password": "correct horse battery"]), session: false)
         ],
         "/api/v1/login": [
             "post": operation(

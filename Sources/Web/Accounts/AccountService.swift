@@ -14,7 +14,9 @@ struct AccountService: Sendable {
 
     static let wrongCredentials = "Wrong username or password."
 
-    func signUp(username: String, password: String, address: String? = nil) async throws(APIError) -> UserID {
+    /// Creates an account, as the sign-up mode allows (``SignupMode``; `invitation`: the code
+    /// an invite-only installation needs, taken once).
+    func signUp(username: String, password: String, address: String? = nil, invitation: String? = nil) async throws(APIError) -> UserID {
         let username = username.trimmingCharacters(in: .whitespaces)
         do {
             try CredentialRules.check(username: username)
@@ -26,17 +28,42 @@ struct AccountService: Sendable {
             throw APIError(.conflict, "username_taken", "This username is taken; choose another.")
         }
         let hash = await PasswordHasher.hash(password)
+        let invited = try admit(invitation: invitation)
         do {
             let id = try database.users.createUser(username: username, passwordHash: hash, at: Date())
+            if let invited { try? database.platform.finishInvitation(codeHash: invited, user: id) }
             logger.info("account.created", metadata: ["user_id": "\(id.rawValue)"])
             let admin = (try? database.users.user(id))?.isAdmin == true
             audit.record(AuditAction.signup, user: id, actor: username, address: address, detail: admin ? "the first account: administrator" : "")
             return id
         } catch is UsernameTaken {
+            if let invited { try? database.platform.finishInvitation(codeHash: invited, user: nil) }
             throw APIError(.conflict, "username_taken", "This username is taken; choose another.")
         } catch {
+            if let invited { try? database.platform.finishInvitation(codeHash: invited, user: nil) }
             logger.error("account.create_failed", metadata: ["error": "\(error)"])
             throw APIError(.serviceUnavailable, "database_unavailable", "The account could not be stored; try again.")
+        }
+    }
+
+    static let signupClosed = APIError(.forbidden, "signup_closed", "Sign-up is closed on this installation; ask its administrator for an account.")
+    static let invitationNeeded = APIError(
+        .forbidden, "invitation_invalid", "Sign-up here needs an unused invitation code from the administrator; this one is missing, unknown or used.")
+
+    /// Whether the sign-up mode lets a new account in: nil, or the hash of the invitation code it
+    /// took (given back if the account is not created). The first account always gets in.
+    func admit(invitation: String?) throws(APIError) -> String? {
+        let (mode, empty) = try read { (try database.platform.signupMode(), try database.users.allUsers().isEmpty) }
+        guard !empty else { return nil }
+        switch mode {
+        case .open: return nil
+        case .closed: throw Self.signupClosed
+        case .invite:
+            let code = RecoveryCodes.normalized(invitation ?? "")
+            guard RecoveryCodes.looksLikeOne(code) else { throw Self.invitationNeeded }
+            let hash = SecureToken.storedForm(code)
+            guard try write({ try database.platform.claimInvitation(codeHash: hash, at: Date()) }) else { throw Self.invitationNeeded }
+            return hash
         }
     }
 

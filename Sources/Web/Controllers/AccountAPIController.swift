@@ -10,7 +10,9 @@ struct AccountAPIController {
     func register(on routes: WebRoutes) {
         routes.openAPI.post("signup") { request, context -> Response in
             let body = try await JSONBody.read(request, user: context.user?.id)
-            let id = try await accounts.signUp(username: try body.string("username"), password: try body.string("password"), address: context.remoteAddress)
+            let invitation = body.fields["invitation_code"] == nil ? nil : try body.string("invitation_code")
+            let id = try await accounts.signUp(
+                username: try body.string("username"), password: try body.string("password"), address: context.remoteAddress, invitation: invitation)
             return Reply.json(.created, SignupResponse(userId: id.rawValue))
         }
         routes.openAPI.post("login") { request, context -> Response in

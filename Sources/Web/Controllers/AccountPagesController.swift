@@ -11,6 +11,13 @@ struct AccountPagesController {
 
     var database: CentralDatabase { accounts.database }
 
+    /// What the sign-up page asks for: an invitation code, or nothing (closed). The first
+    /// account of an installation always gets the open form.
+    func signupMode() -> SignupMode {
+        guard let mode = try? database.platform.signupMode(), (try? database.users.allUsers().isEmpty) == false else { return .open }
+        return mode
+    }
+
     func register(on routes: WebRoutes) {
         routes.router.get("/login") { request, context -> Response in
             if context.user != nil { return Reply.redirect("/") }
@@ -73,7 +80,8 @@ struct AccountPagesController {
         }
         routes.router.get("/signup") { request, context -> Response in
             if context.user != nil { return Reply.redirect("/") }
-            return formPage(request) { AccountPages.signup(formToken: $0) }
+            let mode = signupMode()
+            return formPage(request) { AccountPages.signup(formToken: $0, mode: mode) }
         }
         routes.router.post("/signup") { request, context -> Response in
             let form = await FormBody.read(request)
@@ -81,7 +89,7 @@ struct AccountPagesController {
             let username = form["username"] ?? ""
             let password = form["password"] ?? ""
             do throws(APIError) {
-                _ = try await accounts.signUp(username: username, password: password, address: context.remoteAddress)
+                _ = try await accounts.signUp(username: username, password: password, address: context.remoteAddress, invitation: form["invitation_code"])
                 let (_, opened) = try await accounts.logIn(
                     username: username, password: password, remember: false, address: context.remoteAddress,
                     userAgent: request.headers[.userAgent]
@@ -90,7 +98,8 @@ struct AccountPagesController {
                 response.setCookie(SessionCookie.set(opened, secure: secureCookies))
                 return response
             } catch {
-                return formPage(request, status: error.status) { AccountPages.signup(formToken: $0, username: username, error: error.pageMessage) }
+                let mode = signupMode()
+                return formPage(request, status: error.status) { AccountPages.signup(formToken: $0, mode: mode, username: username, error: error.pageMessage) }
             }
         }
         // The language switcher in the header: remembered for the account when signed in, and in

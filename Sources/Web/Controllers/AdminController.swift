@@ -64,13 +64,56 @@ struct AdminController {
             let workers = try await setKillSwitch(on, context: context)
             return Reply.json(.ok, KillSwitchResponse(on: on, workersStopped: workers))
         }
+        routes.pages.post("/admin/signup-mode") { _, context -> Response in
+            guard context.user.isAdmin else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+            do throws(APIError) {
+                try setSignupMode(context.form["mode"] ?? "", context: context)
+                return Reply.redirect("/admin?done=signup_mode#signup")
+            } catch {
+                return page(context, error: error.pageMessage, status: error.status)
+            }
+        }
+        routes.api.post("admin/signup-mode") { request, context -> Response in
+            guard context.user.isAdmin else { throw APIError.notFound("No such API endpoint.") }
+            let body = try await JSONBody.read(request, user: context.user.id)
+            try setSignupMode(try body.string("mode"), context: context)
+            return Response(status: .noContent)
+        }
+        routes.pages.post("/admin/invitations") { _, context -> Response in
+            guard context.user.isAdmin else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+            do throws(APIError) {
+                return page(context, notice: t("admin.invitation_made"), newInvitation: try invite(context: context))
+            } catch {
+                return page(context, error: error.pageMessage, status: error.status)
+            }
+        }
+        routes.api.post("admin/invitations") { _, context -> Response in
+            guard context.user.isAdmin else { throw APIError.notFound("No such API endpoint.") }
+            return Reply.json(.created, InvitationCreatedResponse(code: try invite(context: context)))
+        }
         routes.api.get("admin/users") { _, context -> Response in
             guard context.user.isAdmin else { throw APIError.notFound("No such API endpoint.") }
             return Reply.json(.ok, AdminUserListResponse(items: try read { try overview() }.map(AdminUserResponse.init)))
         }
     }
 
-    static let notices: Set<String> = ["user_disabled", "user_enabled", "kill_switch_on", "kill_switch_off"]
+    static let notices: Set<String> = ["user_disabled", "user_enabled", "kill_switch_on", "kill_switch_off", "signup_mode"]
+
+    func setSignupMode(_ text: String, context: SignedInContext) throws(APIError) {
+        guard let mode = SignupMode(rawValue: text) else {
+            throw APIError(.unprocessableContent, "invalid_mode", "The sign-up mode \"\(text)\" is not one of open, invite, closed.")
+        }
+        try write { try database.platform.set(PlatformSetting.signupMode, to: mode.rawValue, by: context.user.username, at: Date()) }
+        audit.record(AuditAction.signupModeChanged, user: nil, actor: context.actor, address: context.remoteAddress, detail: mode.rawValue)
+    }
+
+    /// A new invitation code (used once; the database keeps its hash): shown this once.
+    func invite(context: SignedInContext) throws(APIError) -> String {
+        let code = RecoveryCodes.make()[0]
+        try write { try database.platform.createInvitation(codeHash: SecureToken.storedForm(RecoveryCodes.normalized(code)), by: context.user.username, at: Date()) }
+        audit.record(AuditAction.invitationCreated, user: nil, actor: context.actor, address: context.remoteAddress)
+        return code
+    }
 
     /// The platform's kill switch. On: stored first (every start is refused from then on), every
     /// bot marked not wanted (none comes back by itself when it is released), then every running
@@ -135,9 +178,27 @@ struct AdminController {
             detail: target.username)
     }
 
-    func page(_ context: SignedInContext, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+    func page(
+        _ context: SignedInContext, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok, newInvitation: String? = nil
+    ) -> Response {
         let zone = database.timeZone(of: context.user.id)
         var c: [String: Any] = ["csrf": context.viewer.csrfToken]
+        if let newInvitation { c["newInvitation"] = newInvitation }
+        if let mode = try? database.platform.signupMode(), let invitations = try? database.platform.invitations() {
+            let names = Dictionary(((try? database.users.allUsers()) ?? []).map { ($0.id, $0.username) }, uniquingKeysWith: { first, _ in first })
+            c["signup"] = [
+                "modes": SignupMode.allCases.map { ["value": $0.rawValue, "text": t("admin.signup_\($0.rawValue)"), "selected": $0 == mode] as [String: Any] },
+                "invite": mode == .invite, "hasInvitations": !invitations.isEmpty,
+                "invitations": invitations.prefix(50).map { invitation -> [String: Any] in
+                    [
+                        "created": DisplayTime.text(invitation.createdAt, zone), "by": invitation.createdBy,
+                        "state": invitation.usedAt.map { used in
+                            t("admin.invitation_used", ["time": DisplayTime.text(used, zone), "name": invitation.usedBy.flatMap { names[$0] } ?? "—"])
+                        } ?? t("admin.invitation_unused"),
+                    ]
+                },
+            ]
+        }
         if let halted = try? database.platform.isHalted() {
             c[halted ? "halted" : "running"] = true
         } else {
@@ -201,4 +262,8 @@ struct AdminUserResponse: Encodable, Sendable {
 struct KillSwitchResponse: Encodable, Sendable {
     let on: Bool
     let workersStopped: Int
+}
+
+struct InvitationCreatedResponse: Encodable, Sendable {
+    let code: String
 }

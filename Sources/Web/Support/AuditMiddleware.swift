@@ -12,7 +12,7 @@ struct AuditMiddleware: RouterMiddleware {
 
     static let recordedElsewhere = [
         "/api/v1/logout", "/api/v1/password", "/api/v1/2fa", "/api/v1/tokens", "/settings/password", "/settings/2fa", "/settings/tokens",
-        "/admin/users", "/api/v1/admin/users",
+        "/admin", "/api/v1/admin",
     ]
 
     func handle(_ request: Request, context: SignedInContext, next: (Request, SignedInContext) async throws -> Response) async throws -> Response {

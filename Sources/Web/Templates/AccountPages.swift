@@ -18,9 +18,12 @@ enum AccountPages {
         return Layout.page(title: t("twofa.login_title"), active: "/login", viewer: nil, freshness: nil, content: Views.render("login_code", context))
     }
 
-    static func signup(formToken: String, username: String = "", error: String? = nil) -> String {
+    static func signup(formToken: String, mode: SignupMode = .open, username: String = "", error: String? = nil) -> String {
         let minimum = String(CredentialRules.minimumPasswordLength)
-        var context: [String: Any] = ["formToken": formToken, "username": username, "minimum": minimum, "passwordHint": t("signup.password_hint", ["n": minimum])]
+        var context: [String: Any] = [
+            "formToken": formToken, "username": username, "minimum": minimum, "passwordHint": t("signup.password_hint", ["n": minimum]),
+            "invite": mode == .invite, "closed": mode == .closed,
+        ]
         if let error { context["error"] = error }
         return Layout.page(title: t("signup.title"), active: "/signup", viewer: nil, freshness: nil, content: Views.render("signup", context))
     }

@@ -52,6 +52,8 @@ public enum AuditAction {
     public static let userEnabled = "admin.user_enabled"
     public static let killSwitchOn = "admin.kill_switch_on"
     public static let killSwitchOff = "admin.kill_switch_off"
+    public static let signupModeChanged = "admin.signup_mode"
+    public static let invitationCreated = "admin.invitation_created"
 }
 
 public struct SQLiteAuditLogStore: AuditLogStore {

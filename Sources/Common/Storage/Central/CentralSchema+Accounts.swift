@@ -144,8 +144,9 @@ extension CentralSchema {
                     CREATE INDEX audit_log_user ON audit_log (user_id, seq);
                     """)
         }
-        // The installation's settings administrators change (the kill switch): the web's write.
-        migrator.registerMigration("v21-platform-settings") { db in
+        // The installation's settings administrators change (the kill switch, the sign-up mode)
+        // and their invitation codes: the web's write.
+        migrator.registerMigration("v21-platform") { db in
             try db.execute(
                 sql: """
                     CREATE TABLE platform_settings (
@@ -153,6 +154,13 @@ extension CentralSchema {
                         value TEXT NOT NULL,
                         updated_at TEXT NOT NULL,
                         updated_by TEXT NOT NULL
+                    );
+                    CREATE TABLE invitations (
+                        code_hash TEXT PRIMARY KEY,
+                        created_by TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        used_at TEXT,
+                        used_by INTEGER REFERENCES users(id) ON DELETE SET NULL
                     );
                     """)
         }

@@ -101,10 +101,34 @@ public final class InMemoryAuditLogStore: AuditLogStore {
 /// ``PlatformStore`` in memory, for unit tests.
 public final class InMemoryPlatformStore: PlatformStore {
     private let values = Mutex<[String: String]>([:])
+    private let invited = Mutex<[Invitation]>([])
 
     public init() {}
 
     public func value(_ key: String) throws -> String? { values.withLock { $0[key] } }
 
     public func set(_ key: String, to value: String?, by actor: String, at: Date) throws { values.withLock { $0[key] = value } }
+
+    public func createInvitation(codeHash: String, by actor: String, at: Date) throws {
+        invited.withLock { $0.append(Invitation(codeHash: codeHash, createdBy: actor, createdAt: at, usedAt: nil, usedBy: nil)) }
+    }
+
+    public func claimInvitation(codeHash: String, at: Date) throws -> Bool {
+        invited.withLock { list in
+            guard let index = list.firstIndex(where: { $0.codeHash == codeHash && $0.usedAt == nil }) else { return false }
+            let old = list[index]
+            list[index] = Invitation(codeHash: old.codeHash, createdBy: old.createdBy, createdAt: old.createdAt, usedAt: at, usedBy: nil)
+            return true
+        }
+    }
+
+    public func finishInvitation(codeHash: String, user: UserID?) throws {
+        invited.withLock { list in
+            guard let index = list.firstIndex(where: { $0.codeHash == codeHash }) else { return }
+            let old = list[index]
+            list[index] = Invitation(codeHash: old.codeHash, createdBy: old.createdBy, createdAt: old.createdAt, usedAt: user == nil ? nil : old.usedAt, usedBy: user)
+        }
+    }
+
+    public func invitations() throws -> [Invitation] { invited.withLock { $0.reversed() } }
 }
