@@ -112,7 +112,7 @@ enum SettingsPage {
                     "id": String(token.id), "name": token.name, "scopes": APIScope.text(token.scopes),
                     "expires": DisplayTime.text(token.expiresAt, m.timeZone),
                     "used": token.lastUsedAt.map { DisplayTime.text($0, m.timeZone) } ?? t("tokens.never_used"),
-                    "state": t("tokens.state_" + state), "active": state == "active",
+                    "state": t("tokens.state_\(state)"), "active": state == "active",
                 ]
             },
             "lifetimes": APITokenRequest.lifetimes.map { ["days": String($0), "text": t("tokens.days", ["n": String($0)]), "selected": $0 == 30] as [String: Any] },
