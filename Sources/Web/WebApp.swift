@@ -15,6 +15,8 @@ enum WebApp {
         var secureCookies = false
         var sessions = Sessions.Settings()
         var botLimits = BotLimits()
+        /// Who `/metrics` answers.
+        var metricsAccess = MetricsAccess.loopback
         /// Where the system's JavaScript libraries are (Debian's `libjs-*` packages), served
         /// under `/javascript/`: Chart.js for the charts.
         var javascriptRoot = "/usr/share/javascript"
@@ -42,7 +44,7 @@ enum WebApp {
         router.add(middleware: PageStatusMiddleware(database: database, watch: watch))
         router.add(middleware: APINotFoundMiddleware())
         HealthController(database: database).register(on: router)
-        MetricsController(database: database, collector: MetricsCollector(registry: metrics)).register(on: router)
+        MetricsController(database: database, collector: MetricsCollector(registry: metrics), access: settings.metricsAccess).register(on: router)
         // Routes that need a user go through SignInMiddleware (and, for pages, FormCSRFMiddleware).
         let routes = WebRoutes(router, cache: ReadCache(watch: watch), audit: accounts.audit)
         let catalog = catalog ?? ExchangeCatalog(database: database)

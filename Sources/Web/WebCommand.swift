@@ -27,6 +27,8 @@ struct WebCommand: AsyncParsableCommand {
     var botsPerUser: Int = 20
     @Option(help: "A file holding the central database's PostgreSQL URL (the supervisor writes it); absent: central.sqlite in the data directory.")
     var databaseURLFile: String?
+    @Option(help: "Who /metrics answers: loopback, admin_token or loopback_or_admin_token.")
+    var metricsAccess: String = MetricsAccess.loopback.rawValue
     @Flag(help: "Mark cookies Secure (the site is served over TLS).")
     var secureCookies = false
 
@@ -55,6 +57,11 @@ struct WebCommand: AsyncParsableCommand {
         var settings = WebApp.Settings(host: host, port: port, exchange: exchange, secureCookies: secureCookies)
         settings.sessions.idleTimeout = TimeInterval(max(1, sessionIdleMinutes)) * 60
         settings.botLimits = BotLimits(maxPerUser: max(1, botsPerUser))
+        guard let access = MetricsAccess(rawValue: metricsAccess) else {
+            StreamWriter.standardError.write("web: --metrics-access must be loopback, admin_token or loopback_or_admin_token, not \"\(metricsAccess)\"\n")
+            throw ExitCode(2)
+        }
+        settings.metricsAccess = access
         let metrics = PrometheusCollectorRegistry()
         MetricsCollector.bootstrap(metrics)
         let app = WebApp.build(database: database, directory: directory, settings: settings, metrics: metrics, logger: logger)

@@ -147,3 +147,17 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(30))
     }
 }
+
+@Suite struct MetricsAccessTests {
+    @Test func whoMetricsAnswers() {
+        #expect(MetricsAccess.loopback.allows(remoteAddress: "127.0.0.1", adminToken: false))
+        #expect(MetricsAccess.loopback.allows(remoteAddress: "::1", adminToken: false) && MetricsAccess.loopback.allows(remoteAddress: "::ffff:127.0.0.2", adminToken: false))
+        #expect(!MetricsAccess.loopback.allows(remoteAddress: "10.0.0.5", adminToken: true), "loopback only: a token does not open it")
+        #expect(!MetricsAccess.adminToken.allows(remoteAddress: "127.0.0.1", adminToken: false) && MetricsAccess.adminToken.allows(remoteAddress: "10.0.0.5", adminToken: true))
+        #expect(MetricsAccess.loopbackOrAdminToken.allows(remoteAddress: "127.0.0.1", adminToken: false))
+        #expect(MetricsAccess.loopbackOrAdminToken.allows(remoteAddress: "10.0.0.5", adminToken: true))
+        #expect(!MetricsAccess.loopbackOrAdminToken.allows(remoteAddress: "10.0.0.5", adminToken: false))
+        #expect(!MetricsAccess.isLoopback("128.0.0.1") && !MetricsAccess.isLoopback("unknown"))
+        #expect(MetricsAccess.adminToken.refusal.contains("web.metrics_access: admin_token"))
+    }
+}

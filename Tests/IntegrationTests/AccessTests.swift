@@ -292,3 +292,22 @@ import Testing
         }
     }
 }
+
+/// `/metrics` as `web.metrics_access` says (issue 19): with `admin_token`, only an
+/// administrator's token of scope admin gets it, even on loopback.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct MetricsAccessSystemTests {
+    @Test func metricsNeedAnAdminTokenWhenConfigured() async throws {
+        try await AccountTests.withSystem("metrics-access", environment: ["TRADER_WEB_METRICS_ACCESS": "admin_token"]) { supervisor, admin in
+            try await admin.signUp("root", AccountTests.password)
+            try await admin.logIn("root", AccountTests.password)
+            let adminToken = try #require(try await admin.send(.POST, "/api/v1/tokens", json: ["name": "prometheus", "scopes": ["admin"]]).json?["token"] as? String)
+            let readToken = try #require(try await admin.send(.POST, "/api/v1/tokens", json: ["name": "report", "scopes": ["read"]]).json?["token"] as? String)
+            let scraper = WebClient(port: supervisor.webPort)
+            let refused = try await scraper.get("/metrics")
+            #expect(refused.status == 403 && refused.body.contains("web.metrics_access: admin_token"), "\(refused.body)")
+            #expect(try await scraper.send(.GET, "/metrics", headers: AccessTests.bearer(readToken)).status == 403, "a token without the admin scope")
+            let scraped = try await scraper.send(.GET, "/metrics", headers: AccessTests.bearer(adminToken))
+            #expect(scraped.status == 200 && scraped.body.contains("# TYPE"), "\(scraped.body.prefix(200))")
+        }
+    }
+}

@@ -57,6 +57,12 @@ enum ConfigTable {
             $0.startWeb = try boolean($1)
         },
         ConfigEntry(path: "web.secure_cookies", summary: "the site is served over TLS: cookies get Secure") { $0.secureCookies = try boolean($1) },
+        ConfigEntry(path: "web.metrics_access", summary: "who /metrics answers: loopback, admin_token or loopback_or_admin_token") { c, v in
+            guard let access = MetricsAccess(rawValue: v.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                throw ConfigValueError(reason: "expected loopback, admin_token or loopback_or_admin_token, got \"\(v)\"")
+            }
+            c.metricsAccess = access
+        },
         ConfigEntry(path: "bots.max_per_user", summary: "how many bots a user may have") { $0.botsPerUser = try integer($1, 1...1_000) },
         ConfigEntry(path: "exchange", summary: "sim or testnet") { c, v in
             guard let mode = TraderConfig.ExchangeMode(rawValue: v.lowercased()) else {

@@ -27,6 +27,8 @@ public struct TraderConfig: Sendable, Equatable {
     public var startSim: Bool
     public var sessionIdleMinutes: Int
     public var secureCookies: Bool
+    /// Who `/metrics` answers (it names users' workers).
+    public var metricsAccess: MetricsAccess
     /// How many bots a user may have.
     public var botsPerUser: Int
     public var exchange: ExchangeMode
@@ -84,6 +86,7 @@ public struct TraderConfig: Sendable, Equatable {
         startSim = true
         sessionIdleMinutes = 720
         secureCookies = false
+        metricsAccess = .loopback
         botsPerUser = 20
         exchange = .sim
         simPort = 9090

@@ -94,12 +94,27 @@ final class MetricsCollector: Sendable {
 }
 
 /// Registers `/metrics`.
+/// `/metrics`, to whom ``MetricsAccess`` allows (403 otherwise, saying how it is configured).
 struct MetricsController {
     let database: CentralDatabase
     let collector: MetricsCollector
+    let access: MetricsAccess
+
+    /// An active token of an enabled administrator, with the `admin` scope.
+    func isAdminToken(_ text: String?, now: Date = Date()) -> Bool {
+        guard let text, let token = try? database.apiTokens.token(hash: SecureToken.storedForm(text)), token.isActive(at: now), token.scopes.contains(.admin),
+            let user = try? database.users.user(token.userID), user.isAdmin, !user.isDisabled
+        else { return false }
+        return true
+    }
 
     func register(on router: Router<WebContext>) {
-        router.get("/metrics") { _, _ -> Response in
+        router.get("/metrics") { request, context -> Response in
+            guard access.allows(remoteAddress: context.remoteAddress, adminToken: isAdminToken(APITokenText.bearer(request.headers[.authorization]))) else {
+                return Response(
+                    status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: access.refusal + "\n")))
+            }
             guard let text = try? collector.scrape(database: database) else {
                 return Response(
                     status: .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8"],
