@@ -233,6 +233,8 @@ extension PostgresSchema {
     static let accessTables: [String] = [
         "ALTER TABLE users ADD COLUMN is_admin boolean NOT NULL DEFAULT false",
         "ALTER TABLE users ADD COLUMN disabled_at timestamptz",
+        "ALTER TABLE users ADD COLUMN approved_at timestamptz",
+        "UPDATE users SET approved_at = created_at",
         "UPDATE users SET is_admin = true WHERE id = (SELECT min(id) FROM users)",
         """
         CREATE TABLE api_tokens (

@@ -30,13 +30,13 @@ public struct PostgresUserStore: UserStore {
     }
 
     public func user(_ id: UserID) throws -> StoredUser? {
-        try db.query("SELECT id, username, created_at, language, is_admin, disabled_at FROM users WHERE id = \(id.rawValue)").first.map(Self.user)
+        try db.query("SELECT id, username, created_at, language, is_admin, disabled_at, approved_at FROM users WHERE id = \(id.rawValue)").first.map(Self.user)
     }
 
     public func credentials(username: String) throws -> (user: StoredUser, passwordHash: String)? {
         let rows = try db.query(
             """
-            SELECT id, username, created_at, language, is_admin, disabled_at, password_hash FROM users
+            SELECT id, username, created_at, language, is_admin, disabled_at, approved_at, password_hash FROM users
             WHERE lower(username COLLATE "C") = lower(\(username) COLLATE "C")
             """
         )
@@ -63,17 +63,22 @@ public struct PostgresUserStore: UserStore {
         try db.execute("UPDATE users SET disabled_at = \(at.map(PostgresValues.time)) WHERE id = \(id.rawValue)")
     }
 
-    public func allUsers() throws -> [StoredUser] {
-        try db.query("SELECT id, username, created_at, language, is_admin, disabled_at FROM users ORDER BY id").map(Self.user)
+    public func setApproved(at: Date?, for id: UserID) throws {
+        try db.execute("UPDATE users SET approved_at = \(at.map(PostgresValues.time)) WHERE id = \(id.rawValue)")
     }
 
-    /// A row whose first six columns are `id, username, created_at, language, is_admin, disabled_at`.
+    public func allUsers() throws -> [StoredUser] {
+        try db.query("SELECT id, username, created_at, language, is_admin, disabled_at, approved_at FROM users ORDER BY id").map(Self.user)
+    }
+
+    /// A row whose first six columns are `id, username, created_at, language, is_admin, disabled_at, approved_at`.
     static func user(_ row: PostgresRow) throws -> StoredUser {
         let columns = row.makeRandomAccess()
         return StoredUser(
             id: UserID(try columns[0].decode(Int64.self)), username: try columns[1].decode(String.self),
             createdAt: PostgresValues.readTime(try columns[2].decode(Date.self)), language: try columns[3].decode(String?.self),
-            isAdmin: try columns[4].decode(Bool.self), disabledAt: try columns[5].decode(Date?.self).map(PostgresValues.readTime)
+            isAdmin: try columns[4].decode(Bool.self), disabledAt: try columns[5].decode(Date?.self).map(PostgresValues.readTime),
+            approvedAt: try columns[6].decode(Date?.self).map(PostgresValues.readTime)
         )
     }
 }

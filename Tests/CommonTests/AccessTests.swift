@@ -161,3 +161,50 @@ import Testing
         #expect(MetricsAccess.adminToken.refusal.contains("web.metrics_access: admin_token"))
     }
 }
+
+@Suite struct PlatformPoliciesTests {
+    static func dca(base: String = "20", safety: Int = 2, scale: String = "2", allocation: String = "200", mode: BotDefinition.Mode = .paper, symbol: String = "BTCUSDT") throws
+        -> BotDefinition
+    {
+        let parameters = DCAParameters(
+            symbol: symbol, baseOrder: Decimal(string: base)!, safetyOrders: safety, deviationPct: 2, stepScale: 1, volumeScale: Decimal(string: scale)!,
+            takeProfitPct: 1.5)
+        return BotDefinition(name: "d", mode: mode, allocationUsdt: Decimal(string: allocation)!, plan: .dca(parameters))
+    }
+
+    @Test func eachPolicyRefusesNamingItself() throws {
+        let policies = PlatformPolicies(maxOrderUsdt: 50, maxAllocationUsdt: 300, allowedSymbols: ["BTCUSDT"], botsPerUser: 2, paperOnlyUntilApproved: true)
+        #expect(policies.checkOrder(usdt: 50) == nil && policies.checkOrder(usdt: 50.01)?.policy == "max_order_usdt")
+        #expect(policies.checkOrder(usdt: 60)?.message == "The platform's policy \"largest order\" allows 50.00 USDT; this order is 60.00 USDT.")
+        #expect(policies.checkSymbol("BTCUSDT") == nil && policies.checkSymbol("ETHUSDT")?.policy == "allowed_symbols")
+        #expect(policies.checkBotCount(existing: 1) == nil && policies.checkBotCount(existing: 2)?.policy == "bots_per_user")
+        #expect(policies.checkLive(approved: true) == nil && policies.checkLive(approved: false)?.policy == "paper_only_until_approved")
+        #expect(try policies.checkBot(Self.dca(), approved: false) == nil, "paper is allowed before approval")
+        #expect(try policies.checkBot(Self.dca(mode: .live), approved: false)?.policy == "paper_only_until_approved")
+        #expect(try policies.checkBot(Self.dca(mode: .live), approved: true) == nil)
+        #expect(try policies.checkBot(Self.dca(allocation: "301"), approved: true)?.policy == "max_allocation_usdt")
+        #expect(try policies.checkBot(Self.dca(symbol: "ETHUSDT"), approved: true)?.policy == "allowed_symbols")
+        // Base 20, safety orders 20 and 40: the largest is 40; with three, 80.
+        #expect(try PlatformPolicies.largestOrder(Self.dca()) == 40)
+        #expect(try policies.checkBot(Self.dca(safety: 3, allocation: "300"), approved: true)?.policy == "max_order_usdt")
+        #expect(try PlatformPolicies().checkBot(Self.dca(safety: 3, allocation: "300", mode: .live), approved: false) == nil, "no policies: no limits")
+    }
+
+    @Test func theAdminsFormIsReadFieldByField() throws {
+        let parsed = try PlatformPolicies.parse(maxOrder: " 100 ", maxAllocation: "", symbols: "btcusdt, ETHUSDT,,BTCUSDT", botsPerUser: "5", paperOnly: true).get()
+        #expect(parsed == PlatformPolicies(maxOrderUsdt: 100, maxAllocationUsdt: nil, allowedSymbols: ["BTCUSDT", "ETHUSDT"], botsPerUser: 5, paperOnlyUntilApproved: true))
+        #expect(PlatformPolicies.parse(maxOrder: "-1", maxAllocation: nil, symbols: nil, botsPerUser: nil, paperOnly: false).failure?.policy == "max_order_usdt")
+        #expect(PlatformPolicies.parse(maxOrder: nil, maxAllocation: "lots", symbols: nil, botsPerUser: nil, paperOnly: false).failure?.policy == "max_allocation_usdt")
+        #expect(PlatformPolicies.parse(maxOrder: nil, maxAllocation: nil, symbols: "BTC/USDT", botsPerUser: nil, paperOnly: false).failure?.policy == "allowed_symbols")
+        #expect(PlatformPolicies.parse(maxOrder: nil, maxAllocation: nil, symbols: nil, botsPerUser: "0", paperOnly: false).failure?.policy == "bots_per_user")
+        let encoded = String(decoding: try JSONEncoder().encode(parsed), as: UTF8.self)
+        #expect(try JSONDecoder().decode(PlatformPolicies.self, from: Data(encoded.utf8)) == parsed && encoded.contains("\"max_order_usdt\""))
+    }
+}
+
+extension Result {
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}

@@ -311,3 +311,59 @@ import Testing
         }
     }
 }
+
+/// The administrator's policies (issue 19): each refuses what exceeds it, naming itself, on
+/// bots (create, start) and manual orders; approval lifts "paper only until approved".
+@Suite(.serialized, .timeLimit(.minutes(3))) struct PolicyTests {
+    static func dca(_ name: String, mode: String = "paper", symbol: String = "BTCUSDT", allocation: String = "100", base: String = "20") -> [String: Any] {
+        [
+            "name": name, "mode": mode, "symbol": symbol, "allocation_usdt": allocation,
+            "strategy": ["name": "dca", "params": ["base_order": base, "take_profit": "1.5", "safety_orders": 1, "deviation": "2"]],
+        ]
+    }
+
+    static func refusal(_ answer: HTTP.Answer) -> String {
+        guard answer.status == 422, AccessTests.code(answer) == "policy_refused" else { return "\(answer.status) \(answer.body)" }
+        return (answer.json?["error"] as? [String: Any])?["message"] as? String ?? ""
+    }
+
+    @Test func eachPolicyRefusesNamingItselfAndApprovalLiftsPaperOnly() async throws {
+        try await AccountTests.withSystem("policies") { supervisor, admin in
+            try await admin.signUp("root", AccountTests.password)
+            try await admin.logIn("root", AccountTests.password)
+            let set = try await admin.send(.PUT, "/api/v1/admin/policies", json: [
+                "max_order_usdt": "30", "max_allocation_usdt": 150, "allowed_symbols": ["BTCUSDT"], "bots_per_user": 2, "paper_only_until_approved": true,
+            ])
+            #expect(set.status == 200 && set.json?["max_order_usdt"] as? String == "30.00", "\(set.body)")
+            let bad = try await admin.send(.PUT, "/api/v1/admin/policies", json: ["bots_per_user": "lots"])
+            #expect(bad.status == 422 && bad.body.contains("bots_per_user"))
+
+            let bob = WebClient(port: supervisor.webPort)
+            let bobID = try await bob.signUp("bob", AccountTests.password)
+            try await bob.logIn("bob", AccountTests.password)
+            #expect(Self.refusal(try await bob.send(.POST, "/api/v1/bots", json: Self.dca("live", mode: "live"))).contains("\"paper only until approved\""))
+            #expect(Self.refusal(try await bob.send(.POST, "/api/v1/bots", json: Self.dca("big", allocation: "200"))).contains("\"largest allocation per bot\" allows 150.00 USDT"))
+            #expect(Self.refusal(try await bob.send(.POST, "/api/v1/bots", json: Self.dca("eth", symbol: "ETHUSDT"))).contains("\"allowed symbols\""))
+            #expect(Self.refusal(try await bob.send(.POST, "/api/v1/bots", json: Self.dca("order", base: "40"))).contains("\"largest order\" allows 30.00 USDT"))
+            let first = try await bob.send(.POST, "/api/v1/bots", json: Self.dca("one"))
+            #expect(first.status == 201, "\(first.body)")
+            #expect(try await bob.send(.POST, "/api/v1/bots", json: Self.dca("two")).status == 201)
+            #expect(Self.refusal(try await bob.send(.POST, "/api/v1/bots", json: Self.dca("three"))).contains("\"bots per user\" allows 2"))
+            try await ManualOrderAPITests.holdBTC(supervisor)
+            let order = ManualOrderAPITests.limit("0.01", "40000.00", extra: ["request_id": "policy1"])
+            #expect(Self.refusal(try await bob.send(.POST, "/api/v1/orders", json: order)).contains("\"paper only until approved\""))
+
+            // A policy tightened after a bot was made: its start is refused too.
+            let bot = try #require((first.json?["bot_id"] as? NSNumber)?.intValue)
+            #expect(try await admin.send(.PUT, "/api/v1/admin/policies", json: ["max_order_usdt": "10", "paper_only_until_approved": true]).status == 200)
+            #expect(Self.refusal(try await bob.send(.POST, "/api/v1/bots/\(bot)/start")).contains("\"largest order\" allows 10.00 USDT"))
+
+            // Approved: live is allowed, the other limits still hold.
+            #expect(try await admin.send(.POST, "/api/v1/admin/users/\(bobID.rawValue)/approve").status == 204)
+            #expect(Self.refusal(try await bob.send(.POST, "/api/v1/orders", json: order)).contains("\"largest order\" allows 10.00 USDT; this order is 400.00 USDT"))
+            #expect(try await admin.get("/admin").body.contains("approved"))
+            let trail = try await admin.get("/admin/audit")
+            #expect(trail.body.contains("admin.policies") && trail.body.contains("admin.user_approved"))
+        }
+    }
+}

@@ -174,6 +174,8 @@ import Testing
         var created = APITokenResponse(token, now: Self.time)
         created.token = "ctp_x"
         try Self.check(created, "/api/v1/tokens", "post", "201")
+        try Self.check(PoliciesResponse(PlatformPolicies(maxOrderUsdt: 100, allowedSymbols: ["BTCUSDT"], paperOnlyUntilApproved: true)), "/api/v1/admin/policies")
+        try Self.check(PoliciesResponse(PlatformPolicies()), "/api/v1/admin/policies", "put")
         let record = AuditRecord(at: Self.time, userID: nil, actor: "ann", address: nil, action: "login.success", detail: "password")
         try Self.check(AuditListResponse(items: [AuditEntryResponse(AuditChain.append(record, after: nil))]), "/api/v1/activity")
         for key in [

@@ -12,6 +12,12 @@ extension OpenAPIDocument {
         ["username": string, "password": string, "invitation_code": ["type": "string", "description": "When sign-up is by invitation: the administrator's code."]],
         required: ["username", "password"])
 
+    nonisolated(unsafe) static let policies: [String: Any] = object(
+        [
+            "max_order_usdt": ["type": ["string", "null"]], "max_allocation_usdt": ["type": ["string", "null"]],
+            "allowed_symbols": ["type": "array", "items": string], "bots_per_user": ["type": ["integer", "null"]], "paper_only_until_approved": boolean,
+        ], required: ["max_order_usdt", "max_allocation_usdt", "allowed_symbols", "bots_per_user", "paper_only_until_approved"])
+
     nonisolated(unsafe) static let tokenItem: [String: Any] = object(
         [
             "id": integer, "name": string, "scopes": ["type": "array", "items": ["type": "string", "enum": ["read", "trade", "admin"]]],
@@ -96,6 +102,28 @@ extension OpenAPIDocument {
                     "200": json(object(["on": boolean, "workers_stopped": integer], required: ["on", "workers_stopped"]), "Done."),
                     "404": error("Not an administrator."),
                 ], body: body(object(["on": boolean], required: ["on"]), example: ["on": true]), unsafe: true)
+        ],
+        "/api/v1/admin/policies": [
+            "get": operation(
+                "Administrators only: the policies every user's actions must respect (null or empty: no limit).", tag: "admin",
+                responses: ["200": json(policies, "The policies."), "404": error("Not an administrator.")]),
+            "put": operation(
+                "Administrators only: set the policies (a missing or blank field: no limit). A refused action of a user answers 422 policy_refused naming the policy.",
+                tag: "admin",
+                responses: ["200": json(policies, "Saved."), "404": error("Not an administrator."), "422": error("A field is wrong (invalid_policy), named.")],
+                body: body(
+                    object([
+                        "max_order_usdt": ["type": ["string", "number", "null"]], "max_allocation_usdt": ["type": ["string", "number", "null"]],
+                        "allowed_symbols": ["type": ["array", "string", "null"]], "bots_per_user": ["type": ["integer", "string", "null"]],
+                        "paper_only_until_approved": boolean,
+                    ]), example: ["max_order_usdt": "100", "allowed_symbols": ["BTCUSDT", "ETHUSDT"], "paper_only_until_approved": true]),
+                unsafe: true),
+        ],
+        "/api/v1/admin/users/{user_id}/approve": [
+            "post": operation(
+                "Administrators only: approve an account for live trading (the \"paper only until approved\" policy).", tag: "admin",
+                responses: ["204": ["description": "Approved."], "404": error("No such user, or not an administrator.")],
+                parameters: [["name": "user_id", "in": "path", "required": true, "schema": integer, "example": 2]], unsafe: true)
         ],
         "/api/v1/admin/signup-mode": [
             "post": operation(

@@ -64,6 +64,56 @@ struct AdminController {
             let workers = try await setKillSwitch(on, context: context)
             return Reply.json(.ok, KillSwitchResponse(on: on, workersStopped: workers))
         }
+        routes.pages.post("/admin/policies") { _, context -> Response in
+            guard context.user.isAdmin else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+            let form = context.form
+            do throws(APIError) {
+                try setPolicies(
+                    PlatformPolicies.parse(
+                        maxOrder: form["max_order_usdt"], maxAllocation: form["max_allocation_usdt"], symbols: form["allowed_symbols"],
+                        botsPerUser: form["bots_per_user"], paperOnly: form["paper_only_until_approved"] != nil), context: context)
+                return Reply.redirect("/admin?done=policies#policies")
+            } catch {
+                return page(context, error: error.pageMessage, status: error.status)
+            }
+        }
+        routes.api.get("admin/policies") { _, context -> Response in
+            guard context.user.isAdmin else { throw APIError.notFound("No such API endpoint.") }
+            return Reply.json(.ok, PoliciesResponse(try database.policies()))
+        }
+        routes.api.put("admin/policies") { request, context -> Response in
+            guard context.user.isAdmin else { throw APIError.notFound("No such API endpoint.") }
+            let body = try await JSONBody.read(request, user: context.user.id)
+            func text(_ key: String) -> String? {
+                switch body.fields[key] {
+                case let number as NSNumber: number.stringValue
+                case let string as String: string
+                case let list as [Any]: list.map { "\($0)" }.joined(separator: ",")
+                default: nil
+                }
+            }
+            let policies = PlatformPolicies.parse(
+                maxOrder: text("max_order_usdt"), maxAllocation: text("max_allocation_usdt"), symbols: text("allowed_symbols"),
+                botsPerUser: text("bots_per_user"), paperOnly: try body.bool("paper_only_until_approved", default: false))
+            try setPolicies(policies, context: context)
+            return Reply.json(.ok, PoliciesResponse(try database.policies()))
+        }
+        for (action, approve) in [("approve", true), ("unapprove", false)] {
+            routes.pages.post("/admin/users/:user_id/\(action)") { _, context -> Response in
+                guard context.user.isAdmin else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
+                do throws(APIError) {
+                    try setApproved(approve, reference: context.parameters.get("user_id") ?? "", context: context)
+                    return Reply.redirect("/admin?done=user_\(action)d#users")
+                } catch {
+                    return page(context, error: error.pageMessage, status: error.status)
+                }
+            }
+            routes.api.post("admin/users/:user_id/\(action)") { _, context -> Response in
+                guard context.user.isAdmin else { throw APIError.notFound("No such API endpoint.") }
+                try setApproved(approve, reference: context.parameters.get("user_id") ?? "", context: context)
+                return Response(status: .noContent)
+            }
+        }
         routes.pages.post("/admin/signup-mode") { _, context -> Response in
             guard context.user.isAdmin else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
             do throws(APIError) {
@@ -97,7 +147,30 @@ struct AdminController {
         }
     }
 
-    static let notices: Set<String> = ["user_disabled", "user_enabled", "kill_switch_on", "kill_switch_off", "signup_mode"]
+    static let notices: Set<String> = [
+        "user_disabled", "user_enabled", "kill_switch_on", "kill_switch_off", "signup_mode", "policies", "user_approved", "user_unapproved",
+    ]
+
+    func setPolicies(_ parsed: Result<PlatformPolicies, PlatformPolicies.Refusal>, context: SignedInContext) throws(APIError) {
+        let policies: PlatformPolicies
+        switch parsed {
+        case .success(let value): policies = value
+        case .failure(let refusal): throw APIError(.unprocessableContent, "invalid_policy", refusal.message)
+        }
+        try write { try database.platform.setPolicies(policies, by: context.user.username, at: Date()) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let detail = (try? encoder.encode(policies)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        audit.record(AuditAction.policiesChanged, user: nil, actor: context.actor, address: context.remoteAddress, detail: detail)
+    }
+
+    func setApproved(_ approve: Bool, reference: String, context: SignedInContext) throws(APIError) {
+        guard let id = Int64(reference), let target = try read({ try database.users.user(UserID(id)) }) else { throw APIError.notFound("No such user.") }
+        try write { try database.users.setApproved(at: approve ? Date() : nil, for: target.id) }
+        audit.record(
+            approve ? AuditAction.userApproved : AuditAction.userUnapproved, user: target.id, actor: context.actor, address: context.remoteAddress,
+            detail: target.username)
+    }
 
     func setSignupMode(_ text: String, context: SignedInContext) throws(APIError) {
         guard let mode = SignupMode(rawValue: text) else {
@@ -184,6 +257,16 @@ struct AdminController {
         let zone = database.timeZone(of: context.user.id)
         var c: [String: Any] = ["csrf": context.viewer.csrfToken]
         if let newInvitation { c["newInvitation"] = newInvitation }
+        if let policies = try? database.platform.policies() {
+            c["policies"] = [
+                "maxOrder": policies.maxOrderUsdt.map { DecimalText.format($0, places: 2) } ?? "",
+                "maxAllocation": policies.maxAllocationUsdt.map { DecimalText.format($0, places: 2) } ?? "",
+                "symbols": (policies.allowedSymbols ?? []).joined(separator: ", "), "botsPerUser": policies.botsPerUser.map(String.init) ?? "",
+                "paperOnly": policies.paperOnlyUntilApproved,
+            ] as [String: Any]
+        } else {
+            c["policiesUnreadable"] = t("admin.unreadable")
+        }
         if let mode = try? database.platform.signupMode(), let invitations = try? database.platform.invitations() {
             let names = Dictionary(((try? database.users.allUsers()) ?? []).map { ($0.id, $0.username) }, uniquingKeysWith: { first, _ in first })
             c["signup"] = [
@@ -208,7 +291,8 @@ struct AdminController {
             c["users"] = try overview().map { row -> [String: Any] in
                 [
                     "id": String(row.user.id.rawValue), "name": row.user.username, "admin": row.user.isAdmin, "isViewer": row.user.id == context.user.id,
-                    "disabled": row.user.isDisabled,
+                    "disabled": row.user.isDisabled, "approved": row.user.approvedAt != nil, "adminRow": row.user.isAdmin,
+                    "approval": row.user.isApproved ? t("admin.approved") : t("admin.awaiting_approval"),
                     "state": row.user.disabledAt.map { t("admin.disabled_since", ["time": DisplayTime.text($0, zone)]) } ?? t("admin.enabled"),
                     "twofa": t(row.secondFactor ? "admin.twofa_on" : "admin.twofa_off"),
                     "signin": row.lastSignIn.map { DisplayTime.text($0, zone) } ?? t("admin.never"),
@@ -266,4 +350,21 @@ struct KillSwitchResponse: Encodable, Sendable {
 
 struct InvitationCreatedResponse: Encodable, Sendable {
     let code: String
+}
+
+/// The policies as the API answers them: amounts as decimal strings, null for no limit.
+struct PoliciesResponse: Encodable, Sendable {
+    @Nullable var maxOrderUsdt: String?
+    @Nullable var maxAllocationUsdt: String?
+    let allowedSymbols: [String]
+    @Nullable var botsPerUser: Int?
+    let paperOnlyUntilApproved: Bool
+
+    init(_ policies: PlatformPolicies) {
+        maxOrderUsdt = policies.maxOrderUsdt.map { DecimalText.format($0, places: 2) }
+        maxAllocationUsdt = policies.maxAllocationUsdt.map { DecimalText.format($0, places: 2) }
+        allowedSymbols = policies.allowedSymbols ?? []
+        botsPerUser = policies.botsPerUser
+        paperOnlyUntilApproved = policies.paperOnlyUntilApproved
+    }
 }

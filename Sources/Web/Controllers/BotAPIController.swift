@@ -33,6 +33,8 @@ struct BotAPIController {
         routes.api.post("bot/start") { _, context -> Response in
             try Self.firstBotRuns(database, user: context.user.id)
             try database.requireNotHalted()
+            let settings = try read { try database.bots.settings(for: context.user.id) } ?? .defaults
+            try database.requirePolicies(allow: BotDefinition.first(from: settings), user: context.user.id)
             return Reply.json(.accepted, try await control.command(CommandRequest(.start), user: context.user.id))
         }
         routes.api.post("bot/stop") { request, context -> Response in

@@ -68,6 +68,7 @@ struct BotsAPIController {
     func start(_ id: Int64, user: UserID) async throws(APIError) -> CommandAccepted {
         let bot = try bot(id, user: user)
         try database.requireNotHalted()
+        try database.requirePolicies(allow: bot.record.definition, user: user)
         guard bot.isHosted else {
             try runnable(id, user: user)
             return try await control.command(CommandRequest(.start), user: user)
@@ -114,6 +115,7 @@ struct BotsAPIController {
 
     /// Stores a checked definition as the user's new bot; returns its id.
     func create(_ definition: BotDefinition, user: UserID) async throws(APIError) -> Int64 {
+        try database.requirePolicies(allowNew: definition, user: user)
         let record = try Self.storing { try database.bots.createBot(definition, for: user, limits: limits, at: Date()) }
         try await handOver(user: user, changed: record.id)
         return record.id
@@ -129,6 +131,7 @@ struct BotsAPIController {
         if current.running != nil, !Self.stoppedStates.contains(current.state), !definition.runsInWorker {
             throw APIError(.conflict, "bot_running", "Stop this bot before making it a \(definition.mode == .paper ? "paper" : definition.strategyName) bot.")
         }
+        try database.requirePolicies(allow: definition, user: user)
         guard try Self.storing({ try database.bots.updateBot(id, definition, for: user, at: Date()) }) != nil else {
             throw APIError.notFound("No such bot.")
         }

@@ -11,7 +11,7 @@ struct OrdersController {
     let catalog: ExchangeCatalog
     let exchange: String
 
-    var intake: ManualOrderIntake { ManualOrderIntake(control: control, catalog: catalog) }
+    var intake: ManualOrderIntake { ManualOrderIntake(control: control, catalog: catalog, database: database) }
 
     func register(on routes: WebRoutes) {
         routes.api.post("orders") { request, context -> Response in

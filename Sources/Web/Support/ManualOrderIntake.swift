@@ -8,6 +8,7 @@ import Hummingbird
 struct ManualOrderIntake {
     let control: ControlClient
     let catalog: ExchangeCatalog
+    let database: CentralDatabase
 
     /// The order and what the supervisor said of the command that carries it.
     struct Placed {
@@ -92,6 +93,10 @@ struct ManualOrderIntake {
     /// Sends the checked order to the user's worker; a user without a key gets the supervisor's
     /// 409 `no_key`, as the bot's commands do.
     func place(_ order: ManualOrder, user: UserID) async throws(APIError) -> Placed {
+        // The administrator's policies: approval for live trading, the symbol, the order's size.
+        var price = order.price ?? 0
+        if order.price == nil { price = try await catalog.lastPrice(order.symbol) ?? 0 }
+        try database.requirePolicies(allowOrder: order.symbol, usdt: order.quoteQuantity ?? (order.quantity ?? 0) * price, user: user)
         var order = order
         order.requestedAt = Date()
         let encoder = JSONEncoder()

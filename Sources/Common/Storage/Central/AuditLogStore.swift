@@ -54,6 +54,9 @@ public enum AuditAction {
     public static let killSwitchOff = "admin.kill_switch_off"
     public static let signupModeChanged = "admin.signup_mode"
     public static let invitationCreated = "admin.invitation_created"
+    public static let policiesChanged = "admin.policies"
+    public static let userApproved = "admin.user_approved"
+    public static let userUnapproved = "admin.user_unapproved"
 }
 
 public struct SQLiteAuditLogStore: AuditLogStore {

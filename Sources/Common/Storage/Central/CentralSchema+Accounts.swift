@@ -117,6 +117,8 @@ extension CentralSchema {
                 sql: """
                     ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0;
                     ALTER TABLE users ADD COLUMN disabled_at TEXT;
+                    ALTER TABLE users ADD COLUMN approved_at TEXT;
+                    UPDATE users SET approved_at = created_at;
                     UPDATE users SET is_admin = 1 WHERE id = (SELECT min(id) FROM users);
                     CREATE TABLE api_tokens (
                         id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -47,11 +47,26 @@ public enum PlatformSetting {
     public static let killSwitch = "kill_switch"
     /// ``SignupMode``'s raw value; none: open.
     public static let signupMode = "signup_mode"
+    /// ``PlatformPolicies`` as JSON; none: no limits.
+    public static let policies = "policies"
 }
 
 extension PlatformStore {
     /// Whether the kill switch is on.
     public func isHalted() throws -> Bool { try value(PlatformSetting.killSwitch) == "on" }
+
+    /// The administrator's policies (none set: no limits; a value this build cannot read is an
+    /// error, never "no limits").
+    public func policies() throws -> PlatformPolicies {
+        guard let text = try value(PlatformSetting.policies) else { return PlatformPolicies() }
+        return try JSONDecoder().decode(PlatformPolicies.self, from: Data(text.utf8))
+    }
+
+    public func setPolicies(_ policies: PlatformPolicies, by actor: String, at: Date) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try set(PlatformSetting.policies, to: String(decoding: try encoder.encode(policies), as: UTF8.self), by: actor, at: at)
+    }
 
     public func signupMode() throws -> SignupMode { try value(PlatformSetting.signupMode).flatMap(SignupMode.init(rawValue:)) ?? .open }
 }

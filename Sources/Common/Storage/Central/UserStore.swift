@@ -12,17 +12,25 @@ public struct StoredUser: Sendable, Equatable {
     public var isAdmin = false
     /// When an administrator disabled the account (nil: it is enabled): it cannot sign in.
     public var disabledAt: Date? = nil
+    /// When an administrator approved the account for live trading (the accounts that existed
+    /// before approvals: when they were created); nil: not approved.
+    public var approvedAt: Date? = nil
 
-    public init(id: UserID, username: String, createdAt: Date, language: String? = nil, isAdmin: Bool = false, disabledAt: Date? = nil) {
+    public init(
+        id: UserID, username: String, createdAt: Date, language: String? = nil, isAdmin: Bool = false, disabledAt: Date? = nil, approvedAt: Date? = nil
+    ) {
         self.id = id
         self.username = username
         self.createdAt = createdAt
         self.language = language
         self.isAdmin = isAdmin
         self.disabledAt = disabledAt
+        self.approvedAt = approvedAt
     }
 
     public var isDisabled: Bool { disabledAt != nil }
+    /// May trade live under the "paper only until approved" policy: approved, or an administrator.
+    public var isApproved: Bool { isAdmin || approvedAt != nil }
 }
 
 /// The `users` table. Written by the web (and an account's role by `supervisor admin`). The
@@ -40,6 +48,8 @@ public protocol UserStore: Sendable {
     func setAdmin(_ admin: Bool, for id: UserID) throws
     /// Disables the account (`at`) or enables it again (nil).
     func setDisabled(at: Date?, for id: UserID) throws
+    /// Approves the account for live trading (`at`) or takes the approval back (nil).
+    func setApproved(at: Date?, for id: UserID) throws
     /// Every account, by id.
     func allUsers() throws -> [StoredUser]
 }
@@ -110,12 +120,17 @@ public struct SQLiteUserStore: UserStore {
         try db.read { db in try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM users ORDER BY id").map(Self.user) }
     }
 
-    static let columns = "id, username, created_at, language, is_admin, disabled_at"
+    public func setApproved(at: Date?, for id: UserID) throws {
+        try db.write { db in try db.execute(sql: "UPDATE users SET approved_at = ? WHERE id = ?", arguments: [at.map(Timestamp.string), id.rawValue]) }
+    }
+
+    static let columns = "id, username, created_at, language, is_admin, disabled_at, approved_at"
 
     static func user(_ row: Row) -> StoredUser {
         StoredUser(
             id: UserID(row["id"]), username: row["username"], createdAt: Timestamp.date(row["created_at"]) ?? .distantPast, language: row["language"],
-            isAdmin: row["is_admin"], disabledAt: (row["disabled_at"] as String?).flatMap(Timestamp.date)
+            isAdmin: row["is_admin"], disabledAt: (row["disabled_at"] as String?).flatMap(Timestamp.date),
+            approvedAt: (row["approved_at"] as String?).flatMap(Timestamp.date)
         )
     }
 }

@@ -55,6 +55,10 @@ public final class InMemoryUserStore: UserStore {
         update(id) { $0.user.disabledAt = at }
     }
 
+    public func setApproved(at: Date?, for id: UserID) throws {
+        update(id) { $0.user.approvedAt = at }
+    }
+
     public func allUsers() throws -> [StoredUser] { rows.withLock { $0.map(\.user) } }
 
     private func update(_ id: UserID, _ change: (inout Row) -> Void) {
