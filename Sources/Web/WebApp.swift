@@ -41,6 +41,7 @@ enum WebApp {
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: SessionMiddleware(sessions: sessions, database: database, watch: watch, secureCookies: settings.secureCookies))
         router.add(middleware: LanguageMiddleware())
+        router.add(middleware: ExchangeModeMiddleware(mainnet: settings.exchange == "mainnet"))
         router.add(middleware: PageStatusMiddleware(database: database, watch: watch))
         router.add(middleware: APINotFoundMiddleware())
         HealthController(database: database).register(on: router)

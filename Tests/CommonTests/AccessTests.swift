@@ -208,3 +208,19 @@ extension Result {
         return nil
     }
 }
+
+@Suite struct APIRestrictionsTests {
+    @Test func aWithdrawingKeyIsRefusedAndAnUnboundOneWarned() {
+        guard case .refuse(let reason) = APIRestrictions(enableWithdrawals: true, ipRestrict: true, enableSpotAndMarginTrading: true).verdict else {
+            Issue.record("a key that may withdraw was not refused")
+            return
+        }
+        #expect(reason.contains("withdraw"))
+        guard case .store(let warning) = APIRestrictions(enableWithdrawals: false, ipRestrict: false, enableSpotAndMarginTrading: true).verdict else {
+            Issue.record("refused")
+            return
+        }
+        #expect(warning?.contains("not restricted to IP addresses") == true)
+        #expect(APIRestrictions(enableWithdrawals: false, ipRestrict: true, enableSpotAndMarginTrading: nil).verdict == .store(warning: nil))
+    }
+}

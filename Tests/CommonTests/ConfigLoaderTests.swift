@@ -36,7 +36,8 @@ import Testing
     @Test(arguments: [
         ("web:\n  port: abc\n", "web.port", "expected a whole number"),
         ("web:\n  port: 70000\n", "web.port", "outside 1...65535"),
-        ("exchange: mainnet\n", "exchange", "expected one of sim, testnet"),
+        ("exchange: binance\n", "exchange", "expected one of sim, testnet, mainnet"),
+        ("exchange: mainnet\n", "exchange.allow_mainnet: true", "real money"),
         ("web:\n  prot: 80\n", "unknown key web.prot", ""),
         ("web: 80\n", "key web must be a mapping", ""),
         ("web:\n  port: [1, 2]\n", "web.port", "single value"),
@@ -53,7 +54,7 @@ import Testing
         } catch {
             #expect(error.description.contains(key), "\(error)")
             if !problem.isEmpty { #expect(error.description.contains(problem), "\(error)") }
-            if !key.contains("restart_backoff") { #expect(error.description.contains(file), "\(error)") }
+            if !key.contains("restart_backoff"), !key.contains("allow_mainnet") { #expect(error.description.contains(file), "\(error)") }
         }
     }
 
@@ -81,5 +82,16 @@ import Testing
         #expect(ConfigLoader.environmentName(of: "master_key_file") == "TRADER_MASTER_KEY_FILE")
         #expect(ConfigLoader.environmentName(of: "bin_dir") == "TRADER_BIN_DIR")
         #expect(ConfigLoader.environmentName(of: "sim.port") == "TRADER_SIM_PORT")
+    }
+
+    @Test func mainnetNeedsTheOperatorsWord() async throws {
+        let dir = try TemporaryDirectory()
+        let file = dir.path + "/trader.yaml"
+        try "exchange:\n  mode: mainnet\n  allow_mainnet: true\nmainnet:\n  base_url: http://127.0.0.1:9/\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let config = try await ConfigLoader.load(file: file, environment: [:])
+        #expect(config.exchange == .mainnet && config.allowMainnet && config.exchangeBaseURL == "http://127.0.0.1:9")
+        let fromEnvironment = try await ConfigLoader.load(file: nil, environment: ["TRADER_EXCHANGE": "mainnet", "TRADER_EXCHANGE_ALLOW_MAINNET": "true"])
+        #expect(fromEnvironment.exchangeBaseURL == "https://api.binance.com")
+        await #expect(throws: ConfigError.self) { try await ConfigLoader.load(file: nil, environment: ["TRADER_EXCHANGE": "mainnet"]) }
     }
 }

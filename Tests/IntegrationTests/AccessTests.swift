@@ -367,3 +367,47 @@ import Testing
         }
     }
 }
+
+/// `exchange: mainnet` (issue 19), against the simulator standing in for Binance: refused
+/// without `exchange.allow_mainnet: true`; with it, a banner on every page, a key that may
+/// withdraw refused, one without an IP restriction stored with a warning.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct MainnetModeTests {
+    @Test func mainnetNeedsTheOperatorsWordRefusesWithdrawalKeysAndWarnsOfUnrestrictedOnes() async throws {
+        let sim = try await SimulatorProcess()
+        defer { sim.stop() }
+        // Without the operator's word the supervisor does not start.
+        let temp = try TestDataDir("mainnet-refused")
+        let refused = Process()
+        refused.executableURL = URL(fileURLWithPath: TestPaths.binDir + "/supervisor")
+        refused.arguments = ["--data-dir", temp.path + "/data"]
+        refused.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TRADER_") }.merging(["TRADER_EXCHANGE": "mainnet"]) { $1 }
+        let output = Pipe()
+        refused.standardOutput = output
+        refused.standardError = output
+        try refused.run()
+        let (status, text) = ExchangeKeyTests.finish((refused, output))
+        #expect(status != 0 && text.contains("exchange.allow_mainnet: true"), "\(status) \(text)")
+
+        let environment = ["TRADER_EXCHANGE": "mainnet", "TRADER_EXCHANGE_ALLOW_MAINNET": "true", "TRADER_MAINNET_BASE_URL": sim.baseURL]
+        try await AccountTests.withSystem("mainnet", environment: environment) { supervisor, web in
+            #expect(try await web.get("/login").body.contains("id=\"mainnet-banner\""))
+            try await web.signUp("ann", AccountTests.password)
+            try await web.logIn("ann", AccountTests.password)
+            #expect(try await web.get("/settings").body.contains("id=\"mainnet-banner\""))
+
+            let withdrawing = try await sim.createAccount(permissions: ["enable_withdrawals": true, "ip_restrict": true])
+            let answer = try await web.send(.PUT, "/api/v1/exchange-key", json: ["api_key": withdrawing.apiKey, "api_secret": withdrawing.secret])
+            #expect(answer.status == 422 && AccessTests.code(answer) == "key_rejected" && answer.body.contains("withdraw"), "\(answer.body)")
+            #expect(try await web.get("/api/v1/exchange-key").status == 404, "not stored")
+
+            let open = try await sim.createAccount(permissions: ["ip_restrict": false])
+            let warned = try await web.send(.PUT, "/api/v1/exchange-key", json: ["api_key": open.apiKey, "api_secret": open.secret])
+            #expect(warned.status == 200 && (warned.json?["warning"] as? String ?? "").contains("not restricted to IP addresses"), "\(warned.body)")
+
+            let restricted = try await sim.createAccount(permissions: ["ip_restrict": true])
+            let clean = try await web.send(.PUT, "/api/v1/exchange-key", json: ["api_key": restricted.apiKey, "api_secret": restricted.secret])
+            #expect(clean.status == 200 && clean.json?["warning"] == nil, "\(clean.body)")
+            for secret in [withdrawing.secret, open.secret, restricted.secret] { #expect(!supervisor.output.contains(secret)) }
+        }
+    }
+}

@@ -93,7 +93,7 @@ import Testing
         made += ["key_stored", "key_deleted", "sim_account", "password_changed", "bot_settings", "start", "stop", "emergency_stop", "cancel_order", "settings"].map { "notice.\($0)" }
         made += ["symbols", "interval", "strategy", "fast", "slow", "max_position_pct", "max_position_usdt", "max_open_positions", "stop_loss_pct"].map { "field.\($0)" }
         made += ["active", "expired", "revoked"].map { "tokens.state_\($0)" } + ["open", "invite", "closed"].map { "admin.signup_\($0)" }
-        made += ["user_disabled", "user_enabled", "kill_switch_on", "kill_switch_off", "signup_mode", "policies", "user_approved", "user_unapproved"].map { "admin.notice_\($0)" } + ["notice.token_revoked"]
+        made += ["user_disabled", "user_enabled", "kill_switch_on", "kill_switch_off", "signup_mode", "policies", "user_approved", "user_unapproved"].map { "admin.notice_\($0)" } + ["notice.token_revoked", "notice.key_stored_unchecked", "notice.key_stored_unrestricted"]
         made += ["take_profit_pct", "trailing_stop_pct", "daily_loss_limit_usdt", "max_drawdown_pct", "cooldown_minutes", "timezone"].map { "field.\($0)" }
         #expect(made.filter { en[$0] == nil }.isEmpty, "\(made.filter { en[$0] == nil })")
     }

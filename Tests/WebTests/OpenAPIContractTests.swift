@@ -180,6 +180,7 @@ import Testing
         try Self.check(AuditListResponse(items: [AuditEntryResponse(AuditChain.append(record, after: nil))]), "/api/v1/activity")
         for key in [
             ExchangeKeyInfo(maskedKey: "abcd…wxyz", canTrade: true, verifiedAt: Self.time), ExchangeKeyInfo(maskedKey: "k", canTrade: false, verifiedAt: nil),
+            ExchangeKeyInfo(maskedKey: "k", canTrade: true, verifiedAt: Self.time, warning: "this key is not restricted to IP addresses"),
         ] {
             try Self.check(key, "/api/v1/exchange-key")
             try Self.check(key, "/api/v1/exchange-key", "put")

@@ -64,11 +64,15 @@ enum ConfigTable {
             c.metricsAccess = access
         },
         ConfigEntry(path: "bots.max_per_user", summary: "how many bots a user may have") { $0.botsPerUser = try integer($1, 1...1_000) },
-        ConfigEntry(path: "exchange", summary: "sim or testnet") { c, v in
-            guard let mode = TraderConfig.ExchangeMode(rawValue: v.lowercased()) else {
-                throw ConfigValueError(reason: "expected one of sim, testnet, got \"\(v)\"")
+        ConfigEntry(path: "exchange", summary: "sim, testnet or mainnet") { c, v in try setExchange(&c, v) },
+        // The same as a mapping, beside the operator's word for mainnet (`exchange: {mode: mainnet, allow_mainnet: true}`).
+        ConfigEntry(path: "exchange.mode", summary: "sim, testnet or mainnet (exchange: as a mapping)") { c, v in try setExchange(&c, v) },
+        ConfigEntry(path: "exchange.allow_mainnet", summary: "true: exchange mainnet may trade real money") { $0.allowMainnet = try boolean($1) },
+        ConfigEntry(path: "mainnet.base_url", summary: "Binance's REST base URL for mainnet") { c, v in
+            guard v.hasPrefix("https://") || v.hasPrefix("http://") else {
+                throw ConfigValueError(reason: "expected an http(s) URL, got \"\(v)\"")
             }
-            c.exchange = mode
+            c.mainnetBaseURL = v.hasSuffix("/") ? String(v.dropLast()) : v
         },
         ConfigEntry(path: "sim.port", summary: "simulator port") { $0.simPort = try port($1) },
         ConfigEntry(path: "sim.start", summary: "start the simulator (false: use the one already listening on sim.port, shared by a cluster's hosts)") {
@@ -193,6 +197,13 @@ enum ConfigTable {
             throw ConfigValueError(reason: "expected a path, got an empty value")
         }
         return text
+    }
+
+    static func setExchange(_ config: inout TraderConfig, _ value: String) throws(ConfigValueError) {
+        guard let mode = TraderConfig.ExchangeMode(rawValue: value.trimmingCharacters(in: .whitespaces).lowercased()) else {
+            throw ConfigValueError(reason: "expected one of sim, testnet, mainnet, got \"\(value)\"")
+        }
+        config.exchange = mode
     }
 
     static func host(_ text: String) throws(ConfigValueError) -> String {

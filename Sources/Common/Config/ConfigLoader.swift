@@ -54,6 +54,10 @@ public enum ConfigLoader {
                 "supervisor.restart_backoff_max_ms (\(config.restartBackoffMaxMs)) is below supervisor.restart_backoff_initial_ms (\(config.restartBackoffInitialMs))"
             )
         }
+        if config.exchange == .mainnet, !config.allowMainnet {
+            throw ConfigError(
+                "exchange: mainnet trades real money on Binance; it runs only when the configuration also says exchange.allow_mainnet: true")
+        }
         if config.heartbeatTimeoutMs <= config.workerHeartbeatIntervalMs {
             throw ConfigError(
                 "supervisor.heartbeat_timeout_ms (\(config.heartbeatTimeoutMs)) must exceed worker.heartbeat_interval_ms (\(config.workerHeartbeatIntervalMs))"
@@ -81,7 +85,9 @@ public enum ConfigLoader {
                 let result = try yaml.value(forKey: AbsoluteConfigKey(entry.path.split(separator: ".").map(String.init)), type: .string)
                 if case .string(let text)? = result.value?.content { values.append((text, origin)) }
             } catch {
-                throw ConfigError("\(origin): expected a single value (\(error))")
+                // A key that is also a mapping's name (`exchange`, beside `exchange.mode`) is read from its children then.
+                let parent = ConfigTable.entries.contains { $0.path.hasPrefix(entry.path + ".") }
+                if !parent { throw ConfigError("\(origin): expected a single value (\(error))") }
             }
         }
         if let value = environment[entry.environmentName] {

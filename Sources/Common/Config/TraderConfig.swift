@@ -6,6 +6,8 @@ public struct TraderConfig: Sendable, Equatable {
     public enum ExchangeMode: String, Sendable, CaseIterable {
         case sim
         case testnet
+        /// Binance itself, with real money: only with `exchange.allow_mainnet: true`.
+        case mainnet
     }
 
     public var dataDir: String
@@ -35,6 +37,10 @@ public struct TraderConfig: Sendable, Equatable {
     public var simPort: Int
     public var simSeed: Int
     public var testnetBaseURL: String
+    /// Binance's REST base URL for `exchange: mainnet` (tests point it at the simulator).
+    public var mainnetBaseURL: String
+    /// The operator's word that this installation may trade real money.
+    public var allowMainnet: Bool
     public var heartbeatTimeoutMs: Int
     public var restartBackoffInitialMs: Int
     public var restartBackoffMaxMs: Int
@@ -92,6 +98,8 @@ public struct TraderConfig: Sendable, Equatable {
         simPort = 9090
         simSeed = 1
         testnetBaseURL = "https://testnet.binance.vision"
+        mainnetBaseURL = "https://api.binance.com"
+        allowMainnet = false
         heartbeatTimeoutMs = 10_000
         restartBackoffInitialMs = 500
         restartBackoffMaxMs = 30_000
@@ -131,6 +139,7 @@ public struct TraderConfig: Sendable, Equatable {
         switch exchange {
         case .sim: "http://127.0.0.1:\(simPort)"
         case .testnet: testnetBaseURL
+        case .mainnet: mainnetBaseURL
         }
     }
 }

@@ -127,6 +127,16 @@ public final class BinanceClient: Sendable {
         return try Self.decoding { try BinanceDecoding.account(object) }
     }
 
+    /// What the key may do (`GET /sapi/v1/account/apiRestrictions`, Binance itself only: the
+    /// testnet has no `/sapi`): whether it may withdraw, and whether it is bound to IP addresses.
+    public func apiRestrictions() async throws(ExchangeError) -> APIRestrictions {
+        let object = try await sendSigned(.GET, "/sapi/v1/account/apiRestrictions", QueryString())
+        guard let fields = object as? [String: Any], let withdrawals = fields["enableWithdrawals"] as? Bool, let restricted = fields["ipRestrict"] as? Bool else {
+            throw ExchangeError.invalidResponse("apiRestrictions without enableWithdrawals and ipRestrict")
+        }
+        return APIRestrictions(enableWithdrawals: withdrawals, ipRestrict: restricted, enableSpotAndMarginTrading: fields["enableSpotAndMarginTrading"] as? Bool)
+    }
+
     /// Places an order. A timeout or 5xx gives ``ExchangeError/unknownOrderState``: call
     /// ``resolve(symbol:clientOrderID:)``, never resend blindly.
     public func place(_ order: NewOrder) async throws(ExchangeError) -> OrderReport {
@@ -336,5 +346,35 @@ public final class BinanceClient: Sendable {
             throw .invalidResponse("not JSON: \(body.prefix(120))")
         }
         return object
+    }
+}
+
+/// A key's permissions as Binance reports them (`/sapi/v1/account/apiRestrictions`).
+public struct APIRestrictions: Sendable, Equatable {
+    public let enableWithdrawals: Bool
+    public let ipRestrict: Bool
+    public let enableSpotAndMarginTrading: Bool?
+
+    public init(enableWithdrawals: Bool, ipRestrict: Bool, enableSpotAndMarginTrading: Bool?) {
+        self.enableWithdrawals = enableWithdrawals
+        self.ipRestrict = ipRestrict
+        self.enableSpotAndMarginTrading = enableSpotAndMarginTrading
+    }
+
+    /// On mainnet: a key that may withdraw is refused (a leak of it would empty the account); one
+    /// not bound to IP addresses is stored with a warning.
+    public enum Verdict: Equatable, Sendable {
+        case refuse(String)
+        case store(warning: String?)
+    }
+
+    public var verdict: Verdict {
+        if enableWithdrawals {
+            return .refuse(
+                "this key may withdraw funds (enableWithdrawals): create a key without the withdrawal permission; a bot never needs it")
+        }
+        return .store(
+            warning: ipRestrict
+                ? nil : "this key is not restricted to IP addresses: on Binance, restrict it to this server's address so that a copy of it is useless elsewhere")
     }
 }

@@ -222,17 +222,22 @@ public struct ExchangeKeyInfo: Sendable, Equatable, Codable {
     public let maskedKey: String
     public let canTrade: Bool
     @Nullable public var verifiedAt: Date?
+    /// What the check of the key's permissions found worth saying (mainnet: no IP restriction;
+    /// testnet: the check could not be made); absent otherwise.
+    public var warning: String?
 
-    public init(maskedKey: String, canTrade: Bool, verifiedAt: Date?) {
+    public init(maskedKey: String, canTrade: Bool, verifiedAt: Date?, warning: String? = nil) {
         self.maskedKey = maskedKey
         self.canTrade = canTrade
         self.verifiedAt = verifiedAt
+        self.warning = warning
     }
 
     enum CodingKeys: String, CodingKey {
         case maskedKey = "masked_key"
         case canTrade = "can_trade"
         case verifiedAt = "verified_at"
+        case warning
     }
 }
 

@@ -35,7 +35,14 @@ struct AdminAPI {
                 guard let flag = given as? Bool else { return Self.refuse("can_trade must be true or false") }
                 canTrade = flag
             }
-            let account = exchange.createAccount(balances: balances, canTrade: canTrade)
+            var permissions: [String: Bool] = [:]
+            for name in ["enable_withdrawals", "ip_restrict"] {
+                guard let given = object[name] else { continue }
+                guard let flag = given as? Bool else { return Self.refuse("\(name) must be true or false") }
+                permissions[name] = flag
+            }
+            let account = exchange.createAccount(
+                balances: balances, canTrade: canTrade, enableWithdrawals: permissions["enable_withdrawals"] ?? false, ipRestrict: permissions["ip_restrict"] ?? false)
             return SimAPI.json(
                 201,
                 [

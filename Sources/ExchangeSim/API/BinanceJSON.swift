@@ -109,4 +109,14 @@ enum BinanceJSON {
             "allowedSelfTradePreventionModes": ["EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"],
         ]
     }
+
+    /// `GET /sapi/v1/account/apiRestrictions`, as Binance answers it.
+    static func apiRestrictions(_ account: SimAccount, now: Int64) -> [String: Any] {
+        [
+            "ipRestrict": account.ipRestrict ?? false, "createTime": now, "enableReading": true,
+            "enableWithdrawals": account.enableWithdrawals ?? false, "enableInternalTransfer": false, "enableMargin": false,
+            "enableFutures": false, "permitsUniversalTransfer": false, "enableVanillaOptions": false, "enableFixApiTrade": false,
+            "enableFixReadOnly": false, "enableSpotAndMarginTrading": account.canTrade ?? true, "enablePortfolioMarginTrading": false,
+        ]
+    }
 }

@@ -54,6 +54,13 @@ struct SimAPI {
                 return BinanceJSON.account(account, omitZero: binance.parameters["omitZeroBalances"] == "true", now: exchange.nowMs)
             }
         }
+        // Binance's wallet endpoint (not on the testnet): what the key may do.
+        router.get("/sapi/v1/account/apiRestrictions") { request, context in
+            await handle(request, context, weight: { _ in 1 }, signed: true) { _, key in
+                guard let account = exchange.account(key!) else { throw SimError.rejectedKey }
+                return BinanceJSON.apiRestrictions(account, now: exchange.nowMs)
+            }
+        }
         router.post("/api/v3/order") { request, context in
             await handle(request, context, weight: { _ in 1 }, signed: true) { binance, key in
                 let order = try orderRequest(binance)

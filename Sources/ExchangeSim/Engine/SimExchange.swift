@@ -91,11 +91,13 @@ final class SimExchange: Sendable {
 
     // MARK: - Accounts
 
-    func createAccount(balances: [String: Decimal]?, canTrade: Bool = true) -> SimAccount {
+    func createAccount(balances: [String: Decimal]?, canTrade: Bool = true, enableWithdrawals: Bool = false, ipRestrict: Bool = false) -> SimAccount {
         let key = Self.randomToken(64)
         let secret = Self.randomToken(64)
         let initial = (balances ?? MarketCatalog.startingBalances).mapValues { Balance(free: $0) }
-        let account = SimAccount(apiKey: key, secret: secret, balances: initial, canTrade: canTrade ? nil : false)
+        var account = SimAccount(apiKey: key, secret: secret, balances: initial, canTrade: canTrade ? nil : false)
+        account.enableWithdrawals = enableWithdrawals ? true : nil
+        account.ipRestrict = ipRestrict ? true : nil
         state.withLock {
             $0.accounts[key] = account
             $0.revision += 1

@@ -94,6 +94,9 @@ struct SimAccount: Sendable, Codable {
     var balances: [String: Balance]
     /// nil (the default, and in state files from before it existed) means true.
     var canTrade: Bool? = nil
+    /// The key's permissions `/sapi/v1/account/apiRestrictions` reports (nil: false).
+    var enableWithdrawals: Bool? = nil
+    var ipRestrict: Bool? = nil
     var orders: [Int64: SimOrder] = [:]
     var fills: [SimFill] = []
     /// The orders still open, so that matching and duplicate checks never scan history.

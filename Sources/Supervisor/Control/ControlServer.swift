@@ -106,8 +106,8 @@ enum ControlServer {
 
     static func keyResponse(_ outcome: ProcessSupervisor.KeyOutcome) throws -> Response {
         switch outcome {
-        case .stored(let masked, let canTrade, let verifiedAt):
-            return try json(.ok, ExchangeKeyInfo(maskedKey: masked, canTrade: canTrade, verifiedAt: verifiedAt))
+        case .stored(let masked, let canTrade, let verifiedAt, let warning):
+            return try json(.ok, ExchangeKeyInfo(maskedKey: masked, canTrade: canTrade, verifiedAt: verifiedAt, warning: warning))
         case .rejected(let reason): return try errorResponse(.unprocessableContent, "key_rejected", reason)
         case .exchangeUnavailable(let reason): return try errorResponse(.serviceUnavailable, "exchange_unavailable", reason)
         case .rateLimited(let reason, let seconds):

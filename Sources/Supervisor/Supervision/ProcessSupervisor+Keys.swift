@@ -120,7 +120,7 @@ extension ProcessSupervisor {
 
 extension ProcessSupervisor {
     enum KeyOutcome: Sendable {
-        case stored(maskedKey: String, canTrade: Bool, verifiedAt: Date)
+        case stored(maskedKey: String, canTrade: Bool, verifiedAt: Date, warning: String? = nil)
         /// The exchange refused the key, in its words.
         case rejected(String)
         case exchangeUnavailable(String)
@@ -155,6 +155,25 @@ extension ProcessSupervisor {
         guard account.canTrade else {
             return .rejected("the exchange says this key may not trade (canTrade is false); enable spot trading for it")
         }
+        // The key's permissions: Binance itself only (the testnet has no /sapi).
+        var warning: String?
+        switch config.exchange {
+        case .mainnet:
+            do {
+                switch try await client.apiRestrictions().verdict {
+                case .refuse(let reason):
+                    logger.notice("key.refused_withdrawals", metadata: ["user_id": "\(user.rawValue)"])
+                    return .rejected(reason)
+                case .store(let said): warning = said
+                }
+            } catch {
+                logger.warning("key.restrictions_unknown", metadata: ["user_id": "\(user.rawValue)", "error": "\(error)"])
+                return .exchangeUnavailable("the exchange could not say whether this key may withdraw (/sapi/v1/account/apiRestrictions): \(error)")
+            }
+        case .testnet:
+            warning = "Binance's testnet has no /sapi/v1/account/apiRestrictions: whether this key may withdraw or is bound to IP addresses was not checked"
+        case .sim: break
+        }
         let now = Date()
         do {
             try vault.store(user: user, apiKey: apiKey, apiSecret: apiSecret, canTrade: true, verifiedAt: now, at: now)
@@ -164,7 +183,7 @@ extension ProcessSupervisor {
         }
         logger.info("key.stored", metadata: ["user_id": "\(user.rawValue)", "key": "\(KeyMask.mask(apiKey))"])
         syncWorkersWithKeys(now: now)
-        return .stored(maskedKey: KeyMask.mask(apiKey), canTrade: true, verifiedAt: now)
+        return .stored(maskedKey: KeyMask.mask(apiKey), canTrade: true, verifiedAt: now, warning: warning)
     }
 
     /// Erases a user's tokens and stops their worker; `false` when there were none.

@@ -23,8 +23,10 @@ struct SettingsPagesController {
             let key = (form["api_key"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             let secret = (form["api_secret"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             do throws(APIError) {
-                _ = try await control.storeKey(ExchangeKeyRequest(apiKey: key, apiSecret: secret), user: user.id)
-                return Reply.redirect("/settings?done=key_stored")
+                let stored = try await control.storeKey(ExchangeKeyRequest(apiKey: key, apiSecret: secret), user: user.id)
+                // The permission check's warning: no IP restriction (mainnet), or not checked (testnet).
+                let done = stored.warning == nil ? "key_stored" : exchange == "testnet" ? "key_stored_unchecked" : "key_stored_unrestricted"
+                return Reply.redirect("/settings?done=\(done)")
             } catch {
                 return settings(viewer: viewer, user: user.id, error: error.pageMessage, status: error.status)
             }
@@ -68,7 +70,7 @@ struct SettingsPagesController {
     /// The notices a redirect after a form asks for (`?done=`), as catalog keys.
     static let notices: Set<String> = [
         "key_stored", "key_deleted", "sim_account", "password_changed", "bot_settings", "channel_added", "channel_saved", "channel_test", "channel_deleted",
-        "second_factor_off", "session_ended", "token_revoked",
+        "second_factor_off", "session_ended", "token_revoked", "key_stored_unchecked", "key_stored_unrestricted",
     ]
 
     func settings(viewer: Layout.Viewer, user: UserID, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {

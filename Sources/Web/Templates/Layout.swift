@@ -20,6 +20,10 @@ enum Layout {
         var isAdmin = false
     }
 
+    /// Whether this web serves an installation on Binance itself (`exchange: mainnet`): every page
+    /// says so (set per request by ``ExchangeModeMiddleware``).
+    @TaskLocal static var mainnet = false
+
     static let signedInNavigation = [
         NavItem(path: "/", key: "nav.portfolio"), NavItem(path: "/trading", key: "nav.trading"), NavItem(path: "/monitoring", key: "nav.monitoring"),
         NavItem(path: "/signals", key: "nav.signals"), NavItem(path: "/backtest", key: "nav.backtest"), NavItem(path: "/reports", key: "nav.reports"),
@@ -47,6 +51,7 @@ enum Layout {
         ]
         if let viewer { context["viewer"] = ["signedInAs": t("layout.signed_in_as", ["name": viewer.username]), "csrf": viewer.csrfToken] }
         if viewer != nil && !live.isEmpty { context["live"] = live.joined(separator: " ") }
+        if mainnet { context["mainnet"] = true }
         if freshness != nil || !notes.isEmpty {
             // The age of the data is counted on in the browser ("3 s ago"); the text already has the time.
             var line: [String: Any] = ["text": freshness ?? "", "notes": notes]
@@ -82,6 +87,7 @@ enum Layout {
         table { border-collapse: collapse; background: var(--surface); color: var(--text); }
         th, td { text-align: left; padding: .4rem .8rem; border-bottom: 1px solid var(--border); }
         .unavailable { color: var(--warn); }
+        .mainnet-banner { margin: 0; padding: .5rem 1.5rem; background: var(--error-bg); border-bottom: 2px solid var(--loss); color: var(--text); font-weight: 600; }
         header .account { margin-left: auto; display: flex; gap: .8rem; align-items: center; color: var(--header-text); }
         header form.language { display: flex; gap: .4rem; align-items: center; color: var(--header-text); font-size: .85rem; }
         header form.language button, header .account button { margin-top: 0; }

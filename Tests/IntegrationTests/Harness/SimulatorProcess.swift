@@ -34,8 +34,11 @@ final class SimulatorProcess: @unchecked Sendable {
     }
 
     /// A new simulator account: its key and secret.
-    func createAccount(balances: [String: String]? = nil) async throws -> BinanceClient.Credentials {
-        let body = try JSONSerialization.data(withJSONObject: balances.map { ["balances": $0] } ?? [:])
+    /// `permissions`: `enable_withdrawals`, `ip_restrict` (what `/sapi/v1/account/apiRestrictions` reports).
+    func createAccount(balances: [String: String]? = nil, permissions: [String: Bool] = [:]) async throws -> BinanceClient.Credentials {
+        var fields: [String: Any] = permissions
+        if let balances { fields["balances"] = balances }
+        let body = try JSONSerialization.data(withJSONObject: fields)
         let answer = try await HTTP.post(baseURL + "/sim/v1/accounts", json: String(decoding: body, as: UTF8.self))
         guard answer.status == 201, let key = answer.json?["apiKey"] as? String, let secret = answer.json?["secretKey"] as? String else {
             throw BinanceClientTests.Failure("account creation answered \(answer.status): \(answer.body)")
