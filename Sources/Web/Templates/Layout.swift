@@ -95,6 +95,8 @@ enum Layout {
         form.card, section.card { background: var(--surface); padding: 1rem 1.5rem; margin: 1rem 0; max-width: 34rem; border: 1px solid var(--border); border-radius: 6px; box-sizing: border-box; }
         section.card.wide, form.card.wide { max-width: none; }
         form.card label { display: block; margin: .6rem 0 .2rem; }
+        form.stacked { max-width: 34rem; } form.stacked label { display: block; margin: .6rem 0 .2rem; }
+        form.stacked input[type=text] { width: 100%; padding: .4rem; box-sizing: border-box; }
         form.card input[type=text], form.card input[type=password] { width: 100%; padding: .4rem; box-sizing: border-box; }
         input, select, button, textarea { font: inherit; }
         .error { color: var(--warn); background: var(--error-bg); border: 1px solid var(--error-border); padding: .5rem .8rem; }
