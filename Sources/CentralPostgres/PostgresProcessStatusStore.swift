@@ -9,7 +9,7 @@ public struct PostgresProcessStatusStore: ProcessStatusStore {
 
     static let columns = """
         process, user_id, state, pid, started_at, last_heartbeat_at, reported_state, restarts, last_exit_status, last_exit_at,
-        next_restart_at, crash_loop, message, updated_at, weight_used, exchange_errors
+        next_restart_at, crash_loop, message, updated_at, weight_used, exchange_errors, memory_bytes
         """
 
     /// Rows are written in name order (a stable sort: of one name saved twice, the later wins, as
@@ -27,17 +27,18 @@ public struct PostgresProcessStatusStore: ProcessStatusStore {
         let errors = status.exchangeErrors.isEmpty ? nil : JSONLine.encode(status.exchangeErrors)
         return """
             INSERT INTO process_status (process, user_id, state, pid, started_at, last_heartbeat_at, reported_state, restarts,
-                last_exit_status, last_exit_at, next_restart_at, crash_loop, message, updated_at, weight_used, exchange_errors)
+                last_exit_status, last_exit_at, next_restart_at, crash_loop, message, updated_at, weight_used, exchange_errors, memory_bytes)
             VALUES (\(status.process), \(status.userID?.rawValue), \(status.state.rawValue), \(status.pid.map { Int64($0) }),
                 \(status.startedAt.map(PostgresValues.time)), \(status.lastHeartbeatAt.map(PostgresValues.time)), \(status.reportedState),
                 \(Int64(status.restarts)), \(status.lastExitStatus), \(status.lastExitAt.map(PostgresValues.time)),
                 \(status.nextRestartAt.map(PostgresValues.time)), \(status.crashLoop), \(status.message), \(PostgresValues.time(at)),
-                \(status.weightUsed.map { Int64($0) }), \(errors))
+                \(status.weightUsed.map { Int64($0) }), \(errors), \(status.residentBytes.map { Int64($0) }))
             ON CONFLICT (process) DO UPDATE SET user_id = excluded.user_id, state = excluded.state, pid = excluded.pid,
                 started_at = excluded.started_at, last_heartbeat_at = excluded.last_heartbeat_at, reported_state = excluded.reported_state,
                 restarts = excluded.restarts, last_exit_status = excluded.last_exit_status, last_exit_at = excluded.last_exit_at,
                 next_restart_at = excluded.next_restart_at, crash_loop = excluded.crash_loop, message = excluded.message,
-                updated_at = excluded.updated_at, weight_used = excluded.weight_used, exchange_errors = excluded.exchange_errors
+                updated_at = excluded.updated_at, weight_used = excluded.weight_used, exchange_errors = excluded.exchange_errors,
+                memory_bytes = excluded.memory_bytes
             """
     }
 
@@ -68,15 +69,16 @@ public struct PostgresProcessStatusStore: ProcessStatusStore {
     static func decode(_ row: PostgresRow) throws -> ProcessStatus {
         let (
             process, user, state, pid, startedAt, heartbeatAt, reportedState, restarts, exitStatus, exitAt, nextRestartAt, crashLoop, message,
-            _, weightUsed, errors
+            _, weightUsed, errors, memory
         ) = try row.decode(
-            (String, Int64?, String, Int64?, Date?, Date?, String?, Int64, String?, Date?, Date?, Bool, String?, Date, Int64?, String?).self
+            (String, Int64?, String, Int64?, Date?, Date?, String?, Int64, String?, Date?, Date?, Bool, String?, Date, Int64?, String?, Int64?).self
         )
         var status = ProcessStatus(process: process, userID: user.map(UserID.init(rawValue:)), state: ProcessStatus.State(rawValue: state) ?? .stopped)
         status.pid = pid.map { Int32(truncatingIfNeeded: $0) }
         status.startedAt = startedAt.map(PostgresValues.readTime)
         status.lastHeartbeatAt = heartbeatAt.map(PostgresValues.readTime)
         status.reportedState = reportedState
+        status.residentBytes = memory.map { Int($0) }
         status.restarts = Int(restarts)
         status.lastExitStatus = exitStatus
         status.lastExitAt = exitAt.map(PostgresValues.readTime)

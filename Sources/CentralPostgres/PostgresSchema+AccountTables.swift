@@ -235,6 +235,7 @@ extension PostgresSchema {
         "ALTER TABLE users ADD COLUMN disabled_at timestamptz",
         "ALTER TABLE users ADD COLUMN approved_at timestamptz",
         "UPDATE users SET approved_at = created_at",
+        "ALTER TABLE process_status ADD COLUMN memory_bytes bigint",
         "UPDATE users SET is_admin = true WHERE id = (SELECT min(id) FROM users)",
         """
         CREATE TABLE api_tokens (

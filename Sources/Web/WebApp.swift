@@ -17,6 +17,8 @@ enum WebApp {
         var botLimits = BotLimits()
         /// Who `/metrics` answers.
         var metricsAccess = MetricsAccess.loopback
+        /// The exchange's request weight limit per minute (`supervisor.request_weight_limit`).
+        var requestWeightLimit = 6_000
         /// Where the system's JavaScript libraries are (Debian's `libjs-*` packages), served
         /// under `/javascript/`: Chart.js for the charts.
         var javascriptRoot = "/usr/share/javascript"
@@ -62,7 +64,7 @@ enum WebApp {
         SessionsController(database: database, exchange: settings.exchange).register(on: routes)
         APITokensController(database: database, exchange: settings.exchange, audit: accounts.audit).register(on: routes)
         ActivityController(database: database).register(on: routes)
-        AdminController(database: database, control: control, audit: accounts.audit).register(on: routes)
+        AdminController(database: database, control: control, audit: accounts.audit, weightLimit: settings.requestWeightLimit).register(on: routes)
         let hooks = SignalHooksController(database: database, control: control, logger: logger)
         hooks.register(on: routes)
         BotPagesController(database: database, api: bots, catalog: catalog, formats: formats, hooks: hooks).register(on: routes)

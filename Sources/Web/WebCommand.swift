@@ -29,6 +29,8 @@ struct WebCommand: AsyncParsableCommand {
     var databaseURLFile: String?
     @Option(help: "Who /metrics answers: loopback, admin_token or loopback_or_admin_token.")
     var metricsAccess: String = MetricsAccess.loopback.rawValue
+    @Option(help: "The exchange's request weight limit per minute the workers share (the operator's console shows each worker's use against it).")
+    var requestWeightLimit: Int = 6_000
     @Flag(help: "Mark cookies Secure (the site is served over TLS).")
     var secureCookies = false
 
@@ -62,6 +64,7 @@ struct WebCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         settings.metricsAccess = access
+        settings.requestWeightLimit = max(1, requestWeightLimit)
         let metrics = PrometheusCollectorRegistry()
         MetricsCollector.bootstrap(metrics)
         let app = WebApp.build(database: database, directory: directory, settings: settings, metrics: metrics, logger: logger)

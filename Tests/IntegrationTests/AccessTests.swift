@@ -174,6 +174,12 @@ import Testing
             #expect(console.body.contains("id=\"user-\(bobID.rawValue)\"") && console.body.contains("bob"))
             let users = try await admin.get("/api/v1/admin/users")
             #expect((users.json?["items"] as? [[String: Any]])?.map { $0["username"] as? String } == ["root", "bob"], "\(users.body)")
+            #expect((users.json?["items"] as? [[String: Any]])?.allSatisfy { $0.keys.contains("today_pnl_usdt") } == true)
+            // Processes with their memory (read by the supervisor every 2 s) and restarts.
+            #expect(try await waitUntilAsync(.seconds(10)) {
+                let body = try await admin.get("/admin").body
+                return body.contains("worker/\(bobID.rawValue)") && body.range(of: #"<td>\d+ MB</td>"#, options: .regularExpression) != nil
+            })
             #expect(try await admin.send(.POST, "/api/v1/admin/users/1/disable").status == 409, "not one's own account")
 
             // Disabled: sessions and tokens end at once, the worker within 2 s.

@@ -38,6 +38,8 @@ struct ChildSlot {
     var leaseEpoch: Int64?
     /// Why a worker is stopped for good, when not for want of a key (its user moved host).
     var stopReason: String?
+    /// When the child's resident memory was last recorded in its status.
+    var memorySampledAt: Date?
     /// When a worker's resident memory was last read.
     var memoryCheckedAt: Date?
     var dirty = true

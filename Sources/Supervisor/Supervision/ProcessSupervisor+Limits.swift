@@ -22,6 +22,16 @@ extension ProcessSupervisor {
         kill(pid, SIGKILL)
     }
 
+    /// Records every child's resident memory for the operator's console, every 2 s (written when
+    /// it moved by a MiB or more, so the status rows are not rewritten for nothing).
+    func sampleMemory(_ slot: inout ChildSlot, pid: pid_t, now: Date) {
+        guard now.timeIntervalSince(slot.memorySampledAt ?? .distantPast) >= 2 else { return }
+        slot.memorySampledAt = now
+        guard let bytes = Self.residentBytes(pid), abs(bytes - (slot.status.residentBytes ?? 0)) >= 1_048_576 else { return }
+        slot.status.residentBytes = bytes
+        slot.dirty = true
+    }
+
     /// Resident set size of a process, from `/proc/<pid>/statm` (pages).
     static func residentBytes(_ pid: pid_t) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/statm", encoding: .utf8) else { return nil }

@@ -45,7 +45,8 @@ extension ProcessSupervisor {
         ChildSpec(
             name: hostProcessName("web"), userID: nil, executable: binDir + "/web",
             arguments: ["--data-dir", directory.root, "--host", config.webHost, "--port", String(config.webPort), "--exchange", config.exchange.rawValue,
-                "--session-idle-minutes", String(config.sessionIdleMinutes), "--bots-per-user", String(config.botsPerUser), "--metrics-access", config.metricsAccess.rawValue] + (config.secureCookies ? ["--secure-cookies"] : [])
+                "--session-idle-minutes", String(config.sessionIdleMinutes), "--bots-per-user", String(config.botsPerUser), "--metrics-access", config.metricsAccess.rawValue,
+                "--request-weight-limit", String(config.requestWeightLimit)] + (config.secureCookies ? ["--secure-cookies"] : [])
                 + (config.database == nil ? [] : ["--database-url-file", directory.databaseURLFile]),
             environment: childEnvironment, identity: try isolation.web(), log: logFile(directory.processLog("web"))!
         )

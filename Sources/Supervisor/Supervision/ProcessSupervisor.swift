@@ -160,6 +160,7 @@ final class ProcessSupervisor: Sendable {
                 process.signal(SIGKILL)
                 process.signal(SIGCONT)
             }
+            sampleMemory(&slot, pid: process.pid, now: now)
             if slot.spec.isWorker, slot.killReason == nil { checkMemory(&slot, pid: process.pid, now: now) }
             if slot.policy.didRunHealthily(at: now) {
                 slot.status.crashLoop = false

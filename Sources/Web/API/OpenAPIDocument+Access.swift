@@ -84,10 +84,11 @@ extension OpenAPIDocument {
                                             "id": integer, "username": string, "is_admin": boolean, "disabled_at": ["type": ["string", "null"], "format": "date-time"],
                                             "second_factor": boolean, "last_sign_in_at": ["type": ["string", "null"], "format": "date-time"], "bots": integer,
                                             "bots_running": integer, "worker_state": ["type": ["string", "null"]], "worker_restarts": integer, "crash_loop": boolean,
+                                            "today_pnl_usdt": ["type": ["string", "null"]],
                                         ],
                                         required: [
                                             "id", "username", "is_admin", "disabled_at", "second_factor", "last_sign_in_at", "bots", "bots_running", "worker_state",
-                                            "worker_restarts", "crash_loop",
+                                            "worker_restarts", "crash_loop", "today_pnl_usdt",
                                         ]),
                                 ]
                             ], required: ["items"]), "The accounts."),

@@ -11,6 +11,8 @@ struct AdminController {
     let database: CentralDatabase
     let control: ControlClient
     let audit: AuditTrail
+    /// The exchange's request weight limit per minute, which each worker's use is shown against.
+    let weightLimit: Int
 
     func register(on routes: WebRoutes) {
         routes.pages.get("/admin") { request, context -> Response in
@@ -213,6 +215,8 @@ struct AdminController {
         let bots: Int
         let running: Int
         let worker: ProcessStatus?
+        /// Today's PnL as the user's worker last reported it (nil: never reported).
+        let todayPnL: (value: Decimal?, updatedAt: Date)?
     }
 
     func overview() throws -> [UserRow] {
@@ -224,7 +228,7 @@ struct AdminController {
             return UserRow(
                 user: user, secondFactor: try database.secondFactors.factor(for: user.id)?.isEnabled ?? false, lastSignIn: signIns[user.id],
                 bots: bots.count, running: statuses.values.filter { $0.state == "running" }.count,
-                worker: processes[ProcessStatus.workerName(user.id)])
+                worker: processes[ProcessStatus.workerName(user.id)], todayPnL: try database.trading.todayPnL(for: user.id))
         }
     }
 
@@ -297,9 +301,19 @@ struct AdminController {
                     "twofa": t(row.secondFactor ? "admin.twofa_on" : "admin.twofa_off"),
                     "signin": row.lastSignIn.map { DisplayTime.text($0, zone) } ?? t("admin.never"),
                     "bots": t("admin.bots_count", ["n": String(row.bots), "running": String(row.running)]),
+                    "pnl": row.todayPnL.map { pnl in pnl.value.map { USDTFormat.signed($0) } ?? t("admin.pnl_unknown") } ?? t("admin.pnl_not_reported"),
                     "worker": row.worker.map { worker in
                         t(worker.crashLoop ? "admin.worker_crash_loop" : "admin.worker_state", ["state": worker.state.rawValue, "n": String(worker.restarts)])
                     } ?? t("admin.no_worker"),
+                ]
+            }
+            c["processes"] = try database.processes.all().map { process -> [String: Any] in
+                let running = process.state == .running
+                return [
+                    "name": process.process, "state": process.state.rawValue, "restarts": String(process.restarts),
+                    "memory": running ? process.residentBytes.map { t("admin.memory_mb", ["n": String($0 / 1_048_576)]) } ?? t("admin.not_read") : "—",
+                    "weight": process.weightUsed.map { t("admin.weight_of", ["n": String($0), "limit": String(weightLimit)]) } ?? "—",
+                    "crashLoop": process.crashLoop,
                 ]
             }
         } catch {
@@ -327,6 +341,8 @@ struct AdminUserResponse: Encodable, Sendable {
     @Nullable var workerState: String?
     let workerRestarts: Int
     let crashLoop: Bool
+    /// Today's PnL in USDT as the worker last reported it; null: not reported (or unknown).
+    @Nullable var todayPnlUsdt: String?
 
     init(_ row: AdminController.UserRow) {
         id = row.user.id.rawValue
@@ -340,6 +356,7 @@ struct AdminUserResponse: Encodable, Sendable {
         workerState = row.worker?.state.rawValue
         workerRestarts = row.worker?.restarts ?? 0
         crashLoop = row.worker?.crashLoop ?? false
+        todayPnlUsdt = row.todayPnL?.value.map { DecimalText.format($0, places: 2) }
     }
 }
 

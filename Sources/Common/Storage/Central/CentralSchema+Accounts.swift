@@ -119,6 +119,7 @@ extension CentralSchema {
                     ALTER TABLE users ADD COLUMN disabled_at TEXT;
                     ALTER TABLE users ADD COLUMN approved_at TEXT;
                     UPDATE users SET approved_at = created_at;
+                    ALTER TABLE process_status ADD COLUMN memory_bytes INTEGER;
                     UPDATE users SET is_admin = 1 WHERE id = (SELECT min(id) FROM users);
                     CREATE TABLE api_tokens (
                         id INTEGER PRIMARY KEY AUTOINCREMENT,

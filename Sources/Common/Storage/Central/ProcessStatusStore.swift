@@ -23,6 +23,8 @@ public struct ProcessStatus: Sendable, Equatable, Codable {
     public var message: String?
     /// The exchange's request weight count this minute, as the worker last saw it.
     public var weightUsed: Int?
+    /// The process's resident memory as the supervisor last read it.
+    public var residentBytes: Int?
     /// The worker's failed exchange calls since it started, by cause (Binance's code, `http_503`, `network`).
     public var exchangeErrors: [String: Int] = [:]
 
@@ -60,8 +62,8 @@ public struct SQLiteProcessStatusStore: ProcessStatusStore {
                     sql: """
                         INSERT OR REPLACE INTO process_status (process, user_id, state, pid, started_at, last_heartbeat_at,
                             reported_state, restarts, last_exit_status, last_exit_at, next_restart_at, crash_loop, message, updated_at,
-                            weight_used, exchange_errors)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            weight_used, exchange_errors, memory_bytes)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         status.process, status.userID?.rawValue, status.state.rawValue, status.pid.map { Int64($0) },
@@ -69,6 +71,7 @@ public struct SQLiteProcessStatusStore: ProcessStatusStore {
                         status.reportedState, status.restarts, status.lastExitStatus, status.lastExitAt.map(Timestamp.string),
                         status.nextRestartAt.map(Timestamp.string), status.crashLoop, status.message, Timestamp.string(at),
                         status.weightUsed, status.exchangeErrors.isEmpty ? nil : JSONLine.encode(status.exchangeErrors),
+                        status.residentBytes.map { Int64($0) },
                     ]
                 )
             }
@@ -114,6 +117,7 @@ public struct SQLiteProcessStatusStore: ProcessStatusStore {
         status.crashLoop = row["crash_loop"]
         status.message = row["message"]
         status.weightUsed = (row["weight_used"] as Int64?).map { Int($0) }
+        status.residentBytes = (row["memory_bytes"] as Int64?).map { Int($0) }
         if let text = row["exchange_errors"] as String?, let object = try? JSONLine.decode(text) {
             status.exchangeErrors = object.compactMapValues { ($0 as? NSNumber)?.intValue }
         }
