@@ -25,6 +25,13 @@ import Testing
 
     static func bearer(_ token: String) -> [(String, String)] { [("Authorization", "Bearer " + token)] }
 
+    /// Keeps a page as an artifact, so the run's secret scan (Tests/scan_logs.py) reads it too.
+    static func keep(_ answer: HTTP.Answer, as name: String) {
+        let folder = TestPaths.artifacts + "/admin-pages"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: folder + "/" + name, contents: Data(answer.body.utf8))
+    }
+
     static func code(_ answer: HTTP.Answer) -> String? { (answer.json?["error"] as? [String: Any])?["code"] as? String }
 
     @Test func tokensScopesAuditTrailAndRoles() async throws {
@@ -40,6 +47,7 @@ import Testing
             let readID = try #require((readMade.json?["id"] as? NSNumber)?.intValue)
             let tradeMade = try await web.send(.POST, "/api/v1/tokens", json: ["name": "trader", "scopes": ["read", "trade"]])
             let tradeToken = try #require(tradeMade.json?["token"] as? String)
+            for token in [readToken, tradeToken] { SecretsSeen.record(token) }
             let badScope = try await web.send(.POST, "/api/v1/tokens", json: ["name": "x", "scopes": ["write"]])
             #expect(badScope.status == 422 && badScope.body.contains("\\\"write\\\" is not a scope"), "\(badScope.body)")
             let listed = try await web.get("/api/v1/tokens")
@@ -150,6 +158,7 @@ import Testing
             try await bob.logIn("bob", AccountTests.password)
             let made = try await bob.send(.POST, "/api/v1/tokens", json: ["name": "bob's script", "scopes": ["read"]])
             let bobToken = try #require(made.json?["token"] as? String)
+            SecretsSeen.record(bobToken)
 
             // Everyone but an administrator: 404, pages and API alike.
             for path in ["/admin", "/admin/audit", "/admin/audit.csv"] {
@@ -197,6 +206,14 @@ import Testing
             for secret in [bobToken, AccountTests.password] { #expect(!page.body.contains(secret)) }
             let trail = try await admin.get("/admin/audit")
             #expect(trail.body.contains("admin.user_disabled") && trail.body.contains("login.failure"))
+            // Every admin page and answer, kept for the secret scan.
+            do {
+                AccessTests.keep(page, as: "admin.html")
+                AccessTests.keep(trail, as: "admin-audit.html")
+                AccessTests.keep(try await admin.get("/admin/audit.csv"), as: "admin-audit.csv")
+                AccessTests.keep(try await admin.get("/api/v1/admin/users"), as: "admin-users.json")
+                AccessTests.keep(try await admin.get("/api/v1/admin/policies"), as: "admin-policies.json")
+            }
 
             // Enabled again: bob signs in, his wanted bot's worker comes back.
             #expect(try await admin.send(.POST, "/api/v1/admin/users/\(bobID.rawValue)/enable").status == 204)
