@@ -57,6 +57,7 @@ import Testing
             // A script: no cookie, no CSRF token.
             let script = WebClient(port: supervisor.webPort)
             #expect(try await script.send(.GET, "/api/v1/portfolio", headers: Self.bearer(readToken)).status == 200)
+            #expect(try await script.send(.GET, "/api/v1/portfolio?user_id=999", headers: Self.bearer(readToken)).status == 404, "another user's id")
             let paperBot: [String: Any] = [
                 "name": "paper dca", "mode": "paper", "symbol": "BTCUSDT", "allocation_usdt": "100",
                 "strategy": ["name": "dca", "params": ["base_order": "20", "take_profit": "1.5", "safety_orders": 1, "deviation": "2"]],

@@ -35,6 +35,7 @@ struct SessionMiddleware: RouterMiddleware {
             } catch {
                 return try error.response(from: request, context: context)
             }
+            if namesAnotherUser(request, context) { return try APIError.notFound().response(from: request, context: context) }
             if ![.get, .head, .options].contains(request.method) {
                 defer { signIns.watch.invalidate() }
                 return try await next(request, context)
@@ -58,7 +59,7 @@ struct SessionMiddleware: RouterMiddleware {
             }
         }
         let path = request.uri.path
-        if let named = request.uri.queryParameters.get("user_id"), Int64(named) != context.user?.id.rawValue {
+        if namesAnotherUser(request, context) {
             // Another user's id (or any id without a session): as if it did not exist.
             guard path.hasPrefix("/api/") else { return Reply.html(ErrorPages.notFound(), status: .notFound) }
             return try APIError.notFound().response(from: request, context: context)
@@ -83,6 +84,12 @@ struct SessionMiddleware: RouterMiddleware {
             response.setCookie(SessionCookie.clear(secure: secureCookies))
         }
         return response
+    }
+
+    /// A `user_id` in the query that is not the signed-in user's (or any without one).
+    func namesAnotherUser(_ request: Request, _ context: WebContext) -> Bool {
+        guard let named = request.uri.queryParameters.get("user_id") else { return false }
+        return Int64(named) != context.user?.id.rawValue
     }
 
     func guardAPI(_ request: Request, context: WebContext, path: String) -> APIError? {
