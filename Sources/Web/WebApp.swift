@@ -59,7 +59,7 @@ enum WebApp {
         BotAPIController(database: database, control: control).register(on: routes)
         let bots = BotsAPIController(database: database, control: control, catalog: catalog, limits: settings.botLimits)
         bots.register(on: routes)
-        InternalBotsController(bots: bots, tokenFile: directory.internalTokenFile).register(on: router)
+        InternalBotsController(bots: bots, tokenFile: directory.internalTokenFile, audit: accounts.audit).register(on: router)
         NotificationChannelsController(database: database, control: control, exchange: settings.exchange).register(on: routes)
         SessionsController(database: database, exchange: settings.exchange).register(on: routes)
         APITokensController(database: database, exchange: settings.exchange, audit: accounts.audit).register(on: routes)

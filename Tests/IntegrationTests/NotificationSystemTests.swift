@@ -166,6 +166,7 @@ import Testing
             try await fakes.say("/stop \(bot)", chat: 111)
             #expect(try await waitUntilAsync(.seconds(15)) { try await PaperBotTests.bot(web, bot)["state"] as? String == "stopped" })
             #expect(try await waitUntilAsync(.seconds(10)) { try await fakes.sent(to: 111).contains { $0.contains("Bot \(bot) is stopping") } })
+            #expect(try await web.get("/api/v1/activity").body.contains("stop bot \(bot)"), "the Telegram command is in the audit trail")
             #expect(try await waitUntilAsync(.seconds(10)) { try await fakes.sent(to: 111).contains { $0.hasPrefix("Bot \(bot) (BTCUSDT, paper): stopped") } })
             // 429 with retry_after: the next attempt waits it out.
             try await fakes.post("/fail429", ["count": 1, "retry_after": 2])

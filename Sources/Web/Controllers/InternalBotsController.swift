@@ -10,6 +10,8 @@ import Hummingbird
 struct InternalBotsController {
     let bots: BotsAPIController
     let tokenFile: String
+    /// A command that acted is in the user's audit trail, as the dashboard's are.
+    let audit: AuditTrail
 
     func register(on router: Router<WebContext>) {
         router.post("/internal/v1/users/:user/bots/:bot_id/:action") { request, context -> Response in
@@ -17,13 +19,16 @@ struct InternalBotsController {
                 let bot = context.parameters.get("bot_id", as: Int64.self), let action = context.parameters.get("action")
             else { throw APIError.notFound() }
             let id = UserID(rawValue: user)
+            let name = (try? bots.database.users.user(id))?.username ?? "user \(user)"
             do throws(APIError) {
                 switch action {
                 case "start":
                     _ = try await bots.start(bot, user: id)
+                    audit.record(AuditAction.telegramCommand, user: id, actor: "\(name) (Telegram)", address: nil, detail: "start bot \(bot)")
                     return Reply.json(.accepted, Message(message: "Bot \(bot) is starting."))
                 case "stop":
                     _ = try await bots.stop(bot, sell: false, user: id)
+                    audit.record(AuditAction.telegramCommand, user: id, actor: "\(name) (Telegram)", address: nil, detail: "stop bot \(bot)")
                     return Reply.json(.accepted, Message(message: "Bot \(bot) is stopping: its orders are cancelled, its coins kept."))
                 default:
                     throw APIError.notFound()

@@ -46,6 +46,8 @@ public enum AuditAction {
     public static let sessionEnded = "session.ended"
     /// A signed-in browser's change (settings, bots, orders, hooks, channels, keys): the method and path.
     public static let change = "change"
+    /// A bot started or stopped by a command from the user's linked Telegram chat.
+    public static let telegramCommand = "command.telegram"
     public static let adminGranted = "admin.granted"
     public static let adminRevoked = "admin.revoked"
     public static let userDisabled = "admin.user_disabled"
