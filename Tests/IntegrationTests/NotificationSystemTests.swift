@@ -214,6 +214,7 @@ import Testing
             let confirmation = try #require(asked.components(separatedBy: "/emergency ").last?.split(separator: " ").first.map(String.init))
             try await fakes.say("/emergency \(confirmation)", chat: 111)
             #expect(try await waitUntilAsync(.seconds(10)) { try await fakes.sent(to: 111).contains { $0.hasPrefix("Emergency stop sent") } })
+            #expect(try await web.get("/api/v1/activity").body.contains("emergency stop"), "the Telegram /emergency is in the audit trail")
             // ... and the worker's emergency stop is an event of its own.
             #expect(try await waitUntilAsync(.seconds(10)) { try await fakes.sent(to: 111).contains { $0.hasPrefix("Emergency stop: ") } })
         }

@@ -18,7 +18,12 @@ struct SupervisorBotControl: BotControl {
         switch action {
         case .emergency:
             do {
-                switch try supervisor.send(command: ControlCommand.emergencyStop.rawValue, payload: nil, to: user) {
+                let outcome = try supervisor.send(command: ControlCommand.emergencyStop.rawValue, payload: nil, to: user)
+                // In the user's audit trail, as the dashboard's emergency stop is.
+                let name = (try? supervisor.database.users.user(user))?.username ?? "user \(user.rawValue)"
+                try? supervisor.database.audit.append(
+                    AuditRecord(at: Date(), userID: user, actor: "\(name) (Telegram)", address: nil, action: AuditAction.telegramCommand, detail: "emergency stop"))
+                switch outcome {
                 case .delivered, .queued: return "Emergency stop sent: every bot stops and its orders are cancelled."
                 case .noWorker: return "No worker runs for you (no key stored), so no bot trades."
                 }

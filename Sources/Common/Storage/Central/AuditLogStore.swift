@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 
 /// The `audit_log` table: security-relevant actions, chained (``AuditChain``). Appended by the
-/// web and by the supervisor's command line (`admin grant`); never updated or deleted by us.
+/// web, by the supervisor's command line (`admin grant`) and by the supervisor for a Telegram
+/// `/emergency`; never updated or deleted by us.
 public protocol AuditLogStore: Sendable {
     /// Appends a record after the last row, in one transaction (two writers cannot fork the chain).
     @discardableResult func append(_ record: AuditRecord) throws -> AuditEntry
