@@ -18,6 +18,13 @@ extension OpenAPIDocument {
             "allowed_symbols": ["type": "array", "items": string], "bots_per_user": ["type": ["integer", "null"]], "paper_only_until_approved": boolean,
         ], required: ["max_order_usdt", "max_allocation_usdt", "allowed_symbols", "bots_per_user", "paper_only_until_approved"])
 
+    /// The stored key as answered; `warning` only from the check that stored it.
+    nonisolated(unsafe) static let exchangeKey: [String: Any] = object(
+        ["masked_key": string, "can_trade": boolean, "verified_at": nullableTime, "warning": string], required: ["masked_key", "can_trade", "verified_at"])
+
+    /// The account an administrator's action names.
+    nonisolated(unsafe) static let userID: [String: Any] = ["name": "user_id", "in": "path", "required": true, "schema": integer, "example": 2]
+
     nonisolated(unsafe) static let tokenItem: [String: Any] = object(
         [
             "id": integer, "name": string, "scopes": ["type": "array", "items": ["type": "string", "enum": ["read", "trade", "admin"]]],
@@ -124,7 +131,7 @@ extension OpenAPIDocument {
             "post": operation(
                 "Administrators only: approve an account for live trading (the \"paper only until approved\" policy).", tag: "admin",
                 responses: ["204": ["description": "Approved."], "404": error("No such user, or not an administrator.")],
-                parameters: [["name": "user_id", "in": "path", "required": true, "schema": integer, "example": 2]], unsafe: true)
+                parameters: [userID], unsafe: true)
         ],
         "/api/v1/admin/signup-mode": [
             "post": operation(
@@ -142,13 +149,13 @@ extension OpenAPIDocument {
             "post": operation(
                 "Disable an account: it cannot sign in, its sessions end, its tokens are revoked, its worker stops. Not one's own (409 own_account).", tag: "admin",
                 responses: ["204": ["description": "Disabled."], "404": error("No such user, or not an administrator."), "409": error("One's own account.")],
-                parameters: [["name": "user_id", "in": "path", "required": true, "schema": integer, "example": 2]], unsafe: true)
+                parameters: [userID], unsafe: true)
         ],
         "/api/v1/admin/users/{user_id}/enable": [
             "post": operation(
                 "Enable a disabled account again (its bots that were wanted start again).", tag: "admin",
                 responses: ["204": ["description": "Enabled."], "404": error("No such user, or not an administrator.")],
-                parameters: [["name": "user_id", "in": "path", "required": true, "schema": integer, "example": 2]], unsafe: true)
+                parameters: [userID], unsafe: true)
         ],
     ]
 }

@@ -183,8 +183,7 @@ enum OpenAPIDocument {
                 "open_positions": ["type": ["integer", "null"]], "today_pnl_usdt": nullableDecimal, "positions": ["type": "array", "items": ref("Position")],
                 "state_reason": string, "open_positions_reason": string, "today_pnl_usdt_reason": string, "stale_since": time,
             ], required: ["state", "worker", "open_positions", "today_pnl_usdt", "positions"]),
-        "ExchangeKey": object(
-            ["masked_key": string, "can_trade": boolean, "verified_at": nullableTime, "warning": string], required: ["masked_key", "can_trade", "verified_at"]),
+        "ExchangeKey": exchangeKey,
         "BacktestResult": object(
             [
                 "metrics": object(
