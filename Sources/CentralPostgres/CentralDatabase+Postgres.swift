@@ -28,7 +28,7 @@ extension CentralDatabase {
             processes: PostgresProcessStatusStore(db), commands: PostgresCommandStore(db), workerEvents: PostgresWorkerEventStore(db),
             supervisorInfo: PostgresSupervisorInfoStore(db), portfolios: PostgresPortfolioStore(db), trading: PostgresTradingStore(db),
             bots: PostgresBotStore(db), probe: probe, loginAttempts: PostgresLoginAttemptStore(db), signalHooks: PostgresSignalHookStore(db), notifications: PostgresNotificationStore(db), secondFactors: PostgresSecondFactorStore(db),
-            apiTokens: PostgresAPITokenStore(db), audit: PostgresAuditLogStore(db), platform: PostgresPlatformStore(db), leases: PostgresLeaseStore(db), fence: fence,
+            apiTokens: PostgresAPITokenStore(db), audit: PostgresAuditLogStore(db), platform: PostgresPlatformStore(db), optimizations: PostgresOptimizationStore(db), leases: PostgresLeaseStore(db), fence: fence,
             changeFeed: changeFeed
         )
     }

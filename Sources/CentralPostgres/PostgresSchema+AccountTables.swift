@@ -280,4 +280,23 @@ extension PostgresSchema {
         )
         """,
     ]
+
+    /// Users' optimisations (pg-v10); see central.sqlite's v22.
+    static let researchTables: [String] = [
+        """
+        CREATE TABLE optimizations (
+            id text PRIMARY KEY,
+            user_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at timestamptz NOT NULL,
+            finished_at timestamptz,
+            status text NOT NULL,
+            strategy text NOT NULL,
+            symbol text NOT NULL,
+            request text NOT NULL,
+            report text,
+            error text
+        )
+        """,
+        "CREATE INDEX optimizations_user ON optimizations (user_id, created_at)",
+    ]
 }

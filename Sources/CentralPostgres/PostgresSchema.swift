@@ -26,6 +26,7 @@ public enum PostgresSchema {
         Migration(name: "pg-v7-session-address", statements: ["ALTER TABLE sessions ADD COLUMN address text"]),
         Migration(name: "pg-v8-access", statements: accessTables),
         Migration(name: "pg-v9-platform", statements: platformTables),
+        Migration(name: "pg-v10-research", statements: researchTables),
     ]
 
     /// The tables in the order a copy must fill them (a row's parent first).
@@ -35,7 +36,7 @@ public enum PostgresSchema {
         "bots", "bot_status", "bot_equity",
         "orders", "fills", "positions", "signals", "login_attempts", "login_trust",
         "signal_hooks", "signal_records", "notification_channels", "notification_outbox",
-        "second_factors", "recovery_codes", "login_challenges", "api_tokens", "audit_log", "platform_settings", "invitations",
+        "second_factors", "recovery_codes", "login_challenges", "api_tokens", "audit_log", "platform_settings", "invitations", "optimizations",
     ]
 
     /// The advisory lock key of schema changes (any constant; "ctp-schema").

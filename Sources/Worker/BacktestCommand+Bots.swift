@@ -5,13 +5,7 @@ import Foundation
 extension BacktestCommand {
     /// The symbol filters of `--tick-size`, `--step-size` and `--min-notional`.
     func filters() throws -> SymbolFilters {
-        guard let tick = Decimal(string: tickSize), tick > 0, let step = Decimal(string: stepSize), step > 0, let minimum = Decimal(string: minNotional), minimum >= 0 else {
-            throw ValidationError("--tick-size and --step-size must be positive numbers, --min-notional a number ≥ 0")
-        }
-        return SymbolFilters(
-            symbol: symbol, baseAsset: "BASE", quoteAsset: "QUOTE", minPrice: tick, maxPrice: 0, tickSize: tick, minQty: step, maxQty: 0, stepSize: step,
-            minNotional: minimum
-        )
+        try Self.filters(symbol: symbol, tickSize: tickSize, stepSize: stepSize, minNotional: minNotional)
     }
 
     /// A grid over the candles, through the live grid's book; refused with the live bot's reasons.

@@ -94,17 +94,7 @@ struct BacktestCommand: ParsableCommand {
 
 extension BacktestCommand {
     /// The candles of `--candles`; an unreadable file ends the command with status 2.
-    func readCandles() throws -> [StrategyCandle] {
-        let data: [StrategyCandle]
-        do {
-            data = try KlineCSV.read(path: candles)
-        } catch {
-            StreamWriter.standardError.write("worker backtest: \(candles): \(error)\n")
-            throw ExitCode(2)
-        }
-        guard !data.isEmpty else { throw ValidationError("\(candles) holds no candles") }
-        return data
-    }
+    func readCandles() throws -> [StrategyCandle] { try readCandles(candles, command: "backtest") }
 }
 
 extension ParsableCommand {

@@ -8,7 +8,7 @@ struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
         abstract: "One user's trading bot. Started by the supervisor, which writes its credentials to its stdin.",
-        subcommands: [Run.self, BacktestCommand.self, MLEvalCommand.self, OrderIDCommand.self],
+        subcommands: [Run.self, BacktestCommand.self, OptimizeCommand.self, BiasCheckCommand.self, MLEvalCommand.self, OrderIDCommand.self],
         defaultSubcommand: Run.self
     )
 }

@@ -94,3 +94,28 @@ import Testing
         #expect(try db.audit.lastSignIns() == [ann: Self.at(1)])
     }
 }
+
+/// The optimisations' store on SQLite, PostgreSQL and in memory (issue 20).
+@Suite(.serialized) struct OptimizationStoreConformanceTests {
+    static func at(_ seconds: Double) -> Date { Date(timeIntervalSince1970: 1_800_000_000 + seconds) }
+
+    @Test(arguments: CentralStoreConformanceTests.Kind.allCases)
+    func optimizationsAreKeptPerUser(_ kind: CentralStoreConformanceTests.Kind) throws {
+        let (db, temp) = try CentralStoreConformanceTests.database(kind)
+        defer { _ = temp }
+        let ann = try db.users.createUser(username: "ann", passwordHash: "h", at: Self.at(0))
+        let bob = try db.users.createUser(username: "bob", passwordHash: "h", at: Self.at(0))
+        for (n, user) in [(1, ann), (2, ann), (3, bob)] {
+            try db.optimizations.create(OptimizationRecord(id: "o\(n)", user: user, createdAt: Self.at(Double(n)), strategy: "sma_cross", symbol: "BTCUSDT", request: "{}"))
+        }
+        try db.optimizations.finish(id: "o1", status: .done, report: "{\"best\":1}", error: nil, at: Self.at(10))
+        try db.optimizations.finish(id: "o1", status: .failed, report: nil, error: "late", at: Self.at(11))
+        #expect(try db.optimizations.list(user: ann, limit: 10).map(\.id) == ["o2", "o1"])
+        #expect(try db.optimizations.list(user: ann, limit: 10).allSatisfy { $0.report == nil }, "lists leave the reports out")
+        let done = try #require(try db.optimizations.get(user: ann, id: "o1"))
+        #expect(done.status == .done && done.report == "{\"best\":1}" && done.finishedAt == Self.at(10) && done.error == nil, "a finished one stays finished")
+        #expect(try db.optimizations.get(user: bob, id: "o1") == nil, "another user's is not found")
+        #expect(try db.optimizations.interruptRunning(at: Self.at(20)) == 2)
+        #expect(try db.optimizations.get(user: bob, id: "o3")?.status == .interrupted)
+    }
+}

@@ -89,6 +89,7 @@ import Testing
         made += ["no_key", "stopped", "starting", "running", "emergency_stopped", "error"].map { "state.\($0)" }
         made += ["buy", "sell", "hold"].map { "action.\($0)" }
         made += ["day", "week", "month", "all"].map { "equity.range.\($0)" } + ["day", "week", "month"].map { "reports.period.\($0)" }
+        made += ["running", "done", "failed", "cancelled", "interrupted"].map { "optimize.state.\($0)" } + ["lookahead", "recursive"].map { "bias.kind.\($0)" }
         made += ["no_key", "exchange_unreachable", "not_reported_yet", "no_price_route"].map { "reason.\($0)" }
         made += ["key_stored", "key_deleted", "sim_account", "password_changed", "bot_settings", "start", "stop", "emergency_stop", "cancel_order", "settings"].map { "notice.\($0)" }
         made += ["symbols", "interval", "strategy", "fast", "slow", "max_position_pct", "max_position_usdt", "max_open_positions", "stop_loss_pct"].map { "field.\($0)" }

@@ -67,16 +67,27 @@ public struct Backtest: Sendable {
         self.lotSize = lotSize
     }
 
-    public func run<S: TradingStrategy>(_ candles: [StrategyCandle], strategy: S) -> Result {
+    /// `from`: the candles before this index only warm the strategy up (its indicators see them;
+    /// nothing trades and the figures start there; a signal on the candle just before fills at
+    /// `from`'s open), as a walk-forward's test window reads the history before it.
+    public func run<S: TradingStrategy>(_ candles: [StrategyCandle], strategy: S, from start: Int = 0) -> Result {
+        var strategy = strategy
+        let start = min(max(0, start), candles.count)
+        var signal = StrategySignal.hold
+        for t in 0..<start { signal = strategy.onClose(candles[t]) }
+        return trade(candles, strategy: strategy, from: start, pending: signal)
+    }
+
+    private func trade<S: TradingStrategy>(_ candles: [StrategyCandle], strategy: S, from start: Int, pending signal: StrategySignal) -> Result {
         var strategy = strategy
         var cash = self.cash
         var qty = 0.0
-        var pending: StrategySignal = .hold
+        var pending = start < candles.count ? signal : .hold
         var entry: (time: Int64, price: Double, cost: Double, qty: Double)?
         var trades: [Trade] = []
         var exposed = 0
         var equity: [Double] = []
-        equity.reserveCapacity(candles.count)
+        equity.reserveCapacity(candles.count - start)
         let last = candles.count - 1
         /// Sells the whole position at `price` (less slippage and the fee).
         func sell(at reference: Double, time: Int64, _ opened: (time: Int64, price: Double, cost: Double, qty: Double)) {
@@ -87,7 +98,8 @@ public struct Backtest: Sendable {
             qty = 0
             entry = nil
         }
-        for (t, candle) in candles.enumerated() {
+        for t in start..<candles.count {
+            let candle = candles[t]
             // The decision of candle t−1 fills at this candle's open.
             if pending == .buy, qty == 0, cash > 0 {
                 let price = candle.open * (1 + slippage)
@@ -112,8 +124,9 @@ public struct Backtest: Sendable {
             }
             equity.append(cash + qty * candle.close)
         }
-        var metrics = metrics(candles, equity: equity, trades: trades, finalCash: cash)
-        metrics.exposure = candles.isEmpty ? 0 : Double(exposed) / Double(candles.count)
+        let judged = start == 0 ? candles : Array(candles[start...])
+        var metrics = metrics(judged, equity: equity, trades: trades, finalCash: cash)
+        metrics.exposure = judged.isEmpty ? 0 : Double(exposed) / Double(judged.count)
         return Result(metrics: metrics, trades: trades, equity: equity)
     }
 

@@ -51,7 +51,7 @@ public struct SMACross: TradingStrategy {
     private var closes: [Double]
     private var next = 0
     private var count = 0
-    private var previous: (fast: Double, slow: Double)?
+    private(set) var previous: (fast: Double, slow: Double)?
 
     public init(fast: Int, slow: Int) {
         self.fast = fast

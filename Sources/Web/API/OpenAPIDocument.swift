@@ -381,7 +381,7 @@ enum OpenAPIDocument {
         ],
         "servers": [["url": "/"]],
         "paths": paths.merging(botPaths) { first, _ in first }.merging(hookPaths) { first, _ in first }.merging(notificationPaths) { first, _ in first }.merging(secondFactorPaths) { first, _ in first }
-            .merging(accessPaths) { first, _ in first },
+            .merging(accessPaths) { first, _ in first }.merging(researchPaths) { first, _ in first },
         "components": [
             "schemas": schemas.merging(botSchemas) { first, _ in first }.merging(hookSchemas) { first, _ in first }
                 .merging(notificationSchemas) { first, _ in first },

@@ -1,7 +1,7 @@
 /// The English catalog: every text of the dashboard's pages, by key. `{name}` marks a value the
 /// page fills in. Keep the keys and placeholders the same as `Catalog.ko` (a test checks).
 enum Catalog {
-    static let en: [String: String] = enPages.merging(enBacktest) { page, _ in page }.merging(enBots) { page, _ in page }.merging(enNotify) { page, _ in page }
+    static let en: [String: String] = enPages.merging(enBacktest) { page, _ in page }.merging(enResearch) { page, _ in page }.merging(enBots) { page, _ in page }.merging(enNotify) { page, _ in page }
         .merging(enSecurity) { page, _ in page }
 
     private static let enPages: [String: String] = [

@@ -1,6 +1,6 @@
 extension Catalog {
     /// The Korean catalog (한국어): the same keys and placeholders as `Catalog.en`.
-    static let ko: [String: String] = koPages.merging(koBacktest) { page, _ in page }.merging(koBots) { page, _ in page }.merging(koNotify) { page, _ in page }
+    static let ko: [String: String] = koPages.merging(koBacktest) { page, _ in page }.merging(koResearch) { page, _ in page }.merging(koBots) { page, _ in page }.merging(koNotify) { page, _ in page }
         .merging(koSecurity) { page, _ in page }
 
     private static let koPages: [String: String] = [

@@ -13,7 +13,9 @@ enum BacktestPage {
         "dca_take_profit": "1.5", "dca_trailing": "", "dca_stop_loss": "", "dca_max_deals": "1", "dca_start_fast": "9", "dca_start_slow": "21",
     ]
 
-    static func render(viewer: Layout.Viewer, form: [String: String], result: (BacktestController.Request, BacktestController.Outcome)?, error: String?) -> String {
+    static func render(
+        viewer: Layout.Viewer, form: [String: String], result: (BacktestController.Request, BacktestController.Outcome)?, error: String?, bias: BiasReport? = nil
+    ) -> String {
         let now = String(Timestamp.string(Date()).prefix(19)) + "Z"
         let weekAgo = String(Timestamp.string(Date().addingTimeInterval(-7 * 86_400)).prefix(10))
         let defaults = Self.defaults.merging(["start": weekAgo, "end": now]) { $1 }
@@ -27,6 +29,7 @@ enum BacktestPage {
             "intervals": BotSettings.intervals.map { ["name": $0, "selected": $0 == (form["interval"] ?? "1h")] as [String: Any] },
         ]
         if let error { c["error"] = error }
+        if let bias { c["bias"] = biasContext(bias) }
         if let (request, outcome) = result {
             let result = outcome.result
             let hold = outcome.buyAndHold
@@ -110,5 +113,21 @@ enum BacktestPage {
                 ]
             }
         ]
+    }
+
+    /// A bias check's verdict and what differed.
+    static func biasContext(_ r: BiasReport) -> [String: Any] {
+        var c: [String: Any] = [
+            "hasFindings": !r.passed, "verdict": r.passed ? t("bias.passed", ["strategy": r.strategy]) : t("bias.failed", ["strategy": r.strategy]), "passed": r.passed,
+            "scope": t("bias.scope", ["n": String(r.candles), "cuts": String(r.cuts.count), "starts": String(r.starts.count), "warm": String(r.warmUp)]),
+            "findings": (r.lookahead + r.recursive).prefix(50).map { f -> [String: Any] in
+                [
+                    "kind": t("bias.kind.\(f.kind)"), "candle": String(f.candle), "time": Timestamp.string(f.time), "feature": f.feature,
+                    "full": f.full.map { "\($0)" } ?? "—", "other": f.other.map { "\($0)" } ?? "—",
+                ]
+            },
+        ]
+        if let note = r.recursiveNote { c["note"] = t("bias.recursive_note", ["note": note]) }
+        return c
     }
 }

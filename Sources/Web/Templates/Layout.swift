@@ -38,7 +38,7 @@ enum Layout {
     /// the script counts on.
     static func page(
         title: String, active: String, viewer: Viewer?, freshness: String?, content: String, live: [String] = [], scripts: [String] = [],
-        freshnessAt: Date? = nil
+        freshnessAt: Date? = nil, refreshSeconds: Int? = nil
     ) -> String {
         let language = Localizer.current.language
         let items = viewer.map { signedInNavigation + ($0.isAdmin ? [NavItem(path: "/admin", key: "nav.admin")] : []) } ?? signedOutNavigation
@@ -52,6 +52,7 @@ enum Layout {
         if let viewer { context["viewer"] = ["signedInAs": t("layout.signed_in_as", ["name": viewer.username]), "csrf": viewer.csrfToken] }
         if viewer != nil && !live.isEmpty { context["live"] = live.joined(separator: " ") }
         if mainnet { context["mainnet"] = true }
+        if let refreshSeconds { context["refresh"] = String(refreshSeconds) }
         if freshness != nil || !notes.isEmpty {
             // The age of the data is counted on in the browser ("3 s ago"); the text already has the time.
             var line: [String: Any] = ["text": freshness ?? "", "notes": notes]

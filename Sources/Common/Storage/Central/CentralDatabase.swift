@@ -31,6 +31,8 @@ public struct CentralDatabase: Sendable {
     public let audit: any AuditLogStore
     /// The installation's settings administrators change (the kill switch).
     public let platform: any PlatformStore
+    /// Users' optimisations and their reports.
+    public let optimizations: any OptimizationStore
     /// Which host runs which user's worker: on PostgreSQL only (nil: one machine runs them all).
     public let leases: (any LeaseStore)?
     /// Runs a worker's report writes only while the writing host's lease is current: on
@@ -61,6 +63,7 @@ public struct CentralDatabase: Sendable {
         apiTokens = SQLiteAPITokenStore(pool)
         audit = SQLiteAuditLogStore(pool)
         platform = SQLitePlatformStore(pool)
+        optimizations = SQLiteOptimizationStore(pool)
         leases = nil
         fence = nil
         changeFeed = nil
@@ -75,7 +78,7 @@ public struct CentralDatabase: Sendable {
         loginAttempts: any LoginAttemptStore = InMemoryLoginAttemptStore(), signalHooks: any SignalHookStore = InMemorySignalHookStore(),
         notifications: any NotificationStore = InMemoryNotificationStore(), secondFactors: any SecondFactorStore = InMemorySecondFactorStore(),
         apiTokens: any APITokenStore = InMemoryAPITokenStore(), audit: any AuditLogStore = InMemoryAuditLogStore(),
-        platform: any PlatformStore = InMemoryPlatformStore(), leases: (any LeaseStore)? = nil, fence: (any CentralFence)? = nil, changeFeed: (any CentralChangeFeed)? = nil
+        platform: any PlatformStore = InMemoryPlatformStore(), optimizations: any OptimizationStore = InMemoryOptimizationStore(), leases: (any LeaseStore)? = nil, fence: (any CentralFence)? = nil, changeFeed: (any CentralChangeFeed)? = nil
     ) {
         pool = nil
         self.users = users
@@ -95,6 +98,7 @@ public struct CentralDatabase: Sendable {
         self.apiTokens = apiTokens
         self.audit = audit
         self.platform = platform
+        self.optimizations = optimizations
         self.probe = probe
         self.leases = leases
         self.fence = fence

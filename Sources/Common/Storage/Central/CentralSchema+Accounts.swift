@@ -167,5 +167,24 @@ extension CentralSchema {
                     );
                     """)
         }
+        // Users' optimisations and their reports: the web's write.
+        migrator.registerMigration("v22-research") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE optimizations (
+                        id TEXT PRIMARY KEY,
+                        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                        created_at TEXT NOT NULL,
+                        finished_at TEXT,
+                        status TEXT NOT NULL,
+                        strategy TEXT NOT NULL,
+                        symbol TEXT NOT NULL,
+                        request TEXT NOT NULL,
+                        report TEXT,
+                        error TEXT
+                    );
+                    CREATE INDEX optimizations_user ON optimizations (user_id, created_at);
+                    """)
+        }
     }
 }
