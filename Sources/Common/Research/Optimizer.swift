@@ -122,7 +122,7 @@ public struct Optimizer: Sendable {
     public let seed: UInt64
     public let parallel: Parallel
     /// The shortest span a halving rung may use (shorter spans judge too little).
-    public var minimumSpan = 300
+    public var minimumSpan = 200
 
     public init(
         strategy: ResearchStrategy, space: SearchSpace, objective: Objective, minTrades: Int = 1, trials: Int = 200, seed: UInt64 = 1, parallel: Parallel = Parallel(threads: 2)
