@@ -105,6 +105,7 @@ struct OptimizeCommand: ParsableCommand {
         }
         if let walk = r.walkForward {
             out += "walk-forward \(walk.train):\(walk.test):\(walk.steps)  in-sample → out-of-sample\n"
+            if walk.overfittingWarning { out += "OVERFITTING WARNING: the chosen set collapsed out of sample in \(walk.windows.filter(\.collapsed).count) of \(walk.windows.count) windows\n" }
             for w in walk.windows {
                 out += "  \(Timestamp.string(w.testFrom))  \(set(w.parameters))  \(figure(w.inSample?.objective)) → \(figure(w.outOfSample?.objective))\(w.collapsed ? "  COLLAPSED" : "")\(w.note.map { "  (\($0))" } ?? "")\n"
             }

@@ -114,6 +114,7 @@ import Testing
         #expect(Study.collapsed(inSample: 2, outOfSample: -0.1, objective: .sharpe, train: 100, test: 50))
         #expect(Study.collapsed(inSample: 2, outOfSample: nil, objective: .sharpe, train: 100, test: 50))
         #expect(!Study.collapsed(inSample: -1, outOfSample: -2, objective: .sharpe, train: 100, test: 50))
+        #expect(!Study.collapsed(inSample: -0.01, outOfSample: nil, objective: .totalReturn, train: 100, test: 50), "a loss in sample has nothing to collapse")
         // Total returns per candle: 10 % over 100 candles is 5 % over 50 at the same pace.
         #expect(!Study.collapsed(inSample: 0.10, outOfSample: 0.045, objective: .totalReturn, train: 100, test: 50))
         #expect(Study.collapsed(inSample: 0.10, outOfSample: 0.01, objective: .totalReturn, train: 100, test: 50))

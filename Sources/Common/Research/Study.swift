@@ -192,9 +192,6 @@ public struct Study: Sendable {
                 overfittingWarning: reports.filter(\.collapsed).count * 2 >= reports.count, efficiency: Self.efficiency(reports),
                 stitched: stitch(reports, windows: windows, candles: candles)
             )
-            if walk?.overfittingWarning == true {
-                notes.append("Overfitting warning: the chosen sets collapsed out of sample in \(reports.filter(\.collapsed).count) of \(reports.count) windows.")
-            }
         } else {
             control.update { $0.phase = "all candles" }
             last = try optimizer.search(candles, window: 0..<candles.count, control: control)
@@ -243,6 +240,11 @@ public struct Study: Sendable {
             return report
         }
         report.outOfSample = judged.metrics.map { StudyReport.Figures($0, objective: judged.score) }
+        if judged.score == nil, let trades = judged.metrics?.trades {
+            report.note = trades < optimizer.minTrades
+                ? "out of sample the set made \(trades) trade(s), under the minimum \(optimizer.minTrades)"
+                : "out of sample \(optimizer.objective.requirement)"
+        }
         report.collapsed = Self.collapsed(inSample: best.score, outOfSample: judged.score, objective: optimizer.objective, train: window.train.count, test: window.test.count)
         return report
     }
@@ -251,18 +253,19 @@ public struct Study: Sendable {
     /// in-sample one. Total returns are compared per candle (the windows differ in length);
     /// profit factors by their excess over 1.
     public static func collapsed(inSample: Double?, outOfSample: Double?, objective: Objective, train: Int, test: Int) -> Bool {
-        guard var inside = inSample else { return false }
-        guard var outside = outOfSample else { return true }
-        switch objective {
-        case .totalReturn:
-            inside = inside > -1 ? log1p(inside) / Double(train) : -.infinity
-            outside = outside > -1 ? log1p(outside) / Double(test) : -.infinity
-        case .profitFactor:
-            inside -= 1
-            outside -= 1
-        default: break
+        guard let inSample else { return false }
+        func comparable(_ value: Double, _ candles: Int) -> Double {
+            switch objective {
+            case .totalReturn: value > -1 ? log1p(value) / Double(candles) : -.infinity
+            case .profitFactor: value - 1
+            default: value
+            }
         }
+        let inside = comparable(inSample, train)
+        // Nothing earned in sample: nothing to collapse.
         guard inside > 0 else { return false }
+        guard let outOfSample else { return true }
+        let outside = comparable(outOfSample, test)
         return outside <= 0 || outside < inside * collapseShare
     }
 

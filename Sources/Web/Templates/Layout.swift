@@ -95,6 +95,8 @@ enum Layout {
         .skip { position: absolute; left: -999px; } .skip:focus { left: .5rem; top: .5rem; background: var(--surface); padding: .3rem .6rem; z-index: 10; }
         form.card, section.card { background: var(--surface); padding: 1rem 1.5rem; margin: 1rem 0; max-width: 34rem; border: 1px solid var(--border); border-radius: 6px; box-sizing: border-box; }
         section.card.wide, form.card.wide { max-width: none; }
+        nav.tabs { margin: -.5rem 0 1rem; } nav.tabs a { margin-right: 1rem; } nav.tabs a[aria-current=page] { font-weight: 600; text-decoration: none; border-bottom: 2px solid var(--accent); }
+        tr.collapsed td { color: var(--loss); } svg.heatmap text { fill: var(--text); }
         form.card label { display: block; margin: .6rem 0 .2rem; }
         form.stacked { max-width: 34rem; } form.stacked label { display: block; margin: .6rem 0 .2rem; }
         form.stacked input[type=text] { width: 100%; padding: .4rem; box-sizing: border-box; }

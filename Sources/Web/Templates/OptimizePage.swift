@@ -27,12 +27,27 @@ enum OptimizePage {
         return Layout.page(title: t("optimize.title"), active: "/backtest", viewer: viewer, freshness: nil, content: Views.render("optimize", c))
     }
 
+    /// The stored request as a line a person reads: `space fast=5:30, slow=20:120:5 · objective sharpe · …`.
+    static func asked(_ json: String) -> String {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] else { return json }
+        func text(_ value: Any?) -> String? {
+            switch value {
+            case let list as [Any]: list.isEmpty ? nil : list.map { "\($0)" }.joined(separator: ", ")
+            case let map as [String: Any]: map.isEmpty ? nil : map.keys.sorted().map { "\($0)=\(map[$0]!)" }.joined(separator: ", ")
+            case let value?: "\(value)"
+            case nil: nil
+            }
+        }
+        let order = ["space", "params", "objective", "min_trades", "walk_forward", "trials", "seed", "interval", "candles", "fee", "cash"]
+        return order.compactMap { key in text(object[key]).map { "\(key) \($0)" } }.joined(separator: " · ")
+    }
+
     static func detail(viewer: Layout.Viewer, record: OptimizationRecord, progress: OptimizationControl.Progress?) -> String {
         func figure(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "— (\(t("backtest.undefined")))" }
         func pct(_ v: Double?) -> String { v.map { String(format: "%.2f %%", $0 * 100) } ?? "—" }
         var d: [String: Any] = [
             "id": record.id, "csrf": viewer.csrfToken, "heading": t("optimize.heading", ["strategy": record.strategy, "symbol": record.symbol]),
-            "status": t("optimize.state.\(record.status.rawValue)"), "asked": t("optimize.asked", ["request": record.request]),
+            "status": t("optimize.state.\(record.status.rawValue)"), "asked": t("optimize.asked", ["request": asked(record.request)]),
         ]
         if let finished = record.finishedAt { d["finished"] = DisplayTime.text(finished, .gmt) }
         if record.status != .done, record.status != .running, let error = record.error { d["failure"] = error }
