@@ -138,8 +138,10 @@ struct ModelsBench: AsyncParsableCommand {
             return String(format: format, value * scale)
         }
         let simulation = Self.median(simulations) ?? 0
-        // The same 400 backtests on one core, once: what the search would take without the second.
+        // The same 400 backtests on one core, once: what the search would take without the second;
+        // and freqtrade's hyperopt on the same candles and space, a few epochs (each a backtest).
         let (single, _) = try optimise(threads: 1)
+        let freqtrade = try hyperopt(file)
         let optimisation = Self.median(optimisations) ?? 0
         let backtestingPy = reference("backtesting_py_candles_per_second", "backtesting.py %.2f million/s", 1e-6, "backtesting.py")
         let numpy = reference("numpy_candles_per_second", "numpy vectorised %.1f million/s", 1e-6, "numpy")
@@ -151,12 +153,52 @@ struct ModelsBench: AsyncParsableCommand {
              String(format: "%.1f million candles/s", (Self.median(grids) ?? 0) / 1e6), "≥ 10 million/s", "—"),
             ("sma_cross optimisation, \(optimisedSets) sets × 1,000,000 candles, \(ProcessInfo.processInfo.activeProcessorCount) cores: candle evaluations",
              String(format: "%.1f million/s (%.1f s)", optimisation / 1e6, optimisation > 0 ? 400e6 / optimisation : 0), "≥ 30 million/s",
-             String(format: "one core: %.1f million/s (%.1f s); freqtrade's hyperopt not installed (TA-Lib and its C library)", single / 1e6, single > 0 ? 400e6 / single : 0)),
+             String(format: "one core: %.1f million/s (%.1f s); ", single / 1e6, single > 0 ? 400e6 / single : 0) + freqtrade),
             ("the whole command, reading the 1,000,000-line CSV", String(format: "%.2f s", Self.median(commands) ?? 0), "< 1 s", "—"),
             ("ml backtest, walk-forward, 100,000 candles (window 5000, retrain every 1000, 50 trees of depth 6)", String(format: "%.2f s", Self.median(mls) ?? 0), "< 10 s", "—"),
             ("random forest fit, 50,000 × 10, 100 trees of depth 8", String(format: "%.2f s", Self.median(fits) ?? 0), "< 4 s", "\(sklearn) (measured now)"),
         ]
         print(Report.table(figures))
         try Report.save(figures, name: "models")
+    }
+
+    /// freqtrade's hyperopt (Tests/bench/freqtrade_hyperopt.py, two jobs) over the same CSV, its
+    /// markets from our simulator; its figure in words, or why there is none.
+    func hyperopt(_ file: String) throws -> String {
+        guard let python else { return "freqtrade hyperopt: not measured (run make bench)" }
+        let port = LoopbackPort.free()
+        let root = NSTemporaryDirectory() + "ctp-hyperopt-\(UUID().uuidString.prefix(6))"
+        let simulator = Process()
+        simulator.executableURL = URL(fileURLWithPath: URL(fileURLWithPath: binDir).standardizedFileURL.path + "/exchange-sim")
+        simulator.arguments = ["--port", String(port), "--data-dir", root + "/sim", "--weight-limit", "100000000"]
+        simulator.standardOutput = FileHandle.nullDevice
+        simulator.standardError = FileHandle.nullDevice
+        try simulator.run()
+        defer {
+            simulator.terminate()
+            simulator.waitUntilExit()
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        Thread.sleep(forTimeInterval: 2)
+        let epochs = 8
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [
+            "Tests/bench/freqtrade_hyperopt.py", "--candles", file, "--exchange", "http://127.0.0.1:\(port)", "--epochs", String(epochs), "--jobs", "2",
+            "--workdir", root,
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let answer = (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+        guard let perEpoch = (answer["freqtrade_seconds_per_epoch"] as? NSNumber)?.doubleValue, perEpoch > 0 else {
+            return "freqtrade hyperopt: not measured (\(answer["freqtrade_error"] ?? "no answer"))"
+        }
+        return String(
+            format: "freqtrade hyperopt (2 jobs): %.1f s per epoch over %d epochs, %.2f million candle evaluations/s, so ≈ %.0f min for 400 (measured now)", perEpoch,
+            epochs, 1e6 / perEpoch / 1e6, perEpoch * 400 / 60)
     }
 }
