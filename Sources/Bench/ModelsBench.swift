@@ -162,18 +162,13 @@ struct ModelsBench: AsyncParsableCommand {
         try Report.save(figures, name: "models")
     }
 
-    /// freqtrade's hyperopt (Tests/bench/freqtrade_hyperopt.py, two jobs) over the same CSV, its
+    /// freqtrade's hyperopt (Tests/bench/freqtrade_hyperopt.py, one job: with two its worker pool
+    /// hung after the last epoch here) over the same CSV, its
     /// markets from our simulator; its figure in words, or why there is none.
     func hyperopt(_ file: String) throws -> String {
         guard let python else { return "freqtrade hyperopt: not measured (run make bench)" }
-        let port = LoopbackPort.free()
         let root = NSTemporaryDirectory() + "ctp-hyperopt-\(UUID().uuidString.prefix(6))"
-        let simulator = Process()
-        simulator.executableURL = URL(fileURLWithPath: URL(fileURLWithPath: binDir).standardizedFileURL.path + "/exchange-sim")
-        simulator.arguments = ["--port", String(port), "--data-dir", root + "/sim", "--weight-limit", "100000000"]
-        simulator.standardOutput = FileHandle.nullDevice
-        simulator.standardError = FileHandle.nullDevice
-        try simulator.run()
+        let (simulator, port) = try SimBench.simulator(binDir: binDir, dataDir: root + "/sim")
         defer {
             simulator.terminate()
             simulator.waitUntilExit()
@@ -184,7 +179,7 @@ struct ModelsBench: AsyncParsableCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [
-            "Tests/bench/freqtrade_hyperopt.py", "--candles", file, "--exchange", "http://127.0.0.1:\(port)", "--epochs", String(epochs), "--jobs", "2",
+            "Tests/bench/freqtrade_hyperopt.py", "--candles", file, "--exchange", "http://127.0.0.1:\(port)", "--epochs", String(epochs), "--jobs", "1",
             "--workdir", root,
         ]
         let output = Pipe()
@@ -198,7 +193,7 @@ struct ModelsBench: AsyncParsableCommand {
             return "freqtrade hyperopt: not measured (\(answer["freqtrade_error"] ?? "no answer"))"
         }
         return String(
-            format: "freqtrade hyperopt (2 jobs): %.1f s per epoch over %d epochs, %.2f million candle evaluations/s, so ≈ %.0f min for 400 (measured now)", perEpoch,
+            format: "freqtrade hyperopt (1 job): %.1f s per epoch over %d epochs, %.2f million candle evaluations/s, so ≈ %.0f min for 400 (measured now)", perEpoch,
             epochs, 1e6 / perEpoch / 1e6, perEpoch * 400 / 60)
     }
 }

@@ -14,14 +14,8 @@ struct SimBench: AsyncParsableCommand {
     var concurrency: Int = 32
 
     func run() async throws {
-        let port = LoopbackPort.free()
         let root = "/tmp/ctp-simbench-\(UUID().uuidString.prefix(6))"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: URL(fileURLWithPath: binDir).standardizedFileURL.path + "/exchange-sim")
-        process.arguments = ["--port", String(port), "--data-dir", root, "--weight-limit", "100000000"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, port) = try Self.simulator(binDir: binDir, dataDir: root)
         defer {
             process.terminate()
             process.waitUntilExit()
@@ -52,6 +46,18 @@ struct SimBench: AsyncParsableCommand {
         ]
         print(Report.table(figures))
         try Report.save(figures, name: "sim")
+    }
+
+    /// The simulator from `binDir` on a free loopback port, with a weight limit no bench reaches.
+    static func simulator(binDir: String, dataDir: String) throws -> (Process, Int) {
+        let port = LoopbackPort.free()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: URL(fileURLWithPath: binDir).standardizedFileURL.path + "/exchange-sim")
+        process.arguments = ["--port", String(port), "--data-dir", dataDir, "--weight-limit", "100000000"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return (process, port)
     }
 
     static func ms(_ duration: Duration) -> Double {

@@ -9,8 +9,8 @@ public struct PostgresOptimizationStore: OptimizationStore {
     public func create(_ r: OptimizationRecord) throws {
         try db.execute(
             """
-            INSERT INTO optimizations (id, user_id, created_at, status, strategy, symbol, request)
-            VALUES (\(r.id), \(r.user.rawValue), \(PostgresValues.time(r.createdAt)), \(r.status.rawValue), \(r.strategy), \(r.symbol), \(r.request))
+            INSERT INTO optimizations (id, user_id, created_at, status, strategy, symbol, runner, request)
+            VALUES (\(r.id), \(r.user.rawValue), \(PostgresValues.time(r.createdAt)), \(r.status.rawValue), \(r.strategy), \(r.symbol), \(r.runner), \(r.request))
             """)
     }
 
@@ -24,11 +24,12 @@ public struct PostgresOptimizationStore: OptimizationStore {
 
     func records(_ rows: [PostgresRow]) throws -> [OptimizationRecord] {
         try rows.map { row in
-            let (id, user, created, finished, status, strategy, symbol, request, report, error) = try row.decode(
-                (String, Int64, Date, Date?, String, String, String, String, String?, String?).self)
+            let (id, user, created, finished, status, strategy, symbol, runner, request, report, error) = try row.decode(
+                (String, Int64, Date, Date?, String, String, String, String, String, String?, String?).self)
             return OptimizationRecord(
                 id: id, user: UserID(user), createdAt: PostgresValues.readTime(created), finishedAt: finished.map(PostgresValues.readTime),
-                status: OptimizationRecord.Status(rawValue: status) ?? .failed, strategy: strategy, symbol: symbol, request: request, report: report, error: error)
+                status: OptimizationRecord.Status(rawValue: status) ?? .failed, strategy: strategy, symbol: symbol, runner: runner, request: request, report: report,
+                error: error)
         }
     }
 
@@ -36,7 +37,7 @@ public struct PostgresOptimizationStore: OptimizationStore {
         try records(
             db.query(
                 """
-                SELECT id, user_id, created_at, finished_at, status, strategy, symbol, request, NULL::text, error FROM optimizations
+                SELECT id, user_id, created_at, finished_at, status, strategy, symbol, runner, request, NULL::text, error FROM optimizations
                 WHERE user_id = \(user.rawValue) ORDER BY created_at DESC, id LIMIT \(limit)
                 """))
     }
@@ -45,14 +46,17 @@ public struct PostgresOptimizationStore: OptimizationStore {
         try records(
             db.query(
                 """
-                SELECT id, user_id, created_at, finished_at, status, strategy, symbol, request, report, error FROM optimizations
+                SELECT id, user_id, created_at, finished_at, status, strategy, symbol, runner, request, report, error FROM optimizations
                 WHERE user_id = \(user.rawValue) AND id = \(id)
                 """)
         ).first
     }
 
-    public func interruptRunning(at: Date) throws -> Int {
+    public func interruptRunning(runner: String, at: Date) throws -> Int {
         try db.execute(
-            "UPDATE optimizations SET status = 'interrupted', error = 'the web stopped while it ran', finished_at = \(PostgresValues.time(at)) WHERE status = 'running'")
+            """
+            UPDATE optimizations SET status = 'interrupted', error = 'the web stopped while it ran', finished_at = \(PostgresValues.time(at))
+            WHERE status = 'running' AND runner = \(runner)
+            """)
     }
 }

@@ -292,6 +292,7 @@ extension PostgresSchema {
             status text NOT NULL,
             strategy text NOT NULL,
             symbol text NOT NULL,
+            runner text NOT NULL,
             request text NOT NULL,
             report text,
             error text

@@ -74,7 +74,7 @@ enum WebApp {
         OrdersController(database: database, control: control, catalog: catalog, exchange: settings.exchange).register(on: routes)
         let backtests = BacktestController(catalog: catalog)
         backtests.register(on: routes)
-        let optimizations = OptimizationsController(backtests: backtests, runner: OptimizationRunner(store: database.optimizations))
+        let optimizations = OptimizationsController(backtests: backtests, runner: OptimizationRunner(store: database.optimizations, name: ProcessInfo.processInfo.hostName + ":" + directory.root))
         optimizations.register(on: routes)
         optimizations.registerPages(on: routes)
         ReportsController(database: database).register(on: routes)

@@ -9,12 +9,7 @@ struct OptimizeCommand: ParsableCommand {
         abstract: "Search a strategy's parameters over a Binance kline CSV (exhaustive, or seeded random sampling with successive halving), optionally walk-forward."
     )
 
-    @Option(help: "A Binance kline CSV (data.binance.vision layout, with or without a header).")
-    var candles: String
-    @Option(help: "The symbol the candles are of.")
-    var symbol: String
-    @Option(help: "sma_cross, ml, grid or dca.")
-    var strategy: String
+    @OptionGroup var market: ResearchOptions
     @Option(name: .customLong("space"), help: "A searched parameter, name=lo:hi[:step]; repeat for several (at most 6).")
     var space: [String] = []
     @Option(help: "sharpe, sortino, calmar, total_return or profit_factor.")
@@ -27,18 +22,6 @@ struct OptimizeCommand: ParsableCommand {
     var trials = 200
     @Option(help: "The seed of the sampling: the same seed repeats a run exactly.")
     var seed: UInt64 = 1
-    @Option(name: .customLong("param"), help: "A fixed parameter, k=v; repeat for several.")
-    var params: [String] = []
-    @Option(help: "The fee per trade, as a fraction.")
-    var fee = 0.001
-    @Option(help: "The starting cash (a grid's investment unless --param investment=…).")
-    var cash = 10_000.0
-    @Option(help: "A grid's or DCA bot's symbol filters: the price tick.")
-    var tickSize = "0.01"
-    @Option(help: "The quantity step.")
-    var stepSize = "0.00001"
-    @Option(help: "The smallest order value.")
-    var minNotional = "5"
     @Option(help: "Backtests run on this many threads (default: every core).")
     var threads = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Also write the heat map of two searched parameters to this SVG file.")
@@ -48,25 +31,22 @@ struct OptimizeCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be from 1 to 64") }
-        guard symbol.count <= 20, symbol.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-            throw ValidationError("--symbol must be a symbol such as BTCUSDT")
-        }
     }
 
     func run() throws {
-        var request = StudyRequest(strategy: strategy, space: space, objective: objective)
+        var request = StudyRequest(strategy: market.strategy, space: space, objective: objective)
         request.minTrades = minTrades
         request.walkForward = walkForward
         request.trials = trials
         request.seed = seed
-        request.fixed = try Self.texts(params)
-        request.fee = fee
-        request.cash = cash
-        let data = try readCandles(candles, command: "optimize")
-        let filters = try researchFilters()
+        request.fixed = try market.fixed()
+        request.fee = market.fee
+        request.cash = market.cash
+        let data = try readCandles(market.candles, command: "optimize")
+        let filters = try market.filters()
         let study: Study
         do {
-            study = try request.study(symbol: symbol, filters: filters, intervalMillis: data[0].closeTime + 1 - data[0].openTime, parallel: Parallel(threads: threads))
+            study = try request.study(symbol: market.symbol, filters: filters, intervalMillis: data[0].closeTime + 1 - data[0].openTime, parallel: Parallel(threads: threads))
         } catch {
             throw ValidationError(error.description)
         }
@@ -152,13 +132,6 @@ extension ParsableCommand {
         }
         guard !data.isEmpty else { throw ValidationError("\(path) holds no candles") }
         return data
-    }
-}
-
-extension OptimizeCommand {
-    /// The symbol filters a grid or DCA bot's plan is checked against.
-    func researchFilters() throws -> SymbolFilters {
-        try Self.filters(symbol: symbol, tickSize: tickSize, stepSize: stepSize, minNotional: minNotional)
     }
 }
 

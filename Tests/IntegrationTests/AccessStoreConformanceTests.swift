@@ -106,7 +106,8 @@ import Testing
         let ann = try db.users.createUser(username: "ann", passwordHash: "h", at: Self.at(0))
         let bob = try db.users.createUser(username: "bob", passwordHash: "h", at: Self.at(0))
         for (n, user) in [(1, ann), (2, ann), (3, bob)] {
-            try db.optimizations.create(OptimizationRecord(id: "o\(n)", user: user, createdAt: Self.at(Double(n)), strategy: "sma_cross", symbol: "BTCUSDT", request: "{}"))
+            try db.optimizations.create(OptimizationRecord(
+                id: "o\(n)", user: user, createdAt: Self.at(Double(n)), strategy: "sma_cross", symbol: "BTCUSDT", runner: n == 3 ? "host-b" : "host-a", request: "{}"))
         }
         try db.optimizations.finish(id: "o1", status: .done, report: "{\"best\":1}", error: nil, at: Self.at(10))
         try db.optimizations.finish(id: "o1", status: .failed, report: nil, error: "late", at: Self.at(11))
@@ -115,7 +116,9 @@ import Testing
         let done = try #require(try db.optimizations.get(user: ann, id: "o1"))
         #expect(done.status == .done && done.report == "{\"best\":1}" && done.finishedAt == Self.at(10) && done.error == nil, "a finished one stays finished")
         #expect(try db.optimizations.get(user: bob, id: "o1") == nil, "another user's is not found")
-        #expect(try db.optimizations.interruptRunning(at: Self.at(20)) == 2)
+        #expect(try db.optimizations.interruptRunning(runner: "host-b", at: Self.at(20)) == 1, "only the restarted web's own")
         #expect(try db.optimizations.get(user: bob, id: "o3")?.status == .interrupted)
+        #expect(try db.optimizations.get(user: ann, id: "o2")?.status == .running)
+        #expect(try db.optimizations.get(user: ann, id: "o2")?.runner == "host-a")
     }
 }

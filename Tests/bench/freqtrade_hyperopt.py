@@ -43,8 +43,9 @@ def main():
     parser.add_argument("--candles", required=True)
     parser.add_argument("--exchange", required=True, help="our simulator's base URL")
     parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--workdir", required=True)
+    parser.add_argument("--timeout", type=int, default=1200)
     args = parser.parse_args()
     try:
         import pandas as pd
@@ -79,13 +80,40 @@ def main():
         "--hyperopt-loss", "SharpeHyperOptLoss", "--spaces", "buy", "--epochs", str(args.epochs), "-j", str(args.jobs), "--disable-param-export",
         "--random-state", "7",
     ]
+    # freqtrade writes each epoch to its results file as it ends; on this machine it then stays up
+    # after the last one over a million candles (idle, in poll), so the run is timed to the last
+    # epoch's line and then stopped.
+    results = os.path.join(ud, "hyperopt_results")
+    log = open(os.path.join(args.workdir, "hyperopt.log"), "w")
     started = time.monotonic()
-    done = subprocess.run(command, cwd=args.workdir, capture_output=True, text=True)
-    seconds = time.monotonic() - started
-    if done.returncode != 0:
-        print(json.dumps({"freqtrade_error": (done.stderr or done.stdout)[-400:]}))
+    process = subprocess.Popen(command, cwd=args.workdir, stdout=log, stderr=subprocess.STDOUT)
+    finished = None
+    while time.monotonic() - started < args.timeout:
+        epochs = 0
+        if os.path.isdir(results):
+            for name in os.listdir(results):
+                if name.endswith(".fthypt"):
+                    with open(os.path.join(results, name)) as f:
+                        epochs = max(epochs, sum(1 for _ in f))
+        if epochs >= args.epochs:
+            finished = time.monotonic() - started
+            break
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    log.close()
+    if finished is None:
+        with open(os.path.join(args.workdir, "hyperopt.log")) as f:
+            tail = f.read()[-400:]
+        print(json.dumps({"freqtrade_error": f"no {args.epochs} epochs within {args.timeout} s: {tail}"}))
         return
-    print(json.dumps({"freqtrade_hyperopt_seconds": seconds, "freqtrade_epochs": args.epochs, "freqtrade_seconds_per_epoch": seconds / args.epochs}))
+    print(json.dumps({"freqtrade_hyperopt_seconds": finished, "freqtrade_epochs": args.epochs, "freqtrade_seconds_per_epoch": finished / args.epochs}))
 
 
 main()

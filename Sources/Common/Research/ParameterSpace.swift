@@ -88,19 +88,6 @@ public struct ParameterRange: Sendable, Equatable {
     }
 }
 
-/// A small seeded generator (SplitMix64): the same seed draws the same sets on every machine.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// The searched ranges of one strategy, and the sets a search may try: every combination when
 /// the grid is small, otherwise distinct seeded samples; sets breaking the strategy's
 /// constraints are never produced.
@@ -135,9 +122,10 @@ public struct SearchSpace: Sendable {
         return sets.filter(admits)
     }
 
-    /// Up to `count` distinct admitted sets drawn with `seed`; fewer when the space has fewer.
+    /// Up to `count` distinct admitted sets drawn with `seed` (``SplitMix``: the same sets on
+    /// every machine and toolchain); fewer when the space has fewer.
     public func sample(_ count: Int, seed: UInt64) -> [ParameterSet] {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix(seed: seed)
         var seen = Set<[Double]>()
         var sets: [ParameterSet] = []
         var attempts = 0
@@ -146,9 +134,9 @@ public struct SearchSpace: Sendable {
             var set: ParameterSet = [:]
             for range in ranges {
                 if let values = range.values {
-                    set[range.name] = values[Int.random(in: 0..<values.count, using: &random)]
+                    set[range.name] = values[random.next(below: values.count)]
                 } else {
-                    set[range.name] = Double.random(in: range.lower...range.upper, using: &random)
+                    set[range.name] = range.lower + random.uniform() * (range.upper - range.lower)
                 }
             }
             let key = ranges.map { set[$0.name]! }

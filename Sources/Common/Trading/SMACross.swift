@@ -44,43 +44,32 @@ public protocol TradingStrategy: Sendable {
 
 /// `sma_cross` exactly as CONTRACT §7: SMA(n) at t is the mean of the n closes ending at t
 /// (sum / n over the window); buy when SMA(fast) crosses above SMA(slow), sell when it crosses
-/// below. Constant work per candle.
+/// below. Constant work per candle: each window's sum is kept with compensation (adding the new
+/// close, removing the oldest), accurate to the last bit of the sum whatever the window's length,
+/// so a search over long windows costs what a short one does.
 public struct SMACross: TradingStrategy {
     public let fast: Int
     public let slow: Int
-    private var closes: [Double]
-    private var next = 0
+    private var fastWindow: Indicators.WindowSum
+    private var slowWindow: Indicators.WindowSum
     private var count = 0
     private(set) var previous: (fast: Double, slow: Double)?
 
     public init(fast: Int, slow: Int) {
         self.fast = fast
         self.slow = slow
-        closes = Array(repeating: 0, count: slow)
+        fastWindow = Indicators.WindowSum(size: max(1, fast))
+        slowWindow = Indicators.WindowSum(size: max(1, slow))
     }
 
     public var warmUp: Int { slow + 1 }
 
-    /// SMA over the last `n` closes of the ring buffer (sum / n, newest first).
-    private func mean(_ n: Int) -> Double {
-        closes.withUnsafeBufferPointer { buffer in
-            var sum = 0.0
-            var index = next - 1
-            if index < 0 { index += slow }
-            for _ in 0..<n {
-                sum += buffer[index]
-                index = index == 0 ? slow - 1 : index - 1
-            }
-            return sum / Double(n)
-        }
-    }
-
     public mutating func onClose(_ candle: StrategyCandle) -> StrategySignal {
-        closes[next] = candle.close
-        next = (next + 1) % slow
+        let fastSum = fastWindow.add(candle.close)
+        let slowSum = slowWindow.add(candle.close)
         count += 1
         guard count >= slow else { return .hold }
-        let now = (fast: mean(fast), slow: mean(slow))
+        let now = (fast: fastSum / Double(fast), slow: slowSum / Double(slow))
         defer { previous = now }
         guard let before = previous else { return .hold }
         if Self.above(now.fast, now.slow), !Self.above(before.fast, before.slow) { return .buy }

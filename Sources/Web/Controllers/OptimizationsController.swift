@@ -89,7 +89,8 @@ struct OptimizationsController {
         asked["interval"] = source.interval
         asked["candles"] = candles.count
         let text = (try? JSONSerialization.data(withJSONObject: asked, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        let record = OptimizationRecord(id: id, user: user, createdAt: Date(), strategy: request.strategy, symbol: source.symbol, request: text)
+        let record = OptimizationRecord(
+            id: id, user: user, createdAt: Date(), strategy: request.strategy, symbol: source.symbol, runner: runner.name, request: text)
         do {
             try runner.start(record, study: study, candles: candles, control: control)
         } catch {

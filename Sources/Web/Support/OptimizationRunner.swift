@@ -13,13 +13,16 @@ final class OptimizationRunner: Sendable {
 
     let store: any OptimizationStore
     let limit: Int
+    /// This web among those sharing a central database: its host and data directory.
+    let name: String
     private let running = Mutex<[String: Running]>([:])
 
-    init(store: any OptimizationStore, limit: Int = 2) {
+    init(store: any OptimizationStore, name: String, limit: Int = 2) {
         self.store = store
+        self.name = name
         self.limit = limit
-        // Whatever ran when the web last stopped will never finish.
-        _ = try? store.interruptRunning(at: Date())
+        // What this web ran when it last stopped will never finish (another host's web runs its own).
+        _ = try? store.interruptRunning(runner: name, at: Date())
     }
 
     /// Takes a place for the user's optimisation; refused while the user has one running or

@@ -179,6 +179,7 @@ extension CentralSchema {
                         status TEXT NOT NULL,
                         strategy TEXT NOT NULL,
                         symbol TEXT NOT NULL,
+                        runner TEXT NOT NULL,
                         request TEXT NOT NULL,
                         report TEXT,
                         error TEXT

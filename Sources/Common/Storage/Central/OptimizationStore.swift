@@ -11,8 +11,8 @@ public protocol OptimizationStore: Sendable {
     /// The user's optimisations, newest first, without their reports.
     func list(user: UserID, limit: Int) throws -> [OptimizationRecord]
     func get(user: UserID, id: String) throws -> OptimizationRecord?
-    /// Marks what was running when the web stopped as interrupted; returns how many.
-    func interruptRunning(at: Date) throws -> Int
+    /// Marks what `runner` was running when it stopped as interrupted; returns how many.
+    func interruptRunning(runner: String, at: Date) throws -> Int
 }
 
 public struct OptimizationRecord: Sendable, Equatable {
@@ -27,14 +27,17 @@ public struct OptimizationRecord: Sendable, Equatable {
     public var status: Status
     public let strategy: String
     public let symbol: String
+    /// The web that runs it (its host and data directory): only that web marks it interrupted
+    /// when it starts again.
+    public let runner: String
     /// The request as JSON (``StudyRequest`` with the candles' source).
     public let request: String
     public var report: String?
     public var error: String?
 
     public init(
-        id: String, user: UserID, createdAt: Date, finishedAt: Date? = nil, status: Status = .running, strategy: String, symbol: String, request: String,
-        report: String? = nil, error: String? = nil
+        id: String, user: UserID, createdAt: Date, finishedAt: Date? = nil, status: Status = .running, strategy: String, symbol: String, runner: String = "",
+        request: String, report: String? = nil, error: String? = nil
     ) {
         self.id = id
         self.user = user
@@ -43,6 +46,7 @@ public struct OptimizationRecord: Sendable, Equatable {
         self.status = status
         self.strategy = strategy
         self.symbol = symbol
+        self.runner = runner
         self.request = request
         self.report = report
         self.error = error
@@ -57,9 +61,9 @@ public struct SQLiteOptimizationStore: OptimizationStore {
         try db.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO optimizations (id, user_id, created_at, status, strategy, symbol, request)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [r.id, r.user.rawValue, Timestamp.string(r.createdAt), r.status.rawValue, r.strategy, r.symbol, r.request])
+                    INSERT INTO optimizations (id, user_id, created_at, status, strategy, symbol, runner, request)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [r.id, r.user.rawValue, Timestamp.string(r.createdAt), r.status.rawValue, r.strategy, r.symbol, r.runner, r.request])
         }
     }
 
@@ -75,7 +79,7 @@ public struct SQLiteOptimizationStore: OptimizationStore {
         OptimizationRecord(
             id: row["id"], user: UserID(row["user_id"]), createdAt: Timestamp.date(row["created_at"]) ?? .distantPast,
             finishedAt: (row["finished_at"] as String?).flatMap(Timestamp.date), status: OptimizationRecord.Status(rawValue: row["status"]) ?? .failed,
-            strategy: row["strategy"], symbol: row["symbol"], request: row["request"], report: report ? row["report"] : nil, error: row["error"])
+            strategy: row["strategy"], symbol: row["symbol"], runner: row["runner"], request: row["request"], report: report ? row["report"] : nil, error: row["error"])
     }
 
     public func list(user: UserID, limit: Int) throws -> [OptimizationRecord] {
@@ -83,7 +87,7 @@ public struct SQLiteOptimizationStore: OptimizationStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT id, user_id, created_at, finished_at, status, strategy, symbol, request, error FROM optimizations
+                    SELECT id, user_id, created_at, finished_at, status, strategy, symbol, runner, request, error FROM optimizations
                     WHERE user_id = ? ORDER BY created_at DESC, id LIMIT ?
                     """, arguments: [user.rawValue, limit]
             ).map { Self.record($0, report: false) }
@@ -96,11 +100,11 @@ public struct SQLiteOptimizationStore: OptimizationStore {
         }
     }
 
-    public func interruptRunning(at: Date) throws -> Int {
+    public func interruptRunning(runner: String, at: Date) throws -> Int {
         try db.write { db in
             try db.execute(
-                sql: "UPDATE optimizations SET status = 'interrupted', error = 'the web stopped while it ran', finished_at = ? WHERE status = 'running'",
-                arguments: [Timestamp.string(at)])
+                sql: "UPDATE optimizations SET status = 'interrupted', error = 'the web stopped while it ran', finished_at = ? WHERE status = 'running' AND runner = ?",
+                arguments: [Timestamp.string(at), runner])
             return db.changesCount
         }
     }
@@ -136,10 +140,10 @@ public final class InMemoryOptimizationStore: OptimizationStore {
 
     public func get(user: UserID, id: String) throws -> OptimizationRecord? { records.withLock { $0.first { $0.user == user && $0.id == id } } }
 
-    public func interruptRunning(at: Date) throws -> Int {
+    public func interruptRunning(runner: String, at: Date) throws -> Int {
         records.withLock { list in
             var count = 0
-            for i in list.indices where list[i].status == .running {
+            for i in list.indices where list[i].status == .running && list[i].runner == runner {
                 list[i].status = .interrupted
                 list[i].error = "the web stopped while it ran"
                 list[i].finishedAt = at
