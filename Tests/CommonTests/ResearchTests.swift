@@ -72,7 +72,7 @@ import Testing
         }
         #expect(throws: ResearchError.self) { try WalkForward(train: 800, test: 100, steps: 2).windows(count: 864) }
         #expect(try WalkForward.parse("1d:6h:3", intervalMillis: 300_000) == WalkForward(train: 288, test: 72, steps: 3))
-        for bad in ["1:2", "0:10:2", "10:10:0", "x:10:2", "10d:1:2x"] {
+        for bad in ["1:2", "0:10:2", "10:10:0", "x:10:2", "10d:1:2x", "9223372036854775807:9223372036854775807:2", "99999999999999999d:1:2"] {
             #expect(throws: ResearchError.self, "\(bad)") { try WalkForward.parse(bad, intervalMillis: 300_000) }
         }
     }
@@ -195,6 +195,10 @@ import Testing
         #expect(throws: ResearchError("--strategy must be one of sma_cross, ml, grid, dca; not rsi")) { try ResearchStrategy.named("rsi", context: Self.context) }
         #expect(throws: ResearchError.self) { try ResearchStrategy.named("grid", context: ResearchContext(symbol: "BTCUSDT")) }
         #expect((try? ParameterRange.parse("slow=10:20:5", declared: declared, strategy: "sma_cross"))?.values == [10, 15, 20])
+        let grid = try! ResearchStrategy.named("grid", context: Self.context)
+        #expect(throws: ResearchError("--space lower: 0…1000000000000 by 0.001 is more than 1000000 values; use a larger step")) {
+            try ParameterRange.parse("lower=0:1e12:0.001", declared: grid.parameters, strategy: "grid")
+        }
     }
 
     /// A backtest judged from a later candle reads the candles before it only for the warm-up.

@@ -22,6 +22,9 @@ public struct WalkForward: Sendable, Equatable, Codable {
         public let test: Range<Int>
     }
 
+    /// The longest window, in candles.
+    public static let maximum = 100_000_000
+
     /// `train:test:steps`: candle counts, or durations (`30d`, `12h`, `2w`) read with the
     /// candles' interval (`intervalMillis`).
     public static func parse(_ text: String, intervalMillis: Int64?) throws(ResearchError) -> WalkForward {
@@ -29,7 +32,7 @@ public struct WalkForward: Sendable, Equatable, Codable {
         guard parts.count == 3 else { throw ResearchError("--walk-forward \(text): expected train:test:steps, such as 2000:500:4 or 60d:15d:4") }
         func candles(_ part: String, _ name: String) throws(ResearchError) -> Int {
             if let count = Int(part) {
-                guard count > 0 else { throw ResearchError("--walk-forward: the \(name) window must be above 0 candles") }
+                guard (1...maximum).contains(count) else { throw ResearchError("--walk-forward: the \(name) window must be from 1 to \(maximum) candles") }
                 return count
             }
             let units: [Character: Int64] = ["m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000]
@@ -37,9 +40,11 @@ public struct WalkForward: Sendable, Equatable, Codable {
                 throw ResearchError("--walk-forward: the \(name) window \(part) must be a number of candles or a duration such as 30d, 12h or 2w")
             }
             guard let intervalMillis, intervalMillis > 0 else { throw ResearchError("--walk-forward: \(part) needs candles to measure it in") }
-            let count = Int(amount * unit / intervalMillis)
+            let (span, overflow) = amount.multipliedReportingOverflow(by: unit)
+            let count = overflow ? Int64.max : span / intervalMillis
             guard count > 0 else { throw ResearchError("--walk-forward: the \(name) window \(part) is shorter than one candle") }
-            return count
+            guard count <= Int64(maximum) else { throw ResearchError("--walk-forward: the \(name) window \(part) is more than \(maximum) candles") }
+            return Int(count)
         }
         let train = try candles(parts[0], "training")
         let test = try candles(parts[1], "test")

@@ -41,6 +41,9 @@ public struct ParameterRange: Sendable, Equatable {
         self.step = step
     }
 
+    /// The most values a stepped range may have.
+    public static let maxValues = 1_000_000
+
     /// Reads `name=lo:hi[:step]`, checked against the strategy's declared bounds.
     public static func parse(_ text: String, declared: [ParameterBounds], strategy: String) throws(ResearchError) -> ParameterRange {
         let parts = text.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
@@ -60,7 +63,12 @@ public struct ParameterRange: Sendable, Equatable {
         guard lower >= bounds.lower, upper <= bounds.upper else {
             throw ResearchError("--space \(name): \(Self.text(lower))…\(Self.text(upper)) leaves \(strategy)'s bounds \(Self.text(bounds.lower))…\(Self.text(bounds.upper))")
         }
-        if let step, step <= 0 { throw ResearchError("--space \(name): the step must be above 0") }
+        if let step {
+            guard step > 0 else { throw ResearchError("--space \(name): the step must be above 0") }
+            guard (upper - lower) / step < Double(maxValues) else {
+                throw ResearchError("--space \(name): \(Self.text(lower))…\(Self.text(upper)) by \(Self.text(step)) is more than \(maxValues) values; use a larger step")
+            }
+        }
         if bounds.whole {
             guard lower == lower.rounded(), upper == upper.rounded(), (step ?? 1) == (step ?? 1).rounded() else {
                 throw ResearchError("--space \(name): a whole-number parameter needs whole lo, hi and step")
