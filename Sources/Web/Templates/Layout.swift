@@ -101,6 +101,7 @@ enum Layout {
         form.stacked { max-width: 34rem; } form.stacked label { display: block; margin: .6rem 0 .2rem; }
         form.stacked input[type=text] { width: 100%; padding: .4rem; box-sizing: border-box; }
         form.card input[type=text], form.card input[type=password] { width: 100%; padding: .4rem; box-sizing: border-box; }
+        form.card textarea { width: 100%; padding: .4rem; box-sizing: border-box; font-family: ui-monospace, monospace; }
         input, select, button, textarea { font: inherit; }
         .error { color: var(--warn); background: var(--error-bg); border: 1px solid var(--error-border); padding: .5rem .8rem; }
         .notice { color: var(--gain); background: var(--notice-bg); border: 1px solid var(--notice-border); padding: .5rem .8rem; }
